@@ -1,0 +1,8 @@
+//! Typed HTTP clients, one per cloud. Depends on `signer` only; knows
+//! nothing about Terraform.
+
+pub mod error;
+pub mod jdcloud;
+pub mod transport;
+
+pub use error::ApiError;

@@ -1,0 +1,22 @@
+//! Our small plugin framework: values, schemas, validation, planning,
+//! apply dispatch and diagnostics. No tonic and no cloud types in here.
+
+pub mod diag;
+pub mod path;
+pub mod plan;
+pub mod resource;
+pub mod schema;
+pub mod server;
+pub mod stop;
+pub mod timeouts;
+pub mod validate;
+pub mod value;
+
+pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use path::{AttrPath, Step};
+pub use resource::{Ctx, DynResource, Failure, Resource, Typed};
+pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+pub use server::{Provider, ProviderServer};
+pub use stop::StopToken;
+pub use timeouts::{Op, Timeouts};
+pub use value::{Number, Type, Value};

@@ -1,0 +1,278 @@
+//! PlanResourceChange, driven entirely by the schema: defaults, computed
+//! values marked unknown, prior values kept where the schema says so, and the
+//! attribute paths whose change forces replacement.
+
+use std::collections::BTreeMap;
+
+use super::path::AttrPath;
+use super::schema::{Block, Nesting};
+use super::value::Value;
+
+/// The outcome of planning one resource instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub state: Value,
+    pub requires_replace: Vec<AttrPath>,
+}
+
+/// Plans `proposed` (Terraform's merge of prior state and config) against
+/// `prior` (null on create) and `config`.
+pub fn plan(block: &Block, prior: &Value, proposed: &Value, config: &Value) -> Planned {
+    if proposed.is_null() {
+        // Destroy: nothing to decide.
+        return Planned {
+            state: Value::Null,
+            requires_replace: Vec::new(),
+        };
+    }
+    let mut state = with_defaults(block, proposed, config);
+    // Like terraform-plugin-framework: only a changing resource gets its
+    // computed values recomputed; an unchanged one must plan as a no-op.
+    if prior.is_null() || !state.equals(prior) {
+        state = mark_computed_unknown(block, &state, config);
+        state = keep_prior_where_stable(block, &state, prior, config);
+    }
+    let mut requires_replace = Vec::new();
+    if !prior.is_null() {
+        collect_replacements(
+            block,
+            prior,
+            &state,
+            &AttrPath::root(),
+            &mut requires_replace,
+        );
+    }
+    Planned {
+        state,
+        requires_replace,
+    }
+}
+
+fn map_objects(
+    block: &Block,
+    value: &Value,
+    config: &Value,
+    prior: &Value,
+    f: &dyn Fn(&Block, &BTreeMap<String, Value>, &Value, &Value) -> BTreeMap<String, Value>,
+) -> Value {
+    let Value::Object(m) = value else {
+        return value.clone();
+    };
+    let mut out = f(block, m, config, prior);
+    for b in &block.blocks {
+        let v = m.get(&b.name).cloned().unwrap_or_default();
+        let c = config.get(&b.name);
+        let p = prior.get(&b.name);
+        let nv = match (b.nesting, v) {
+            (Nesting::Single, v @ Value::Object(_)) => map_objects(&b.block, &v, c, p, f),
+            (Nesting::List, Value::List(items)) => Value::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let ci = c.as_list().and_then(|l| l.get(i)).unwrap_or(&Value::Null);
+                        let pi = p.as_list().and_then(|l| l.get(i)).unwrap_or(&Value::Null);
+                        map_objects(&b.block, x, ci, pi, f)
+                    })
+                    .collect(),
+            ),
+            // Set elements cannot be correlated by position; plan them on
+            // their own (config correlation by equality is enough here).
+            (Nesting::Set, Value::Set(items)) => Value::Set(
+                items
+                    .iter()
+                    .map(|x| map_objects(&b.block, x, x, &Value::Null, f))
+                    .collect(),
+            ),
+            (_, other) => other,
+        };
+        out.insert(b.name.clone(), nv);
+    }
+    Value::Object(out)
+}
+
+fn with_defaults(block: &Block, proposed: &Value, config: &Value) -> Value {
+    map_objects(block, proposed, config, &Value::Null, &|b, m, config, _| {
+        let mut out = m.clone();
+        for a in &b.attributes {
+            if let Some(d) = &a.default {
+                if config.get(&a.name).is_null() {
+                    out.insert(a.name.clone(), d.clone());
+                }
+            }
+        }
+        out
+    })
+}
+
+fn mark_computed_unknown(block: &Block, state: &Value, config: &Value) -> Value {
+    map_objects(block, state, config, &Value::Null, &|b, m, config, _| {
+        let mut out = m.clone();
+        for a in &b.attributes {
+            if a.computed && a.default.is_none() && config.get(&a.name).is_null() {
+                out.insert(a.name.clone(), Value::Unknown);
+            }
+        }
+        out
+    })
+}
+
+fn keep_prior_where_stable(block: &Block, state: &Value, prior: &Value, config: &Value) -> Value {
+    map_objects(block, state, config, prior, &|b, m, config, prior| {
+        let mut out = m.clone();
+        for a in &b.attributes {
+            let prior_v = prior.get(&a.name);
+            if a.use_state_for_unknown
+                && !prior_v.is_null()
+                && m.get(&a.name).is_some_and(Value::is_unknown)
+                && !config.get(&a.name).is_unknown()
+            {
+                out.insert(a.name.clone(), prior_v.clone());
+            }
+        }
+        out
+    })
+}
+
+fn collect_replacements(
+    block: &Block,
+    prior: &Value,
+    planned: &Value,
+    path: &AttrPath,
+    out: &mut Vec<AttrPath>,
+) {
+    for a in &block.attributes {
+        if a.requires_replace && !planned.get(&a.name).equals(prior.get(&a.name)) {
+            out.push(path.child(&a.name));
+        }
+    }
+    for b in &block.blocks {
+        let (p, n) = (prior.get(&b.name), planned.get(&b.name));
+        match b.nesting {
+            Nesting::Single if !p.is_null() && !n.is_null() => {
+                collect_replacements(&b.block, p, n, &path.child(&b.name), out)
+            }
+            Nesting::List => {
+                if let (Some(pl), Some(nl)) = (p.as_list(), n.as_list()) {
+                    for (i, (pi, ni)) in pl.iter().zip(nl).enumerate() {
+                        collect_replacements(&b.block, pi, ni, &path.child(&b.name).index(i), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::schema::{Attribute, Schema};
+
+    fn schema() -> Schema {
+        Schema::new("t")
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .description("i"),
+            )
+            .attribute(Attribute::string("name").required().description("n"))
+            .attribute(
+                Attribute::number("asn")
+                    .required()
+                    .requires_replace()
+                    .description("a"),
+            )
+            .attribute(
+                Attribute::string("mode")
+                    .default(Value::string("main"))
+                    .description("m"),
+            )
+            .attribute(Attribute::string("status").computed().description("s"))
+    }
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn create_marks_computed_unknown_and_fills_defaults() {
+        let s = schema();
+        let config = obj(&[
+            ("id", Value::Null),
+            ("name", Value::string("a")),
+            ("asn", Value::int(1)),
+            ("mode", Value::Null),
+            ("status", Value::Null),
+        ]);
+        let p = plan(&s.block, &Value::Null, &config, &config);
+        assert_eq!(p.state.get("id"), &Value::Unknown);
+        assert_eq!(p.state.get("status"), &Value::Unknown);
+        assert_eq!(p.state.get("mode"), &Value::string("main"));
+        assert!(p.requires_replace.is_empty());
+    }
+
+    #[test]
+    fn unchanged_resource_plans_equal_to_prior() {
+        let s = schema();
+        let prior = obj(&[
+            ("id", Value::string("x")),
+            ("name", Value::string("a")),
+            ("asn", Value::int(1)),
+            ("mode", Value::string("main")),
+            ("status", Value::string("up")),
+        ]);
+        let config = obj(&[
+            ("id", Value::Null),
+            ("name", Value::string("a")),
+            ("asn", Value::int(1)),
+            ("mode", Value::Null),
+            ("status", Value::Null),
+        ]);
+        let proposed = obj(&[
+            ("id", Value::string("x")),
+            ("name", Value::string("a")),
+            ("asn", Value::int(1)),
+            ("mode", Value::string("main")),
+            ("status", Value::string("up")),
+        ]);
+        let p = plan(&s.block, &prior, &proposed, &config);
+        assert_eq!(p.state, prior);
+    }
+
+    #[test]
+    fn update_keeps_stable_ids_and_flags_replacement() {
+        let s = schema();
+        let prior = obj(&[
+            ("id", Value::string("x")),
+            ("name", Value::string("a")),
+            ("asn", Value::int(1)),
+            ("mode", Value::string("main")),
+            ("status", Value::string("up")),
+        ]);
+        let config = obj(&[
+            ("id", Value::Null),
+            ("name", Value::string("b")),
+            ("asn", Value::int(2)),
+            ("mode", Value::Null),
+            ("status", Value::Null),
+        ]);
+        let proposed = obj(&[
+            ("id", Value::string("x")),
+            ("name", Value::string("b")),
+            ("asn", Value::int(2)),
+            ("mode", Value::string("main")),
+            ("status", Value::string("up")),
+        ]);
+        let p = plan(&s.block, &prior, &proposed, &config);
+        assert_eq!(p.state.get("id"), &Value::string("x"));
+        assert_eq!(p.state.get("status"), &Value::Unknown);
+        assert_eq!(p.requires_replace, vec![AttrPath::attr("asn")]);
+    }
+}

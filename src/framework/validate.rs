@@ -1,0 +1,405 @@
+//! Validators: declared on attributes in the schema, run by `terraform
+//! validate` (and again at plan) on known values only, each reporting the
+//! attribute path and describing itself for the docs.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use regex::Regex;
+
+use super::diag::Diagnostics;
+use super::path::AttrPath;
+use super::value::Value;
+
+/// A rule on one attribute's value. Never called with null or unknown.
+pub trait Validator: Send + Sync {
+    /// One markdown sentence fragment for the docs, e.g. "one of `v1`, `v2`".
+    fn description(&self) -> String;
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics);
+}
+
+/// A rule across the attributes of one object (resource or nested block).
+/// Called with the object's config value, which may contain unknowns.
+pub trait ObjectValidator: Send + Sync {
+    fn description(&self) -> String;
+    fn validate(&self, object: &Value, path: &AttrPath, diags: &mut Diagnostics);
+}
+
+const INVALID: &str = "Invalid attribute value";
+
+/// An object rule from a closure, for cross-field checks a resource needs.
+pub struct ObjectRule<F> {
+    pub description: &'static str,
+    pub check: F,
+}
+
+impl<F> ObjectValidator for ObjectRule<F>
+where
+    F: Fn(&Value, &AttrPath, &mut Diagnostics) + Send + Sync,
+{
+    fn description(&self) -> String {
+        self.description.to_string()
+    }
+    fn validate(&self, object: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        (self.check)(object, path, diags)
+    }
+}
+
+pub struct OneOf(pub &'static [&'static str]);
+
+pub fn one_of(values: &'static [&'static str]) -> OneOf {
+    OneOf(values)
+}
+
+impl Validator for OneOf {
+    fn description(&self) -> String {
+        let quoted: Vec<String> = self.0.iter().map(|v| format!("`{v}`")).collect();
+        format!("one of {}", quoted.join(", "))
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            if !self.0.contains(&s) {
+                diags.add_attr_error(
+                    path,
+                    INVALID,
+                    format!("{path} must be {}, got {s:?}.", self.description()),
+                );
+            }
+        }
+    }
+}
+
+pub struct StringPattern {
+    /// A bad pattern is a bug in our schema; it surfaces as a diagnostic
+    /// (and in the schema unit tests) rather than a panic.
+    re: Result<Regex, String>,
+    explanation: &'static str,
+}
+
+/// `pattern` must match the whole string; `explanation` says it in words.
+pub fn pattern(pattern: &str, explanation: &'static str) -> StringPattern {
+    let anchored = format!("^(?:{pattern})$");
+    StringPattern {
+        re: Regex::new(&anchored).map_err(|e| e.to_string()),
+        explanation,
+    }
+}
+
+impl Validator for StringPattern {
+    fn description(&self) -> String {
+        self.explanation.to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            let re = match &self.re {
+                Ok(re) => re,
+                Err(e) => {
+                    return diags.add_attr_error(path, "Provider bug: invalid pattern", e.clone())
+                }
+            };
+            if !re.is_match(s) {
+                diags.add_attr_error(
+                    path,
+                    INVALID,
+                    format!("{path} must be {}, got {s:?}.", self.explanation),
+                );
+            }
+        }
+    }
+}
+
+pub struct LengthBetween(pub usize, pub usize);
+
+/// String length in characters, inclusive.
+pub fn length_between(min: usize, max: usize) -> LengthBetween {
+    LengthBetween(min, max)
+}
+
+impl Validator for LengthBetween {
+    fn description(&self) -> String {
+        format!("{} to {} characters long", self.0, self.1)
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            let n = s.chars().count();
+            if n < self.0 || n > self.1 {
+                diags.add_attr_error(
+                    path,
+                    INVALID,
+                    format!("{path} must be {}, got {n} characters.", self.description()),
+                );
+            }
+        }
+    }
+}
+
+pub struct IntBetween(pub i64, pub i64);
+
+pub fn int_between(min: i64, max: i64) -> IntBetween {
+    IntBetween(min, max)
+}
+
+impl Validator for IntBetween {
+    fn description(&self) -> String {
+        format!("an integer from {} to {}", self.0, self.1)
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Value::Number(n) = value {
+            match n.as_i64() {
+                Some(i) if i >= self.0 && i <= self.1 => {}
+                _ => diags.add_attr_error(
+                    path,
+                    INVALID,
+                    format!("{path} must be {}, got {n}.", self.description()),
+                ),
+            }
+        }
+    }
+}
+
+pub struct ListLengthIn(pub &'static [usize]);
+
+/// The list must have exactly one of these lengths.
+pub fn list_length_in(lengths: &'static [usize]) -> ListLengthIn {
+    ListLengthIn(lengths)
+}
+
+impl Validator for ListLengthIn {
+    fn description(&self) -> String {
+        let l: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        let text = match l.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => l.join(""),
+        };
+        format!("a list of {text} elements")
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(items) = value.as_list() {
+            if !self.0.contains(&items.len()) {
+                diags.add_attr_error(
+                    path,
+                    INVALID,
+                    format!(
+                        "{path} must be {}, got {}.",
+                        self.description(),
+                        items.len()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub struct Distinct;
+
+pub fn distinct() -> Distinct {
+    Distinct
+}
+
+impl Validator for Distinct {
+    fn description(&self) -> String {
+        "with no duplicates".to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(items) = value.as_list() {
+            for (i, item) in items.iter().enumerate() {
+                if item.is_known() && items[..i].iter().any(|x| x.equals(item)) {
+                    diags.add_attr_error(
+                        &path.index(i),
+                        INVALID,
+                        format!(
+                            "{path} must not contain duplicates; {} repeats an earlier element.",
+                            path.index(i)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Applies a validator to every known element of a list or set.
+pub struct Each<V>(pub V);
+
+pub fn each<V: Validator>(v: V) -> Each<V> {
+    Each(v)
+}
+
+impl<V: Validator> Validator for Each<V> {
+    fn description(&self) -> String {
+        format!("each element {}", self.0.description())
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(items) = value.as_list() {
+            for (i, item) in items.iter().enumerate() {
+                if !item.is_null() && item.is_known() {
+                    self.0.validate(item, &path.index(i), diags);
+                }
+            }
+        }
+    }
+}
+
+/// Address ranges that are never reachable on the public internet
+/// (RFC 6890 special-purpose registry, without the documentation ranges,
+/// which examples use as stand-ins for public addresses).
+pub const NON_PUBLIC_IPV4: &[&str] = &[
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+];
+
+pub fn is_public_ipv4(ip: Ipv4Addr) -> bool {
+    !NON_PUBLIC_IPV4
+        .iter()
+        .filter_map(|c| c.parse::<Ipv4Net>().ok())
+        .any(|net| net.contains(&ip))
+}
+
+pub struct Ipv4 {
+    public: bool,
+}
+
+/// A dotted-quad IPv4 address.
+pub fn ipv4() -> Ipv4 {
+    Ipv4 { public: false }
+}
+
+/// An IPv4 address routable on the public internet.
+pub fn public_ipv4() -> Ipv4 {
+    Ipv4 { public: true }
+}
+
+impl Validator for Ipv4 {
+    fn description(&self) -> String {
+        if self.public {
+            "a public IPv4 address (not private, loopback, link-local, CGNAT, multicast or reserved)".to_string()
+        } else {
+            "an IPv4 address".to_string()
+        }
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(s) = value.as_str() else { return };
+        match s.parse::<Ipv4Addr>() {
+            Err(_) => diags.add_attr_error(
+                path,
+                INVALID,
+                format!("{path} must be an IPv4 address, got {s:?}."),
+            ),
+            Ok(ip) if self.public && !is_public_ipv4(ip) => diags.add_attr_error(
+                path,
+                INVALID,
+                format!(
+                    "{path} must be {}; {s} is in a non-public range.",
+                    self.description()
+                ),
+            ),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Parses a canonical IPv4 CIDR (`10.0.0.0/24`, not `10.0.0.1/24`).
+pub fn parse_cidr(s: &str) -> Result<Ipv4Net, String> {
+    let net: Ipv4Net = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not an IPv4 CIDR block"))?;
+    if net.network() != net.addr() {
+        return Err(format!(
+            "{s:?} is not a network address; did you mean {}?",
+            net.trunc()
+        ));
+    }
+    Ok(net)
+}
+
+pub struct Cidr;
+
+pub fn cidr() -> Cidr {
+    Cidr
+}
+
+impl Validator for Cidr {
+    fn description(&self) -> String {
+        "an IPv4 CIDR block".to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            if let Err(e) = parse_cidr(s) {
+                diags.add_attr_error(path, INVALID, format!("{path}: {e}."));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(v: &dyn Validator, value: Value) -> Vec<String> {
+        let mut d = Diagnostics::new();
+        v.validate(&value, &AttrPath::attr("x"), &mut d);
+        d.iter().map(|d| d.detail.clone()).collect()
+    }
+
+    #[test]
+    fn validators_accept_good_and_reject_bad_values() {
+        assert!(errors(&one_of(&["a", "b"]), Value::string("a")).is_empty());
+        assert_eq!(
+            errors(&one_of(&["a", "b"]), Value::string("c")),
+            ["x must be one of `a`, `b`, got \"c\"."]
+        );
+        assert!(errors(&int_between(1, 3), Value::int(3)).is_empty());
+        assert_eq!(errors(&int_between(1, 3), Value::int(4)).len(), 1);
+        assert_eq!(errors(&length_between(1, 2), Value::string("abc")).len(), 1);
+        assert_eq!(
+            errors(
+                &pattern("[a-z]+", "lower-case letters"),
+                Value::string("aB")
+            )
+            .len(),
+            1
+        );
+        assert!(errors(
+            &pattern("[a-z]+", "lower-case letters"),
+            Value::string("ab")
+        )
+        .is_empty());
+        assert_eq!(errors(&public_ipv4(), Value::string("10.1.2.3")).len(), 1);
+        assert!(errors(&public_ipv4(), Value::string("203.0.113.10")).is_empty());
+        assert_eq!(errors(&ipv4(), Value::string("1.2.3")).len(), 1);
+        assert_eq!(errors(&cidr(), Value::string("10.0.0.1/24")).len(), 1);
+        assert!(errors(&cidr(), Value::string("10.0.0.0/24")).is_empty());
+        let three = Value::List(vec![
+            Value::string("a"),
+            Value::string("b"),
+            Value::string("c"),
+        ]);
+        assert_eq!(
+            errors(&list_length_in(&[1, 2, 4]), three),
+            ["x must be a list of 1, 2 or 4 elements, got 3."]
+        );
+        let dup = Value::List(vec![Value::string("a"), Value::string("a")]);
+        assert_eq!(errors(&distinct(), dup).len(), 1);
+    }
+
+    #[test]
+    fn each_reports_the_element_path() {
+        let mut d = Diagnostics::new();
+        let v = Value::List(vec![Value::string("1.1.1.1"), Value::string("nope")]);
+        each(ipv4()).validate(&v, &AttrPath::attr("ips"), &mut d);
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(
+            d.0[0].path.as_ref().map(ToString::to_string).as_deref(),
+            Some("ips[1]")
+        );
+    }
+}

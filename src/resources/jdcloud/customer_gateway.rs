@@ -1,0 +1,345 @@
+//! `hybridnet_jdcloud_customer_gateway`: the customer's VPN device as JD
+//! Cloud sees it — its public IPs (1, 2 or 4) and BGP ASN.
+//!
+//! API: bgw `createCustomerGateway`, `describeCustomerGateway`,
+//! `modifyCustomerGateway`, `deleteCustomerGateway` (research jdcloud.md §4.3).
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::cloud::jdcloud::types as api;
+use crate::cloud::jdcloud::Client;
+use crate::cloud::ApiError;
+use crate::framework::validate::{
+    distinct, each, int_between, length_between, list_length_in, pattern, public_ipv4,
+};
+use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
+use crate::provider::ProviderData;
+use crate::resources::common::{api_error, api_error_id, non_empty, split_import_id};
+
+pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway";
+const WHAT: &str = "JD Cloud customer gateway";
+pub const TIMEOUTS: Timeouts = Timeouts::minutes(5, 5, 5, 5);
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<String>,
+    pub region: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub customer_ips: Option<Vec<String>>,
+    pub bgp_asn: Option<i64>,
+    pub created_time: Option<String>,
+}
+
+pub struct CustomerGateway;
+
+pub fn schema() -> Schema {
+    Schema::new(
+        "A JD Cloud customer gateway: the public side of your VPN device (one, two or four public IPv4 addresses \
+         and a BGP ASN), used by `hybridnet_jdcloud_vpn_connection`.",
+    )
+    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("Customer gateway ID (`cgw-…`)."))
+    .attribute(
+        Attribute::string("region")
+            .optional()
+            .computed()
+            .requires_replace()
+            .use_state_for_unknown()
+            .description("Region of the customer gateway; defaults to the provider's JD Cloud region. Changing it replaces the gateway."),
+    )
+    .attribute(
+        Attribute::string("name")
+            .required()
+            .description("Name of the customer gateway.")
+            .validator(pattern(super::NAME_PATTERN, super::NAME_EXPLANATION)),
+    )
+    .attribute(
+        Attribute::string("description")
+            .optional()
+            .description("Free-text description, up to 256 characters.")
+            .validator(length_between(1, 256)),
+    )
+    .attribute(
+        Attribute::string_list("customer_ips")
+            .required()
+            .description(
+                "Public IPv4 addresses of your VPN device: one, two or four distinct addresses. Can be changed in \
+                 place only while no VPN tunnel uses the gateway.",
+            )
+            .validator(list_length_in(&[1, 2, 4]))
+            .validator(distinct())
+            .validator(each(public_ipv4())),
+    )
+    .attribute(
+        Attribute::number("bgp_asn")
+            .required()
+            .requires_replace()
+            .description("BGP ASN of your side, 65001–65499. JD Cloud cannot change it: a new value replaces the gateway.")
+            .validator(int_between(65001, 65499)),
+    )
+    .attribute(
+        Attribute::string("created_time").computed().use_state_for_unknown().description("When the gateway was created (UTC)."),
+    )
+    .timeouts(TIMEOUTS)
+}
+
+#[async_trait]
+impl Resource<ProviderData> for CustomerGateway {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
+        let client = ctx.data.jdcloud()?;
+        let region = plan
+            .region
+            .clone()
+            .unwrap_or_else(|| client.region().to_string());
+        let spec = expand(&plan);
+        let id = client
+            .create_customer_gateway(&region, &spec)
+            .await
+            .map_err(|e| api_error("creating", WHAT, &e))?;
+        tracing::info!(id = %id, "created JD Cloud customer gateway");
+        // From here on the gateway exists: any failure keeps it in state.
+        let created = State {
+            id: Some(id.clone()),
+            region: Some(region.clone()),
+            ..plan
+        };
+        match find_by_id(client, &region, &id).await {
+            Ok(gw) => Ok(flatten(&gw, region)),
+            Err(e) => Err(Failure::partial(
+                created,
+                api_error_id("reading back", WHAT, &id, &e),
+            )),
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        state: State,
+    ) -> Result<Option<State>, Diagnostics> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = ids(client, &state)?;
+        match find_by_id(client, &region, &id).await {
+            Ok(gw) => Ok(Some(flatten(&gw, region))),
+            Err(e) if e.is_not_found() => {
+                tracing::warn!(id = %id, "JD Cloud customer gateway is gone; removing it from state");
+                Ok(None)
+            }
+            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        prior: State,
+        plan: State,
+    ) -> Result<State, Failure<State>> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = ids(client, &prior)?;
+        let change = expand_modify(&prior, &plan);
+        if !change.is_empty() {
+            client
+                .modify_customer_gateway(&region, &id, &change)
+                .await
+                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        }
+        match find_by_id(client, &region, &id).await {
+            Ok(gw) => Ok(flatten(&gw, region)),
+            Err(e) => Err(Failure::partial(
+                prior,
+                api_error_id("reading back", WHAT, &id, &e),
+            )),
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = ids(client, &state)?;
+        match client.delete_customer_gateway(&region, &id).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = split_import_id(import_id)?;
+        let region = region.unwrap_or(client.region()).to_string();
+        Ok(State {
+            id: Some(id.to_string()),
+            region: Some(region),
+            ..State::default()
+        })
+    }
+}
+
+fn ids(client: &Client, s: &State) -> Result<(String, String), Diagnostics> {
+    let id = s
+        .id
+        .clone()
+        .ok_or_else(|| Diagnostics::error("Provider bug", "customer gateway state has no id"))?;
+    Ok((
+        s.region
+            .clone()
+            .unwrap_or_else(|| client.region().to_string()),
+        id,
+    ))
+}
+
+fn expand(plan: &State) -> api::CustomerGatewaySpec {
+    api::CustomerGatewaySpec {
+        customer_gateway_name: plan.name.clone().unwrap_or_default(),
+        customer_ips: plan.customer_ips.clone().unwrap_or_default(),
+        bgp_asn: plan.bgp_asn.unwrap_or_default(),
+        description: plan.description.clone(),
+    }
+}
+
+/// Only what changed; clearing the description sends "".
+fn expand_modify(prior: &State, plan: &State) -> api::ModifyCustomerGatewaySpec {
+    let changed =
+        |a: &Option<String>, b: &Option<String>| (a != b).then(|| b.clone().unwrap_or_default());
+    api::ModifyCustomerGatewaySpec {
+        customer_gateway_name: changed(&prior.name, &plan.name),
+        description: changed(&prior.description, &plan.description),
+        customer_ips: (prior.customer_ips != plan.customer_ips)
+            .then(|| plan.customer_ips.clone().unwrap_or_default()),
+    }
+}
+
+fn flatten(gw: &api::CustomerGateway, region: String) -> State {
+    State {
+        id: Some(gw.customer_gateway_id.clone()),
+        region: Some(region),
+        name: Some(gw.customer_gateway_name.clone()),
+        description: non_empty(gw.description.clone()),
+        customer_ips: Some(gw.customer_ips.clone()),
+        bgp_asn: Some(gw.bgp_asn),
+        created_time: non_empty(gw.created_time.clone()),
+    }
+}
+
+/// Finds the gateway; an answer for another id counts as not found.
+pub async fn find_by_id(
+    client: &Client,
+    region: &str,
+    id: &str,
+) -> Result<api::CustomerGateway, ApiError> {
+    let gw = client.describe_customer_gateway(region, id).await?;
+    if gw.customer_gateway_id != id {
+        return Err(ApiError::Api {
+            http_status: 404,
+            code: "NOT_FOUND".into(),
+            message: format!("asked for {id}, got {}", gw.customer_gateway_id),
+            request_id: String::new(),
+        });
+    }
+    Ok(gw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::{AttrPath, Value};
+
+    #[test]
+    fn state_fields_match_schema_attributes() {
+        let s = schema();
+        let json = serde_json::to_value(State::default()).unwrap();
+        let mut fields: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut attrs: Vec<&str> = s.block.attributes.iter().map(|a| a.name.as_str()).collect();
+        fields.sort_unstable();
+        attrs.sort_unstable();
+        assert_eq!(fields, attrs);
+    }
+
+    fn validate(pairs: &[(&str, Value)]) -> Vec<String> {
+        let s = schema();
+        let mut m: std::collections::BTreeMap<String, Value> = s
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect();
+        for (k, v) in pairs {
+            m.insert(k.to_string(), v.clone());
+        }
+        let mut d = Diagnostics::new();
+        s.block
+            .validate(&Value::Object(m), &AttrPath::root(), &mut d);
+        d.iter()
+            .map(|d| d.path.as_ref().map(ToString::to_string).unwrap_or_default())
+            .collect()
+    }
+
+    fn ips(v: &[&str]) -> Value {
+        Value::List(v.iter().map(|s| Value::string(*s)).collect())
+    }
+
+    #[test]
+    fn validation_rules_point_at_the_attribute() {
+        let good = [
+            ("name", Value::string("idc-1")),
+            ("customer_ips", ips(&["203.0.113.1"])),
+            ("bgp_asn", Value::int(65010)),
+        ];
+        assert!(validate(&good).is_empty());
+        assert_eq!(validate(&[("name", Value::string("bad name!"))]), ["name"]);
+        assert_eq!(validate(&[("bgp_asn", Value::int(65000))]), ["bgp_asn"]);
+        assert_eq!(
+            validate(&[("customer_ips", ips(&["1.1.1.1", "1.1.1.2", "1.1.1.3"]))]),
+            ["customer_ips"]
+        );
+        assert_eq!(
+            validate(&[("customer_ips", ips(&["1.1.1.1", "1.1.1.1"]))]),
+            ["customer_ips[1]"]
+        );
+        assert_eq!(
+            validate(&[("customer_ips", ips(&["10.0.0.1"]))]),
+            ["customer_ips[0]"]
+        );
+        assert_eq!(
+            validate(&[("description", Value::string("x".repeat(257)))]),
+            ["description"]
+        );
+        assert_eq!(validate(&[("id", Value::string("cgw-x"))]), ["id"]);
+    }
+
+    #[test]
+    fn modify_sends_only_changes() {
+        let prior = State {
+            name: Some("a".into()),
+            description: Some("d".into()),
+            customer_ips: Some(vec!["1.1.1.1".into()]),
+            ..State::default()
+        };
+        let plan = State {
+            name: Some("b".into()),
+            description: None,
+            customer_ips: Some(vec!["1.1.1.1".into()]),
+            ..State::default()
+        };
+        let m = expand_modify(&prior, &plan);
+        assert_eq!(m.customer_gateway_name.as_deref(), Some("b"));
+        assert_eq!(m.description.as_deref(), Some(""));
+        assert!(m.customer_ips.is_none());
+    }
+}

@@ -1,0 +1,8 @@
+//! JD Cloud VPN resources (the `bgw` service).
+
+pub mod customer_gateway;
+
+/// Name patterns JD Cloud applies to every bgw name (research jdcloud.md §7).
+pub const NAME_PATTERN: &str = r"[\p{Han}0-9A-Za-z_-]{1,32}";
+pub const NAME_EXPLANATION: &str =
+    "1 to 32 characters: Chinese characters, letters, digits, `_` and `-`";

@@ -1,0 +1,53 @@
+//! Terraform resources. `registry()` is the one list a new resource joins.
+
+pub mod common;
+pub mod jdcloud;
+
+use crate::framework::{DynResource, Typed};
+use crate::provider::ProviderData;
+
+pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
+    vec![Box::new(Typed::new(
+        jdcloud::customer_gateway::CustomerGateway,
+    ))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_is_valid_and_prefixed() {
+        let mut names = std::collections::BTreeSet::new();
+        for r in registry() {
+            let name = r.type_name();
+            assert!(name.starts_with(concat!("hybridnet", "_")), "{name}");
+            assert!(names.insert(name), "duplicate {name}");
+            r.schema().block.internal_validate(name).unwrap();
+        }
+    }
+
+    #[test]
+    fn secrets_are_sensitive() {
+        fn walk(b: &crate::framework::Block, at: &str) {
+            for a in &b.attributes {
+                let n = a.name.as_str();
+                if n.contains("psk")
+                    || n.contains("secret")
+                    || n.contains("password")
+                    || n.ends_with("_token")
+                {
+                    assert!(a.sensitive, "{at}.{n} must be sensitive");
+                }
+            }
+            for nb in &b.blocks {
+                walk(&nb.block, &format!("{at}.{}", nb.name));
+            }
+        }
+        for r in registry() {
+            walk(&r.schema().block, r.type_name());
+        }
+        use crate::framework::Provider;
+        walk(&crate::provider::provider().schema().block, "provider");
+    }
+}

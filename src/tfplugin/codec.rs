@@ -1,0 +1,149 @@
+//! Conversions between tfplugin5 messages and framework values, schemas,
+//! diagnostics and paths.
+
+use crate::framework::value::{msgpack, DecodeError};
+use crate::framework::{
+    AttrPath, Block, Diagnostics, Nesting, Schema, Severity, Step, Type, Value,
+};
+
+use super::proto::tfplugin5 as pb;
+
+/// Decodes a DynamicValue: msgpack when present, else JSON, else null
+/// (Terraform sends an absent value for a null object).
+pub fn decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, DecodeError> {
+    match dv {
+        Some(dv) if !dv.msgpack.is_empty() => msgpack::decode(&dv.msgpack, ty),
+        Some(dv) if !dv.json.is_empty() => {
+            let j: serde_json::Value = serde_json::from_slice(&dv.json)
+                .map_err(|e| DecodeError::new(format!("malformed JSON: {e}")))?;
+            Value::from_json(&j, ty)
+        }
+        _ => Ok(Value::Null),
+    }
+}
+
+pub fn encode(v: &Value) -> pb::DynamicValue {
+    pb::DynamicValue {
+        msgpack: msgpack::encode(v),
+        json: Vec::new(),
+    }
+}
+
+pub fn decode_error(what: &str, e: &DecodeError) -> Diagnostics {
+    Diagnostics::error(
+        "Invalid request from Terraform",
+        format!("The {what} sent by Terraform could not be decoded: {e}."),
+    )
+}
+
+pub fn schema(s: &Schema) -> pb::Schema {
+    pb::Schema {
+        version: s.version,
+        block: Some(block(&s.block)),
+    }
+}
+
+fn block(b: &Block) -> pb::schema::Block {
+    pb::schema::Block {
+        version: 0,
+        attributes: b
+            .attributes
+            .iter()
+            .map(|a| pb::schema::Attribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json().to_string().into_bytes(),
+                description: a.description.clone(),
+                required: a.required,
+                optional: a.optional,
+                computed: a.computed,
+                sensitive: a.sensitive,
+                description_kind: pb::StringKind::Markdown as i32,
+                deprecated: a.deprecated,
+            })
+            .collect(),
+        block_types: b
+            .blocks
+            .iter()
+            .map(|nb| pb::schema::NestedBlock {
+                type_name: nb.name.clone(),
+                block: Some(block(&nb.block)),
+                nesting: match nb.nesting {
+                    Nesting::Single => pb::schema::nested_block::NestingMode::Single,
+                    Nesting::List => pb::schema::nested_block::NestingMode::List,
+                    Nesting::Set => pb::schema::nested_block::NestingMode::Set,
+                } as i32,
+                min_items: i64::try_from(nb.min_items).unwrap_or(i64::MAX),
+                max_items: nb
+                    .max_items
+                    .map_or(0, |m| i64::try_from(m).unwrap_or(i64::MAX)),
+            })
+            .collect(),
+        description: b.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
+        deprecated: false,
+    }
+}
+
+pub fn diagnostics(d: &Diagnostics) -> Vec<pb::Diagnostic> {
+    d.iter()
+        .map(|d| pb::Diagnostic {
+            severity: match d.severity {
+                Severity::Error => pb::diagnostic::Severity::Error,
+                Severity::Warning => pb::diagnostic::Severity::Warning,
+            } as i32,
+            summary: d.summary.clone(),
+            detail: d.detail.clone(),
+            attribute: d.path.as_ref().filter(|p| !p.is_root()).map(path),
+        })
+        .collect()
+}
+
+pub fn path(p: &AttrPath) -> pb::AttributePath {
+    use pb::attribute_path::step::Selector;
+    pb::AttributePath {
+        steps: p
+            .0
+            .iter()
+            .map(|s| pb::attribute_path::Step {
+                selector: Some(match s {
+                    Step::Attr(a) => Selector::AttributeName(a.clone()),
+                    Step::Index(i) => Selector::ElementKeyInt(*i),
+                    Step::Key(k) => Selector::ElementKeyString(k.clone()),
+                }),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::Attribute;
+
+    #[test]
+    fn absent_and_empty_values_decode_as_null() {
+        let ty = Type::String;
+        assert_eq!(decode(None, &ty).unwrap(), Value::Null);
+        assert_eq!(
+            decode(Some(&pb::DynamicValue::default()), &ty).unwrap(),
+            Value::Null
+        );
+        let json = pb::DynamicValue {
+            msgpack: vec![],
+            json: b"\"x\"".to_vec(),
+        };
+        assert_eq!(decode(Some(&json), &ty).unwrap(), Value::string("x"));
+    }
+
+    #[test]
+    fn schema_types_are_cty_json() {
+        let s =
+            Schema::new("d").attribute(Attribute::string_list("ips").required().description("x"));
+        let pb = schema(&s);
+        let attr = &pb.block.as_ref().unwrap().attributes[0];
+        assert_eq!(
+            String::from_utf8(attr.r#type.clone()).unwrap(),
+            r#"["list","string"]"#
+        );
+    }
+}
