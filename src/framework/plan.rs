@@ -48,12 +48,16 @@ pub fn plan(block: &Block, prior: &Value, proposed: &Value, config: &Value) -> P
     }
 }
 
+/// Rewrites the attributes of one object: (schema, attributes, config, prior).
+type ObjectFn<'a> =
+    &'a dyn Fn(&Block, &BTreeMap<String, Value>, &Value, &Value) -> BTreeMap<String, Value>;
+
 fn map_objects(
     block: &Block,
     value: &Value,
     config: &Value,
     prior: &Value,
-    f: &dyn Fn(&Block, &BTreeMap<String, Value>, &Value, &Value) -> BTreeMap<String, Value>,
+    f: ObjectFn<'_>,
 ) -> Value {
     let Value::Object(m) = value else {
         return value.clone();

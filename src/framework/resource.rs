@@ -179,7 +179,7 @@ fn conform_timeouts(schema: &Schema, carried: &Value) -> Value {
     }
 }
 
-fn merge<S>(errs: Diagnostics, state: Result<Value, Diagnostics>) -> (Value, Diagnostics) {
+fn merge(errs: Diagnostics, state: Result<Value, Diagnostics>) -> (Value, Diagnostics) {
     let mut d = errs;
     match state {
         Ok(v) => (v, d),
@@ -209,9 +209,9 @@ where
             Err(d) => return (Value::Null, d),
         };
         match self.resource.create(ctx, plan).await {
-            Ok(s) => merge::<R::State>(Diagnostics::new(), from_typed(&self.schema, &s, planned)),
+            Ok(s) => merge(Diagnostics::new(), from_typed(&self.schema, &s, planned)),
             Err(f) => match f.state {
-                Some(s) => merge::<R::State>(f.diagnostics, from_typed(&self.schema, &s, planned)),
+                Some(s) => merge(f.diagnostics, from_typed(&self.schema, &s, planned)),
                 None => (Value::Null, f.diagnostics),
             },
         }
@@ -223,9 +223,7 @@ where
             Err(d) => return (state.clone(), d),
         };
         match self.resource.read(ctx, s).await {
-            Ok(Some(s)) => {
-                merge::<R::State>(Diagnostics::new(), from_typed(&self.schema, &s, state))
-            }
+            Ok(Some(s)) => merge(Diagnostics::new(), from_typed(&self.schema, &s, state)),
             Ok(None) => (Value::Null, Diagnostics::new()),
             // Keep what we had: a failed refresh must not forget the object.
             Err(d) => (state.clone(), d),
@@ -238,9 +236,9 @@ where
             (Err(d), _) | (_, Err(d)) => return (prior.clone(), d),
         };
         match self.resource.update(ctx, p, n).await {
-            Ok(s) => merge::<R::State>(Diagnostics::new(), from_typed(&self.schema, &s, planned)),
+            Ok(s) => merge(Diagnostics::new(), from_typed(&self.schema, &s, planned)),
             Err(f) => match f.state {
-                Some(s) => merge::<R::State>(f.diagnostics, from_typed(&self.schema, &s, prior)),
+                Some(s) => merge(f.diagnostics, from_typed(&self.schema, &s, prior)),
                 None => (prior.clone(), f.diagnostics),
             },
         }
@@ -255,7 +253,7 @@ where
 
     async fn import(&self, ctx: &Ctx<D>, id: &str) -> (Value, Diagnostics) {
         match self.resource.import(ctx, id).await {
-            Ok(s) => merge::<R::State>(
+            Ok(s) => merge(
                 Diagnostics::new(),
                 from_typed(&self.schema, &s, &Value::Null),
             ),

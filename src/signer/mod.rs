@@ -1,0 +1,30 @@
+//! Request signing for the two clouds: JD Cloud `JDCLOUD2/3-HMAC-SHA256` and Alibaba Cloud
+//! `ACS3-HMAC-SHA256`, client side (`sign`) and server side (`parse_authorization` + `verify`,
+//! used by the sandbox).
+//!
+//! Pure functions only: no clock, no I/O, no randomness. The date and nonce are inputs.
+
+pub mod acs3;
+pub mod canonical;
+pub mod credentials;
+pub mod error;
+pub mod jdcloud;
+
+pub use credentials::Credentials;
+pub use error::SignError;
+
+/// An HTTP request as the signer sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct SignableRequest<'a> {
+    /// HTTP method, any case (signed upper-cased).
+    pub method: &'a str,
+    /// Raw path as sent or received; may contain `:` or `%XX` escapes.
+    pub path: &'a str,
+    /// Raw query without the leading `?`; empty when there is none.
+    pub query: &'a str,
+    /// Header names may be any case; the signer lower-cases them. A repeated name is a
+    /// multi-valued header.
+    pub headers: &'a [(String, String)],
+    /// The exact body bytes sent.
+    pub body: &'a [u8],
+}
