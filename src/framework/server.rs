@@ -286,3 +286,256 @@ fn checked((v, mut d): (Value, Diagnostics)) -> (Value, Diagnostics) {
     }
     (v, d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::resource::{Failure, Resource, Typed};
+    use crate::framework::schema::Attribute;
+    use crate::framework::timeouts::Timeouts;
+    use async_trait::async_trait;
+    use serde::{Deserialize, Serialize};
+    use std::sync::Mutex;
+
+    /// An in-memory "cloud" of named things.
+    #[derive(Default)]
+    struct Cloud(Mutex<BTreeMap<String, String>>);
+
+    #[derive(Default, Serialize, Deserialize)]
+    struct Thing {
+        id: Option<String>,
+        name: Option<String>,
+    }
+
+    struct ThingResource;
+
+    #[async_trait]
+    impl Resource<Cloud> for ThingResource {
+        type State = Thing;
+        fn type_name(&self) -> &'static str {
+            "test_thing"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new("t")
+                .version(1)
+                .attribute(
+                    Attribute::string("id")
+                        .computed()
+                        .use_state_for_unknown()
+                        .description("i"),
+                )
+                .attribute(Attribute::string("name").required().description("n"))
+                .timeouts(Timeouts::minutes(1, 1, 1, 1))
+        }
+        async fn create(&self, ctx: &Ctx<Cloud>, plan: Thing) -> Result<Thing, Failure<Thing>> {
+            let name = plan.name.clone().unwrap_or_default();
+            if name == "fail-after-create" {
+                ctx.data.0.lock().unwrap().insert("x1".into(), name.clone());
+                return Err(Failure::partial(
+                    Thing {
+                        id: Some("x1".into()),
+                        name: Some(name),
+                    },
+                    Diagnostics::error("waiting", "timed out"),
+                ));
+            }
+            let id = format!("x{}", ctx.data.0.lock().unwrap().len() + 1);
+            ctx.data.0.lock().unwrap().insert(id.clone(), name.clone());
+            Ok(Thing {
+                id: Some(id),
+                name: Some(name),
+            })
+        }
+        async fn read(&self, ctx: &Ctx<Cloud>, s: Thing) -> Result<Option<Thing>, Diagnostics> {
+            let id = s.id.unwrap_or_default();
+            Ok(ctx.data.0.lock().unwrap().get(&id).map(|n| Thing {
+                id: Some(id.clone()),
+                name: Some(n.clone()),
+            }))
+        }
+        async fn update(
+            &self,
+            ctx: &Ctx<Cloud>,
+            _p: Thing,
+            plan: Thing,
+        ) -> Result<Thing, Failure<Thing>> {
+            let id = plan.id.clone().unwrap_or_default();
+            ctx.data
+                .0
+                .lock()
+                .unwrap()
+                .insert(id, plan.name.clone().unwrap_or_default());
+            Ok(plan)
+        }
+        async fn delete(&self, ctx: &Ctx<Cloud>, s: Thing) -> Result<(), Diagnostics> {
+            ctx.data.0.lock().unwrap().remove(&s.id.unwrap_or_default());
+            Ok(())
+        }
+        async fn import(&self, _ctx: &Ctx<Cloud>, id: &str) -> Result<Thing, Diagnostics> {
+            Ok(Thing {
+                id: Some(id.to_string()),
+                name: None,
+            })
+        }
+        fn upgrade_state(
+            &self,
+            version: i64,
+            mut s: serde_json::Value,
+        ) -> Result<serde_json::Value, Diagnostics> {
+            // Version 0 called the attribute "label".
+            assert_eq!(version, 0);
+            if let Some(o) = s.as_object_mut() {
+                let label = o.remove("label").unwrap_or_default();
+                o.insert("name".into(), label);
+            }
+            Ok(s)
+        }
+    }
+
+    struct TestProvider;
+
+    impl Provider for TestProvider {
+        type Data = Cloud;
+        fn schema(&self) -> Schema {
+            Schema::new("p")
+        }
+        fn configure(&self, _c: &Value, _v: &str) -> Result<Cloud, Diagnostics> {
+            Ok(Cloud::default())
+        }
+        fn resources(&self) -> Vec<Box<dyn DynResource<Cloud>>> {
+            vec![Box::new(Typed::new(ThingResource))]
+        }
+    }
+
+    fn server() -> ProviderServer<TestProvider> {
+        let s = ProviderServer::new(TestProvider);
+        assert!(s
+            .configure("1.0.3", &Value::Object(BTreeMap::new()))
+            .is_empty());
+        s
+    }
+
+    fn config(name: &str) -> Value {
+        Value::Object(
+            [
+                ("id".to_string(), Value::Null),
+                ("name".to_string(), Value::string(name)),
+                ("timeouts".to_string(), Value::Null),
+            ]
+            .into(),
+        )
+    }
+
+    #[tokio::test]
+    async fn create_update_read_delete_dispatch_on_null_states() {
+        let s = server();
+        let planned = s
+            .plan_resource_change("test_thing", &Value::Null, &config("a"), &config("a"))
+            .0
+            .state;
+        assert!(planned.get("id").is_unknown());
+        let (created, d) = s
+            .apply_resource_change("test_thing", &Value::Null, &planned)
+            .await;
+        assert!(d.is_empty(), "{d}");
+        assert_eq!(created.get("id"), &Value::string("x1"));
+        assert!(created.get("timeouts").is_null());
+
+        let mut proposed = created.clone();
+        *proposed.get_mut("name").unwrap() = Value::string("b");
+        let p = s
+            .plan_resource_change("test_thing", &created, &proposed, &config("b"))
+            .0;
+        assert_eq!(p.state.get("id"), &Value::string("x1"));
+        let (updated, _) = s
+            .apply_resource_change("test_thing", &created, &p.state)
+            .await;
+        assert_eq!(
+            s.read_resource("test_thing", &updated).await.0.get("name"),
+            &Value::string("b")
+        );
+
+        let (gone, d) = s
+            .apply_resource_change("test_thing", &updated, &Value::Null)
+            .await;
+        assert!(gone.is_null() && d.is_empty());
+        // Deleted behind Terraform's back: read says gone.
+        assert!(s.read_resource("test_thing", &updated).await.0.is_null());
+    }
+
+    #[tokio::test]
+    async fn failed_create_keeps_what_exists_in_state() {
+        let s = server();
+        let planned = s
+            .plan_resource_change(
+                "test_thing",
+                &Value::Null,
+                &config("fail-after-create"),
+                &config("fail-after-create"),
+            )
+            .0
+            .state;
+        let (state, d) = s
+            .apply_resource_change("test_thing", &Value::Null, &planned)
+            .await;
+        assert!(d.has_errors());
+        assert_eq!(state.get("id"), &Value::string("x1"));
+    }
+
+    #[tokio::test]
+    async fn import_then_read_fills_the_state() {
+        let s = server();
+        let planned = s
+            .plan_resource_change("test_thing", &Value::Null, &config("a"), &config("a"))
+            .0
+            .state;
+        s.apply_resource_change("test_thing", &Value::Null, &planned)
+            .await;
+        let (imported, d) = s.import_resource_state("test_thing", "x1").await;
+        assert!(d.is_empty());
+        assert!(imported.get("name").is_null());
+        assert_eq!(
+            s.read_resource("test_thing", &imported).await.0.get("name"),
+            &Value::string("a")
+        );
+    }
+
+    #[test]
+    fn state_upgrades_by_schema_version() {
+        let s = server();
+        let (v, d) = s.upgrade_resource_state("test_thing", 0, br#"{"id":"x1","label":"old"}"#);
+        assert!(d.is_empty(), "{d}");
+        assert_eq!(v.get("name"), &Value::string("old"));
+        let (v, d) = s.upgrade_resource_state(
+            "test_thing",
+            1,
+            b"{\n  \"id\": \"x1\",\n  \"name\": \"n\"\n}",
+        );
+        assert!(d.is_empty());
+        assert_eq!(v.get("name"), &Value::string("n"));
+        assert!(v.get("timeouts").is_null());
+        assert!(s
+            .upgrade_resource_state("test_thing", 2, b"{}")
+            .1
+            .has_errors());
+        assert!(s.upgrade_resource_state("nope", 1, b"{}").1.has_errors());
+    }
+
+    #[test]
+    fn validation_reports_paths_and_unknown_types() {
+        let s = server();
+        let mut c = config("a");
+        *c.get_mut("timeouts").unwrap() = Value::Object(
+            [
+                ("create".to_string(), Value::string("ten minutes")),
+                ("read".to_string(), Value::Null),
+                ("update".to_string(), Value::Null),
+                ("delete".to_string(), Value::Null),
+            ]
+            .into(),
+        );
+        let d = s.validate_resource_config("test_thing", &c);
+        assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "timeouts.create");
+        assert!(s.validate_resource_config("nope", &c).has_errors());
+    }
+}
