@@ -1,0 +1,187 @@
+//! `hybridnet-sandbox`: serves the JD Cloud and Alibaba Cloud emulator on one port.
+//!
+//! Prints its base URL (`http://127.0.0.1:PORT`) as the first line on stdout, then serves until
+//! SIGTERM/SIGINT. Logs go to stderr (filter: `HYBRIDNET_SANDBOX_LOG`, default `info`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use hybridnet::sandbox::{self, SandboxConfig, SandboxState};
+use hybridnet::signer::Credentials;
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage: hybridnet-sandbox [--listen ADDR] [--state FILE] \
+[--access-key AK --secret-key SK] [--faults JSON]
+
+  --listen ADDR      address to bind (default 127.0.0.1:0)
+  --state FILE       SQLite state file (default: in memory, lost on exit)
+  --access-key AK    access key id requests must be signed with (default sandbox-ak)
+  --secret-key SK    its secret (default sandbox-sk)
+  --faults JSON      fault-injection plan (accepted and stored; not acted upon yet)";
+
+/// Flags that take a value.
+const FLAGS: &[&str] = &[
+    "--listen",
+    "--state",
+    "--access-key",
+    "--secret-key",
+    "--faults",
+];
+
+#[derive(Debug)]
+struct Args {
+    listen: String,
+    state: Option<PathBuf>,
+    access_key: String,
+    secret_key: String,
+    faults: Option<serde_json::Value>,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<Args>> {
+    let mut out = Args {
+        listen: "127.0.0.1:0".to_owned(),
+        state: None,
+        access_key: sandbox::DEFAULT_ACCESS_KEY.to_owned(),
+        secret_key: sandbox::DEFAULT_SECRET_KEY.to_owned(),
+        faults: None,
+    };
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg, None),
+        };
+        if flag == "--help" || flag == "-h" {
+            return Ok(None);
+        }
+        if !FLAGS.contains(&flag.as_str()) {
+            bail!("unknown argument {flag}");
+        }
+        let Some(value) = inline.or_else(|| args.next()) else {
+            bail!("{flag} needs a value")
+        };
+        match flag.as_str() {
+            "--listen" => out.listen = value,
+            "--state" => out.state = Some(PathBuf::from(value)),
+            "--access-key" => out.access_key = value,
+            "--secret-key" => out.secret_key = value,
+            "--faults" => {
+                out.faults =
+                    Some(serde_json::from_str(&value).context("--faults is not valid JSON")?)
+            }
+            _ => bail!("unknown argument {flag}"),
+        }
+    }
+    Ok(Some(out))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_env("HYBRIDNET_SANDBOX_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        Err(e) => {
+            eprintln!("hybridnet-sandbox: {e:#}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+
+    let config = SandboxConfig {
+        state_path: args.state.clone(),
+        credentials: Credentials::new(args.access_key, args.secret_key),
+        faults: args.faults,
+    };
+    let state = SandboxState::open(config).with_context(|| match &args.state {
+        Some(p) => format!("opening state file {}", p.display()),
+        None => "opening in-memory state".to_owned(),
+    })?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    let addr = listener.local_addr().context("reading bound address")?;
+
+    // The first stdout line is the contract with whoever started us; flush it now.
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "http://{addr}").context("writing base URL")?;
+    stdout.flush().context("flushing stdout")?;
+    drop(stdout);
+    tracing::info!(%addr, state = ?args.state, "sandbox listening");
+
+    sandbox::serve_with_shutdown(listener, state, shutdown_signal()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> anyhow::Result<Option<Args>> {
+        parse_args(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn flags() {
+        let a = parse(&[
+            "--listen",
+            "127.0.0.1:9",
+            "--state=/tmp/s.db",
+            "--faults",
+            "{}",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.listen, "127.0.0.1:9");
+        assert_eq!(a.state, Some(PathBuf::from("/tmp/s.db")));
+        assert_eq!(a.access_key, "sandbox-ak");
+        assert_eq!(a.faults, Some(serde_json::json!({})));
+        assert!(parse(&["--help"]).unwrap().is_none());
+        assert!(parse(&["--bogus", "x"])
+            .unwrap_err()
+            .to_string()
+            .contains("unknown"));
+        assert!(parse(&["--state"])
+            .unwrap_err()
+            .to_string()
+            .contains("needs a value"));
+        assert!(parse(&["--faults", "{"]).is_err());
+    }
+}

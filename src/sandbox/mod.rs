@@ -1,0 +1,164 @@
+//! `hybridnet-sandbox`: a local emulator of the JD Cloud `bgw` OpenAPI and Alibaba Cloud's RPC APIs,
+//! both on one HTTP port.
+//!
+//! Layout (moto-style, state and rules apart from the wire):
+//! * [`store`] – SQLite state shared by both clouds (generic `resources` table + request counters);
+//! * `jdcloud` – REST routing table, signature check, envelopes, one file per resource model;
+//! * `alicloud` – RPC dispatch on `Action` / `x-acs-action` (action table still empty);
+//! * `admin` – `/_sandbox/{state,reset,requests}` for tests and demos.
+//!
+//! This module depends on `crate::signer` only and defines its own wire types, so a bug in the
+//! provider's client types cannot be mirrored here.
+
+mod admin;
+mod alicloud;
+mod ids;
+mod jdcloud;
+mod store;
+
+use std::fmt;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::response::Response;
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::signer::Credentials;
+
+pub use store::StoreError;
+
+/// Access key id accepted when none is configured.
+pub const DEFAULT_ACCESS_KEY: &str = "sandbox-ak";
+/// Secret key accepted when none is configured.
+pub const DEFAULT_SECRET_KEY: &str = "sandbox-sk";
+
+/// How to run the sandbox.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// SQLite state file; `None` keeps the state in memory.
+    pub state_path: Option<PathBuf>,
+    /// The one key pair requests must be signed with (both clouds).
+    pub credentials: Credentials,
+    /// Fault-injection plan (`--faults`); stored, not acted upon yet.
+    pub faults: Option<serde_json::Value>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            state_path: None,
+            credentials: Credentials::new(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY),
+            faults: None,
+        }
+    }
+}
+
+impl fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `Credentials` redacts its secret itself.
+        f.debug_struct("SandboxConfig")
+            .field("state_path", &self.state_path)
+            .field("credentials", &self.credentials)
+            .field("faults", &self.faults.is_some())
+            .finish()
+    }
+}
+
+/// Why the sandbox could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The state database could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Serving failed.
+    #[error("serving: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Shared state of a running sandbox: configuration plus the store. Cheap to clone.
+#[derive(Clone)]
+pub struct SandboxState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: SandboxConfig,
+    store: store::Store,
+}
+
+impl SandboxState {
+    /// Opens the state store named by `config` (creating the file if needed).
+    pub fn open(config: SandboxConfig) -> Result<Self, SandboxError> {
+        let store = store::Store::open(config.state_path.as_deref())?;
+        Ok(Self {
+            inner: Arc::new(Inner { config, store }),
+        })
+    }
+
+    /// The configuration this sandbox runs with.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn store(&self) -> &store::Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.inner.config.credentials
+    }
+}
+
+impl fmt::Debug for SandboxState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxState")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sandbox as a router: admin routes, then JD Cloud (`/v1/…`), then Alibaba RPC (`Action`).
+/// Testable without a socket (`tower::ServiceExt::oneshot`).
+pub fn app(state: SandboxState) -> Router {
+    Router::new()
+        .merge(admin::router())
+        .fallback(dispatch)
+        .with_state(state)
+}
+
+async fn dispatch(State(state): State<SandboxState>, request: Request) -> Response {
+    let path = request.uri().path();
+    if path == "/v1" || path.starts_with("/v1/") {
+        jdcloud::handle(state, request).await
+    } else if alicloud::is_rpc_request(&request) {
+        alicloud::handle(state, request).await
+    } else {
+        jdcloud::unknown_path(&request)
+    }
+}
+
+/// Opens the state named by `config` and serves on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, config: SandboxConfig) -> Result<(), SandboxError> {
+    let state = tokio::task::spawn_blocking(move || SandboxState::open(config))
+        .await
+        .map_err(|e| SandboxError::Io(std::io::Error::other(e)))??;
+    serve_with_shutdown(listener, state, std::future::pending()).await
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then finishes in-flight requests.
+pub async fn serve_with_shutdown(
+    listener: TcpListener,
+    state: SandboxState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), SandboxError> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
