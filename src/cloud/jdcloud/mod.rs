@@ -14,8 +14,7 @@ use crate::signer::{jdcloud as sig, Credentials, SignableRequest};
 
 use super::transport::{self, with_retry, Idempotency};
 use super::ApiError;
-use ops::Operation;
-use types::*;
+use ops::{Kind, Operation};
 
 #[derive(Clone)]
 pub struct Client {
@@ -203,77 +202,133 @@ impl Client {
         serde_json::from_value(result).map_err(|e| ApiError::Decode(format!("{}: {e}", op.name)))
     }
 
-    pub async fn create_customer_gateway(
+    /// Creates an object of `kind` (under `parent_ids`, for nested kinds)
+    /// and returns its id, from `result.<x>Id` or `result.<x>.<x>Id`.
+    pub async fn create<S: Serialize + Sync>(
         &self,
+        kind: &Kind,
         region: &str,
-        spec: &CustomerGatewaySpec,
+        parent_ids: &[&str],
+        spec: &S,
     ) -> Result<String, ApiError> {
-        let r: CreateCustomerGatewayResult = self
-            .call(&ops::CREATE_CUSTOMER_GATEWAY, region, &[], &[], Some(spec))
+        let r: serde_json::Value = self
+            .call(&kind.create, region, parent_ids, &[], Some(spec))
             .await?;
-        r.customer_gateway_id
-            .or(r.customer_gateway.map(|g| g.customer_gateway_id))
+        r.get(kind.id_field)
+            .or_else(|| r.get(kind.singular).and_then(|o| o.get(kind.id_field)))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
             .ok_or_else(|| {
-                ApiError::Decode("createCustomerGateway: no customerGatewayId in result".into())
+                ApiError::Decode(format!(
+                    "{}: no {} in result",
+                    kind.create.name, kind.id_field
+                ))
             })
     }
 
-    pub async fn describe_customer_gateway(
+    /// Describes one object: `result.<x>`.
+    pub async fn describe<T: DeserializeOwned>(
         &self,
+        kind: &Kind,
         region: &str,
-        id: &str,
-    ) -> Result<CustomerGateway, ApiError> {
-        let r: DescribeCustomerGatewayResult = self
-            .call::<(), _>(&ops::DESCRIBE_CUSTOMER_GATEWAY, region, &[id], &[], None)
+        ids: &[&str],
+    ) -> Result<T, ApiError> {
+        let mut r: serde_json::Value = self
+            .call::<(), _>(&kind.describe, region, ids, &[], None)
             .await?;
-        Ok(r.customer_gateway)
+        let obj = r
+            .get_mut(kind.singular)
+            .map(serde_json::Value::take)
+            .ok_or_else(|| {
+                ApiError::Decode(format!(
+                    "{}: no {} in result",
+                    kind.describe.name, kind.singular
+                ))
+            })?;
+        serde_json::from_value(obj)
+            .map_err(|e| ApiError::Decode(format!("{}: {e}", kind.describe.name)))
     }
 
-    /// Every customer gateway of the region, paging through the list.
-    pub async fn describe_customer_gateways(
+    /// Every object of `kind` matching `filters` (name, values), paging
+    /// through the list.
+    pub async fn list<T: DeserializeOwned>(
         &self,
+        kind: &Kind,
         region: &str,
-    ) -> Result<Vec<CustomerGateway>, ApiError> {
+        parent_ids: &[&str],
+        filters: &[(&str, Vec<String>)],
+    ) -> Result<Vec<T>, ApiError> {
         let mut out = Vec::new();
         for page in 1u64.. {
-            let q = [
-                ("pageNumber", page.to_string()),
-                ("pageSize", "100".to_string()),
+            let mut q: Vec<(String, String)> = vec![
+                ("pageNumber".into(), page.to_string()),
+                ("pageSize".into(), "100".into()),
             ];
-            let r: DescribeCustomerGatewaysResult = self
-                .call::<(), _>(&ops::DESCRIBE_CUSTOMER_GATEWAYS, region, &[], &q, None)
+            for (i, (name, values)) in filters.iter().enumerate() {
+                q.push((format!("filters.{}.name", i + 1), (*name).to_string()));
+                for (j, v) in values.iter().enumerate() {
+                    q.push((format!("filters.{}.values.{}", i + 1, j + 1), v.clone()));
+                }
+            }
+            let q: Vec<(&str, String)> = q.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let mut r: serde_json::Value = self
+                .call::<(), _>(&kind.list, region, parent_ids, &q, None)
                 .await?;
-            let n = r.customer_gateways.len();
-            out.extend(r.customer_gateways);
+            let total = r
+                .get("totalCount")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0);
+            let items: Vec<T> = match r.get_mut(kind.plural).map(serde_json::Value::take) {
+                Some(v) if !v.is_null() => serde_json::from_value(v)
+                    .map_err(|e| ApiError::Decode(format!("{}: {e}", kind.list.name)))?,
+                _ => Vec::new(),
+            };
+            let n = items.len();
+            out.extend(items);
             // A page past the end repeats the last page, so stop on count.
-            if n == 0 || out.len() as u64 >= r.total_count {
+            if n == 0 || out.len() as u64 >= total {
                 break;
             }
         }
         Ok(out)
     }
 
-    pub async fn modify_customer_gateway(
+    pub async fn modify<S: Serialize + Sync>(
         &self,
+        kind: &Kind,
         region: &str,
-        id: &str,
-        spec: &ModifyCustomerGatewaySpec,
+        ids: &[&str],
+        spec: &S,
     ) -> Result<(), ApiError> {
         let _: serde_json::Value = self
-            .call(
-                &ops::MODIFY_CUSTOMER_GATEWAY,
-                region,
-                &[id],
-                &[],
-                Some(spec),
-            )
+            .call(&kind.modify, region, ids, &[], Some(spec))
             .await?;
         Ok(())
     }
 
-    pub async fn delete_customer_gateway(&self, region: &str, id: &str) -> Result<(), ApiError> {
+    pub async fn delete(&self, kind: &Kind, region: &str, ids: &[&str]) -> Result<(), ApiError> {
         let _: serde_json::Value = self
-            .call::<(), _>(&ops::DELETE_CUSTOMER_GATEWAY, region, &[id], &[], None)
+            .call::<(), _>(&kind.delete, region, ids, &[], None)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a VPN tunnel's administrative status, `UP` or `DOWN`.
+    pub async fn modify_admin_status(
+        &self,
+        region: &str,
+        tunnel_id: &str,
+        status: &str,
+    ) -> Result<(), ApiError> {
+        let body = serde_json::json!({ "adminStatus": status });
+        let _: serde_json::Value = self
+            .call(
+                &ops::MODIFY_ADMIN_STATUS,
+                region,
+                &[tunnel_id],
+                &[],
+                Some(&body),
+            )
             .await?;
         Ok(())
     }

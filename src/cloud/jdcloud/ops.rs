@@ -2,9 +2,10 @@
 //! and body wrapper, in one table.
 //!
 //! INFERRED: apart from `modifyAdminStatus`, JD Cloud publishes no method,
-//! path or body wrapper for bgw operations (see research jdcloud.md §3,
-//! §3.1). These follow the generator conventions of JD's sibling `vpc`
-//! service. Correct them here, and only here, once verified.
+//! path or body wrapper for bgw operations (research jdcloud.md §3, §3.1);
+//! border-gateway route paths are not even hinted at. These follow the
+//! generator conventions of JD's sibling `vpc` service. Correct them here,
+//! and only here, once verified.
 
 use reqwest::Method;
 
@@ -20,6 +21,23 @@ pub struct Operation {
     /// Key the JSON body is wrapped in (`{"customerGatewaySpec": {..}}`), or
     /// `None` for a flat body.
     pub body_wrapper: Option<&'static str>,
+}
+
+/// The five operations of one kind of object, and the JSON keys its
+/// results use.
+#[derive(Debug, Clone)]
+pub struct Kind {
+    /// Key of one object in describe/create results, e.g. `customerGateway`.
+    pub singular: &'static str,
+    /// Key of the list in describe-many results, e.g. `customerGateways`.
+    pub plural: &'static str,
+    /// The object's id field, e.g. `customerGatewayId`.
+    pub id_field: &'static str,
+    pub create: Operation,
+    pub describe: Operation,
+    pub list: Operation,
+    pub modify: Operation,
+    pub delete: Operation,
 }
 
 /// The product's service name in the signing scope.
@@ -41,34 +59,121 @@ const fn op(
     }
 }
 
-pub const CREATE_CUSTOMER_GATEWAY: Operation = op(
+/// Builds a kind from JD's generator conventions: `POST|GET collection/`,
+/// `GET|PATCH|DELETE collection/{id}`, `<x>Spec` and `modify<X>Spec` bodies.
+macro_rules! kind {
+    ($singular:literal, $plural:literal, $id:literal, $collection:literal, $item:literal,
+     $create:literal, $describe:literal, $list:literal, $modify:literal, $delete:literal,
+     $create_wrapper:literal, $modify_wrapper:literal) => {
+        Kind {
+            singular: $singular,
+            plural: $plural,
+            id_field: $id,
+            create: op($create, Method::POST, $collection, Some($create_wrapper)),
+            describe: op($describe, Method::GET, $item, None),
+            list: op($list, Method::GET, $collection, None),
+            modify: op($modify, Method::PATCH, $item, Some($modify_wrapper)),
+            delete: op($delete, Method::DELETE, $item, None),
+        }
+    };
+}
+
+pub const CUSTOMER_GATEWAY: Kind = kind!(
+    "customerGateway",
+    "customerGateways",
+    "customerGatewayId",
+    "/v1/regions/{regionId}/customerGateways/",
+    "/v1/regions/{regionId}/customerGateways/{customerGatewayId}",
     "createCustomerGateway",
-    Method::POST,
-    "/v1/regions/{regionId}/customerGateways/",
-    Some("customerGatewaySpec"),
-);
-pub const DESCRIBE_CUSTOMER_GATEWAYS: Operation = op(
-    "describeCustomerGateways",
-    Method::GET,
-    "/v1/regions/{regionId}/customerGateways/",
-    None,
-);
-pub const DESCRIBE_CUSTOMER_GATEWAY: Operation = op(
     "describeCustomerGateway",
-    Method::GET,
-    "/v1/regions/{regionId}/customerGateways/{customerGatewayId}",
-    None,
-);
-pub const MODIFY_CUSTOMER_GATEWAY: Operation = op(
+    "describeCustomerGateways",
     "modifyCustomerGateway",
-    Method::PATCH,
-    "/v1/regions/{regionId}/customerGateways/{customerGatewayId}",
-    Some("modifyCustomerGatewaySpec"),
-);
-pub const DELETE_CUSTOMER_GATEWAY: Operation = op(
     "deleteCustomerGateway",
-    Method::DELETE,
-    "/v1/regions/{regionId}/customerGateways/{customerGatewayId}",
+    "customerGatewaySpec",
+    "modifyCustomerGatewaySpec"
+);
+
+pub const BORDER_GATEWAY: Kind = kind!(
+    "bgw",
+    "bgws",
+    "bgwId",
+    "/v1/regions/{regionId}/bgws/",
+    "/v1/regions/{regionId}/bgws/{bgwId}",
+    "createBgw",
+    "describeBgw",
+    "describeBgws",
+    "modifyBgw",
+    "deleteBgw",
+    "bgwSpec",
+    "modifyBgwSpec"
+);
+
+pub const VPC_ATTACHMENT: Kind = kind!(
+    "vpcAttachment",
+    "vpcAttachments",
+    "vpcAttachmentId",
+    "/v1/regions/{regionId}/vpcAttachments/",
+    "/v1/regions/{regionId}/vpcAttachments/{vpcAttachmentId}",
+    "createVpcAttachment",
+    "describeVpcAttachment",
+    "describeVpcAttachments",
+    "modifyVpcAttachment",
+    "deleteVpcAttachment",
+    "vpcAttachmentSpec",
+    "modifyVpcAttachmentSpec"
+);
+
+pub const VPN_CONNECTION: Kind = kind!(
+    "vpnConnection",
+    "vpnConnections",
+    "vpnConnectionId",
+    "/v1/regions/{regionId}/vpnConnections/",
+    "/v1/regions/{regionId}/vpnConnections/{vpnConnectionId}",
+    "createVpnConnection",
+    "describeVpnConnection",
+    "describeVpnConnections",
+    "modifyVpnConnection",
+    "deleteVpnConnection",
+    "vpnConnectionSpec",
+    "modifyVpnConnectionSpec"
+);
+
+pub const VPN_TUNNEL: Kind = kind!(
+    "vpnTunnel",
+    "vpnTunnels",
+    "vpnTunnelId",
+    "/v1/regions/{regionId}/vpnTunnels/",
+    "/v1/regions/{regionId}/vpnTunnels/{vpnTunnelId}",
+    "createVpnTunnel",
+    "describeVpnTunnel",
+    "describeVpnTunnels",
+    "modifyVpnTunnel",
+    "deleteVpnTunnel",
+    "vpnTunnelSpec",
+    "vpnTunnelModifySpec"
+);
+
+/// Routes live under their border gateway: ids are `[bgwId, bgwRouteId]`.
+pub const BGW_ROUTE: Kind = kind!(
+    "bgwRoute",
+    "bgwRoutes",
+    "bgwRouteId",
+    "/v1/regions/{regionId}/bgws/{bgwId}/bgwRoutes/",
+    "/v1/regions/{regionId}/bgws/{bgwId}/bgwRoutes/{bgwRouteId}",
+    "createBgwRoutes",
+    "describeBgwRoute",
+    "describeBgwRoutes",
+    "modifyBgwRoutes",
+    "deleteBgwRoutes",
+    "bgwRouteSpec",
+    "modifyBgwRouteSpec"
+);
+
+/// VERIFIED (the one bgw write operation every official SDK publishes).
+pub const MODIFY_ADMIN_STATUS: Operation = op(
+    "modifyAdminStatus",
+    Method::POST,
+    "/v1/regions/{regionId}/vpnTunnels/{vpnTunnelId}:adminStatus",
     None,
 );
 
@@ -110,20 +215,20 @@ mod tests {
     #[test]
     fn renders_paths() {
         assert_eq!(
-            render_path(DESCRIBE_CUSTOMER_GATEWAY.path, "cn-north-1", &["cgw-1"]),
+            render_path(CUSTOMER_GATEWAY.describe.path, "cn-north-1", &["cgw-1"]),
             "/v1/regions/cn-north-1/customerGateways/cgw-1"
         );
         assert_eq!(
-            render_path(CREATE_CUSTOMER_GATEWAY.path, "cn-north-1", &[]),
+            render_path(CUSTOMER_GATEWAY.create.path, "cn-north-1", &[]),
             "/v1/regions/cn-north-1/customerGateways/"
         );
         assert_eq!(
-            render_path(
-                "/v1/regions/{regionId}/vpnTunnels/{vpnTunnelId}:adminStatus",
-                "r",
-                &["t 1"]
-            ),
+            render_path(MODIFY_ADMIN_STATUS.path, "r", &["t 1"]),
             "/v1/regions/r/vpnTunnels/t%201:adminStatus"
+        );
+        assert_eq!(
+            render_path(BGW_ROUTE.describe.path, "r", &["bgw-1", "bgwr-2"]),
+            "/v1/regions/r/bgws/bgw-1/bgwRoutes/bgwr-2"
         );
     }
 }

@@ -48,28 +48,3 @@ impl ModifyCustomerGatewaySpec {
         *self == ModifyCustomerGatewaySpec::default()
     }
 }
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct CreateCustomerGatewayResult {
-    /// INFERRED (jdcloud.md §3.2): create returns the id, the object, or both.
-    #[serde(default)]
-    pub customer_gateway_id: Option<String>,
-    #[serde(default)]
-    pub customer_gateway: Option<CustomerGateway>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct DescribeCustomerGatewayResult {
-    pub customer_gateway: CustomerGateway,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct DescribeCustomerGatewaysResult {
-    #[serde(default)]
-    pub customer_gateways: Vec<CustomerGateway>,
-    #[serde(default)]
-    pub total_count: u64,
-}

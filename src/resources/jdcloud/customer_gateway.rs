@@ -7,6 +7,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::cloud::jdcloud::ops::CUSTOMER_GATEWAY as KIND;
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
@@ -104,7 +105,7 @@ impl Resource<ProviderData> for CustomerGateway {
             .unwrap_or_else(|| client.region().to_string());
         let spec = expand(&plan);
         let id = client
-            .create_customer_gateway(&region, &spec)
+            .create(&KIND, &region, &[], &spec)
             .await
             .map_err(|e| api_error("creating", WHAT, &e))?;
         tracing::info!(id = %id, "created JD Cloud customer gateway");
@@ -151,7 +152,7 @@ impl Resource<ProviderData> for CustomerGateway {
         let change = expand_modify(&prior, &plan);
         if !change.is_empty() {
             client
-                .modify_customer_gateway(&region, &id, &change)
+                .modify(&KIND, &region, &[&id], &change)
                 .await
                 .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
         }
@@ -167,7 +168,7 @@ impl Resource<ProviderData> for CustomerGateway {
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
         let client = ctx.data.jdcloud()?;
         let (region, id) = ids(client, &state)?;
-        match client.delete_customer_gateway(&region, &id).await {
+        match client.delete(&KIND, &region, &[&id]).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
@@ -238,7 +239,7 @@ pub async fn find_by_id(
     region: &str,
     id: &str,
 ) -> Result<api::CustomerGateway, ApiError> {
-    let gw = client.describe_customer_gateway(region, id).await?;
+    let gw: api::CustomerGateway = client.describe(&KIND, region, &[id]).await?;
     if gw.customer_gateway_id != id {
         return Err(ApiError::Api {
             http_status: 404,
