@@ -36,6 +36,16 @@ const RETRYABLE_CODES: &[&str] = &[
 ];
 
 impl ApiError {
+    /// A not-found error made on our side, e.g. when an answer names a
+    /// different object than the one asked for.
+    pub fn not_found(message: String) -> ApiError {
+        ApiError::Api {
+            http_status: 404,
+            code: "NOT_FOUND".into(),
+            message,
+            request_id: String::new(),
+        }
+    }
     pub fn code(&self) -> Option<&str> {
         match self {
             ApiError::Api { code, .. } => Some(code),

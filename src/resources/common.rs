@@ -29,9 +29,87 @@ pub fn split_import_id(id: &str) -> Result<(Option<&str>, &str), Diagnostics> {
     }
 }
 
+/// The new value when it differs; clearing an optional string sends "".
+pub fn changed(prior: &Option<String>, plan: &Option<String>) -> Option<String> {
+    (prior != plan).then(|| plan.clone().unwrap_or_default())
+}
+
+/// The state's region (or the provider's default) and id.
+pub fn region_and_id(
+    default_region: &str,
+    region: &Option<String>,
+    id: &Option<String>,
+) -> Result<(String, String), Diagnostics> {
+    let id = id
+        .clone()
+        .ok_or_else(|| Diagnostics::error("Provider bug", "the resource state has no id"))?;
+    Ok((
+        region.clone().unwrap_or_else(|| default_region.to_string()),
+        id,
+    ))
+}
+
 /// JD Cloud answers an absent optional string as "" — state keeps it null.
 pub fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
+}
+
+/// Checks every resource file's tests share.
+#[cfg(test)]
+pub mod test_support {
+    use crate::framework::{AttrPath, Diagnostics, Schema, Value};
+
+    /// The typed state's serde fields are exactly the schema's attributes.
+    pub fn state_matches_schema<S: serde::Serialize>(schema: &Schema, default_state: &S) {
+        let json = serde_json::to_value(default_state).unwrap();
+        let mut fields: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut attrs: Vec<&str> = schema
+            .block
+            .attributes
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        attrs.extend(
+            schema
+                .block
+                .blocks
+                .iter()
+                .filter(|b| b.name != "timeouts")
+                .map(|b| b.name.as_str()),
+        );
+        fields.sort_unstable();
+        attrs.sort_unstable();
+        assert_eq!(fields, attrs);
+    }
+
+    /// Validates a config with `pairs` set (everything else null) and
+    /// returns the attribute paths of the errors.
+    pub fn validate_paths(schema: &Schema, pairs: &[(&str, Value)]) -> Vec<String> {
+        let mut m: std::collections::BTreeMap<String, Value> = schema
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect();
+        for b in &schema.block.blocks {
+            m.insert(b.name.clone(), b.empty_value());
+        }
+        for (k, v) in pairs {
+            m.insert(k.to_string(), v.clone());
+        }
+        let mut d = Diagnostics::new();
+        schema
+            .block
+            .validate(&Value::Object(m), &AttrPath::root(), &mut d);
+        d.iter()
+            .map(|d| d.path.as_ref().map(ToString::to_string).unwrap_or_default())
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -48,3 +48,340 @@ impl ModifyCustomerGatewaySpec {
         *self == ModifyCustomerGatewaySpec::default()
     }
 }
+
+/// Border gateway (`Bgw`). JD Cloud fixes its BGP ASN at 65000.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bgw {
+    pub bgw_id: String,
+    #[serde(default)]
+    pub bgw_name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub vpc_attachment_ids: Vec<String>,
+    #[serde(default)]
+    pub vpn_connection_ids: Vec<String>,
+    #[serde(default)]
+    pub az_type: Option<String>,
+    #[serde(default)]
+    pub az: Option<String>,
+    #[serde(default)]
+    pub created_time: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BgwSpec {
+    pub bgw_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub az_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub az: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModifyBgwSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bgw_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PropagateCidrInfo {
+    #[serde(default)]
+    pub subnet_cidr: String,
+    #[serde(default)]
+    pub subnet_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpcAttachment {
+    pub vpc_attachment_id: String,
+    #[serde(default)]
+    pub vpc_attachment_name: String,
+    #[serde(default)]
+    pub bgw_id: String,
+    #[serde(default)]
+    pub vpc_id: String,
+    #[serde(default)]
+    pub propagate_type: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub propagate_cidr_infos: Vec<PropagateCidrInfo>,
+    #[serde(default)]
+    pub created_time: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpcAttachmentSpec {
+    pub vpc_attachment_name: String,
+    pub vpc_id: String,
+    pub propagate_type: String,
+    pub bgw_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_ids: Option<Vec<String>>,
+}
+
+/// Propagation settings, replaced as a whole on modify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PropagationAttribute {
+    pub vpc_id: String,
+    pub propagate_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModifyVpcAttachmentSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_attachment_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propagation_attribute: Option<PropagationAttribute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpnTrafficSelectorSpec {
+    pub local_subnet: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_subnets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpnConnection {
+    pub vpn_connection_id: String,
+    #[serde(default)]
+    pub vpn_connection_name: String,
+    #[serde(default)]
+    pub bgw_id: String,
+    #[serde(default)]
+    pub cgw_id: String,
+    #[serde(default)]
+    pub bgp_enabled: bool,
+    #[serde(default)]
+    pub local_asn: Option<i64>,
+    #[serde(default)]
+    pub cloud_public_ip: Vec<String>,
+    #[serde(default)]
+    pub ha_status: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub traffic_selectors: Option<Vec<VpnTrafficSelectorSpec>>,
+    #[serde(default)]
+    pub created_time: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpnConnectionSpec {
+    pub vpn_connection_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub bgw_id: String,
+    pub cgw_id: String,
+    pub bgp_enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_asn: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModifyVpnConnectionSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpn_connection_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bgp_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_selectors: Option<Vec<VpnTrafficSelectorSpec>>,
+}
+
+/// A VPN tunnel as JD Cloud describes it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpnTunnel {
+    pub vpn_tunnel_id: String,
+    #[serde(default)]
+    pub vpn_connection_id: String,
+    #[serde(default)]
+    pub cloud_public_ip: String,
+    #[serde(default)]
+    pub customer_ip: String,
+    /// INFERRED: returned in clear (research jdcloud.md §4.5); may be masked.
+    #[serde(default)]
+    pub psk: Option<String>,
+    #[serde(default)]
+    pub local_tunnel_ip: Option<String>,
+    #[serde(default)]
+    pub remote_tunnel_ip: Option<String>,
+    #[serde(default)]
+    pub tunnel_ip: Option<String>,
+    #[serde(default)]
+    pub ike_version: Option<String>,
+    #[serde(default)]
+    pub ike_mode: Option<String>,
+    #[serde(default)]
+    pub ike_key_exchange: Option<String>,
+    #[serde(default)]
+    pub ike_cipher: Option<String>,
+    #[serde(default)]
+    pub ike_auth: Option<String>,
+    #[serde(default)]
+    pub ike_dpd_sec: Option<i64>,
+    #[serde(default)]
+    pub ike_sa_life_sec: Option<i64>,
+    #[serde(default)]
+    pub ipsec_cipher: Option<String>,
+    #[serde(default)]
+    pub ipsec_auth: Option<String>,
+    #[serde(default)]
+    pub ipsec_key_exchange: Option<String>,
+    #[serde(default)]
+    pub ipsec_sa_life_sec: Option<i64>,
+    #[serde(default)]
+    pub ipsec_sa_lifepkt: Option<i64>,
+    #[serde(default)]
+    pub ipsec_sa_lifebyte: Option<i64>,
+    #[serde(default)]
+    pub admin_status: Option<String>,
+    #[serde(default)]
+    pub op_status: Option<String>,
+    #[serde(default)]
+    pub bandwidth_mbps: Option<i64>,
+    #[serde(default)]
+    pub created_time: Option<String>,
+}
+
+impl std::fmt::Debug for VpnTunnel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VpnTunnel")
+            .field("vpn_tunnel_id", &self.vpn_tunnel_id)
+            .field("vpn_connection_id", &self.vpn_connection_id)
+            .field("psk", &"** redacted **")
+            .finish_non_exhaustive()
+    }
+}
+
+/// IKE/IPsec settings shared by create and modify; `None` keeps JD's default
+/// (on create) or the current value (on modify).
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TunnelSettings {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnel_ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_tunnel_ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_key_exchange: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_cipher: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_auth: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_dpd_sec: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_sa_life_sec: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipsec_cipher: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipsec_auth: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipsec_key_exchange: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipsec_sa_life_sec: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipsec_sa_lifepkt: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipsec_sa_lifebyte: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_mbps: Option<i64>,
+}
+
+impl TunnelSettings {
+    pub fn is_empty(&self) -> bool {
+        *self == TunnelSettings::default()
+    }
+}
+
+impl std::fmt::Debug for TunnelSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TunnelSettings")
+            .field("psk", &self.psk.as_ref().map(|_| "** redacted **"))
+            .field("tunnel_ip", &self.tunnel_ip)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpnTunnelSpec {
+    pub vpn_connection_id: String,
+    pub cloud_public_ip: String,
+    pub customer_ip: String,
+    #[serde(flatten)]
+    pub settings: TunnelSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BgwRoute {
+    pub bgw_route_id: String,
+    #[serde(default)]
+    pub bgw_id: String,
+    #[serde(default)]
+    pub bgw_route_destination: String,
+    #[serde(default)]
+    pub bgw_route_nexthop: String,
+    /// camelCase in responses (`vpnConnection`), snake_case in requests.
+    #[serde(default)]
+    pub bgw_route_next_hop_type: Option<String>,
+    #[serde(default)]
+    pub origin: Option<String>,
+    #[serde(default)]
+    pub bgw_route_priority: Option<i64>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BgwRouteSpec {
+    pub bgw_route_destination: String,
+    pub bgw_nexthop_type: String,
+    pub bgw_route_nexthop: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModifyBgwRouteSpec {
+    pub bgw_route_id: String,
+    pub bgw_route_destination: String,
+    pub bgw_nexthop_type: String,
+    pub bgw_route_nexthop: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}

@@ -16,7 +16,9 @@ use crate::framework::validate::{
 };
 use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
 use crate::provider::ProviderData;
-use crate::resources::common::{api_error, api_error_id, non_empty, split_import_id};
+use crate::resources::common::{
+    api_error, api_error_id, changed, non_empty, region_and_id, split_import_id,
+};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway";
 const WHAT: &str = "JD Cloud customer gateway";
@@ -130,7 +132,7 @@ impl Resource<ProviderData> for CustomerGateway {
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
         let client = ctx.data.jdcloud()?;
-        let (region, id) = ids(client, &state)?;
+        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match find_by_id(client, &region, &id).await {
             Ok(gw) => Ok(Some(flatten(&gw, region))),
             Err(e) if e.is_not_found() => {
@@ -148,7 +150,7 @@ impl Resource<ProviderData> for CustomerGateway {
         plan: State,
     ) -> Result<State, Failure<State>> {
         let client = ctx.data.jdcloud()?;
-        let (region, id) = ids(client, &prior)?;
+        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
         let change = expand_modify(&prior, &plan);
         if !change.is_empty() {
             client
@@ -167,7 +169,7 @@ impl Resource<ProviderData> for CustomerGateway {
 
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
         let client = ctx.data.jdcloud()?;
-        let (region, id) = ids(client, &state)?;
+        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match client.delete(&KIND, &region, &[&id]).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_not_found() => Ok(()),
@@ -187,19 +189,6 @@ impl Resource<ProviderData> for CustomerGateway {
     }
 }
 
-fn ids(client: &Client, s: &State) -> Result<(String, String), Diagnostics> {
-    let id = s
-        .id
-        .clone()
-        .ok_or_else(|| Diagnostics::error("Provider bug", "customer gateway state has no id"))?;
-    Ok((
-        s.region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string()),
-        id,
-    ))
-}
-
 fn expand(plan: &State) -> api::CustomerGatewaySpec {
     api::CustomerGatewaySpec {
         customer_gateway_name: plan.name.clone().unwrap_or_default(),
@@ -211,8 +200,6 @@ fn expand(plan: &State) -> api::CustomerGatewaySpec {
 
 /// Only what changed; clearing the description sends "".
 fn expand_modify(prior: &State, plan: &State) -> api::ModifyCustomerGatewaySpec {
-    let changed =
-        |a: &Option<String>, b: &Option<String>| (a != b).then(|| b.clone().unwrap_or_default());
     api::ModifyCustomerGatewaySpec {
         customer_gateway_name: changed(&prior.name, &plan.name),
         description: changed(&prior.description, &plan.description),
@@ -241,12 +228,10 @@ pub async fn find_by_id(
 ) -> Result<api::CustomerGateway, ApiError> {
     let gw: api::CustomerGateway = client.describe(&KIND, region, &[id]).await?;
     if gw.customer_gateway_id != id {
-        return Err(ApiError::Api {
-            http_status: 404,
-            code: "NOT_FOUND".into(),
-            message: format!("asked for {id}, got {}", gw.customer_gateway_id),
-            request_id: String::new(),
-        });
+        return Err(ApiError::not_found(format!(
+            "asked for {id}, got {}",
+            gw.customer_gateway_id
+        )));
     }
     Ok(gw)
 }
@@ -254,41 +239,16 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::{AttrPath, Value};
+    use crate::framework::Value;
+    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
 
     #[test]
     fn state_fields_match_schema_attributes() {
-        let s = schema();
-        let json = serde_json::to_value(State::default()).unwrap();
-        let mut fields: Vec<&str> = json
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        let mut attrs: Vec<&str> = s.block.attributes.iter().map(|a| a.name.as_str()).collect();
-        fields.sort_unstable();
-        attrs.sort_unstable();
-        assert_eq!(fields, attrs);
+        state_matches_schema(&schema(), &State::default());
     }
 
     fn validate(pairs: &[(&str, Value)]) -> Vec<String> {
-        let s = schema();
-        let mut m: std::collections::BTreeMap<String, Value> = s
-            .block
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), Value::Null))
-            .collect();
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        let mut d = Diagnostics::new();
-        s.block
-            .validate(&Value::Object(m), &AttrPath::root(), &mut d);
-        d.iter()
-            .map(|d| d.path.as_ref().map(ToString::to_string).unwrap_or_default())
-            .collect()
+        validate_paths(&schema(), pairs)
     }
 
     fn ips(v: &[&str]) -> Value {

@@ -1,5 +1,6 @@
 //! JD Cloud VPN resources (the `bgw` service).
 
+pub mod border_gateway;
 pub mod customer_gateway;
 
 /// Name patterns JD Cloud applies to every bgw name (research jdcloud.md §7).
