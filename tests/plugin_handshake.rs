@@ -1,0 +1,316 @@
+//! Runs the real provider binary the way Terraform's go-plugin client does:
+//! environment handshake, the stdout line, AutoMTLS over a unix socket,
+//! `GRPCController/Shutdown`, and signals.
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use base64::Engine as _;
+use hybridnet::tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use hybridnet::tfplugin::proto::plugin::Empty;
+use hybridnet::tfplugin::proto::tfplugin5::get_provider_schema;
+use hybridnet::tfplugin::proto::tfplugin5::provider_client::ProviderClient;
+use hybridnet::tfplugin::tls::{crypto_provider, PinnedCert};
+use hyper_util::rt::TokioIo;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tonic::transport::{Channel, Endpoint, Uri};
+
+const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-hybridnet");
+const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+
+/// A client identity shaped like Terraform's (go-plugin `generateCert`): P-521, CA:TRUE.
+struct ClientIdentity {
+    pem: String,
+    der: CertificateDer<'static>,
+    key: PrivatePkcs8KeyDer<'static>,
+}
+
+fn terraform_like_identity() -> ClientIdentity {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::DigitalSignature,
+        rcgen::KeyUsagePurpose::KeyEncipherment,
+        rcgen::KeyUsagePurpose::KeyAgreement,
+        rcgen::KeyUsagePurpose::KeyCertSign,
+    ];
+    params.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+    ];
+    let cert = params.self_signed(&key).unwrap();
+    ClientIdentity {
+        pem: cert.pem(),
+        der: cert.der().clone(),
+        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+    }
+}
+
+/// A provider process with its handshake line read.
+struct Plugin {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+    line: String,
+}
+
+impl Plugin {
+    fn start(client_cert_pem: Option<&str>) -> Plugin {
+        let mut cmd = base_command();
+        cmd.env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+            .env("PLUGIN_PROTOCOL_VERSIONS", "6,5");
+        if let Some(pem) = client_cert_pem {
+            cmd.env("PLUGIN_CLIENT_CERT", pem);
+        }
+        let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        // go-plugin waits up to a minute; the binary should answer at once.
+        stdout.read_line(&mut line).unwrap();
+        assert!(
+            line.ends_with('\n'),
+            "handshake line not terminated: {line:?}"
+        );
+        line.pop();
+        Plugin {
+            child,
+            stdout,
+            line,
+        }
+    }
+
+    fn socket(&self) -> PathBuf {
+        PathBuf::from(self.line.split('|').nth(3).unwrap())
+    }
+
+    fn server_cert(&self) -> CertificateDer<'static> {
+        let b64 = self.line.split('|').nth(5).unwrap();
+        CertificateDer::from(STANDARD_NO_PAD.decode(b64).unwrap())
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for exit without blocking the runtime (the client must stay
+    /// able to answer the server's GOAWAY ping); panics after `limit`.
+    async fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if start.elapsed() > limit {
+                let _ = self.child.kill();
+                panic!("provider still running {limit:?} after being asked to stop");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// After exit: nothing but the handshake line was ever written to stdout.
+    fn assert_stdout_silent(&mut self) {
+        let mut rest = String::new();
+        self.stdout.read_to_string(&mut rest).unwrap();
+        assert_eq!(rest, "", "unexpected stdout after the handshake line");
+    }
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn base_command() -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in [
+        "TF_PLUGIN_MAGIC_COOKIE",
+        "PLUGIN_PROTOCOL_VERSIONS",
+        "PLUGIN_CLIENT_CERT",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("TF_LOG_PROVIDER", "TRACE")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit());
+    cmd
+}
+
+trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
+
+/// Connects like Terraform: TLS over the unix socket when `tls` is set,
+/// trusting the server certificate from the handshake line, name "localhost".
+async fn connect(
+    socket: &Path,
+    tls: Option<(CertificateDer<'static>, &ClientIdentity)>,
+) -> Result<Channel, tonic::transport::Error> {
+    let socket = socket.to_owned();
+    let config = tls.map(|(server_cert, client)| {
+        let mut config = rustls::ClientConfig::builder_with_provider(crypto_provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(PinnedCert::new(server_cert)))
+            .with_client_auth_cert(
+                vec![client.der.clone()],
+                PrivateKeyDer::Pkcs8(client.key.clone_key()),
+            )
+            .unwrap();
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Arc::new(config)
+    });
+    let connector = tower::service_fn(move |_: Uri| {
+        let socket = socket.clone();
+        let config = config.clone();
+        async move {
+            let stream = tokio::net::UnixStream::connect(&socket).await?;
+            let io: Box<dyn Io> = match config {
+                Some(config) => {
+                    let name = ServerName::try_from("localhost").unwrap();
+                    let tls = tokio_rustls::TlsConnector::from(config)
+                        .connect(name, stream)
+                        .await?;
+                    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+                    Box::new(tls)
+                }
+                None => Box::new(stream),
+            };
+            Ok::<_, std::io::Error>(TokioIo::new(io))
+        }
+    });
+    Endpoint::try_from("http://localhost")
+        .unwrap()
+        .connect_timeout(Duration::from_secs(5))
+        .connect_with_connector(connector)
+        .await
+}
+
+/// Calls Shutdown the way Terraform's `Close` does, drops the connection,
+/// and checks the process exits 0 within go-plugin's 2 s.
+async fn shutdown_and_expect_exit(plugin: &mut Plugin, channel: Channel) {
+    let start = Instant::now();
+    GrpcControllerClient::new(channel)
+        .shutdown(Empty {})
+        .await
+        .unwrap();
+    // Dropping the last client closes the connection, as go-plugin does.
+    let status = plugin.wait_exit(Duration::from_secs(2)).await;
+    assert!(status.success(), "exit status {status}");
+    assert!(start.elapsed() < Duration::from_secs(2));
+    plugin.assert_stdout_silent();
+}
+
+#[test]
+fn run_by_hand_explains_and_exits_1() {
+    let out = base_command()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("This binary is a plugin"), "{stderr}");
+}
+
+#[test]
+fn without_protocol_5_exits_1() {
+    let out = base_command()
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn automtls_handshake_serves_and_shuts_down() {
+    let client = terraform_like_identity();
+    let mut plugin = Plugin::start(Some(&client.pem));
+    let re = regex::Regex::new(r"^1\|5\|unix\|/.+\|grpc\|[A-Za-z0-9+/]{50,}$").unwrap();
+    assert!(re.is_match(&plugin.line), "{}", plugin.line);
+    let socket = plugin.socket();
+    let server_cert = plugin.server_cert();
+
+    // A client with another certificate is refused; the server keeps serving.
+    let intruder = terraform_like_identity();
+    let bad = match connect(&socket, Some((server_cert.clone(), &intruder))).await {
+        Ok(channel) => GrpcControllerClient::new(channel)
+            .shutdown(Empty {})
+            .await
+            .err(),
+        Err(e) => Some(tonic::Status::unavailable(e.to_string())),
+    };
+    assert!(bad.is_some(), "a foreign client certificate was accepted");
+    assert!(plugin.child.try_wait().unwrap().is_none());
+
+    let channel = connect(&socket, Some((server_cert, &client)))
+        .await
+        .unwrap();
+    let health = tonic_health::pb::health_client::HealthClient::new(channel.clone())
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "plugin".to_owned(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        health.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    ProviderClient::new(channel.clone())
+        .get_schema(get_provider_schema::Request {})
+        .await
+        .unwrap();
+
+    shutdown_and_expect_exit(&mut plugin, channel).await;
+    assert!(!socket.exists(), "socket left behind");
+    assert!(
+        !socket.parent().unwrap().exists(),
+        "socket directory left behind"
+    );
+}
+
+#[tokio::test]
+async fn sigint_is_ignored_and_plaintext_works() {
+    let mut plugin = Plugin::start(None);
+    let re = regex::Regex::new(r"^1\|5\|unix\|/.+\|grpc\|$").unwrap();
+    assert!(re.is_match(&plugin.line), "{}", plugin.line);
+
+    plugin.signal("INT");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        plugin.child.try_wait().unwrap().is_none(),
+        "SIGINT killed the provider"
+    );
+
+    let channel = connect(&plugin.socket(), None).await.unwrap();
+    shutdown_and_expect_exit(&mut plugin, channel).await;
+}
+
+#[tokio::test]
+async fn sigterm_exits_promptly() {
+    let mut plugin = Plugin::start(None);
+    let socket = plugin.socket();
+    plugin.signal("TERM");
+    let status = plugin.wait_exit(Duration::from_secs(2)).await;
+    assert!(status.success(), "exit status {status}");
+    assert!(!socket.exists(), "socket left behind");
+}
