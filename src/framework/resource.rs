@@ -87,6 +87,19 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
     /// Turns a user's import id into a state that `read` can complete.
     async fn import(&self, ctx: &Ctx<D>, id: &str) -> Result<Self::State, Diagnostics>;
 
+    /// Cross-attribute planning the schema cannot declare, e.g. a computed
+    /// value that follows from configured ones. Runs after the schema-driven
+    /// plan on every non-destroy plan; whatever it sets known must come out
+    /// of apply unchanged.
+    fn modify_plan(
+        &self,
+        _prior: &Value,
+        _planned: &mut Value,
+        _config: &Value,
+        _diags: &mut Diagnostics,
+    ) {
+    }
+
     /// Converts state JSON written by an older schema version to the current
     /// one. Only called when `version` is older than the schema's.
     fn upgrade_state(
@@ -119,6 +132,13 @@ pub trait DynResource<D>: Send + Sync {
         version: i64,
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics>;
+    fn modify_plan(
+        &self,
+        prior: &Value,
+        planned: &mut Value,
+        config: &Value,
+        diags: &mut Diagnostics,
+    );
 }
 
 /// Adapts a typed [`Resource`]; computes its schema once.
@@ -267,5 +287,15 @@ where
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics> {
         self.resource.upgrade_state(version, state)
+    }
+
+    fn modify_plan(
+        &self,
+        prior: &Value,
+        planned: &mut Value,
+        config: &Value,
+        diags: &mut Diagnostics,
+    ) {
+        self.resource.modify_plan(prior, planned, config, diags)
     }
 }

@@ -205,10 +205,14 @@ impl<P: Provider> ProviderServer<P> {
         config: &Value,
     ) -> (Planned, Diagnostics) {
         match self.resource(type_name) {
-            Ok(r) => (
-                plan(&r.schema().block, prior, proposed, config),
-                Diagnostics::new(),
-            ),
+            Ok(r) => {
+                let mut planned = plan(&r.schema().block, prior, proposed, config);
+                let mut d = Diagnostics::new();
+                if !planned.state.is_null() {
+                    r.modify_plan(prior, &mut planned.state, config, &mut d);
+                }
+                (planned, d)
+            }
             Err(d) => (
                 Planned {
                     state: proposed.clone(),

@@ -157,6 +157,56 @@ impl Validator for IntBetween {
     }
 }
 
+pub struct NoPrefix(pub &'static [&'static str]);
+
+/// The string must not start with any of these prefixes (ASCII case-insensitive).
+pub fn no_prefix(prefixes: &'static [&'static str]) -> NoPrefix {
+    NoPrefix(prefixes)
+}
+
+impl Validator for NoPrefix {
+    fn description(&self) -> String {
+        let quoted: Vec<String> = self.0.iter().map(|v| format!("`{v}`")).collect();
+        format!("not starting with {}", quoted.join(" or "))
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            let lower = s.to_ascii_lowercase();
+            if let Some(p) = self
+                .0
+                .iter()
+                .find(|p| lower.starts_with(&p.to_ascii_lowercase()))
+            {
+                diags.add_attr_error(path, INVALID, format!("{path} must not start with {p:?}."));
+            }
+        }
+    }
+}
+
+pub struct IntOneOf(pub &'static [i64]);
+
+pub fn int_one_of(values: &'static [i64]) -> IntOneOf {
+    IntOneOf(values)
+}
+
+impl Validator for IntOneOf {
+    fn description(&self) -> String {
+        let v: Vec<String> = self.0.iter().map(|v| format!("`{v}`")).collect();
+        format!("one of {}", v.join(", "))
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Value::Number(n) = value {
+            if !n.as_i64().is_some_and(|i| self.0.contains(&i)) {
+                diags.add_attr_error(
+                    path,
+                    INVALID,
+                    format!("{path} must be {}, got {n}.", self.description()),
+                );
+            }
+        }
+    }
+}
+
 pub struct ListLengthIn(pub &'static [usize]);
 
 /// The list must have exactly one of these lengths.

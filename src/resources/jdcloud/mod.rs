@@ -2,6 +2,9 @@
 
 pub mod border_gateway;
 pub mod customer_gateway;
+pub mod vpc_attachment;
+pub mod vpn_connection;
+pub mod vpn_tunnel;
 
 /// Name patterns JD Cloud applies to every bgw name (research jdcloud.md §7).
 pub const NAME_PATTERN: &str = r"[\p{Han}0-9A-Za-z_-]{1,32}";

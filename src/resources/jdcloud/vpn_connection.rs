@@ -1,0 +1,350 @@
+//! `hybridnet_jdcloud_vpn_connection`: a VPN connection between a border
+//! gateway and a customer gateway. JD Cloud allocates two cloud public IPs
+//! to it; its tunnels (`hybridnet_jdcloud_vpn_tunnel`) run between those and
+//! the customer gateway's IPs.
+//!
+//! API: bgw `createVpnConnection`, `describeVpnConnection`,
+//! `modifyVpnConnection`, `deleteVpnConnection` (research jdcloud.md §4.4).
+//! Traffic selectors can only be set by modify, so create is followed by a
+//! modify when the configuration has any.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::cloud::jdcloud::ops::VPN_CONNECTION as KIND;
+use crate::cloud::jdcloud::types as api;
+use crate::cloud::jdcloud::Client;
+use crate::cloud::ApiError;
+use crate::framework::validate::{cidr, each, int_between, length_between, pattern};
+use crate::framework::{
+    Attribute, Block, Ctx, Diagnostics, Failure, NestedBlock, Nesting, Resource, Schema, Timeouts,
+    Value,
+};
+use crate::provider::ProviderData;
+use crate::resources::common::{
+    api_error, api_error_id, changed, non_empty, region_and_id, split_import_id,
+};
+
+pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_connection";
+const WHAT: &str = "JD Cloud VPN connection";
+pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrafficSelector {
+    pub local_subnet: Option<String>,
+    pub remote_subnets: Option<Vec<String>>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<String>,
+    pub region: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub border_gateway_id: Option<String>,
+    pub customer_gateway_id: Option<String>,
+    pub bgp_enabled: Option<bool>,
+    pub local_asn: Option<i64>,
+    pub traffic_selector: Option<Vec<TrafficSelector>>,
+    pub cloud_public_ips: Option<Vec<String>>,
+    pub ha_status: Option<String>,
+    pub created_time: Option<String>,
+}
+
+pub struct VpnConnection;
+
+pub fn schema() -> Schema {
+    Schema::new(
+        "A JD Cloud VPN connection between a border gateway and a customer gateway. JD Cloud allocates two \
+         cloud-side public IPs (`cloud_public_ips`); create tunnels from each of them to the customer gateway's \
+         addresses with `hybridnet_jdcloud_vpn_tunnel`. All tunnels of a connection share its routing mode.",
+    )
+    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("VPN connection ID."))
+    .attribute(
+        Attribute::string("region")
+            .optional()
+            .computed()
+            .requires_replace()
+            .use_state_for_unknown()
+            .description("Region; defaults to the provider's JD Cloud region."),
+    )
+    .attribute(
+        Attribute::string("name")
+            .required()
+            .description("Name of the VPN connection.")
+            .validator(pattern(super::NAME_PATTERN, super::NAME_EXPLANATION)),
+    )
+    .attribute(
+        Attribute::string("description")
+            .optional()
+            .description("Free-text description, up to 256 characters.")
+            .validator(length_between(1, 256)),
+    )
+    .attribute(Attribute::string("border_gateway_id").required().requires_replace().description("The border gateway the connection belongs to."))
+    .attribute(Attribute::string("customer_gateway_id").required().requires_replace().description("The customer gateway at the other end."))
+    .attribute(
+        Attribute::bool("bgp_enabled")
+            .default(Value::Bool(true))
+            .description("Route with BGP over the tunnels (`true`) or with static routes (`false`). Switching drops all BGP sessions."),
+    )
+    .attribute(
+        Attribute::number("local_asn")
+            .optional()
+            .computed()
+            .requires_replace()
+            .use_state_for_unknown()
+            .description("Cloud-side BGP ASN, a 16-bit private ASN 64512–65534; inherits the border gateway's 65000 when unset.")
+            .validator(int_between(64512, 65534)),
+    )
+    .block(
+        NestedBlock::new(
+            "traffic_selector",
+            Nesting::List,
+            Block::new("IPsec traffic selectors (phase 2 interesting traffic): a cloud-side subnet and the remote subnets it talks to.")
+                .attribute(Attribute::string("local_subnet").required().description("Cloud-side CIDR, e.g. `192.168.1.0/24`.").validator(cidr()))
+                .attribute(
+                    Attribute::string_list("remote_subnets")
+                        .optional()
+                        .description("Remote CIDRs, e.g. your data centre's networks.")
+                        .validator(each(cidr())),
+                )
+                .attribute(Attribute::string("description").optional().description("Description.").validator(length_between(1, 256))),
+        )
+        .items(0, Some(10)),
+    )
+    .attribute(
+        Attribute::string_list("cloud_public_ips")
+            .computed()
+            .use_state_for_unknown()
+            .description("The two cloud-side public IPv4 addresses JD Cloud allocated to the connection."),
+    )
+    .attribute(Attribute::string("ha_status").computed().description("`redundancy` when a tunnel is up on each cloud IP, else `no_redundancy`."))
+    .attribute(Attribute::string("created_time").computed().use_state_for_unknown().description("When the connection was created (UTC)."))
+    .timeouts(TIMEOUTS)
+}
+
+#[async_trait]
+impl Resource<ProviderData> for VpnConnection {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
+        let client = ctx.data.jdcloud()?;
+        let region = plan
+            .region
+            .clone()
+            .unwrap_or_else(|| client.region().to_string());
+        let spec = api::VpnConnectionSpec {
+            vpn_connection_name: plan.name.clone().unwrap_or_default(),
+            description: plan.description.clone(),
+            bgw_id: plan.border_gateway_id.clone().unwrap_or_default(),
+            cgw_id: plan.customer_gateway_id.clone().unwrap_or_default(),
+            bgp_enabled: plan.bgp_enabled.unwrap_or(true),
+            local_asn: plan.local_asn,
+        };
+        let id = client
+            .create(&KIND, &region, &[], &spec)
+            .await
+            .map_err(|e| api_error("creating", WHAT, &e))?;
+        tracing::info!(id = %id, "created JD Cloud VPN connection");
+        // From here on the connection exists: failures keep it in state.
+        let selectors = plan.traffic_selector.clone().unwrap_or_default();
+        let created = State {
+            id: Some(id.clone()),
+            region: Some(region.clone()),
+            traffic_selector: Some(Vec::new()),
+            ..plan
+        };
+        if !selectors.is_empty() {
+            let change = api::ModifyVpnConnectionSpec {
+                traffic_selectors: Some(expand_selectors(&selectors)),
+                ..Default::default()
+            };
+            if let Err(e) = client.modify(&KIND, &region, &[&id], &change).await {
+                return Err(Failure::partial(
+                    created,
+                    api_error_id("setting traffic selectors of", WHAT, &id, &e),
+                ));
+            }
+        }
+        match find_by_id(client, &region, &id).await {
+            Ok(c) => Ok(flatten(&c, region)),
+            Err(e) => Err(Failure::partial(
+                created,
+                api_error_id("reading back", WHAT, &id, &e),
+            )),
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        state: State,
+    ) -> Result<Option<State>, Diagnostics> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
+        match find_by_id(client, &region, &id).await {
+            Ok(c) => Ok(Some(flatten(&c, region))),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        prior: State,
+        plan: State,
+    ) -> Result<State, Failure<State>> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
+        let selectors = plan.traffic_selector.clone().unwrap_or_default();
+        let change = api::ModifyVpnConnectionSpec {
+            vpn_connection_name: changed(&prior.name, &plan.name),
+            description: changed(&prior.description, &plan.description),
+            bgp_enabled: (prior.bgp_enabled != plan.bgp_enabled)
+                .then_some(plan.bgp_enabled.unwrap_or(true)),
+            traffic_selectors: (prior.traffic_selector.clone().unwrap_or_default() != selectors)
+                .then(|| expand_selectors(&selectors)),
+        };
+        if change != api::ModifyVpnConnectionSpec::default() {
+            client
+                .modify(&KIND, &region, &[&id], &change)
+                .await
+                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        }
+        match find_by_id(client, &region, &id).await {
+            Ok(c) => Ok(flatten(&c, region)),
+            Err(e) => Err(Failure::partial(
+                prior,
+                api_error_id("reading back", WHAT, &id, &e),
+            )),
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
+        match client.delete(&KIND, &region, &[&id]).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = split_import_id(import_id)?;
+        Ok(State {
+            id: Some(id.to_string()),
+            region: Some(region.unwrap_or(client.region()).to_string()),
+            ..State::default()
+        })
+    }
+}
+
+fn expand_selectors(s: &[TrafficSelector]) -> Vec<api::VpnTrafficSelectorSpec> {
+    s.iter()
+        .map(|t| api::VpnTrafficSelectorSpec {
+            local_subnet: t.local_subnet.clone().unwrap_or_default(),
+            remote_subnets: t.remote_subnets.clone().unwrap_or_default(),
+            description: t.description.clone(),
+        })
+        .collect()
+}
+
+fn flatten(c: &api::VpnConnection, region: String) -> State {
+    State {
+        id: Some(c.vpn_connection_id.clone()),
+        region: Some(region),
+        name: Some(c.vpn_connection_name.clone()),
+        description: non_empty(c.description.clone()),
+        border_gateway_id: Some(c.bgw_id.clone()),
+        customer_gateway_id: Some(c.cgw_id.clone()),
+        bgp_enabled: Some(c.bgp_enabled),
+        local_asn: c.local_asn,
+        traffic_selector: Some(
+            c.traffic_selectors
+                .iter()
+                .flatten()
+                .map(|t| TrafficSelector {
+                    local_subnet: Some(t.local_subnet.clone()),
+                    remote_subnets: (!t.remote_subnets.is_empty())
+                        .then(|| t.remote_subnets.clone()),
+                    description: non_empty(t.description.clone()),
+                })
+                .collect(),
+        ),
+        cloud_public_ips: Some(c.cloud_public_ip.clone()),
+        ha_status: non_empty(c.ha_status.clone()),
+        created_time: non_empty(c.created_time.clone()),
+    }
+}
+
+pub async fn find_by_id(
+    client: &Client,
+    region: &str,
+    id: &str,
+) -> Result<api::VpnConnection, ApiError> {
+    let c: api::VpnConnection = client.describe(&KIND, region, &[id]).await?;
+    if c.vpn_connection_id != id {
+        return Err(ApiError::not_found(format!(
+            "asked for {id}, got {}",
+            c.vpn_connection_id
+        )));
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+
+    #[test]
+    fn state_fields_match_schema_attributes() {
+        state_matches_schema(&schema(), &State::default());
+    }
+
+    #[test]
+    fn validation_rules_point_at_the_attribute() {
+        let s = schema();
+        assert_eq!(
+            validate_paths(&s, &[("local_asn", Value::int(65535))]),
+            ["local_asn"]
+        );
+        assert!(validate_paths(&s, &[("local_asn", Value::int(64512))]).is_empty());
+        let sel = |local: &str, remote: &str| {
+            Value::Object(
+                [
+                    ("local_subnet".to_string(), Value::string(local)),
+                    (
+                        "remote_subnets".to_string(),
+                        Value::List(vec![Value::string(remote)]),
+                    ),
+                    ("description".to_string(), Value::Null),
+                ]
+                .into(),
+            )
+        };
+        let sels = Value::List(vec![
+            sel("10.0.0.0/24", "192.168.0.0/16"),
+            sel("10.0.1.0/33", "192.168.0.1/16"),
+        ]);
+        assert_eq!(
+            validate_paths(&s, &[("traffic_selector", sels)]),
+            [
+                "traffic_selector[1].local_subnet",
+                "traffic_selector[1].remote_subnets[0]"
+            ]
+        );
+    }
+}

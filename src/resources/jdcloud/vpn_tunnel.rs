@@ -1,0 +1,617 @@
+//! `hybridnet_jdcloud_vpn_tunnel`: one IPsec tunnel of a VPN connection,
+//! between one of its cloud public IPs and one customer gateway IP.
+//!
+//! API: bgw `createVpnTunnel`, `describeVpnTunnel`, `modifyVpnTunnel`,
+//! `modifyAdminStatus`, `deleteVpnTunnel` (research jdcloud.md §4.5). JD
+//! Cloud only deletes a tunnel that is administratively DOWN, so delete
+//! sets it DOWN first.
+
+use std::net::Ipv4Addr;
+
+use async_trait::async_trait;
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+use crate::cloud::jdcloud::ops::VPN_TUNNEL as KIND;
+use crate::cloud::jdcloud::types as api;
+use crate::cloud::jdcloud::Client;
+use crate::cloud::ApiError;
+use crate::framework::validate::{
+    int_between, int_one_of, ipv4, no_prefix, one_of, parse_cidr, pattern, ObjectRule, Validator,
+};
+use crate::framework::{
+    AttrPath, Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Value,
+};
+use crate::provider::ProviderData;
+use crate::resources::common::{
+    api_error, api_error_id, non_empty, region_and_id, split_import_id,
+};
+
+pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
+const WHAT: &str = "JD Cloud VPN tunnel";
+pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
+
+/// Where a tunnel's inside /30 may come from (research jdcloud.md §7).
+pub const TUNNEL_IP_RANGES: &[&str] = &[
+    "169.254.0.0/20",
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+];
+
+#[derive(Default, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<String>,
+    pub region: Option<String>,
+    pub vpn_connection_id: Option<String>,
+    pub cloud_public_ip: Option<String>,
+    pub customer_ip: Option<String>,
+    pub psk: Option<String>,
+    pub tunnel_ip: Option<String>,
+    pub local_tunnel_ip: Option<String>,
+    pub remote_tunnel_ip: Option<String>,
+    pub ike_version: Option<String>,
+    pub ike_mode: Option<String>,
+    pub ike_key_exchange: Option<String>,
+    pub ike_cipher: Option<String>,
+    pub ike_auth: Option<String>,
+    pub ike_dpd_sec: Option<i64>,
+    pub ike_sa_life_sec: Option<i64>,
+    pub ipsec_cipher: Option<String>,
+    pub ipsec_auth: Option<String>,
+    pub ipsec_key_exchange: Option<String>,
+    pub ipsec_sa_life_sec: Option<i64>,
+    pub ipsec_sa_lifepkt: Option<i64>,
+    pub ipsec_sa_lifebyte: Option<i64>,
+    pub bandwidth_mbps: Option<i64>,
+    pub admin_status: Option<String>,
+    pub op_status: Option<String>,
+    pub created_time: Option<String>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("vpn_tunnel::State")
+            .field("id", &self.id)
+            .field("vpn_connection_id", &self.vpn_connection_id)
+            .field("psk", &self.psk.as_ref().map(|_| "** redacted **"))
+            .finish_non_exhaustive()
+    }
+}
+
+pub struct VpnTunnel;
+
+/// A /30 inside one of the allowed ranges.
+struct TunnelCidr;
+
+impl Validator for TunnelCidr {
+    fn description(&self) -> String {
+        "a /30 CIDR block inside 169.254.0.0/20, 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+            .to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(s) = value.as_str() else { return };
+        let problem = match parse_cidr(s) {
+            Err(e) => Some(e),
+            Ok(net) if net.prefix_len() != 30 => {
+                Some(format!("{s:?} is a /{}, not a /30", net.prefix_len()))
+            }
+            Ok(net) if !in_allowed_range(net) => {
+                Some(format!("{s:?} is outside {}", TUNNEL_IP_RANGES.join(", ")))
+            }
+            Ok(_) => None,
+        };
+        if let Some(p) = problem {
+            diags.add_attr_error(
+                path,
+                "Invalid attribute value",
+                format!("{path} must be {}: {p}.", self.description()),
+            );
+        }
+    }
+}
+
+fn in_allowed_range(net: Ipv4Net) -> bool {
+    TUNNEL_IP_RANGES
+        .iter()
+        .filter_map(|r| r.parse::<Ipv4Net>().ok())
+        .any(|r| r.contains(&net))
+}
+
+/// The two usable host addresses of a /30.
+fn usable_hosts(net: Ipv4Net) -> [Ipv4Addr; 2] {
+    let base = u32::from(net.network());
+    [Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2)]
+}
+
+pub fn schema() -> Schema {
+    let str_enum = |name: &str, values: &'static [&'static str], default: &str, desc: &str| {
+        Attribute::string(name)
+            .default(Value::string(default))
+            .description(desc)
+            .validator(one_of(values))
+    };
+    let int_range = |name: &str, min: i64, max: i64, default: i64, desc: &str| {
+        Attribute::number(name)
+            .default(Value::int(default))
+            .description(desc)
+            .validator(int_between(min, max))
+    };
+    Schema::new(
+        "One IPsec tunnel of a JD Cloud VPN connection, from one of the connection's cloud public IPs to one of \
+         the customer gateway's IPs. At most one tunnel per pair of addresses. Defaults are JD Cloud's \
+         recommended settings.",
+    )
+    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("VPN tunnel ID."))
+    .attribute(
+        Attribute::string("region")
+            .optional()
+            .computed()
+            .requires_replace()
+            .use_state_for_unknown()
+            .description("Region; defaults to the provider's JD Cloud region."),
+    )
+    .attribute(Attribute::string("vpn_connection_id").required().requires_replace().description("The VPN connection the tunnel belongs to."))
+    .attribute(
+        Attribute::string("cloud_public_ip")
+            .required()
+            .requires_replace()
+            .description("Cloud-side endpoint: one of the connection's `cloud_public_ips`.")
+            .validator(ipv4()),
+    )
+    .attribute(
+        Attribute::string("customer_ip")
+            .required()
+            .requires_replace()
+            .description("Customer-side endpoint: one of the customer gateway's `customer_ips`.")
+            .validator(ipv4()),
+    )
+    .attribute(
+        Attribute::string("psk")
+            .required()
+            .sensitive()
+            .description("Pre-shared key: 1–20 letters, digits, `_` or `-`, not starting with `0x` or `0s`.")
+            .validator(pattern("[0-9A-Za-z_-]{1,20}", "1 to 20 letters, digits, `_` or `-`"))
+            .validator(no_prefix(&["0x", "0s"])),
+    )
+    .attribute(
+        Attribute::string("tunnel_ip")
+            .optional()
+            .computed()
+            .use_state_for_unknown()
+            .description(
+                "Inside /30 of the tunnel, unique on the border gateway; JD Cloud picks one in 169.254.0.0/20 when unset. \
+                 Set `local_tunnel_ip` with it.",
+            )
+            .validator(TunnelCidr),
+    )
+    .attribute(
+        Attribute::string("local_tunnel_ip")
+            .optional()
+            .computed()
+            .use_state_for_unknown()
+            .description("Cloud-side inside address: one of the two usable hosts of `tunnel_ip`.")
+            .validator(ipv4()),
+    )
+    .attribute(
+        Attribute::string("remote_tunnel_ip")
+            .computed()
+            .use_state_for_unknown()
+            .description("Customer-side inside address: the other usable host of `tunnel_ip`; configure it on your device."),
+    )
+    .attribute(str_enum("ike_version", &["v1", "v2"], "v2", "IKE version."))
+    .attribute(str_enum("ike_mode", &["main", "aggressive"], "main", "IKEv1 negotiation mode (ignored with IKEv2)."))
+    .attribute(str_enum(
+        "ike_key_exchange",
+        &["modp1024", "modp1536", "modp2048", "ecp256", "ecp384"],
+        "ecp256",
+        "IKE Diffie-Hellman group.",
+    ))
+    .attribute(str_enum("ike_cipher", &["aes128", "aes192", "aes256", "3des"], "aes128", "IKE encryption algorithm."))
+    .attribute(str_enum("ike_auth", &["sha1", "sha256", "sha384"], "sha256", "IKE authentication algorithm."))
+    .attribute(
+        Attribute::number("ike_dpd_sec")
+            .default(Value::int(10))
+            .description("Dead peer detection: `10` (every 10 seconds) or `0` (off).")
+            .validator(int_one_of(&[0, 10])),
+    )
+    .attribute(int_range("ike_sa_life_sec", 60, 86400, 14400, "IKE SA lifetime in seconds."))
+    .attribute(str_enum("ipsec_cipher", &["aes128", "aes192", "aes256"], "aes128", "IPsec encryption algorithm."))
+    .attribute(str_enum("ipsec_auth", &["sha1", "sha256", "sha384"], "sha256", "IPsec authentication algorithm."))
+    .attribute(str_enum(
+        "ipsec_key_exchange",
+        &["null", "modp1024", "modp1536", "modp2048", "ecp256", "ecp384"],
+        "null",
+        "IPsec PFS group; `null` disables PFS.",
+    ))
+    .attribute(int_range("ipsec_sa_life_sec", 60, 86400, 3600, "IPsec SA lifetime in seconds."))
+    .attribute(int_range("ipsec_sa_lifepkt", 0, 100_000_000, 0, "IPsec SA lifetime in packets; `0` disables."))
+    .attribute(int_range("ipsec_sa_lifebyte", 0, 107_374_182_400, 0, "IPsec SA lifetime in bytes; `0` disables."))
+    .attribute(
+        Attribute::number("bandwidth_mbps")
+            .optional()
+            .computed()
+            .use_state_for_unknown()
+            .description("Public bandwidth limit of the tunnel in Mbps, 1–1500.")
+            .validator(int_between(1, 1500)),
+    )
+    .attribute(str_enum("admin_status", &["UP", "DOWN"], "UP", "Administrative status: `DOWN` disables the tunnel without deleting it."))
+    .attribute(Attribute::string("op_status").computed().description("Whether IPsec negotiation is up (`UP`) or not (`DOWN`)."))
+    .attribute(Attribute::string("created_time").computed().use_state_for_unknown().description("When the tunnel was created (UTC)."))
+    .validator(ObjectRule {
+        description: "`local_tunnel_ip` is a usable host of `tunnel_ip`, and they are set together",
+        check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
+            let (cidr, local) = (o.get("tunnel_ip"), o.get("local_tunnel_ip"));
+            if cidr.is_unknown() || local.is_unknown() {
+                return;
+            }
+            match (cidr.as_str(), local.as_str()) {
+                (None, None) => {}
+                (Some(_), None) | (None, Some(_)) => d.add_attr_error(
+                    &p.child(if cidr.is_null() { "tunnel_ip" } else { "local_tunnel_ip" }),
+                    "Missing required argument",
+                    "`tunnel_ip` and `local_tunnel_ip` are set together.",
+                ),
+                (Some(c), Some(l)) => {
+                    let (Ok(net), Ok(ip)) = (parse_cidr(c), l.parse::<Ipv4Addr>()) else { return };
+                    if net.prefix_len() == 30 && !usable_hosts(net).contains(&ip) {
+                        d.add_attr_error(
+                            &p.child("local_tunnel_ip"),
+                            "Invalid attribute value",
+                            format!("local_tunnel_ip must be a usable host of {c} ({} or {}), got {l}.", usable_hosts(net)[0], usable_hosts(net)[1]),
+                        );
+                    }
+                }
+            }
+        },
+    })
+    .timeouts(TIMEOUTS)
+}
+
+#[async_trait]
+impl Resource<ProviderData> for VpnTunnel {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    /// `remote_tunnel_ip` follows from `tunnel_ip` and `local_tunnel_ip`, so
+    /// plan it instead of showing it as unknown.
+    fn modify_plan(
+        &self,
+        prior: &Value,
+        planned: &mut Value,
+        _config: &Value,
+        _diags: &mut Diagnostics,
+    ) {
+        let (cidr, local) = (
+            planned.get("tunnel_ip").clone(),
+            planned.get("local_tunnel_ip").clone(),
+        );
+        if cidr.equals(prior.get("tunnel_ip")) && local.equals(prior.get("local_tunnel_ip")) {
+            return;
+        }
+        let remote = match (
+            cidr.as_str().map(parse_cidr),
+            local.as_str().map(str::parse::<Ipv4Addr>),
+        ) {
+            (Some(Ok(net)), Some(Ok(ip))) => usable_hosts(net)
+                .into_iter()
+                .find(|h| *h != ip)
+                .map_or(Value::Unknown, |h| Value::string(h.to_string())),
+            _ => Value::Unknown,
+        };
+        if let Some(slot) = planned.get_mut("remote_tunnel_ip") {
+            *slot = remote;
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
+        let client = ctx.data.jdcloud()?;
+        let region = plan
+            .region
+            .clone()
+            .unwrap_or_else(|| client.region().to_string());
+        let spec = api::VpnTunnelSpec {
+            vpn_connection_id: plan.vpn_connection_id.clone().unwrap_or_default(),
+            cloud_public_ip: plan.cloud_public_ip.clone().unwrap_or_default(),
+            customer_ip: plan.customer_ip.clone().unwrap_or_default(),
+            settings: expand_settings(&State::default(), &plan),
+        };
+        let id = client
+            .create(&KIND, &region, &[], &spec)
+            .await
+            .map_err(|e| api_error("creating", WHAT, &e))?;
+        tracing::info!(id = %id, "created JD Cloud VPN tunnel");
+        let psk = plan.psk.clone();
+        let want_down = plan.admin_status.as_deref() == Some("DOWN");
+        let created = State {
+            id: Some(id.clone()),
+            region: Some(region.clone()),
+            admin_status: Some("UP".into()),
+            ..plan
+        };
+        // Tunnels start UP; a tunnel planned DOWN is switched off right away.
+        if want_down {
+            if let Err(e) = client.modify_admin_status(&region, &id, "DOWN").await {
+                return Err(Failure::partial(
+                    created,
+                    api_error_id("setting admin status of", WHAT, &id, &e),
+                ));
+            }
+        }
+        match find_by_id(client, &region, &id).await {
+            Ok(t) => Ok(flatten(&t, region, psk)),
+            Err(e) => Err(Failure::partial(
+                created,
+                api_error_id("reading back", WHAT, &id, &e),
+            )),
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        state: State,
+    ) -> Result<Option<State>, Diagnostics> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
+        match find_by_id(client, &region, &id).await {
+            Ok(t) => Ok(Some(flatten(&t, region, state.psk))),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        prior: State,
+        plan: State,
+    ) -> Result<State, Failure<State>> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
+        let change = expand_settings(&prior, &plan);
+        if !change.is_empty() {
+            client
+                .modify(&KIND, &region, &[&id], &change)
+                .await
+                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        }
+        if prior.admin_status != plan.admin_status {
+            let status = plan.admin_status.clone().unwrap_or_else(|| "UP".into());
+            if let Err(e) = client.modify_admin_status(&region, &id, &status).await {
+                let d = api_error_id("setting admin status of", WHAT, &id, &e);
+                return Err(match find_by_id(client, &region, &id).await {
+                    Ok(t) => Failure::partial(flatten(&t, region, plan.psk), d),
+                    Err(_) => Failure::clean(d),
+                });
+            }
+        }
+        match find_by_id(client, &region, &id).await {
+            Ok(t) => Ok(flatten(&t, region, plan.psk)),
+            Err(e) => Err(Failure::partial(
+                prior,
+                api_error_id("reading back", WHAT, &id, &e),
+            )),
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
+        // JD Cloud deletes only DOWN tunnels.
+        match client.modify_admin_status(&region, &id, "DOWN").await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => {
+                return Err(api_error_id(
+                    "setting admin status DOWN before deleting",
+                    WHAT,
+                    &id,
+                    &e,
+                ))
+            }
+        }
+        match client.delete(&KIND, &region, &[&id]).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
+        let client = ctx.data.jdcloud()?;
+        let (region, id) = split_import_id(import_id)?;
+        Ok(State {
+            id: Some(id.to_string()),
+            region: Some(region.unwrap_or(client.region()).to_string()),
+            ..State::default()
+        })
+    }
+}
+
+/// The settings that differ between `prior` and `plan`: everything for a
+/// create (prior empty), only changes for a modify.
+fn expand_settings(prior: &State, plan: &State) -> api::TunnelSettings {
+    fn diff<T: Clone + PartialEq>(a: &Option<T>, b: &Option<T>) -> Option<T> {
+        if a == b {
+            None
+        } else {
+            b.clone()
+        }
+    }
+    api::TunnelSettings {
+        psk: diff(&prior.psk, &plan.psk),
+        tunnel_ip: diff(&prior.tunnel_ip, &plan.tunnel_ip),
+        local_tunnel_ip: diff(&prior.local_tunnel_ip, &plan.local_tunnel_ip),
+        ike_version: diff(&prior.ike_version, &plan.ike_version),
+        ike_mode: diff(&prior.ike_mode, &plan.ike_mode),
+        ike_key_exchange: diff(&prior.ike_key_exchange, &plan.ike_key_exchange),
+        ike_cipher: diff(&prior.ike_cipher, &plan.ike_cipher),
+        ike_auth: diff(&prior.ike_auth, &plan.ike_auth),
+        ike_dpd_sec: diff(&prior.ike_dpd_sec, &plan.ike_dpd_sec),
+        ike_sa_life_sec: diff(&prior.ike_sa_life_sec, &plan.ike_sa_life_sec),
+        ipsec_cipher: diff(&prior.ipsec_cipher, &plan.ipsec_cipher),
+        ipsec_auth: diff(&prior.ipsec_auth, &plan.ipsec_auth),
+        ipsec_key_exchange: diff(&prior.ipsec_key_exchange, &plan.ipsec_key_exchange),
+        ipsec_sa_life_sec: diff(&prior.ipsec_sa_life_sec, &plan.ipsec_sa_life_sec),
+        ipsec_sa_lifepkt: diff(&prior.ipsec_sa_lifepkt, &plan.ipsec_sa_lifepkt),
+        ipsec_sa_lifebyte: diff(&prior.ipsec_sa_lifebyte, &plan.ipsec_sa_lifebyte),
+        bandwidth_mbps: diff(&prior.bandwidth_mbps, &plan.bandwidth_mbps),
+    }
+}
+
+/// INFERRED: JD Cloud may answer with a masked key; then keep ours.
+fn read_psk(from_api: Option<String>, ours: Option<String>) -> Option<String> {
+    match non_empty(from_api) {
+        Some(p) if !p.contains('*') => Some(p),
+        _ => ours,
+    }
+}
+
+fn flatten(t: &api::VpnTunnel, region: String, psk: Option<String>) -> State {
+    State {
+        id: Some(t.vpn_tunnel_id.clone()),
+        region: Some(region),
+        vpn_connection_id: Some(t.vpn_connection_id.clone()),
+        cloud_public_ip: Some(t.cloud_public_ip.clone()),
+        customer_ip: Some(t.customer_ip.clone()),
+        psk: read_psk(t.psk.clone(), psk),
+        tunnel_ip: non_empty(t.tunnel_ip.clone()),
+        local_tunnel_ip: non_empty(t.local_tunnel_ip.clone()),
+        remote_tunnel_ip: non_empty(t.remote_tunnel_ip.clone()),
+        ike_version: non_empty(t.ike_version.clone()),
+        ike_mode: non_empty(t.ike_mode.clone()),
+        ike_key_exchange: non_empty(t.ike_key_exchange.clone()),
+        ike_cipher: non_empty(t.ike_cipher.clone()),
+        ike_auth: non_empty(t.ike_auth.clone()),
+        ike_dpd_sec: t.ike_dpd_sec,
+        ike_sa_life_sec: t.ike_sa_life_sec,
+        ipsec_cipher: non_empty(t.ipsec_cipher.clone()),
+        ipsec_auth: non_empty(t.ipsec_auth.clone()),
+        ipsec_key_exchange: non_empty(t.ipsec_key_exchange.clone()).or_else(|| Some("null".into())),
+        ipsec_sa_life_sec: t.ipsec_sa_life_sec,
+        ipsec_sa_lifepkt: t.ipsec_sa_lifepkt,
+        ipsec_sa_lifebyte: t.ipsec_sa_lifebyte,
+        bandwidth_mbps: t.bandwidth_mbps,
+        admin_status: non_empty(t.admin_status.clone()),
+        op_status: non_empty(t.op_status.clone()),
+        created_time: non_empty(t.created_time.clone()),
+    }
+}
+
+pub async fn find_by_id(
+    client: &Client,
+    region: &str,
+    id: &str,
+) -> Result<api::VpnTunnel, ApiError> {
+    let t: api::VpnTunnel = client.describe(&KIND, region, &[id]).await?;
+    if t.vpn_tunnel_id != id {
+        return Err(ApiError::not_found(format!(
+            "asked for {id}, got {}",
+            t.vpn_tunnel_id
+        )));
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+
+    #[test]
+    fn state_fields_match_schema_attributes() {
+        state_matches_schema(&schema(), &State::default());
+    }
+
+    #[test]
+    fn validation_rules_point_at_the_attribute() {
+        let s = schema();
+        let v = |pairs: &[(&str, Value)]| validate_paths(&s, pairs);
+        assert_eq!(v(&[("psk", Value::string("0xdeadbeef"))]), ["psk"]);
+        assert_eq!(v(&[("psk", Value::string("0Sabc"))]), ["psk"]);
+        assert_eq!(v(&[("psk", Value::string("has space"))]), ["psk"]);
+        assert_eq!(v(&[("psk", Value::string("x".repeat(21)))]), ["psk"]);
+        assert!(v(&[("psk", Value::string("Abc_123-x"))]).is_empty());
+        let pair = |c: &str, l: &str| {
+            vec![
+                ("tunnel_ip", Value::string(c)),
+                ("local_tunnel_ip", Value::string(l)),
+            ]
+        };
+        assert!(v(&pair("169.254.11.0/30", "169.254.11.1")).is_empty());
+        // APIPA /30s outside 169.254.0.0/20, as AWS often assigns, are refused by JD Cloud.
+        assert_eq!(v(&pair("169.254.21.0/30", "169.254.21.1")), ["tunnel_ip"]);
+        assert_eq!(v(&pair("169.254.11.0/29", "169.254.11.1")), ["tunnel_ip"]);
+        assert_eq!(v(&pair("169.254.11.1/30", "169.254.11.1")), ["tunnel_ip"]);
+        assert_eq!(v(&pair("169.254.16.0/30", "169.254.16.1")), ["tunnel_ip"]);
+        assert_eq!(v(&pair("100.64.0.0/30", "100.64.0.1")), ["tunnel_ip"]);
+        assert_eq!(v(&pair("10.1.1.0/30", "10.1.1.3")), ["local_tunnel_ip"]);
+        assert_eq!(
+            v(&[("tunnel_ip", Value::string("10.1.1.0/30"))]),
+            ["local_tunnel_ip"]
+        );
+        assert_eq!(v(&[("ike_version", Value::string("v3"))]), ["ike_version"]);
+        assert_eq!(
+            v(&[("ipsec_cipher", Value::string("3des"))]),
+            ["ipsec_cipher"]
+        );
+        assert_eq!(v(&[("ike_dpd_sec", Value::int(5))]), ["ike_dpd_sec"]);
+        assert_eq!(
+            v(&[("ike_sa_life_sec", Value::int(59))]),
+            ["ike_sa_life_sec"]
+        );
+        assert_eq!(
+            v(&[("ipsec_sa_lifebyte", Value::int(107_374_182_401))]),
+            ["ipsec_sa_lifebyte"]
+        );
+        assert_eq!(v(&[("bandwidth_mbps", Value::int(0))]), ["bandwidth_mbps"]);
+        assert_eq!(
+            v(&[("admin_status", Value::string("up"))]),
+            ["admin_status"]
+        );
+        assert_eq!(
+            v(&[("cloud_public_ip", Value::string("1.2.3"))]),
+            ["cloud_public_ip"]
+        );
+    }
+
+    #[test]
+    fn remote_inside_address_is_planned_from_the_cidr() {
+        let r = VpnTunnel;
+        let mut planned = Value::Object(
+            [
+                ("tunnel_ip".to_string(), Value::string("169.254.21.0/30")),
+                ("local_tunnel_ip".to_string(), Value::string("169.254.21.2")),
+                ("remote_tunnel_ip".to_string(), Value::Unknown),
+            ]
+            .into(),
+        );
+        r.modify_plan(
+            &Value::Null,
+            &mut planned,
+            &Value::Null,
+            &mut Diagnostics::new(),
+        );
+        assert_eq!(
+            planned.get("remote_tunnel_ip"),
+            &Value::string("169.254.21.1")
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_psk() {
+        let s = State {
+            psk: Some("TopSecret_1".into()),
+            ..State::default()
+        };
+        assert!(!format!("{s:?}").contains("TopSecret"));
+    }
+}
