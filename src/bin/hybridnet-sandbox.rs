@@ -12,13 +12,14 @@ use hybridnet::signer::Credentials;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: hybridnet-sandbox [--listen ADDR] [--state FILE] \
-[--access-key AK --secret-key SK] [--faults JSON]
+[--access-key AK --secret-key SK] [--faults JSON] [--rate-limit N]
 
   --listen ADDR      address to bind (default 127.0.0.1:0)
   --state FILE       SQLite state file (default: in memory, lost on exit)
   --access-key AK    access key id requests must be signed with (default sandbox-ak)
   --secret-key SK    its secret (default sandbox-sk)
-  --faults JSON      fault-injection plan (accepted and stored; not acted upon yet)";
+  --faults JSON      fault-injection plan (accepted and stored; not acted upon yet)
+  --rate-limit N     JD Cloud calls per minute before 429 RATE_LIMIT (default 1000, 0 = off)";
 
 /// Flags that take a value.
 const FLAGS: &[&str] = &[
@@ -27,6 +28,7 @@ const FLAGS: &[&str] = &[
     "--access-key",
     "--secret-key",
     "--faults",
+    "--rate-limit",
 ];
 
 #[derive(Debug)]
@@ -36,6 +38,7 @@ struct Args {
     access_key: String,
     secret_key: String,
     faults: Option<serde_json::Value>,
+    rate_limit: u32,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<Args>> {
@@ -45,6 +48,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<A
         access_key: sandbox::DEFAULT_ACCESS_KEY.to_owned(),
         secret_key: sandbox::DEFAULT_SECRET_KEY.to_owned(),
         faults: None,
+        rate_limit: sandbox::DEFAULT_RATE_LIMIT_PER_MINUTE,
     };
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -68,6 +72,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<A
             "--faults" => {
                 out.faults =
                     Some(serde_json::from_str(&value).context("--faults is not valid JSON")?)
+            }
+            "--rate-limit" => {
+                out.rate_limit = value
+                    .parse()
+                    .with_context(|| format!("--rate-limit {value:?} is not a count"))?
             }
             _ => bail!("unknown argument {flag}"),
         }
@@ -129,6 +138,7 @@ async fn main() -> anyhow::Result<()> {
         state_path: args.state.clone(),
         credentials: Credentials::new(args.access_key, args.secret_key),
         faults: args.faults,
+        rate_limit_per_minute: args.rate_limit,
     };
     let state = SandboxState::open(config).with_context(|| match &args.state {
         Some(p) => format!("opening state file {}", p.display()),
@@ -173,6 +183,9 @@ mod tests {
         assert_eq!(a.state, Some(PathBuf::from("/tmp/s.db")));
         assert_eq!(a.access_key, "sandbox-ak");
         assert_eq!(a.faults, Some(serde_json::json!({})));
+        assert_eq!(a.rate_limit, 1000);
+        assert_eq!(parse(&["--rate-limit=5"]).unwrap().unwrap().rate_limit, 5);
+        assert!(parse(&["--rate-limit", "-1"]).is_err());
         assert!(parse(&["--help"]).unwrap().is_none());
         assert!(parse(&["--bogus", "x"])
             .unwrap_err()

@@ -268,6 +268,24 @@ impl Validator for Distinct {
     }
 }
 
+/// Several validators as one, e.g. to share a set of rules between resources.
+pub struct All(pub Vec<Box<dyn Validator>>);
+
+impl Validator for All {
+    fn description(&self) -> String {
+        self.0
+            .iter()
+            .map(|v| v.description())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        for v in &self.0 {
+            v.validate(value, path, diags);
+        }
+    }
+}
+
 /// Applies a validator to every known element of a list or set.
 pub struct Each<V>(pub V);
 

@@ -50,10 +50,11 @@ async fn state(State(state): State<SandboxState>) -> Response {
     .await
 }
 
-/// Empties all state, request counters included.
+/// Empties all state, request counters and the rate-limit window included.
 async fn reset(State(state): State<SandboxState>) -> Response {
     blocking(move || {
         state.store().reset()?;
+        state.rate_limiter().reset();
         Ok(serde_json::json!({"reset": true}))
     })
     .await

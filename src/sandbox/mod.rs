@@ -5,7 +5,8 @@
 //! * [`store`] – SQLite state shared by both clouds (generic `resources` table + request counters);
 //! * `jdcloud` – REST routing table, signature check, envelopes, one file per resource model;
 //! * `alicloud` – RPC dispatch on `Action` / `x-acs-action` (action table still empty);
-//! * `admin` – `/_sandbox/{state,reset,requests}` for tests and demos.
+//! * `admin` – `/_sandbox/{state,reset,requests}` for tests and demos;
+//! * `ratelimit` – the calls-per-minute limit (429 `RATE_LIMIT`).
 //!
 //! This module depends on `crate::signer` only and defines its own wire types, so a bug in the
 //! provider's client types cannot be mirrored here.
@@ -14,6 +15,7 @@ mod admin;
 mod alicloud;
 mod ids;
 mod jdcloud;
+mod ratelimit;
 mod store;
 
 use std::fmt;
@@ -34,6 +36,8 @@ pub use store::StoreError;
 pub const DEFAULT_ACCESS_KEY: &str = "sandbox-ak";
 /// Secret key accepted when none is configured.
 pub const DEFAULT_SECRET_KEY: &str = "sandbox-sk";
+/// JD Cloud's documented default call-frequency limit, "1000 times/minute" (jdcloud.md §2.4).
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
 
 /// How to run the sandbox.
 #[derive(Clone)]
@@ -44,6 +48,9 @@ pub struct SandboxConfig {
     pub credentials: Credentials,
     /// Fault-injection plan (`--faults`); stored, not acted upon yet.
     pub faults: Option<serde_json::Value>,
+    /// Authenticated JD Cloud calls admitted per sliding minute before 429 `RATE_LIMIT`
+    /// (`--rate-limit`); 0 disables the limit.
+    pub rate_limit_per_minute: u32,
 }
 
 impl Default for SandboxConfig {
@@ -52,6 +59,7 @@ impl Default for SandboxConfig {
             state_path: None,
             credentials: Credentials::new(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY),
             faults: None,
+            rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
         }
     }
 }
@@ -63,6 +71,7 @@ impl fmt::Debug for SandboxConfig {
             .field("state_path", &self.state_path)
             .field("credentials", &self.credentials)
             .field("faults", &self.faults.is_some())
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .finish()
     }
 }
@@ -87,14 +96,20 @@ pub struct SandboxState {
 struct Inner {
     config: SandboxConfig,
     store: store::Store,
+    rate_limiter: ratelimit::RateLimiter,
 }
 
 impl SandboxState {
     /// Opens the state store named by `config` (creating the file if needed).
     pub fn open(config: SandboxConfig) -> Result<Self, SandboxError> {
         let store = store::Store::open(config.state_path.as_deref())?;
+        let rate_limiter = ratelimit::RateLimiter::new(config.rate_limit_per_minute);
         Ok(Self {
-            inner: Arc::new(Inner { config, store }),
+            inner: Arc::new(Inner {
+                config,
+                store,
+                rate_limiter,
+            }),
         })
     }
 
@@ -105,6 +120,10 @@ impl SandboxState {
 
     pub(crate) fn store(&self) -> &store::Store {
         &self.inner.store
+    }
+
+    pub(crate) fn rate_limiter(&self) -> &ratelimit::RateLimiter {
+        &self.inner.rate_limiter
     }
 
     pub(crate) fn credentials(&self) -> &Credentials {

@@ -267,6 +267,23 @@ impl Tx<'_> {
         Ok(out)
     }
 
+    /// All resources of a kind in every region, in creation order (for region-independent
+    /// allocations such as public IP addresses).
+    pub fn list_all<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<T>, StoreError> {
+        let mut stmt = self.tx.prepare(
+            "SELECT id, body FROM resources WHERE cloud = ?1 AND kind = ?2 ORDER BY created_seq",
+        )?;
+        let rows = stmt.query_map(params![kind.cloud, kind.name], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, body) = row?;
+            out.push(decode(kind, &id, &body)?);
+        }
+        Ok(out)
+    }
+
     /// Number of resources of a kind in a region (for quotas).
     pub fn count(&self, kind: Kind, region: &str) -> Result<usize, StoreError> {
         let n: i64 = self.tx.query_row(
@@ -342,6 +359,9 @@ mod tests {
                     vec![serde_json::json!({"n": 2}), serde_json::json!({"n": 1})]
                 );
                 assert_eq!(tx.count(THINGS, "r2")?, 1);
+                let everywhere: Vec<serde_json::Value> = tx.list_all(THINGS)?;
+                assert_eq!(everywhere.len(), 3);
+                assert_eq!(everywhere[2], serde_json::json!({"n": 3}));
                 let got: Stored<serde_json::Value> = tx.get(THINGS, "t-3")?.unwrap();
                 assert_eq!(got.region, "r2");
                 assert!(tx.update(THINGS, "t-3", &serde_json::json!({"n": 4}))?);

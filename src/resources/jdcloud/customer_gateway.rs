@@ -37,6 +37,19 @@ pub struct State {
 
 pub struct CustomerGateway;
 
+/// Address a gateway is created with when `customer_ips` is unset (a
+/// documentation address, RFC 5737). INFERRED: JD Cloud accepts it.
+pub const PLACEHOLDER_IPS: &[&str] = &["192.0.2.1"];
+
+/// The rules JD Cloud applies to a customer gateway's address list.
+pub fn ips_rule() -> impl crate::framework::validate::Validator {
+    crate::framework::validate::All(vec![
+        Box::new(list_length_in(&[1, 2, 4])),
+        Box::new(distinct()),
+        Box::new(each(public_ipv4())),
+    ])
+}
+
 pub fn schema() -> Schema {
     Schema::new(
         "A JD Cloud customer gateway: the public side of your VPN device (one, two or four public IPv4 addresses \
@@ -65,14 +78,16 @@ pub fn schema() -> Schema {
     )
     .attribute(
         Attribute::string_list("customer_ips")
-            .required()
+            .optional()
+            .computed()
+            .use_state_for_unknown()
             .description(
                 "Public IPv4 addresses of your VPN device: one, two or four distinct addresses. Can be changed in \
-                 place only while no VPN tunnel uses the gateway.",
+                 place only while no VPN tunnel uses the gateway. Leave it unset when the addresses are only known \
+                 later (the peer is another cloud's VPN gateway) and set them with \
+                 `hybridnet_jdcloud_customer_gateway_addresses`; until then the gateway carries a placeholder address.",
             )
-            .validator(list_length_in(&[1, 2, 4]))
-            .validator(distinct())
-            .validator(each(public_ipv4())),
+            .validator(ips_rule()),
     )
     .attribute(
         Attribute::number("bgp_asn")
@@ -192,7 +207,10 @@ impl Resource<ProviderData> for CustomerGateway {
 fn expand(plan: &State) -> api::CustomerGatewaySpec {
     api::CustomerGatewaySpec {
         customer_gateway_name: plan.name.clone().unwrap_or_default(),
-        customer_ips: plan.customer_ips.clone().unwrap_or_default(),
+        customer_ips: plan
+            .customer_ips
+            .clone()
+            .unwrap_or_else(|| PLACEHOLDER_IPS.iter().map(|s| (*s).to_string()).collect()),
         bgp_asn: plan.bgp_asn.unwrap_or_default(),
         description: plan.description.clone(),
     }
@@ -203,8 +221,11 @@ fn expand_modify(prior: &State, plan: &State) -> api::ModifyCustomerGatewaySpec 
     api::ModifyCustomerGatewaySpec {
         customer_gateway_name: changed(&prior.name, &plan.name),
         description: changed(&prior.description, &plan.description),
-        customer_ips: (prior.customer_ips != plan.customer_ips)
-            .then(|| plan.customer_ips.clone().unwrap_or_default()),
+        // Unset means "managed elsewhere": never send it.
+        customer_ips: plan
+            .customer_ips
+            .clone()
+            .filter(|ips| prior.customer_ips.as_ref() != Some(ips)),
     }
 }
 

@@ -1,7 +1,9 @@
 //! JD Cloud VPN resources (the `bgw` service).
 
 pub mod border_gateway;
+pub mod border_gateway_route;
 pub mod customer_gateway;
+pub mod customer_gateway_addresses;
 pub mod vpc_attachment;
 pub mod vpn_connection;
 pub mod vpn_tunnel;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::JdError;
 use super::wire::{apply_filters, FilterField, ListParams, Spec};
-use super::{validate, OpRequest, Reply, CLOUD};
+use super::{get_in_region, validate, vpn_connection, vpn_tunnel, OpRequest, Reply, CLOUD};
 use crate::sandbox::ids;
 use crate::sandbox::store::{Kind, Tx};
 
@@ -28,6 +28,7 @@ const CREATE_WRAPPER: &str = "customerGatewaySpec";
 const MODIFY_WRAPPER: &str = "modifyCustomerGatewaySpec";
 /// Path parameter naming the gateway.
 const ID_PARAM: &str = "customerGatewayId";
+const WHAT: &str = "CustomerGateway";
 
 /// The `CustomerGateway` object (Go `services/bgw/models/CustomerGateway.go`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,7 +159,7 @@ pub(super) fn modify(tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     if let Some(ips) = ips {
         validate::customer_ips(&spec.path("customerIps"), &ips)?;
         if ips != gateway.customer_ips {
-            check_ips_modifiable(tx, &gateway)?;
+            check_ips_modifiable(tx, &req.region, &gateway)?;
             changed = true;
         }
         gateway.customer_ips = ips;
@@ -172,32 +173,60 @@ pub(super) fn modify(tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
 
 pub(super) fn delete(tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let gateway = find(tx, req)?;
-    check_deletable(tx, &gateway)?;
+    check_deletable(tx, &req.region, &gateway)?;
     tx.delete(KIND, &gateway.customer_gateway_id)?;
     Ok(Reply::Empty)
 }
 
 /// The gateway named by the path, in the path's region; otherwise 404.
 fn find(tx: &Tx<'_>, req: &OpRequest) -> Result<CustomerGateway, JdError> {
-    let id = req.params.get(ID_PARAM);
-    match tx.get::<CustomerGateway>(KIND, id)? {
-        Some(stored) if stored.region == req.region => Ok(stored.body),
-        _ => Err(JdError::not_found(format!(
-            "CustomerGateway '{id}' not found."
-        ))),
-    }
+    get(tx, &req.region, req.params.get(ID_PARAM))
+}
+
+/// The gateway `id` in `region`; otherwise 404 (also used for `cgwId` references).
+pub(super) fn get(tx: &Tx<'_>, region: &str, id: &str) -> Result<CustomerGateway, JdError> {
+    get_in_region(tx, KIND, region, id, WHAT)
 }
 
 /// Delete precondition, "The Customer Gateway without creation of VPN Connection can be deleted"
-/// (§4.3). VPN connections are not emulated yet; once they are, return
-/// `JdError::failed_precondition` here when a connection has `cgwId == gateway.customer_gateway_id`.
-fn check_deletable(_tx: &Tx<'_>, _gateway: &CustomerGateway) -> Result<(), JdError> {
-    Ok(())
+/// (§4.3).
+fn check_deletable(tx: &Tx<'_>, region: &str, gateway: &CustomerGateway) -> Result<(), JdError> {
+    let id = gateway.customer_gateway_id.as_str();
+    let connections = vpn_connection::of_customer_gateway(tx, region, id)?;
+    if connections.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = connections
+        .iter()
+        .map(|c| c.vpn_connection_id.as_str())
+        .collect();
+    Err(JdError::failed_precondition(format!(
+        "CustomerGateway '{id}' cannot be deleted while VPN connections {} use it",
+        ids.join(", ")
+    )))
 }
 
 /// "the public network address can be modified if no VPN Tunnel has been created for the Customer
-/// Gateway" (§4.3). Tunnels are not emulated yet; once they are, return
-/// `JdError::failed_precondition` here when a tunnel uses one of this gateway's connections.
-fn check_ips_modifiable(_tx: &Tx<'_>, _gateway: &CustomerGateway) -> Result<(), JdError> {
-    Ok(())
+/// Gateway" (§4.3): no tunnel on any connection using it.
+fn check_ips_modifiable(
+    tx: &Tx<'_>,
+    region: &str,
+    gateway: &CustomerGateway,
+) -> Result<(), JdError> {
+    let id = gateway.customer_gateway_id.as_str();
+    let mut tunnels = Vec::new();
+    for connection in vpn_connection::of_customer_gateway(tx, region, id)? {
+        tunnels.extend(
+            vpn_tunnel::of_connection(tx, region, &connection.vpn_connection_id)?
+                .into_iter()
+                .map(|t| t.vpn_tunnel_id),
+        );
+    }
+    if tunnels.is_empty() {
+        return Ok(());
+    }
+    Err(JdError::failed_precondition(format!(
+        "customerIps of CustomerGateway '{id}' cannot be modified while VPN tunnels {} exist",
+        tunnels.join(", ")
+    )))
 }

@@ -32,7 +32,6 @@ impl JdError {
     }
 
     /// 400: the resource's state forbids the call (e.g. deleting a gateway still in use).
-    #[allow(dead_code)] // first user: delete preconditions once VPN connections are emulated
     pub(crate) fn failed_precondition(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "FAILED_PRECONDITION", message)
     }
@@ -50,6 +49,11 @@ impl JdError {
     /// 429: quota exhausted (not retryable, unlike `RATE_LIMIT`).
     pub(crate) fn quota_exceeded(message: impl Into<String>) -> Self {
         Self::new(StatusCode::TOO_MANY_REQUESTS, "QUOTA_EXCEEDED", message)
+    }
+
+    /// 429: too many calls per minute (retryable, unlike `QUOTA_EXCEEDED`).
+    pub(crate) fn rate_limit(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMIT", message)
     }
 
     /// 500: a sandbox bug or a broken state file.

@@ -5,18 +5,28 @@
 //!
 //! To add a resource: a model file like `customer_gateway.rs` (kind, object, rules, operations),
 //! its rows in `routes.rs`, its kind in [`KINDS`], and its arms in [`run`].
+//!
+//! Resources reference each other only within one region (a `bgwId` from another region is 404).
+//! Delete order is enforced where the API documents it: tunnels (DOWN first) → connections →
+//! customer gateways; attachments, connections and static routes → border gateway.
 
 mod auth;
+mod bgw_route;
+mod border_gateway;
 mod customer_gateway;
 mod error;
 mod routes;
 mod validate;
+mod vpc_attachment;
+mod vpn_connection;
+mod vpn_tunnel;
 mod wire;
 
 use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -31,13 +41,22 @@ use super::{ids, SandboxState};
 pub(crate) const CLOUD: &str = "jdcloud";
 
 /// Every JD Cloud resource kind the sandbox keeps.
-pub(crate) const KINDS: &[Kind] = &[customer_gateway::KIND];
+pub(crate) const KINDS: &[Kind] = &[
+    border_gateway::KIND,
+    vpc_attachment::KIND,
+    customer_gateway::KIND,
+    vpn_connection::KIND,
+    vpn_tunnel::KIND,
+    bgw_route::KIND,
+];
 
 /// Largest request body read (the API's bodies are tiny).
 const MAX_BODY_BYTES: usize = 1 << 20;
 
 const REQUEST_ID_HEADER: &str = "x-jdcloud-request-id";
 const OPERATION_ID_HEADER: &str = "x-jdcloud-operationid";
+/// Counter (in `/_sandbox/requests`) of calls refused with 429 `RATE_LIMIT`.
+const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
 
 /// What a model operation sees of the request.
 struct OpRequest {
@@ -65,11 +84,52 @@ impl Reply {
 
 fn run(op: Op, tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     match op {
+        Op::CreateBgw => border_gateway::create(tx, req),
+        Op::DescribeBgws => border_gateway::describe_many(tx, req),
+        Op::DescribeBgw => border_gateway::describe(tx, req),
+        Op::ModifyBgw => border_gateway::modify(tx, req),
+        Op::DeleteBgw => border_gateway::delete(tx, req),
+        Op::CreateVpcAttachment => vpc_attachment::create(tx, req),
+        Op::DescribeVpcAttachments => vpc_attachment::describe_many(tx, req),
+        Op::DescribeVpcAttachment => vpc_attachment::describe(tx, req),
+        Op::ModifyVpcAttachment => vpc_attachment::modify(tx, req),
+        Op::DeleteVpcAttachment => vpc_attachment::delete(tx, req),
         Op::CreateCustomerGateway => customer_gateway::create(tx, req),
         Op::DescribeCustomerGateways => customer_gateway::describe_many(tx, req),
         Op::DescribeCustomerGateway => customer_gateway::describe(tx, req),
         Op::ModifyCustomerGateway => customer_gateway::modify(tx, req),
         Op::DeleteCustomerGateway => customer_gateway::delete(tx, req),
+        Op::CreateVpnConnection => vpn_connection::create(tx, req),
+        Op::DescribeVpnConnections => vpn_connection::describe_many(tx, req),
+        Op::DescribeVpnConnection => vpn_connection::describe(tx, req),
+        Op::ModifyVpnConnection => vpn_connection::modify(tx, req),
+        Op::DeleteVpnConnection => vpn_connection::delete(tx, req),
+        Op::CreateVpnTunnel => vpn_tunnel::create(tx, req),
+        Op::DescribeVpnTunnels => vpn_tunnel::describe_many(tx, req),
+        Op::DescribeVpnTunnel => vpn_tunnel::describe(tx, req),
+        Op::ModifyVpnTunnel => vpn_tunnel::modify(tx, req),
+        Op::DeleteVpnTunnel => vpn_tunnel::delete(tx, req),
+        Op::ModifyAdminStatus => vpn_tunnel::modify_admin_status(tx, req),
+        Op::CreateBgwRoute => bgw_route::create(tx, req),
+        Op::DescribeBgwRoutes => bgw_route::describe_many(tx, req),
+        Op::DescribeBgwRoute => bgw_route::describe(tx, req),
+        Op::ModifyBgwRoute => bgw_route::modify(tx, req),
+        Op::DeleteBgwRoute => bgw_route::delete(tx, req),
+    }
+}
+
+/// The resource of `kind` with this id in `region`; otherwise 404 `"<what> '<id>' not found."`
+/// (a resource in another region is invisible, as in the real API).
+fn get_in_region<T: DeserializeOwned>(
+    tx: &Tx<'_>,
+    kind: Kind,
+    region: &str,
+    id: &str,
+    what: &str,
+) -> Result<T, JdError> {
+    match tx.get::<T>(kind, id)? {
+        Some(stored) if stored.region == region => Ok(stored.body),
+        _ => Err(JdError::not_found(format!("{what} '{id}' not found."))),
     }
 }
 
@@ -91,6 +151,19 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
             tracing::error!(error = %store_err, "counting rejected request");
         }
         return respond(&request_id, None, Err(e));
+    }
+
+    // After authentication: the gateway limits per caller, and unsigned noise should not lock
+    // out the real client.
+    if !state.rate_limiter().admit(std::time::Instant::now()) {
+        if let Err(store_err) = state.store().count_request(RATE_LIMITED_COUNTER) {
+            tracing::error!(error = %store_err, "counting rate-limited request");
+        }
+        let err = JdError::rate_limit(format!(
+            "call frequency exceeded: at most {} calls per minute",
+            state.rate_limiter().limit()
+        ));
+        return respond(&request_id, None, Err(err));
     }
 
     let Some((op, params)) = routes::find(parts.method.as_str(), parts.uri.path()) else {

@@ -1,30 +1,121 @@
 //! Every JD Cloud operation the sandbox serves, in ONE table.
 //!
-//! Only two `bgw` operations are published (jdcloud.md §0.2); every path below is INFERRED from JD
-//! Cloud's generator conventions (§3): collections end with `/`, items are `/{collection}/{id}`,
-//! modify is PATCH (PUT also accepted, §3 "route both PATCH and PUT"). Correct them here.
+//! Only two `bgw` operations are published (jdcloud.md §0.2); every path below except
+//! `modifyAdminStatus` is INFERRED from JD Cloud's generator conventions (§3): collections end with
+//! `/`, items are `/{collection}/{id}`, modify is PATCH (PUT also accepted, §3 "route both PATCH and
+//! PUT"). Correct them here.
 
 use percent_encoding::percent_decode_str;
 
 /// A JD Cloud operation. `name()` is the operation id used in logs, the
-/// `x-jdcloud-operationid` header and `/_sandbox/requests`.
+/// `x-jdcloud-operationid` header and `/_sandbox/requests` (ChangeLog spelling where it has one:
+/// the route operations are `createBgwRoutes` etc.; `createBgw`/`modifyBgw`/`deleteBgw` and
+/// `describeBgwRoute` are INFERRED).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Op {
+    CreateBgw,
+    DescribeBgws,
+    DescribeBgw,
+    ModifyBgw,
+    DeleteBgw,
+    CreateVpcAttachment,
+    DescribeVpcAttachments,
+    DescribeVpcAttachment,
+    ModifyVpcAttachment,
+    DeleteVpcAttachment,
     CreateCustomerGateway,
     DescribeCustomerGateways,
     DescribeCustomerGateway,
     ModifyCustomerGateway,
     DeleteCustomerGateway,
+    CreateVpnConnection,
+    DescribeVpnConnections,
+    DescribeVpnConnection,
+    ModifyVpnConnection,
+    DeleteVpnConnection,
+    CreateVpnTunnel,
+    DescribeVpnTunnels,
+    DescribeVpnTunnel,
+    ModifyVpnTunnel,
+    DeleteVpnTunnel,
+    ModifyAdminStatus,
+    CreateBgwRoute,
+    DescribeBgwRoutes,
+    DescribeBgwRoute,
+    ModifyBgwRoute,
+    DeleteBgwRoute,
 }
 
 impl Op {
+    /// Every operation, for tests and documentation.
+    #[cfg(test)]
+    pub(super) const ALL: &'static [Op] = &[
+        Op::CreateBgw,
+        Op::DescribeBgws,
+        Op::DescribeBgw,
+        Op::ModifyBgw,
+        Op::DeleteBgw,
+        Op::CreateVpcAttachment,
+        Op::DescribeVpcAttachments,
+        Op::DescribeVpcAttachment,
+        Op::ModifyVpcAttachment,
+        Op::DeleteVpcAttachment,
+        Op::CreateCustomerGateway,
+        Op::DescribeCustomerGateways,
+        Op::DescribeCustomerGateway,
+        Op::ModifyCustomerGateway,
+        Op::DeleteCustomerGateway,
+        Op::CreateVpnConnection,
+        Op::DescribeVpnConnections,
+        Op::DescribeVpnConnection,
+        Op::ModifyVpnConnection,
+        Op::DeleteVpnConnection,
+        Op::CreateVpnTunnel,
+        Op::DescribeVpnTunnels,
+        Op::DescribeVpnTunnel,
+        Op::ModifyVpnTunnel,
+        Op::DeleteVpnTunnel,
+        Op::ModifyAdminStatus,
+        Op::CreateBgwRoute,
+        Op::DescribeBgwRoutes,
+        Op::DescribeBgwRoute,
+        Op::ModifyBgwRoute,
+        Op::DeleteBgwRoute,
+    ];
+
     pub(super) fn name(self) -> &'static str {
         match self {
+            Op::CreateBgw => "createBgw",
+            Op::DescribeBgws => "describeBgws",
+            Op::DescribeBgw => "describeBgw",
+            Op::ModifyBgw => "modifyBgw",
+            Op::DeleteBgw => "deleteBgw",
+            Op::CreateVpcAttachment => "createVpcAttachment",
+            Op::DescribeVpcAttachments => "describeVpcAttachments",
+            Op::DescribeVpcAttachment => "describeVpcAttachment",
+            Op::ModifyVpcAttachment => "modifyVpcAttachment",
+            Op::DeleteVpcAttachment => "deleteVpcAttachment",
             Op::CreateCustomerGateway => "createCustomerGateway",
             Op::DescribeCustomerGateways => "describeCustomerGateways",
             Op::DescribeCustomerGateway => "describeCustomerGateway",
             Op::ModifyCustomerGateway => "modifyCustomerGateway",
             Op::DeleteCustomerGateway => "deleteCustomerGateway",
+            Op::CreateVpnConnection => "createVpnConnection",
+            Op::DescribeVpnConnections => "describeVpnConnections",
+            Op::DescribeVpnConnection => "describeVpnConnection",
+            Op::ModifyVpnConnection => "modifyVpnConnection",
+            Op::DeleteVpnConnection => "deleteVpnConnection",
+            Op::CreateVpnTunnel => "createVpnTunnel",
+            Op::DescribeVpnTunnels => "describeVpnTunnels",
+            Op::DescribeVpnTunnel => "describeVpnTunnel",
+            Op::ModifyVpnTunnel => "modifyVpnTunnel",
+            Op::DeleteVpnTunnel => "deleteVpnTunnel",
+            Op::ModifyAdminStatus => "modifyAdminStatus",
+            Op::CreateBgwRoute => "createBgwRoutes",
+            Op::DescribeBgwRoutes => "describeBgwRoutes",
+            Op::DescribeBgwRoute => "describeBgwRoute",
+            Op::ModifyBgwRoute => "modifyBgwRoutes",
+            Op::DeleteBgwRoute => "deleteBgwRoutes",
         }
     }
 }
@@ -46,7 +137,57 @@ const fn route(method: &'static str, template: &'static str, op: Op) -> Route {
 }
 
 pub(super) static ROUTES: &[Route] = &[
-    // Customer gateways (jdcloud.md §3, §4.3) — all INFERRED.
+    // Border gateways (jdcloud.md §3, §4.1) — all INFERRED.
+    route("POST", "/v1/regions/{regionId}/bgws/", Op::CreateBgw),
+    route("GET", "/v1/regions/{regionId}/bgws/", Op::DescribeBgws),
+    route(
+        "GET",
+        "/v1/regions/{regionId}/bgws/{bgwId}",
+        Op::DescribeBgw,
+    ),
+    route(
+        "PATCH",
+        "/v1/regions/{regionId}/bgws/{bgwId}",
+        Op::ModifyBgw,
+    ),
+    route("PUT", "/v1/regions/{regionId}/bgws/{bgwId}", Op::ModifyBgw),
+    route(
+        "DELETE",
+        "/v1/regions/{regionId}/bgws/{bgwId}",
+        Op::DeleteBgw,
+    ),
+    // VPC attachments (§3, §4.2) — all INFERRED.
+    route(
+        "POST",
+        "/v1/regions/{regionId}/vpcAttachments/",
+        Op::CreateVpcAttachment,
+    ),
+    route(
+        "GET",
+        "/v1/regions/{regionId}/vpcAttachments/",
+        Op::DescribeVpcAttachments,
+    ),
+    route(
+        "GET",
+        "/v1/regions/{regionId}/vpcAttachments/{vpcAttachmentId}",
+        Op::DescribeVpcAttachment,
+    ),
+    route(
+        "PATCH",
+        "/v1/regions/{regionId}/vpcAttachments/{vpcAttachmentId}",
+        Op::ModifyVpcAttachment,
+    ),
+    route(
+        "PUT",
+        "/v1/regions/{regionId}/vpcAttachments/{vpcAttachmentId}",
+        Op::ModifyVpcAttachment,
+    ),
+    route(
+        "DELETE",
+        "/v1/regions/{regionId}/vpcAttachments/{vpcAttachmentId}",
+        Op::DeleteVpcAttachment,
+    ),
+    // Customer gateways (§3, §4.3) — all INFERRED.
     route(
         "POST",
         "/v1/regions/{regionId}/customerGateways/",
@@ -76,6 +217,107 @@ pub(super) static ROUTES: &[Route] = &[
         "DELETE",
         "/v1/regions/{regionId}/customerGateways/{customerGatewayId}",
         Op::DeleteCustomerGateway,
+    ),
+    // VPN connections (§3, §4.4) — all INFERRED.
+    route(
+        "POST",
+        "/v1/regions/{regionId}/vpnConnections/",
+        Op::CreateVpnConnection,
+    ),
+    route(
+        "GET",
+        "/v1/regions/{regionId}/vpnConnections/",
+        Op::DescribeVpnConnections,
+    ),
+    route(
+        "GET",
+        "/v1/regions/{regionId}/vpnConnections/{vpnConnectionId}",
+        Op::DescribeVpnConnection,
+    ),
+    route(
+        "PATCH",
+        "/v1/regions/{regionId}/vpnConnections/{vpnConnectionId}",
+        Op::ModifyVpnConnection,
+    ),
+    route(
+        "PUT",
+        "/v1/regions/{regionId}/vpnConnections/{vpnConnectionId}",
+        Op::ModifyVpnConnection,
+    ),
+    route(
+        "DELETE",
+        "/v1/regions/{regionId}/vpnConnections/{vpnConnectionId}",
+        Op::DeleteVpnConnection,
+    ),
+    // VPN tunnels (§3, §4.5) — INFERRED (strong: the collection name is VERIFIED).
+    route(
+        "POST",
+        "/v1/regions/{regionId}/vpnTunnels/",
+        Op::CreateVpnTunnel,
+    ),
+    route(
+        "GET",
+        "/v1/regions/{regionId}/vpnTunnels/",
+        Op::DescribeVpnTunnels,
+    ),
+    route(
+        "GET",
+        "/v1/regions/{regionId}/vpnTunnels/{vpnTunnelId}",
+        Op::DescribeVpnTunnel,
+    ),
+    route(
+        "PATCH",
+        "/v1/regions/{regionId}/vpnTunnels/{vpnTunnelId}",
+        Op::ModifyVpnTunnel,
+    ),
+    route(
+        "PUT",
+        "/v1/regions/{regionId}/vpnTunnels/{vpnTunnelId}",
+        Op::ModifyVpnTunnel,
+    ),
+    route(
+        "DELETE",
+        "/v1/regions/{regionId}/vpnTunnels/{vpnTunnelId}",
+        Op::DeleteVpnTunnel,
+    ),
+    // VERIFIED (Go `services/bgw/apis/ModifyAdminStatus.go`). Matched on the decoded segment, so
+    // both a raw `:` and `%3A` arrive here.
+    route(
+        "POST",
+        "/v1/regions/{regionId}/vpnTunnels/{vpnTunnelId}:adminStatus",
+        Op::ModifyAdminStatus,
+    ),
+    // Border-gateway static routes (§4.6) — paths UNKNOWN, all INFERRED (nested under the
+    // gateway; the other candidate is custom actions such as `…/bgws/{bgwId}:createBgwRoutes`).
+    route(
+        "POST",
+        "/v1/regions/{regionId}/bgws/{bgwId}/bgwRoutes/",
+        Op::CreateBgwRoute,
+    ),
+    route(
+        "GET",
+        "/v1/regions/{regionId}/bgws/{bgwId}/bgwRoutes/",
+        Op::DescribeBgwRoutes,
+    ),
+    route(
+        "GET",
+        "/v1/regions/{regionId}/bgws/{bgwId}/bgwRoutes/{bgwRouteId}",
+        Op::DescribeBgwRoute,
+    ),
+    route(
+        "PATCH",
+        "/v1/regions/{regionId}/bgws/{bgwId}/bgwRoutes/{bgwRouteId}",
+        Op::ModifyBgwRoute,
+    ),
+    route(
+        "PUT",
+        "/v1/regions/{regionId}/bgws/{bgwId}/bgwRoutes/{bgwRouteId}",
+        Op::ModifyBgwRoute,
+    ),
+    route(
+        "DELETE",
+        "/v1/regions/{regionId}/bgws/{bgwId}/bgwRoutes/{bgwRouteId}",
+        Op::DeleteBgwRoute,
     ),
 ];
 
@@ -163,18 +405,54 @@ mod tests {
 
     #[test]
     fn every_op_is_routed() {
-        for op in [
-            Op::CreateCustomerGateway,
-            Op::DescribeCustomerGateways,
-            Op::DescribeCustomerGateway,
-            Op::ModifyCustomerGateway,
-            Op::DeleteCustomerGateway,
-        ] {
+        for op in Op::ALL {
             assert!(
-                ROUTES.iter().any(|r| r.op == op),
+                ROUTES.iter().any(|r| r.op == *op),
                 "{} has no route",
                 op.name()
             );
         }
+        // No two rows claim the same method and template.
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[..i] {
+                assert!(
+                    a.method != b.method || a.template != b.template,
+                    "{} {}",
+                    a.method,
+                    a.template
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn admin_status_and_nested_routes() {
+        for path in [
+            "/v1/regions/r/vpnTunnels/vpnt-1:adminStatus",
+            "/v1/regions/r/vpnTunnels/vpnt-1%3AadminStatus",
+            "/v1/regions/r/vpnTunnels/vpnt-1%3aadminStatus",
+        ] {
+            let (op, p) = find("POST", path).unwrap();
+            assert_eq!(op, Op::ModifyAdminStatus, "{path}");
+            assert_eq!(p.get("vpnTunnelId"), "vpnt-1");
+        }
+        assert!(find("POST", "/v1/regions/r/vpnTunnels/vpnt-1:other").is_none());
+        assert_eq!(
+            find("POST", "/v1/regions/r/vpnTunnels/").unwrap().0,
+            Op::CreateVpnTunnel
+        );
+        let (op, p) = find("DELETE", "/v1/regions/r/bgws/bgw-1/bgwRoutes/bgwr-2").unwrap();
+        assert_eq!(op, Op::DeleteBgwRoute);
+        assert_eq!((p.get("bgwId"), p.get("bgwRouteId")), ("bgw-1", "bgwr-2"));
+        assert_eq!(
+            find("GET", "/v1/regions/r/bgws/bgw-1/bgwRoutes/")
+                .unwrap()
+                .0,
+            Op::DescribeBgwRoutes
+        );
+        assert_eq!(
+            find("GET", "/v1/regions/r/bgws/bgw-1").unwrap().0,
+            Op::DescribeBgw
+        );
     }
 }

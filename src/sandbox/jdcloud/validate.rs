@@ -4,6 +4,7 @@ use std::net::Ipv4Addr;
 use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
+use ipnet::Ipv4Net;
 use regex::Regex;
 
 use super::error::JdError;
@@ -11,6 +12,27 @@ use super::error::JdError;
 /// "只允许输入中文、数字、大小写字母、英文下划线“_”及中划线“-”，不允许为空且不超过32字符" (every `*Name`).
 static NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^[\p{Han}0-9A-Za-z_-]{1,32}$").ok());
+
+/// VPC and subnet ids. The sandbox does not emulate the `vpc` service, so any id of this shape is
+/// taken to exist (INFERRED shape: `subnet-0rtcw9jl0` in JD Cloud's docs).
+static VPC_ID: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^vpc-[a-z0-9]{4,}$").ok());
+static SUBNET_ID: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^subnet-[a-z0-9]{4,}$").ok());
+
+/// `VpnTunnelSpec.psk`: "只允许输入数字、大小写字母、英文下划线“_”及中划线“-”，不允许为空且不超过20字符,
+/// 不能以0x或0s开头". The case of `x`/`s` is UNKNOWN, so `0X`/`0S` are refused too.
+static PSK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_-]{1,20}$").ok());
+const PSK_FORBIDDEN_PREFIXES: &[&str] = &["0x", "0s"];
+
+/// `VpnTunnelSpec.tunnelIp`: "必须在169.254.0.0/20, 10.0.0.0/8, 192.168.0.0/16, 172.16.0.0/12这四个网段内".
+pub(super) const TUNNEL_IP_RANGES: &[([u8; 4], u8)] = &[
+    ([169, 254, 0, 0], 20),
+    ([10, 0, 0, 0], 8),
+    ([192, 168, 0, 0], 16),
+    ([172, 16, 0, 0], 12),
+];
+/// "掩码长度必须为30".
+pub(super) const TUNNEL_IP_PREFIX_LEN: u8 = 30;
 
 /// "不超过256字符" (every `description`), counted in characters.
 const DESCRIPTION_MAX_CHARS: usize = 256;
@@ -32,11 +54,7 @@ pub(super) const NON_PUBLIC_IPV4: &[([u8; 4], u8, &str)] = &[
 ];
 
 pub(super) fn name(field: &str, value: &str) -> Result<(), JdError> {
-    let ok = match NAME.as_ref() {
-        Some(re) => re.is_match(value),
-        None => return Err(JdError::internal("name pattern failed to compile")),
-    };
-    if ok {
+    if matches(&NAME, value)? {
         Ok(())
     } else {
         Err(JdError::invalid_argument(format!(
@@ -64,6 +82,114 @@ fn non_public_reason(ip: Ipv4Addr) -> Option<&'static str> {
         let mask = u32::MAX.checked_shl(32 - u32::from(*len)).unwrap_or(0);
         (ip & mask == u32::from(Ipv4Addr::from(*net)) & mask).then_some(*what)
     })
+}
+
+fn matches(re: &LazyLock<Option<Regex>>, value: &str) -> Result<bool, JdError> {
+    match re.as_ref() {
+        Some(re) => Ok(re.is_match(value)),
+        None => Err(JdError::internal("a validation pattern failed to compile")),
+    }
+}
+
+/// An enumerated string (`azType`, `propagateType`, `ikeVersion`, …) → 400 `INVALID_ARGUMENT`.
+pub(super) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), JdError> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(JdError::invalid_argument(format!(
+            "{field} {value:?} is invalid, allowed values: {}",
+            allowed.join(", ")
+        )))
+    }
+}
+
+pub(super) fn vpc_id(field: &str, value: &str) -> Result<(), JdError> {
+    if matches(&VPC_ID, value)? {
+        Ok(())
+    } else {
+        Err(JdError::invalid_argument(format!(
+            "{field} {value:?} is not a VPC id (vpc-xxxx)"
+        )))
+    }
+}
+
+pub(super) fn subnet_id(field: &str, value: &str) -> Result<(), JdError> {
+    if matches(&SUBNET_ID, value)? {
+        Ok(())
+    } else {
+        Err(JdError::invalid_argument(format!(
+            "{field} {value:?} is not a subnet id (subnet-xxxx)"
+        )))
+    }
+}
+
+pub(super) fn psk(field: &str, value: &str) -> Result<(), JdError> {
+    // The value itself is a secret: never echo it.
+    if !matches(&PSK, value)? {
+        return Err(JdError::invalid_argument(format!(
+            "{field} is invalid: 1 to 20 characters, only digits, letters, '_' and '-'"
+        )));
+    }
+    let lower = value.to_ascii_lowercase();
+    if let Some(p) = PSK_FORBIDDEN_PREFIXES
+        .iter()
+        .find(|p| lower.starts_with(**p))
+    {
+        return Err(JdError::invalid_argument(format!(
+            "{field} must not start with {p} (case-insensitive)"
+        )));
+    }
+    Ok(())
+}
+
+/// An IPv4 CIDR in canonical form (network address, no leading zeros), e.g. `192.168.1.0/24`.
+pub(super) fn cidr(field: &str, value: &str) -> Result<Ipv4Net, JdError> {
+    let net: Ipv4Net = value.parse().map_err(|_| {
+        JdError::invalid_argument(format!("{field} {value:?} is not an IPv4 CIDR block"))
+    })?;
+    let canonical = net.trunc();
+    if canonical.to_string() != value {
+        return Err(JdError::invalid_argument(format!(
+            "{field} {value:?} is not a canonical CIDR block (did you mean {canonical}?)"
+        )));
+    }
+    Ok(net)
+}
+
+pub(super) fn ipv4(field: &str, value: &str) -> Result<Ipv4Addr, JdError> {
+    value
+        .parse()
+        .map_err(|_| JdError::invalid_argument(format!("{field} {value:?} is not an IPv4 address")))
+}
+
+/// A tunnel's inside block: a network-aligned /30 inside one of [`TUNNEL_IP_RANGES`].
+pub(super) fn tunnel_ip(field: &str, value: &str) -> Result<Ipv4Net, JdError> {
+    let net = cidr(field, value)?;
+    if net.prefix_len() != TUNNEL_IP_PREFIX_LEN {
+        return Err(JdError::invalid_argument(format!(
+            "{field} {value:?} must be a /{TUNNEL_IP_PREFIX_LEN} block"
+        )));
+    }
+    let inside = TUNNEL_IP_RANGES.iter().any(|(addr, len)| {
+        Ipv4Net::new(Ipv4Addr::from(*addr), *len).is_ok_and(|range| range.contains(&net))
+    });
+    if !inside {
+        let ranges: Vec<String> = TUNNEL_IP_RANGES
+            .iter()
+            .map(|(a, l)| format!("{}/{l}", Ipv4Addr::from(*a)))
+            .collect();
+        return Err(JdError::invalid_argument(format!(
+            "{field} {value:?} must lie inside one of {}",
+            ranges.join(", ")
+        )));
+    }
+    Ok(net)
+}
+
+/// The two usable host addresses of a /30, in order.
+pub(super) fn tunnel_hosts(net: Ipv4Net) -> [Ipv4Addr; 2] {
+    let base = u32::from(net.network());
+    [Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2)]
 }
 
 /// "可以为单IP、双IP、四IP，IP不能相同": 1, 2 or 4 distinct public IPv4 addresses.
@@ -162,6 +288,82 @@ mod tests {
         ] {
             assert!(customer_ips("ips", &bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn enums_and_ids() {
+        assert!(one_of("t", "all", &["all", "none"]).is_ok());
+        let e = one_of("t", "some", &["all", "none"]).unwrap_err();
+        assert_eq!(e.status, "INVALID_ARGUMENT");
+        assert!(e.message.contains("all, none"), "{}", e.message);
+        assert!(vpc_id("v", "vpc-abcd").is_ok());
+        for bad in ["vpc-abc", "vpc-ABCD", "subnet-abcd", "vpc_abcd", ""] {
+            assert!(vpc_id("v", bad).is_err(), "{bad}");
+        }
+        assert!(subnet_id("s", "subnet-0rtcw9jl0").is_ok());
+        assert!(subnet_id("s", "vpc-0rtcw9jl0").is_err());
+    }
+
+    #[test]
+    fn psks() {
+        for ok in ["a", "Secret_key-1", &"x".repeat(20), "x0x", "0a"] {
+            assert!(psk("p", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            &"x".repeat(21),
+            "a b",
+            "a.b",
+            "0xdead",
+            "0Xdead",
+            "0sabc",
+            "0Sabc",
+        ] {
+            let e = psk("p", bad).unwrap_err();
+            assert_eq!(e.status, "INVALID_ARGUMENT");
+            if bad.len() > 3 {
+                assert!(!e.message.contains(bad), "secret echoed: {}", e.message);
+            }
+        }
+    }
+
+    #[test]
+    fn cidrs_and_tunnel_ips() {
+        assert_eq!(cidr("c", "10.1.0.0/16").unwrap().prefix_len(), 16);
+        for bad in [
+            "10.1.0.1/16",
+            "10.1.0.0",
+            "10.1.0.0/33",
+            "x/8",
+            "010.1.0.0/16",
+        ] {
+            assert!(cidr("c", bad).is_err(), "{bad}");
+        }
+        for ok in [
+            "169.254.0.0/30",
+            "169.254.15.252/30",
+            "10.9.9.4/30",
+            "172.31.0.8/30",
+            "192.168.255.252/30",
+        ] {
+            assert!(tunnel_ip("t", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "169.254.16.0/30",
+            "169.254.1.1/30",
+            "169.254.1.0/29",
+            "172.32.0.0/30",
+            "8.8.8.0/30",
+        ] {
+            assert!(tunnel_ip("t", bad).is_err(), "{bad}");
+        }
+        let net = tunnel_ip("t", "169.254.1.4/30").unwrap();
+        assert_eq!(
+            tunnel_hosts(net),
+            [Ipv4Addr::new(169, 254, 1, 5), Ipv4Addr::new(169, 254, 1, 6)]
+        );
+        assert!(ipv4("i", "1.2.3.4").is_ok());
+        assert!(ipv4("i", "1.2.3").is_err());
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub(super) struct ErrorBody<'a> {
 /// (SDKs also send `regionId` and path ids) are ignored.
 #[derive(Debug)]
 pub(super) struct Spec {
-    wrapper: &'static str,
+    /// Name of this object in error messages: the wrapper, or `<parent>.<field>` when nested.
+    prefix: String,
     fields: Map<String, Value>,
 }
 
@@ -67,12 +68,20 @@ impl Spec {
                 )))
             }
         };
-        Ok(Self { wrapper, fields })
+        Ok(Self {
+            prefix: wrapper.to_owned(),
+            fields,
+        })
     }
 
     /// `<wrapper>.<field>`, the name used in error messages.
     pub(super) fn path(&self, field: &str) -> String {
-        format!("{}.{field}", self.wrapper)
+        format!("{}.{field}", self.prefix)
+    }
+
+    /// Whether the body carries a non-null value for `field`.
+    pub(super) fn has(&self, field: &str) -> bool {
+        self.present(field).is_some()
     }
 
     fn present(&self, field: &str) -> Option<&Value> {
@@ -130,6 +139,71 @@ impl Spec {
     pub(super) fn string_list(&self, field: &str) -> Result<Vec<String>, JdError> {
         self.opt_string_list(field)?
             .ok_or_else(|| self.missing(field))
+    }
+
+    pub(super) fn opt_bool(&self, field: &str) -> Result<Option<bool>, JdError> {
+        match self.present(field) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.wrong_type(field, "a boolean")),
+        }
+    }
+
+    /// A nested object (e.g. `propagationAttribute`), itself read as a spec named `<this>.<field>`.
+    pub(super) fn opt_object(&self, field: &str) -> Result<Option<Spec>, JdError> {
+        match self.present(field) {
+            None => Ok(None),
+            Some(Value::Object(fields)) => Ok(Some(Spec {
+                prefix: self.path(field),
+                fields: fields.clone(),
+            })),
+            Some(_) => Err(self.wrong_type(field, "an object")),
+        }
+    }
+
+    /// An array of objects (e.g. `trafficSelectors`), each named `<this>.<field>[i]`.
+    pub(super) fn opt_object_list(&self, field: &str) -> Result<Option<Vec<Spec>>, JdError> {
+        let Some(value) = self.present(field) else {
+            return Ok(None);
+        };
+        let not_objects = || self.wrong_type(field, "an array of objects");
+        let Value::Array(items) = value else {
+            return Err(not_objects());
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::Object(fields) => Ok(Spec {
+                    prefix: format!("{}[{i}]", self.path(field)),
+                    fields: fields.clone(),
+                }),
+                _ => Err(not_objects()),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// A field the API does not let a modify change: absent or equal to `current` is fine.
+    pub(super) fn unchanged_string(&self, field: &str, current: &str) -> Result<(), JdError> {
+        match self.opt_string(field)? {
+            Some(v) if v != current => Err(JdError::invalid_argument(format!(
+                "{} cannot be modified (is {current:?}, requested {v:?})",
+                self.path(field)
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Integer counterpart of [`Spec::unchanged_string`].
+    pub(super) fn unchanged_i64(&self, field: &str, current: i64) -> Result<(), JdError> {
+        match self.opt_i64(field)? {
+            Some(v) if v != current => Err(JdError::invalid_argument(format!(
+                "{} cannot be modified (is {current}, requested {v})",
+                self.path(field)
+            ))),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -391,6 +465,38 @@ mod tests {
         assert!(Spec::parse(b"[1]", "w").is_err());
         assert!(Spec::parse(b"{", "w").is_err());
         assert!(Spec::parse(br#"{"w":3}"#, "w").is_err());
+    }
+
+    #[test]
+    fn spec_nested_bool_and_unchanged() {
+        let s = Spec::parse(
+            br#"{"w":{"b":true,"o":{"x":"1"},"l":[{"y":2},{"y":3}],"bad":[1],"n":5}}"#,
+            "w",
+        )
+        .unwrap();
+        assert_eq!(s.opt_bool("b").unwrap(), Some(true));
+        assert!(s.opt_bool("n").is_err());
+        assert!(s.has("b") && !s.has("zz"));
+        let o = s.opt_object("o").unwrap().unwrap();
+        assert_eq!(o.string("x").unwrap(), "1");
+        assert_eq!(
+            o.string("q").unwrap_err().message,
+            "Parameter w.o.q missing"
+        );
+        let l = s.opt_object_list("l").unwrap().unwrap();
+        assert_eq!(l[1].i64("y").unwrap(), 3);
+        assert_eq!(l[1].path("y"), "w.l[1].y");
+        assert!(s.opt_object_list("bad").is_err());
+        assert!(s.opt_object("b").is_err());
+        assert!(s.opt_object("zz").unwrap().is_none());
+        assert!(s.unchanged_i64("n", 5).is_ok());
+        assert!(s.unchanged_i64("zz", 5).is_ok());
+        assert!(s
+            .unchanged_i64("n", 6)
+            .unwrap_err()
+            .message
+            .contains("w.n cannot be modified"));
+        assert!(s.unchanged_string("n", "x").is_err());
     }
 
     #[test]
