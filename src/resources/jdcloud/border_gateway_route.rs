@@ -14,7 +14,7 @@ use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
 use crate::framework::validate::{cidr, length_between, one_of};
-use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Value};
+use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
 use crate::provider::ProviderData;
 use crate::resources::common::{api_error, api_error_id, non_empty};
 
@@ -248,6 +248,7 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::Value;
     use crate::resources::common::test_support::{state_matches_schema, validate_paths};
 
     #[test]
