@@ -192,7 +192,7 @@ impl<P: Provider> ProviderServer<P> {
             return (Value::Null, Diagnostics::new());
         }
         match self.ctx(r.schema(), state, Op::Read) {
-            Ok(ctx) => checked(r.read(&ctx, state).await),
+            Ok(ctx) => checked(guarded(r.read(&ctx, state), state).await),
             Err(d) => (state.clone(), d),
         }
     }
@@ -248,10 +248,12 @@ impl<P: Provider> ProviderServer<P> {
         };
         tracing::debug!(type_name, op = op.name(), "applying resource change");
         match op {
-            Op::Create => checked(r.create(&ctx, planned).await),
-            Op::Update => checked(r.update(&ctx, prior, planned).await),
+            Op::Create => checked(guarded(r.create(&ctx, planned), prior).await),
+            Op::Update => checked(guarded(r.update(&ctx, prior, planned), prior).await),
             _ => {
-                let d = r.delete(&ctx, prior).await;
+                let d = guarded(async { (Value::Null, r.delete(&ctx, prior).await) }, prior)
+                    .await
+                    .1;
                 // On failure Terraform keeps the prior state; on success it must be null.
                 if d.has_errors() {
                     (prior.clone(), d)
@@ -268,13 +270,37 @@ impl<P: Provider> ProviderServer<P> {
             Err(d) => return (Value::Null, d),
         };
         match self.ctx(r.schema(), &Value::Null, Op::Read) {
-            Ok(ctx) => checked(r.import(&ctx, id).await),
+            Ok(ctx) => checked(guarded(r.import(&ctx, id), &Value::Null).await),
             Err(d) => (Value::Null, d),
         }
     }
 
     pub fn stop(&self) {
         self.stop.stop();
+    }
+}
+
+/// Runs one resource operation; a panic inside it becomes an error
+/// diagnostic (keeping `fallback` as the state) instead of a dead connection.
+async fn guarded<F>(fut: F, fallback: &Value) -> (Value, Diagnostics)
+where
+    F: std::future::Future<Output = (Value, Diagnostics)>,
+{
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(r) => r,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            tracing::error!(panic = %msg, "resource operation panicked");
+            (
+                fallback.clone(),
+                Diagnostics::error("Provider bug: the operation panicked", msg),
+            )
+        }
     }
 }
 
@@ -333,6 +359,9 @@ mod tests {
         }
         async fn create(&self, ctx: &Ctx<Cloud>, plan: Thing) -> Result<Thing, Failure<Thing>> {
             let name = plan.name.clone().unwrap_or_default();
+            if name == "panic" {
+                panic!("boom");
+            }
             if name == "fail-after-create" {
                 ctx.data.0.lock().unwrap().insert("x1".into(), name.clone());
                 return Err(Failure::partial(
@@ -484,6 +513,28 @@ mod tests {
             .await;
         assert!(d.has_errors());
         assert_eq!(state.get("id"), &Value::string("x1"));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_operation_becomes_an_error_diagnostic() {
+        let s = server();
+        let planned = s
+            .plan_resource_change(
+                "test_thing",
+                &Value::Null,
+                &config("panic"),
+                &config("panic"),
+            )
+            .0
+            .state;
+        let (state, d) = s
+            .apply_resource_change("test_thing", &Value::Null, &planned)
+            .await;
+        assert!(state.is_null());
+        assert!(
+            d.0[0].summary.contains("panicked") && d.0[0].detail.contains("boom"),
+            "{d}"
+        );
     }
 
     #[tokio::test]
