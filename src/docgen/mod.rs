@@ -65,8 +65,14 @@ fn render_resource(root: &Path, type_name: &str, schema: &Schema) -> String {
             ));
         }
     }
+    let import_help =
+        std::fs::read_to_string(root.join(format!("examples/resources/{type_name}/import.md")))
+            .unwrap_or_else(|_| {
+                "Import uses the ID, optionally prefixed with the region (`<region>/<id>`):\n"
+                    .to_string()
+            });
     s.push_str(&format!(
-        "\n## Import\n\nImport uses the ID, optionally prefixed with the region (`<region>/<id>`):\n\n```shell\n{}```\n",
+        "\n## Import\n\n{import_help}\n```shell\n{}```\n",
         read(root, &format!("examples/resources/{type_name}/import.sh"))
     ));
     s

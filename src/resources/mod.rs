@@ -7,9 +7,18 @@ use crate::framework::{DynResource, Typed};
 use crate::provider::ProviderData;
 
 pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
-    vec![Box::new(Typed::new(
-        jdcloud::customer_gateway::CustomerGateway,
-    ))]
+    use jdcloud::*;
+    vec![
+        Box::new(Typed::new(border_gateway::BorderGateway)),
+        Box::new(Typed::new(border_gateway_route::BorderGatewayRoute)),
+        Box::new(Typed::new(customer_gateway::CustomerGateway)),
+        Box::new(Typed::new(
+            customer_gateway_addresses::CustomerGatewayAddresses,
+        )),
+        Box::new(Typed::new(vpc_attachment::VpcAttachment)),
+        Box::new(Typed::new(vpn_connection::VpnConnection)),
+        Box::new(Typed::new(vpn_tunnel::VpnTunnel)),
+    ]
 }
 
 #[cfg(test)]

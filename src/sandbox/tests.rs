@@ -1,4 +1,7 @@
-//! End-to-end tests of the sandbox router (no socket, except one `serve` test).
+//! End-to-end tests of the sandbox router (no socket, except one `serve` test). Customer gateways,
+//! authentication and admin routes here; the other `bgw` resources in `tests/vpn.rs`.
+
+mod vpn;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
@@ -679,10 +682,7 @@ async fn admin_routes() {
     let app = new_app();
     let (status, body) = send_admin(&app, "GET", "/_sandbox/state").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        body,
-        json!({"jdcloud": {"customer_gateways": []}, "alicloud": {}})
-    );
+    assert_eq!(body, empty_state());
 
     let id = create(&app, "gw").await;
     call(&app, "GET", CGWS, None).await;
@@ -701,12 +701,24 @@ async fn admin_routes() {
     let (status, _) = send_admin(&app, "POST", "/_sandbox/reset").await;
     assert_eq!(status, StatusCode::OK);
     let (_, body) = send_admin(&app, "GET", "/_sandbox/state").await;
-    assert_eq!(
-        body,
-        json!({"jdcloud": {"customer_gateways": []}, "alicloud": {}})
-    );
+    assert_eq!(body, empty_state());
     let (_, body) = send_admin(&app, "GET", "/_sandbox/requests").await;
     assert_eq!(body, json!({}));
+}
+
+/// `/_sandbox/state` with nothing in it: every JD Cloud kind present and empty.
+fn empty_state() -> Value {
+    json!({
+        "jdcloud": {
+            "bgws": [],
+            "vpc_attachments": [],
+            "customer_gateways": [],
+            "vpn_connections": [],
+            "vpn_tunnels": [],
+            "bgw_routes": []
+        },
+        "alicloud": {}
+    })
 }
 
 #[tokio::test]

@@ -1,14 +1,16 @@
 //! JD Cloud `bgw` OpenAPI emulation: `/v1/regions/{regionId}/…` (jdcloud.md §1–§4, §8).
 //!
-//! Request flow: read body → authenticate → match [`routes::ROUTES`] → count → run the model
-//! operation in one store transaction (on the blocking pool) → envelope.
+//! Request flow: read body → authenticate → rate limit (429 `RATE_LIMIT`) → match
+//! [`routes::ROUTES`] → count → run the model operation in one store transaction (on the blocking
+//! pool) → envelope.
 //!
 //! To add a resource: a model file like `customer_gateway.rs` (kind, object, rules, operations),
 //! its rows in `routes.rs`, its kind in [`KINDS`], and its arms in [`run`].
 //!
 //! Resources reference each other only within one region (a `bgwId` from another region is 404).
 //! Delete order is enforced where the API documents it: tunnels (DOWN first) → connections →
-//! customer gateways; attachments, connections and static routes → border gateway.
+//! customer gateways; static routes → the connections and attachments they point at; attachments,
+//! connections and static routes → border gateway.
 
 mod auth;
 mod bgw_route;

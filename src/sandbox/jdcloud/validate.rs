@@ -25,7 +25,7 @@ static PSK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_
 const PSK_FORBIDDEN_PREFIXES: &[&str] = &["0x", "0s"];
 
 /// `VpnTunnelSpec.tunnelIp`: "必须在169.254.0.0/20, 10.0.0.0/8, 192.168.0.0/16, 172.16.0.0/12这四个网段内".
-pub(super) const TUNNEL_IP_RANGES: &[([u8; 4], u8)] = &[
+const TUNNEL_IP_RANGES: &[([u8; 4], u8)] = &[
     ([169, 254, 0, 0], 20),
     ([10, 0, 0, 0], 8),
     ([192, 168, 0, 0], 16),

@@ -1,0 +1,1 @@
+terraform import hybridnet_jdcloud_customer_gateway_addresses.peer cn-north-1/cgw-0123abcd
