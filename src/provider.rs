@@ -2,7 +2,7 @@
 //! falling back to environment variables) and the clients it hands to
 //! resources.
 
-use crate::cloud::jdcloud;
+use crate::cloud::{alicloud, jdcloud};
 use crate::framework::{
     self, Attribute, Block, Diagnostics, DynResource, NestedBlock, Nesting, Schema, Value,
 };
@@ -14,7 +14,6 @@ pub const NAME: &str = "hybridnet";
 
 pub const JDCLOUD_DEFAULT_REGION: &str = "cn-north-1";
 pub const ALICLOUD_DEFAULT_REGION: &str = "cn-hangzhou";
-pub const ALICLOUD_DEFAULT_ENDPOINT: &str = "https://vpc.aliyuncs.com";
 
 /// One provider configuration attribute and the environment variable that
 /// stands in for it.
@@ -46,7 +45,7 @@ const ALICLOUD_SETTINGS: &[Setting] = &[
         attr: "endpoint",
         env: "HYBRIDNET_ALICLOUD_ENDPOINT",
         sensitive: false,
-        description: "Base URL of the Alibaba Cloud VPC API (default `https://vpc.aliyuncs.com`); point it at `hybridnet-sandbox` to work offline.",
+        description: "One base URL for the Alibaba Cloud VPC and CBN APIs (default: their public endpoints); point it at `hybridnet-sandbox` to work offline.",
     },
 ];
 
@@ -99,20 +98,12 @@ fn cloud_block_name(cloud: &str) -> &'static str {
     }
 }
 
-/// Alibaba Cloud settings, used by the Alibaba resources.
-#[derive(Debug, Clone)]
-pub struct AlicloudSettings {
-    pub credentials: Credentials,
-    pub region: String,
-    pub endpoint: String,
-}
-
 /// What resources receive. A cloud whose credentials are missing only
 /// fails when a resource of that cloud is used.
 #[derive(Debug)]
 pub struct ProviderData {
     jdcloud: Result<jdcloud::Client, String>,
-    alicloud: Result<AlicloudSettings, String>,
+    alicloud: Result<alicloud::Client, String>,
 }
 
 impl ProviderData {
@@ -121,7 +112,7 @@ impl ProviderData {
             .as_ref()
             .map_err(|e| Diagnostics::error("JD Cloud provider configuration", e.clone()))
     }
-    pub fn alicloud(&self) -> Result<&AlicloudSettings, Diagnostics> {
+    pub fn alicloud(&self) -> Result<&alicloud::Client, Diagnostics> {
         self.alicloud
             .as_ref()
             .map_err(|e| Diagnostics::error("Alibaba Cloud provider configuration", e.clone()))
@@ -169,15 +160,12 @@ impl ProviderData {
             if let Some(t) = ali.get(token)? {
                 creds = creds.with_security_token(t);
             }
-            Ok(AlicloudSettings {
-                credentials: creds,
-                region: ali
-                    .get(region)?
-                    .unwrap_or_else(|| ALICLOUD_DEFAULT_REGION.to_string()),
-                endpoint: ali
-                    .get(endpoint)?
-                    .unwrap_or_else(|| ALICLOUD_DEFAULT_ENDPOINT.to_string()),
-            })
+            let region = ali
+                .get(region)?
+                .unwrap_or_else(|| ALICLOUD_DEFAULT_REGION.to_string());
+            // Unset: each product's public endpoint (VPC regional, CBN central).
+            let endpoint = ali.get(endpoint)?;
+            alicloud::Client::new(endpoint.as_deref(), &region, creds).map_err(|e| e.to_string())
         })();
         ProviderData { jdcloud, alicloud }
     }

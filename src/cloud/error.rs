@@ -24,15 +24,32 @@ pub enum ApiError {
 }
 
 /// Error codes that mean "the object does not exist".
-const NOT_FOUND_CODES: &[&str] = &["NOT_FOUND"];
+/// Not auth failures such as `InvalidAccessKeyId.NotFound`: those must never
+/// make Terraform forget a resource.
+const NOT_FOUND_CODES: &[&str] = &[
+    "NOT_FOUND",
+    "InvalidVpnConnectionInstanceId.NotFound",
+    "InvalidCustomerGatewayInstanceId.NotFound",
+];
 /// Error codes worth retrying: throttling and transient server trouble.
+/// JD Cloud statuses and Alibaba Cloud codes for throttling, transient
+/// server trouble and "busy, try again" conflicts (research alicloud.md §A6).
 const RETRYABLE_CODES: &[&str] = &[
     "RATE_LIMIT",
     "INTERNAL",
     "UNKNOWN",
     "UNAVAILABLE",
+    "Throttling",
     "Throttling.User",
+    "Throttling.Api",
     "ServiceUnavailable",
+    "InternalError",
+    "VpnTask.CONFLICT",
+    "TaskConflict",
+    "OperationConflict",
+    "IncorrectStatus.Status",
+    "Operation.Blocking",
+    "OperationFailed.AllocateCidrFailed",
 ];
 
 impl ApiError {
@@ -53,16 +70,7 @@ impl ApiError {
         }
     }
     pub fn is_not_found(&self) -> bool {
-        match self {
-            ApiError::Api {
-                http_status, code, ..
-            } => {
-                NOT_FOUND_CODES.contains(&code.as_str())
-                    || code.ends_with(".NotFound")
-                    || *http_status == 404
-            }
-            _ => false,
-        }
+        matches!(self, ApiError::Api { code, .. } if NOT_FOUND_CODES.contains(&code.as_str()))
     }
     /// Throttling, 5xx and transport errors. Never validation, auth, quota or not-found.
     pub fn is_retryable(&self) -> bool {
@@ -71,6 +79,7 @@ impl ApiError {
                 http_status, code, ..
             } => {
                 RETRYABLE_CODES.contains(&code.as_str())
+                    || code.ends_with(".Configuring")
                     || (*http_status >= 500 && *http_status != 501)
             }
             ApiError::Transport(_) => true,
@@ -80,7 +89,7 @@ impl ApiError {
     /// True when the cloud certainly did not act on the request (it was
     /// throttled), so even a non-idempotent create may be sent again.
     pub fn is_throttling(&self) -> bool {
-        matches!(self.code(), Some("RATE_LIMIT" | "Throttling.User"))
+        matches!(self.code(), Some(c) if c == "RATE_LIMIT" || c.starts_with("Throttling"))
     }
 }
 
@@ -104,6 +113,10 @@ mod tests {
         assert!(api(404, "NOT_FOUND").is_not_found());
         assert!(!api(400, "INVALID_ARGUMENT").is_retryable());
         assert!(api(503, "X").is_retryable());
+        assert!(api(404, "InvalidVpnConnectionInstanceId.NotFound").is_not_found());
+        assert!(!api(404, "InvalidAccessKeyId.NotFound").is_not_found());
+        assert!(api(400, "VpnConnection.Configuring").is_retryable());
+        assert!(api(400, "Throttling.User").is_throttling());
         assert!(ApiError::Transport("reset".into()).is_retryable());
     }
 }

@@ -1,6 +1,7 @@
 //! Typed HTTP clients, one per cloud. Depends on `signer` only; knows
 //! nothing about Terraform.
 
+pub mod alicloud;
 pub mod error;
 pub mod jdcloud;
 pub mod transport;

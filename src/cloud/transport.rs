@@ -32,6 +32,20 @@ pub fn jd_date_now() -> String {
     )
 }
 
+/// Now, as Alibaba Cloud's `x-acs-date` wants it: `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn acs_date_now() -> String {
+    let t = OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 pub fn nonce() -> String {
     uuid::Uuid::new_v4().to_string()
 }

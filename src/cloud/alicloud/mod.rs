@@ -1,0 +1,254 @@
+//! Alibaba Cloud RPC client (VPC 2016-04-28 and CBN 2017-09-12), signed
+//! with ACS3-HMAC-SHA256. Parameters go in the query; arrays of objects
+//! (`TunnelOptionsSpecification.N.*`) are flattened into a form body, as the
+//! official SDK sends them (research alicloud.md §A0).
+
+pub mod actions;
+pub mod flatten;
+pub mod types;
+
+use std::time::Duration;
+
+use reqwest::Url;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::signer::{acs3, Credentials, SignableRequest};
+
+use super::transport::{self, with_retry, Idempotency};
+use super::ApiError;
+use actions::{Action, Product};
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    /// One URL for both products (the sandbox), or `None` for the public endpoints.
+    endpoint_override: Option<Url>,
+    region: String,
+    credentials: Credentials,
+    /// Upper bound on the time spent retrying one call.
+    pub max_retry_elapsed: Duration,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("alicloud::Client")
+            .field(
+                "endpoint_override",
+                &self.endpoint_override.as_ref().map(Url::as_str),
+            )
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(rename = "Code", default)]
+    code: String,
+    #[serde(rename = "Message", default)]
+    message: String,
+    #[serde(rename = "RequestId", default)]
+    request_id: String,
+}
+
+/// Parameters of one call: `query` for scalars, `form` for flattened arrays.
+#[derive(Debug, Default, Clone)]
+pub struct Params {
+    pub query: Vec<(String, String)>,
+    pub form: Vec<(String, String)>,
+}
+
+impl Params {
+    pub fn new() -> Params {
+        Params::default()
+    }
+    /// Adds a query parameter.
+    pub fn set(mut self, k: &str, v: impl ToString) -> Params {
+        self.query.push((k.to_string(), v.to_string()));
+        self
+    }
+    /// Adds a query parameter when `v` is `Some`.
+    pub fn opt(self, k: &str, v: Option<impl ToString>) -> Params {
+        match v {
+            Some(v) => self.set(k, v),
+            None => self,
+        }
+    }
+    fn has(&self, k: &str) -> bool {
+        self.query.iter().chain(&self.form).any(|(n, _)| n == k)
+    }
+}
+
+impl Client {
+    pub fn new(
+        endpoint_override: Option<&str>,
+        region: &str,
+        credentials: Credentials,
+    ) -> Result<Client, ApiError> {
+        let endpoint_override = endpoint_override
+            .map(|e| {
+                Url::parse(e).map_err(|err| {
+                    ApiError::Config(format!("Alibaba Cloud endpoint {e:?} is not a URL: {err}"))
+                })
+            })
+            .transpose()?;
+        Ok(Client {
+            http: transport::http_client()?,
+            endpoint_override,
+            region: region.to_string(),
+            credentials,
+            max_retry_elapsed: Duration::from_secs(120),
+        })
+    }
+
+    /// The provider's default region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn endpoint(&self, product: &Product, region: &str) -> Result<Url, ApiError> {
+        match &self.endpoint_override {
+            Some(u) => Ok(u.clone()),
+            None => Url::parse(&format!("https://{}", product.host(region)))
+                .map_err(|e| ApiError::Config(format!("endpoint for {}: {e}", product.name))),
+        }
+    }
+
+    async fn send_once(
+        &self,
+        action: &Action,
+        region: &str,
+        params: &Params,
+    ) -> Result<serde_json::Value, ApiError> {
+        let url = self.endpoint(action.product, region)?;
+        let host = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_string(),
+        };
+        let encode = |pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{}={}", acs3::percent_encode(k), acs3::percent_encode(v)))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        let query = encode(&params.query);
+        let body = encode(&params.form).into_bytes();
+        let date = transport::acs_date_now();
+        let mut headers = acs3::client_headers(
+            &host,
+            action.name,
+            action.product.version,
+            &date,
+            &transport::nonce(),
+            &body,
+        );
+        let mut signed_names: Vec<&str> = acs3::DEFAULT_SIGNED_HEADERS.to_vec();
+        if !body.is_empty() {
+            headers.push((
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
+            signed_names.push("content-type");
+        }
+        if let Some(token) = self.credentials.security_token() {
+            headers.push((acs3::SECURITY_TOKEN_HEADER.into(), token.to_string()));
+            signed_names.push(acs3::SECURITY_TOKEN_HEADER);
+        }
+        let req = SignableRequest {
+            method: "POST",
+            path: "/",
+            query: &query,
+            headers: &headers,
+            body: &body,
+        };
+        let signed = acs3::sign(&req, &self.credentials, &signed_names)
+            .map_err(|e| ApiError::Config(format!("signing: {e}")))?;
+        tracing::trace!(action = action.name, canonical_request = %signed.canonical_request, "signed Alibaba Cloud request");
+
+        let mut u = url;
+        u.set_path("/");
+        u.set_query((!query.is_empty()).then_some(query.as_str()));
+        let mut rb = self.http.post(u);
+        for (k, v) in &headers {
+            if k != "host" {
+                rb = rb.header(k.as_str(), v.as_str());
+            }
+        }
+        let mut auth = reqwest::header::HeaderValue::from_str(&signed.authorization)
+            .map_err(|e| ApiError::Config(format!("authorization header: {e}")))?;
+        auth.set_sensitive(true);
+        rb = rb
+            .header(reqwest::header::AUTHORIZATION, auth)
+            .header("accept", "application/json")
+            .body(body);
+        let resp = rb
+            .send()
+            .await
+            .map_err(|e| ApiError::Transport(format!("{}: {e}", action.name)))?;
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ApiError::Transport(format!("{}: {e}", action.name)))?;
+        if (200..300).contains(&status) {
+            let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::Decode(format!(
+                    "{}: HTTP {status} with a body that is not JSON: {e}",
+                    action.name
+                ))
+            })?;
+            tracing::debug!(action = action.name, status, request_id = %v.get("RequestId").and_then(|r| r.as_str()).unwrap_or(""), "Alibaba Cloud call");
+            return Ok(v);
+        }
+        let err: ErrorBody = serde_json::from_slice(&bytes).unwrap_or(ErrorBody {
+            code: if status >= 500 {
+                "InternalError".into()
+            } else {
+                "Unknown".into()
+            },
+            message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            request_id: String::new(),
+        });
+        tracing::debug!(action = action.name, status, code = %err.code, request_id = %err.request_id, "Alibaba Cloud error");
+        Err(ApiError::Api {
+            http_status: status,
+            code: err.code,
+            message: err.message,
+            request_id: err.request_id,
+        })
+    }
+
+    /// Calls `action` with retries. A call carrying a `ClientToken` is safe to
+    /// repeat (the cloud deduplicates it); other creates only on throttling.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        action: &Action,
+        region: &str,
+        params: Params,
+    ) -> Result<T, ApiError> {
+        let params = if action.product.regional {
+            params.set("RegionId", region)
+        } else {
+            params
+        };
+        let idem = if action.creates && !params.has("ClientToken") {
+            Idempotency::Unsafe
+        } else {
+            Idempotency::Safe
+        };
+        let v = with_retry(idem, self.max_retry_elapsed, || {
+            self.send_once(action, region, &params)
+        })
+        .await?;
+        serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
+    }
+}
+
+/// A fresh idempotency token, created once per logical operation and reused
+/// across its retries.
+pub fn client_token() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
