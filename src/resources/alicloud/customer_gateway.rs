@@ -1,0 +1,329 @@
+//! `hybridnet_alicloud_customer_gateway`: the peer of an Alibaba Cloud
+//! IPsec connection — its IP address and BGP ASN.
+//!
+//! API: Vpc `CreateCustomerGateway`, `DescribeCustomerGateway`,
+//! `ModifyCustomerGatewayAttribute`, `DeleteCustomerGateway` (research
+//! alicloud.md §A4). Only name and description change in place.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
+use crate::cloud::ApiError;
+use crate::framework::validate::{int_between, ipv4, length_between, no_prefix, Validator};
+use crate::framework::{
+    AttrPath, Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Value,
+};
+use crate::provider::ProviderData;
+use crate::resources::common::{
+    api_error, api_error_id, changed, non_empty, region_and_id, split_import_id,
+};
+
+pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
+const WHAT: &str = "Alibaba Cloud customer gateway";
+pub const TIMEOUTS: Timeouts = Timeouts::minutes(5, 5, 5, 5);
+/// Alibaba Cloud's own ASN, refused for customer gateways.
+const ALIBABA_ASN: i64 = 45104;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<String>,
+    pub region: Option<String>,
+    pub ip_address: Option<String>,
+    pub asn: Option<i64>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub create_time: Option<i64>,
+}
+
+pub struct CustomerGateway;
+
+/// Addresses a customer gateway cannot use (research alicloud.md §A4.1).
+const UNUSABLE_RANGES: &[&str] = &[
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+];
+
+struct UsableIp;
+
+impl Validator for UsableIp {
+    fn description(&self) -> String {
+        "an IPv4 address outside 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16 and 224.0.0.0–255.255.255.255".to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(ip) = value
+            .as_str()
+            .and_then(|s| s.parse::<std::net::Ipv4Addr>().ok())
+        else {
+            return;
+        };
+        let bad = UNUSABLE_RANGES
+            .iter()
+            .filter_map(|r| r.parse::<ipnet::Ipv4Net>().ok())
+            .any(|n| n.contains(&ip));
+        if bad {
+            diags.add_attr_error(
+                path,
+                "Invalid attribute value",
+                format!("{path} must be {}, got {ip}.", self.description()),
+            );
+        }
+    }
+}
+
+struct NotAlibabaAsn;
+
+impl Validator for NotAlibabaAsn {
+    fn description(&self) -> String {
+        "not 45104 (Alibaba Cloud's own ASN)".to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if value.as_i64() == Some(ALIBABA_ASN) {
+            diags.add_attr_error(
+                path,
+                "Invalid attribute value",
+                format!("{path} must not be 45104, Alibaba Cloud's own ASN."),
+            );
+        }
+    }
+}
+
+pub fn schema() -> Schema {
+    let text = |name: &str, desc: &str| {
+        Attribute::string(name)
+            .optional()
+            .description(desc)
+            .validator(length_between(1, 100))
+            .validator(no_prefix(&["http://", "https://"]))
+    };
+    Schema::new(
+        "An Alibaba Cloud customer gateway: the static IP address (and BGP ASN) of the peer of an IPsec connection — \
+         a data-centre device, or another cloud's VPN gateway.",
+    )
+    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("Customer gateway ID (`cgw-…`)."))
+    .attribute(
+        Attribute::string("region")
+            .optional()
+            .computed()
+            .requires_replace()
+            .use_state_for_unknown()
+            .description("Region; defaults to the provider's Alibaba Cloud region."),
+    )
+    .attribute(
+        Attribute::string("ip_address")
+            .required()
+            .requires_replace()
+            .description("Static IP address of the peer: public for public connections, private for private ones. Cannot change in place.")
+            .validator(ipv4())
+            .validator(UsableIp),
+    )
+    .attribute(
+        Attribute::number("asn")
+            .optional()
+            .requires_replace()
+            .description("BGP ASN of the peer (needed for BGP), 1–4294967295 except 45104. Cannot change in place.")
+            .validator(int_between(1, 4_294_967_295))
+            .validator(NotAlibabaAsn),
+    )
+    .attribute(text("name", "Name, 1–100 characters, not starting with `http://` or `https://`."))
+    .attribute(text("description", "Description, 1–100 characters, not starting with `http://` or `https://`."))
+    .attribute(Attribute::number("create_time").computed().use_state_for_unknown().description("Creation time, Unix epoch milliseconds."))
+    .timeouts(TIMEOUTS)
+}
+
+#[async_trait]
+impl Resource<ProviderData> for CustomerGateway {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
+        let client = ctx.data.alicloud()?;
+        let region = plan
+            .region
+            .clone()
+            .unwrap_or_else(|| client.region().to_string());
+        // One token for every retry of this create: a retried request whose
+        // first attempt succeeded returns the same gateway, not a second one.
+        let params = Params::new()
+            .set("ClientToken", client_token())
+            .opt("IpAddress", plan.ip_address.as_ref())
+            .opt("Asn", plan.asn)
+            .opt("Name", plan.name.as_ref())
+            .opt("Description", plan.description.as_ref());
+        let r: api::CreateCustomerGatewayResponse = client
+            .call(&actions::CREATE_CUSTOMER_GATEWAY, &region, params)
+            .await
+            .map_err(|e| api_error("creating", WHAT, &e))?;
+        let id = r.customer_gateway_id;
+        tracing::info!(id = %id, "created Alibaba Cloud customer gateway");
+        let created = State {
+            id: Some(id.clone()),
+            region: Some(region.clone()),
+            ..plan
+        };
+        match find_by_id(client, &region, &id).await {
+            Ok(gw) => Ok(flatten(&gw, region)),
+            Err(e) => Err(Failure::partial(
+                created,
+                api_error_id("reading back", WHAT, &id, &e),
+            )),
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        state: State,
+    ) -> Result<Option<State>, Diagnostics> {
+        let client = ctx.data.alicloud()?;
+        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
+        match find_by_id(client, &region, &id).await {
+            Ok(gw) => Ok(Some(flatten(&gw, region))),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        prior: State,
+        plan: State,
+    ) -> Result<State, Failure<State>> {
+        let client = ctx.data.alicloud()?;
+        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
+        let name = changed(&prior.name, &plan.name);
+        let description = changed(&prior.description, &plan.description);
+        if name.is_some() || description.is_some() {
+            let params = Params::new()
+                .set("CustomerGatewayId", &id)
+                .opt("Name", name)
+                .opt("Description", description);
+            client
+                .call::<serde_json::Value>(
+                    &actions::MODIFY_CUSTOMER_GATEWAY_ATTRIBUTE,
+                    &region,
+                    params,
+                )
+                .await
+                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        }
+        match find_by_id(client, &region, &id).await {
+            Ok(gw) => Ok(flatten(&gw, region)),
+            Err(e) => Err(Failure::partial(
+                prior,
+                api_error_id("reading back", WHAT, &id, &e),
+            )),
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
+        let client = ctx.data.alicloud()?;
+        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
+        let params = Params::new().set("CustomerGatewayId", &id);
+        match client
+            .call::<serde_json::Value>(&actions::DELETE_CUSTOMER_GATEWAY, &region, params)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
+        let client = ctx.data.alicloud()?;
+        let (region, id) = split_import_id(import_id)?;
+        Ok(State {
+            id: Some(id.to_string()),
+            region: Some(region.unwrap_or(client.region()).to_string()),
+            ..State::default()
+        })
+    }
+}
+
+fn flatten(gw: &api::CustomerGateway, region: String) -> State {
+    State {
+        id: Some(gw.customer_gateway_id.clone()),
+        region: Some(region),
+        ip_address: Some(gw.ip_address.clone()),
+        // An ASN of 0 means none was set.
+        asn: gw.asn.filter(|a| *a != 0),
+        name: non_empty(gw.name.clone()),
+        description: non_empty(gw.description.clone()),
+        create_time: gw.create_time,
+    }
+}
+
+pub async fn find_by_id(
+    client: &Client,
+    region: &str,
+    id: &str,
+) -> Result<api::CustomerGateway, ApiError> {
+    let gw: api::CustomerGateway = client
+        .call(
+            &actions::DESCRIBE_CUSTOMER_GATEWAY,
+            region,
+            Params::new().set("CustomerGatewayId", id),
+        )
+        .await?;
+    if gw.customer_gateway_id != id {
+        return Err(ApiError::not_found(format!(
+            "asked for {id}, got {}",
+            gw.customer_gateway_id
+        )));
+    }
+    Ok(gw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+
+    #[test]
+    fn state_fields_match_schema_attributes() {
+        state_matches_schema(&schema(), &State::default());
+    }
+
+    #[test]
+    fn validation_rules_point_at_the_attribute() {
+        let s = schema();
+        let v = |pairs: &[(&str, Value)]| validate_paths(&s, pairs);
+        assert!(v(&[
+            ("ip_address", Value::string("203.0.113.7")),
+            ("asn", Value::int(65001))
+        ])
+        .is_empty());
+        assert_eq!(
+            v(&[("ip_address", Value::string("100.64.1.1"))]),
+            ["ip_address"]
+        );
+        assert_eq!(
+            v(&[("ip_address", Value::string("169.254.1.1"))]),
+            ["ip_address"]
+        );
+        assert_eq!(
+            v(&[("ip_address", Value::string("300.1.1.1"))]),
+            ["ip_address"]
+        );
+        assert_eq!(v(&[("asn", Value::int(45104))]), ["asn"]);
+        assert_eq!(v(&[("asn", Value::int(0))]), ["asn"]);
+        assert_eq!(v(&[("asn", Value::int(4_294_967_296))]), ["asn"]);
+        assert_eq!(v(&[("name", Value::string("https://x"))]), ["name"]);
+        assert_eq!(
+            v(&[("description", Value::string("d".repeat(101)))]),
+            ["description"]
+        );
+    }
+}
