@@ -1,0 +1,72 @@
+//! Secrets (pre-shared keys, secret keys) never appear in Terraform's output, its TRACE log
+//! (which carries the provider's own log lines), or plan output.
+
+mod common;
+
+use common::{terraform_bins, Sandbox, TfWorkdir};
+
+/// Secrets that the examples below use; none may be printed anywhere.
+const SECRETS: &[&str] = &[
+    "IdcTunnel1_Key",
+    "IdcTunnel2_Key",
+    "CrossRegion_Key1",
+    "CrossRegion_Key2",
+    "SuperSecretSk_42",
+];
+
+fn example(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+        .join("main.tf");
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn assert_no_secret(what: &str, text: &str) {
+    for s in SECRETS {
+        assert!(!text.contains(s), "{what} contains the secret {s:?}");
+    }
+}
+
+#[test]
+fn secrets_never_reach_logs_or_plans() {
+    for tf in terraform_bins() {
+        let sb = Sandbox::start_with_args(&["--secret-key", "SuperSecretSk_42"]);
+        for name in ["jdcloud-idc-vpn", "jdcloud-cross-region-vpn"] {
+            let mut wd = TfWorkdir::new(&tf, &sb, &example(name));
+            wd.env("TF_LOG", "TRACE");
+            let apply = wd.apply();
+            let text = apply.combined();
+            // The provider's own lines are in the trace (so the check is not vacuous)…
+            assert!(
+                text.contains("provider.terraform-provider-hybridnet"),
+                "no provider log lines in TRACE output"
+            );
+            assert!(
+                text.contains("signed JD Cloud request"),
+                "the provider's request log is missing"
+            );
+            // …and none of them, nor Terraform's, carries a secret.
+            assert_no_secret(&format!("{name} apply with TF_LOG=TRACE"), &text);
+            let plan = wd.run_ok(&["plan", "-no-color", "-input=false"]);
+            assert_no_secret(&format!("{name} plan"), &plan.combined());
+            // A change of key shows as "(sensitive value)".
+            let changed = example(name)
+                .replace("IdcTunnel1_Key", "IdcTunnel1_New")
+                .replace("CrossRegion_Key1", "CrossRegion_New1");
+            wd.write_main(&changed);
+            let plan = wd.run(&["plan", "-no-color", "-input=false"]);
+            assert!(plan.stdout.contains("(sensitive value)"), "{plan}");
+            assert!(
+                !plan.stdout.contains("_New"),
+                "new key printed in plan:\n{plan}"
+            );
+            wd.write_main(&example(name));
+            wd.env("TF_LOG", "TRACE");
+            let destroy = wd.destroy();
+            assert_no_secret(&format!("{name} destroy"), &destroy.combined());
+        }
+        // The sandbox's log (stderr) must not carry them either.
+        assert_no_secret("sandbox log", &sb.log());
+    }
+}
