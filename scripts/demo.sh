@@ -3,14 +3,14 @@
 # CLI on an example against it: apply, outputs, the sandbox's view of the cloud, destroy.
 #
 # Env:
-#   DEMO_EXAMPLE         example directory (default examples/jdcloud-customer-gateway)
+#   DEMO_EXAMPLE         example directory (default examples/jdcloud-alicloud-vpn, the cross-cloud VPN)
 #   HYBRIDNET_TERRAFORM  terraform binary (default .tools/terraform-1.0.3/terraform)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # A relative DEMO_EXAMPLE may be relative to where the demo was started or to the repository.
-EXAMPLE="${DEMO_EXAMPLE:-examples/jdcloud-customer-gateway}"
+EXAMPLE="${DEMO_EXAMPLE:-examples/jdcloud-alicloud-vpn}"
 if [[ -d "$EXAMPLE" ]]; then
     EXAMPLE="$(cd "$EXAMPLE" && pwd)"
 elif [[ -d "$ROOT/$EXAMPLE" ]]; then
@@ -106,7 +106,8 @@ sandbox_state() {
     curl -sS --fail "$SANDBOX_URL/_sandbox/state" | python3 -m json.tool
 }
 
-step "terraform apply   ($("$TERRAFORM" version | head -n 1), example ${EXAMPLE#"$ROOT"/})"
+TF_VERSION="$("$TERRAFORM" version)" || { echo "demo: $TERRAFORM version failed" >&2; exit 1; }
+step "terraform apply   (${TF_VERSION%%$'\n'*}, example ${EXAMPLE#"$ROOT"/})"
 "$TERRAFORM" apply -auto-approve -input=false "${TF_FLAGS[@]}"
 
 step "terraform output"

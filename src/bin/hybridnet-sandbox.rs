@@ -12,14 +12,19 @@ use hybridnet::signer::Credentials;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: hybridnet-sandbox [--listen ADDR] [--state FILE] \
-[--access-key AK --secret-key SK] [--faults JSON] [--rate-limit N]
+[--access-key AK --secret-key SK] [--faults JSON] [--rate-limit N] [--provisioning-ms N]
 
   --listen ADDR      address to bind (default 127.0.0.1:0)
   --state FILE       SQLite state file (default: in memory, lost on exit)
   --access-key AK    access key id requests must be signed with (default sandbox-ak)
   --secret-key SK    its secret (default sandbox-sk)
   --faults JSON      fault-injection plan (accepted and stored; not acted upon yet)
-  --rate-limit N     JD Cloud calls per minute before 429 RATE_LIMIT (default 1000, 0 = off)";
+  --rate-limit N     calls per minute before JD Cloud 429 RATE_LIMIT / Alibaba 400
+                     Throttling.User (default 1000, 0 = off)
+  --provisioning-ms N
+                     how long asynchronous Alibaba operations stay pending (binding to a
+                     transit router, modify, route-table association/propagation) before
+                     their next state (default 500, 0 = settle on the next call)";
 
 /// Flags that take a value.
 const FLAGS: &[&str] = &[
@@ -29,6 +34,7 @@ const FLAGS: &[&str] = &[
     "--secret-key",
     "--faults",
     "--rate-limit",
+    "--provisioning-ms",
 ];
 
 #[derive(Debug)]
@@ -39,6 +45,7 @@ struct Args {
     secret_key: String,
     faults: Option<serde_json::Value>,
     rate_limit: u32,
+    provisioning_ms: u64,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<Args>> {
@@ -49,6 +56,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<A
         secret_key: sandbox::DEFAULT_SECRET_KEY.to_owned(),
         faults: None,
         rate_limit: sandbox::DEFAULT_RATE_LIMIT_PER_MINUTE,
+        provisioning_ms: sandbox::DEFAULT_PROVISIONING_MS,
     };
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -77,6 +85,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<A
                 out.rate_limit = value
                     .parse()
                     .with_context(|| format!("--rate-limit {value:?} is not a count"))?
+            }
+            "--provisioning-ms" => {
+                out.provisioning_ms = value.parse().with_context(|| {
+                    format!("--provisioning-ms {value:?} is not a number of milliseconds")
+                })?
             }
             _ => bail!("unknown argument {flag}"),
         }
@@ -139,6 +152,8 @@ async fn main() -> anyhow::Result<()> {
         credentials: Credentials::new(args.access_key, args.secret_key),
         faults: args.faults,
         rate_limit_per_minute: args.rate_limit,
+        provisioning_ms: args.provisioning_ms,
+        ..SandboxConfig::default()
     };
     let state = SandboxState::open(config).with_context(|| match &args.state {
         Some(p) => format!("opening state file {}", p.display()),
@@ -186,6 +201,15 @@ mod tests {
         assert_eq!(a.rate_limit, 1000);
         assert_eq!(parse(&["--rate-limit=5"]).unwrap().unwrap().rate_limit, 5);
         assert!(parse(&["--rate-limit", "-1"]).is_err());
+        assert_eq!(a.provisioning_ms, 500);
+        assert_eq!(
+            parse(&["--provisioning-ms", "0"])
+                .unwrap()
+                .unwrap()
+                .provisioning_ms,
+            0
+        );
+        assert!(parse(&["--provisioning-ms=soon"]).is_err());
         assert!(parse(&["--help"]).unwrap().is_none());
         assert!(parse(&["--bogus", "x"])
             .unwrap_err()

@@ -84,21 +84,36 @@ impl Number {
         if let Ok(i) = t.parse::<i64>() {
             return Some(Number::from_i64(i));
         }
-        let valid = !t.is_empty()
-            && t.chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
-            && t.chars().any(|c| c.is_ascii_digit());
-        if !valid {
+        // Only plain decimal syntax ("inf" and "NaN" parse as f64 too).
+        let syntax = t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+            && t.bytes().any(|b| b.is_ascii_digit());
+        if !syntax || !t.parse::<f64>().is_ok_and(f64::is_finite) {
             return None;
         }
-        // Keep big integers and decimals verbatim; strip a trailing ".0…".
-        let canonical = match t.split_once('.') {
-            Some((int, frac)) if !frac.contains(['e', 'E']) && frac.bytes().all(|b| b == b'0') => {
-                int.to_string()
-            }
-            _ => t.to_string(),
+        let (sign, body) = match t.as_bytes()[0] {
+            b'-' => ("-", &t[1..]),
+            b'+' => ("", &t[1..]),
+            _ => ("", t),
         };
-        Some(Number(canonical))
+        if body.contains(['e', 'E']) {
+            return Some(Number(format!("{sign}{body}")));
+        }
+        // Canonical text: no leading zeros, no trailing fractional zeros,
+        // so equal numbers compare equal ("1.50" = "1.5", ".5" = "0.5").
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        let int = match int.trim_start_matches('0') {
+            "" => "0",
+            i => i,
+        };
+        let frac = frac.trim_end_matches('0');
+        let text = if frac.is_empty() {
+            format!("{sign}{int}")
+        } else {
+            format!("{sign}{int}.{frac}")
+        };
+        Some(Number(if text == "-0" { "0".to_string() } else { text }))
     }
     pub fn as_i64(&self) -> Option<i64> {
         self.0.parse().ok()
@@ -609,6 +624,34 @@ mod tests {
         let v = Value::from_json(&j, &ty).unwrap();
         assert_eq!(v.get("a").as_i64(), Some(65010));
         assert!(v.get("b").is_null());
+    }
+
+    #[test]
+    fn numbers_have_one_canonical_text() {
+        for (input, want) in [
+            (".0", "0"),
+            ("1.50", "1.5"),
+            (".5", "0.5"),
+            ("-0.0", "0"),
+            ("007", "7"),
+            ("+3.25", "3.25"),
+            ("1e3", "1e3"),
+        ] {
+            assert_eq!(
+                Number::parse(input).map(|n| n.to_string()).as_deref(),
+                Some(want),
+                "{input}"
+            );
+        }
+        for bad in ["", ".", "inf", "NaN", "1.2.3", "-", "e5"] {
+            assert!(Number::parse(bad).is_none(), "{bad}");
+        }
+        // Found by fuzzing: a fixstr ".0" must round-trip.
+        let v = msgpack::decode(&[0xa2, b'.', b'0'], &Type::Number).unwrap();
+        assert_eq!(
+            msgpack::decode(&msgpack::encode(&v), &Type::Number).unwrap(),
+            v
+        );
     }
 
     #[test]

@@ -17,22 +17,26 @@ pub(super) fn router() -> Router<SandboxState> {
         .route("/_sandbox/requests", get(requests))
 }
 
-/// Every resource of both clouds: `{"jdcloud": {"<kind>": [..]}, "alicloud": {..}}`. Known kinds
-/// are always present (possibly empty); anything else in the table is shown under its own kind.
+/// Every resource of both clouds: `{"jdcloud": {"<kind>": [..]}, "alicloud": {..},
+/// "alicloud_seed": {..}}`. Known kinds are always present (possibly empty); anything else in the
+/// table is shown under its own kind. `alicloud` holds only user-created resources, each as its
+/// describe/list call shows it (pending operations settled first); the fixed CEN, transit routers
+/// and route tables are under `alicloud_seed`.
 async fn state(State(state): State<SandboxState>) -> Response {
     blocking(move || {
         let mut clouds = Map::new();
-        for (cloud, kinds) in [
-            (jdcloud::CLOUD, jdcloud::KINDS),
-            (alicloud::CLOUD, alicloud::KINDS),
-        ] {
-            let kinds: Map<String, Value> = kinds
-                .iter()
-                .map(|k| (k.name.to_owned(), Value::Array(Vec::new())))
-                .collect();
-            clouds.insert(cloud.to_owned(), Value::Object(kinds));
-        }
+        let jd_kinds: Map<String, Value> = jdcloud::KINDS
+            .iter()
+            .map(|k| (k.name.to_owned(), Value::Array(Vec::new())))
+            .collect();
+        clouds.insert(jdcloud::CLOUD.to_owned(), Value::Object(jd_kinds));
+        // Alibaba objects are shown in their API shape, not as stored.
+        clouds.insert(alicloud::CLOUD.to_owned(), alicloud::state_view(&state)?);
+        clouds.insert(alicloud::SEED_KEY.to_owned(), alicloud::seed_state());
         for row in state.store().all_resources()? {
+            if row.cloud == alicloud::CLOUD {
+                continue;
+            }
             let kinds = clouds
                 .entry(row.cloud)
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -50,11 +54,13 @@ async fn state(State(state): State<SandboxState>) -> Response {
     .await
 }
 
-/// Empties all state, request counters and the rate-limit window included.
+/// Empties all state, request counters, the rate-limit window and the remembered Alibaba nonces
+/// included (the Alibaba seed is not state: it is always there).
 async fn reset(State(state): State<SandboxState>) -> Response {
     blocking(move || {
         state.store().reset()?;
         state.rate_limiter().reset();
+        state.alicloud_nonces().reset();
         Ok(serde_json::json!({"reset": true}))
     })
     .await

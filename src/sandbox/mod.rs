@@ -4,9 +4,11 @@
 //! Layout (moto-style, state and rules apart from the wire):
 //! * [`store`] – SQLite state shared by both clouds (generic `resources` table + request counters);
 //! * `jdcloud` – REST routing table, signature check, envelopes, one file per resource model;
-//! * `alicloud` – RPC dispatch on `Action` / `x-acs-action` (action table still empty);
+//! * `alicloud` – RPC dispatch on `Action` / `x-acs-action` (Vpc customer gateways and
+//!   dual-tunnel IPsec connections, Cbn transit-router binding; seeded CEN and transit routers);
 //! * `admin` – `/_sandbox/{state,reset,requests}` for tests and demos;
-//! * `ratelimit` – the calls-per-minute limit (429 `RATE_LIMIT`).
+//! * `ratelimit` – the calls-per-minute limit (JD Cloud 429 `RATE_LIMIT`, Alibaba 400
+//!   `Throttling.User`).
 //!
 //! This module depends on `crate::signer` only and defines its own wire types, so a bug in the
 //! provider's client types cannot be mirrored here.
@@ -38,6 +40,8 @@ pub const DEFAULT_ACCESS_KEY: &str = "sandbox-ak";
 pub const DEFAULT_SECRET_KEY: &str = "sandbox-sk";
 /// JD Cloud's documented default call-frequency limit, "1000 times/minute" (jdcloud.md §2.4).
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
+/// How long an asynchronous Alibaba operation stays pending by default (`--provisioning-ms`).
+pub const DEFAULT_PROVISIONING_MS: u64 = 500;
 
 /// How to run the sandbox.
 #[derive(Clone)]
@@ -48,9 +52,16 @@ pub struct SandboxConfig {
     pub credentials: Credentials,
     /// Fault-injection plan (`--faults`); stored, not acted upon yet.
     pub faults: Option<serde_json::Value>,
-    /// Authenticated JD Cloud calls admitted per sliding minute before 429 `RATE_LIMIT`
-    /// (`--rate-limit`); 0 disables the limit.
+    /// Authenticated calls (both clouds, one window) admitted per sliding minute before JD Cloud
+    /// 429 `RATE_LIMIT` / Alibaba 400 `Throttling.User` (`--rate-limit`); 0 disables the limit.
     pub rate_limit_per_minute: u32,
+    /// Milliseconds an asynchronous Alibaba operation (binding to a transit router, modify,
+    /// route-table association/propagation) stays pending before its next state
+    /// (`--provisioning-ms`); 0 settles on the next call.
+    pub provisioning_ms: u64,
+    /// The one STS token Alibaba requests may carry (`x-acs-security-token` /
+    /// `SecurityToken`); `None` refuses every request that carries one.
+    pub alicloud_security_token: Option<String>,
 }
 
 impl Default for SandboxConfig {
@@ -60,6 +71,8 @@ impl Default for SandboxConfig {
             credentials: Credentials::new(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY),
             faults: None,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+            provisioning_ms: DEFAULT_PROVISIONING_MS,
+            alicloud_security_token: None,
         }
     }
 }
@@ -72,6 +85,14 @@ impl fmt::Debug for SandboxConfig {
             .field("credentials", &self.credentials)
             .field("faults", &self.faults.is_some())
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("provisioning_ms", &self.provisioning_ms)
+            .field(
+                "alicloud_security_token",
+                &self
+                    .alicloud_security_token
+                    .as_ref()
+                    .map(|_| "** redacted **"),
+            )
             .finish()
     }
 }
@@ -97,6 +118,8 @@ struct Inner {
     config: SandboxConfig,
     store: store::Store,
     rate_limiter: ratelimit::RateLimiter,
+    /// Alibaba signature nonces seen recently (replay protection), in memory.
+    alicloud_nonces: alicloud::NonceCache,
 }
 
 impl SandboxState {
@@ -109,6 +132,7 @@ impl SandboxState {
                 config,
                 store,
                 rate_limiter,
+                alicloud_nonces: alicloud::NonceCache::default(),
             }),
         })
     }
@@ -124,6 +148,10 @@ impl SandboxState {
 
     pub(crate) fn rate_limiter(&self) -> &ratelimit::RateLimiter {
         &self.inner.rate_limiter
+    }
+
+    pub(crate) fn alicloud_nonces(&self) -> &alicloud::NonceCache {
+        &self.inner.alicloud_nonces
     }
 
     pub(crate) fn credentials(&self) -> &Credentials {

@@ -706,7 +706,8 @@ async fn admin_routes() {
     assert_eq!(body, json!({}));
 }
 
-/// `/_sandbox/state` with nothing in it: every JD Cloud kind present and empty.
+/// `/_sandbox/state` with nothing in it: every kind of both clouds present and empty, plus the
+/// Alibaba seed (CEN, transit routers, route tables), which is always there.
 fn empty_state() -> Value {
     json!({
         "jdcloud": {
@@ -717,41 +718,53 @@ fn empty_state() -> Value {
             "vpn_tunnels": [],
             "bgw_routes": []
         },
-        "alicloud": {}
+        "alicloud": {
+            "customer_gateways": [],
+            "vpn_connections": [],
+            "transit_router_vpn_attachments": [],
+            "route_table_associations": [],
+            "route_table_propagations": []
+        },
+        "alicloud_seed": super::alicloud::seed_state()
     })
 }
 
 #[tokio::test]
-async fn alibaba_actions_are_not_found_yet() {
+async fn alibaba_requests_reach_the_alibaba_half() {
+    // Unsigned Alibaba calls (query `Action`, header `x-acs-action`, form body) get Alibaba's
+    // envelope, not JD Cloud's; the Alibaba tests are in `alicloud/tests`.
     let app = new_app();
-    let req = Request::post("/?Action=CreateCustomerGateway&Version=2016-04-28&IpAddress=1.1.1.1")
-        .header("host", "vpc.aliyuncs.com")
-        .body(Body::empty())
-        .unwrap();
-    let (status, headers, body) = send(&app, req).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body["Code"], "InvalidAction.NotFound");
-    assert_eq!(
-        body["Message"],
-        "Specified api is not found, please check your url and method."
-    );
-    assert_eq!(body["HostId"], "vpc.aliyuncs.com");
-    assert_eq!(
-        headers["x-acs-request-id"],
-        body["RequestId"].as_str().unwrap()
-    );
-
-    let req = Request::post("/")
+    let query =
+        Request::post("/?Action=CreateCustomerGateway&Version=2016-04-28&IpAddress=1.1.1.1")
+            .header("host", "vpc.aliyuncs.com")
+            .body(Body::empty())
+            .unwrap();
+    let header = Request::post("/")
         .header("x-acs-action", "DescribeVpnConnection")
         .header("x-acs-version", "2016-04-28")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from("RegionId=cn-hangzhou"))
+        .body(Body::empty())
         .unwrap();
-    let (status, _, body) = send(&app, req).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body["Code"], "InvalidAction.NotFound");
+    let form = Request::post("/")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "Action=DescribeVpnConnection&Version=2016-04-28",
+        ))
+        .unwrap();
+    for req in [query, header, form] {
+        let (status, headers, body) = send(&app, req).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["Code"], "MissingSignature", "{body}");
+        assert_eq!(
+            headers["x-acs-request-id"],
+            body["RequestId"].as_str().unwrap()
+        );
+    }
     let (_, body) = send_admin(&app, "GET", "/_sandbox/requests").await;
-    assert_eq!(body, json!({}), "no operation was reached");
+    assert_eq!(
+        body,
+        json!({"auth.rejected": 3}),
+        "no operation was reached"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Request signing for the two clouds: JD Cloud `JDCLOUD2/3-HMAC-SHA256` and Alibaba Cloud
 //! `ACS3-HMAC-SHA256`, client side (`sign`) and server side (`parse_authorization` + `verify`,
-//! used by the sandbox).
+//! used by the sandbox); plus Alibaba's older RPC signature V1 (`HMAC-SHA1`, [`rpc_v1`]).
 //!
 //! Pure functions only: no clock, no I/O, no randomness. The date and nonce are inputs.
 
@@ -9,6 +9,7 @@ pub mod canonical;
 pub mod credentials;
 pub mod error;
 pub mod jdcloud;
+pub mod rpc_v1;
 
 pub use credentials::Credentials;
 pub use error::SignError;

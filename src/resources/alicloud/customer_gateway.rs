@@ -16,7 +16,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, non_empty, region_and_id, split_import_id,
+    api_error, api_error_id, non_empty, region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
@@ -92,9 +92,12 @@ impl Validator for NotAlibabaAsn {
 }
 
 pub fn schema() -> Schema {
+    // Alibaba Cloud cannot clear a name or description: unset keeps the current one.
     let text = |name: &str, desc: &str| {
         Attribute::string(name)
             .optional()
+            .computed()
+            .use_state_for_unknown()
             .description(desc)
             .validator(length_between(1, 100))
             .validator(no_prefix(&["http://", "https://"]))
@@ -128,8 +131,8 @@ pub fn schema() -> Schema {
             .validator(int_between(1, 4_294_967_295))
             .validator(NotAlibabaAsn),
     )
-    .attribute(text("name", "Name, 1–100 characters, not starting with `http://` or `https://`."))
-    .attribute(text("description", "Description, 1–100 characters, not starting with `http://` or `https://`."))
+    .attribute(text("name", "Name, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current name."))
+    .attribute(text("description", "Description, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current one."))
     .attribute(Attribute::number("create_time").computed().use_state_for_unknown().description("Creation time, Unix epoch milliseconds."))
     .timeouts(TIMEOUTS)
 }
@@ -202,8 +205,12 @@ impl Resource<ProviderData> for CustomerGateway {
     ) -> Result<State, Failure<State>> {
         let client = ctx.data.alicloud()?;
         let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
-        let name = changed(&prior.name, &plan.name);
-        let description = changed(&prior.description, &plan.description);
+        // Unset values plan as the prior ones, so only real changes are sent.
+        let name = plan.name.clone().filter(|n| prior.name.as_ref() != Some(n));
+        let description = plan
+            .description
+            .clone()
+            .filter(|d| prior.description.as_ref() != Some(d));
         if name.is_some() || description.is_some() {
             let params = Params::new()
                 .set("CustomerGatewayId", &id)

@@ -285,7 +285,12 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::string("name")
             .optional()
-            .description("Name, 1–100 characters, not starting with `http://` or `https://`.")
+            .computed()
+            .use_state_for_unknown()
+            .description(
+                "Name, 1–100 characters, not starting with `http://` or `https://`. Alibaba Cloud cannot clear a name: \
+                 removing the argument keeps the current one.",
+            )
             .validator(length_between(1, 100))
             .validator(no_prefix(&["http://", "https://"])),
     )
@@ -429,6 +434,49 @@ impl Resource<ProviderData> for IpsecConnectionCen {
         schema()
     }
 
+    /// Computed tunnel values that follow from configured ones: the peer's
+    /// BGP address from the tunnel CIDR, the default remote id from the
+    /// customer gateway. When those change, so must the plan.
+    fn modify_plan(
+        &self,
+        prior: &Value,
+        planned: &mut Value,
+        config: &Value,
+        _diags: &mut Diagnostics,
+    ) {
+        let (Some(before), Some(Value::List(after))) =
+            (prior.get("tunnel").as_list(), planned.get_mut("tunnel"))
+        else {
+            return;
+        };
+        let config_tunnels = config.get("tunnel").as_list().unwrap_or(&[]);
+        for (i, t) in after.iter_mut().enumerate() {
+            let (Some(p), c) = (before.get(i), config_tunnels.get(i).unwrap_or(&Value::Null))
+            else {
+                continue;
+            };
+            let changed = |name: &str, t: &Value| !t.get(name).equals(p.get(name));
+            let mut unknown = Vec::new();
+            if changed("customer_gateway_id", t) && c.get("remote_id").is_null() {
+                unknown.push("remote_id");
+            }
+            if changed("bgp_tunnel_cidr", t) {
+                unknown.push("bgp_peer_ip");
+                if c.get("bgp_local_ip").is_null() {
+                    unknown.push("bgp_local_ip");
+                }
+            }
+            if changed("bgp_local_ip", t) {
+                unknown.push("bgp_peer_ip");
+            }
+            for name in unknown {
+                if let Some(v) = t.get_mut(name) {
+                    *v = Value::Unknown;
+                }
+            }
+        }
+    }
+
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
         let client = ctx.data.alicloud()?;
         let region = plan
@@ -551,7 +599,7 @@ impl Resource<ProviderData> for IpsecConnectionCen {
                 .set("RemoteSubnet", remote)
                 .opt(
                     "Name",
-                    (prior.name != plan.name).then(|| plan.name.clone().unwrap_or_default()),
+                    plan.name.clone().filter(|n| prior.name.as_ref() != Some(n)),
                 )
                 .opt(
                     "EffectImmediately",
@@ -952,8 +1000,12 @@ async fn link_status(
     region: &str,
     link: Link,
     attachment: &str,
+    table: &str,
 ) -> Result<Option<(String, String)>, ApiError> {
-    let params = Params::new().set("TransitRouterAttachmentId", attachment);
+    // The official model requires the route table for propagations.
+    let params = Params::new()
+        .set("TransitRouterAttachmentId", attachment)
+        .set("TransitRouterRouteTableId", table);
     let links = match link {
         Link::Association => {
             client
@@ -1024,7 +1076,7 @@ async fn set_link(
             if on { "Active" } else { "absent" }
         ),
         || async {
-            let status = link_status(client, region, link, attachment).await?;
+            let status = link_status(client, region, link, attachment, table).await?;
             Ok(match (on, status) {
                 (true, Some((s, _))) if s == "Active" => Some(()),
                 (false, None) => Some(()),
@@ -1052,28 +1104,17 @@ async fn read_full(
     let binding = find_binding(client, region, &conn).await?;
     let (mut associated, mut propagating, mut table) = (false, false, None);
     if let Some(b) = &binding {
-        if let Some((_, t)) = link_status(
-            client,
-            region,
-            Link::Association,
-            &b.transit_router_attachment_id,
-        )
-        .await?
-        {
-            associated = true;
-            table = Some(t);
-        }
-        if let Some((_, t)) = link_status(
-            client,
-            region,
-            Link::Propagation,
-            &b.transit_router_attachment_id,
-        )
-        .await?
-        {
-            propagating = true;
-            table = table.or(Some(t));
-        }
+        let tr = non_empty(b.transit_router_id.clone())
+            .or_else(|| non_empty(conn.transit_router_id.clone()));
+        let system = default_route_table(client, region, &tr.unwrap_or_default()).await?;
+        let attachment = &b.transit_router_attachment_id;
+        associated = link_status(client, region, Link::Association, attachment, &system)
+            .await?
+            .is_some();
+        propagating = link_status(client, region, Link::Propagation, attachment, &system)
+            .await?
+            .is_some();
+        table = (associated || propagating).then_some(system);
     }
     let split = |s: &Option<String>| -> Vec<String> {
         s.clone()

@@ -1,89 +1,205 @@
-//! Alibaba Cloud RPC emulation (alicloud.md §A0, §A6): `POST|GET /` with the action in the
-//! `Action` query parameter (signature V1 dialect) or the `x-acs-action` header (ACS3 dialect),
-//! parameters merged from the query and a form body.
+//! Alibaba Cloud RPC emulation (alicloud.md Part A, §B4–§B5): `POST|GET /` with the action in
+//! the `x-acs-action` header (ACS3 dialect) or the `Action` parameter (signature V1 dialect),
+//! parameters merged from the query and an `application/x-www-form-urlencoded` body.
 //!
-//! No action is implemented yet: every call answers `InvalidAction.NotFound`. To add one, write a
-//! model file (kind, object, rules, handler `fn(&Tx, &RpcRequest) -> Result<Value, AliError>`) and
-//! add a row to [`ACTIONS`] and its kind to [`KINDS`]. Signature verification (ACS3 and V1) goes in
-//! [`handle`] before dispatch, counting failures under `auth.rejected` like JD Cloud does.
+//! Request flow: read body → decode parameters → authenticate ([`auth`], failures counted under
+//! `auth.rejected`) → rate limit (400 `Throttling.User`, counted under `rate_limit.rejected`;
+//! the limiter is shared with JD Cloud) → find (Version, Action) in [`ACTIONS`] (unknown
+//! version 400 `InvalidVersion`, unknown action 404 `InvalidApi.NotFound`) → count
+//! `alicloud.<Action>` → in one store transaction: [`lifecycle::settle`] pending objects, then
+//! the handler → JSON with `RequestId` (errors: `RequestId`, `HostId`, `Code`, `Message`,
+//! `Recommend`; header `x-acs-request-id` either way).
+//!
+//! Models: [`customer_gateway`], [`vpn_connection`] (Vpc 2016-04-28), [`tr_attachment`],
+//! [`route_table`] (Cbn 2017-09-12); the CEN / transit routers / route tables they refer to are
+//! the constants of [`seed`]. To add an action: a handler `fn(&Tx, &Call) -> Result<Value,
+//! AliError>` in its model file and a row in [`ACTIONS`].
 
-use std::collections::BTreeMap;
+mod auth;
+mod customer_gateway;
+mod error;
+mod lifecycle;
+mod model;
+mod params;
+mod route_table;
+mod rules;
+mod seed;
+mod tr_attachment;
+mod vpn_connection;
+
+#[cfg(test)]
+mod tests;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use percent_encoding::percent_decode_str;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
-use super::store::{Kind, Tx};
+use self::error::AliError;
+use self::params::Params;
+use super::store::{Kind, StoreError, Tx};
 use super::{ids, SandboxState};
+use crate::signer::acs3;
+use crate::signer::canonical::percent_decode_lossy;
+
+pub(crate) use self::auth::NonceCache;
 
 /// Cloud name in the store and in `/_sandbox/state`.
 pub(crate) const CLOUD: &str = "alicloud";
-
-/// Every Alibaba Cloud resource kind the sandbox keeps (none yet).
-pub(crate) const KINDS: &[Kind] = &[];
+/// Key of the seeded objects (CEN, transit routers, route tables) in `/_sandbox/state`.
+pub(crate) const SEED_KEY: &str = "alicloud_seed";
 
 const MAX_BODY_BYTES: usize = 1 << 20;
-const ACTION_HEADER: &str = "x-acs-action";
-const VERSION_HEADER: &str = "x-acs-version";
 const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+/// Counters in `/_sandbox/requests` (same names as JD Cloud's).
+const AUTH_REJECTED_COUNTER: &str = "auth.rejected";
+const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
 
-/// A decoded RPC call.
-#[derive(Debug)]
-pub(super) struct RpcRequest {
-    pub action: String,
-    /// API version (`2016-04-28` for Vpc, `2017-09-12` for Cbn); tells products apart.
-    pub version: String,
-    /// Query and form-body parameters merged (body wins), `+` decoded as space.
-    pub params: BTreeMap<String, String>,
+/// An API product: name (for `Recommend`) and the version that selects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Product {
+    name: &'static str,
+    version: &'static str,
 }
 
-type Handler = fn(&Tx<'_>, &RpcRequest) -> Result<Value, AliError>;
+const VPC: Product = Product {
+    name: "Vpc",
+    version: "2016-04-28",
+};
+const CBN: Product = Product {
+    name: "Cbn",
+    version: "2017-09-12",
+};
+const PRODUCTS: &[Product] = &[VPC, CBN];
+
+/// What a handler sees of the request.
+#[derive(Debug)]
+pub(crate) struct Call {
+    /// Query and form-body parameters merged (body wins), `+` decoded as space.
+    pub params: Params,
+    /// Request time, epoch milliseconds.
+    pub now_ms: i64,
+}
+
+type Handler = fn(&Tx<'_>, &Call) -> Result<Value, AliError>;
 
 /// One row per implemented action.
-pub(super) struct Action {
-    version: &'static str,
+struct Action {
+    product: Product,
     name: &'static str,
     handler: Handler,
 }
 
-/// The dispatch table, keyed by (version, action).
-static ACTIONS: &[Action] = &[];
-
-/// An Alibaba Cloud error: HTTP status + `Code` + `Message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct AliError {
-    pub http: StatusCode,
-    pub code: String,
-    pub message: String,
-}
-
-impl AliError {
-    fn action_not_found() -> Self {
-        Self {
-            http: StatusCode::NOT_FOUND,
-            code: "InvalidAction.NotFound".to_owned(),
-            message: "Specified api is not found, please check your url and method.".to_owned(),
-        }
-    }
-
-    fn internal(message: impl Into<String>) -> Self {
-        Self {
-            http: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "InternalError".to_owned(),
-            message: message.into(),
-        }
-    }
-}
-
-impl From<super::store::StoreError> for AliError {
-    fn from(e: super::store::StoreError) -> Self {
-        tracing::error!(error = %e, "state store failed");
-        Self::internal(format!("sandbox state store: {e}"))
-    }
-}
+/// The dispatch table, keyed by (product version, action).
+static ACTIONS: &[Action] = &[
+    Action {
+        product: VPC,
+        name: "CreateCustomerGateway",
+        handler: customer_gateway::create,
+    },
+    Action {
+        product: VPC,
+        name: "DescribeCustomerGateway",
+        handler: customer_gateway::describe,
+    },
+    Action {
+        product: VPC,
+        name: "DescribeCustomerGateways",
+        handler: customer_gateway::describe_many,
+    },
+    Action {
+        product: VPC,
+        name: "ModifyCustomerGatewayAttribute",
+        handler: customer_gateway::modify,
+    },
+    Action {
+        product: VPC,
+        name: "DeleteCustomerGateway",
+        handler: customer_gateway::delete,
+    },
+    Action {
+        product: VPC,
+        name: "CreateVpnAttachment",
+        handler: vpn_connection::create,
+    },
+    Action {
+        product: VPC,
+        name: "DescribeVpnConnection",
+        handler: vpn_connection::describe,
+    },
+    Action {
+        product: VPC,
+        name: "DescribeVpnConnections",
+        handler: vpn_connection::describe_many,
+    },
+    Action {
+        product: VPC,
+        name: "ModifyVpnAttachmentAttribute",
+        handler: vpn_connection::modify,
+    },
+    Action {
+        product: VPC,
+        name: "DeleteVpnAttachment",
+        handler: vpn_connection::delete,
+    },
+    Action {
+        product: CBN,
+        name: "CreateTransitRouterVpnAttachment",
+        handler: tr_attachment::create,
+    },
+    Action {
+        product: CBN,
+        name: "ListTransitRouterVpnAttachments",
+        handler: tr_attachment::list,
+    },
+    Action {
+        product: CBN,
+        name: "UpdateTransitRouterVpnAttachmentAttribute",
+        handler: tr_attachment::update,
+    },
+    Action {
+        product: CBN,
+        name: "DeleteTransitRouterVpnAttachment",
+        handler: tr_attachment::delete,
+    },
+    Action {
+        product: CBN,
+        name: "ListTransitRouterRouteTables",
+        handler: route_table::list_tables,
+    },
+    Action {
+        product: CBN,
+        name: "AssociateTransitRouterAttachmentWithRouteTable",
+        handler: route_table::associate,
+    },
+    Action {
+        product: CBN,
+        name: "DissociateTransitRouterAttachmentFromRouteTable",
+        handler: route_table::dissociate,
+    },
+    Action {
+        product: CBN,
+        name: "ListTransitRouterRouteTableAssociations",
+        handler: route_table::list_associations,
+    },
+    Action {
+        product: CBN,
+        name: "EnableTransitRouterRouteTablePropagation",
+        handler: route_table::enable_propagation,
+    },
+    Action {
+        product: CBN,
+        name: "DisableTransitRouterRouteTablePropagation",
+        handler: route_table::disable_propagation,
+    },
+    Action {
+        product: CBN,
+        name: "ListTransitRouterRouteTablePropagations",
+        handler: route_table::list_propagations,
+    },
+];
 
 /// The RPC error envelope (alicloud.md §A6.1).
 #[derive(Debug, Serialize)]
@@ -96,15 +212,116 @@ struct ErrorEnvelope<'a> {
     recommend: String,
 }
 
-/// Whether the request names an RPC action (query `Action` or header `x-acs-action`).
+/// `/_sandbox/state` → `alicloud_seed`: the seeded CEN, transit routers and route tables.
+pub(crate) fn seed_state() -> Value {
+    seed::state()
+}
+
+/// `/_sandbox/state` → `alicloud`: every user-created resource, by kind (`customer_gateways`,
+/// `vpn_connections`, `transit_router_vpn_attachments`, `route_table_associations`,
+/// `route_table_propagations`), as its describe / list call shows it (plus `RegionId` where that
+/// call has none), oldest first, after bringing pending operations up to date. Bookkeeping
+/// (client tokens, state timestamps) is left out.
+pub(crate) fn state_view(state: &SandboxState) -> Result<Value, StoreError> {
+    settle(state);
+    state.store().transaction(|tx| {
+        let gateways: Vec<customer_gateway::CustomerGateway> =
+            tx.list_all(customer_gateway::KIND)?;
+        let connections: Vec<vpn_connection::VpnConnection> = tx.list_all(vpn_connection::KIND)?;
+        let attachments: Vec<tr_attachment::TrVpnAttachment> = tx.list_all(tr_attachment::KIND)?;
+        let associations: Vec<route_table::Link> = tx.list_all(route_table::ASSOCIATIONS)?;
+        let propagations: Vec<route_table::Link> = tx.list_all(route_table::PROPAGATIONS)?;
+        let mut out = Map::new();
+        let mut put = |kind: Kind, items: Vec<Value>| {
+            out.insert(kind.name.to_owned(), Value::Array(items));
+        };
+        put(
+            customer_gateway::KIND,
+            gateways.iter().map(|g| g.state_json()).collect(),
+        );
+        put(
+            vpn_connection::KIND,
+            connections
+                .iter()
+                .map(|c| vpn_connection::state_json(c, &gateways))
+                .collect(),
+        );
+        put(
+            tr_attachment::KIND,
+            attachments.iter().map(|a| a.to_json()).collect(),
+        );
+        put(
+            route_table::ASSOCIATIONS,
+            associations.iter().map(|l| l.to_json()).collect(),
+        );
+        put(
+            route_table::PROPAGATIONS,
+            propagations.iter().map(|l| l.to_json()).collect(),
+        );
+        Ok::<_, StoreError>(Value::Object(out))
+    })
+}
+
+/// Brings pending objects up to date, so `/_sandbox/state` shows what a describe call would.
+fn settle(state: &SandboxState) {
+    let now_ms = model::epoch_ms(OffsetDateTime::now_utc());
+    let delay = delay_ms(state);
+    if let Err(e) = state
+        .store()
+        .transaction(|tx| lifecycle::settle(tx, now_ms, delay))
+    {
+        tracing::error!(code = %e.code, message = %e.message, "settling Alibaba Cloud state");
+    }
+}
+
+fn delay_ms(state: &SandboxState) -> i64 {
+    i64::try_from(state.config().provisioning_ms).unwrap_or(i64::MAX)
+}
+
+/// Whether the request is an RPC call: `x-acs-action` header, `Action` in the query, or a form
+/// POST to `/` (whose `Action` is in the body).
 pub(super) fn is_rpc_request(request: &Request) -> bool {
-    request.headers().contains_key(ACTION_HEADER)
-        || query_pairs(request.uri().query().unwrap_or("")).any(|(k, _)| k == "Action")
+    let form_to_root = request.uri().path() == "/"
+        && request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    request.headers().contains_key(acs3::ACTION_HEADER)
+        || form_to_root
+        || form_pairs(request.uri().query().unwrap_or("")).any(|(k, _)| k == "Action")
+}
+
+/// Form-style decoding (`+` is a space) of `a=1&b=2`.
+fn form_pairs(raw: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    raw.split('&').filter(|i| !i.is_empty()).map(|item| {
+        let (k, v) = item.split_once('=').unwrap_or((item, ""));
+        (percent_decode_lossy(k, true), percent_decode_lossy(v, true))
+    })
+}
+
+/// Query parameters, then the form body's (which win on a repeated name, as the SDKs' merge).
+fn decode_params(headers: &HeaderMap, query: &str, body: &[u8]) -> Params {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let body = if is_form {
+        String::from_utf8_lossy(body).into_owned()
+    } else {
+        String::new()
+    };
+    Params::new(
+        form_pairs(query)
+            .chain(form_pairs(&body))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Serves one RPC call.
 pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     let request_id = ids::alicloud_request_id();
+    let now = OffsetDateTime::now_utc();
     let (parts, body) = request.into_parts();
     let host = parts
         .headers
@@ -112,83 +329,118 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("sandbox")
         .to_owned();
+    let reply = |product: Option<Product>, outcome| respond(&request_id, &host, product, outcome);
     let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(e) => {
-            let err = AliError {
-                http: StatusCode::BAD_REQUEST,
-                code: "InvalidParameter".to_owned(),
-                message: format!("cannot read request body: {e}"),
-            };
-            return respond(&request_id, &host, Err(err));
+            let err = AliError::invalid("Body", format!("cannot read request body: {e}"));
+            return reply(None, Err(err));
         }
     };
-    let rpc = decode(&parts.headers, parts.uri.query().unwrap_or(""), &body);
-    tracing::debug!(
-        request_id,
-        action = %rpc.action,
-        version = %rpc.version,
-        params = rpc.params.len(),
-        "Alibaba Cloud request"
-    );
-
-    let Some(action) = ACTIONS
-        .iter()
-        .find(|a| a.name == rpc.action && a.version == rpc.version)
-    else {
-        return respond(&request_id, &host, Err(AliError::action_not_found()));
-    };
-    let handler = action.handler;
-    let counter = format!("{CLOUD}.{}", action.name);
-    let outcome = tokio::task::spawn_blocking(move || {
-        let store = state.store();
-        store.count_request(&counter)?;
-        store.transaction(|tx| handler(tx, &rpc))
-    })
-    .await
-    .unwrap_or_else(|e| Err(AliError::internal(format!("action panicked: {e}"))));
-    respond(&request_id, &host, outcome)
-}
-
-fn query_pairs(raw: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    let decode = |s: &str| {
-        percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    raw.split('&').filter(|i| !i.is_empty()).map(move |item| {
-        let (k, v) = item.split_once('=').unwrap_or((item, ""));
-        (decode(k), decode(v))
-    })
-}
-
-fn decode(headers: &HeaderMap, query: &str, body: &[u8]) -> RpcRequest {
-    let mut params: BTreeMap<String, String> = query_pairs(query).collect();
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if is_form {
-        params.extend(query_pairs(&String::from_utf8_lossy(body)));
-    }
+    let params = decode_params(&parts.headers, parts.uri.query().unwrap_or(""), &body);
     let header = |name: &str| {
-        headers
+        parts
+            .headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    RpcRequest {
-        action: header(ACTION_HEADER)
-            .or_else(|| params.get("Action").cloned())
-            .unwrap_or_default(),
-        version: header(VERSION_HEADER)
-            .or_else(|| params.get("Version").cloned())
-            .unwrap_or_default(),
+    let action = header(acs3::ACTION_HEADER).or_else(|| params.string("Action"));
+    let version = header(acs3::VERSION_HEADER).or_else(|| params.string("Version"));
+    let product = version
+        .as_deref()
+        .and_then(|v| PRODUCTS.iter().find(|p| p.version == v).copied());
+
+    let auth_config = auth::AuthConfig {
+        credentials: state.credentials(),
+        security_token: state.config().alicloud_security_token.as_deref(),
+    };
+    let pairs = params.pairs();
+    if let Err(e) = auth::authenticate(
+        &auth_config,
+        state.alicloud_nonces(),
+        &parts,
+        &body,
+        &pairs,
+        now,
+    ) {
+        tracing::warn!(code = %e.code, message = %e.message, "Alibaba Cloud request rejected");
+        count(&state, AUTH_REJECTED_COUNTER);
+        return reply(product, Err(e));
+    }
+    // After authentication: the limit is per caller, and unsigned noise should not lock out
+    // the real client.
+    if !state.rate_limiter().admit(std::time::Instant::now()) {
+        count(&state, RATE_LIMITED_COUNTER);
+        return reply(product, Err(AliError::throttled()));
+    }
+
+    let found = match (version.as_deref(), product, action.as_deref()) {
+        (None, _, _) => Err(AliError::missing("Version")),
+        (Some(v), None, _) => Err(AliError::bad(
+            error::codes::INVALID_VERSION,
+            format!(
+                "Specified parameter Version is not valid: {v:?} (the sandbox serves Vpc {} and \
+                 Cbn {}).",
+                VPC.version, CBN.version
+            ),
+        )),
+        (_, _, None) => Err(AliError::missing("Action")),
+        (_, Some(product), Some(name)) => ACTIONS
+            .iter()
+            .find(|a| a.product == product && a.name == name)
+            .ok_or_else(|| {
+                AliError::not_found(
+                    error::codes::API_NOT_FOUND,
+                    format!(
+                        "Specified api is not found, please check your url and method: {} {name}.",
+                        product.name
+                    ),
+                )
+            }),
+    };
+    let action = match found {
+        Ok(a) => a,
+        Err(e) => return reply(product, Err(e)),
+    };
+    let handler = action.handler;
+    let counter = format!("{CLOUD}.{}", action.name);
+    let delay = delay_ms(&state);
+    let call = Call {
         params,
+        now_ms: model::epoch_ms(now),
+    };
+    let outcome = tokio::task::spawn_blocking(move || {
+        let store = state.store();
+        store.count_request(&counter)?;
+        store.transaction(|tx| {
+            lifecycle::settle(tx, call.now_ms, delay)?;
+            handler(tx, &call)
+        })
+    })
+    .await
+    .unwrap_or_else(|e| Err(AliError::internal(format!("action panicked: {e}"))));
+    tracing::debug!(
+        request_id,
+        action = action.name,
+        status = outcome.as_ref().err().map_or(200, |e| e.http.as_u16()),
+        "Alibaba Cloud request"
+    );
+    reply(Some(action.product), outcome)
+}
+
+fn count(state: &SandboxState, counter: &str) {
+    if let Err(e) = state.store().count_request(counter) {
+        tracing::error!(error = %e, counter, "counting request");
     }
 }
 
-fn respond(request_id: &str, host: &str, outcome: Result<Value, AliError>) -> Response {
+fn respond(
+    request_id: &str,
+    host: &str,
+    product: Option<Product>,
+    outcome: Result<Value, AliError>,
+) -> Response {
     let (status, body) = match outcome {
         Ok(mut value) => {
             if let Value::Object(map) = &mut value {
@@ -197,13 +449,14 @@ fn respond(request_id: &str, host: &str, outcome: Result<Value, AliError>) -> Re
             (StatusCode::OK, serde_json::to_vec(&value))
         }
         Err(e) => {
+            let product = product.map_or(VPC.name, |p| p.name);
             let envelope = ErrorEnvelope {
                 request_id,
                 host_id: host,
                 code: &e.code,
                 message: &e.message,
                 recommend: format!(
-                    "https://api.aliyun.com/troubleshoot?q={}&requestId={request_id}",
+                    "https://api.aliyun.com/troubleshoot?q={}&product={product}&requestId={request_id}",
                     e.code
                 ),
             };

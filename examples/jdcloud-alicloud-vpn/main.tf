@@ -1,0 +1,151 @@
+# JD Cloud region ↔ Alibaba Cloud transit router, dual-tunnel IPsec with BGP,
+# in one `terraform apply`.
+#
+# JD side: border gateway, VPC attachment, a customer gateway standing for
+# Alibaba Cloud, a BGP VPN connection and two tunnels. Alibaba side: two
+# customer gateways standing for the JD connection's two cloud IPs and a
+# dual-tunnel connection bound to the CEN transit router. Both ends use the
+# same PSKs, IKE/IPsec settings and inside /30s.
+#
+# The cycle: the JD customer gateway must carry the Alibaba tunnels' gateway
+# IPs, which exist only once the Alibaba connection is bound, which needs the
+# JD connection's cloud IPs, which need the JD customer gateway. It is broken
+# as in the JD cross-region example: the JD customer gateway is created
+# without addresses and hybridnet_jdcloud_customer_gateway_addresses sets
+# them last; the JD tunnels take their customer_ip from it.
+
+terraform {
+  required_providers {
+    hybridnet = {
+      source = "hybridnet/hybridnet"
+    }
+  }
+}
+
+provider "hybridnet" {}
+
+variable "cen_id" {
+  description = "CEN instance on the Alibaba side (the sandbox seeds this one)."
+  type        = string
+  default     = "cen-sandbox0000000001"
+}
+
+variable "jd_vpc_id" {
+  type    = string
+  default = "vpc-jdapp0001"
+}
+
+variable "psk" {
+  description = "Pre-shared keys of the two tunnel pairs."
+  type        = list(string)
+  sensitive   = true
+  default     = ["JdAli_Tunnel_1", "JdAli_Tunnel_2"]
+}
+
+locals {
+  # ASNs: JD Cloud's side is fixed at 65000; Alibaba's side uses 65100
+  # (JD customer gateways take 65001–65499 only, so not Alibaba's 45104).
+  jd_asn  = 65000
+  ali_asn = 65100
+  # Inside /30 of pair i: valid on both clouds (JD: 169.254.0.0/20; Alibaba:
+  # 169.254.0.0/16 without 169.254.0-6.0/30). Alibaba takes .1, JD .2.
+  inside = [for i in [0, 1] : "169.254.${10 + i}.0/30"]
+}
+
+# --- JD Cloud -------------------------------------------------------------
+
+resource "hybridnet_jdcloud_border_gateway" "main" {
+  name        = "to-alicloud"
+  description = "VPN to Alibaba Cloud CEN"
+}
+
+resource "hybridnet_jdcloud_vpc_attachment" "app" {
+  name              = "app-vpc"
+  border_gateway_id = hybridnet_jdcloud_border_gateway.main.id
+  vpc_id            = var.jd_vpc_id
+}
+
+resource "hybridnet_jdcloud_customer_gateway" "alicloud" {
+  name    = "alicloud-cen"
+  bgp_asn = local.ali_asn
+}
+
+resource "hybridnet_jdcloud_vpn_connection" "alicloud" {
+  name                = "alicloud-bgp"
+  border_gateway_id   = hybridnet_jdcloud_border_gateway.main.id
+  customer_gateway_id = hybridnet_jdcloud_customer_gateway.alicloud.id
+  bgp_enabled         = true
+}
+
+# --- Alibaba Cloud ----------------------------------------------------------
+
+resource "hybridnet_alicloud_customer_gateway" "jd" {
+  count      = 2
+  ip_address = hybridnet_jdcloud_vpn_connection.alicloud.cloud_public_ips[count.index]
+  asn        = local.jd_asn
+  name       = "jdcloud-${count.index + 1}"
+}
+
+resource "hybridnet_alicloud_ipsec_connection_cen" "jd" {
+  name                          = "to-jdcloud"
+  cen_id                        = var.cen_id
+  bgp_enabled                   = true
+  effect_immediately            = true
+  associate_default_route_table = true
+  propagate_default_route_table = true
+
+  dynamic "tunnel" {
+    for_each = [0, 1]
+    content {
+      customer_gateway_id            = hybridnet_alicloud_customer_gateway.jd[tunnel.value].id
+      psk                            = var.psk[tunnel.value]
+      ike_version                    = "ikev2"
+      ike_encryption_algorithm       = "aes256"
+      ike_authentication_algorithm   = "sha256"
+      ike_dh_group                   = "group14"
+      ike_lifetime                   = 86400
+      ipsec_encryption_algorithm     = "aes256"
+      ipsec_authentication_algorithm = "sha256"
+      ipsec_pfs                      = "group14"
+      ipsec_lifetime                 = 3600
+      bgp_local_asn                  = local.ali_asn
+      bgp_tunnel_cidr                = local.inside[tunnel.value]
+      bgp_local_ip                   = cidrhost(local.inside[tunnel.value], 1)
+    }
+  }
+}
+
+# --- Back to JD Cloud: the cycle closes here --------------------------------
+
+resource "hybridnet_jdcloud_customer_gateway_addresses" "alicloud" {
+  customer_gateway_id = hybridnet_jdcloud_customer_gateway.alicloud.id
+  customer_ips        = [for t in hybridnet_alicloud_ipsec_connection_cen.jd.tunnel : t.gateway_ip]
+}
+
+resource "hybridnet_jdcloud_vpn_tunnel" "alicloud" {
+  count              = 2
+  vpn_connection_id  = hybridnet_jdcloud_vpn_connection.alicloud.id
+  cloud_public_ip    = hybridnet_jdcloud_vpn_connection.alicloud.cloud_public_ips[count.index]
+  customer_ip        = hybridnet_jdcloud_customer_gateway_addresses.alicloud.customer_ips[count.index]
+  psk                = var.psk[count.index]
+  tunnel_ip          = local.inside[count.index]
+  local_tunnel_ip    = cidrhost(local.inside[count.index], 2)
+  ike_version        = "v2"
+  ike_cipher         = "aes256"
+  ike_auth           = "sha256"
+  ike_key_exchange   = "modp2048"
+  ike_sa_life_sec    = 86400
+  ipsec_cipher       = "aes256"
+  ipsec_auth         = "sha256"
+  ipsec_key_exchange = "modp2048"
+  ipsec_sa_life_sec  = 3600
+}
+
+output "pairs" {
+  description = "Each tunnel pair: JD Cloud IP ↔ Alibaba Cloud IP, inside /30."
+  value = [for i in [0, 1] : {
+    jdcloud  = hybridnet_jdcloud_vpn_tunnel.alicloud[i].cloud_public_ip
+    alicloud = hybridnet_alicloud_ipsec_connection_cen.jd.tunnel[i].gateway_ip
+    inside   = local.inside[i]
+  }]
+}

@@ -1,0 +1,1 @@
+terraform import hybridnet_alicloud_customer_gateway.idc cn-hangzhou/cgw-0123abcd

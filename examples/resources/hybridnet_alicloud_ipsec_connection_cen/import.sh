@@ -1,0 +1,1 @@
+terraform import hybridnet_alicloud_ipsec_connection_cen.idc cn-hangzhou/vco-0123abcd

@@ -1,0 +1,163 @@
+//! The fixed objects every sandbox has (alicloud.md "What this means" item 3): no hybridnet
+//! resource creates a CEN or a transit router, so one CEN instance spans every served region,
+//! and each region has one Enterprise Edition transit router with its `System` route table.
+//!
+//! They are constants, not stored rows: nothing the sandbox serves changes them, so they survive
+//! `/_sandbox/reset` and restarts by construction, and `/_sandbox/state` lists them under
+//! `alicloud_seed` (apart from the user-created `alicloud` kinds). Their ids are stable and
+//! derived from the region table below — change regions, ids or names here and nowhere else.
+
+use serde_json::{json, Value};
+
+/// One served region and what the sandbox seeds in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SeedRegion {
+    /// Region id, e.g. `cn-hangzhou`.
+    pub region: &'static str,
+    /// Short form used in the seeded ids, e.g. `hz`.
+    pub short: &'static str,
+    /// Zones the two tunnels of a connection are placed in (index 1, index 2). INFERRED: real
+    /// zone letters of the region, but which zones a tunnel lands in is not documented.
+    pub tunnel_zones: [&'static str; 2],
+}
+
+/// The regions the sandbox serves (Vpc and Cbn); a `RegionId` outside this list is refused.
+pub(crate) const REGIONS: &[SeedRegion] = &[
+    SeedRegion {
+        region: "cn-hangzhou",
+        short: "hz",
+        tunnel_zones: ["cn-hangzhou-h", "cn-hangzhou-i"],
+    },
+    SeedRegion {
+        region: "cn-shanghai",
+        short: "sh",
+        tunnel_zones: ["cn-shanghai-e", "cn-shanghai-f"],
+    },
+    SeedRegion {
+        region: "cn-beijing",
+        short: "bj",
+        tunnel_zones: ["cn-beijing-h", "cn-beijing-i"],
+    },
+    SeedRegion {
+        region: "cn-shenzhen",
+        short: "sz",
+        tunnel_zones: ["cn-shenzhen-d", "cn-shenzhen-e"],
+    },
+];
+
+/// The one CEN instance, shared by every region's transit router.
+pub(crate) const CEN_ID: &str = "cen-sandbox0000000001";
+const CEN_NAME: &str = "sandbox-cen";
+/// Creation time shown for every seeded object (they exist "since forever").
+const SEED_CREATION_TIME: &str = "2024-01-01T00:00Z";
+
+impl SeedRegion {
+    /// `tr-<short>-sandbox0001`.
+    pub(crate) fn transit_router_id(&self) -> String {
+        format!("tr-{}-sandbox0001", self.short)
+    }
+
+    pub(crate) fn transit_router_name(&self) -> String {
+        format!("sandbox-tr-{}", self.region)
+    }
+
+    /// `vtb-<short>-sandbox0001`: the transit router's `System` (default) route table.
+    pub(crate) fn route_table_id(&self) -> String {
+        format!("vtb-{}-sandbox0001", self.short)
+    }
+
+    fn route_table_name(&self) -> String {
+        format!("sandbox-system-{}", self.region)
+    }
+}
+
+/// The served region with this id.
+pub(crate) fn region(id: &str) -> Option<&'static SeedRegion> {
+    REGIONS.iter().find(|r| r.region == id)
+}
+
+/// The region whose seeded transit router has this id.
+pub(crate) fn by_transit_router(id: &str) -> Option<&'static SeedRegion> {
+    REGIONS.iter().find(|r| r.transit_router_id() == id)
+}
+
+/// The region whose seeded route table has this id.
+pub(crate) fn by_route_table(id: &str) -> Option<&'static SeedRegion> {
+    REGIONS.iter().find(|r| r.route_table_id() == id)
+}
+
+/// A `ListTransitRouterRouteTables` element for the region's `System` table.
+pub(crate) fn route_table_json(r: &SeedRegion) -> Value {
+    json!({
+        "TransitRouterRouteTableId": r.route_table_id(),
+        "TransitRouterRouteTableType": "System",
+        "TransitRouterRouteTableStatus": "Active",
+        "TransitRouterRouteTableName": r.route_table_name(),
+        "TransitRouterRouteTableDescription": "",
+        "TransitRouterId": r.transit_router_id(),
+        "RegionId": r.region,
+        "CreateTime": SEED_CREATION_TIME,
+        "RouteTableOptions": {"MultiRegionECMP": "disable"},
+        "Tags": [],
+    })
+}
+
+fn transit_router_json(r: &SeedRegion) -> Value {
+    json!({
+        "TransitRouterId": r.transit_router_id(),
+        "TransitRouterName": r.transit_router_name(),
+        "TransitRouterDescription": "",
+        "CenId": CEN_ID,
+        "RegionId": r.region,
+        "Type": "Enterprise",
+        "Status": "Active",
+        "CreationTime": SEED_CREATION_TIME,
+    })
+}
+
+/// `/_sandbox/state` → `alicloud_seed`.
+pub(crate) fn state() -> Value {
+    json!({
+        "cen_instances": [{
+            "CenId": CEN_ID,
+            "Name": CEN_NAME,
+            "Status": "Active",
+            "ProtectionLevel": "REDUCED",
+            "CreationTime": SEED_CREATION_TIME,
+            "RegionIds": REGIONS.iter().map(|r| r.region).collect::<Vec<_>>(),
+        }],
+        "transit_routers": REGIONS.iter().map(transit_router_json).collect::<Vec<_>>(),
+        "route_tables": REGIONS.iter().map(route_table_json).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_and_unique() {
+        let hz = region("cn-hangzhou").unwrap();
+        assert_eq!(hz.transit_router_id(), "tr-hz-sandbox0001");
+        assert_eq!(hz.route_table_id(), "vtb-hz-sandbox0001");
+        assert_eq!(
+            by_transit_router("tr-sz-sandbox0001").unwrap().region,
+            "cn-shenzhen"
+        );
+        assert_eq!(
+            by_route_table("vtb-bj-sandbox0001").unwrap().region,
+            "cn-beijing"
+        );
+        assert!(region("us-west-1").is_none());
+        let mut shorts: Vec<&str> = REGIONS.iter().map(|r| r.short).collect();
+        shorts.sort_unstable();
+        shorts.dedup();
+        assert_eq!(shorts.len(), REGIONS.len());
+        let s = state();
+        assert_eq!(
+            s["transit_routers"].as_array().unwrap().len(),
+            REGIONS.len()
+        );
+        assert_eq!(s["cen_instances"][0]["CenId"], CEN_ID);
+    }
+}

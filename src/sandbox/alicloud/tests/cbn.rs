@@ -1,0 +1,882 @@
+//! Cbn 2017-09-12: binding connections to the seeded transit routers, route-table association
+//! and propagation, and the asynchronous states with their conflicts.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::{
+    admin, call, create_vco, describe_vco, fails, new_app, ok, CBN, CEN, REGION, TR, VPC, VTB,
+};
+
+async fn bind(app: &Router, vco: &str) -> String {
+    let body = ok(
+        app,
+        "CreateTransitRouterVpnAttachment",
+        CBN,
+        &[
+            ("RegionId", REGION),
+            ("TransitRouterId", TR),
+            ("VpnId", vco),
+        ],
+    )
+    .await;
+    let id = body["TransitRouterAttachmentId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(id.starts_with("tr-attach-"), "{id}");
+    id
+}
+
+/// The attachment as ListTransitRouterVpnAttachments shows it, `Null` when gone.
+async fn attachment(app: &Router, id: &str) -> Value {
+    let body = ok(
+        app,
+        "ListTransitRouterVpnAttachments",
+        CBN,
+        &[("RegionId", REGION), ("TransitRouterAttachmentId", id)],
+    )
+    .await;
+    let list = body["TransitRouterAttachments"].as_array().unwrap();
+    assert!(list.len() <= 1, "{body}");
+    list.first().cloned().unwrap_or(Value::Null)
+}
+
+fn link(att: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("TransitRouterAttachmentId", att),
+        ("TransitRouterRouteTableId", VTB),
+    ]
+}
+
+/// Statuses of the attachment's links, as the list calls show them.
+async fn links(app: &Router, list_action: &str, key: &str, att: &str) -> Vec<String> {
+    let body = ok(
+        app,
+        list_action,
+        CBN,
+        &[
+            ("TransitRouterRouteTableId", VTB),
+            ("TransitRouterAttachmentId", att),
+        ],
+    )
+    .await;
+    body[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["Status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn associations(app: &Router, att: &str) -> Vec<String> {
+    links(
+        app,
+        "ListTransitRouterRouteTableAssociations",
+        "TransitRouterAssociations",
+        att,
+    )
+    .await
+}
+
+async fn propagations(app: &Router, att: &str) -> Vec<String> {
+    links(
+        app,
+        "ListTransitRouterRouteTablePropagations",
+        "TransitRouterPropagations",
+        att,
+    )
+    .await
+}
+
+fn vco_of(id: &str) -> [(&'static str, &str); 2] {
+    [("RegionId", REGION), ("VpnConnectionId", id)]
+}
+
+#[tokio::test]
+async fn bind_associate_propagate_and_tear_down() {
+    let app = new_app(0);
+    let (vco, _, _) = create_vco(&app).await;
+    let att = bind(&app, &vco).await;
+
+    // Provisioning 0: settled by the next call.
+    let a = attachment(&app, &att).await;
+    assert_eq!(a["Status"], "Attached");
+    assert_eq!(a["VpnId"], vco.as_str());
+    assert_eq!(a["TransitRouterId"], TR);
+    assert_eq!(a["CenId"], CEN);
+    assert_eq!(a["VpnRegionId"], REGION);
+    assert_eq!(a["ResourceType"], "VPN");
+    assert_eq!(a["AutoPublishRouteEnabled"], true);
+    assert_eq!(a["ChargeType"], "POSTPAY");
+    assert!(a["VpnOwnerId"].is_i64());
+    assert_eq!(a["Zones"], json!([]));
+    assert_eq!(a["Tags"], json!([]));
+    let created = a["CreationTime"].as_str().unwrap();
+    assert!(
+        regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$")
+            .unwrap()
+            .is_match(created),
+        "{created}"
+    );
+
+    let v = describe_vco(&app, &vco).await;
+    assert_eq!(v["State"], "attached");
+    assert_eq!(v["AttachType"], "CEN");
+    assert_eq!(v["AttachInstanceId"], CEN);
+    assert_eq!(v["TransitRouterId"], TR);
+    assert_eq!(v["TransitRouterName"], "sandbox-tr-cn-hangzhou");
+    let tunnels = v["TunnelOptionsSpecification"]["TunnelOptions"]
+        .as_array()
+        .unwrap();
+    let ips: Vec<&str> = tunnels
+        .iter()
+        .map(|t| t["InternetIp"].as_str().unwrap())
+        .collect();
+    assert!(ips.iter().all(|ip| ip.starts_with("47.98.")), "{ips:?}");
+    assert_ne!(ips[0], ips[1]);
+    assert_eq!(
+        tunnels[0]["TunnelIkeConfig"]["LocalId"], ips[0],
+        "LocalId defaults to the address"
+    );
+    // `/_sandbox/state` shows the same objects in their API shape.
+    let state = admin(&app, "GET", "/_sandbox/state").await;
+    let ali = &state["alicloud"];
+    let shown = &ali["vpn_connections"][0];
+    assert_eq!(shown["RegionId"], REGION);
+    assert_eq!(shown["State"], "attached");
+    assert_eq!(
+        shown["TunnelOptionsSpecification"],
+        v["TunnelOptionsSpecification"]
+    );
+    assert_eq!(ali["transit_router_vpn_attachments"][0], a);
+
+    // The default route table, then associate and propagate.
+    let tables = ok(
+        &app,
+        "ListTransitRouterRouteTables",
+        CBN,
+        &[
+            ("TransitRouterId", TR),
+            ("TransitRouterRouteTableType", "System"),
+        ],
+    )
+    .await;
+    assert_eq!(tables["TotalCount"], 1);
+    let table = &tables["TransitRouterRouteTables"][0];
+    assert_eq!(table["TransitRouterRouteTableId"], VTB);
+    assert_eq!(table["TransitRouterRouteTableStatus"], "Active");
+    assert_eq!(table["TransitRouterRouteTableType"], "System");
+
+    ok(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &link(&att),
+    )
+    .await;
+    assert_eq!(associations(&app, &att).await, ["Active"]);
+    let listed = ok(
+        &app,
+        "ListTransitRouterRouteTableAssociations",
+        CBN,
+        &[("TransitRouterRouteTableId", VTB)],
+    )
+    .await;
+    assert_eq!(
+        listed["TransitRouterAssociations"][0],
+        json!({"TransitRouterAttachmentId": att, "TransitRouterRouteTableId": VTB,
+               "ResourceId": vco, "ResourceType": "VPN", "Status": "Active"})
+    );
+    // One route table per attachment.
+    fails(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &link(&att),
+        400,
+        "Forbidden.AttachmentAlreadyAssociated",
+    )
+    .await;
+    ok(
+        &app,
+        "EnableTransitRouterRouteTablePropagation",
+        CBN,
+        &link(&att),
+    )
+    .await;
+    assert_eq!(propagations(&app, &att).await, ["Active"]);
+    fails(
+        &app,
+        "EnableTransitRouterRouteTablePropagation",
+        CBN,
+        &link(&att),
+        400,
+        "Forbidden.PropagationAlreadyEnabled",
+    )
+    .await;
+
+    ok(
+        &app,
+        "UpdateTransitRouterVpnAttachmentAttribute",
+        CBN,
+        &[
+            ("TransitRouterAttachmentId", &att),
+            ("AutoPublishRouteEnabled", "False"),
+            ("TransitRouterAttachmentName", "vpn-att"),
+            ("TransitRouterAttachmentDescription", "Bound by tests"),
+        ],
+    )
+    .await;
+    let a = attachment(&app, &att).await;
+    assert_eq!(a["Status"], "Attached");
+    assert_eq!(a["AutoPublishRouteEnabled"], false);
+    assert_eq!(a["TransitRouterAttachmentName"], "vpn-att");
+
+    // Bound: the connection cannot be deleted; the attachment not without Force.
+    fails(
+        &app,
+        "DeleteVpnAttachment",
+        VPC,
+        &vco_of(&vco),
+        400,
+        "DependencyViolation.TransitRouterVpnAttachment",
+    )
+    .await;
+    fails(
+        &app,
+        "DeleteTransitRouterVpnAttachment",
+        CBN,
+        &[("TransitRouterAttachmentId", &att)],
+        400,
+        "DependencyViolation.RouteTableAssociationOrPropagation",
+    )
+    .await;
+
+    // Teardown in reverse.
+    ok(
+        &app,
+        "DisableTransitRouterRouteTablePropagation",
+        CBN,
+        &link(&att),
+    )
+    .await;
+    assert!(propagations(&app, &att).await.is_empty());
+    ok(
+        &app,
+        "DissociateTransitRouterAttachmentFromRouteTable",
+        CBN,
+        &link(&att),
+    )
+    .await;
+    assert!(associations(&app, &att).await.is_empty());
+    fails(
+        &app,
+        "DissociateTransitRouterAttachmentFromRouteTable",
+        CBN,
+        &link(&att),
+        404,
+        "InvalidAssociation.NotFound",
+    )
+    .await;
+    ok(
+        &app,
+        "DeleteTransitRouterVpnAttachment",
+        CBN,
+        &[("TransitRouterAttachmentId", &att)],
+    )
+    .await;
+    assert!(attachment(&app, &att).await.is_null(), "gone = empty list");
+    let v = describe_vco(&app, &vco).await;
+    assert_eq!(v["State"], "init");
+    assert_eq!(v["AttachType"], "NO_ASSOCIATED");
+    assert!(v.get("TransitRouterId").is_none());
+    assert!(v["TunnelOptionsSpecification"]["TunnelOptions"][0]
+        .get("InternetIp")
+        .is_none());
+    fails(
+        &app,
+        "DeleteTransitRouterVpnAttachment",
+        CBN,
+        &[("TransitRouterAttachmentId", &att)],
+        404,
+        "InvalidTransitRouterAttachmentId.NotFound",
+    )
+    .await;
+    ok(&app, "DeleteVpnAttachment", VPC, &vco_of(&vco)).await;
+
+    let counts = admin(&app, "GET", "/_sandbox/requests").await;
+    assert_eq!(
+        counts["alicloud.CreateTransitRouterVpnAttachment"], 1,
+        "{counts}"
+    );
+    assert_eq!(
+        counts["alicloud.ListTransitRouterVpnAttachments"], 3,
+        "{counts}"
+    );
+}
+
+#[tokio::test]
+async fn force_delete_removes_links_and_addresses_stay_unique() {
+    let app = new_app(0);
+    let (vco1, _, _) = create_vco(&app).await;
+    let (vco2, _, _) = create_vco(&app).await;
+    let att1 = bind(&app, &vco1).await;
+    let att2 = bind(&app, &vco2).await;
+    let mut all = BTreeSet::new();
+    for vco in [&vco1, &vco2] {
+        let v = describe_vco(&app, vco).await;
+        for t in v["TunnelOptionsSpecification"]["TunnelOptions"]
+            .as_array()
+            .unwrap()
+        {
+            all.insert(t["InternetIp"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(all.len(), 4, "{all:?}");
+
+    // Filters and paging.
+    for (filter, value, n) in [
+        ("TransitRouterId", TR, 2),
+        ("TransitRouterId", "tr-sh-sandbox0001", 0),
+        ("CenId", CEN, 2),
+        ("TransitRouterAttachmentId", "tr-attach-missing", 0),
+    ] {
+        let body = ok(
+            &app,
+            "ListTransitRouterVpnAttachments",
+            CBN,
+            &[(filter, value)],
+        )
+        .await;
+        assert_eq!(body["TotalCount"], n, "{filter}={value}: {body}");
+        assert_eq!(
+            body["TransitRouterAttachments"].as_array().unwrap().len(),
+            n
+        );
+    }
+    let first = ok(
+        &app,
+        "ListTransitRouterVpnAttachments",
+        CBN,
+        &[("MaxResults", "1")],
+    )
+    .await;
+    assert_eq!(first["MaxResults"], 1);
+    let token = first["NextToken"].as_str().unwrap().to_owned();
+    assert!(!token.is_empty());
+    let second = ok(
+        &app,
+        "ListTransitRouterVpnAttachments",
+        CBN,
+        &[("MaxResults", "1"), ("NextToken", &token)],
+    )
+    .await;
+    assert_eq!(second["NextToken"], "");
+    assert_ne!(
+        first["TransitRouterAttachments"][0]["TransitRouterAttachmentId"],
+        second["TransitRouterAttachments"][0]["TransitRouterAttachmentId"]
+    );
+
+    ok(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &link(&att1),
+    )
+    .await;
+    ok(
+        &app,
+        "EnableTransitRouterRouteTablePropagation",
+        CBN,
+        &link(&att1),
+    )
+    .await;
+    ok(
+        &app,
+        "DeleteTransitRouterVpnAttachment",
+        CBN,
+        &[("TransitRouterAttachmentId", &att1), ("Force", "true")],
+    )
+    .await;
+    assert!(associations(&app, &att1).await.is_empty());
+    assert!(propagations(&app, &att1).await.is_empty());
+    assert!(attachment(&app, &att1).await.is_null());
+    assert_eq!(attachment(&app, &att2).await["Status"], "Attached");
+    let state = admin(&app, "GET", "/_sandbox/state").await;
+    assert_eq!(
+        state["alicloud"]["transit_router_vpn_attachments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(state["alicloud"]["route_table_associations"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn pending_states_and_conflicts() {
+    let app = new_app(400);
+    let settle = || tokio::time::sleep(Duration::from_millis(500));
+    let (vco, _, _) = create_vco(&app).await;
+    let att = bind(&app, &vco).await;
+
+    assert_eq!(attachment(&app, &att).await["Status"], "Attaching");
+    let v = describe_vco(&app, &vco).await;
+    assert_eq!(v["State"], "attaching");
+    assert_eq!(v["AttachType"], "CEN");
+    assert!(v["TunnelOptionsSpecification"]["TunnelOptions"][0]
+        .get("InternetIp")
+        .is_none());
+    let modify = [
+        ("RegionId", REGION),
+        ("VpnConnectionId", vco.as_str()),
+        ("Name", "x"),
+    ];
+    fails(
+        &app,
+        "ModifyVpnAttachmentAttribute",
+        VPC,
+        &modify,
+        400,
+        "VpnConnection.Configuring",
+    )
+    .await;
+    fails(
+        &app,
+        "DeleteVpnAttachment",
+        VPC,
+        &vco_of(&vco),
+        400,
+        "VpnConnection.Configuring",
+    )
+    .await;
+    fails(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &link(&att),
+        400,
+        "IncorrectStatus.Status",
+    )
+    .await;
+    fails(
+        &app,
+        "DeleteTransitRouterVpnAttachment",
+        CBN,
+        &[("TransitRouterAttachmentId", &att)],
+        400,
+        "IncorrectStatus.Status",
+    )
+    .await;
+    fails(
+        &app,
+        "UpdateTransitRouterVpnAttachmentAttribute",
+        CBN,
+        &[
+            ("TransitRouterAttachmentId", &att),
+            ("AutoPublishRouteEnabled", "false"),
+        ],
+        400,
+        "IncorrectStatus.Status",
+    )
+    .await;
+    fails(
+        &app,
+        "CreateTransitRouterVpnAttachment",
+        CBN,
+        &[
+            ("RegionId", REGION),
+            ("TransitRouterId", TR),
+            ("VpnId", &vco),
+        ],
+        400,
+        "IncorrectStatus.Status",
+    )
+    .await;
+
+    settle().await;
+    assert_eq!(attachment(&app, &att).await["Status"], "Attached");
+    assert_eq!(describe_vco(&app, &vco).await["State"], "attached");
+    // Bound and stable: a second binding is refused for good.
+    fails(
+        &app,
+        "CreateTransitRouterVpnAttachment",
+        CBN,
+        &[
+            ("RegionId", REGION),
+            ("TransitRouterId", TR),
+            ("VpnId", &vco),
+        ],
+        400,
+        "DependencyViolation.TransitRouterVpnAttachment",
+    )
+    .await;
+
+    ok(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &link(&att),
+    )
+    .await;
+    assert_eq!(associations(&app, &att).await, ["Associating"]);
+    // While a link is pending, no other link operation on the attachment.
+    fails(
+        &app,
+        "EnableTransitRouterRouteTablePropagation",
+        CBN,
+        &link(&att),
+        400,
+        "Operation.Blocking",
+    )
+    .await;
+    fails(
+        &app,
+        "DissociateTransitRouterAttachmentFromRouteTable",
+        CBN,
+        &link(&att),
+        400,
+        "Operation.Blocking",
+    )
+    .await;
+    fails(
+        &app,
+        "DeleteTransitRouterVpnAttachment",
+        CBN,
+        &[("TransitRouterAttachmentId", &att), ("Force", "True")],
+        400,
+        "Operation.Blocking",
+    )
+    .await;
+    settle().await;
+    assert_eq!(associations(&app, &att).await, ["Active"]);
+    ok(
+        &app,
+        "EnableTransitRouterRouteTablePropagation",
+        CBN,
+        &link(&att),
+    )
+    .await;
+    assert_eq!(propagations(&app, &att).await, ["Enabling"]);
+    settle().await;
+    assert_eq!(propagations(&app, &att).await, ["Active"]);
+    ok(
+        &app,
+        "DisableTransitRouterRouteTablePropagation",
+        CBN,
+        &link(&att),
+    )
+    .await;
+    assert_eq!(propagations(&app, &att).await, ["Disabling"]);
+    settle().await;
+    assert!(propagations(&app, &att).await.is_empty());
+
+    // A bound connection's modify ends in `attached`; the TR side waits for it.
+    ok(&app, "ModifyVpnAttachmentAttribute", VPC, &modify).await;
+    assert_eq!(describe_vco(&app, &vco).await["State"], "updating");
+    fails(
+        &app,
+        "DeleteTransitRouterVpnAttachment",
+        CBN,
+        &[("TransitRouterAttachmentId", &att), ("Force", "true")],
+        400,
+        "IncorrectStatus.Status",
+    )
+    .await;
+    settle().await;
+    assert_eq!(describe_vco(&app, &vco).await["State"], "attached");
+
+    ok(
+        &app,
+        "DeleteTransitRouterVpnAttachment",
+        CBN,
+        &[("TransitRouterAttachmentId", &att), ("Force", "true")],
+    )
+    .await;
+    assert_eq!(attachment(&app, &att).await["Status"], "Detaching");
+    assert_eq!(describe_vco(&app, &vco).await["State"], "detaching");
+    assert!(
+        associations(&app, &att).await.is_empty(),
+        "Force removed the association"
+    );
+    fails(
+        &app,
+        "DeleteVpnAttachment",
+        VPC,
+        &vco_of(&vco),
+        400,
+        "VpnConnection.Configuring",
+    )
+    .await;
+    settle().await;
+    assert!(attachment(&app, &att).await.is_null());
+    let v = describe_vco(&app, &vco).await;
+    assert_eq!(v["State"], "init");
+    assert_eq!(v["AttachType"], "NO_ASSOCIATED");
+}
+
+#[tokio::test]
+async fn create_attachment_rules() {
+    let app = new_app(0);
+    let (vco, _, _) = create_vco(&app).await;
+    let create = "CreateTransitRouterVpnAttachment";
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut p: Vec<(&str, &str)> = vec![("VpnId", vco.as_str())];
+        p.extend_from_slice(extra);
+        p
+    };
+    for (params, http, code) in [
+        (vec![("TransitRouterId", TR)], 400, "MissingVpnId"),
+        (with(&[]), 400, "MissingTransitRouterId"),
+        (
+            with(&[("TransitRouterId", "tr-nope")]),
+            404,
+            "InvalidTransitRouterId.NotFound",
+        ),
+        (
+            with(&[("CenId", "cen-nope"), ("RegionId", REGION)]),
+            404,
+            "InvalidCenId.NotFound",
+        ),
+        (with(&[("CenId", CEN)]), 400, "MissingRegionId"),
+        (
+            with(&[("TransitRouterId", TR), ("RegionId", "cn-beijing")]),
+            400,
+            "InvalidRegionId",
+        ),
+        (
+            with(&[("TransitRouterId", "tr-sh-sandbox0001")]),
+            400,
+            "InvalidVpnId",
+        ),
+        (
+            with(&[
+                ("TransitRouterId", TR),
+                ("TransitRouterAttachmentName", "1x"),
+            ]),
+            400,
+            "InvalidTransitRouterAttachmentName",
+        ),
+        (
+            with(&[
+                ("TransitRouterId", TR),
+                ("TransitRouterAttachmentDescription", "http://x"),
+            ]),
+            400,
+            "InvalidTransitRouterAttachmentDescription",
+        ),
+        (
+            with(&[("TransitRouterId", TR), ("ChargeType", "PREPAY")]),
+            400,
+            "InvalidChargeType",
+        ),
+        (
+            with(&[("TransitRouterId", TR), ("VpnOwnerId", "42")]),
+            400,
+            "InvalidVpnOwnerId",
+        ),
+        (
+            with(&[("TransitRouterId", TR), ("AutoPublishRouteEnabled", "on")]),
+            400,
+            "InvalidAutoPublishRouteEnabled",
+        ),
+        (
+            with(&[("TransitRouterId", TR), ("DryRun", "true")]),
+            400,
+            "DryRunOperation",
+        ),
+        (
+            vec![("TransitRouterId", TR), ("VpnId", "vco-missing")],
+            404,
+            "InvalidVpnId.NotFound",
+        ),
+    ] {
+        let (status, body) = call(&app, create, CBN, &params).await;
+        assert_eq!(status.as_u16(), http, "{params:?}: {body}");
+        assert_eq!(body["Code"], code, "{params:?}: {body}");
+    }
+    assert_eq!(
+        describe_vco(&app, &vco).await["State"],
+        "init",
+        "nothing was bound"
+    );
+
+    // CenId + RegionId resolve to the region's transit router; the token makes it idempotent.
+    let params = with(&[
+        ("CenId", CEN),
+        ("RegionId", REGION),
+        ("ClientToken", "bind-once"),
+        ("AutoPublishRouteEnabled", "false"),
+        ("Zone.1.ZoneId", "cn-hangzhou-h"),
+        ("Tag.1.Key", "team"),
+        ("Tag.1.Value", "net"),
+    ]);
+    let a = ok(&app, create, CBN, &params).await;
+    let b = ok(&app, create, CBN, &params).await;
+    assert_eq!(
+        a["TransitRouterAttachmentId"],
+        b["TransitRouterAttachmentId"]
+    );
+    let listed = attachment(&app, a["TransitRouterAttachmentId"].as_str().unwrap()).await;
+    assert_eq!(listed["TransitRouterId"], TR);
+    assert_eq!(listed["AutoPublishRouteEnabled"], false);
+    assert_eq!(listed["Zones"], json!([{"ZoneId": "cn-hangzhou-h"}]));
+    assert_eq!(listed["Tags"], json!([{"Key": "team", "Value": "net"}]));
+    let tagged = ok(
+        &app,
+        "ListTransitRouterVpnAttachments",
+        CBN,
+        &[("Tag.1.Key", "team"), ("Tag.1.Value", "other")],
+    )
+    .await;
+    assert_eq!(tagged["TotalCount"], 0);
+}
+
+#[tokio::test]
+async fn route_table_calls() {
+    let app = new_app(0);
+    let (vco, _, _) = create_vco(&app).await;
+    let att = bind(&app, &vco).await;
+    for (params, n) in [
+        (vec![("TransitRouterId", TR)], 1),
+        (
+            vec![
+                ("TransitRouterId", TR),
+                ("TransitRouterRouteTableType", "Custom"),
+            ],
+            0,
+        ),
+        (
+            vec![
+                ("TransitRouterId", TR),
+                ("TransitRouterRouteTableIds.1", VTB),
+            ],
+            1,
+        ),
+        (
+            vec![
+                ("TransitRouterId", TR),
+                ("TransitRouterRouteTableIds.1", "vtb-other"),
+            ],
+            0,
+        ),
+        (vec![("TransitRouterId", "tr-nope")], 0),
+        (vec![("TransitRouterId", "tr-bj-sandbox0001")], 1),
+    ] {
+        let body = ok(&app, "ListTransitRouterRouteTables", CBN, &params).await;
+        assert_eq!(body["TotalCount"], n, "{params:?}: {body}");
+    }
+    // Without a transit router: every seeded table.
+    let all = ok(&app, "ListTransitRouterRouteTables", CBN, &[]).await;
+    assert_eq!(all["TotalCount"], 4);
+    fails(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &[
+            ("TransitRouterAttachmentId", &att),
+            ("TransitRouterRouteTableId", "vtb-sh-sandbox0001"),
+        ],
+        400,
+        "InvalidTransitRouterRouteTableId.Mismatch",
+    )
+    .await;
+    fails(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &[
+            ("TransitRouterAttachmentId", &att),
+            ("TransitRouterRouteTableId", "vtb-nope"),
+        ],
+        404,
+        "InvalidTransitRouterRouteTableId.NotFound",
+    )
+    .await;
+    fails(
+        &app,
+        "EnableTransitRouterRouteTablePropagation",
+        CBN,
+        &link("tr-attach-nope"),
+        404,
+        "InvalidTransitRouterAttachmentId.NotFound",
+    )
+    .await;
+    fails(
+        &app,
+        "DisableTransitRouterRouteTablePropagation",
+        CBN,
+        &link(&att),
+        404,
+        "InvalidPropagation.NotFound",
+    )
+    .await;
+    fails(
+        &app,
+        "ListTransitRouterRouteTablePropagations",
+        CBN,
+        &[],
+        400,
+        "MissingTransitRouterRouteTableId",
+    )
+    .await;
+    let mut dry = link(&att);
+    dry.push(("DryRun", "true"));
+    fails(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &dry,
+        400,
+        "DryRunOperation",
+    )
+    .await;
+    assert!(associations(&app, &att).await.is_empty());
+    // A retried associate with the same ClientToken succeeds without a second association.
+    let mut tokened = link(&att);
+    tokened.push(("ClientToken", "assoc-1"));
+    ok(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &tokened,
+    )
+    .await;
+    ok(
+        &app,
+        "AssociateTransitRouterAttachmentWithRouteTable",
+        CBN,
+        &tokened,
+    )
+    .await;
+    assert_eq!(associations(&app, &att).await, ["Active"]);
+    let by_resource = ok(
+        &app,
+        "ListTransitRouterRouteTableAssociations",
+        CBN,
+        &[
+            ("TransitRouterRouteTableId", VTB),
+            ("TransitRouterAttachmentResourceId", &vco),
+            ("TransitRouterAttachmentResourceType", "VPN"),
+            ("Status", "Active"),
+        ],
+    )
+    .await;
+    assert_eq!(by_resource["TotalCount"], 1);
+    // Associations can be listed by attachment alone (no route table id).
+    let by_attachment = ok(
+        &app,
+        "ListTransitRouterRouteTableAssociations",
+        CBN,
+        &[("TransitRouterAttachmentId", &att)],
+    )
+    .await;
+    assert_eq!(by_attachment["TotalCount"], 1);
+}

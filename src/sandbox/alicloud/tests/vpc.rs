@@ -1,0 +1,1137 @@
+//! Vpc 2016-04-28: customer gateways and dual-tunnel connections.
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+use super::{
+    admin, call, call_with, create_cgw, create_vco, describe_vco, fails, new_app, ok, vco_params,
+    Signing, REGION, VPC,
+};
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    k.sort_unstable();
+    k
+}
+
+#[tokio::test]
+async fn customer_gateway_round_trip() {
+    let app = new_app(0);
+    let created = ok(
+        &app,
+        "CreateCustomerGateway",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("IpAddress", "203.0.113.10"),
+            ("Asn", "123.456"),
+            ("AuthKey", "md5-key"),
+            ("Name", "office"),
+            ("Description", "the office"),
+            ("Tags.1.Key", "env"),
+            ("Tags.1.Value", "test"),
+        ],
+    )
+    .await;
+    let id = created["CustomerGatewayId"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("cgw-"), "{id}");
+    assert_eq!(
+        keys(&created),
+        [
+            "CreateTime",
+            "CustomerGatewayId",
+            "Description",
+            "IpAddress",
+            "Name",
+            "RequestId",
+            "ResourceGroupId"
+        ]
+    );
+    assert!(created["CreateTime"].as_i64().unwrap() > 1_600_000_000_000);
+
+    let described = ok(
+        &app,
+        "DescribeCustomerGateway",
+        VPC,
+        &[("RegionId", REGION), ("CustomerGatewayId", &id)],
+    )
+    .await;
+    assert_eq!(
+        described["Asn"], 8_061_384,
+        "asdot hi.lo = hi*65536+lo, an integer"
+    );
+    assert_eq!(described["AuthKey"], "md5-key");
+    assert_eq!(described["Name"], "office");
+    assert_eq!(
+        described["Tags"],
+        json!({"Tag": [{"Key": "env", "Value": "test"}]})
+    );
+    assert_eq!(described["CreateTime"], created["CreateTime"]);
+
+    // Another region does not see it.
+    fails(
+        &app,
+        "DescribeCustomerGateway",
+        VPC,
+        &[("RegionId", "cn-shanghai"), ("CustomerGatewayId", &id)],
+        404,
+        "InvalidCustomerGatewayInstanceId.NotFound",
+    )
+    .await;
+
+    let modified = ok(
+        &app,
+        "ModifyCustomerGatewayAttribute",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("CustomerGatewayId", &id),
+            ("Name", "renamed"),
+            ("AuthKey", "new-key"),
+            // Not members of the call: ignored.
+            ("IpAddress", "198.51.100.1"),
+            ("Asn", "65000"),
+        ],
+    )
+    .await;
+    assert_eq!(modified["Name"], "renamed");
+    assert_eq!(modified["Description"], "the office");
+    assert_eq!(modified["IpAddress"], "203.0.113.10");
+    let described = ok(
+        &app,
+        "DescribeCustomerGateway",
+        VPC,
+        &[("RegionId", REGION), ("CustomerGatewayId", &id)],
+    )
+    .await;
+    assert_eq!(described["AuthKey"], "new-key");
+    assert_eq!(described["Asn"], 8_061_384);
+
+    ok(
+        &app,
+        "DeleteCustomerGateway",
+        VPC,
+        &[("RegionId", REGION), ("CustomerGatewayId", &id)],
+    )
+    .await;
+    for action in [
+        "DescribeCustomerGateway",
+        "DeleteCustomerGateway",
+        "ModifyCustomerGatewayAttribute",
+    ] {
+        fails(
+            &app,
+            action,
+            VPC,
+            &[("RegionId", REGION), ("CustomerGatewayId", &id)],
+            404,
+            "InvalidCustomerGatewayInstanceId.NotFound",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn customer_gateway_rules() {
+    let app = new_app(0);
+    let base = [("RegionId", REGION), ("IpAddress", "203.0.113.10")];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut p = base.to_vec();
+        p.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
+        p.extend_from_slice(extra);
+        p
+    };
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("IpAddress", "100.64.0.1")], "InvalidIpAddress"),
+        (&[("IpAddress", "127.0.0.1")], "InvalidIpAddress"),
+        (&[("IpAddress", "169.254.0.1")], "InvalidIpAddress"),
+        (&[("IpAddress", "230.1.1.1")], "InvalidIpAddress"),
+        (&[("IpAddress", "255.255.255.255")], "InvalidIpAddress"),
+        (&[("IpAddress", "300.1.1.1")], "InvalidIpAddress"),
+        (&[("Asn", "45104")], "InvalidAsn"),
+        (&[("Asn", "0")], "InvalidAsn"),
+        (&[("Asn", "4294967296")], "InvalidAsn"),
+        (&[("Asn", "65536.0")], "InvalidAsn"),
+        (&[("AuthKey", "has space")], "InvalidAuthKey"),
+        (&[("AuthKey", "what?")], "InvalidAuthKey"),
+        (&[("Name", "http://gw")], "InvalidName"),
+        (&[("Description", "https://gw")], "InvalidDescription"),
+        (
+            &[("Tags.1.Key", "aliyun-x"), ("Tags.1.Value", "v")],
+            "InvalidParameter",
+        ),
+        (&[("Tags.1.Value", "v")], "MissingParameter"),
+        (&[("RegionId", "us-east-1")], "InvalidRegionId.NotFound"),
+    ];
+    for (extra, code) in cases {
+        let params = with(extra);
+        let (status, body) = call(&app, "CreateCustomerGateway", VPC, &params).await;
+        let expected = if *code == "InvalidRegionId.NotFound" {
+            404
+        } else {
+            400
+        };
+        assert_eq!(status.as_u16(), expected, "{extra:?}: {body}");
+        assert_eq!(body["Code"], *code, "{extra:?}: {body}");
+    }
+    fails(
+        &app,
+        "CreateCustomerGateway",
+        VPC,
+        &[("RegionId", REGION)],
+        400,
+        "MissingIpAddress",
+    )
+    .await;
+    fails(
+        &app,
+        "CreateCustomerGateway",
+        VPC,
+        &[("IpAddress", "1.1.1.1")],
+        400,
+        "MissingRegionId",
+    )
+    .await;
+    let long = "n".repeat(101);
+    fails(
+        &app,
+        "CreateCustomerGateway",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("IpAddress", "1.1.1.1"),
+            ("Name", &long),
+        ],
+        400,
+        "InvalidName",
+    )
+    .await;
+    // Boundary values pass.
+    let hundred = "n".repeat(100);
+    ok(
+        &app,
+        "CreateCustomerGateway",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("IpAddress", "100.63.255.255"),
+            ("Asn", "4294967295"),
+            ("Name", &hundred),
+        ],
+    )
+    .await;
+    let state = admin(&app, "GET", "/_sandbox/state").await;
+    assert_eq!(
+        state["alicloud"]["customer_gateways"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn customer_gateway_client_token_and_paging() {
+    let app = new_app(0);
+    let params = [
+        ("RegionId", REGION),
+        ("IpAddress", "203.0.113.20"),
+        ("ClientToken", "token-1"),
+    ];
+    let a = ok(&app, "CreateCustomerGateway", VPC, &params).await;
+    let b = ok(&app, "CreateCustomerGateway", VPC, &params).await;
+    assert_eq!(a["CustomerGatewayId"], b["CustomerGatewayId"]);
+    assert_ne!(a["RequestId"], b["RequestId"]);
+    // Same token, other parameters.
+    fails(
+        &app,
+        "CreateCustomerGateway",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("IpAddress", "203.0.113.21"),
+            ("ClientToken", "token-1"),
+        ],
+        400,
+        "IdempotentParameterMismatch",
+    )
+    .await;
+    let long_token = "t".repeat(65);
+    fails(
+        &app,
+        "CreateCustomerGateway",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("IpAddress", "1.1.1.1"),
+            ("ClientToken", &long_token),
+        ],
+        400,
+        "InvalidClientToken",
+    )
+    .await;
+
+    for i in 0..11 {
+        let ip = format!("198.51.100.{}", i + 1);
+        create_cgw(&app, &ip, None).await;
+    }
+    let page = |n: &'static str, size: &'static str| {
+        vec![("RegionId", REGION), ("PageNumber", n), ("PageSize", size)]
+    };
+    let first = ok(
+        &app,
+        "DescribeCustomerGateways",
+        VPC,
+        &[("RegionId", REGION)],
+    )
+    .await;
+    assert_eq!(first["TotalCount"], 12);
+    assert_eq!(first["PageNumber"], 1);
+    assert_eq!(first["PageSize"], 10);
+    let items = first["CustomerGateways"]["CustomerGateway"]
+        .as_array()
+        .unwrap();
+    assert_eq!(items.len(), 10);
+    assert_eq!(items[0]["CustomerGatewayId"], a["CustomerGatewayId"]);
+    assert!(items[0].get("Asn").is_none(), "no ASN given, none shown");
+    let second = ok(&app, "DescribeCustomerGateways", VPC, &page("2", "10")).await;
+    assert_eq!(
+        second["CustomerGateways"]["CustomerGateway"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let all = ok(&app, "DescribeCustomerGateways", VPC, &page("1", "50")).await;
+    assert_eq!(
+        all["CustomerGateways"]["CustomerGateway"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
+    fails(
+        &app,
+        "DescribeCustomerGateways",
+        VPC,
+        &page("1", "51"),
+        400,
+        "InvalidPageSize",
+    )
+    .await;
+    fails(
+        &app,
+        "DescribeCustomerGateways",
+        VPC,
+        &page("0", "10"),
+        400,
+        "InvalidPageNumber",
+    )
+    .await;
+    let one = ok(
+        &app,
+        "DescribeCustomerGateways",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            (
+                "CustomerGatewayId",
+                a["CustomerGatewayId"].as_str().unwrap(),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(one["TotalCount"], 1);
+}
+
+#[tokio::test]
+async fn vpn_attachment_defaults_and_describe_shape() {
+    let app = new_app(0);
+    let (id, cgw1, cgw2) = create_vco(&app).await;
+    assert!(id.starts_with("vco-"), "{id}");
+    let v = describe_vco(&app, &id).await;
+    assert_eq!(v["VpnConnectionId"], id.as_str());
+    assert_eq!(v["Name"], "vco-test");
+    assert!(v["CreateTime"].is_i64(), "{v}");
+    assert_eq!(v["State"], "init");
+    assert_eq!(v["AttachType"], "NO_ASSOCIATED");
+    assert_eq!(v["VpnGatewayId"], "vpn-not-exist");
+    assert_eq!(v["NetworkType"], "public");
+    assert_eq!(v["EffectImmediately"], false);
+    assert_eq!(v["EnableTunnelsBgp"], false);
+    assert_eq!(v["CrossAccountAuthorized"], false);
+    assert_eq!(v["TunnelBandwidth"], "Standard");
+    assert_eq!(v["Status"], "ike_sa_not_established");
+    assert_eq!(v["Tags"], json!({"Tag": []}));
+    assert!(v.get("TransitRouterId").is_none() && v.get("AttachInstanceId").is_none());
+    let tunnels = v["TunnelOptionsSpecification"]["TunnelOptions"]
+        .as_array()
+        .unwrap();
+    assert_eq!(tunnels.len(), 2);
+    let t1 = &tunnels[0];
+    assert_eq!(t1["TunnelIndex"], 1);
+    assert_eq!(t1["CustomerGatewayId"], cgw1.as_str());
+    assert_eq!(tunnels[1]["CustomerGatewayId"], cgw2.as_str());
+    assert_eq!(t1["Role"], "master");
+    assert_eq!(tunnels[1]["Role"], "slave");
+    assert_eq!(t1["State"], "active");
+    assert_eq!(t1["ZoneNo"], "cn-hangzhou-h");
+    assert_eq!(tunnels[1]["ZoneNo"], "cn-hangzhou-i");
+    assert!(
+        t1.get("InternetIp").is_none(),
+        "no address before binding: {t1}"
+    );
+    assert!(t1["TunnelId"].as_str().unwrap().starts_with("tun-"));
+    assert_ne!(t1["TunnelId"], tunnels[1]["TunnelId"]);
+    // Every scalar is a string, as the SDK model declares.
+    assert_eq!(t1["EnableDpd"], "true");
+    assert_eq!(t1["EnableNatTraversal"], "true");
+    assert_eq!(t1["TunnelBgpConfig"]["LocalAsn"], "45104");
+    assert_eq!(t1["TunnelBgpConfig"]["PeerAsn"], "65001");
+    let ike = &t1["TunnelIkeConfig"];
+    assert_eq!(
+        (
+            ike["IkeVersion"].as_str(),
+            ike["IkeMode"].as_str(),
+            ike["IkeEncAlg"].as_str()
+        ),
+        (Some("ikev2"), Some("main"), Some("aes"))
+    );
+    assert_eq!(
+        (ike["IkeAuthAlg"].as_str(), ike["IkePfs"].as_str()),
+        (Some("sha1"), Some("group2"))
+    );
+    assert_eq!(ike["IkeLifetime"], "86400");
+    assert_eq!(
+        ike["RemoteId"], "203.0.113.10",
+        "defaults to the gateway's address"
+    );
+    let psk = ike["Psk"].as_str().unwrap();
+    assert_eq!(psk.len(), 16, "{psk}");
+    assert!(psk.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert_ne!(psk, tunnels[1]["TunnelIkeConfig"]["Psk"].as_str().unwrap());
+    let ipsec = &t1["TunnelIpsecConfig"];
+    assert_eq!(ipsec["IpsecEncAlg"], "aes");
+    assert_eq!(ipsec["IpsecAuthAlg"], "sha1");
+    assert_eq!(ipsec["IpsecPfs"], "group2");
+    assert_eq!(ipsec["IpsecLifetime"], "86400");
+
+    // The list wraps, and names its tags `Tag`.
+    let list = ok(&app, "DescribeVpnConnections", VPC, &[("RegionId", REGION)]).await;
+    assert_eq!(list["TotalCount"], 1);
+    let item = &list["VpnConnections"]["VpnConnection"][0];
+    assert_eq!(item["Tag"], json!({"Tag": []}));
+    assert!(item.get("Tags").is_none());
+    assert_eq!(
+        item["TunnelOptionsSpecification"],
+        v["TunnelOptionsSpecification"]
+    );
+    for (filter, value, expected) in [
+        ("CustomerGatewayId", cgw2.as_str(), 1),
+        ("CustomerGatewayId", "cgw-none", 0),
+        ("VpnConnectionId", id.as_str(), 1),
+        ("VpnGatewayId", "vpn-not-exist", 1),
+        ("VpnGatewayId", "vpn-123", 0),
+    ] {
+        let list = ok(
+            &app,
+            "DescribeVpnConnections",
+            VPC,
+            &[("RegionId", REGION), (filter, value)],
+        )
+        .await;
+        assert_eq!(list["TotalCount"], expected, "{filter}={value}");
+    }
+    fails(
+        &app,
+        "DescribeVpnConnection",
+        VPC,
+        &[("RegionId", REGION), ("VpnConnectionId", "vco-missing")],
+        404,
+        "InvalidVpnConnectionInstanceId.NotFound",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn vpn_attachment_full_options() {
+    let app = new_app(0);
+    let cgw1 = create_cgw(&app, "203.0.113.10", Some("65001")).await;
+    let cgw2 = create_cgw(&app, "203.0.113.11", Some("65002")).await;
+    let mut params = vco_params(&cgw1, &cgw2);
+    params.extend([
+        ("NetworkType", "private"),
+        ("EffectImmediately", "True"),
+        ("EnableTunnelsBgp", "TRUE"),
+        ("TunnelBandwidth", "Large"),
+        ("Tags.1.Key", "k"),
+        ("Tags.1.Value", "v"),
+        ("TunnelOptionsSpecification.1.EnableDpd", "False"),
+        ("TunnelOptionsSpecification.1.EnableNatTraversal", "false"),
+        ("TunnelOptionsSpecification.1.Role", "master"),
+        (
+            "TunnelOptionsSpecification.1.TunnelBgpConfig.LocalAsn",
+            "65100",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelBgpConfig.TunnelCidr",
+            "169.254.10.0/30",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelBgpConfig.LocalBgpIp",
+            "169.254.10.2",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIkeConfig.Psk",
+            "p~s!k@1",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIkeConfig.IkeVersion",
+            "ikev1",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIkeConfig.IkeMode",
+            "aggressive",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIkeConfig.IkeEncAlg",
+            "aes256",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIkeConfig.IkeAuthAlg",
+            "sha256",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIkeConfig.IkePfs",
+            "group14",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIkeConfig.IkeLifetime",
+            "0",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIkeConfig.LocalId",
+            "vpn.example.com",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIkeConfig.RemoteId",
+            "peer.example.com",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIpsecConfig.IpsecEncAlg",
+            "3des",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIpsecConfig.IpsecAuthAlg",
+            "md5",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIpsecConfig.IpsecPfs",
+            "disabled",
+        ),
+        (
+            "TunnelOptionsSpecification.1.TunnelIpsecConfig.IpsecLifetime",
+            "3600",
+        ),
+        (
+            "TunnelOptionsSpecification.2.TunnelBgpConfig.TunnelCidr",
+            "169.254.11.0/30",
+        ),
+    ]);
+    let created = ok(&app, "CreateVpnAttachment", VPC, &params).await;
+    assert_eq!(created["Code"], "200");
+    assert_eq!(created["Message"], "successful");
+    assert_eq!(created["Success"], true);
+    assert_eq!(created["Name"], "vco-test");
+    let v = describe_vco(&app, created["VpnConnectionId"].as_str().unwrap()).await;
+    assert_eq!(v["NetworkType"], "private");
+    assert_eq!(v["EffectImmediately"], true);
+    assert_eq!(v["EnableTunnelsBgp"], true);
+    assert_eq!(v["TunnelBandwidth"], "Large");
+    assert_eq!(v["Tags"], json!({"Tag": [{"Key": "k", "Value": "v"}]}));
+    let t1 = &v["TunnelOptionsSpecification"]["TunnelOptions"][0];
+    assert_eq!(t1["EnableDpd"], "false");
+    assert_eq!(t1["EnableNatTraversal"], "false");
+    assert_eq!(
+        t1["TunnelBgpConfig"],
+        json!({"LocalAsn": "65100", "LocalBgpIp": "169.254.10.2", "TunnelCidr": "169.254.10.0/30",
+               "PeerAsn": "65001", "PeerBgpIp": "169.254.10.1", "BgpStatus": "false"})
+    );
+    assert_eq!(
+        t1["TunnelIkeConfig"],
+        json!({"Psk": "p~s!k@1", "IkeVersion": "ikev1", "IkeMode": "aggressive",
+               "IkeEncAlg": "aes256", "IkeAuthAlg": "sha256", "IkePfs": "group14",
+               "IkeLifetime": "0", "LocalId": "vpn.example.com", "RemoteId": "peer.example.com"})
+    );
+    assert_eq!(
+        t1["TunnelIpsecConfig"],
+        json!({"IpsecEncAlg": "3des", "IpsecAuthAlg": "md5", "IpsecPfs": "disabled",
+               "IpsecLifetime": "3600"})
+    );
+    let t2 = &v["TunnelOptionsSpecification"]["TunnelOptions"][1];
+    assert_eq!(
+        t2["TunnelBgpConfig"]["LocalBgpIp"], "169.254.11.1",
+        "first host by default"
+    );
+    assert_eq!(t2["TunnelBgpConfig"]["PeerBgpIp"], "169.254.11.2");
+    assert_eq!(t2["TunnelBgpConfig"]["PeerAsn"], "65002");
+}
+
+/// Parameters added or replaced, parameters removed, expected code.
+type Case<'a> = (Vec<(String, String)>, Vec<&'a str>, &'a str);
+
+#[tokio::test]
+async fn vpn_attachment_rules() {
+    let app = new_app(0);
+    let cgw1 = create_cgw(&app, "203.0.113.10", Some("65001")).await;
+    let cgw2 = create_cgw(&app, "203.0.113.11", Some("65002")).await;
+    let no_asn = create_cgw(&app, "203.0.113.12", None).await;
+    let base = vco_params(&cgw1, &cgw2);
+    let bgp = [
+        ("EnableTunnelsBgp", "true"),
+        (
+            "TunnelOptionsSpecification.1.TunnelBgpConfig.TunnelCidr",
+            "169.254.10.0/30",
+        ),
+        (
+            "TunnelOptionsSpecification.2.TunnelBgpConfig.TunnelCidr",
+            "169.254.11.0/30",
+        ),
+    ];
+    let t1 = "TunnelOptionsSpecification.1.";
+    let cases: Vec<Case> = vec![
+        // (extra or replaced params, removed params, code)
+        (vec![], vec!["LocalSubnet"], "MissingLocalSubnet"),
+        (vec![], vec!["RemoteSubnet"], "MissingRemoteSubnet"),
+        (
+            vec![("LocalSubnet".into(), "10.0.0.1/16".into())],
+            vec![],
+            "InvalidLocalSubnet",
+        ),
+        (
+            vec![("RemoteSubnet".into(), "192.168.0.0/16,x".into())],
+            vec![],
+            "InvalidRemoteSubnet",
+        ),
+        (
+            vec![("NetworkType".into(), "internet".into())],
+            vec![],
+            "InvalidNetworkType",
+        ),
+        (
+            vec![("TunnelBandwidth".into(), "Huge".into())],
+            vec![],
+            "InvalidTunnelBandwidth",
+        ),
+        (
+            vec![("EnableTunnelsBgp".into(), "yes".into())],
+            vec![],
+            "InvalidEnableTunnelsBgp",
+        ),
+        (
+            vec![("Name".into(), "https://x".into())],
+            vec![],
+            "InvalidName",
+        ),
+        (
+            vec![],
+            vec![
+                "TunnelOptionsSpecification.1.TunnelIndex",
+                "TunnelOptionsSpecification.1.CustomerGatewayId",
+                "TunnelOptionsSpecification.2.TunnelIndex",
+                "TunnelOptionsSpecification.2.CustomerGatewayId",
+            ],
+            "MissingTunnelOptionsSpecification",
+        ),
+        (
+            vec![],
+            vec![
+                "TunnelOptionsSpecification.2.TunnelIndex",
+                "TunnelOptionsSpecification.2.CustomerGatewayId",
+            ],
+            "InvalidTunnelOptionsSpecification",
+        ),
+        (
+            vec![
+                (
+                    "TunnelOptionsSpecification.3.TunnelIndex".into(),
+                    "2".into(),
+                ),
+                (
+                    "TunnelOptionsSpecification.3.CustomerGatewayId".into(),
+                    cgw1.clone(),
+                ),
+            ],
+            vec![],
+            "InvalidTunnelOptionsSpecification",
+        ),
+        (
+            vec![(format!("{t1}TunnelIndex"), "2".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIndex"), "3".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![],
+            vec!["TunnelOptionsSpecification.1.TunnelIndex"],
+            "MissingParameter",
+        ),
+        (
+            vec![],
+            vec!["TunnelOptionsSpecification.1.CustomerGatewayId"],
+            "MissingParameter",
+        ),
+        (
+            vec![(format!("{t1}CustomerGatewayId"), "cgw-missing".into())],
+            vec![],
+            "InvalidCustomerGatewayInstanceId.NotFound",
+        ),
+        (
+            vec![(format!("{t1}EnableDpd"), "maybe".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.Psk"), "has space".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.Psk"), "x".repeat(101))],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.IkeVersion"), "ikev3".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.IkeMode"), "Main".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.IkeEncAlg"), "aes128".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.IkeAuthAlg"), "sha224".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.IkePfs"), "disabled".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.IkeLifetime"), "86401".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.IkeLifetime"), "-1".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIkeConfig.LocalId"), "a b".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelIpsecConfig.IpsecPfs"), "group3".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(
+                format!("{t1}TunnelIpsecConfig.IpsecLifetime"),
+                "90000".into(),
+            )],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelBgpConfig.LocalAsn"), "0".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(format!("{t1}TunnelBgpConfig.LocalAsn"), "4294967296".into())],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(
+                format!("{t1}TunnelBgpConfig.TunnelCidr"),
+                "169.254.10.0/29".into(),
+            )],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(
+                format!("{t1}TunnelBgpConfig.TunnelCidr"),
+                "169.254.2.0/30".into(),
+            )],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(
+                format!("{t1}TunnelBgpConfig.TunnelCidr"),
+                "10.0.0.0/30".into(),
+            )],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![
+                (
+                    format!("{t1}TunnelBgpConfig.TunnelCidr"),
+                    "169.254.20.0/30".into(),
+                ),
+                (
+                    format!("{t1}TunnelBgpConfig.LocalBgpIp"),
+                    "169.254.20.3".into(),
+                ),
+            ],
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            vec![(
+                format!("{t1}TunnelBgpConfig.LocalBgpIp"),
+                "169.254.20.1".into(),
+            )],
+            vec![],
+            "InvalidParameter",
+        ),
+        // BGP without a tunnel CIDR; same CIDR twice; gateway without ASN.
+        (
+            vec![("EnableTunnelsBgp".into(), "true".into())],
+            vec![],
+            "MissingParameter",
+        ),
+        (
+            bgp.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .chain([(
+                    "TunnelOptionsSpecification.2.TunnelBgpConfig.TunnelCidr".to_owned(),
+                    "169.254.10.0/30".to_owned(),
+                )])
+                .collect(),
+            vec![],
+            "InvalidParameter",
+        ),
+        (
+            bgp.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .chain([(format!("{t1}CustomerGatewayId"), no_asn.clone())])
+                .collect(),
+            vec![],
+            "InvalidCustomerGateway.AsnNotSet",
+        ),
+        // Several subnets need IKEv2 on every tunnel.
+        (
+            vec![
+                (
+                    "RemoteSubnet".into(),
+                    "192.168.0.0/24,192.168.1.0/24".into(),
+                ),
+                (format!("{t1}TunnelIkeConfig.IkeVersion"), "ikev1".into()),
+            ],
+            vec![],
+            "InvalidIkeVersion.MultipleSubnets",
+        ),
+    ];
+    for (extra, removed, code) in &cases {
+        let mut params: Vec<(&str, &str)> = base
+            .iter()
+            .filter(|(k, _)| !removed.contains(k) && !extra.iter().any(|(e, _)| e == k))
+            .copied()
+            .collect();
+        params.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let (status, body) = call(&app, "CreateVpnAttachment", VPC, &params).await;
+        let http = if code.ends_with("NotFound") { 404 } else { 400 };
+        assert_eq!(status.as_u16(), http, "{extra:?} -{removed:?}: {body}");
+        assert_eq!(body["Code"], *code, "{extra:?} -{removed:?}: {body}");
+    }
+    let state = admin(&app, "GET", "/_sandbox/state").await;
+    assert!(state["alicloud"]["vpn_connections"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // Several subnets with IKEv2 (the default) are fine; so is a tunnel on the same gateway twice.
+    let mut params = vco_params(&cgw1, &cgw1);
+    params.retain(|(k, _)| *k != "RemoteSubnet");
+    params.push(("RemoteSubnet", "192.168.0.0/24,192.168.1.0/24"));
+    ok(&app, "CreateVpnAttachment", VPC, &params).await;
+    // DryRun validates only.
+    let mut params = vco_params(&cgw1, &cgw2);
+    params.push(("DryRun", "true"));
+    fails(
+        &app,
+        "CreateVpnAttachment",
+        VPC,
+        &params,
+        400,
+        "DryRunOperation",
+    )
+    .await;
+    let state = admin(&app, "GET", "/_sandbox/state").await;
+    assert_eq!(
+        state["alicloud"]["vpn_connections"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn vpn_attachment_client_token_and_v1() {
+    let app = new_app(0);
+    let cgw1 = create_cgw(&app, "203.0.113.10", Some("65001")).await;
+    let cgw2 = create_cgw(&app, "203.0.113.11", Some("65002")).await;
+    let mut params = vco_params(&cgw1, &cgw2);
+    params.push(("ClientToken", "create-once"));
+    let a = ok(&app, "CreateVpnAttachment", VPC, &params).await;
+    // A retry over the other dialect with the same token: the same connection.
+    let (status, b) = call_with(
+        &app,
+        "CreateVpnAttachment",
+        VPC,
+        &params,
+        &Signing {
+            v1: true,
+            ..Signing::default()
+        },
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(a["VpnConnectionId"], b["VpnConnectionId"]);
+    assert_eq!(a["CreateTime"], b["CreateTime"]);
+    let state = admin(&app, "GET", "/_sandbox/state").await;
+    assert_eq!(
+        state["alicloud"]["vpn_connections"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    params.retain(|(k, _)| *k != "Name");
+    params.push(("Name", "other"));
+    fails(
+        &app,
+        "CreateVpnAttachment",
+        VPC,
+        &params,
+        400,
+        "IdempotentParameterMismatch",
+    )
+    .await;
+
+    // The gateway cannot go while the connection uses it.
+    let msg = fails(
+        &app,
+        "DeleteCustomerGateway",
+        VPC,
+        &[("RegionId", REGION), ("CustomerGatewayId", &cgw2)],
+        400,
+        "DependencyViolation.VpnConnection",
+    )
+    .await;
+    assert!(
+        msg.contains(a["VpnConnectionId"].as_str().unwrap()),
+        "{msg}"
+    );
+    let id = a["VpnConnectionId"].as_str().unwrap();
+    let deleted = ok(
+        &app,
+        "DeleteVpnAttachment",
+        VPC,
+        &[("RegionId", REGION), ("VpnConnectionId", id)],
+    )
+    .await;
+    assert_eq!(deleted["Success"], true);
+    fails(
+        &app,
+        "DeleteVpnAttachment",
+        VPC,
+        &[("RegionId", REGION), ("VpnConnectionId", id)],
+        404,
+        "InvalidVpnConnectionInstanceId.NotFound",
+    )
+    .await;
+    ok(
+        &app,
+        "DeleteCustomerGateway",
+        VPC,
+        &[("RegionId", REGION), ("CustomerGatewayId", &cgw2)],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn modify_is_asynchronous_and_partial() {
+    let app = new_app(500);
+    let (id, _cgw1, cgw2) = create_vco(&app).await;
+    let before = describe_vco(&app, &id).await;
+    let before_t1 = &before["TunnelOptionsSpecification"]["TunnelOptions"][0];
+    let before_t2 = &before["TunnelOptionsSpecification"]["TunnelOptions"][1];
+    let psk2 = before_t2["TunnelIkeConfig"]["Psk"].clone();
+    let tunnel_id = before_t1["TunnelId"].as_str().unwrap().to_owned();
+
+    let modified = ok(
+        &app,
+        "ModifyVpnAttachmentAttribute",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("VpnConnectionId", &id),
+            ("Name", "renamed"),
+            ("LocalSubnet", "10.1.0.0/16"),
+            ("EnableTunnelsBgp", "true"),
+            // Tunnel 1 by index, with its id as tf does not send but the SDK can.
+            ("TunnelOptionsSpecification.1.TunnelIndex", "1"),
+            ("TunnelOptionsSpecification.1.TunnelId", &tunnel_id),
+            ("TunnelOptionsSpecification.1.CustomerGatewayId", &cgw2),
+            (
+                "TunnelOptionsSpecification.1.TunnelIkeConfig.Psk",
+                "new-psk",
+            ),
+            (
+                "TunnelOptionsSpecification.1.TunnelBgpConfig.TunnelCidr",
+                "169.254.30.0/30",
+            ),
+            ("TunnelOptionsSpecification.2.TunnelIndex", "2"),
+            (
+                "TunnelOptionsSpecification.2.TunnelBgpConfig.TunnelCidr",
+                "169.254.31.0/30",
+            ),
+        ],
+    )
+    .await;
+    // The answer: a bare, typed tunnel array.
+    let tunnels = modified["TunnelOptionsSpecification"].as_array().unwrap();
+    assert_eq!(tunnels.len(), 2);
+    assert_eq!(tunnels[0]["EnableDpd"], true);
+    assert_eq!(tunnels[0]["TunnelBgpConfig"]["LocalAsn"], 45104);
+    assert_eq!(tunnels[0]["TunnelIkeConfig"]["IkeLifetime"], 86400);
+    assert_eq!(tunnels[0]["State"], "updating");
+    assert_eq!(modified["VpnGatewayId"], "vpn-not-exist");
+    assert_eq!(modified["Name"], "renamed");
+
+    let during = describe_vco(&app, &id).await;
+    assert_eq!(during["State"], "updating");
+    // While updating, another change is refused (tf retries this code).
+    fails(
+        &app,
+        "ModifyVpnAttachmentAttribute",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("VpnConnectionId", &id),
+            ("Name", "again"),
+        ],
+        400,
+        "VpnConnection.Configuring",
+    )
+    .await;
+    fails(
+        &app,
+        "DeleteVpnAttachment",
+        VPC,
+        &[("RegionId", REGION), ("VpnConnectionId", &id)],
+        400,
+        "VpnConnection.Configuring",
+    )
+    .await;
+
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let after = describe_vco(&app, &id).await;
+    assert_eq!(after["State"], "init", "unbound: back to init");
+    assert_eq!(after["Name"], "renamed");
+    assert_eq!(after["LocalSubnet"], "10.1.0.0/16");
+    assert_eq!(
+        after["RemoteSubnet"], before["RemoteSubnet"],
+        "not sent, unchanged"
+    );
+    let t1 = &after["TunnelOptionsSpecification"]["TunnelOptions"][0];
+    let t2 = &after["TunnelOptionsSpecification"]["TunnelOptions"][1];
+    assert_eq!(t1["TunnelId"], tunnel_id.as_str());
+    assert_eq!(t1["State"], "active");
+    assert_eq!(t1["CustomerGatewayId"], cgw2.as_str());
+    assert_eq!(t1["TunnelIkeConfig"]["Psk"], "new-psk");
+    assert_eq!(
+        t1["TunnelIkeConfig"]["IkeVersion"], "ikev2",
+        "not sent, unchanged"
+    );
+    assert_eq!(t1["TunnelBgpConfig"]["TunnelCidr"], "169.254.30.0/30");
+    assert_eq!(
+        t1["TunnelBgpConfig"]["PeerAsn"], "65002",
+        "from the new gateway"
+    );
+    assert_eq!(t2["TunnelIkeConfig"]["Psk"], psk2, "tunnel 2's key is kept");
+    assert_eq!(after["EnableTunnelsBgp"], true);
+
+    // Validation as on create, and tunnels must be named.
+    for (params, code) in [
+        (
+            vec![(
+                "TunnelOptionsSpecification.1.TunnelBgpConfig.TunnelCidr",
+                "169.254.31.0/30",
+            )],
+            "InvalidParameter",
+        ),
+        (
+            vec![("TunnelOptionsSpecification.1.TunnelIkeConfig.Psk", "a b")],
+            "InvalidParameter",
+        ),
+        (
+            vec![("TunnelOptionsSpecification.1.EnableDpd", "False")],
+            "MissingParameter",
+        ),
+        (
+            vec![("TunnelOptionsSpecification.1.TunnelId", "tun-other")],
+            "InvalidParameter",
+        ),
+        (vec![("NetworkType", "private")], "InvalidNetworkType"),
+        (vec![("RemoteSubnet", "1.2.3.4/8")], "InvalidRemoteSubnet"),
+    ] {
+        let mut p = vec![("RegionId", REGION), ("VpnConnectionId", id.as_str())];
+        if params[0].0.starts_with("TunnelOptionsSpecification.1.")
+            && params[0].0 != "TunnelOptionsSpecification.1.EnableDpd"
+            && params[0].0 != "TunnelOptionsSpecification.1.TunnelId"
+        {
+            p.push(("TunnelOptionsSpecification.1.TunnelIndex", "1"));
+        }
+        p.extend(params.iter().copied());
+        let (status, body) = call(&app, "ModifyVpnAttachmentAttribute", VPC, &p).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{p:?}: {body}");
+        assert_eq!(body["Code"], code, "{p:?}: {body}");
+    }
+    fails(
+        &app,
+        "ModifyVpnAttachmentAttribute",
+        VPC,
+        &[("RegionId", REGION), ("VpnConnectionId", "vco-missing")],
+        404,
+        "InvalidVpnConnectionInstanceId.NotFound",
+    )
+    .await;
+    let still = describe_vco(&app, &id).await;
+    assert_eq!(
+        still["State"], "init",
+        "refused modifications change nothing"
+    );
+}
