@@ -107,6 +107,20 @@ pub struct ProviderData {
 }
 
 impl ProviderData {
+    /// The JD Cloud client, its retries bounded by `deadline`.
+    pub fn jdcloud_until(
+        &self,
+        deadline: std::time::Instant,
+    ) -> Result<jdcloud::Client, Diagnostics> {
+        self.jdcloud().map(|c| c.until(deadline))
+    }
+    /// The Alibaba Cloud client, its retries bounded by `deadline`.
+    pub fn alicloud_until(
+        &self,
+        deadline: std::time::Instant,
+    ) -> Result<alicloud::Client, Diagnostics> {
+        self.alicloud().map(|c| c.until(deadline))
+    }
     pub fn jdcloud(&self) -> Result<&jdcloud::Client, Diagnostics> {
         self.jdcloud
             .as_ref()

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{provider_preamble, terraform_bins, Sandbox, TfWorkdir};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const ADDR: &str = "hybridnet_jdcloud_customer_gateway.idc";
 
@@ -222,5 +222,39 @@ fn missing_credentials_name_the_variable() {
             .unset_env("JDCLOUD_ACCESS_KEY")
             .unset_env("JDCLOUD_SECRET_KEY");
         empty.apply();
+    }
+}
+
+/// A provider killed after JD Cloud accepted a create leaves an object Terraform does not
+/// know. The next apply must not make a twin: it reports the object and how to adopt it.
+#[test]
+fn customer_gateway_twin_is_reported_not_duplicated() {
+    for tf in terraform_bins() {
+        let sb = Sandbox::start();
+        let body = json!({"customerGatewaySpec": {"customerGatewayName": "idc", "customerIps": ["203.0.113.10"], "bgpAsn": 65010}});
+        let (status, created) = sb.jd_request(
+            "POST",
+            "/v1/regions/cn-north-1/customerGateways/",
+            "",
+            Some(&body),
+        );
+        assert_eq!(status, 200, "{created}");
+        let orphan = created["result"]["customerGatewayId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let wd = TfWorkdir::new(&tf, &sb, &config("idc", &["203.0.113.10"], 65010, ""));
+        let out = wd.apply_err();
+        let text = out.combined().replace('\n', " ");
+        assert!(
+            text.contains(&orphan) && text.contains("terraform import"),
+            "{out}"
+        );
+        assert_eq!(sandbox_gateways(&sb).len(), 1, "no twin was created");
+        // Following the advice adopts it.
+        wd.import(ADDR, &format!("cn-north-1/{orphan}"));
+        assert_eq!(wd.plan_detailed(), 0);
+        wd.destroy();
+        assert!(sandbox_gateways(&sb).is_empty());
     }
 }

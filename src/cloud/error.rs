@@ -86,6 +86,15 @@ impl ApiError {
             _ => false,
         }
     }
+    /// True when the request may have been carried out although it failed:
+    /// the answer was lost or the server failed after acting.
+    pub fn may_have_applied(&self) -> bool {
+        match self {
+            ApiError::Transport(_) => true,
+            ApiError::Api { http_status, .. } => *http_status >= 500,
+            _ => false,
+        }
+    }
     /// True when the cloud certainly did not act on the request (it was
     /// throttled), so even a non-idempotent create may be sent again.
     pub fn is_throttling(&self) -> bool {

@@ -1,7 +1,7 @@
 //! Helpers every resource shares: turning API errors into diagnostics with
 //! one message grammar, and splitting import ids.
 
-use crate::cloud::ApiError;
+use crate::cloud::{jdcloud, ApiError};
 use crate::framework::Diagnostics;
 
 /// "creating JD Cloud customer gateway: <code>: <message> (…request id…)".
@@ -12,6 +12,84 @@ pub fn api_error(action: &str, what: &str, err: &ApiError) -> Diagnostics {
 /// Same, naming the object's id.
 pub fn api_error_id(action: &str, what: &str, id: &str, err: &ApiError) -> Diagnostics {
     Diagnostics::error(format!("{action} {what} ({id})"), err.to_string())
+}
+
+/// How long before our create call an object may have been stamped and
+/// still count as made by it (clock skew between us and the cloud).
+const CREATE_CLOCK_SKEW: time::Duration = time::Duration::minutes(2);
+
+/// Creates a JD Cloud object. Objects known by name (`by_time`) are first
+/// checked for a twin with the same name and settings, which is reported
+/// rather than duplicated. JD creates take no idempotency token, so a
+/// create whose answer was lost (connection reset, 5xx after acting) is not
+/// resent; instead the object it may have made is looked for — one that
+/// `is_ours` recognises (its unique key or name and settings) and, when
+/// `by_time`, created after the call was sent — and adopted, so it is
+/// neither orphaned nor duplicated.
+pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
+    client: &jdcloud::Client,
+    kind: &jdcloud::ops::Kind,
+    region: &str,
+    parents: &[&str],
+    spec: &S,
+    by_time: bool,
+    is_ours: impl Fn(&serde_json::Value) -> bool,
+) -> Result<String, ApiError> {
+    if by_time {
+        // Names are not unique on JD Cloud, so a provider killed after an
+        // accepted create would make a twin on the next run. Refuse instead.
+        let all: Vec<serde_json::Value> = client.list(kind, region, parents, &[]).await?;
+        if let Some(twin) = all
+            .iter()
+            .find(|o| is_ours(o))
+            .and_then(|o| o.get(kind.id_field))
+            .and_then(|v| v.as_str())
+        {
+            return Err(ApiError::Api {
+                http_status: 409,
+                code: "DUPLICATE".into(),
+                message: format!(
+                    "{twin} already has this name and these settings. If an interrupted run created it, \
+                     adopt it with `terraform import <address> {region}/{twin}`; otherwise choose another name."
+                ),
+                request_id: String::new(),
+            });
+        }
+    }
+    let sent = time::OffsetDateTime::now_utc() - CREATE_CLOCK_SKEW;
+    let err = match client.create(kind, region, parents, spec).await {
+        Ok(id) => return Ok(id),
+        Err(e) if e.may_have_applied() => e,
+        Err(e) => return Err(e),
+    };
+    tracing::warn!(error = %err, operation = kind.create.name, "create may have happened; looking for the object");
+    let all: Vec<serde_json::Value> = client.list(kind, region, parents, &[]).await?;
+    let recent = |o: &serde_json::Value| {
+        !by_time
+            || o.get("createdTime")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|t| {
+                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .is_some_and(|t| t >= sent)
+    };
+    let found: Vec<String> = all
+        .iter()
+        .filter(|o| is_ours(o) && recent(o))
+        .filter_map(|o| {
+            o.get(kind.id_field)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        })
+        .collect();
+    match found.as_slice() {
+        [id] => {
+            tracing::info!(id = %id, "adopted the object an interrupted create made");
+            Ok(id.clone())
+        }
+        _ => Err(err),
+    }
 }
 
 /// Import ids are `ID` or `REGION/ID`.

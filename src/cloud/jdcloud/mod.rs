@@ -70,6 +70,13 @@ impl Client {
         })
     }
 
+    /// A copy whose retries end by `deadline` (the operation's timeout).
+    pub fn until(&self, deadline: std::time::Instant) -> Client {
+        let mut c = self.clone();
+        c.max_retry_elapsed = deadline.saturating_duration_since(std::time::Instant::now());
+        c
+    }
+
     /// The provider's default region.
     pub fn region(&self) -> &str {
         &self.region

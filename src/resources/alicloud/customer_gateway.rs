@@ -150,7 +150,7 @@ impl Resource<ProviderData> for CustomerGateway {
     }
 
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let region = plan
             .region
             .clone()
@@ -188,7 +188,7 @@ impl Resource<ProviderData> for CustomerGateway {
         ctx: &Ctx<ProviderData>,
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match find_by_id(client, &region, &id).await {
             Ok(gw) => Ok(Some(flatten(&gw, region))),
@@ -203,7 +203,7 @@ impl Resource<ProviderData> for CustomerGateway {
         prior: State,
         plan: State,
     ) -> Result<State, Failure<State>> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
         // Unset values plan as the prior ones, so only real changes are sent.
         let name = plan.name.clone().filter(|n| prior.name.as_ref() != Some(n));
@@ -235,7 +235,7 @@ impl Resource<ProviderData> for CustomerGateway {
     }
 
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         let params = Params::new().set("CustomerGatewayId", &id);
         match client
@@ -249,7 +249,7 @@ impl Resource<ProviderData> for CustomerGateway {
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let (region, id) = split_import_id(import_id)?;
         Ok(State {
             id: Some(id.to_string()),

@@ -478,7 +478,7 @@ impl Resource<ProviderData> for IpsecConnectionCen {
     }
 
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let region = plan
             .region
             .clone()
@@ -563,7 +563,7 @@ impl Resource<ProviderData> for IpsecConnectionCen {
         ctx: &Ctx<ProviderData>,
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         read_full(client, &region, &id, &state.tunnel.unwrap_or_default())
             .await
@@ -576,7 +576,7 @@ impl Resource<ProviderData> for IpsecConnectionCen {
         prior: State,
         plan: State,
     ) -> Result<State, Failure<State>> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
         let prior_tunnels = prior.tunnel.clone().unwrap_or_default();
         let plan_tunnels = plan.tunnel.clone().unwrap_or_default();
@@ -689,7 +689,7 @@ impl Resource<ProviderData> for IpsecConnectionCen {
     }
 
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         let conn = match find_by_id(client, &region, &id).await {
             Ok(c) => c,
@@ -741,7 +741,7 @@ impl Resource<ProviderData> for IpsecConnectionCen {
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = ctx.data.alicloud()?;
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
         let (region, id) = split_import_id(import_id)?;
         Ok(State {
             id: Some(id.to_string()),
@@ -1058,17 +1058,25 @@ async fn set_link(
     let params = Params::new()
         .set("TransitRouterAttachmentId", attachment)
         .set("TransitRouterRouteTableId", table);
-    client
+    if let Err(e) = client
         .call::<serde_json::Value>(action, region, params)
         .await
-        .map_err(|e| {
-            api_error_id(
+    {
+        // A retried call whose first attempt went through is refused as
+        // "already done": that is success. Anything else is an error.
+        let done = match link_status(client, region, link, attachment, table).await {
+            Ok(status) => status.is_some() == on,
+            Err(_) => false,
+        };
+        if !done {
+            return Err(api_error_id(
                 &format!("{} ({link:?})", action.name),
                 "transit router binding",
                 attachment,
                 &e,
-            )
-        })?;
+            ));
+        }
+    }
     wait_for(
         ctx,
         &format!(

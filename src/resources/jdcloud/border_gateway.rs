@@ -17,7 +17,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, non_empty, region_and_id, split_import_id,
+    api_error, api_error_id, changed, jd_create_or_adopt, non_empty, region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway";
@@ -113,7 +113,7 @@ impl Resource<ProviderData> for BorderGateway {
     }
 
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let region = plan
             .region
             .clone()
@@ -124,10 +124,13 @@ impl Resource<ProviderData> for BorderGateway {
             az_type: plan.az_type.clone(),
             az: plan.az.clone(),
         };
-        let id = client
-            .create(&KIND, &region, &[], &spec)
-            .await
-            .map_err(|e| api_error("creating", WHAT, &e))?;
+        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, true, |o| {
+            o["bgwName"] == spec.bgw_name.as_str()
+                && o["azType"].as_str().unwrap_or("standard")
+                    == spec.az_type.as_deref().unwrap_or("standard")
+        })
+        .await
+        .map_err(|e| api_error("creating", WHAT, &e))?;
         tracing::info!(id = %id, "created JD Cloud border gateway");
         let created = State {
             id: Some(id.clone()),
@@ -149,7 +152,7 @@ impl Resource<ProviderData> for BorderGateway {
         ctx: &Ctx<ProviderData>,
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match find_by_id(client, &region, &id).await {
             Ok(b) => Ok(Some(flatten(&b, region))),
@@ -164,7 +167,7 @@ impl Resource<ProviderData> for BorderGateway {
         prior: State,
         plan: State,
     ) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
         let change = api::ModifyBgwSpec {
             bgw_name: changed(&prior.name, &plan.name),
@@ -186,7 +189,7 @@ impl Resource<ProviderData> for BorderGateway {
     }
 
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match client.delete(&KIND, &region, &[&id]).await {
             Ok(()) => Ok(()),
@@ -196,7 +199,7 @@ impl Resource<ProviderData> for BorderGateway {
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = split_import_id(import_id)?;
         Ok(State {
             id: Some(id.to_string()),

@@ -16,7 +16,7 @@ use crate::cloud::ApiError;
 use crate::framework::validate::{cidr, length_between, one_of};
 use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
 use crate::provider::ProviderData;
-use crate::resources::common::{api_error, api_error_id, non_empty};
+use crate::resources::common::{api_error, api_error_id, jd_create_or_adopt, non_empty};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway_route";
 const WHAT: &str = "JD Cloud border gateway route";
@@ -82,7 +82,7 @@ impl Resource<ProviderData> for BorderGatewayRoute {
     }
 
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let region = plan
             .region
             .clone()
@@ -94,10 +94,13 @@ impl Resource<ProviderData> for BorderGatewayRoute {
             bgw_route_nexthop: plan.next_hop_id.clone().unwrap_or_default(),
             description: plan.description.clone(),
         };
-        let id = client
-            .create(&KIND, &region, &[&bgw], &spec)
-            .await
-            .map_err(|e| api_error("creating", WHAT, &e))?;
+        // A destination and next hop are unique on a border gateway.
+        let id = jd_create_or_adopt(client, &KIND, &region, &[&bgw], &spec, false, |o| {
+            o["bgwRouteDestination"] == spec.bgw_route_destination.as_str()
+                && o["bgwRouteNexthop"] == spec.bgw_route_nexthop.as_str()
+        })
+        .await
+        .map_err(|e| api_error("creating", WHAT, &e))?;
         tracing::info!(id = %id, "created JD Cloud border gateway route");
         let created = State {
             id: Some(id.clone()),
@@ -118,7 +121,7 @@ impl Resource<ProviderData> for BorderGatewayRoute {
         ctx: &Ctx<ProviderData>,
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, bgw, id) = ids(client, &state)?;
         match find_by_id(client, &region, &bgw, &id).await {
             Ok(r) => Ok(Some(flatten(&r, region, &bgw))),
@@ -133,7 +136,7 @@ impl Resource<ProviderData> for BorderGatewayRoute {
         prior: State,
         plan: State,
     ) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, bgw, id) = ids(client, &prior)?;
         let spec = api::ModifyBgwRouteSpec {
             bgw_route_id: id.clone(),
@@ -157,7 +160,7 @@ impl Resource<ProviderData> for BorderGatewayRoute {
     }
 
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, bgw, id) = ids(client, &state)?;
         match client.delete(&KIND, &region, &[&bgw, &id]).await {
             Ok(()) => Ok(()),
@@ -168,7 +171,7 @@ impl Resource<ProviderData> for BorderGatewayRoute {
 
     /// `<border_gateway_id>/<route_id>` or `<region>/<border_gateway_id>/<route_id>`.
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let parts: Vec<&str> = import_id.split('/').collect();
         let (region, bgw, id) = match parts.as_slice() {
             [b, i] if !b.is_empty() && !i.is_empty() => (client.region(), *b, *i),

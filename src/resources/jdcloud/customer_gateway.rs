@@ -17,7 +17,7 @@ use crate::framework::validate::{
 use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, non_empty, region_and_id, split_import_id,
+    api_error, api_error_id, changed, jd_create_or_adopt, non_empty, region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway";
@@ -115,16 +115,19 @@ impl Resource<ProviderData> for CustomerGateway {
     }
 
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let region = plan
             .region
             .clone()
             .unwrap_or_else(|| client.region().to_string());
         let spec = expand(&plan);
-        let id = client
-            .create(&KIND, &region, &[], &spec)
-            .await
-            .map_err(|e| api_error("creating", WHAT, &e))?;
+        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, true, |o| {
+            o["customerGatewayName"] == spec.customer_gateway_name.as_str()
+                && o["bgpAsn"] == spec.bgp_asn
+                && o["customerIps"] == serde_json::json!(spec.customer_ips)
+        })
+        .await
+        .map_err(|e| api_error("creating", WHAT, &e))?;
         tracing::info!(id = %id, "created JD Cloud customer gateway");
         // From here on the gateway exists: any failure keeps it in state.
         let created = State {
@@ -146,7 +149,7 @@ impl Resource<ProviderData> for CustomerGateway {
         ctx: &Ctx<ProviderData>,
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match find_by_id(client, &region, &id).await {
             Ok(gw) => Ok(Some(flatten(&gw, region))),
@@ -164,7 +167,7 @@ impl Resource<ProviderData> for CustomerGateway {
         prior: State,
         plan: State,
     ) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
         let change = expand_modify(&prior, &plan);
         if !change.is_empty() {
@@ -183,7 +186,7 @@ impl Resource<ProviderData> for CustomerGateway {
     }
 
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match client.delete(&KIND, &region, &[&id]).await {
             Ok(()) => Ok(()),
@@ -193,7 +196,7 @@ impl Resource<ProviderData> for CustomerGateway {
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = split_import_id(import_id)?;
         let region = region.unwrap_or(client.region()).to_string();
         Ok(State {

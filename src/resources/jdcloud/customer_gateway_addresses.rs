@@ -80,7 +80,7 @@ impl Resource<ProviderData> for CustomerGatewayAddresses {
     }
 
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let region = plan
             .region
             .clone()
@@ -101,7 +101,7 @@ impl Resource<ProviderData> for CustomerGatewayAddresses {
         ctx: &Ctx<ProviderData>,
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match find_by_id(client, &region, &id).await {
             Ok(gw) => Ok(Some(flatten(&gw, region))),
@@ -116,7 +116,7 @@ impl Resource<ProviderData> for CustomerGatewayAddresses {
         prior: State,
         plan: State,
     ) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
         if prior.customer_ips != plan.customer_ips {
             set_ips(
@@ -136,7 +136,7 @@ impl Resource<ProviderData> for CustomerGatewayAddresses {
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = split_import_id(import_id)?;
         Ok(State {
             id: Some(id.to_string()),

@@ -17,7 +17,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, non_empty, region_and_id, split_import_id,
+    api_error, api_error_id, changed, jd_create_or_adopt, non_empty, region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpc_attachment";
@@ -128,7 +128,7 @@ impl Resource<ProviderData> for VpcAttachment {
     }
 
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let region = plan
             .region
             .clone()
@@ -140,10 +140,12 @@ impl Resource<ProviderData> for VpcAttachment {
             bgw_id: plan.border_gateway_id.clone().unwrap_or_default(),
             subnet_ids: plan.subnet_ids.clone(),
         };
-        let id = client
-            .create(&KIND, &region, &[], &spec)
-            .await
-            .map_err(|e| api_error("creating", WHAT, &e))?;
+        // One attachment per VPC and border gateway.
+        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, false, |o| {
+            o["bgwId"] == spec.bgw_id.as_str() && o["vpcId"] == spec.vpc_id.as_str()
+        })
+        .await
+        .map_err(|e| api_error("creating", WHAT, &e))?;
         tracing::info!(id = %id, "created JD Cloud VPC attachment");
         let created = State {
             id: Some(id.clone()),
@@ -164,7 +166,7 @@ impl Resource<ProviderData> for VpcAttachment {
         ctx: &Ctx<ProviderData>,
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match find_by_id(client, &region, &id).await {
             Ok(a) => Ok(Some(flatten(&a, region))),
@@ -179,7 +181,7 @@ impl Resource<ProviderData> for VpcAttachment {
         prior: State,
         plan: State,
     ) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
         let propagation_changed = prior.vpc_id != plan.vpc_id
             || prior.propagate_type != plan.propagate_type
@@ -209,7 +211,7 @@ impl Resource<ProviderData> for VpcAttachment {
     }
 
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match client.delete(&KIND, &region, &[&id]).await {
             Ok(()) => Ok(()),
@@ -219,7 +221,7 @@ impl Resource<ProviderData> for VpcAttachment {
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = split_import_id(import_id)?;
         Ok(State {
             id: Some(id.to_string()),

@@ -22,7 +22,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, non_empty, region_and_id, split_import_id,
+    api_error, api_error_id, changed, jd_create_or_adopt, non_empty, region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_connection";
@@ -137,7 +137,7 @@ impl Resource<ProviderData> for VpnConnection {
     }
 
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let region = plan
             .region
             .clone()
@@ -150,10 +150,13 @@ impl Resource<ProviderData> for VpnConnection {
             bgp_enabled: plan.bgp_enabled.unwrap_or(true),
             local_asn: plan.local_asn,
         };
-        let id = client
-            .create(&KIND, &region, &[], &spec)
-            .await
-            .map_err(|e| api_error("creating", WHAT, &e))?;
+        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, true, |o| {
+            o["vpnConnectionName"] == spec.vpn_connection_name.as_str()
+                && o["bgwId"] == spec.bgw_id.as_str()
+                && o["cgwId"] == spec.cgw_id.as_str()
+        })
+        .await
+        .map_err(|e| api_error("creating", WHAT, &e))?;
         tracing::info!(id = %id, "created JD Cloud VPN connection");
         // From here on the connection exists: failures keep it in state.
         let selectors = plan.traffic_selector.clone().unwrap_or_default();
@@ -189,7 +192,7 @@ impl Resource<ProviderData> for VpnConnection {
         ctx: &Ctx<ProviderData>,
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match find_by_id(client, &region, &id).await {
             Ok(c) => Ok(Some(flatten(&c, region))),
@@ -204,7 +207,7 @@ impl Resource<ProviderData> for VpnConnection {
         prior: State,
         plan: State,
     ) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
         let selectors = plan.traffic_selector.clone().unwrap_or_default();
         let change = api::ModifyVpnConnectionSpec {
@@ -231,7 +234,7 @@ impl Resource<ProviderData> for VpnConnection {
     }
 
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match client.delete(&KIND, &region, &[&id]).await {
             Ok(()) => Ok(()),
@@ -241,7 +244,7 @@ impl Resource<ProviderData> for VpnConnection {
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = split_import_id(import_id)?;
         Ok(State {
             id: Some(id.to_string()),

@@ -24,7 +24,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, non_empty, region_and_id, split_import_id,
+    api_error, api_error_id, jd_create_or_adopt, non_empty, region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
@@ -312,7 +312,7 @@ impl Resource<ProviderData> for VpnTunnel {
     }
 
     async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let region = plan
             .region
             .clone()
@@ -323,10 +323,14 @@ impl Resource<ProviderData> for VpnTunnel {
             customer_ip: plan.customer_ip.clone().unwrap_or_default(),
             settings: expand_settings(&State::default(), &plan),
         };
-        let id = client
-            .create(&KIND, &region, &[], &spec)
-            .await
-            .map_err(|e| api_error("creating", WHAT, &e))?;
+        // One tunnel per pair of addresses on a connection.
+        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, false, |o| {
+            o["vpnConnectionId"] == spec.vpn_connection_id.as_str()
+                && o["cloudPublicIp"] == spec.cloud_public_ip.as_str()
+                && o["customerIp"] == spec.customer_ip.as_str()
+        })
+        .await
+        .map_err(|e| api_error("creating", WHAT, &e))?;
         tracing::info!(id = %id, "created JD Cloud VPN tunnel");
         let psk = plan.psk.clone();
         let want_down = plan.admin_status.as_deref() == Some("DOWN");
@@ -359,7 +363,7 @@ impl Resource<ProviderData> for VpnTunnel {
         ctx: &Ctx<ProviderData>,
         state: State,
     ) -> Result<Option<State>, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         match find_by_id(client, &region, &id).await {
             Ok(t) => Ok(Some(flatten(&t, region, state.psk))),
@@ -374,7 +378,7 @@ impl Resource<ProviderData> for VpnTunnel {
         prior: State,
         plan: State,
     ) -> Result<State, Failure<State>> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
         let change = expand_settings(&prior, &plan);
         if !change.is_empty() {
@@ -403,7 +407,7 @@ impl Resource<ProviderData> for VpnTunnel {
     }
 
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
         // JD Cloud deletes only DOWN tunnels.
         match client.modify_admin_status(&region, &id, "DOWN").await {
@@ -426,7 +430,7 @@ impl Resource<ProviderData> for VpnTunnel {
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = ctx.data.jdcloud()?;
+        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = split_import_id(import_id)?;
         Ok(State {
             id: Some(id.to_string()),
