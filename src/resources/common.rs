@@ -92,6 +92,48 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
     }
 }
 
+/// Describes one JD Cloud object; an answer about another object (a
+/// different id) counts as not found.
+pub async fn jd_find<T: serde::de::DeserializeOwned>(
+    client: &jdcloud::Client,
+    kind: &jdcloud::ops::Kind,
+    region: &str,
+    ids: &[&str],
+) -> Result<T, ApiError> {
+    let v: serde_json::Value = client.describe(kind, region, ids).await?;
+    let want = ids.last().copied().unwrap_or_default();
+    let got = v
+        .get(kind.id_field)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    if got != want {
+        return Err(ApiError::not_found(format!(
+            "asked for {want}, got {got:?}"
+        )));
+    }
+    serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", kind.describe.name)))
+}
+
+/// Deletes one JD Cloud object; one already gone counts as deleted.
+pub async fn jd_delete(
+    client: &jdcloud::Client,
+    kind: &jdcloud::ops::Kind,
+    region: &str,
+    ids: &[&str],
+    what: &str,
+) -> Result<(), Diagnostics> {
+    match client.delete(kind, region, ids).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(api_error_id(
+            "deleting",
+            what,
+            ids.last().copied().unwrap_or_default(),
+            &e,
+        )),
+    }
+}
+
 /// Import ids are `ID` or `REGION/ID`.
 pub fn split_import_id(id: &str) -> Result<(Option<&str>, &str), Diagnostics> {
     let bad = || {

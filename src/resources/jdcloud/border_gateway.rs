@@ -17,7 +17,8 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, jd_create_or_adopt, non_empty, region_and_id, split_import_id,
+    api_error, api_error_id, changed, jd_create_or_adopt, jd_delete, jd_find, non_empty,
+    region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway";
@@ -191,11 +192,7 @@ impl Resource<ProviderData> for BorderGateway {
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
         let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        match client.delete(&KIND, &region, &[&id]).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
-        }
+        jd_delete(client, &KIND, &region, &[&id], WHAT).await
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
@@ -223,14 +220,7 @@ fn flatten(b: &api::Bgw, region: String) -> State {
 }
 
 pub async fn find_by_id(client: &Client, region: &str, id: &str) -> Result<api::Bgw, ApiError> {
-    let b: api::Bgw = client.describe(&KIND, region, &[id]).await?;
-    if b.bgw_id != id {
-        return Err(ApiError::not_found(format!(
-            "asked for {id}, got {}",
-            b.bgw_id
-        )));
-    }
-    Ok(b)
+    jd_find(client, &KIND, region, &[id]).await
 }
 
 #[cfg(test)]

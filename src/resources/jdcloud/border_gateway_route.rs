@@ -16,7 +16,9 @@ use crate::cloud::ApiError;
 use crate::framework::validate::{cidr, length_between, one_of};
 use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
 use crate::provider::ProviderData;
-use crate::resources::common::{api_error, api_error_id, jd_create_or_adopt, non_empty};
+use crate::resources::common::{
+    api_error, api_error_id, jd_create_or_adopt, jd_delete, jd_find, non_empty,
+};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway_route";
 const WHAT: &str = "JD Cloud border gateway route";
@@ -162,11 +164,7 @@ impl Resource<ProviderData> for BorderGatewayRoute {
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
         let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, bgw, id) = ids(client, &state)?;
-        match client.delete(&KIND, &region, &[&bgw, &id]).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
-        }
+        jd_delete(client, &KIND, &region, &[&bgw, &id], WHAT).await
     }
 
     /// `<border_gateway_id>/<route_id>` or `<region>/<border_gateway_id>/<route_id>`.
@@ -238,14 +236,7 @@ pub async fn find_by_id(
     bgw: &str,
     id: &str,
 ) -> Result<api::BgwRoute, ApiError> {
-    let r: api::BgwRoute = client.describe(&KIND, region, &[bgw, id]).await?;
-    if r.bgw_route_id != id {
-        return Err(ApiError::not_found(format!(
-            "asked for {id}, got {}",
-            r.bgw_route_id
-        )));
-    }
-    Ok(r)
+    jd_find(client, &KIND, region, &[bgw, id]).await
 }
 
 #[cfg(test)]

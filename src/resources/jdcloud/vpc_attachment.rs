@@ -17,7 +17,8 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, jd_create_or_adopt, non_empty, region_and_id, split_import_id,
+    api_error, api_error_id, changed, jd_create_or_adopt, jd_delete, jd_find, non_empty,
+    region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpc_attachment";
@@ -213,11 +214,7 @@ impl Resource<ProviderData> for VpcAttachment {
     async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
         let client = &ctx.data.jdcloud_until(ctx.deadline)?;
         let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        match client.delete(&KIND, &region, &[&id]).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
-        }
+        jd_delete(client, &KIND, &region, &[&id], WHAT).await
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
@@ -271,14 +268,7 @@ pub async fn find_by_id(
     region: &str,
     id: &str,
 ) -> Result<api::VpcAttachment, ApiError> {
-    let a: api::VpcAttachment = client.describe(&KIND, region, &[id]).await?;
-    if a.vpc_attachment_id != id {
-        return Err(ApiError::not_found(format!(
-            "asked for {id}, got {}",
-            a.vpc_attachment_id
-        )));
-    }
-    Ok(a)
+    jd_find(client, &KIND, region, &[id]).await
 }
 
 #[cfg(test)]

@@ -24,7 +24,8 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, jd_create_or_adopt, non_empty, region_and_id, split_import_id,
+    api_error, api_error_id, jd_create_or_adopt, jd_delete, jd_find, non_empty, region_and_id,
+    split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
@@ -422,11 +423,7 @@ impl Resource<ProviderData> for VpnTunnel {
                 ))
             }
         }
-        match client.delete(&KIND, &region, &[&id]).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
-        }
+        jd_delete(client, &KIND, &region, &[&id], WHAT).await
     }
 
     async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
@@ -515,14 +512,7 @@ pub async fn find_by_id(
     region: &str,
     id: &str,
 ) -> Result<api::VpnTunnel, ApiError> {
-    let t: api::VpnTunnel = client.describe(&KIND, region, &[id]).await?;
-    if t.vpn_tunnel_id != id {
-        return Err(ApiError::not_found(format!(
-            "asked for {id}, got {}",
-            t.vpn_tunnel_id
-        )));
-    }
-    Ok(t)
+    jd_find(client, &KIND, region, &[id]).await
 }
 
 #[cfg(test)]
