@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use hybridnet::sandbox::{self, SandboxConfig, SandboxState};
+use hybridnet::sandbox::{self, FaultPlan, SandboxConfig, SandboxState};
 use hybridnet::signer::Credentials;
 use tracing_subscriber::EnvFilter;
 
@@ -18,7 +18,9 @@ const USAGE: &str = "usage: hybridnet-sandbox [--listen ADDR] [--state FILE] \
   --state FILE       SQLite state file (default: in memory, lost on exit)
   --access-key AK    access key id requests must be signed with (default sandbox-ak)
   --secret-key SK    its secret (default sandbox-sk)
-  --faults JSON      fault-injection plan (accepted and stored; not acted upon yet)
+  --faults JSON      fault-injection plan, e.g. '{\"throttle_rate\":0.3,\"error_rate\":0.1,
+                     \"reset_rate\":0.05,\"latency_ms\":0,\"seed\":42}' (every field optional;
+                     replaceable at run time: POST /_sandbox/faults)
   --rate-limit N     calls per minute before JD Cloud 429 RATE_LIMIT / Alibaba 400
                      Throttling.User (default 1000, 0 = off)
   --provisioning-ms N
@@ -43,7 +45,7 @@ struct Args {
     state: Option<PathBuf>,
     access_key: String,
     secret_key: String,
-    faults: Option<serde_json::Value>,
+    faults: Option<FaultPlan>,
     rate_limit: u32,
     provisioning_ms: u64,
 }
@@ -78,8 +80,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<A
             "--access-key" => out.access_key = value,
             "--secret-key" => out.secret_key = value,
             "--faults" => {
-                out.faults =
-                    Some(serde_json::from_str(&value).context("--faults is not valid JSON")?)
+                let json = serde_json::from_str(&value).context("--faults is not valid JSON")?;
+                out.faults = Some(FaultPlan::from_json(json).context("--faults")?);
             }
             "--rate-limit" => {
                 out.rate_limit = value
@@ -197,7 +199,18 @@ mod tests {
         assert_eq!(a.listen, "127.0.0.1:9");
         assert_eq!(a.state, Some(PathBuf::from("/tmp/s.db")));
         assert_eq!(a.access_key, "sandbox-ak");
-        assert_eq!(a.faults, Some(serde_json::json!({})));
+        assert_eq!(a.faults, Some(FaultPlan::default()));
+        let f = parse(&["--faults", r#"{"throttle_rate":0.3,"seed":42}"#])
+            .unwrap()
+            .unwrap()
+            .faults
+            .unwrap();
+        assert_eq!(
+            (f.throttle_rate, f.error_rate, f.seed),
+            (0.3, 0.0, Some(42))
+        );
+        assert!(parse(&["--faults", r#"{"error_rate":2}"#]).is_err());
+        assert!(parse(&["--faults", r#"{"typo_rate":0.1}"#]).is_err());
         assert_eq!(a.rate_limit, 1000);
         assert_eq!(parse(&["--rate-limit=5"]).unwrap().unwrap().rate_limit, 5);
         assert!(parse(&["--rate-limit", "-1"]).is_err());

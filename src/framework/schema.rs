@@ -116,7 +116,9 @@ impl Block {
                 diags.add_attr_error(
                     &p,
                     "Value for unconfigurable attribute",
-                    format!("Can't configure a value for {:?}: its value will be decided automatically.", a.name),
+                    format!(
+                        "Can't configure a value for {p}: its value will be decided automatically."
+                    ),
                 );
                 continue;
             }

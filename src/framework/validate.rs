@@ -382,7 +382,7 @@ pub fn parse_cidr(s: &str) -> Result<Ipv4Net, String> {
         .map_err(|_| format!("{s:?} is not an IPv4 CIDR block"))?;
     if net.network() != net.addr() {
         return Err(format!(
-            "{s:?} is not a network address; did you mean {}?",
+            "{s:?} is not a network address (did you mean {}?)",
             net.trunc()
         ));
     }

@@ -1,5 +1,6 @@
 //! Unauthenticated test/demo routes under `/_sandbox/`.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -7,6 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Map, Value};
 
+use super::faults::FaultPlan;
 use super::store::StoreError;
 use super::{alicloud, jdcloud, SandboxState};
 
@@ -15,6 +17,7 @@ pub(super) fn router() -> Router<SandboxState> {
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/requests", get(requests))
+        .route("/_sandbox/faults", get(faults).post(set_faults))
 }
 
 /// Every resource of both clouds: `{"jdcloud": {"<kind>": [..]}, "alicloud": {..},
@@ -54,13 +57,16 @@ async fn state(State(state): State<SandboxState>) -> Response {
     .await
 }
 
-/// Empties all state, request counters, the rate-limit window and the remembered Alibaba nonces
-/// included (the Alibaba seed is not state: it is always there).
+/// Empties all state, request counters, the rate-limit window and the remembered nonces of both
+/// clouds included (the Alibaba seed is not state: it is always there). The fault plan stays;
+/// its RNG restarts from the seed, so a replayed request sequence meets the same faults.
 async fn reset(State(state): State<SandboxState>) -> Response {
     blocking(move || {
         state.store().reset()?;
         state.rate_limiter().reset();
         state.alicloud_nonces().reset();
+        state.jdcloud_nonces().reset();
+        state.faults().restart();
         Ok(serde_json::json!({"reset": true}))
     })
     .await
@@ -70,6 +76,35 @@ async fn reset(State(state): State<SandboxState>) -> Response {
 async fn requests(State(state): State<SandboxState>) -> Response {
     blocking(move || Ok(serde_json::to_value(state.store().request_counts()?).unwrap_or_default()))
         .await
+}
+
+/// The active fault plan, seed filled in.
+async fn faults(State(state): State<SandboxState>) -> Response {
+    Json(state.faults().plan()).into_response()
+}
+
+/// Replaces the fault plan (JSON body, any content type; `{}` or an empty body turns faults
+/// off) and answers the active plan; 400 with the reason for an invalid one.
+async fn set_faults(State(state): State<SandboxState>, body: Bytes) -> Response {
+    let parsed = if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(FaultPlan::default())
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(super::FaultPlanError::from)
+            .and_then(FaultPlan::from_json)
+    };
+    match parsed {
+        Ok(plan) => {
+            let active = state.faults().set(plan);
+            tracing::info!(plan = ?active, "fault plan replaced");
+            Json(active).into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"error": e.to_string()})),
+        )
+            .into_response(),
+    }
 }
 
 async fn blocking(f: impl FnOnce() -> Result<Value, StoreError> + Send + 'static) -> Response {

@@ -6,15 +6,17 @@
 //! * `jdcloud` – REST routing table, signature check, envelopes, one file per resource model;
 //! * `alicloud` – RPC dispatch on `Action` / `x-acs-action` (Vpc customer gateways and
 //!   dual-tunnel IPsec connections, Cbn transit-router binding; seeded CEN and transit routers);
-//! * `admin` – `/_sandbox/{state,reset,requests}` for tests and demos;
+//! * `admin` – `/_sandbox/{state,reset,requests,faults}` for tests and demos;
 //! * `ratelimit` – the calls-per-minute limit (JD Cloud 429 `RATE_LIMIT`, Alibaba 400
-//!   `Throttling.User`).
+//!   `Throttling.User`);
+//! * `faults` – seeded fault injection (throttling, transient errors, dropped connections).
 //!
 //! This module depends on `crate::signer` only and defines its own wire types, so a bug in the
 //! provider's client types cannot be mirrored here.
 
 mod admin;
 mod alicloud;
+mod faults;
 mod ids;
 mod jdcloud;
 mod ratelimit;
@@ -32,6 +34,7 @@ use tokio::net::TcpListener;
 
 use crate::signer::Credentials;
 
+pub use faults::{FaultPlan, FaultPlanError};
 pub use store::StoreError;
 
 /// Access key id accepted when none is configured.
@@ -50,8 +53,9 @@ pub struct SandboxConfig {
     pub state_path: Option<PathBuf>,
     /// The one key pair requests must be signed with (both clouds).
     pub credentials: Credentials,
-    /// Fault-injection plan (`--faults`); stored, not acted upon yet.
-    pub faults: Option<serde_json::Value>,
+    /// Fault-injection plan at start-up (`--faults`); `None` injects nothing. Replaceable at
+    /// run time through `POST /_sandbox/faults`.
+    pub faults: Option<FaultPlan>,
     /// Authenticated calls (both clouds, one window) admitted per sliding minute before JD Cloud
     /// 429 `RATE_LIMIT` / Alibaba 400 `Throttling.User` (`--rate-limit`); 0 disables the limit.
     pub rate_limit_per_minute: u32,
@@ -83,7 +87,7 @@ impl fmt::Debug for SandboxConfig {
         f.debug_struct("SandboxConfig")
             .field("state_path", &self.state_path)
             .field("credentials", &self.credentials)
-            .field("faults", &self.faults.is_some())
+            .field("faults", &self.faults)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("provisioning_ms", &self.provisioning_ms)
             .field(
@@ -103,6 +107,9 @@ pub enum SandboxError {
     /// The state database could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The fault plan is invalid.
+    #[error(transparent)]
+    Faults(#[from] FaultPlanError),
     /// Serving failed.
     #[error("serving: {0}")]
     Io(#[from] std::io::Error),
@@ -120,19 +127,28 @@ struct Inner {
     rate_limiter: ratelimit::RateLimiter,
     /// Alibaba signature nonces seen recently (replay protection), in memory.
     alicloud_nonces: alicloud::NonceCache,
+    /// JD Cloud `x-jdcloud-nonce` values seen recently; the same cache type and window as
+    /// Alibaba's, but a separate set (the two clouds do not share nonces).
+    jdcloud_nonces: alicloud::NonceCache,
+    faults: faults::Faults,
 }
 
 impl SandboxState {
     /// Opens the state store named by `config` (creating the file if needed).
     pub fn open(config: SandboxConfig) -> Result<Self, SandboxError> {
+        let plan = config.faults.unwrap_or_default();
+        plan.validate()?;
         let store = store::Store::open(config.state_path.as_deref())?;
         let rate_limiter = ratelimit::RateLimiter::new(config.rate_limit_per_minute);
+        let faults = faults::Faults::new(plan);
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 store,
                 rate_limiter,
                 alicloud_nonces: alicloud::NonceCache::default(),
+                jdcloud_nonces: alicloud::NonceCache::default(),
+                faults,
             }),
         })
     }
@@ -152,6 +168,14 @@ impl SandboxState {
 
     pub(crate) fn alicloud_nonces(&self) -> &alicloud::NonceCache {
         &self.inner.alicloud_nonces
+    }
+
+    pub(crate) fn jdcloud_nonces(&self) -> &alicloud::NonceCache {
+        &self.inner.jdcloud_nonces
+    }
+
+    pub(crate) fn faults(&self) -> &faults::Faults {
+        &self.inner.faults
     }
 
     pub(crate) fn credentials(&self) -> &Credentials {

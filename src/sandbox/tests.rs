@@ -59,7 +59,7 @@ impl Default for Signing {
 
 fn signed_with(method: &str, uri: &str, body: &[u8], s: &Signing) -> Request<Body> {
     let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-    let headers = jdcloud::client_headers(&s.date, "nonce-1", HOST);
+    let headers = jdcloud::client_headers(&s.date, &uuid::Uuid::new_v4().to_string(), HOST);
     let credentials = Credentials::new(s.ak, s.sk);
     let signed = jdcloud::sign(
         &SignableRequest {

@@ -253,10 +253,17 @@ fn tunnel_block() -> Block {
         .validator(ObjectRule {
             description: "`bgp_local_ip` lies inside `bgp_tunnel_cidr`",
             check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
-                let (Some(c), Some(ip)) = (o.get("bgp_tunnel_cidr").as_str(), o.get("bgp_local_ip").as_str()) else { return };
+                let (cidr, ip) = (o.get("bgp_tunnel_cidr"), o.get("bgp_local_ip"));
+                if cidr.is_null() && ip.as_str().is_some() {
+                    let at = p.child("bgp_local_ip");
+                    d.add_attr_error(&at, "Missing required argument", format!("{at} needs `bgp_tunnel_cidr` to lie in."));
+                    return;
+                }
+                let (Some(c), Some(ip)) = (cidr.as_str(), ip.as_str()) else { return };
                 let (Ok(net), Ok(ip)) = (parse_cidr(c), ip.parse::<Ipv4Addr>()) else { return };
                 if !net.hosts().any(|h| h == ip) {
-                    d.add_attr_error(&p.child("bgp_local_ip"), "Invalid attribute value", format!("bgp_local_ip must be a host of {c}, got {ip}."));
+                    let at = p.child("bgp_local_ip");
+                    d.add_attr_error(&at, "Invalid attribute value", format!("{at} must be a host of {c}, got {ip}."));
                 }
             },
         })
@@ -394,7 +401,7 @@ fn validate_connection(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
                 d.add_attr_error(
                     &p.child("tunnel").index(i).child("ike_version"),
                     "Invalid attribute combination",
-                    "Several local or remote subnets need IKEv2 on both tunnels.",
+                    format!("{} must be \"ikev2\": several local or remote subnets need IKEv2 on both tunnels.", p.child("tunnel").index(i).child("ike_version")),
                 );
             }
         }
@@ -405,7 +412,10 @@ fn validate_connection(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
                 d.add_attr_error(
                     &p.child("tunnel").index(i).child("bgp_tunnel_cidr"),
                     "Missing required argument",
-                    "`bgp_tunnel_cidr` is required on both tunnels when `bgp_enabled` is true.",
+                    format!(
+                        "{} is required: `bgp_enabled` is true.",
+                        p.child("tunnel").index(i).child("bgp_tunnel_cidr")
+                    ),
                 );
             }
         }
@@ -416,7 +426,10 @@ fn validate_connection(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
             d.add_attr_error(
                 &p.child("tunnel").index(1).child("bgp_tunnel_cidr"),
                 "Invalid attribute value",
-                "The two tunnels' `bgp_tunnel_cidr` must differ.",
+                format!(
+                    "{} must differ from tunnel[0].bgp_tunnel_cidr.",
+                    p.child("tunnel").index(1).child("bgp_tunnel_cidr")
+                ),
             );
         }
     }

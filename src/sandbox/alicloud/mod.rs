@@ -5,7 +5,9 @@
 //! Request flow: read body → decode parameters → authenticate ([`auth`], failures counted under
 //! `auth.rejected`) → rate limit (400 `Throttling.User`, counted under `rate_limit.rejected`;
 //! the limiter is shared with JD Cloud) → find (Version, Action) in [`ACTIONS`] (unknown
-//! version 400 `InvalidVersion`, unknown action 404 `InvalidApi.NotFound`) → count
+//! version 400 `InvalidVersion`, unknown action 404 `InvalidApi.NotFound`) → injected fault, if
+//! any (400 `Throttling.User` or 503 `ServiceUnavailable` before the action; 503 or a dropped
+//! connection after it) → count
 //! `alicloud.<Action>` → in one store transaction: [`lifecycle::settle`] pending objects, then
 //! the handler → JSON with `RequestId` (errors: `RequestId`, `HostId`, `Code`, `Message`,
 //! `Recommend`; header `x-acs-request-id` either way).
@@ -39,6 +41,7 @@ use time::OffsetDateTime;
 
 use self::error::AliError;
 use self::params::Params;
+use super::faults::{self, Fault};
 use super::store::{Kind, StoreError, Tx};
 use super::{ids, SandboxState};
 use crate::signer::acs3;
@@ -56,6 +59,10 @@ const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 /// Counters in `/_sandbox/requests` (same names as JD Cloud's).
 const AUTH_REJECTED_COUNTER: &str = "auth.rejected";
 const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
+/// The transient server error of fault injection (alicloud.md §A6.2: 503, retried by
+/// terraform-provider-alicloud's `NeedRetry`). Not in [`error::codes`] only because fault
+/// injection is the one place that answers it.
+const SERVICE_UNAVAILABLE: &str = "ServiceUnavailable";
 
 /// An API product: name (for `Recommend`) and the version that selects it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -403,6 +410,12 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         Ok(a) => a,
         Err(e) => return reply(product, Err(e)),
     };
+    let fault = faults::inject(&state, action.name).await;
+    match fault {
+        Some(Fault::Throttle) => return reply(Some(action.product), Err(AliError::throttled())),
+        Some(Fault::ErrorBefore) => return reply(Some(action.product), Err(injected_error())),
+        _ => {}
+    }
     let handler = action.handler;
     let counter = format!("{CLOUD}.{}", action.name);
     let delay = delay_ms(&state);
@@ -426,7 +439,19 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         status = outcome.as_ref().err().map_or(200, |e| e.http.as_u16()),
         "Alibaba Cloud request"
     );
-    reply(Some(action.product), outcome)
+    match fault {
+        Some(Fault::ErrorAfter) => reply(Some(action.product), Err(injected_error())),
+        Some(Fault::Reset) => faults::connection_reset(),
+        _ => reply(Some(action.product), outcome),
+    }
+}
+
+fn injected_error() -> AliError {
+    AliError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        SERVICE_UNAVAILABLE,
+        "The server is temporarily unavailable.",
+    )
 }
 
 fn count(state: &SandboxState, counter: &str) {

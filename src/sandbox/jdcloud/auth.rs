@@ -3,6 +3,12 @@
 //! The signature is recomputed over exactly what was received: raw path and raw query from the
 //! request URI, the headers listed in `SignedHeaders` (so `host` as received), and the body bytes.
 //! Date and nonce need not be signed (the Python SDK signs only `content-type;host`, §5.2).
+//!
+//! A nonce ("must remain unique for a certain period of time", §5.2) is remembered for
+//! [`MAX_CLOCK_SKEW`] per access key once the signature checks out, so a badly signed request
+//! does not burn it; a reused one is 401 `ACCESS_ERROR`. The replay window is UNKNOWN (§5.5):
+//! the same 15 minutes as the skew is INFERRED. A request without a nonce is not refused (the
+//! sandbox never required one; the SDKs always send one).
 
 use axum::http::request::Parts;
 use time::format_description::BorrowedFormatItem;
@@ -10,7 +16,8 @@ use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use super::error::JdError;
-use crate::signer::jdcloud::{self as signer, DATE_HEADER};
+use crate::sandbox::alicloud::NonceCache;
+use crate::signer::jdcloud::{self as signer, DATE_HEADER, NONCE_HEADER};
 use crate::signer::SignableRequest;
 
 /// Allowed distance between `x-jdcloud-date` and the sandbox clock. The real value is UNKNOWN
@@ -26,9 +33,11 @@ const SIGNATURE_MISMATCH: &str = "sign result is not same [gw]";
 const DATE_FORMAT: &[BorrowedFormatItem<'static>] =
     format_description!("[year][month][day]T[hour][minute][second]Z");
 
-/// Accepts the request or says why not, as the gateway's 401 `ACCESS_ERROR`.
+/// Accepts the request (recording its nonce) or says why not, as the gateway's 401
+/// `ACCESS_ERROR`.
 pub(super) fn authenticate(
     credentials: &crate::signer::Credentials,
+    nonces: &NonceCache,
     parts: &Parts,
     body: &[u8],
     now: OffsetDateTime,
@@ -89,5 +98,22 @@ pub(super) fn authenticate(
         headers: &headers,
         body,
     };
-    signer::verify(&request, &parsed, credentials).map_err(|e| reject(&e))
+    signer::verify(&request, &parsed, credentials).map_err(|e| reject(&e))?;
+
+    let Some(nonce) = parts.headers.get(NONCE_HEADER) else {
+        return Ok(());
+    };
+    let nonce = nonce
+        .to_str()
+        .map_err(|_| reject(&format_args!("{NONCE_HEADER} is not ASCII")))?;
+    if nonces.check_and_record(&parsed.access_key_id, nonce, now) {
+        Ok(())
+    } else {
+        tracing::warn!(nonce, "JD Cloud request rejected: nonce reused");
+        Err(JdError::access_error(format!(
+            "{NONCE_HEADER} {nonce:?} was already used within the last {} s: replayed request \
+             refused [gw]",
+            MAX_CLOCK_SKEW.whole_seconds()
+        )))
+    }
 }

@@ -1,8 +1,9 @@
 //! JD Cloud `bgw` OpenAPI emulation: `/v1/regions/{regionId}/…` (jdcloud.md §1–§4, §8).
 //!
-//! Request flow: read body → authenticate → rate limit (429 `RATE_LIMIT`) → match
-//! [`routes::ROUTES`] → count → run the model operation in one store transaction (on the blocking
-//! pool) → envelope.
+//! Request flow: read body → authenticate (nonce replay included) → rate limit (429
+//! `RATE_LIMIT`) → match [`routes::ROUTES`] → injected fault, if any (429 `RATE_LIMIT` or 500
+//! `INTERNAL` before the operation; 500 or a dropped connection after it) → count → run the
+//! model operation in one store transaction (on the blocking pool) → envelope.
 //!
 //! To add a resource: a model file like `customer_gateway.rs` (kind, object, rules, operations),
 //! its rows in `routes.rs`, its kind in [`KINDS`], and its arms in [`run`].
@@ -36,6 +37,7 @@ use time::OffsetDateTime;
 use self::error::JdError;
 use self::routes::{Op, PathParams};
 use self::wire::{ErrorBody, ErrorEnvelope, Query, SuccessEnvelope};
+use super::faults::{self, Fault};
 use super::store::{Kind, Tx};
 use super::{ids, SandboxState};
 
@@ -148,7 +150,13 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     };
     let now = OffsetDateTime::now_utc();
 
-    if let Err(e) = auth::authenticate(state.credentials(), &parts, &body, now) {
+    if let Err(e) = auth::authenticate(
+        state.credentials(),
+        state.jdcloud_nonces(),
+        &parts,
+        &body,
+        now,
+    ) {
         if let Err(store_err) = state.store().count_request("auth.rejected") {
             tracing::error!(error = %store_err, "counting rejected request");
         }
@@ -176,6 +184,17 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         ));
         return respond(&request_id, None, Err(err));
     };
+    let fault = faults::inject(&state, op.name()).await;
+    match fault {
+        Some(Fault::Throttle) => {
+            let err = JdError::rate_limit("call frequency exceeded (sandbox fault injection)");
+            return respond(&request_id, Some(op), Err(err));
+        }
+        Some(Fault::ErrorBefore) => {
+            return respond(&request_id, Some(op), Err(injected_error()));
+        }
+        _ => {}
+    }
     let req = OpRequest {
         region: params.get("regionId").to_owned(),
         params,
@@ -196,7 +215,16 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         status = outcome.as_ref().err().map_or(200, |e| e.http.as_u16()),
         "JD Cloud request"
     );
-    respond(&request_id, Some(op), outcome)
+    match fault {
+        Some(Fault::ErrorAfter) => respond(&request_id, Some(op), Err(injected_error())),
+        Some(Fault::Reset) => faults::connection_reset(),
+        _ => respond(&request_id, Some(op), outcome),
+    }
+}
+
+/// The transient server error of fault injection (jdcloud.md §2.4: 500 `INTERNAL`).
+fn injected_error() -> JdError {
+    JdError::internal("internal server error (sandbox fault injection)")
 }
 
 /// A request that belongs to no cloud: JD Cloud-style 404.

@@ -1,0 +1,1748 @@
+//! Bad input catalogue: one table of invalid resource configurations, each of which
+//! `terraform validate` must reject, pointing at the offending attribute, without a single
+//! request reaching the cloud (the sandbox).
+//!
+//! Every case is its own configuration (one resource, named `x`), so each error is attributed
+//! to exactly one input. A case expects exactly one error, and says where it must point:
+//!
+//! - [`at`]: an attribute path as Terraform shows it (`psk`, `tunnel[0].psk`,
+//!   `customer_ips[1]`, `timeouts.create`, `traffic_selector[10]`). Terraform quotes that
+//!   path's own source line (`  14:     psk = "a b"`), which the test finds in the rendered
+//!   `main.tf` (block index included), and a nested path must also appear in the detail.
+//! - [`at_saying`]: the same source line, plus a detail text, for errors whose detail does not
+//!   repeat the path (Terraform's own schema checks, the provider's cross-attribute rules).
+//! - [`saying`]: the offending attribute is absent, so Terraform can only quote the resource:
+//!   the detail says what is missing.
+//!
+//! [`GOOD`] holds one valid configuration per resource type, with boundary values, so the
+//! table cannot pass because everything is rejected.
+//!
+//! Rules from the research notes (jdcloud.md §7, alicloud.md §A1.2, §A4.1) that the provider does
+//! not enforce at validate would be listed at the end of this file.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use common::{provider_preamble, terraform_bins, Sandbox, TfOutput, TfWorkdir};
+use serde_json::json;
+
+const BGW: &str = "hybridnet_jdcloud_border_gateway";
+const ROUTE: &str = "hybridnet_jdcloud_border_gateway_route";
+const JD_CGW: &str = "hybridnet_jdcloud_customer_gateway";
+const CGW_ADDRS: &str = "hybridnet_jdcloud_customer_gateway_addresses";
+const VPCA: &str = "hybridnet_jdcloud_vpc_attachment";
+const CONN: &str = "hybridnet_jdcloud_vpn_connection";
+const TUNNEL: &str = "hybridnet_jdcloud_vpn_tunnel";
+const ALI_CGW: &str = "hybridnet_alicloud_customer_gateway";
+const IPSEC: &str = "hybridnet_alicloud_ipsec_connection_cen";
+
+/// `terraform validate` processes run at once against one sandbox (each in its own workdir).
+const PARALLEL: usize = 4;
+
+/// Where the single error of a case must point.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    At(&'static str),
+    AtSaying(&'static str, &'static str),
+    Saying(&'static str),
+}
+
+#[derive(Debug)]
+struct Case {
+    /// Resource type; the resource is always named `x`.
+    ty: &'static str,
+    /// The resource body; its common indentation is removed when rendered.
+    body: &'static str,
+    expect: Expect,
+}
+
+const fn at(ty: &'static str, path: &'static str, body: &'static str) -> Case {
+    Case {
+        ty,
+        body,
+        expect: Expect::At(path),
+    }
+}
+
+const fn at_saying(
+    ty: &'static str,
+    path: &'static str,
+    detail: &'static str,
+    body: &'static str,
+) -> Case {
+    Case {
+        ty,
+        body,
+        expect: Expect::AtSaying(path, detail),
+    }
+}
+
+const fn saying(ty: &'static str, detail: &'static str, body: &'static str) -> Case {
+    Case {
+        ty,
+        body,
+        expect: Expect::Saying(detail),
+    }
+}
+
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    // ----- hybridnet_jdcloud_border_gateway ---------------------------------------------------
+    at(BGW, "name", r#"name = "has space""#),
+    at(BGW, "name", r#"name = "abcdefghijklmnopqrstuvwxyz0123456""#), // 33 characters
+    at(BGW, "name", r#"name = """#),
+    at(BGW, "name", r#"name = "bgw.main""#),
+    at(BGW, "name", r#"name = "边界网关。""#), // CJK punctuation is not a Chinese character
+    at(BGW, "description", r#"
+        name        = "bgw-main"
+        description = ""
+    "#),
+    at(BGW, "description", r#"
+        name        = "bgw-main"
+        description = format("%0257d", 0)
+    "#),
+    at(BGW, "az_type", r#"
+        name    = "bgw-main"
+        az_type = "core"
+    "#),
+    at(BGW, "az_type", r#"
+        name    = "bgw-main"
+        az_type = "Edge"
+    "#),
+    saying(BGW, "`az` is required when `az_type` is \"edge\".", r#"
+        name    = "bgw-main"
+        az_type = "edge"
+    "#),
+    at(BGW, "az", r#"
+        name = "bgw-main"
+        az   = "cn-north-1-edge-a"
+    "#),
+    at(BGW, "timeouts.create", r#"
+        name = "bgw-main"
+        timeouts { create = "ten" }
+    "#),
+    at(BGW, "asn", r#"
+        name = "bgw-main"
+        asn  = 65000
+    "#),
+
+    // ----- hybridnet_jdcloud_border_gateway_route ---------------------------------------------
+    at(ROUTE, "destination", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/33"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+    "#),
+    at(ROUTE, "destination", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.1.0/16"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+    "#),
+    at(ROUTE, "destination", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+    "#),
+    at(ROUTE, "destination", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "fd00::/8"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+    "#),
+    at(ROUTE, "next_hop_type", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "private_vif"
+        next_hop_id       = "vpnc-1"
+    "#),
+    at(ROUTE, "next_hop_type", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "VPN_CONNECTION"
+        next_hop_id       = "vpnc-1"
+    "#),
+    at(ROUTE, "description", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+        description       = ""
+    "#),
+    at(ROUTE, "timeouts.update", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+        timeouts {
+          update = "5 minutes"
+        }
+    "#),
+    at(ROUTE, "priority", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+        priority          = 100
+    "#),
+    saying(ROUTE, "The argument \"next_hop_id\" is required", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "vpn_connection"
+    "#),
+
+    // ----- hybridnet_jdcloud_customer_gateway -------------------------------------------------
+    at(JD_CGW, "bgp_asn", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 65000
+    "#), // the border gateway's own ASN
+    at(JD_CGW, "bgp_asn", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 65500
+    "#),
+    at(JD_CGW, "bgp_asn", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 64512
+    "#),
+    at(JD_CGW, "bgp_asn", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 65010.5
+    "#),
+    at(JD_CGW, "customer_ips", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10", "203.0.113.11", "203.0.113.12"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips", r#"
+        name         = "idc"
+        customer_ips = []
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips[1]", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10", "203.0.113.10"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips[0]", r#"
+        name         = "idc"
+        customer_ips = ["10.1.2.3"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips[1]", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10", "100.64.0.1"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips[0]", r#"
+        name         = "idc"
+        customer_ips = ["127.0.0.1"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips[0]", r#"
+        name         = "idc"
+        customer_ips = ["224.0.0.5"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips[0]", r#"
+        name         = "idc"
+        customer_ips = ["169.254.1.1"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips[0]", r#"
+        name         = "idc"
+        customer_ips = ["198.18.0.1"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "customer_ips[0]", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.300"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "name", r#"
+        name         = "idc!"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 65010
+    "#),
+    at(JD_CGW, "description", r#"
+        name         = "idc"
+        description  = format("%0257d", 0)
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 65010
+    "#),
+    saying(JD_CGW, "The argument \"bgp_asn\" is required", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+    "#),
+
+    // ----- hybridnet_jdcloud_customer_gateway_addresses ---------------------------------------
+    at(CGW_ADDRS, "customer_ips", r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = ["203.0.113.10", "203.0.113.11", "203.0.113.12"]
+    "#),
+    at(CGW_ADDRS, "customer_ips", r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = []
+    "#),
+    at(CGW_ADDRS, "customer_ips[1]", r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = ["203.0.113.10", "203.0.113.10"]
+    "#),
+    at(CGW_ADDRS, "customer_ips[0]", r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = ["192.168.1.1", "203.0.113.11"]
+    "#),
+    at(CGW_ADDRS, "customer_ips[1]", r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = ["203.0.113.10", "172.16.0.1"]
+    "#),
+    at(CGW_ADDRS, "customer_ips[0]", r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = ["0.0.0.0"]
+    "#),
+    at(CGW_ADDRS, "customer_ips[0]", r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = ["203.0.113"]
+    "#),
+    at(CGW_ADDRS, "timeouts.create", r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = ["203.0.113.10"]
+        timeouts {
+          create = "5"
+        }
+    "#),
+    saying(CGW_ADDRS, "The argument \"customer_ips\" is required", r#"
+        customer_gateway_id = "cgw-1"
+    "#),
+
+    // ----- hybridnet_jdcloud_vpc_attachment ---------------------------------------------------
+    at(VPCA, "vpc_id", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc1"
+    "#),
+    at(VPCA, "vpc_id", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "VPC-ABC123"
+    "#),
+    at(VPCA, "vpc_id", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-"
+    "#),
+    at(VPCA, "propagate_type", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+        propagate_type    = "some"
+    "#),
+    saying(VPCA, "`subnet_ids` needs at least one subnet when `propagate_type` is \"partial\".", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+        propagate_type    = "partial"
+    "#),
+    at(VPCA, "subnet_ids", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+        propagate_type    = "partial"
+        subnet_ids        = []
+    "#),
+    at(VPCA, "subnet_ids", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+        subnet_ids        = ["subnet-web00001"]
+    "#), // propagate_type defaults to "all"
+    at(VPCA, "subnet_ids", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+        propagate_type    = "none"
+        subnet_ids        = ["subnet-web00001"]
+    "#),
+    at(VPCA, "subnet_ids[0]", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+        propagate_type    = "partial"
+        subnet_ids        = ["sub-web00001"]
+    "#),
+    at(VPCA, "name", r#"
+        name              = "abcdefghijklmnopqrstuvwxyz0123456"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+    "#),
+    at(VPCA, "status", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+        status            = "active"
+    "#),
+
+    // ----- hybridnet_jdcloud_vpn_connection ---------------------------------------------------
+    at(CONN, "local_asn", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        local_asn           = 65535
+    "#),
+    at(CONN, "local_asn", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        local_asn           = 64511
+    "#),
+    at(CONN, "local_asn", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        local_asn           = 4200000000
+    "#), // 32-bit private ASN: JD Cloud takes 16-bit ones only
+    at(CONN, "traffic_selector[0].local_subnet", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        traffic_selector {
+          local_subnet = "10.0.0.1/16"
+        }
+    "#),
+    at(CONN, "traffic_selector[1].local_subnet", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        traffic_selector {
+          local_subnet = "10.0.0.0/16"
+        }
+        traffic_selector {
+          local_subnet = "10.1.0.0/40"
+        }
+    "#),
+    at(CONN, "traffic_selector[0].remote_subnets[1]", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        traffic_selector {
+          local_subnet   = "10.0.0.0/16"
+          remote_subnets = ["192.168.0.0/24", "192.168.1.0/16"]
+        }
+    "#),
+    at(CONN, "traffic_selector[0].description", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        traffic_selector {
+          local_subnet = "10.0.0.0/16"
+          description  = ""
+        }
+    "#),
+    at_saying(CONN, "traffic_selector[10]", "No more than 10 \"traffic_selector\" blocks are allowed", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        traffic_selector { local_subnet = "10.0.0.0/24" }
+        traffic_selector { local_subnet = "10.0.1.0/24" }
+        traffic_selector { local_subnet = "10.0.2.0/24" }
+        traffic_selector { local_subnet = "10.0.3.0/24" }
+        traffic_selector { local_subnet = "10.0.4.0/24" }
+        traffic_selector { local_subnet = "10.0.5.0/24" }
+        traffic_selector { local_subnet = "10.0.6.0/24" }
+        traffic_selector { local_subnet = "10.0.7.0/24" }
+        traffic_selector { local_subnet = "10.0.8.0/24" }
+        traffic_selector { local_subnet = "10.0.9.0/24" }
+        traffic_selector { local_subnet = "10.0.10.0/24" }
+    "#),
+    saying(CONN, "The argument \"local_subnet\" is required", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        traffic_selector {
+          remote_subnets = ["192.168.0.0/16"]
+        }
+    "#),
+    at(CONN, "name", r#"
+        name                = "vpn connection"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+    "#),
+    at(CONN, "description", r#"
+        name                = "idc"
+        description         = format("%0257d", 0)
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+    "#),
+    at(CONN, "bgp_enabled", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        bgp_enabled         = "maybe"
+    "#),
+    at(CONN, "timeouts.create", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        timeouts {
+          create = "-5m"
+        }
+    "#),
+    at(CONN, "cloud_public_ips", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        cloud_public_ips    = ["116.196.0.10", "116.196.0.11"]
+    "#),
+
+    // ----- hybridnet_jdcloud_vpn_tunnel -------------------------------------------------------
+    at(TUNNEL, "psk", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "0xabc"
+    "#),
+    at(TUNNEL, "psk", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "0Sabc"
+    "#),
+    at(TUNNEL, "psk", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "abcdefghijklmnopqrstu"
+    "#), // 21 characters
+    at(TUNNEL, "psk", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "a b"
+    "#),
+    at(TUNNEL, "psk", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = ""
+    "#),
+    at(TUNNEL, "psk", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "key!"
+    "#),
+    at(TUNNEL, "psk", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "预共享密钥"
+    "#),
+    saying(TUNNEL, "The argument \"psk\" is required", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+    "#),
+    at(TUNNEL, "cloud_public_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+    "#),
+    at(TUNNEL, "customer_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10/32"
+        psk               = "Key_1"
+    "#),
+    at(TUNNEL, "tunnel_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "169.254.16.0/30"
+        local_tunnel_ip   = "169.254.16.1"
+    "#), // just outside 169.254.0.0/20
+    at(TUNNEL, "tunnel_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "169.254.1.0/29"
+        local_tunnel_ip   = "169.254.1.1"
+    "#),
+    at(TUNNEL, "tunnel_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "169.254.1.1/30"
+        local_tunnel_ip   = "169.254.1.2"
+    "#),
+    at(TUNNEL, "tunnel_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "172.32.0.0/30"
+        local_tunnel_ip   = "172.32.0.1"
+    "#),
+    at(TUNNEL, "tunnel_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "100.64.0.0/30"
+        local_tunnel_ip   = "100.64.0.1"
+    "#),
+    at(TUNNEL, "local_tunnel_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "169.254.1.0/30"
+        local_tunnel_ip   = "169.254.1.3"
+    "#), // broadcast address
+    at(TUNNEL, "local_tunnel_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "169.254.1.0/30"
+        local_tunnel_ip   = "169.254.1.0"
+    "#), // network address
+    at(TUNNEL, "local_tunnel_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "169.254.1.0/30"
+        local_tunnel_ip   = "169.254.2.1"
+    "#),
+    at(TUNNEL, "local_tunnel_ip", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "169.254.1.0/30"
+        local_tunnel_ip   = "169.254.1.256"
+    "#),
+    saying(TUNNEL, "`tunnel_ip` and `local_tunnel_ip` are set together.", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        tunnel_ip         = "169.254.1.0/30"
+    "#),
+    saying(TUNNEL, "`tunnel_ip` and `local_tunnel_ip` are set together.", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        local_tunnel_ip   = "169.254.1.2"
+    "#),
+    at(TUNNEL, "ike_version", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ike_version       = "v3"
+    "#),
+    at(TUNNEL, "ike_version", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ike_version       = "ikev2"
+    "#), // Alibaba Cloud's spelling
+    at(TUNNEL, "ike_mode", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ike_mode          = "quick"
+    "#),
+    at(TUNNEL, "ike_key_exchange", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ike_key_exchange  = "modp4096"
+    "#),
+    at(TUNNEL, "ike_cipher", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ike_cipher        = "des"
+    "#),
+    at(TUNNEL, "ike_auth", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ike_auth          = "md5"
+    "#),
+    at(TUNNEL, "ike_dpd_sec", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ike_dpd_sec       = 30
+    "#),
+    at(TUNNEL, "ike_sa_life_sec", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ike_sa_life_sec   = 59
+    "#),
+    at(TUNNEL, "ike_sa_life_sec", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ike_sa_life_sec   = 86401
+    "#),
+    at(TUNNEL, "ipsec_cipher", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ipsec_cipher      = "3des"
+    "#),
+    at(TUNNEL, "ipsec_auth", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ipsec_auth        = "sha512"
+    "#),
+    at(TUNNEL, "ipsec_key_exchange", r#"
+        vpn_connection_id  = "vpnc-1"
+        cloud_public_ip    = "116.196.0.10"
+        customer_ip        = "203.0.113.10"
+        psk                = "Key_1"
+        ipsec_key_exchange = "none"
+    "#),
+    at(TUNNEL, "ipsec_sa_life_sec", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ipsec_sa_life_sec = 90000
+    "#),
+    at(TUNNEL, "ipsec_sa_lifepkt", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ipsec_sa_lifepkt  = 100000001
+    "#),
+    at(TUNNEL, "ipsec_sa_lifepkt", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ipsec_sa_lifepkt  = -1
+    "#),
+    at(TUNNEL, "ipsec_sa_lifebyte", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ipsec_sa_lifebyte = 107374182401
+    "#),
+    at(TUNNEL, "bandwidth_mbps", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        bandwidth_mbps    = 0
+    "#),
+    at(TUNNEL, "bandwidth_mbps", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        bandwidth_mbps    = 1501
+    "#),
+    at(TUNNEL, "admin_status", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        admin_status      = "OFF"
+    "#),
+    at(TUNNEL, "admin_status", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        admin_status      = "up"
+    "#),
+    at(TUNNEL, "timeouts.read", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        timeouts {
+          read = "1d"
+        }
+    "#),
+
+    // ----- hybridnet_alicloud_customer_gateway ------------------------------------------------
+    at(ALI_CGW, "ip_address", r#"ip_address = "127.0.0.1""#),
+    at(ALI_CGW, "ip_address", r#"ip_address = "100.64.0.1""#),
+    at(ALI_CGW, "ip_address", r#"ip_address = "100.127.255.255""#),
+    at(ALI_CGW, "ip_address", r#"ip_address = "169.254.0.1""#),
+    at(ALI_CGW, "ip_address", r#"ip_address = "224.0.0.1""#),
+    at(ALI_CGW, "ip_address", r#"ip_address = "255.255.255.255""#),
+    at(ALI_CGW, "ip_address", r#"ip_address = "1.2.3""#),
+    at(ALI_CGW, "ip_address", r#"ip_address = "2001:db8::1""#),
+    at(ALI_CGW, "asn", r#"
+        ip_address = "203.0.113.20"
+        asn        = 45104
+    "#), // Alibaba Cloud's own ASN
+    at(ALI_CGW, "asn", r#"
+        ip_address = "203.0.113.20"
+        asn        = 0
+    "#),
+    at(ALI_CGW, "asn", r#"
+        ip_address = "203.0.113.20"
+        asn        = 4294967296
+    "#),
+    at(ALI_CGW, "name", r#"
+        ip_address = "203.0.113.20"
+        name       = "http://idc"
+    "#),
+    at(ALI_CGW, "name", r#"
+        ip_address = "203.0.113.20"
+        name       = "HTTPS://idc"
+    "#),
+    at(ALI_CGW, "name", r#"
+        ip_address = "203.0.113.20"
+        name       = ""
+    "#),
+    at(ALI_CGW, "name", r#"
+        ip_address = "203.0.113.20"
+        name       = format("%0101d", 0)
+    "#),
+    at(ALI_CGW, "description", r#"
+        ip_address  = "203.0.113.20"
+        description = "https://example.com/idc"
+    "#),
+    at(ALI_CGW, "description", r#"
+        ip_address  = "203.0.113.20"
+        description = format("%0101d", 0)
+    "#),
+    at(ALI_CGW, "timeouts.delete", r#"
+        ip_address = "203.0.113.20"
+        timeouts {
+          delete = "forever"
+        }
+    "#),
+    at(ALI_CGW, "create_time", r#"
+        ip_address  = "203.0.113.20"
+        create_time = 1493363486000
+    "#),
+
+    // ----- hybridnet_alicloud_ipsec_connection_cen --------------------------------------------
+    at(IPSEC, "name", r#"
+        cen_id = "cen-1"
+        name   = "https://idc"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "name", r#"
+        cen_id = "cen-1"
+        name   = format("%0101d", 0)
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "network_type", r#"
+        cen_id       = "cen-1"
+        network_type = "vpc"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "routing_mode", r#"
+        cen_id       = "cen-1"
+        routing_mode = "policy"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "local_subnets", r#"
+        cen_id        = "cen-1"
+        local_subnets = ["10.0.0.0/16"]
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#), // routing_mode defaults to destination_routing
+    at(IPSEC, "remote_subnets", r#"
+        cen_id         = "cen-1"
+        routing_mode   = "destination_routing"
+        remote_subnets = ["192.168.0.0/16"]
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    saying(IPSEC, "`remote_subnets` is required when `routing_mode` is \"protected_data_flows\".", r#"
+        cen_id        = "cen-1"
+        routing_mode  = "protected_data_flows"
+        local_subnets = ["10.0.0.0/16"]
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "local_subnets", r#"
+        cen_id         = "cen-1"
+        routing_mode   = "protected_data_flows"
+        local_subnets  = []
+        remote_subnets = ["192.168.0.0/16"]
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "local_subnets[1]", r#"
+        cen_id         = "cen-1"
+        routing_mode   = "protected_data_flows"
+        local_subnets  = ["10.0.0.0/16", "10.1.0.0/33"]
+        remote_subnets = ["192.168.0.0/16"]
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "remote_subnets[0]", r#"
+        cen_id         = "cen-1"
+        routing_mode   = "protected_data_flows"
+        local_subnets  = ["10.0.0.0/16"]
+        remote_subnets = ["192.168.1.0/16"]
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].ike_version", r#"
+        cen_id         = "cen-1"
+        routing_mode   = "protected_data_flows"
+        local_subnets  = ["10.0.0.0/16", "10.1.0.0/16"]
+        remote_subnets = ["192.168.0.0/16"]
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          ike_version         = "ikev1"
+        }
+    "#),
+    saying(IPSEC, "tunnel[1].bgp_tunnel_cidr is required: `bgp_enabled` is true.", r#"
+        cen_id      = "cen-1"
+        bgp_enabled = true
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_tunnel_cidr     = "169.254.40.0/30"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].bgp_tunnel_cidr", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_tunnel_cidr     = "169.254.40.0/30"
+        }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          bgp_tunnel_cidr     = "169.254.40.0/30"
+        }
+    "#),
+    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_tunnel_cidr     = "169.254.0.0/30"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#), // reserved
+    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_tunnel_cidr     = "169.254.3.0/30"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#), // reserved
+    at(IPSEC, "tunnel[1].bgp_tunnel_cidr", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          bgp_tunnel_cidr     = "169.254.6.0/30"
+        }
+    "#), // reserved
+    at(IPSEC, "tunnel[1].bgp_tunnel_cidr", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          bgp_tunnel_cidr     = "169.254.169.252/30"
+        }
+    "#), // reserved
+    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_tunnel_cidr     = "169.254.40.0/29"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_tunnel_cidr     = "10.0.0.0/30"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_tunnel_cidr     = "169.254.40.1/30"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[0].bgp_local_ip", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_tunnel_cidr     = "169.254.40.0/30"
+          bgp_local_ip        = "169.254.41.1"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].bgp_local_ip", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          bgp_tunnel_cidr     = "169.254.40.0/30"
+          bgp_local_ip        = "169.254.40.3"
+        }
+    "#), // broadcast address
+    at(IPSEC, "tunnel[0].bgp_local_ip", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_tunnel_cidr     = "169.254.40.0/30"
+          bgp_local_ip        = "169.254.40.300"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].bgp_local_ip", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          bgp_local_ip        = "169.254.10.1"
+        }
+    "#), // no tunnel CIDR to lie in
+    at(IPSEC, "tunnel[0].bgp_local_asn", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          bgp_local_asn       = 0
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].bgp_local_asn", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          bgp_local_asn       = 4294967296
+        }
+    "#),
+    at(IPSEC, "tunnel[0].psk", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          psk                 = "has space"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].psk", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          psk                 = ""
+        }
+    "#),
+    at(IPSEC, "tunnel[0].psk", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          psk                 = format("%0101d", 0)
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[0].psk", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          psk                 = "it's-a-key"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#), // ' is not among the allowed specials
+    at(IPSEC, "tunnel[1].psk", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          psk                 = "预共享密钥"
+        }
+    "#),
+    at(IPSEC, "tunnel[0].ike_version", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          ike_version         = "v2"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#), // JD Cloud's spelling
+    at(IPSEC, "tunnel[0].ike_mode", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          ike_mode            = "quick"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].ike_encryption_algorithm", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id      = "cgw-2"
+          ike_encryption_algorithm = "aes128"
+        }
+    "#),
+    at(IPSEC, "tunnel[0].ike_authentication_algorithm", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id          = "cgw-1"
+          ike_authentication_algorithm = "sha3"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[0].ike_dh_group", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          ike_dh_group        = "group24"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].ike_lifetime", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          ike_lifetime        = 86401
+        }
+    "#),
+    at(IPSEC, "tunnel[0].ike_lifetime", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          ike_lifetime        = -1
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[0].local_id", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          local_id            = "idc gateway"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].remote_id", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          remote_id           = format("%0101d", 0)
+        }
+    "#),
+    at(IPSEC, "tunnel[0].ipsec_encryption_algorithm", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id        = "cgw-1"
+          ipsec_encryption_algorithm = "chacha20"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[0].ipsec_authentication_algorithm", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id            = "cgw-1"
+          ipsec_authentication_algorithm = "sha224"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].ipsec_pfs", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          ipsec_pfs           = "none"
+        }
+    "#),
+    at(IPSEC, "tunnel[0].ipsec_lifetime", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          ipsec_lifetime      = 90000
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at_saying(IPSEC, "tunnel[1].enable_dpd", "Inappropriate value for attribute \"enable_dpd\": a bool is required", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          enable_dpd          = "yes"
+        }
+    "#),
+    at(IPSEC, "tunnel[0].gateway_ip", r#"
+        cen_id = "cen-1"
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          gateway_ip          = "47.0.0.1"
+        }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    saying(IPSEC, "At least 2 \"tunnel\" blocks are required", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+    "#),
+    at_saying(IPSEC, "tunnel[2]", "No more than 2 \"tunnel\" blocks are allowed", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+        tunnel { customer_gateway_id = "cgw-3" }
+    "#),
+    at(IPSEC, "timeouts.create", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+        timeouts {
+          create = "20 m"
+        }
+    "#),
+    at(IPSEC, "status", r#"
+        cen_id = "cen-1"
+        status = "attached"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+];
+
+/// One valid configuration per resource type, using boundary values (limits are inclusive).
+#[rustfmt::skip]
+const GOOD: &[(&str, &str)] = &[
+    (BGW, r#"
+        name        = "边界网关_main-1"
+        description = format("%0256d", 0)
+        az_type     = "edge"
+        az          = "cn-north-1-edge-a"
+        timeouts {
+          create = "1h30m"
+          delete = "90s"
+        }
+    "#),
+    (ROUTE, r#"
+        border_gateway_id = "bgw-1"
+        destination       = "0.0.0.0/0"
+        next_hop_type     = "vpc_attachment"
+        next_hop_id       = "vpca-1"
+        description       = "default route"
+    "#),
+    (JD_CGW, r#"
+        name         = "abcdefghijklmnopqrstuvwxyz012345"
+        customer_ips = ["203.0.113.10", "203.0.113.11", "198.51.100.1", "8.8.8.8"]
+        bgp_asn      = 65499
+    "#),
+    (CGW_ADDRS, r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = ["203.0.113.10", "203.0.113.11"]
+    "#),
+    (VPCA, r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+        propagate_type    = "partial"
+        subnet_ids        = ["subnet-web00001", "subnet-db000001"]
+    "#),
+    (CONN, r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        bgp_enabled         = false
+        local_asn           = 64512
+        traffic_selector {
+          local_subnet   = "10.0.0.0/16"
+          remote_subnets = ["192.168.0.0/16", "172.16.0.0/12"]
+          description    = "data centre"
+        }
+        traffic_selector {
+          local_subnet = "10.1.0.0/16"
+        }
+    "#),
+    (TUNNEL, r#"
+        vpn_connection_id  = "vpnc-1"
+        cloud_public_ip    = "116.196.0.10"
+        customer_ip        = "203.0.113.10"
+        psk                = "Key_1-abcdefghijklmn"
+        tunnel_ip          = "10.0.0.4/30"
+        local_tunnel_ip    = "10.0.0.6"
+        ike_version        = "v1"
+        ike_mode           = "aggressive"
+        ike_key_exchange   = "modp2048"
+        ike_cipher         = "3des"
+        ike_auth           = "sha384"
+        ike_dpd_sec        = 0
+        ike_sa_life_sec    = 60
+        ipsec_cipher       = "aes256"
+        ipsec_auth         = "sha1"
+        ipsec_key_exchange = "ecp384"
+        ipsec_sa_life_sec  = 86400
+        ipsec_sa_lifepkt   = 100000000
+        ipsec_sa_lifebyte  = 107374182400
+        bandwidth_mbps     = 1500
+        admin_status       = "DOWN"
+    "#),
+    (ALI_CGW, r#"
+        ip_address  = "203.0.113.20"
+        asn         = 4294967295
+        name        = format("%0100d", 0)
+        description = "Hangzhou data centre, router 1"
+    "#),
+    (IPSEC, r#"
+        name                          = "idc-dual-tunnel"
+        cen_id                        = "cen-1"
+        network_type                  = "private"
+        routing_mode                  = "protected_data_flows"
+        local_subnets                 = ["10.0.0.0/16", "10.1.0.0/16"]
+        remote_subnets                = ["192.168.0.0/16"]
+        bgp_enabled                   = true
+        associate_default_route_table = true
+        propagate_default_route_table = true
+        tunnel {
+          customer_gateway_id = "cgw-1"
+          psk                 = "~!`@#$%^&*()_-+={}[]\\|;:\",.<>/?aZ9"
+          ike_lifetime        = 0
+          ipsec_pfs           = "disabled"
+          local_id            = "idc.example.com"
+          bgp_tunnel_cidr     = "169.254.7.0/30"
+          bgp_local_ip        = "169.254.7.2"
+          bgp_local_asn       = 4294967295
+        }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          psk                 = format("%0100d", 0)
+          bgp_tunnel_cidr     = "169.254.169.248/30"
+        }
+    "#),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Rendering and locating source lines
+// ---------------------------------------------------------------------------------------------
+
+/// A case's `main.tf`: the provider preamble, then `resource "<ty>" "x" { <body> }`.
+struct Rendered {
+    main_tf: String,
+    /// The body lines, dedented and indented by two spaces, as written to the file.
+    body: Vec<String>,
+    /// 1-based line number of `body[0]` in `main.tf`.
+    first_line: usize,
+}
+
+fn render(ty: &str, body: &str) -> Rendered {
+    let lines: Vec<&str> = body.lines().collect();
+    let start = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
+    let end = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .map_or(start, |i| i + 1);
+    let lines = &lines[start..end];
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let body: Vec<String> = lines
+        .iter()
+        .map(|l| format!("  {}", l.get(indent..).unwrap_or("").trim_end()))
+        .collect();
+    let preamble = provider_preamble();
+    let main_tf = format!(
+        "{preamble}\nresource \"{ty}\" \"x\" {{\n{}\n}}\n",
+        body.join("\n")
+    );
+    // The preamble's lines, the blank line, then the `resource` line.
+    let first_line = preamble.lines().count() + 3;
+    Rendered {
+        main_tf,
+        body,
+        first_line,
+    }
+}
+
+impl Rendered {
+    /// The `main.tf` line number and text Terraform quotes for `path`.
+    fn line_of(&self, path: &str) -> Result<(usize, &str), String> {
+        let i = locate(&self.body, path)
+            .ok_or_else(|| format!("the case's body has no source line for {path:?}"))?;
+        Ok((self.first_line + i, self.body[i].as_str()))
+    }
+}
+
+/// Brace depth change of one HCL line, ignoring braces inside strings.
+fn brace_delta(line: &str) -> i32 {
+    let (mut delta, mut in_string, mut escaped) = (0, false, false);
+    for c in line.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else {
+            match c {
+                '"' => in_string = true,
+                '{' => delta += 1,
+                '}' => delta -= 1,
+                _ => {}
+            }
+        }
+    }
+    delta
+}
+
+/// `name` or `name[3]`.
+fn split_step(step: &str) -> (&str, Option<usize>) {
+    match step.split_once('[') {
+        Some((name, rest)) => (name, rest.trim_end_matches(']').parse().ok()),
+        None => (step, None),
+    }
+}
+
+/// Index of the body line holding `path` (`tunnel[1].psk`, `customer_ips[0]`, `timeouts.create`,
+/// `traffic_selector[10]`): blocks are followed by index, an attribute's element index is on the
+/// attribute's own line, and anything inside a one-line block is on that line.
+fn locate(body: &[String], path: &str) -> Option<usize> {
+    let mut depth_before = Vec::with_capacity(body.len());
+    let mut depth = 0;
+    for line in body {
+        depth_before.push(depth);
+        depth += brace_delta(line);
+    }
+    // The text after `name` when the line starts an entry (`name = …`, `name {`) called `name`.
+    let entry = |line: &'_ str, name: &str| -> Option<String> {
+        let rest = line.trim_start().strip_prefix(name)?;
+        rest.starts_with([' ', '=', '{'])
+            .then(|| rest.trim_start().to_owned())
+    };
+    let (mut from, mut to, mut level) = (0, body.len(), 0);
+    let steps: Vec<&str> = path.split('.').collect();
+    for (k, step) in steps.iter().enumerate() {
+        let (name, index) = split_step(step);
+        let hits: Vec<(usize, String)> = (from..to)
+            .filter(|&i| depth_before[i] == level)
+            .filter_map(|i| entry(&body[i], name).map(|rest| (i, rest)))
+            .collect();
+        let (first, rest) = hits.first()?;
+        if !rest.starts_with('{') {
+            // An attribute: an element index (`customer_ips[1]`) is on the same line.
+            return (k + 1 == steps.len()).then_some(*first);
+        }
+        let (line, rest) = hits.get(index.unwrap_or(0))?;
+        if k + 1 == steps.len() {
+            return Some(*line);
+        }
+        if brace_delta(&body[*line]) == 0 {
+            // A one-line block (`tunnel { customer_gateway_id = "cgw-1" }`) holds one attribute.
+            let (inner, _) = split_step(steps[k + 1]);
+            let inner_rest = entry(rest.trim_start_matches('{'), inner)?;
+            return (k + 2 == steps.len() && !inner_rest.starts_with('{')).then_some(*line);
+        }
+        // The block's lines run until the line that brings the depth back to this level.
+        from = line + 1;
+        to = (from..body.len())
+            .find(|&i| depth_before[i] == level + 1 && brace_delta(&body[i]) < 0)
+            .unwrap_or(body.len());
+        level += 1;
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking Terraform's output
+// ---------------------------------------------------------------------------------------------
+
+/// The output with every run of whitespace (Terraform wraps details at ~78 columns) as one space.
+fn collapse(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn strip_gutter(line: &str) -> &str {
+    line.trim_start_matches(['│', ' '])
+}
+
+/// Whether Terraform quotes source line `n` of main.tf (`  14:     psk = "a b"`) with this text.
+fn quotes_line(text: &str, n: usize, source: &str) -> bool {
+    text.lines().any(|l| {
+        strip_gutter(l).split_once(':').is_some_and(|(num, rest)| {
+            !num.is_empty()
+                && num.chars().all(|c| c.is_ascii_digit())
+                && num.parse() == Ok(n)
+                && rest.trim() == source.trim()
+        })
+    })
+}
+
+fn check_rejected(case: &Case, r: &Rendered, out: &TfOutput) -> Result<(), String> {
+    if out.timed_out || out.code != 1 {
+        return Err("`terraform validate` must fail with exit code 1".into());
+    }
+    let text = out.combined();
+    let errors = text
+        .lines()
+        .filter(|l| strip_gutter(l).starts_with("Error: "))
+        .count();
+    if errors != 1 {
+        return Err(format!("expected exactly one error, got {errors}"));
+    }
+    let resource = format!("in resource \"{}\" \"x\"", case.ty);
+    if !text.contains(&resource) {
+        return Err(format!("the error does not say {resource:?}"));
+    }
+    let flat = collapse(&text);
+    let must_say = |needle: &str| {
+        if flat.contains(&collapse(needle)) {
+            Ok(())
+        } else {
+            Err(format!("the output does not say {needle:?}"))
+        }
+    };
+    match case.expect {
+        Expect::At(path) | Expect::AtSaying(path, _) => {
+            let (n, source) = r.line_of(path)?;
+            if !text.contains(&format!("on main.tf line {n},")) || !quotes_line(&text, n, source) {
+                return Err(format!(
+                    "Terraform does not point at line {n} of main.tf ({}), where {path} is",
+                    source.trim()
+                ));
+            }
+        }
+        Expect::Saying(_) => {}
+    }
+    match case.expect {
+        // A nested path is only visible in full in the detail.
+        Expect::At(path) if path.contains(['.', '[']) => must_say(path),
+        Expect::At(_) => Ok(()),
+        Expect::AtSaying(_, detail) | Expect::Saying(detail) => must_say(detail),
+    }
+}
+
+fn check_accepted(out: &TfOutput) -> Result<(), String> {
+    if out.success() && !out.combined().contains("Error") {
+        Ok(())
+    } else {
+        Err("`terraform validate` must accept this configuration".into())
+    }
+}
+
+/// One configuration to validate: a bad case, or a good configuration (`case` = None).
+struct Job<'a> {
+    ty: &'a str,
+    body: &'a str,
+    case: Option<&'a Case>,
+}
+
+fn jobs() -> Vec<Job<'static>> {
+    let bad = CASES.iter().map(|c| Job {
+        ty: c.ty,
+        body: c.body,
+        case: Some(c),
+    });
+    let good = GOOD.iter().map(|(ty, body)| Job {
+        ty,
+        body,
+        case: None,
+    });
+    bad.chain(good).collect()
+}
+
+/// Validates every job with `tf` against `sb`, `PARALLEL` at a time; returns the failures.
+fn run_all(tf: &Path, sb: &Sandbox, jobs: &[Job]) -> Vec<String> {
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..PARALLEL {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                let r = render(job.ty, job.body);
+                let wd = TfWorkdir::new(tf, sb, &r.main_tf);
+                let out = wd.run(&["validate", "-no-color"]);
+                let verdict = match job.case {
+                    Some(case) => check_rejected(case, &r, &out),
+                    None => check_accepted(&out),
+                };
+                if let Err(problem) = verdict {
+                    let what = match job.case {
+                        Some(case) => format!("bad case #{i} ({:?})", case.expect),
+                        None => "good configuration".to_owned(),
+                    };
+                    let numbered: Vec<String> = r
+                        .body
+                        .iter()
+                        .enumerate()
+                        .map(|(k, l)| format!("{:>4}: {l}", r.first_line + k))
+                        .collect();
+                    failures.lock().unwrap().push(format!(
+                        "{} {} {what}: {problem}\n{}\n{out}",
+                        wd.terraform_version(),
+                        job.ty,
+                        numbered.join("\n")
+                    ));
+                }
+            });
+        }
+    });
+    failures.into_inner().unwrap()
+}
+
+#[test]
+fn bad_inputs_are_rejected_at_validate_without_reaching_the_cloud() {
+    let jobs = jobs();
+    for tf in terraform_bins() {
+        let sb = Sandbox::start();
+        let started = Instant::now();
+        let failures = run_all(&tf, &sb, &jobs);
+        eprintln!(
+            "bad_input: {} bad cases and {} good configurations with {} in {:.1?}",
+            CASES.len(),
+            GOOD.len(),
+            common::terraform_version(&tf),
+            started.elapsed()
+        );
+        assert!(
+            failures.is_empty(),
+            "{} of {} configurations failed:\n\n{}",
+            failures.len(),
+            jobs.len(),
+            failures.join("\n\n")
+        );
+        assert_eq!(sb.requests(), json!({}), "validation must not call the API");
+    }
+}
+
+/// The table covers every resource the docs describe (docs/resources/*.md are generated from
+/// the provider's schemas), with bad cases and a good configuration, and every case's path
+/// has a source line. No Terraform needed.
+#[test]
+fn catalogue_covers_every_resource_type() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/resources");
+    let documented: BTreeSet<String> = std::fs::read_dir(&docs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| format!("hybridnet_{}", p.file_stem().unwrap().to_string_lossy()))
+        .collect();
+    let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in CASES {
+        *per_type.entry(case.ty).or_default() += 1;
+        if let Expect::At(path) | Expect::AtSaying(path, _) = case.expect {
+            let r = render(case.ty, case.body);
+            r.line_of(path).unwrap_or_else(|e| panic!("{e}: {case:?}"));
+        }
+    }
+    let good: BTreeSet<String> = GOOD.iter().map(|(ty, _)| ty.to_string()).collect();
+    let covered: BTreeSet<String> = per_type.keys().map(|t| t.to_string()).collect();
+    assert_eq!(covered, documented, "resource types with bad cases");
+    assert_eq!(good, documented, "resource types with a good configuration");
+    assert!(CASES.len() >= 75, "only {} cases", CASES.len());
+    eprintln!("bad_input cases per resource type: {per_type:#?}");
+}
+
+#[test]
+fn locate_finds_nested_and_indexed_paths() {
+    let r = render(
+        IPSEC,
+        r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          psk = "}{"
+          bgp_tunnel_cidr = "169.254.40.0/30"
+        }
+        tunnel { customer_gateway_id = "cgw-3" }
+        timeouts {
+          create = "1m"
+        }
+    "#,
+    );
+    let at = |path: &str| r.line_of(path).map(|(_, l)| l.trim().to_owned());
+    assert_eq!(r.body[0], "  cen_id = \"cen-1\"");
+    assert_eq!(at("cen_id").unwrap(), "cen_id = \"cen-1\"");
+    assert_eq!(
+        at("tunnel[0].customer_gateway_id").unwrap(),
+        "tunnel { customer_gateway_id = \"cgw-1\" }"
+    );
+    assert!(at("tunnel[0].psk").is_err());
+    assert_eq!(at("tunnel[1].psk").unwrap(), "psk = \"}{\"");
+    assert_eq!(
+        at("tunnel[1].bgp_tunnel_cidr").unwrap(),
+        "bgp_tunnel_cidr = \"169.254.40.0/30\""
+    );
+    assert_eq!(
+        at("tunnel[2]").unwrap(),
+        "tunnel { customer_gateway_id = \"cgw-3\" }"
+    );
+    assert_eq!(at("timeouts.create").unwrap(), "create = \"1m\"");
+    assert!(at("tunnel[3]").is_err());
+    assert!(at("tunnel[1].ike_version").is_err());
+    assert!(at("name").is_err());
+    // Line numbers: the body starts right after `resource "…" "x" {`.
+    let header = r
+        .main_tf
+        .lines()
+        .position(|l| l.starts_with("resource "))
+        .unwrap();
+    assert_eq!(r.first_line, header + 2);
+    assert_eq!(
+        r.main_tf.lines().nth(r.first_line - 1),
+        Some(r.body[0].as_str())
+    );
+}
+
+// Every research rule the provider checks at `terraform validate` is in the table.
+//
+// Deliberate deviations, also left out: the JD Cloud `customer_ips` rule ("public routable
+// IPv4", jdcloud.md §7) lets the RFC 5737 documentation ranges through, since examples use
+// them as stand-ins for public addresses (`NON_PUBLIC_IPV4` in src/framework/validate.rs).
