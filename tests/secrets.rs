@@ -11,6 +11,8 @@ const SECRETS: &[&str] = &[
     "IdcTunnel2_Key",
     "CrossRegion_Key1",
     "CrossRegion_Key2",
+    "JdAli_Tunnel_1",
+    "JdAli_Tunnel_2",
     "SuperSecretSk_42",
 ];
 
@@ -32,7 +34,11 @@ fn assert_no_secret(what: &str, text: &str) {
 fn secrets_never_reach_logs_or_plans() {
     for tf in terraform_bins() {
         let sb = Sandbox::start_with_args(&["--secret-key", "SuperSecretSk_42"]);
-        for name in ["jdcloud-idc-vpn", "jdcloud-cross-region-vpn"] {
+        for name in [
+            "jdcloud-idc-vpn",
+            "jdcloud-cross-region-vpn",
+            "jdcloud-alicloud-vpn",
+        ] {
             let mut wd = TfWorkdir::new(&tf, &sb, &example(name));
             wd.env("TF_LOG", "TRACE");
             let apply = wd.apply();
@@ -46,6 +52,12 @@ fn secrets_never_reach_logs_or_plans() {
                 text.contains("signed JD Cloud request"),
                 "the provider's request log is missing"
             );
+            if name == "jdcloud-alicloud-vpn" {
+                assert!(
+                    text.contains("signed Alibaba Cloud request"),
+                    "the Alibaba request log is missing"
+                );
+            }
             // …and none of them, nor Terraform's, carries a secret.
             assert_no_secret(&format!("{name} apply with TF_LOG=TRACE"), &text);
             let plan = wd.run_ok(&["plan", "-no-color", "-input=false"]);
@@ -53,7 +65,8 @@ fn secrets_never_reach_logs_or_plans() {
             // A change of key shows as "(sensitive value)".
             let changed = example(name)
                 .replace("IdcTunnel1_Key", "IdcTunnel1_New")
-                .replace("CrossRegion_Key1", "CrossRegion_New1");
+                .replace("CrossRegion_Key1", "CrossRegion_New1")
+                .replace("JdAli_Tunnel_1", "JdAli_Tunnel_New");
             wd.write_main(&changed);
             let plan = wd.run(&["plan", "-no-color", "-input=false"]);
             assert!(plan.stdout.contains("(sensitive value)"), "{plan}");
