@@ -30,6 +30,8 @@ const NOT_FOUND_CODES: &[&str] = &[
     "NOT_FOUND",
     "InvalidVpnConnectionInstanceId.NotFound",
     "InvalidCustomerGatewayInstanceId.NotFound",
+    // INFERRED: CBN's code for a transit-router attachment that is gone.
+    "InvalidTransitRouterAttachmentId.NotFound",
 ];
 /// Error codes worth retrying: throttling and transient server trouble.
 /// JD Cloud statuses and Alibaba Cloud codes for throttling, transient

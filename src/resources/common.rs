@@ -56,41 +56,54 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
             });
         }
     }
-    let sent = time::OffsetDateTime::now_utc() - CREATE_CLOCK_SKEW;
-    let err = match client.create(kind, region, parents, spec).await {
-        Ok(id) => return Ok(id),
-        Err(e) if e.may_have_applied() => e,
-        Err(e) => return Err(e),
-    };
-    tracing::warn!(error = %err, operation = kind.create.name, "create may have happened; looking for the object");
-    let all: Vec<serde_json::Value> = client.list(kind, region, parents, &[]).await?;
-    let recent = |o: &serde_json::Value| {
-        !by_time
-            || o.get("createdTime")
-                .and_then(serde_json::Value::as_str)
-                .and_then(|t| {
-                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let sent = time::OffsetDateTime::now_utc() - CREATE_CLOCK_SKEW;
+        let err = match client.create(kind, region, parents, spec).await {
+            Ok(id) => return Ok(id),
+            Err(e) if e.may_have_applied() => e,
+            Err(e) => return Err(e),
+        };
+        tracing::warn!(error = %err, operation = kind.create.name, "create may have happened; looking for the object");
+        let all: Vec<serde_json::Value> = client.list(kind, region, parents, &[]).await?;
+        let recent = |o: &serde_json::Value| {
+            !by_time
+                || o.get("createdTime")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|t| {
+                        time::OffsetDateTime::parse(
+                            t,
+                            &time::format_description::well_known::Rfc3339,
+                        )
                         .ok()
-                })
-                .is_some_and(|t| t >= sent)
-    };
-    let found: Vec<String> = all
-        .iter()
-        .filter(|o| is_ours(o) && recent(o))
-        .filter_map(|o| {
-            o.get(kind.id_field)
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_string)
-        })
-        .collect();
-    match found.as_slice() {
-        [id] => {
-            tracing::info!(id = %id, "adopted the object an interrupted create made");
-            Ok(id.clone())
+                    })
+                    .is_some_and(|t| t >= sent)
+        };
+        let found: Vec<String> = all
+            .iter()
+            .filter(|o| is_ours(o) && recent(o))
+            .filter_map(|o| {
+                o.get(kind.id_field)
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_string)
+            })
+            .collect();
+        match found.as_slice() {
+            [id] => {
+                tracing::info!(id = %id, "adopted the object an interrupted create made");
+                return Ok(id.clone());
+            }
+            // Nothing was made: sending the create again cannot duplicate.
+            [] if attempt < CREATE_ATTEMPTS => continue,
+            _ => return Err(err),
         }
-        _ => Err(err),
     }
 }
+
+/// How many times a JD create is sent when its answers are lost and the
+/// object is verifiably absent each time.
+const CREATE_ATTEMPTS: u32 = 3;
 
 /// Describes one JD Cloud object; an answer about another object (a
 /// different id) counts as not found.
