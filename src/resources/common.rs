@@ -1,7 +1,7 @@
 //! Helpers every resource shares: turning API errors into diagnostics with
 //! one message grammar, and splitting import ids.
 
-use crate::cloud::{jdcloud, ApiError};
+use crate::cloud::{alicloud, jdcloud, ApiError};
 use crate::framework::Diagnostics;
 
 /// "creating JD Cloud customer gateway: <code>: <message> (…request id…)".
@@ -125,6 +125,28 @@ pub async fn jd_find<T: serde::de::DeserializeOwned>(
         )));
     }
     serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", kind.describe.name)))
+}
+
+/// Describes one Alibaba Cloud object by its id parameter (`id_field`, which
+/// the answer repeats); an answer about another object counts as not found.
+pub async fn ali_find<T: serde::de::DeserializeOwned>(
+    client: &alicloud::Client,
+    action: &alicloud::actions::Action,
+    region: &str,
+    id_field: &str,
+    id: &str,
+) -> Result<T, ApiError> {
+    let v: serde_json::Value = client
+        .call(action, region, alicloud::Params::new().set(id_field, id))
+        .await?;
+    let got = v
+        .get(id_field)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    if got != id {
+        return Err(ApiError::not_found(format!("asked for {id}, got {got:?}")));
+    }
+    serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
 }
 
 /// Deletes one JD Cloud object; one already gone counts as deleted.

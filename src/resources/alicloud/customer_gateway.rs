@@ -16,7 +16,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, non_empty, region_and_id, split_import_id,
+    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
@@ -277,20 +277,14 @@ pub async fn find_by_id(
     region: &str,
     id: &str,
 ) -> Result<api::CustomerGateway, ApiError> {
-    let gw: api::CustomerGateway = client
-        .call(
-            &actions::DESCRIBE_CUSTOMER_GATEWAY,
-            region,
-            Params::new().set("CustomerGatewayId", id),
-        )
-        .await?;
-    if gw.customer_gateway_id != id {
-        return Err(ApiError::not_found(format!(
-            "asked for {id}, got {}",
-            gw.customer_gateway_id
-        )));
-    }
-    Ok(gw)
+    ali_find(
+        client,
+        &actions::DESCRIBE_CUSTOMER_GATEWAY,
+        region,
+        "CustomerGatewayId",
+        id,
+    )
+    .await
 }
 
 #[cfg(test)]

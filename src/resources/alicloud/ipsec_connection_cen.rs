@@ -31,7 +31,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, non_empty, region_and_id, split_import_id,
+    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id,
 };
 use crate::resources::wait::wait_for;
 
@@ -1231,20 +1231,14 @@ pub async fn find_by_id(
     region: &str,
     id: &str,
 ) -> Result<api::VpnConnection, ApiError> {
-    let c: api::VpnConnection = client
-        .call(
-            &actions::DESCRIBE_VPN_CONNECTION,
-            region,
-            Params::new().set("VpnConnectionId", id),
-        )
-        .await?;
-    if c.vpn_connection_id != id {
-        return Err(ApiError::not_found(format!(
-            "asked for {id}, got {}",
-            c.vpn_connection_id
-        )));
-    }
-    Ok(c)
+    ali_find(
+        client,
+        &actions::DESCRIBE_VPN_CONNECTION,
+        region,
+        "VpnConnectionId",
+        id,
+    )
+    .await
 }
 
 #[cfg(test)]
