@@ -326,6 +326,73 @@ fn alicloud_ipsec_connection_lifecycle() {
     }
 }
 
+fn assert_reports_twin(wd: &TfWorkdir, twin: &str) {
+    let out = wd.apply_err();
+    let text = out.combined().replace('\n', " ");
+    assert!(
+        text.contains(twin) && text.contains("terraform import"),
+        "expected {twin} reported with an import hint:\n{out}"
+    );
+}
+
+/// A provider killed after Alibaba Cloud accepted a create leaves objects Terraform does not
+/// know (here: removed from state). The next apply must not make twins: it names them and the
+/// import to run, and following that advice converges without a second object.
+#[test]
+fn alicloud_twins_are_reported_not_duplicated() {
+    const G0: &str = "hybridnet_alicloud_customer_gateway.g0";
+    for tf in terraform_bins() {
+        let sb = Sandbox::start();
+        let base = connection(["", ""], "");
+        let wd = TfWorkdir::new(&tf, &sb, "");
+        converge(&wd, &base);
+        let conn_id = id(&wd, CONN);
+        let g0 = id(&wd, G0);
+        wd.run_ok(&["state", "rm", CONN, G0]);
+
+        assert_reports_twin(&wd, &g0);
+        assert_eq!(ali(&sb, "customer_gateways").len(), 2);
+        wd.import(G0, &format!("cn-hangzhou/{g0}"));
+        assert_reports_twin(&wd, &conn_id);
+        assert_eq!(ali(&sb, "vpn_connections").len(), 1);
+        wd.import(CONN, &format!("cn-hangzhou/{conn_id}"));
+        assert_eq!(wd.plan_detailed(), 0);
+
+        // Killed between creating the connection and binding it: still found.
+        let attachment = wd.resource_values(CONN)["transit_router_attachment_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        wd.run_ok(&["state", "rm", CONN]);
+        let (s, b) = sb.ali_request(
+            "DeleteTransitRouterVpnAttachment",
+            "2017-09-12",
+            &[
+                ("TransitRouterAttachmentId", &attachment),
+                ("Force", "true"),
+            ],
+        );
+        assert_eq!(s, 200, "{b}");
+        for _ in 0..100 {
+            if ali(&sb, "transit_router_vpn_attachments").is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert!(ali(&sb, "transit_router_vpn_attachments").is_empty());
+        assert_reports_twin(&wd, &conn_id);
+        assert_eq!(ali(&sb, "vpn_connections").len(), 1);
+        wd.import(CONN, &conn_id);
+        // Adopted unbound, it is bound by replacement: still one connection.
+        converge(&wd, &base);
+        assert_eq!(ali(&sb, "vpn_connections").len(), 1);
+        assert_eq!(wd.resource_values(CONN)["status"], "attached");
+
+        wd.destroy();
+        assert_alicloud_empty(&sb);
+    }
+}
+
 fn example(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")

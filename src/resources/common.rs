@@ -45,15 +45,12 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
             .and_then(|o| o.get(kind.id_field))
             .and_then(|v| v.as_str())
         {
-            return Err(ApiError::Api {
-                http_status: 409,
-                code: "DUPLICATE".into(),
-                message: format!(
-                    "{twin} already has this name and these settings. If an interrupted run created it, \
-                     adopt it with `terraform import <address> {region}/{twin}`; otherwise choose another name."
-                ),
-                request_id: String::new(),
-            });
+            return Err(twin_error(
+                twin,
+                region,
+                "already has this name and these settings",
+                "choose another name",
+            ));
         }
     }
     let mut attempt = 0;
@@ -98,6 +95,21 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
             [] if attempt < CREATE_ATTEMPTS => continue,
             _ => return Err(err),
         }
+    }
+}
+
+/// The error for an object that already looks like the one being created —
+/// most likely made by a run that was killed before Terraform saved it.
+/// Creating another would leave two, so the user is told how to adopt it.
+pub fn twin_error(twin: &str, region: &str, matches: &str, otherwise: &str) -> ApiError {
+    ApiError::Api {
+        http_status: 409,
+        code: "DUPLICATE".into(),
+        message: format!(
+            "{twin} {matches}. If an interrupted run created it, adopt it with \
+             `terraform import <address> {region}/{twin}`; otherwise {otherwise}."
+        ),
+        request_id: String::new(),
     }
 }
 

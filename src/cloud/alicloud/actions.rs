@@ -69,11 +69,13 @@ const fn create(name: &'static str, product: &'static Product) -> Action {
 
 pub const CREATE_CUSTOMER_GATEWAY: Action = create("CreateCustomerGateway", &VPC);
 pub const DESCRIBE_CUSTOMER_GATEWAY: Action = read("DescribeCustomerGateway", &VPC);
+pub const DESCRIBE_CUSTOMER_GATEWAYS: Action = read("DescribeCustomerGateways", &VPC);
 pub const MODIFY_CUSTOMER_GATEWAY_ATTRIBUTE: Action = read("ModifyCustomerGatewayAttribute", &VPC);
 pub const DELETE_CUSTOMER_GATEWAY: Action = read("DeleteCustomerGateway", &VPC);
 
 pub const CREATE_VPN_ATTACHMENT: Action = create("CreateVpnAttachment", &VPC);
 pub const DESCRIBE_VPN_CONNECTION: Action = read("DescribeVpnConnection", &VPC);
+pub const DESCRIBE_VPN_CONNECTIONS: Action = read("DescribeVpnConnections", &VPC);
 pub const MODIFY_VPN_ATTACHMENT_ATTRIBUTE: Action = read("ModifyVpnAttachmentAttribute", &VPC);
 pub const DELETE_VPN_ATTACHMENT: Action = read("DeleteVpnAttachment", &VPC);
 

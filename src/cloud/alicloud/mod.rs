@@ -254,6 +254,46 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Every item of a paged `Describe…s` list: `PageNumber`/`PageSize`
+    /// paging, items at `{outer: {inner: [...]}}`, until `TotalCount` are read.
+    pub async fn list_all<T: DeserializeOwned>(
+        &self,
+        action: &Action,
+        region: &str,
+        params: Params,
+        (outer, inner): (&str, &str),
+    ) -> Result<Vec<T>, ApiError> {
+        const PAGE_SIZE: usize = 50;
+        let mut items = Vec::new();
+        for page in 1.. {
+            let v: serde_json::Value = self
+                .call(
+                    action,
+                    region,
+                    params
+                        .clone()
+                        .set("PageNumber", page)
+                        .set("PageSize", PAGE_SIZE),
+                )
+                .await?;
+            let batch = v[outer][inner].as_array().cloned().unwrap_or_default();
+            let total = v["TotalCount"].as_u64().unwrap_or(0);
+            let last = batch.len() < PAGE_SIZE;
+            for item in batch {
+                items.push(
+                    serde_json::from_value(item)
+                        .map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))?,
+                );
+            }
+            if last || items.len() as u64 >= total {
+                break;
+            }
+        }
+        Ok(items)
+    }
+}
+
 /// A fresh idempotency token, created once per logical operation and reused
 /// across its retries.
 pub fn client_token() -> String {

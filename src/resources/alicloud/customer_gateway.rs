@@ -16,7 +16,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id,
+    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id, twin_error,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
@@ -155,6 +155,24 @@ impl Resource<ProviderData> for CustomerGateway {
             .region
             .clone()
             .unwrap_or_else(|| client.region().to_string());
+        // A token is unique to this process, so a gateway left by a killed
+        // run is found by what identifies a peer: its address and ASN.
+        let twin = find_twin(client, &region, &plan)
+            .await
+            .map_err(|e| api_error("checking for an existing", WHAT, &e))?;
+        if let Some(twin) = twin {
+            return Err(api_error(
+                "creating",
+                WHAT,
+                &twin_error(
+                    &twin,
+                    &region,
+                    "already has this IP address and ASN",
+                    "use its id rather than a second gateway for the same peer",
+                ),
+            )
+            .into());
+        }
         // One token for every retry of this create: a retried request whose
         // first attempt succeeded returns the same gateway, not a second one.
         let params = Params::new()
@@ -270,6 +288,29 @@ fn flatten(gw: &api::CustomerGateway, region: String) -> State {
         description: non_empty(gw.description.clone()),
         create_time: gw.create_time,
     }
+}
+
+/// A gateway that already stands for the planned peer, if any.
+async fn find_twin(
+    client: &Client,
+    region: &str,
+    plan: &State,
+) -> Result<Option<String>, ApiError> {
+    let all: Vec<api::CustomerGateway> = client
+        .list_all(
+            &actions::DESCRIBE_CUSTOMER_GATEWAYS,
+            region,
+            Params::new(),
+            ("CustomerGateways", "CustomerGateway"),
+        )
+        .await?;
+    let asn = |a: Option<i64>| a.filter(|a| *a != 0);
+    Ok(all
+        .into_iter()
+        .find(|g| {
+            plan.ip_address.as_deref() == Some(g.ip_address.as_str()) && asn(g.asn) == asn(plan.asn)
+        })
+        .map(|g| g.customer_gateway_id))
 }
 
 pub async fn find_by_id(

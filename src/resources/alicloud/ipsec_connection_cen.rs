@@ -31,7 +31,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id,
+    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id, twin_error,
 };
 use crate::resources::wait::wait_for;
 
@@ -497,6 +497,25 @@ impl Resource<ProviderData> for IpsecConnectionCen {
             .clone()
             .unwrap_or_else(|| client.region().to_string());
         let tunnels = plan.tunnel.clone().unwrap_or_default();
+        // A token is unique to this process, so a connection left by a
+        // killed run is found by what it joins: its customer gateways,
+        // traffic selectors and transit router.
+        let twin = find_twin(client, &region, &plan)
+            .await
+            .map_err(|e| api_error("checking for an existing", WHAT, &e))?;
+        if let Some(twin) = twin {
+            return Err(api_error(
+                "creating",
+                WHAT,
+                &twin_error(
+                    &twin,
+                    &region,
+                    "already joins these customer gateways with these subnets on this CEN",
+                    "delete it or change the tunnels' customer gateways",
+                ),
+            )
+            .into());
+        }
         let (local, remote) = subnets(&plan);
         let mut params = Params::new()
             .set("ClientToken", client_token())
@@ -773,6 +792,70 @@ fn subnets(s: &State) -> (String, String) {
     } else {
         (EVERYTHING.to_string(), EVERYTHING.to_string())
     }
+}
+
+/// A connection that already joins the planned customer gateways with the
+/// planned subnets, unbound or bound to the planned CEN, if any.
+async fn find_twin(
+    client: &Client,
+    region: &str,
+    plan: &State,
+) -> Result<Option<String>, ApiError> {
+    let gateways: Vec<Option<&str>> = plan
+        .tunnel
+        .iter()
+        .flatten()
+        .map(|t| t.customer_gateway_id.as_deref())
+        .collect();
+    let Some(Some(first)) = gateways.first().copied() else {
+        return Ok(None);
+    };
+    let candidates: Vec<api::VpnConnection> = client
+        .list_all(
+            &actions::DESCRIBE_VPN_CONNECTIONS,
+            region,
+            Params::new().set("CustomerGatewayId", first),
+            ("VpnConnections", "VpnConnection"),
+        )
+        .await?;
+    fn selectors(s: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = s.split(',').map(str::trim).collect();
+        v.sort_unstable();
+        v
+    }
+    let (local, remote) = subnets(plan);
+    for c in candidates {
+        let same = c
+            .tunnels()
+            .iter()
+            .map(|t| t.customer_gateway_id.as_deref())
+            .eq(gateways.iter().copied())
+            && selectors(c.local_subnet.as_deref().unwrap_or_default()) == selectors(&local)
+            && selectors(c.remote_subnet.as_deref().unwrap_or_default()) == selectors(&remote)
+            && c.network_type.as_deref().unwrap_or("public")
+                == plan.network_type.as_deref().unwrap_or("public")
+            && plan
+                .name
+                .as_ref()
+                .is_none_or(|n| c.name.as_ref() == Some(n));
+        if !same {
+            continue;
+        }
+        let on_our_cen = match (
+            non_empty(c.transit_router_id.clone()),
+            &plan.transit_router_id,
+        ) {
+            (None, _) => true,
+            (Some(tr), Some(want)) => &tr == want,
+            (Some(_), None) => find_binding(client, region, &c)
+                .await?
+                .is_none_or(|b| b.cen_id.is_none() || b.cen_id == plan.cen_id),
+        };
+        if on_our_cen {
+            return Ok(Some(c.vpn_connection_id));
+        }
+    }
+    Ok(None)
 }
 
 /// Whether anything ModifyVpnAttachmentAttribute carries differs.
