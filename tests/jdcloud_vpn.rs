@@ -366,6 +366,52 @@ fn jdcloud_connection_and_attachment_replacements() {
     }
 }
 
+/// Objects with a unique key (attachment, tunnel, route) that a killed run created but
+/// Terraform never saved: the cloud refuses a twin, and the provider turns that refusal into
+/// the object's id and the import to run. Following it converges with no second object.
+#[test]
+fn jdcloud_unique_key_twins_are_reported_with_import_hints() {
+    for tf in terraform_bins() {
+        let sb = Sandbox::start();
+        let wd = TfWorkdir::new(&tf, &sb, "");
+        let cfg = base();
+        converge(&wd, &cfg);
+        let left: Vec<(&str, String)> = [VPCA, TUN, ROUTE]
+            .into_iter()
+            .map(|a| (a, id(&wd, a)))
+            .collect();
+        let mut rm = vec!["state", "rm"];
+        rm.extend([VPCA, TUN, ROUTE]);
+        wd.run_ok(&rm);
+        let out = wd.apply_err();
+        let text = out.combined().replace('\n', " ");
+        for (addr, twin) in &left {
+            assert!(
+                text.contains(&format!("{twin} already exists with these settings")),
+                "{addr}: {twin} not reported:\n{out}"
+            );
+        }
+        assert!(text.contains("terraform import"), "{out}");
+        for kind in ["vpc_attachments", "vpn_tunnels", "bgw_routes"] {
+            assert_eq!(sb.jd_resources(kind).len(), 1, "{kind}");
+        }
+        // The hint's import ids are the ones each resource takes.
+        let bgw = id(&wd, BGW);
+        for (addr, twin) in &left {
+            let import_id = if *addr == ROUTE {
+                format!("cn-north-1/{bgw}/{twin}")
+            } else {
+                format!("cn-north-1/{twin}")
+            };
+            assert!(text.contains(&import_id), "{import_id}:\n{out}");
+            wd.import(addr, &import_id);
+        }
+        assert_eq!(wd.plan_detailed(), 0);
+        wd.destroy();
+        assert_sandbox_empty(&sb);
+    }
+}
+
 fn assert_sandbox_empty(sb: &Sandbox) {
     let state = sb.state();
     for (kind, items) in state["jdcloud"].as_object().unwrap() {

@@ -5,7 +5,10 @@ use thiserror::Error;
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum ApiError {
     /// The cloud answered with its error envelope.
-    #[error("{code}: {message} (HTTP {http_status}, request id {request_id})")]
+    #[error(
+        "{code}: {message} (HTTP {http_status}{})",
+        request_id_suffix(request_id)
+    )]
     Api {
         http_status: u16,
         code: String,
@@ -21,6 +24,15 @@ pub enum ApiError {
     /// Local misconfiguration, e.g. an endpoint that is not a URL.
     #[error("{0}")]
     Config(String),
+}
+
+/// Errors we make ourselves have no request id to quote.
+fn request_id_suffix(id: &str) -> String {
+    if id.is_empty() {
+        String::new()
+    } else {
+        format!(", request id {id}")
+    }
 }
 
 /// Error codes that mean "the object does not exist".

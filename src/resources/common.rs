@@ -20,7 +20,8 @@ const CREATE_CLOCK_SKEW: time::Duration = time::Duration::minutes(2);
 
 /// Creates a JD Cloud object. Objects known by name (`by_time`) are first
 /// checked for a twin with the same name and settings, which is reported
-/// rather than duplicated. JD creates take no idempotency token, so a
+/// rather than duplicated; for objects with a unique key the cloud refuses
+/// the twin, and the refusal is turned into the same report. JD creates take no idempotency token, so a
 /// create whose answer was lost (connection reset, 5xx after acting) is not
 /// resent; instead the object it may have made is looked for — one that
 /// `is_ours` recognises (its unique key or name and settings) and, when
@@ -47,7 +48,7 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
         {
             return Err(twin_error(
                 twin,
-                region,
+                &import_id(region, parents, twin),
                 "already has this name and these settings",
                 "choose another name",
             ));
@@ -57,11 +58,44 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
     loop {
         attempt += 1;
         let sent = time::OffsetDateTime::now_utc() - CREATE_CLOCK_SKEW;
-        let err = match client.create(kind, region, parents, spec).await {
-            Ok(id) => return Ok(id),
-            Err(e) if e.may_have_applied() => e,
-            Err(e) => return Err(e),
-        };
+        let err =
+            match client.create(kind, region, parents, spec).await {
+                Ok(id) => return Ok(id),
+                Err(e) if e.may_have_applied() => e,
+                // A unique key that is taken, most likely by what a killed run
+                // made: name that object and how to adopt it.
+                Err(e)
+                    if !by_time
+                        && matches!(
+                            e,
+                            ApiError::Api {
+                                http_status: 400 | 409,
+                                ..
+                            }
+                        ) =>
+                {
+                    let all: Vec<serde_json::Value> =
+                        match client.list(kind, region, parents, &[]).await {
+                            Ok(all) => all,
+                            Err(_) => return Err(e),
+                        };
+                    return Err(match all
+                    .iter()
+                    .find(|o| is_ours(o))
+                    .and_then(|o| o.get(kind.id_field))
+                    .and_then(serde_json::Value::as_str)
+                {
+                    Some(twin) => twin_error(
+                        twin,
+                        &import_id(region, parents, twin),
+                        "already exists with these settings, which the cloud allows only once",
+                        "change the arguments it shares with it",
+                    ),
+                    None => e,
+                });
+                }
+                Err(e) => return Err(e),
+            };
         tracing::warn!(error = %err, operation = kind.create.name, "create may have happened; looking for the object");
         let all: Vec<serde_json::Value> = client.list(kind, region, parents, &[]).await?;
         let recent = |o: &serde_json::Value| {
@@ -101,16 +135,24 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
 /// The error for an object that already looks like the one being created —
 /// most likely made by a run that was killed before Terraform saved it.
 /// Creating another would leave two, so the user is told how to adopt it.
-pub fn twin_error(twin: &str, region: &str, matches: &str, otherwise: &str) -> ApiError {
+pub fn twin_error(twin: &str, import_id: &str, matches: &str, otherwise: &str) -> ApiError {
     ApiError::Api {
         http_status: 409,
         code: "DUPLICATE".into(),
         message: format!(
             "{twin} {matches}. If an interrupted run created it, adopt it with \
-             `terraform import <address> {region}/{twin}`; otherwise {otherwise}."
+             `terraform import <address> {import_id}`; otherwise {otherwise}."
         ),
         request_id: String::new(),
     }
+}
+
+/// `region/parent…/id`, the import id every resource accepts.
+fn import_id(region: &str, parents: &[&str], id: &str) -> String {
+    let mut parts = vec![region];
+    parts.extend_from_slice(parents);
+    parts.push(id);
+    parts.join("/")
 }
 
 /// How many times a JD create is sent when its answers are lost and the

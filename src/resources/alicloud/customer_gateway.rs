@@ -166,7 +166,7 @@ impl Resource<ProviderData> for CustomerGateway {
                 WHAT,
                 &twin_error(
                     &twin,
-                    &region,
+                    &format!("{region}/{twin}"),
                     "already has this IP address and ASN",
                     "use its id rather than a second gateway for the same peer",
                 ),

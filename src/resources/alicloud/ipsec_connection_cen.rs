@@ -509,7 +509,7 @@ impl Resource<ProviderData> for IpsecConnectionCen {
                 WHAT,
                 &twin_error(
                     &twin,
-                    &region,
+                    &format!("{region}/{twin}"),
                     "already joins these customer gateways with these subnets on this CEN",
                     "delete it or change the tunnels' customer gateways",
                 ),
