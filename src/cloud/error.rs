@@ -83,6 +83,18 @@ impl ApiError {
             _ => None,
         }
     }
+    /// The cloud refused the request as it stands (HTTP 400 or 409, not a
+    /// throttle or a "busy" state): bad input, or a conflict such as a
+    /// unique key already taken.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Api {
+                http_status: 400 | 409,
+                ..
+            }
+        ) && !self.is_retryable()
+    }
     pub fn is_not_found(&self) -> bool {
         matches!(self, ApiError::Api { code, .. } if NOT_FOUND_CODES.contains(&code.as_str()))
     }
@@ -141,5 +153,20 @@ mod tests {
         assert!(api(400, "VpnConnection.Configuring").is_retryable());
         assert!(api(400, "Throttling.User").is_throttling());
         assert!(ApiError::Transport("reset".into()).is_retryable());
+        assert!(api(400, "FAILED_PRECONDITION").is_refusal());
+        assert!(api(409, "CONFLICT").is_refusal());
+        assert!(!api(400, "Throttling.User").is_refusal());
+        assert!(!api(404, "NOT_FOUND").is_refusal());
+        assert!(!api(500, "INTERNAL").is_refusal());
+    }
+
+    #[test]
+    fn display_omits_an_empty_request_id() {
+        assert_eq!(api(409, "DUPLICATE").to_string(), "DUPLICATE:  (HTTP 409)");
+        let mut e = api(400, "X");
+        if let ApiError::Api { request_id, .. } = &mut e {
+            *request_id = "r1".into();
+        }
+        assert_eq!(e.to_string(), "X:  (HTTP 400, request id r1)");
     }
 }

@@ -20,13 +20,13 @@ const CREATE_CLOCK_SKEW: time::Duration = time::Duration::minutes(2);
 
 /// Creates a JD Cloud object. Objects known by name (`by_time`) are first
 /// checked for a twin with the same name and settings, which is reported
-/// rather than duplicated; for objects with a unique key the cloud refuses
-/// the twin, and the refusal is turned into the same report. JD creates take no idempotency token, so a
-/// create whose answer was lost (connection reset, 5xx after acting) is not
-/// resent; instead the object it may have made is looked for — one that
-/// `is_ours` recognises (its unique key or name and settings) and, when
-/// `by_time`, created after the call was sent — and adopted, so it is
-/// neither orphaned nor duplicated.
+/// rather than duplicated; for objects with a unique key the cloud refuses a
+/// twin, and the refusal becomes the same report. JD creates take no
+/// idempotency token, so a create whose answer was lost (connection reset,
+/// 5xx after acting) is not resent; instead the object it may have made is
+/// looked for — one that `is_ours` recognises (its unique key or name and
+/// settings) and, when `by_time`, created after the call was sent — and
+/// adopted, so it is neither orphaned nor duplicated.
 pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
     client: &jdcloud::Client,
     kind: &jdcloud::ops::Kind,
@@ -39,16 +39,11 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
     if by_time {
         // Names are not unique on JD Cloud, so a provider killed after an
         // accepted create would make a twin on the next run. Refuse instead.
-        let all: Vec<serde_json::Value> = client.list(kind, region, parents, &[]).await?;
-        if let Some(twin) = all
-            .iter()
-            .find(|o| is_ours(o))
-            .and_then(|o| o.get(kind.id_field))
-            .and_then(|v| v.as_str())
-        {
+        if let Some(twin) = jd_twin(client, kind, region, parents, &is_ours).await? {
             return Err(twin_error(
-                twin,
-                &import_id(region, parents, twin),
+                &twin,
+                region,
+                parents,
                 "already has this name and these settings",
                 "choose another name",
             ));
@@ -64,34 +59,16 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
                 Err(e) if e.may_have_applied() => e,
                 // A unique key that is taken, most likely by what a killed run
                 // made: name that object and how to adopt it.
-                Err(e)
-                    if !by_time
-                        && matches!(
-                            e,
-                            ApiError::Api {
-                                http_status: 400 | 409,
-                                ..
-                            }
-                        ) =>
-                {
-                    let all: Vec<serde_json::Value> =
-                        match client.list(kind, region, parents, &[]).await {
-                            Ok(all) => all,
-                            Err(_) => return Err(e),
-                        };
-                    return Err(match all
-                    .iter()
-                    .find(|o| is_ours(o))
-                    .and_then(|o| o.get(kind.id_field))
-                    .and_then(serde_json::Value::as_str)
-                {
-                    Some(twin) => twin_error(
-                        twin,
-                        &import_id(region, parents, twin),
+                Err(e) if !by_time && e.is_refusal() => {
+                    return Err(match jd_twin(client, kind, region, parents, &is_ours).await {
+                    Ok(Some(twin)) => twin_error(
+                        &twin,
+                        region,
+                        parents,
                         "already exists with these settings, which the cloud allows only once",
                         "change the arguments it shares with it",
                     ),
-                    None => e,
+                    _ => e,
                 });
                 }
                 Err(e) => return Err(e),
@@ -132,10 +109,35 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
     }
 }
 
+/// The JD Cloud object `is_ours` recognises, if any.
+async fn jd_twin(
+    client: &jdcloud::Client,
+    kind: &jdcloud::ops::Kind,
+    region: &str,
+    parents: &[&str],
+    is_ours: &impl Fn(&serde_json::Value) -> bool,
+) -> Result<Option<String>, ApiError> {
+    let all: Vec<serde_json::Value> = client.list(kind, region, parents, &[]).await?;
+    Ok(all
+        .iter()
+        .find(|o| is_ours(o))
+        .and_then(|o| o.get(kind.id_field))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string))
+}
+
 /// The error for an object that already looks like the one being created —
 /// most likely made by a run that was killed before Terraform saved it.
-/// Creating another would leave two, so the user is told how to adopt it.
-pub fn twin_error(twin: &str, import_id: &str, matches: &str, otherwise: &str) -> ApiError {
+/// Creating another would leave two, so the user is told how to adopt it
+/// (import ids are `region/parent…/id`).
+pub fn twin_error(
+    twin: &str,
+    region: &str,
+    parents: &[&str],
+    matches: &str,
+    otherwise: &str,
+) -> ApiError {
+    let import_id = [&[region], parents, &[twin]].concat().join("/");
     ApiError::Api {
         http_status: 409,
         code: "DUPLICATE".into(),
@@ -145,14 +147,6 @@ pub fn twin_error(twin: &str, import_id: &str, matches: &str, otherwise: &str) -
         ),
         request_id: String::new(),
     }
-}
-
-/// `region/parent…/id`, the import id every resource accepts.
-fn import_id(region: &str, parents: &[&str], id: &str) -> String {
-    let mut parts = vec![region];
-    parts.extend_from_slice(parents);
-    parts.push(id);
-    parts.join("/")
 }
 
 /// How many times a JD create is sent when its answers are lost and the

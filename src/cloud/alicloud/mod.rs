@@ -252,9 +252,7 @@ impl Client {
         .await?;
         serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
     }
-}
 
-impl Client {
     /// Every item of a paged `Describe…s` list: `PageNumber`/`PageSize`
     /// paging, items at `{outer: {inner: [...]}}`, until `TotalCount` are read.
     pub async fn list_all<T: DeserializeOwned>(

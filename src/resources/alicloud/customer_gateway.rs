@@ -166,7 +166,8 @@ impl Resource<ProviderData> for CustomerGateway {
                 WHAT,
                 &twin_error(
                     &twin,
-                    &format!("{region}/{twin}"),
+                    &region,
+                    &[],
                     "already has this IP address and ASN",
                     "use its id rather than a second gateway for the same peer",
                 ),

@@ -509,7 +509,8 @@ impl Resource<ProviderData> for IpsecConnectionCen {
                 WHAT,
                 &twin_error(
                     &twin,
-                    &format!("{region}/{twin}"),
+                    &region,
+                    &[],
                     "already joins these customer gateways with these subnets on this CEN",
                     "delete it or change the tunnels' customer gateways",
                 ),
