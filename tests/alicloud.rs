@@ -148,6 +148,23 @@ fn connection(tunnel_extra: [&str; 2], extra: &str) -> String {
     s
 }
 
+/// Starts unbinding the connection from its transit router, as the console would.
+fn unbind_behind_terraforms_back(sb: &Sandbox, wd: &TfWorkdir) {
+    let attachment = wd.resource_values(CONN)["transit_router_attachment_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, b) = sb.ali_request(
+        "DeleteTransitRouterVpnAttachment",
+        "2017-09-12",
+        &[
+            ("TransitRouterAttachmentId", &attachment),
+            ("Force", "true"),
+        ],
+    );
+    assert_eq!(s, 200, "{b}");
+}
+
 #[test]
 fn alicloud_ipsec_connection_lifecycle() {
     for tf in terraform_bins() {
@@ -286,19 +303,7 @@ fn alicloud_ipsec_connection_lifecycle() {
         assert_eq!(ali(&sb, "vpn_connections").len(), 1);
 
         // Deleted behind Terraform's back (unbind, then delete): planned again.
-        let attachment = wd.resource_values(CONN)["transit_router_attachment_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let (s, b) = sb.ali_request(
-            "DeleteTransitRouterVpnAttachment",
-            "2017-09-12",
-            &[
-                ("TransitRouterAttachmentId", &attachment),
-                ("Force", "true"),
-            ],
-        );
-        assert_eq!(s, 200, "{b}");
+        unbind_behind_terraforms_back(&sb, &wd);
         let gone = id(&wd, CONN);
         let mut deleted = false;
         for _ in 0..100 {
@@ -359,20 +364,8 @@ fn alicloud_twins_are_reported_not_duplicated() {
         assert_eq!(wd.plan_detailed(), 0);
 
         // Killed between creating the connection and binding it: still found.
-        let attachment = wd.resource_values(CONN)["transit_router_attachment_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        unbind_behind_terraforms_back(&sb, &wd);
         wd.run_ok(&["state", "rm", CONN]);
-        let (s, b) = sb.ali_request(
-            "DeleteTransitRouterVpnAttachment",
-            "2017-09-12",
-            &[
-                ("TransitRouterAttachmentId", &attachment),
-                ("Force", "true"),
-            ],
-        );
-        assert_eq!(s, 200, "{b}");
         for _ in 0..100 {
             if ali(&sb, "transit_router_vpn_attachments").is_empty() {
                 break;

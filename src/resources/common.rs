@@ -109,6 +109,25 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
     }
 }
 
+/// The outcome of a pre-create search for an Alibaba Cloud twin: go ahead
+/// when none was found, otherwise the report that names it.
+pub fn refuse_twin(
+    what: &str,
+    region: &str,
+    found: Result<Option<String>, ApiError>,
+    matches: &str,
+    otherwise: &str,
+) -> Result<(), Diagnostics> {
+    match found.map_err(|e| api_error("checking for an existing", what, &e))? {
+        None => Ok(()),
+        Some(twin) => Err(api_error(
+            "creating",
+            what,
+            &twin_error(&twin, region, &[], matches, otherwise),
+        )),
+    }
+}
+
 /// The JD Cloud object `is_ours` recognises, if any.
 async fn jd_twin(
     client: &jdcloud::Client,

@@ -16,7 +16,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id, twin_error,
+    ali_find, api_error, api_error_id, non_empty, refuse_twin, region_and_id, split_import_id,
 };
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
@@ -157,23 +157,13 @@ impl Resource<ProviderData> for CustomerGateway {
             .unwrap_or_else(|| client.region().to_string());
         // A token is unique to this process, so a gateway left by a killed
         // run is found by what identifies a peer: its address and ASN.
-        let twin = find_twin(client, &region, &plan)
-            .await
-            .map_err(|e| api_error("checking for an existing", WHAT, &e))?;
-        if let Some(twin) = twin {
-            return Err(api_error(
-                "creating",
-                WHAT,
-                &twin_error(
-                    &twin,
-                    &region,
-                    &[],
-                    "already has this IP address and ASN",
-                    "use its id rather than a second gateway for the same peer",
-                ),
-            )
-            .into());
-        }
+        refuse_twin(
+            WHAT,
+            &region,
+            find_twin(client, &region, &plan).await,
+            "already has this IP address and ASN",
+            "use its id rather than a second gateway for the same peer",
+        )?;
         // One token for every retry of this create: a retried request whose
         // first attempt succeeded returns the same gateway, not a second one.
         let params = Params::new()

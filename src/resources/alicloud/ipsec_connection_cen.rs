@@ -31,7 +31,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id, twin_error,
+    ali_find, api_error, api_error_id, non_empty, refuse_twin, region_and_id, split_import_id,
 };
 use crate::resources::wait::wait_for;
 
@@ -500,23 +500,13 @@ impl Resource<ProviderData> for IpsecConnectionCen {
         // A token is unique to this process, so a connection left by a
         // killed run is found by what it joins: its customer gateways,
         // traffic selectors and transit router.
-        let twin = find_twin(client, &region, &plan)
-            .await
-            .map_err(|e| api_error("checking for an existing", WHAT, &e))?;
-        if let Some(twin) = twin {
-            return Err(api_error(
-                "creating",
-                WHAT,
-                &twin_error(
-                    &twin,
-                    &region,
-                    &[],
-                    "already joins these customer gateways with these subnets on this CEN",
-                    "delete it or change the tunnels' customer gateways",
-                ),
-            )
-            .into());
-        }
+        refuse_twin(
+            WHAT,
+            &region,
+            find_twin(client, &region, &plan).await,
+            "already joins these customer gateways with these subnets on this CEN",
+            "delete it or change the tunnels' customer gateways",
+        )?;
         let (local, remote) = subnets(&plan);
         let mut params = Params::new()
             .set("ClientToken", client_token())
