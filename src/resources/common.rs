@@ -53,26 +53,22 @@ pub async fn jd_create_or_adopt<S: serde::Serialize + Sync>(
     loop {
         attempt += 1;
         let sent = time::OffsetDateTime::now_utc() - CREATE_CLOCK_SKEW;
-        let err =
-            match client.create(kind, region, parents, spec).await {
-                Ok(id) => return Ok(id),
-                Err(e) if e.may_have_applied() => e,
-                // A unique key that is taken, most likely by what a killed run
-                // made: name that object and how to adopt it.
-                Err(e) if !by_time && e.is_refusal() => {
-                    return Err(match jd_twin(client, kind, region, parents, &is_ours).await {
-                    Ok(Some(twin)) => twin_error(
-                        &twin,
-                        region,
-                        parents,
-                        "already exists with these settings, which the cloud allows only once",
-                        "change the arguments it shares with it",
-                    ),
+        let err = match client.create(kind, region, parents, spec).await {
+            Ok(id) => return Ok(id),
+            Err(e) if e.may_have_applied() => e,
+            // A unique key that is taken, most likely by what a killed run
+            // made: name that object and how to adopt it.
+            Err(e) if !by_time && e.is_refusal() => {
+                let twin = jd_twin(client, kind, region, parents, &is_ours).await;
+                return Err(match twin {
+                    Ok(Some(twin)) => {
+                        twin_error(&twin, region, parents, KEY_TAKEN, KEY_TAKEN_ADVICE)
+                    }
                     _ => e,
                 });
-                }
-                Err(e) => return Err(e),
-            };
+            }
+            Err(e) => return Err(e),
+        };
         tracing::warn!(error = %err, operation = kind.create.name, "create may have happened; looking for the object");
         let all: Vec<serde_json::Value> = client.list(kind, region, parents, &[]).await?;
         let recent = |o: &serde_json::Value| {
@@ -167,6 +163,10 @@ pub fn twin_error(
         request_id: String::new(),
     }
 }
+
+/// How a unique-key twin is described, and what to do if it is not ours.
+const KEY_TAKEN: &str = "already exists with these settings, which the cloud allows only once";
+const KEY_TAKEN_ADVICE: &str = "change the arguments it shares with it";
 
 /// How many times a JD create is sent when its answers are lost and the
 /// object is verifiably absent each time.
