@@ -7,6 +7,7 @@ use crate::framework::{
     self, Attribute, Block, Diagnostics, DynResource, NestedBlock, Nesting, Schema, Value,
 };
 use crate::resources;
+use crate::resources::ownership::Claims;
 use crate::signer::Credentials;
 
 /// The provider's local name: every resource type starts with it.
@@ -104,6 +105,9 @@ fn cloud_block_name(cloud: &str) -> &'static str {
 pub struct ProviderData {
     jdcloud: Result<jdcloud::Client, String>,
     alicloud: Result<alicloud::Client, String>,
+    /// What this provider process created, adopted or reported, so that
+    /// resources never take each other's objects.
+    pub claims: Claims,
 }
 
 impl ProviderData {
@@ -181,7 +185,11 @@ impl ProviderData {
             let endpoint = ali.get(endpoint)?;
             alicloud::Client::new(endpoint.as_deref(), &region, creds).map_err(|e| e.to_string())
         })();
-        ProviderData { jdcloud, alicloud }
+        ProviderData {
+            jdcloud,
+            alicloud,
+            claims: Claims::default(),
+        }
     }
 }
 

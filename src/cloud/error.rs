@@ -1,4 +1,8 @@
-//! The one error type of every cloud client.
+//! The one error type of every cloud client, and how errors are classified:
+//! retry, give up, or "the call may have been carried out" (which a create
+//! must resolve before it may send again).
+
+use std::time::Duration;
 
 use thiserror::Error;
 
@@ -15,15 +19,76 @@ pub enum ApiError {
         message: String,
         request_id: String,
     },
-    /// No usable answer: connection refused or reset, timeout, TLS failure.
-    #[error("request failed: {0}")]
-    Transport(String),
-    /// An answer we could not understand.
+    /// No usable answer: see [`Transport`].
+    #[error("{operation}: {failure}")]
+    Transport {
+        operation: String,
+        failure: Transport,
+    },
+    /// A success status whose body is not the cloud's envelope (cut short or
+    /// garbled on the way). The call may have been carried out.
+    #[error("{0}")]
+    Garbled(String),
+    /// A well-formed answer we could not map onto our types.
     #[error("unexpected response: {0}")]
     Decode(String),
     /// Local misconfiguration, e.g. an endpoint that is not a URL.
     #[error("{0}")]
     Config(String),
+    /// The operation's deadline (its `timeouts`) passed while retrying.
+    #[error("timed out after {}; last attempt: {last}", format_secs(*after))]
+    Timeout {
+        after: Duration,
+        last: Box<ApiError>,
+    },
+}
+
+/// Why a request got no answer, with the host it was for.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum Transport {
+    #[error("connection refused by {host}")]
+    Refused { host: String },
+    #[error("cannot resolve {host}: {detail}")]
+    Dns { host: String, detail: String },
+    #[error("no answer from {host} within {}", format_secs(*after))]
+    TimedOut {
+        host: String,
+        after: Duration,
+        /// Whether the request had been sent (a connect timeout: it had not).
+        sent: bool,
+    },
+    #[error("connection to {host} closed before an answer ({detail})")]
+    Reset { host: String, detail: String },
+    /// Permanent: retrying cannot make a certificate trusted.
+    #[error("TLS with {host} failed: {detail}. To trust a private CA or a TLS-inspecting proxy, add its certificate to the system trust store or point SSL_CERT_FILE at it")]
+    Tls { host: String, detail: String },
+    #[error("request to {host} failed: {detail}")]
+    Other {
+        host: String,
+        detail: String,
+        sent: bool,
+    },
+}
+
+impl Transport {
+    /// Whether the server may have received the request (and acted on it).
+    pub fn sent(&self) -> bool {
+        match self {
+            Transport::Refused { .. } | Transport::Dns { .. } | Transport::Tls { .. } => false,
+            Transport::TimedOut { sent, .. } | Transport::Other { sent, .. } => *sent,
+            Transport::Reset { .. } => true,
+        }
+    }
+}
+
+/// "20s", "1.5s": durations in messages, as users write them in `timeouts`.
+fn format_secs(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
 }
 
 /// Errors we make ourselves have no request id to quote.
@@ -45,9 +110,8 @@ const NOT_FOUND_CODES: &[&str] = &[
     // INFERRED: CBN's code for a transit-router attachment that is gone.
     "InvalidTransitRouterAttachmentId.NotFound",
 ];
-/// Error codes worth retrying: throttling and transient server trouble.
 /// JD Cloud statuses and Alibaba Cloud codes for throttling, transient
-/// server trouble and "busy, try again" conflicts (research alicloud.md §A6).
+/// server trouble and "busy, try again" conflicts (docs/design/reliability.md).
 const RETRYABLE_CODES: &[&str] = &[
     "RATE_LIMIT",
     "INTERNAL",
@@ -80,6 +144,7 @@ impl ApiError {
     pub fn code(&self) -> Option<&str> {
         match self {
             ApiError::Api { code, .. } => Some(code),
+            ApiError::Timeout { last, .. } => last.code(),
             _ => None,
         }
     }
@@ -98,7 +163,8 @@ impl ApiError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, ApiError::Api { code, .. } if NOT_FOUND_CODES.contains(&code.as_str()))
     }
-    /// Throttling, 5xx and transport errors. Never validation, auth, quota or not-found.
+    /// Throttling, 5xx, busy states, and transport failures other than TLS.
+    /// Never validation, auth, quota or not-found, and never a passed deadline.
     pub fn is_retryable(&self) -> bool {
         match self {
             ApiError::Api {
@@ -108,23 +174,35 @@ impl ApiError {
                     || code.ends_with(".Configuring")
                     || (*http_status >= 500 && *http_status != 501)
             }
-            ApiError::Transport(_) => true,
+            ApiError::Transport { failure, .. } => !matches!(failure, Transport::Tls { .. }),
+            // A body cut short on the way; the next answer is likely whole.
+            ApiError::Garbled(_) => true,
             _ => false,
         }
     }
     /// True when the request may have been carried out although it failed:
-    /// the answer was lost or the server failed after acting.
+    /// the answer was lost or garbled, or the server failed after acting.
     pub fn may_have_applied(&self) -> bool {
         match self {
-            ApiError::Transport(_) => true,
+            ApiError::Transport { failure, .. } => failure.sent(),
             ApiError::Api { http_status, .. } => *http_status >= 500,
-            _ => false,
+            ApiError::Garbled(_) | ApiError::Decode(_) => true,
+            ApiError::Timeout { last, .. } => last.may_have_applied(),
+            ApiError::Config(_) => false,
         }
     }
-    /// True when the cloud certainly did not act on the request (it was
-    /// throttled), so even a non-idempotent create may be sent again.
+    /// True when the cloud certainly did not act on the request: it was
+    /// throttled, or never reached the server. Even a create without an
+    /// idempotency token may then be sent again.
+    pub fn certainly_not_applied(&self) -> bool {
+        match self {
+            ApiError::Transport { failure, .. } => !failure.sent(),
+            _ => self.is_throttling(),
+        }
+    }
+    /// Throttled: the cloud did not act and asks to slow down.
     pub fn is_throttling(&self) -> bool {
-        matches!(self.code(), Some(c) if c == "RATE_LIMIT" || c.starts_with("Throttling"))
+        matches!(self, ApiError::Api { code, .. } if code == "RATE_LIMIT" || code.starts_with("Throttling"))
     }
 }
 
@@ -141,6 +219,13 @@ mod tests {
         }
     }
 
+    fn transport(failure: Transport) -> ApiError {
+        ApiError::Transport {
+            operation: "describeCustomerGateways".into(),
+            failure,
+        }
+    }
+
     #[test]
     fn classifies_errors() {
         assert!(api(429, "RATE_LIMIT").is_retryable());
@@ -152,12 +237,58 @@ mod tests {
         assert!(!api(404, "InvalidAccessKeyId.NotFound").is_not_found());
         assert!(api(400, "VpnConnection.Configuring").is_retryable());
         assert!(api(400, "Throttling.User").is_throttling());
-        assert!(ApiError::Transport("reset".into()).is_retryable());
         assert!(api(400, "FAILED_PRECONDITION").is_refusal());
         assert!(api(409, "CONFLICT").is_refusal());
         assert!(!api(400, "Throttling.User").is_refusal());
         assert!(!api(404, "NOT_FOUND").is_refusal());
         assert!(!api(500, "INTERNAL").is_refusal());
+    }
+
+    #[test]
+    fn transport_failures_say_whether_the_call_may_have_happened() {
+        let host = || "127.0.0.1:9".to_string();
+        let refused = transport(Transport::Refused { host: host() });
+        assert!(refused.is_retryable() && refused.certainly_not_applied());
+        assert!(!refused.may_have_applied());
+        let reset = transport(Transport::Reset {
+            host: host(),
+            detail: "eof".into(),
+        });
+        assert!(reset.is_retryable() && reset.may_have_applied());
+        let tls = transport(Transport::Tls {
+            host: host(),
+            detail: "invalid peer certificate: UnknownIssuer".into(),
+        });
+        assert!(!tls.is_retryable() && !tls.may_have_applied());
+        assert!(tls.to_string().contains("SSL_CERT_FILE"), "{tls}");
+        let timed_out = transport(Transport::TimedOut {
+            host: host(),
+            after: Duration::from_secs(20),
+            sent: true,
+        });
+        assert!(timed_out.is_retryable() && timed_out.may_have_applied());
+        assert_eq!(
+            timed_out.to_string(),
+            "describeCustomerGateways: no answer from 127.0.0.1:9 within 20s"
+        );
+        let garbled = ApiError::Garbled("x".into());
+        assert!(garbled.is_retryable() && garbled.may_have_applied());
+        assert!(!ApiError::Decode("x".into()).is_retryable());
+    }
+
+    #[test]
+    fn a_timeout_names_its_last_cause() {
+        let e = ApiError::Timeout {
+            after: Duration::from_millis(20_400),
+            last: Box::new(api(503, "ServiceUnavailable")),
+        };
+        assert_eq!(
+            e.to_string(),
+            "timed out after 20.4s; last attempt: ServiceUnavailable:  (HTTP 503)"
+        );
+        assert!(!e.is_retryable());
+        assert!(e.may_have_applied());
+        assert_eq!(e.code(), Some("ServiceUnavailable"));
     }
 
     #[test]

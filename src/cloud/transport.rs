@@ -1,21 +1,155 @@
 //! What every client shares: the HTTP client, the clock and nonce source
-//! (kept out of the signer so it stays pure), and the retry policy.
+//! (kept out of the signer so it stays pure), how a failed request is
+//! described, and the retry policy, which is bounded by the operation's
+//! deadline and nothing else (docs/design/reliability.md).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use backon::{ExponentialBuilder, Retryable};
+use backon::{BackoffBuilder, ExponentialBuilder};
 use time::OffsetDateTime;
 
+use super::error::Transport;
 use super::ApiError;
 
-/// One reqwest client (rustls) for the process.
+/// The longest one request may take when the deadline leaves more.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long retries may go on for a client not bound to an operation's
+/// deadline (`Client::until`).
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(120);
+
+/// One reqwest client (rustls). Trusts the bundled web PKI roots and the
+/// system's store, which honours `SSL_CERT_FILE` / `SSL_CERT_DIR`, so a
+/// private CA or a TLS-inspecting proxy can be trusted. No client-wide
+/// timeout: each request gets what its operation's deadline leaves.
 pub fn http_client() -> Result<reqwest::Client, ApiError> {
     reqwest::Client::builder()
         .user_agent(concat!("hybridnet/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| ApiError::Config(format!("building HTTP client: {e}")))
+}
+
+/// Describes a failed request: refused, timed out, reset, TLS, DNS, with the
+/// host, from the error's whole source chain (reqwest's own message is only
+/// "error sending request for url").
+pub fn transport_error(
+    operation: &str,
+    host: &str,
+    after: Duration,
+    e: &reqwest::Error,
+) -> ApiError {
+    let host = host.to_string();
+    let chain = source_chain(e);
+    let sent = !e.is_connect();
+    let failure = if let Some(tls) = find_rustls(e) {
+        Transport::Tls {
+            host,
+            detail: tls.to_string(),
+        }
+    } else if e.is_timeout() {
+        Transport::TimedOut { host, after, sent }
+    } else {
+        match find_io_kind(e) {
+            Some(std::io::ErrorKind::ConnectionRefused) => Transport::Refused { host },
+            Some(std::io::ErrorKind::TimedOut) => Transport::TimedOut { host, after, sent },
+            Some(
+                std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+                | std::io::ErrorKind::UnexpectedEof,
+            ) if sent => Transport::Reset {
+                host,
+                detail: chain,
+            },
+            // hyper-util reports resolver failures as "dns error".
+            _ if !sent && chain.contains("dns error") => Transport::Dns {
+                host,
+                detail: chain,
+            },
+            // The connection was up and the answer never came whole.
+            _ if sent && (e.is_body() || e.is_request() || e.is_decode()) => Transport::Reset {
+                host,
+                detail: chain,
+            },
+            _ => Transport::Other {
+                host,
+                detail: chain,
+                sent,
+            },
+        }
+    };
+    ApiError::Transport {
+        operation: operation.to_string(),
+        failure,
+    }
+}
+
+/// "a: b: c" from an error and its sources, without repeats (reqwest and
+/// hyper often wrap the same message twice).
+fn source_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
+fn find_rustls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        // rustls errors reach hyper wrapped in an io::Error.
+        if let Some(t) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(t);
+        }
+        cur = err.source();
+    }
+    None
+}
+
+fn find_io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// `host[:port]` of a URL, for messages and the signed `Host` header.
+pub fn host_of(url: &reqwest::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
+}
+
+/// A canonical request for a TRACE log, with the values of credential
+/// headers (STS tokens) replaced: signatures are already one-way, tokens
+/// are not.
+pub fn redact_canonical(canonical: &str, secret_headers: &[&str]) -> String {
+    canonical
+        .lines()
+        .map(|line| match line.split_once(':') {
+            Some((name, _)) if secret_headers.contains(&name) => format!("{name}:** redacted **"),
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Now, as JD Cloud's `x-jdcloud-date` wants it: `YYYYMMDDTHHMMSSZ`.
@@ -50,37 +184,213 @@ pub fn nonce() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+const MAX_DELAY: Duration = Duration::from_secs(5);
+
+/// The pauses between attempts: exponential from 200 ms to 5 s, jittered
+/// so that parallel resources do not retry in step. Endless: the deadline
+/// ends retries, not a count.
+pub fn backoff() -> impl Iterator<Item = Duration> {
+    ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(200))
+        .with_max_delay(MAX_DELAY)
+        .with_jitter()
+        .without_max_times()
+        .build()
+}
+
 /// Whether a failed call may be sent again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Idempotency {
-    /// Reads, deletes, modifies: repeating them is harmless.
+    /// Reads, deletes, modifies, and creates carrying an idempotency token:
+    /// repeating them is harmless.
     Safe,
-    /// Creates without a client token: only retried when the cloud certainly
-    /// did not act (throttled), never after a lost response.
+    /// Creates without a token: sent again only when the cloud certainly did
+    /// not act (throttled, or never reached), never after a lost answer.
     Unsafe,
 }
 
-/// Retries `call` with exponential backoff and jitter on retryable errors.
+/// When a client's calls must end: an operation's deadline, or a default
+/// budget counted from the start of each call.
+pub fn deadline_or_default(deadline: Option<Instant>) -> Instant {
+    deadline.unwrap_or_else(|| Instant::now() + DEFAULT_BUDGET)
+}
+
+/// Calls `call` until it succeeds, fails for good, or `deadline` passes.
+/// `call` gets the time its request may take: [`REQUEST_TIMEOUT`] or what
+/// is left, whichever is less. Retryable failures are retried with
+/// jittered exponential backoff for as long as the deadline allows; the
+/// error after the deadline says how long it tried and what failed last.
 pub async fn with_retry<T, F, Fut>(
     idempotency: Idempotency,
-    max_elapsed: Duration,
-    call: F,
+    deadline: Instant,
+    mut call: F,
 ) -> Result<T, ApiError>
 where
-    F: FnMut() -> Fut,
+    F: FnMut(Duration) -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
-    let policy = ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(200))
-        .with_max_delay(Duration::from_secs(5))
-        .with_jitter()
-        .with_total_delay(Some(max_elapsed))
-        .with_max_times(10);
-    call.retry(policy)
-        .when(|e: &ApiError| match idempotency {
-            Idempotency::Safe => e.is_retryable(),
-            Idempotency::Unsafe => e.is_throttling(),
+    let started = Instant::now();
+    let mut delays = backoff();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ApiError::Timeout {
+                after: started.elapsed(),
+                last: Box::new(ApiError::Config(
+                    "the operation's time was up before the request was sent".into(),
+                )),
+            });
+        }
+        let err = match call(left.min(REQUEST_TIMEOUT)).await {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let again = match idempotency {
+            Idempotency::Safe => err.is_retryable(),
+            Idempotency::Unsafe => err.certainly_not_applied(),
+        };
+        if !again {
+            return Err(err);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left < Duration::from_millis(100) {
+            return Err(ApiError::Timeout {
+                after: started.elapsed(),
+                last: Box::new(err),
+            });
+        }
+        // Keep half of what is left for one more attempt.
+        let delay = delays.next().unwrap_or(MAX_DELAY).min(left / 2);
+        tracing::debug!(error = %err, delay_ms = delay.as_millis() as u64, "retrying cloud API call");
+        tokio::time::sleep(delay).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn unavailable() -> ApiError {
+        ApiError::Api {
+            http_status: 503,
+            code: "ServiceUnavailable".into(),
+            message: String::new(),
+            request_id: String::new(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_until_the_deadline_not_a_count() {
+        let n = AtomicU32::new(0);
+        let start = Instant::now();
+        let err =
+            with_retry::<(), _, _>(Idempotency::Safe, start + Duration::from_secs(300), |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Err(unavailable()) }
+            })
+            .await
+            .unwrap_err();
+        let took = start.elapsed();
+        assert!(took <= Duration::from_secs(300), "{took:?}");
+        assert!(took >= Duration::from_secs(299), "{took:?}");
+        assert!(
+            n.load(Ordering::SeqCst) > 50,
+            "{}",
+            n.load(Ordering::SeqCst)
+        );
+        assert!(matches!(err, ApiError::Timeout { .. }), "{err}");
+        assert!(err.to_string().contains("ServiceUnavailable"), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_request_gets_at_most_what_is_left() {
+        let start = Instant::now();
+        let mut seen = Vec::new();
+        let _ = with_retry::<(), _, _>(Idempotency::Safe, start + Duration::from_secs(20), |t| {
+            seen.push(t);
+            async move {
+                tokio::time::sleep(t).await;
+                Err(ApiError::Transport {
+                    operation: "op".into(),
+                    failure: Transport::TimedOut {
+                        host: "h".into(),
+                        after: t,
+                        sent: true,
+                    },
+                })
+            }
         })
-        .notify(|e, d| tracing::debug!(error = %e, delay_ms = d.as_millis() as u64, "retrying cloud API call"))
+        .await;
+        assert_eq!(seen[0], Duration::from_secs(20));
+        assert!(
+            start.elapsed() <= Duration::from_secs(21),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn permanent_errors_fail_at_once() {
+        let n = AtomicU32::new(0);
+        let start = Instant::now();
+        let err =
+            with_retry::<(), _, _>(Idempotency::Safe, start + Duration::from_secs(300), |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async {
+                    Err(ApiError::Transport {
+                        operation: "op".into(),
+                        failure: Transport::Tls {
+                            host: "h".into(),
+                            detail: "invalid peer certificate: UnknownIssuer".into(),
+                        },
+                    })
+                }
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unsafe_calls_are_resent_only_when_not_applied() {
+        let n = AtomicU32::new(0);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        // Refused: never reached the server, so a create may be resent.
+        let r = with_retry(Idempotency::Unsafe, deadline, |_| {
+            let k = n.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if k < 3 {
+                    Err(ApiError::Transport {
+                        operation: "op".into(),
+                        failure: Transport::Refused { host: "h".into() },
+                    })
+                } else {
+                    Ok(k)
+                }
+            }
+        })
+        .await;
+        assert_eq!(r.unwrap(), 3);
+        // A 503 may have been applied: handed back to the caller at once.
+        let n = AtomicU32::new(0);
+        let err = with_retry::<(), _, _>(Idempotency::Unsafe, deadline, |_| {
+            n.fetch_add(1, Ordering::SeqCst);
+            async { Err(unavailable()) }
+        })
         .await
+        .unwrap_err();
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        assert!(err.may_have_applied());
+    }
+
+    #[test]
+    fn security_tokens_are_redacted_from_canonical_requests() {
+        let canonical = "POST\n/\n\nhost:vpc.aliyuncs.com\nx-acs-security-token:STS.secret\nx-acs-version:2016-04-28\n\nhost;x-acs-security-token\nabc";
+        let r = redact_canonical(canonical, &["x-acs-security-token"]);
+        assert!(!r.contains("STS.secret"), "{r}");
+        assert!(r.contains("x-acs-security-token:** redacted **"), "{r}");
+        assert!(r.contains("host;x-acs-security-token"), "{r}");
+    }
 }

@@ -3,6 +3,7 @@
 pub mod alicloud;
 pub mod common;
 pub mod jdcloud;
+pub mod ownership;
 pub mod wait;
 
 use crate::framework::{DynResource, Typed};

@@ -7,7 +7,7 @@ pub mod actions;
 pub mod flatten;
 pub mod types;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use serde::de::DeserializeOwned;
@@ -26,8 +26,9 @@ pub struct Client {
     endpoint_override: Option<Url>,
     region: String,
     credentials: Credentials,
-    /// Upper bound on the time spent retrying one call.
-    pub max_retry_elapsed: Duration,
+    /// When every call must have ended: the operation's deadline, or `None`
+    /// for a default budget per call.
+    deadline: Option<Instant>,
 }
 
 impl std::fmt::Debug for Client {
@@ -99,14 +100,15 @@ impl Client {
             endpoint_override,
             region: region.to_string(),
             credentials,
-            max_retry_elapsed: Duration::from_secs(120),
+            deadline: None,
         })
     }
 
-    /// A copy whose retries end by `deadline` (the operation's timeout).
-    pub fn until(&self, deadline: std::time::Instant) -> Client {
+    /// A copy whose calls, retries included, end by `deadline` (the
+    /// operation's timeout).
+    pub fn until(&self, deadline: Instant) -> Client {
         let mut c = self.clone();
-        c.max_retry_elapsed = deadline.saturating_duration_since(std::time::Instant::now());
+        c.deadline = Some(deadline);
         c
     }
 
@@ -123,17 +125,16 @@ impl Client {
         }
     }
 
+    /// Sends one call once, within `timeout`.
     async fn send_once(
         &self,
         action: &Action,
         region: &str,
         params: &Params,
+        timeout: Duration,
     ) -> Result<serde_json::Value, ApiError> {
         let url = self.endpoint(action.product, region)?;
-        let host = match url.port() {
-            Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
-            None => url.host_str().unwrap_or_default().to_string(),
-        };
+        let host = transport::host_of(&url);
         let encode = |pairs: &[(String, String)]| {
             pairs
                 .iter()
@@ -173,12 +174,12 @@ impl Client {
         };
         let signed = acs3::sign(&req, &self.credentials, &signed_names)
             .map_err(|e| ApiError::Config(format!("signing: {e}")))?;
-        tracing::trace!(action = action.name, canonical_request = %signed.canonical_request, "signed Alibaba Cloud request");
+        tracing::trace!(action = action.name, canonical_request = %transport::redact_canonical(&signed.canonical_request, &[acs3::SECURITY_TOKEN_HEADER]), "signed Alibaba Cloud request");
 
         let mut u = url;
         u.set_path("/");
         u.set_query((!query.is_empty()).then_some(query.as_str()));
-        let mut rb = self.http.post(u);
+        let mut rb = self.http.post(u).timeout(timeout);
         for (k, v) in &headers {
             if k != "host" {
                 rb = rb.header(k.as_str(), v.as_str());
@@ -191,18 +192,15 @@ impl Client {
             .header(reqwest::header::AUTHORIZATION, auth)
             .header("accept", "application/json")
             .body(body);
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| ApiError::Transport(format!("{}: {e}", action.name)))?;
+        let failed =
+            |e: reqwest::Error| transport::transport_error(action.name, &host, timeout, &e);
+        let resp = rb.send().await.map_err(failed)?;
         let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| ApiError::Transport(format!("{}: {e}", action.name)))?;
+        let bytes = resp.bytes().await.map_err(failed)?;
         if (200..300).contains(&status) {
+            // A success cut short may still have been carried out.
             let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-                ApiError::Decode(format!(
+                ApiError::Garbled(format!(
                     "{}: HTTP {status} with a body that is not JSON: {e}",
                     action.name
                 ))
@@ -246,8 +244,9 @@ impl Client {
         } else {
             Idempotency::Safe
         };
-        let v = with_retry(idem, self.max_retry_elapsed, || {
-            self.send_once(action, region, &params)
+        let deadline = transport::deadline_or_default(self.deadline);
+        let v = with_retry(idem, deadline, |timeout| {
+            self.send_once(action, region, &params, timeout)
         })
         .await?;
         serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))

@@ -4,7 +4,7 @@
 pub mod ops;
 pub mod types;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
@@ -22,8 +22,9 @@ pub struct Client {
     endpoint: Url,
     region: String,
     credentials: Credentials,
-    /// Upper bound on the time spent retrying one call.
-    pub max_retry_elapsed: Duration,
+    /// When every call must have ended: the operation's deadline, or `None`
+    /// for a default budget per call.
+    deadline: Option<Instant>,
 }
 
 impl std::fmt::Debug for Client {
@@ -66,15 +67,21 @@ impl Client {
             endpoint,
             region: region.to_string(),
             credentials,
-            max_retry_elapsed: Duration::from_secs(120),
+            deadline: None,
         })
     }
 
-    /// A copy whose retries end by `deadline` (the operation's timeout).
-    pub fn until(&self, deadline: std::time::Instant) -> Client {
+    /// A copy whose calls, retries included, end by `deadline` (the
+    /// operation's timeout).
+    pub fn until(&self, deadline: Instant) -> Client {
         let mut c = self.clone();
-        c.max_retry_elapsed = deadline.saturating_duration_since(std::time::Instant::now());
+        c.deadline = Some(deadline);
         c
+    }
+
+    /// How long this client's calls may still take.
+    pub fn time_left(&self) -> Duration {
+        transport::deadline_or_default(self.deadline).saturating_duration_since(Instant::now())
     }
 
     /// The provider's default region.
@@ -83,15 +90,11 @@ impl Client {
     }
 
     fn host(&self) -> String {
-        let host = self.endpoint.host_str().unwrap_or_default();
-        match self.endpoint.port() {
-            Some(p) => format!("{host}:{p}"),
-            None => host.to_string(),
-        }
+        transport::host_of(&self.endpoint)
     }
 
-    /// Sends one operation once: signs it freshly (new date and nonce) and
-    /// decodes the envelope's `result`.
+    /// Sends one operation once, within `timeout`: signs it freshly (new
+    /// date and nonce) and decodes the envelope's `result`.
     async fn send_once<B: Serialize>(
         &self,
         op: &Operation,
@@ -99,6 +102,7 @@ impl Client {
         ids: &[&str],
         query: &[(&str, String)],
         body: Option<&B>,
+        timeout: Duration,
     ) -> Result<serde_json::Value, ApiError> {
         let path = ops::render_path(op.path, region, ids);
         let query_string = query
@@ -135,12 +139,12 @@ impl Client {
         };
         let signed = sig::sign(&req, &params, sig::DEFAULT_SIGNED_HEADERS)
             .map_err(|e| ApiError::Config(format!("signing: {e}")))?;
-        tracing::trace!(operation = op.name, canonical_request = %signed.canonical_request, "signed JD Cloud request");
+        tracing::trace!(operation = op.name, canonical_request = %transport::redact_canonical(&signed.canonical_request, &[sig::SECURITY_TOKEN_HEADER]), "signed JD Cloud request");
 
         let mut url = self.endpoint.clone();
         url.set_path(&path);
         url.set_query((!query_string.is_empty()).then_some(query_string.as_str()));
-        let mut rb = self.http.request(op.method.clone(), url);
+        let mut rb = self.http.request(op.method.clone(), url).timeout(timeout);
         for (k, v) in &headers {
             // reqwest sets Host from the URL, identical to what we signed.
             if k != "host" {
@@ -154,20 +158,33 @@ impl Client {
         if op.method != Method::GET && op.method != Method::DELETE {
             rb = rb.body(body_bytes);
         }
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| ApiError::Transport(format!("{}: {e}", op.name)))?;
+        let failed =
+            |e: reqwest::Error| transport::transport_error(op.name, &self.host(), timeout, &e);
+        let resp = rb.send().await.map_err(failed)?;
         let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| ApiError::Transport(format!("{}: {e}", op.name)))?;
+        let bytes = resp.bytes().await.map_err(failed)?;
         let env: Envelope = serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::Decode(format!(
+            let detail = format!(
                 "{}: HTTP {status} with a body that is not JD Cloud's envelope: {e}",
                 op.name
-            ))
+            );
+            // A success cut short may still have been carried out; an error
+            // status without an envelope comes from something in between.
+            if (200..300).contains(&status) {
+                ApiError::Garbled(detail)
+            } else {
+                ApiError::Api {
+                    http_status: status,
+                    code: if status >= 500 {
+                        "UNKNOWN"
+                    } else {
+                        "UNEXPECTED"
+                    }
+                    .into(),
+                    message: detail,
+                    request_id: String::new(),
+                }
+            }
         })?;
         tracing::debug!(operation = op.name, status, request_id = %env.request_id, "JD Cloud call");
         match env.error {
@@ -202,8 +219,9 @@ impl Client {
         } else {
             Idempotency::Safe
         };
-        let result = with_retry(idem, self.max_retry_elapsed, || {
-            self.send_once(op, region, ids, query, body)
+        let deadline = transport::deadline_or_default(self.deadline);
+        let result = with_retry(idem, deadline, |timeout| {
+            self.send_once(op, region, ids, query, body, timeout)
         })
         .await?;
         serde_json::from_value(result).map_err(|e| ApiError::Decode(format!("{}: {e}", op.name)))

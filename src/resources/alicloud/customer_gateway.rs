@@ -16,8 +16,9 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    ali_find, api_error, api_error_id, non_empty, refuse_twin, region_and_id, split_import_id,
+    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id,
 };
+use crate::resources::ownership::{refuse_twin, Target};
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
 const WHAT: &str = "Alibaba Cloud customer gateway";
@@ -156,13 +157,22 @@ impl Resource<ProviderData> for CustomerGateway {
             .clone()
             .unwrap_or_else(|| client.region().to_string());
         // A token is unique to this process, so a gateway left by a killed
-        // run is found by what identifies a peer: its address and ASN.
+        // run is found by what identifies a peer: its address and ASN. One
+        // create per peer at a time, so siblings never see each other's
+        // gateway as a leftover.
+        let claims = &ctx.data.claims;
+        let _turn = claims
+            .turn(&format!(
+                "alicloud/cgw/{region}/{:?}/{:?}",
+                plan.ip_address, plan.asn
+            ))
+            .await;
         refuse_twin(
-            WHAT,
-            &region,
-            find_twin(client, &region, &plan).await,
-            "already has this IP address and ASN",
-            "use its id rather than a second gateway for the same peer",
+            claims,
+            &Target::new(TYPE_NAME, WHAT, &region, &[]),
+            find_twin(client, &region, &plan, |id| !claims.holds(id)).await,
+            "has the same IP address and ASN",
+            "use another address or ASN",
         )?;
         // One token for every retry of this create: a retried request whose
         // first attempt succeeded returns the same gateway, not a second one.
@@ -177,6 +187,7 @@ impl Resource<ProviderData> for CustomerGateway {
             .await
             .map_err(|e| api_error("creating", WHAT, &e))?;
         let id = r.customer_gateway_id;
+        claims.hold(&id);
         tracing::info!(id = %id, "created Alibaba Cloud customer gateway");
         let created = State {
             id: Some(id.clone()),
@@ -286,6 +297,7 @@ async fn find_twin(
     client: &Client,
     region: &str,
     plan: &State,
+    unclaimed: impl Fn(&str) -> bool,
 ) -> Result<Option<String>, ApiError> {
     let all: Vec<api::CustomerGateway> = client
         .list_all(
@@ -299,7 +311,9 @@ async fn find_twin(
     Ok(all
         .into_iter()
         .find(|g| {
-            plan.ip_address.as_deref() == Some(g.ip_address.as_str()) && asn(g.asn) == asn(plan.asn)
+            plan.ip_address.as_deref() == Some(g.ip_address.as_str())
+                && asn(g.asn) == asn(plan.asn)
+                && unclaimed(&g.customer_gateway_id)
         })
         .map(|g| g.customer_gateway_id))
 }

@@ -31,8 +31,9 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    ali_find, api_error, api_error_id, non_empty, refuse_twin, region_and_id, split_import_id,
+    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id,
 };
+use crate::resources::ownership::{refuse_twin, Target};
 use crate::resources::wait::wait_for;
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_cen";
@@ -500,10 +501,21 @@ impl Resource<ProviderData> for IpsecConnectionCen {
         // A token is unique to this process, so a connection left by a
         // killed run is found by what it joins: its customer gateways,
         // traffic selectors and transit router.
+        let claims = &ctx.data.claims;
+        let _turn = claims
+            .turn(&format!(
+                "alicloud/vco/{region}/{:?}",
+                plan.tunnel
+                    .iter()
+                    .flatten()
+                    .map(|t| &t.customer_gateway_id)
+                    .collect::<Vec<_>>()
+            ))
+            .await;
         refuse_twin(
-            WHAT,
-            &region,
-            find_twin(client, &region, &plan).await,
+            claims,
+            &Target::new(TYPE_NAME, WHAT, &region, &[]),
+            find_twin(client, &region, &plan, |id| !claims.holds(id)).await,
             "already joins these customer gateways with these subnets on this CEN",
             "delete it or change the tunnels' customer gateways",
         )?;
@@ -522,6 +534,7 @@ impl Resource<ProviderData> for IpsecConnectionCen {
             .await
             .map_err(|e| api_error("creating", WHAT, &e))?;
         let id = r.vpn_connection_id;
+        claims.hold(&id);
         tracing::info!(id = %id, "created Alibaba Cloud IPsec connection");
         // From here on the connection exists: every failure keeps it in state.
         let partial = |e: Diagnostics| {
@@ -791,6 +804,7 @@ async fn find_twin(
     client: &Client,
     region: &str,
     plan: &State,
+    unclaimed: impl Fn(&str) -> bool,
 ) -> Result<Option<String>, ApiError> {
     let gateways: Vec<Option<&str>> = plan
         .tunnel
@@ -829,7 +843,7 @@ async fn find_twin(
                 .name
                 .as_ref()
                 .is_none_or(|n| c.name.as_ref() == Some(n));
-        if !same {
+        if !same || !unclaimed(&c.vpn_connection_id) {
             continue;
         }
         let on_our_cen = match (

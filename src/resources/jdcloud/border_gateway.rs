@@ -17,9 +17,10 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, jd_create_or_adopt, jd_delete, jd_find, non_empty,
-    region_and_id, split_import_id,
+    api_error_id, changed, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
 };
+use crate::resources::ownership::{jd_create, Identity, Target};
+use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway";
 const WHAT: &str = "JD Cloud border gateway";
@@ -125,13 +126,32 @@ impl Resource<ProviderData> for BorderGateway {
             az_type: plan.az_type.clone(),
             az: plan.az.clone(),
         };
-        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, true, |o| {
-            o["bgwName"] == spec.bgw_name.as_str()
-                && o["azType"].as_str().unwrap_or("standard")
-                    == spec.az_type.as_deref().unwrap_or("standard")
-        })
+        let identity = Identity::Named(vec![
+            ("bgwName", json!(spec.bgw_name)),
+            (
+                "azType",
+                json!(spec.az_type.as_deref().unwrap_or("standard")),
+            ),
+        ]);
+        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
+        let id = jd_create(
+            client,
+            &ctx.data.claims,
+            &KIND,
+            &target,
+            &identity,
+            &spec,
+            plan.description.as_deref(),
+        )
         .await
-        .map_err(|e| api_error("creating", WHAT, &e))?;
+        .map_err(|f| {
+            f.into_failure(|id| State {
+                id: Some(id),
+                region: Some(region.clone()),
+                asn: Some(BGW_ASN),
+                ..State::default()
+            })
+        })?;
         tracing::info!(id = %id, "created JD Cloud border gateway");
         let created = State {
             id: Some(id.clone()),

@@ -16,9 +16,9 @@ use crate::cloud::ApiError;
 use crate::framework::validate::{cidr, length_between, one_of};
 use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
 use crate::provider::ProviderData;
-use crate::resources::common::{
-    api_error, api_error_id, jd_create_or_adopt, jd_delete, jd_find, non_empty,
-};
+use crate::resources::common::{api_error_id, jd_delete, jd_find, non_empty};
+use crate::resources::ownership::{jd_create, Identity, Target};
+use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway_route";
 const WHAT: &str = "JD Cloud border gateway route";
@@ -97,12 +97,30 @@ impl Resource<ProviderData> for BorderGatewayRoute {
             description: plan.description.clone(),
         };
         // A destination and next hop are unique on a border gateway.
-        let id = jd_create_or_adopt(client, &KIND, &region, &[&bgw], &spec, false, |o| {
-            o["bgwRouteDestination"] == spec.bgw_route_destination.as_str()
-                && o["bgwRouteNexthop"] == spec.bgw_route_nexthop.as_str()
-        })
+        let identity = Identity::UniqueKey(vec![
+            ("bgwRouteDestination", json!(spec.bgw_route_destination)),
+            ("bgwRouteNexthop", json!(spec.bgw_route_nexthop)),
+        ]);
+        let parents = [bgw.as_str()];
+        let target = Target::new(TYPE_NAME, WHAT, &region, &parents);
+        let id = jd_create(
+            client,
+            &ctx.data.claims,
+            &KIND,
+            &target,
+            &identity,
+            &spec,
+            None,
+        )
         .await
-        .map_err(|e| api_error("creating", WHAT, &e))?;
+        .map_err(|f| {
+            f.into_failure(|id| State {
+                id: Some(id),
+                region: Some(region.clone()),
+                border_gateway_id: Some(bgw.clone()),
+                ..State::default()
+            })
+        })?;
         tracing::info!(id = %id, "created JD Cloud border gateway route");
         let created = State {
             id: Some(id.clone()),

@@ -17,9 +17,10 @@ use crate::framework::validate::{
 use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, jd_create_or_adopt, jd_delete, jd_find, non_empty,
-    region_and_id, split_import_id,
+    api_error_id, changed, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
 };
+use crate::resources::ownership::{jd_create, Identity, Target};
+use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway";
 const WHAT: &str = "JD Cloud customer gateway";
@@ -122,13 +123,29 @@ impl Resource<ProviderData> for CustomerGateway {
             .clone()
             .unwrap_or_else(|| client.region().to_string());
         let spec = expand(&plan);
-        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, true, |o| {
-            o["customerGatewayName"] == spec.customer_gateway_name.as_str()
-                && o["bgpAsn"] == spec.bgp_asn
-                && o["customerIps"] == serde_json::json!(spec.customer_ips)
-        })
+        let identity = Identity::Named(vec![
+            ("customerGatewayName", json!(spec.customer_gateway_name)),
+            ("bgpAsn", json!(spec.bgp_asn)),
+            ("customerIps", json!(spec.customer_ips)),
+        ]);
+        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
+        let id = jd_create(
+            client,
+            &ctx.data.claims,
+            &KIND,
+            &target,
+            &identity,
+            &spec,
+            plan.description.as_deref(),
+        )
         .await
-        .map_err(|e| api_error("creating", WHAT, &e))?;
+        .map_err(|f| {
+            f.into_failure(|id| State {
+                id: Some(id),
+                region: Some(region.clone()),
+                ..State::default()
+            })
+        })?;
         tracing::info!(id = %id, "created JD Cloud customer gateway");
         // From here on the gateway exists: any failure keeps it in state.
         let created = State {

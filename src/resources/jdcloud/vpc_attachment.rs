@@ -17,9 +17,10 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, jd_create_or_adopt, jd_delete, jd_find, non_empty,
-    region_and_id, split_import_id,
+    api_error_id, changed, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
 };
+use crate::resources::ownership::{jd_create, Identity, Target};
+use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpc_attachment";
 const WHAT: &str = "JD Cloud VPC attachment";
@@ -142,11 +143,28 @@ impl Resource<ProviderData> for VpcAttachment {
             subnet_ids: plan.subnet_ids.clone(),
         };
         // One attachment per VPC and border gateway.
-        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, false, |o| {
-            o["bgwId"] == spec.bgw_id.as_str() && o["vpcId"] == spec.vpc_id.as_str()
-        })
+        let identity = Identity::UniqueKey(vec![
+            ("bgwId", json!(spec.bgw_id)),
+            ("vpcId", json!(spec.vpc_id)),
+        ]);
+        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
+        let id = jd_create(
+            client,
+            &ctx.data.claims,
+            &KIND,
+            &target,
+            &identity,
+            &spec,
+            None,
+        )
         .await
-        .map_err(|e| api_error("creating", WHAT, &e))?;
+        .map_err(|f| {
+            f.into_failure(|id| State {
+                id: Some(id),
+                region: Some(region.clone()),
+                ..State::default()
+            })
+        })?;
         tracing::info!(id = %id, "created JD Cloud VPC attachment");
         let created = State {
             id: Some(id.clone()),

@@ -22,9 +22,10 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, changed, jd_create_or_adopt, jd_delete, jd_find, non_empty,
-    region_and_id, split_import_id,
+    api_error_id, changed, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
 };
+use crate::resources::ownership::{jd_create, Identity, Target};
+use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_connection";
 const WHAT: &str = "JD Cloud VPN connection";
@@ -151,13 +152,29 @@ impl Resource<ProviderData> for VpnConnection {
             bgp_enabled: plan.bgp_enabled.unwrap_or(true),
             local_asn: plan.local_asn,
         };
-        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, true, |o| {
-            o["vpnConnectionName"] == spec.vpn_connection_name.as_str()
-                && o["bgwId"] == spec.bgw_id.as_str()
-                && o["cgwId"] == spec.cgw_id.as_str()
-        })
+        let identity = Identity::Named(vec![
+            ("vpnConnectionName", json!(spec.vpn_connection_name)),
+            ("bgwId", json!(spec.bgw_id)),
+            ("cgwId", json!(spec.cgw_id)),
+        ]);
+        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
+        let id = jd_create(
+            client,
+            &ctx.data.claims,
+            &KIND,
+            &target,
+            &identity,
+            &spec,
+            plan.description.as_deref(),
+        )
         .await
-        .map_err(|e| api_error("creating", WHAT, &e))?;
+        .map_err(|f| {
+            f.into_failure(|id| State {
+                id: Some(id),
+                region: Some(region.clone()),
+                ..State::default()
+            })
+        })?;
         tracing::info!(id = %id, "created JD Cloud VPN connection");
         // From here on the connection exists: failures keep it in state.
         let selectors = plan.traffic_selector.clone().unwrap_or_default();

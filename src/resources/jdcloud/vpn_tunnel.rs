@@ -24,9 +24,10 @@ use crate::framework::{
 };
 use crate::provider::ProviderData;
 use crate::resources::common::{
-    api_error, api_error_id, jd_create_or_adopt, jd_delete, jd_find, non_empty, region_and_id,
-    split_import_id,
+    api_error_id, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
 };
+use crate::resources::ownership::{jd_create, Identity, Target};
+use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
 const WHAT: &str = "JD Cloud VPN tunnel";
@@ -325,13 +326,29 @@ impl Resource<ProviderData> for VpnTunnel {
             settings: expand_settings(&State::default(), &plan),
         };
         // One tunnel per pair of addresses on a connection.
-        let id = jd_create_or_adopt(client, &KIND, &region, &[], &spec, false, |o| {
-            o["vpnConnectionId"] == spec.vpn_connection_id.as_str()
-                && o["cloudPublicIp"] == spec.cloud_public_ip.as_str()
-                && o["customerIp"] == spec.customer_ip.as_str()
-        })
+        let identity = Identity::UniqueKey(vec![
+            ("vpnConnectionId", json!(spec.vpn_connection_id)),
+            ("cloudPublicIp", json!(spec.cloud_public_ip)),
+            ("customerIp", json!(spec.customer_ip)),
+        ]);
+        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
+        let id = jd_create(
+            client,
+            &ctx.data.claims,
+            &KIND,
+            &target,
+            &identity,
+            &spec,
+            None,
+        )
         .await
-        .map_err(|e| api_error("creating", WHAT, &e))?;
+        .map_err(|f| {
+            f.into_failure(|id| State {
+                id: Some(id),
+                region: Some(region.clone()),
+                ..State::default()
+            })
+        })?;
         tracing::info!(id = %id, "created JD Cloud VPN tunnel");
         let psk = plan.psk.clone();
         let want_down = plan.admin_status.as_deref() == Some("DOWN");
