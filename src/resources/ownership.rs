@@ -3,11 +3,11 @@
 //! settings in one configuration), not one a killed run left behind, not one
 //! made by hand. The rules (docs/design/reliability.md):
 //!
-//! - Every create of one identity (name and settings, or a unique key) runs
-//!   in turn within this provider process ([`Claims::turn`]), and every
-//!   object this process made, adopted or reported is held in [`Claims`], so
-//!   a sibling's object is never mistaken for a leftover, whatever the
-//!   parallelism.
+//! - Every object this provider process made, adopted or reported is held
+//!   in [`Claims`], and so is every create marker it has sent, so a
+//!   sibling's object — finished or still being made — is never mistaken for
+//!   a leftover, whatever the parallelism. Creates of one unique key (and
+//!   Alibaba creates, which carry no marker) take turns ([`Claims::turn`]).
 //! - Before creating, an object with the same identity that this process
 //!   does not hold is reported with the import that adopts it, not
 //!   duplicated and not adopted.
@@ -36,6 +36,7 @@ use super::common::api_error;
 #[derive(Debug, Default)]
 pub struct Claims {
     held: Mutex<HashSet<String>>,
+    markers: Mutex<HashSet<String>>,
     turns: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -56,12 +57,28 @@ impl Claims {
             .unwrap_or_else(PoisonError::into_inner)
             .contains(id)
     }
-    /// Marks `id` as this process's.
-    pub fn hold(&self, id: &str) {
+    /// Marks `id` as this process's; false when it already was.
+    pub fn hold(&self, id: &str) -> bool {
         self.held
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.to_string());
+            .insert(id.to_string())
+    }
+    fn mark(&self, marker: &str) {
+        self.markers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(marker.to_string());
+    }
+    /// Whether `description` is a create marker this process sent: the
+    /// object is a sibling's, still being made.
+    fn marked(&self, description: &Json) -> bool {
+        description.as_str().is_some_and(|d| {
+            self.markers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(d)
+        })
     }
 }
 
@@ -216,7 +233,11 @@ pub async fn jd_create<S: Serialize + Sync>(
 ) -> Result<String, CreateFailure> {
     let what = target.what;
     let failed = |e: &ApiError| CreateFailure::Clean(api_error("creating", what, e));
-    let _turn = claims.turn(&identity.key(kind, target)).await;
+    // Twins may be made side by side; a unique key is tried by one at a time.
+    let _turn = match identity {
+        Identity::Named(_) => None,
+        Identity::UniqueKey(_) => Some(claims.turn(&identity.key(kind, target)).await),
+    };
     let list = || async {
         client
             .list::<Json>(kind, target.region, target.parents, &[])
@@ -228,11 +249,12 @@ pub async fn jd_create<S: Serialize + Sync>(
     let matching: Vec<String> = list()
         .await?
         .iter()
-        .filter(|o| identity.matches(o))
+        .filter(|o| identity.matches(o) && !claims.marked(&o[DESCRIPTION]))
         .filter_map(|o| id_of(kind, o))
         .collect();
-    if let Some(stranger) = matching.iter().find(|id| !claims.holds(id)) {
-        claims.hold(stranger);
+    // `hold` is atomic: of identical siblings, one reports a leftover and
+    // the others go on to create their own.
+    if let Some(stranger) = matching.iter().find(|id| claims.hold(id)) {
         return Err(twin(target, identity, stranger).into());
     }
     if let (Identity::UniqueKey(_), Some(sibling)) = (identity, matching.first()) {
@@ -244,6 +266,7 @@ pub async fn jd_create<S: Serialize + Sync>(
     let marker = match identity {
         Identity::Named(_) => {
             let m = format!("{MARKER_PREFIX}{}", uuid::Uuid::new_v4().simple());
+            claims.mark(&m);
             body[DESCRIPTION] = Json::String(m.clone());
             Some(m)
         }

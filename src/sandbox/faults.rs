@@ -12,7 +12,9 @@
 //! * error — a transient server error (JD Cloud 500 `INTERNAL`, Alibaba 503
 //!   `ServiceUnavailable`), half of them raised *after* the operation was applied, the
 //!   "answered 500 but had succeeded" case of terraform-provider-alicloud#4808;
-//! * reset — the operation is applied, then the connection is dropped without a response.
+//! * reset — the operation is applied, then the connection is dropped without a response;
+//! * garble — the operation is applied, then answered `200 OK` with a body cut short, as a
+//!   misbehaving proxy or a truncated transfer would.
 //!
 //! Admin routes (`/_sandbox/*`) are never faulted.
 
@@ -37,6 +39,9 @@ pub struct FaultPlan {
     pub error_rate: f64,
     /// Share of calls applied, then answered by dropping the connection.
     pub reset_rate: f64,
+    /// Share of calls applied, then answered `200 OK` with a body that is not the cloud's
+    /// envelope.
+    pub garble_rate: f64,
     /// Delay before every call is handled, in milliseconds.
     pub latency_ms: u64,
     /// RNG seed; `None` picks a random one (shown by `GET /_sandbox/faults`, so a run can be
@@ -75,6 +80,7 @@ impl FaultPlan {
             ("throttle_rate", self.throttle_rate),
             ("error_rate", self.error_rate),
             ("reset_rate", self.reset_rate),
+            ("garble_rate", self.garble_rate),
         ];
         for (name, rate) in rates {
             if !(0.0..=1.0).contains(&rate) {
@@ -86,7 +92,7 @@ impl FaultPlan {
         let total: f64 = rates.iter().map(|(_, r)| r).sum();
         if total > 1.0 + f64::EPSILON {
             return Err(FaultPlanError::Invalid(format!(
-                "throttle_rate + error_rate + reset_rate must be at most 1, got {total}"
+                "throttle_rate + error_rate + reset_rate + garble_rate must be at most 1, got {total}"
             )));
         }
         Ok(())
@@ -97,6 +103,7 @@ impl FaultPlan {
         self.throttle_rate == 0.0
             && self.error_rate == 0.0
             && self.reset_rate == 0.0
+            && self.garble_rate == 0.0
             && self.latency_ms == 0
     }
 }
@@ -112,6 +119,8 @@ pub(crate) enum Fault {
     ErrorAfter,
     /// Applied, then the connection is dropped without a response.
     Reset,
+    /// Applied, then answered 200 with a garbled body.
+    Garble,
 }
 
 impl Fault {
@@ -122,6 +131,7 @@ impl Fault {
             Self::ErrorBefore => "faults.error_before",
             Self::ErrorAfter => "faults.error_after",
             Self::Reset => "faults.reset",
+            Self::Garble => "faults.garble",
         }
     }
 }
@@ -201,6 +211,8 @@ impl Faults {
             })
         } else if roll < plan.throttle_rate + plan.error_rate + plan.reset_rate {
             Some(Fault::Reset)
+        } else if roll < plan.throttle_rate + plan.error_rate + plan.reset_rate + plan.garble_rate {
+            Some(Fault::Garble)
         } else {
             None
         };
@@ -223,6 +235,16 @@ pub(crate) async fn inject(state: &SandboxState, operation: &str) -> Option<Faul
         tokio::time::sleep(latency).await;
     }
     fault
+}
+
+/// A `200 OK` whose JSON body stops half-way: what the client sees when the real answer was
+/// cut short on the way.
+pub(crate) fn garbled() -> Response {
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"requestId":"garbled","result":{"#))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
 /// A response whose body fails at once: hyper then closes the connection without completing
@@ -490,7 +512,7 @@ mod tests {
         assert_eq!(status, 200);
         assert_eq!(
             shown,
-            json!({"throttle_rate": 1.0, "error_rate": 0.0, "reset_rate": 0.0, "latency_ms": 0, "seed": 9})
+            json!({"throttle_rate": 1.0, "error_rate": 0.0, "reset_rate": 0.0, "garble_rate": 0.0, "latency_ms": 0, "seed": 9})
         );
         // Admin routes are never faulted; cloud calls are (after authentication).
         let (status, body) = send(&app, jd_create("a")).await.unwrap();
@@ -645,6 +667,26 @@ mod tests {
             first.contains(&Some(429)) && first.contains(&Some(200)),
             "{first:?}"
         );
+    }
+
+    /// A garbled answer is a 200 that is not the envelope, after the change was made.
+    #[tokio::test]
+    async fn garble_answers_200_with_a_broken_body_after_applying() {
+        let state = new_state(json!({"garble_rate": 1.0, "seed": 5}));
+        let app = app(state);
+        let response = app.clone().oneshot(jd_create("garbled")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert!(serde_json::from_slice::<Value>(&bytes).is_err());
+        let (_, shown) = admin(&app, "GET", "/_sandbox/state", "").await;
+        assert_eq!(
+            shown["jdcloud"]["customer_gateways"][0]["customerGatewayName"],
+            "garbled"
+        );
+        let (_, counts) = admin(&app, "GET", "/_sandbox/requests", "").await;
+        assert_eq!(counts["faults.garble"], 1, "{counts}");
     }
 
     /// Over a socket, a reset is a transport error for the client, after the change was made.

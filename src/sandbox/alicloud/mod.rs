@@ -442,6 +442,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     match fault {
         Some(Fault::ErrorAfter) => reply(Some(action.product), Err(injected_error())),
         Some(Fault::Reset) => faults::connection_reset(),
+        Some(Fault::Garble) => faults::garbled(),
         _ => reply(Some(action.product), outcome),
     }
 }

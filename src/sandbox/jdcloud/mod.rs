@@ -218,6 +218,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     match fault {
         Some(Fault::ErrorAfter) => respond(&request_id, Some(op), Err(injected_error())),
         Some(Fault::Reset) => faults::connection_reset(),
+        Some(Fault::Garble) => faults::garbled(),
         _ => respond(&request_id, Some(op), outcome),
     }
 }
