@@ -31,7 +31,7 @@ const OVERLAY_IPSEC: &str = "Ipsec";
 /// `State` of a route the transit router has.
 const PUBLISHED: &str = "published";
 /// Connection states in which no change is running.
-const IDLE: &[&str] = &["attached", "init"];
+const IDLE: &[&str] = &["attached", "init", "active"];
 /// Largest page DescribeVcoRouteEntries serves.
 const PAGE_SIZE: usize = 50;
 
