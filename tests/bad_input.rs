@@ -40,6 +40,7 @@ const CONN: &str = "hybridnet_jdcloud_vpn_connection";
 const TUNNEL: &str = "hybridnet_jdcloud_vpn_tunnel";
 const ALI_CGW: &str = "hybridnet_alicloud_customer_gateway";
 const IPSEC: &str = "hybridnet_alicloud_ipsec_connection_cen";
+const VCO_ROUTE: &str = "hybridnet_alicloud_ipsec_connection_route";
 
 /// `terraform validate` processes run at once against one sandbox (each in its own workdir).
 const PARALLEL: usize = 4;
@@ -1251,6 +1252,58 @@ const CASES: &[Case] = &[
         tunnel { customer_gateway_id = "cgw-1" }
         tunnel { customer_gateway_id = "cgw-2" }
     "#),
+
+    // ----- hybridnet_alicloud_ipsec_connection_route ------------------------------------------
+    at(VCO_ROUTE, "route_dest", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "10.0.0.1/16"
+    "#),
+    at(VCO_ROUTE, "route_dest", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "10.0.0.0"
+    "#),
+    at(VCO_ROUTE, "route_dest", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "0.0.0.0/0"
+    "#),
+    at(VCO_ROUTE, "route_dest", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "100.96.0.0/16"
+    "#),
+    at(VCO_ROUTE, "route_dest", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "96.0.0.0/4"
+    "#),
+    at(VCO_ROUTE, "weight", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "10.0.0.0/16"
+        weight            = 50
+    "#),
+    at(VCO_ROUTE, "next_hop", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "10.0.0.0/16"
+        next_hop          = "vco-2"
+    "#),
+    at(VCO_ROUTE, "overlay_mode", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "10.0.0.0/16"
+        overlay_mode      = "ipsec"
+    "#),
+    saying(VCO_ROUTE, "The argument \"route_dest\" is required", r#"
+        vpn_connection_id = "vco-1"
+    "#),
+    at(VCO_ROUTE, "timeouts.delete", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "10.0.0.0/16"
+        timeouts {
+          delete = "10"
+        }
+    "#),
+    at(VCO_ROUTE, "status", r#"
+        vpn_connection_id = "vco-1"
+        route_dest        = "10.0.0.0/16"
+        status            = "published"
+    "#),
 ];
 
 /// One valid configuration per resource type, using boundary values (limits are inclusive).
@@ -1358,6 +1411,14 @@ const GOOD: &[(&str, &str)] = &[
           psk                 = format("%0100d", 0)
           bgp_tunnel_cidr     = "169.254.169.248/30"
         }
+    "#),
+    (VCO_ROUTE, r#"
+        region            = "cn-shanghai"
+        vpn_connection_id = "vco-1"
+        route_dest        = "100.128.0.0/32"
+        next_hop          = "vco-1"
+        weight            = 0
+        overlay_mode      = "Ipsec"
     "#),
 ];
 

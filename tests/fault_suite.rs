@@ -121,6 +121,15 @@ const KINDS: &[KindSpec] = &[
         owner_attr: "id",
         role: &["RegionId", "Name"],
     },
+    // One route per destination of a connection.
+    KindSpec {
+        cloud: "alicloud",
+        kind: "vco_route_entries",
+        id_field: "RouteDest",
+        owner_type: "hybridnet_alicloud_ipsec_connection_route",
+        owner_attr: "route_dest",
+        role: &["VpnConnectionId", "RouteDest"],
+    },
     // The binding, association and propagation belong to the IPsec connection resource.
     KindSpec {
         cloud: "alicloud",

@@ -216,6 +216,48 @@ fn official_alibaba_sdks_are_accepted_and_tampering_is_rejected() {
     assert_eq!(ips.len(), 2, "{after:#}");
     assert_ne!(ips[0], ips[1]);
 
+    // Destination routes of the bound connection: created, listed, re-weighted and deleted by
+    // the Vpc client, and seen in the transit router's route table by the Cbn client.
+    let vco = report["v3"]["create_vco"]["vpn_connection_id"].clone();
+    let routes = check(&report, &["vco_routes"]);
+    let created = &routes["created"];
+    assert_eq!(created["route_dest"], "10.77.0.0/16", "{routes:#}");
+    assert_eq!(created["next_hop"], vco);
+    assert_eq!(
+        (&created["weight"], &created["weight_type"]),
+        (&serde_json::json!(100), &serde_json::json!("int"))
+    );
+    assert_eq!(created["state"], "published");
+    assert_eq!(created["overlay_mode"], "Ipsec");
+    assert_eq!(created["create_time_type"], "int");
+    let listed = &routes["listed"];
+    assert_eq!(listed["total_count"], 1, "{routes:#}");
+    assert_eq!(listed["route_dest"], "10.77.0.0/16");
+    assert_eq!(listed["vpn_connection_id"], vco);
+    assert_eq!(listed["next_hop"], vco);
+    assert_eq!(listed["weight"], 100);
+    assert_eq!(listed["state"], "published");
+    assert_eq!(listed["route_entry_type"], "custom");
+    assert_eq!(listed["create_time_type"], "int");
+    assert_eq!(
+        listed["route_counts"],
+        serde_json::json!([{"count": 1, "type": "custom"}])
+    );
+    assert_eq!(
+        routes["published"],
+        serde_json::json!([{
+            "dest": "10.77.0.0/16",
+            "next_hop_id": cbn["attachment_id"],
+            "next_hop_type": "Attachment",
+            "type": "Propagated",
+            "origin": vco,
+        }]),
+        "{routes:#}"
+    );
+    assert_eq!(routes["weight_after_modify"], 0);
+    assert_eq!(routes["count_after_delete"], 0);
+    assert_eq!(routes["published_after_delete"], 0);
+
     // Our error envelopes, parsed by the SDK into its exceptions.
     assert_sdk_error(
         &report,

@@ -10,11 +10,12 @@ use crate::framework::{DynResource, Typed};
 use crate::provider::ProviderData;
 
 pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
-    use alicloud::{customer_gateway as ali_cgw, ipsec_connection_cen};
+    use alicloud::{customer_gateway as ali_cgw, ipsec_connection_cen, ipsec_connection_route};
     use jdcloud::*;
     vec![
         Box::new(Typed::new(ali_cgw::CustomerGateway)),
         Box::new(Typed::new(ipsec_connection_cen::IpsecConnectionCen)),
+        Box::new(Typed::new(ipsec_connection_route::IpsecConnectionRoute)),
         Box::new(Typed::new(border_gateway::BorderGateway)),
         Box::new(Typed::new(border_gateway_route::BorderGatewayRoute)),
         Box::new(Typed::new(customer_gateway::CustomerGateway)),

@@ -721,6 +721,7 @@ fn empty_state() -> Value {
         "alicloud": {
             "customer_gateways": [],
             "vpn_connections": [],
+            "vco_route_entries": [],
             "transit_router_vpn_attachments": [],
             "route_table_associations": [],
             "route_table_propagations": []

@@ -12,6 +12,10 @@ JSON object on stdout: what each check observed. The Rust test holds the expecta
   DescribeVpnConnection; the response models are read back field by field, with Python types.
 - "cbn": the Cbn client binds the V3 connection to the seeded transit router (ids read from
   /_sandbox/state) and lists attachments and route tables until the binding is Attached.
+- "vco_routes": on the bound V3 connection, the Vpc client creates, lists, re-weights and deletes
+  a destination route (CreateVcoRouteEntry, DescribeVcoRouteEntries, ModifyVcoRouteEntryWeight,
+  DeleteVcoRouteEntry), and the Cbn client sees it in the transit router's route table
+  (ListTransitRouterRouteEntries) once the binding propagates there.
 - "errors_*": the SDK parsing our error envelopes into its exceptions (wrong secret → 400
   SignatureDoesNotMatch, unknown connection → 404).
 - "tamper_*": a request the SDK signed is captured (the transport is held, not sent), then sent
@@ -352,6 +356,124 @@ def cbn_binding(endpoint, ak, sk, base_url, vpc, vco):
     }
 
 
+def wait_idle(vpc, vco):
+    """Polls until the connection has no change running (route calls are serialised)."""
+    for _ in range(200):
+        if describe_vco(vpc, vco)["state"] == "attached":
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{vco} stayed busy")
+
+
+def vco_routes(endpoint, ak, sk, vpc, vco, attachment, table):
+    cbn = CbnClient(config(endpoint, ak, sk, False))
+    rt = RuntimeOptions()
+    cbn.enable_transit_router_route_table_propagation_with_options(
+        cbn_models.EnableTransitRouterRouteTablePropagationRequest(
+            transit_router_attachment_id=attachment, transit_router_route_table_id=table
+        ),
+        rt,
+    )
+    for _ in range(200):
+        links = cbn.list_transit_router_route_table_propagations_with_options(
+            cbn_models.ListTransitRouterRouteTablePropagationsRequest(
+                transit_router_route_table_id=table, transit_router_attachment_id=attachment
+            ),
+            rt,
+        ).body.transit_router_propagations
+        if links and links[0].status == "Active":
+            break
+        time.sleep(0.05)
+    dest = "10.77.0.0/16"
+
+    def listed():
+        return vpc.describe_vco_route_entries_with_options(
+            vpc_models.DescribeVcoRouteEntriesRequest(
+                region_id=REGION, vpn_connection_id=vco, page_number=1, page_size=50
+            ),
+            rt,
+        ).body
+
+    def published():
+        return cbn.list_transit_router_route_entries_with_options(
+            cbn_models.ListTransitRouterRouteEntriesRequest(transit_router_route_table_id=table),
+            rt,
+        ).body.transit_router_route_entries
+
+    created = vpc.create_vco_route_entry_with_options(
+        vpc_models.CreateVcoRouteEntryRequest(
+            region_id=REGION,
+            vpn_connection_id=vco,
+            route_dest=dest,
+            next_hop=vco,
+            weight=100,
+            overlay_mode="Ipsec",
+            client_token="sdk-route-1",
+        ),
+        rt,
+    ).body
+    out = {
+        "created": {
+            "route_dest": created.route_dest,
+            "next_hop": created.next_hop,
+            "weight": created.weight,
+            "weight_type": type(created.weight).__name__,
+            "state": created.state,
+            "overlay_mode": created.overlay_mode,
+            "create_time_type": type(created.create_time).__name__,
+        }
+    }
+    wait_idle(vpc, vco)
+    body = listed()
+    e = body.vco_route_entries[0]
+    out["listed"] = {
+        "total_count": body.total_count,
+        "route_dest": e.route_dest,
+        "next_hop": e.next_hop,
+        "vpn_connection_id": e.vpn_connection_id,
+        "weight": e.weight,
+        "state": e.state,
+        "route_entry_type": e.route_entry_type,
+        "create_time_type": type(e.create_time).__name__,
+        "route_counts": [
+            {"count": c.route_count, "type": c.route_entry_type} for c in body.vpn_route_counts
+        ],
+    }
+    out["published"] = [
+        {
+            "dest": r.transit_router_route_entry_destination_cidr_block,
+            "next_hop_id": r.transit_router_route_entry_next_hop_id,
+            "next_hop_type": r.transit_router_route_entry_next_hop_type,
+            "type": r.transit_router_route_entry_type,
+            "origin": r.transit_router_route_entry_origin_resource_id,
+        }
+        for r in published()
+    ]
+    vpc.modify_vco_route_entry_weight_with_options(
+        vpc_models.ModifyVcoRouteEntryWeightRequest(
+            region_id=REGION,
+            vpn_connection_id=vco,
+            route_dest=dest,
+            next_hop=vco,
+            weight=100,
+            new_weight=0,
+        ),
+        rt,
+    )
+    wait_idle(vpc, vco)
+    out["weight_after_modify"] = listed().vco_route_entries[0].weight
+    vpc.delete_vco_route_entry_with_options(
+        vpc_models.DeleteVcoRouteEntryRequest(
+            region_id=REGION, vpn_connection_id=vco, route_dest=dest, next_hop=vco, weight=0
+        ),
+        rt,
+    )
+    wait_idle(vpc, vco)
+    out["count_after_delete"] = listed().total_count
+    out["published_after_delete"] = len(published() or [])
+    return out
+
+
 def main():
     base_url, ak, sk = sys.argv[1:4]
     endpoint = urllib.parse.urlparse(base_url).netloc
@@ -363,6 +485,15 @@ def main():
         clients[dialect], out[dialect] = vpc_round_trip(endpoint, ak, sk, dialect)
     out["cbn"] = cbn_binding(
         endpoint, ak, sk, base_url, clients["v3"], out["v3"]["create_vco"]["vpn_connection_id"]
+    )
+    out["vco_routes"] = vco_routes(
+        endpoint,
+        ak,
+        sk,
+        clients["v3"],
+        out["v3"]["create_vco"]["vpn_connection_id"],
+        out["cbn"]["attachment_id"],
+        out["cbn"]["seeded_route_table"],
     )
 
     # --- Our error envelopes through the SDK --------------------------------------------------

@@ -79,6 +79,13 @@ pub const DESCRIBE_VPN_CONNECTIONS: Action = read("DescribeVpnConnections", &VPC
 pub const MODIFY_VPN_ATTACHMENT_ATTRIBUTE: Action = read("ModifyVpnAttachmentAttribute", &VPC);
 pub const DELETE_VPN_ATTACHMENT: Action = read("DeleteVpnAttachment", &VPC);
 
+/// Destination routes of a connection bound to a transit router (docs/design/alicloud-vco-routes.md).
+/// The API has no publish action for them: they are published to the transit router by itself.
+pub const CREATE_VCO_ROUTE_ENTRY: Action = create("CreateVcoRouteEntry", &VPC);
+pub const DESCRIBE_VCO_ROUTE_ENTRIES: Action = read("DescribeVcoRouteEntries", &VPC);
+pub const MODIFY_VCO_ROUTE_ENTRY_WEIGHT: Action = read("ModifyVcoRouteEntryWeight", &VPC);
+pub const DELETE_VCO_ROUTE_ENTRY: Action = read("DeleteVcoRouteEntry", &VPC);
+
 pub const CREATE_TR_VPN_ATTACHMENT: Action = create("CreateTransitRouterVpnAttachment", &CBN);
 pub const LIST_TR_VPN_ATTACHMENTS: Action = read("ListTransitRouterVpnAttachments", &CBN);
 pub const UPDATE_TR_VPN_ATTACHMENT: Action =

@@ -369,6 +369,38 @@ pub struct PropagationList {
     pub transit_router_propagations: Vec<RouteTableLink>,
 }
 
+/// One destination route of a connection: the DescribeVcoRouteEntries
+/// element, and the body of the CreateVcoRouteEntry answer (which has the
+/// same names). `State` is `published` once the transit router has it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VcoRouteEntry {
+    pub route_dest: String,
+    #[serde(default)]
+    pub vpn_connection_id: Option<String>,
+    #[serde(default)]
+    pub next_hop: Option<String>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub create_time: Option<i64>,
+    /// `custom` (destination route) or `bgp`; absent in the create answer.
+    #[serde(default)]
+    pub route_entry_type: Option<String>,
+}
+
+/// One page of DescribeVcoRouteEntries: the entries are a bare array.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VcoRouteEntryPage {
+    #[serde(default)]
+    pub vco_route_entries: Vec<VcoRouteEntry>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub total_count: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,5 +417,24 @@ mod tests {
         assert_eq!(t.enable_nat_traversal, Some(false));
         assert_eq!(t.tunnel_ike_config.unwrap().ike_lifetime, Some(86400));
         assert_eq!(t.tunnel_bgp_config.unwrap().local_asn, Some(45104));
+    }
+
+    #[test]
+    fn reads_a_vco_route_page() {
+        let p: VcoRouteEntryPage = serde_json::from_value(serde_json::json!({
+            "TotalCount": 1, "PageNumber": 1, "PageSize": 50, "RequestId": "r",
+            "VcoRouteEntries": [{"RouteDest": "10.0.0.0/16", "NextHop": "vco-1", "Weight": 100,
+                "State": "published", "CreateTime": 1700000000000_i64, "RouteEntryType": "custom",
+                "VpnConnectionId": "vco-1"}],
+            "VpnRouteCounts": [{"RouteCount": 1, "RouteEntryType": "custom"}]
+        }))
+        .unwrap();
+        assert_eq!(p.total_count, Some(1));
+        let e = &p.vco_route_entries[0];
+        assert_eq!(
+            (e.weight, e.state.as_deref()),
+            (Some(100), Some("published"))
+        );
+        assert_eq!(e.create_time, Some(1_700_000_000_000));
     }
 }

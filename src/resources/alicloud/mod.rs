@@ -2,3 +2,4 @@
 
 pub mod customer_gateway;
 pub mod ipsec_connection_cen;
+pub mod ipsec_connection_route;

@@ -73,6 +73,14 @@ pub(crate) mod codes {
     pub const MISSING_SIGNATURE: &str = "MissingSignature";
     /// A security token the sandbox was not configured with.
     pub const SECURITY_TOKEN_MALFORMED: &str = "InvalidSecurityToken.Malformed";
+    /// `CreateVcoRouteEntry` on a connection not bound to a transit router (the documented
+    /// precondition; the code is not documented).
+    pub const VCO_NOT_BOUND: &str = "IncorrectStatus.VpnConnectionNotAttached";
+    /// `CreateVcoRouteEntry` for a destination the connection already has a route to.
+    pub const VCO_ROUTE_EXISTS: &str = "VcoRouteEntry.AlreadyExists";
+    /// `ModifyVcoRouteEntryWeight` / `DeleteVcoRouteEntry` naming no route of the connection
+    /// (HTTP 404, like the other not-found answers).
+    pub const VCO_ROUTE_NOT_FOUND: &str = "InvalidVcoRouteEntry.NotFound";
 }
 
 /// An Alibaba Cloud error: HTTP status + `Code` + `Message`.

@@ -7,6 +7,7 @@
 //! | TR attachment | `Attaching` → `Attached` (connection `attaching` → `attached`, tunnels get `InternetIp`) |
 //! | TR attachment | `Detaching` → gone (connection → `init`, `NO_ASSOCIATED`, addresses released) |
 //! | connection | `updating` → `attached` if bound, else `init` |
+//! | destination route | created: listed once its connection is no longer `updating`; deleted: gone then |
 //! | association | `Associating` → `Active`; `Dissociating` → gone |
 //! | propagation | `Enabling` → `Active`; `Disabling` → gone |
 
@@ -16,6 +17,7 @@ use std::net::Ipv4Addr;
 use super::error::AliError;
 use super::route_table::{self, Link, ASSOCIATION, PROPAGATION};
 use super::tr_attachment::{self, status, TrVpnAttachment};
+use super::vco_route;
 use super::vpn_connection::{self, state, VpnConnection, NOT_ASSOCIATED};
 use crate::sandbox::store::Tx;
 
@@ -75,6 +77,7 @@ pub(crate) fn settle(tx: &Tx<'_>, now_ms: i64, delay_ms: i64) -> Result<(), AliE
             vpn_connection::save(tx, &c)?;
         }
     }
+    vco_route::settle(tx)?;
 
     for t in [&ASSOCIATION, &PROPAGATION] {
         for mut link in tx.list_all::<Link>(t.kind)? {

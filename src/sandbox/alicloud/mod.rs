@@ -12,8 +12,9 @@
 //! the handler → JSON with `RequestId` (errors: `RequestId`, `HostId`, `Code`, `Message`,
 //! `Recommend`; header `x-acs-request-id` either way).
 //!
-//! Models: [`customer_gateway`], [`vpn_connection`] (Vpc 2016-04-28), [`tr_attachment`],
-//! [`route_table`] (Cbn 2017-09-12); the CEN / transit routers / route tables they refer to are
+//! Models: [`customer_gateway`], [`vpn_connection`], [`vco_route`] (Vpc 2016-04-28),
+//! [`tr_attachment`], [`route_table`] (Cbn 2017-09-12; the transit router's route entries are
+//! derived in [`vco_route`]); the CEN / transit routers / route tables they refer to are
 //! the constants of [`seed`]. To add an action: a handler `fn(&Tx, &Call) -> Result<Value,
 //! AliError>` in its model file and a row in [`ACTIONS`].
 
@@ -27,6 +28,7 @@ mod route_table;
 mod rules;
 mod seed;
 mod tr_attachment;
+mod vco_route;
 mod vpn_connection;
 
 #[cfg(test)]
@@ -152,6 +154,26 @@ static ACTIONS: &[Action] = &[
         handler: vpn_connection::delete,
     },
     Action {
+        product: VPC,
+        name: "CreateVcoRouteEntry",
+        handler: vco_route::create,
+    },
+    Action {
+        product: VPC,
+        name: "DescribeVcoRouteEntries",
+        handler: vco_route::describe,
+    },
+    Action {
+        product: VPC,
+        name: "ModifyVcoRouteEntryWeight",
+        handler: vco_route::modify_weight,
+    },
+    Action {
+        product: VPC,
+        name: "DeleteVcoRouteEntry",
+        handler: vco_route::delete,
+    },
+    Action {
         product: CBN,
         name: "CreateTransitRouterVpnAttachment",
         handler: tr_attachment::create,
@@ -206,6 +228,11 @@ static ACTIONS: &[Action] = &[
         name: "ListTransitRouterRouteTablePropagations",
         handler: route_table::list_propagations,
     },
+    Action {
+        product: CBN,
+        name: "ListTransitRouterRouteEntries",
+        handler: vco_route::list_tr_route_entries,
+    },
 ];
 
 /// The RPC error envelope (alicloud.md §A6.1).
@@ -225,8 +252,8 @@ pub(crate) fn seed_state() -> Value {
 }
 
 /// `/_sandbox/state` → `alicloud`: every user-created resource, by kind (`customer_gateways`,
-/// `vpn_connections`, `transit_router_vpn_attachments`, `route_table_associations`,
-/// `route_table_propagations`), as its describe / list call shows it (plus `RegionId` where that
+/// `vpn_connections`, `vco_route_entries`, `transit_router_vpn_attachments`,
+/// `route_table_associations`, `route_table_propagations`), as its describe / list call shows it (plus `RegionId` where that
 /// call has none), oldest first, after bringing pending operations up to date. Bookkeeping
 /// (client tokens, state timestamps) is left out.
 pub(crate) fn state_view(state: &SandboxState) -> Result<Value, StoreError> {
@@ -235,6 +262,7 @@ pub(crate) fn state_view(state: &SandboxState) -> Result<Value, StoreError> {
         let gateways: Vec<customer_gateway::CustomerGateway> =
             tx.list_all(customer_gateway::KIND)?;
         let connections: Vec<vpn_connection::VpnConnection> = tx.list_all(vpn_connection::KIND)?;
+        let routes: Vec<vco_route::VcoRoute> = tx.list_all(vco_route::KIND)?;
         let attachments: Vec<tr_attachment::TrVpnAttachment> = tx.list_all(tr_attachment::KIND)?;
         let associations: Vec<route_table::Link> = tx.list_all(route_table::ASSOCIATIONS)?;
         let propagations: Vec<route_table::Link> = tx.list_all(route_table::PROPAGATIONS)?;
@@ -252,6 +280,10 @@ pub(crate) fn state_view(state: &SandboxState) -> Result<Value, StoreError> {
                 .iter()
                 .map(|c| vpn_connection::state_json(c, &gateways))
                 .collect(),
+        );
+        put(
+            vco_route::KIND,
+            routes.iter().map(vco_route::VcoRoute::state_json).collect(),
         );
         put(
             tr_attachment::KIND,

@@ -13,7 +13,7 @@ use super::error::{codes, AliError};
 use super::model::{self, ClientToken, Page, Tag, DEFAULT_RESOURCE_GROUP};
 use super::params::Params;
 use super::seed::{self, SeedRegion};
-use super::{rules, Call, CLOUD};
+use super::{rules, vco_route, Call, CLOUD};
 use crate::sandbox::ids;
 use crate::sandbox::store::{Kind, Tx};
 
@@ -603,7 +603,8 @@ pub(crate) fn modify(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
 }
 
 /// Refused while bound to a transit router (unbind first with Cbn
-/// `DeleteTransitRouterVpnAttachment`, §A3.3) or while a change is in progress.
+/// `DeleteTransitRouterVpnAttachment`, §A3.3) or while a change is in progress. Its
+/// destination routes go with it.
 pub(crate) fn delete(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     let p = &call.params;
     let region = rules::region(p)?;
@@ -621,6 +622,8 @@ pub(crate) fn delete(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
             ),
         ));
     }
+    // Destination routes are part of the connection (docs/design/alicloud-vco-routes.md).
+    vco_route::remove_all_of(tx, &c.vpn_connection_id)?;
     tx.delete(KIND, &c.vpn_connection_id)?;
     Ok(result_ok(json!({})))
 }

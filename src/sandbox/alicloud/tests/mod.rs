@@ -1,7 +1,9 @@
 //! End-to-end tests of the Alibaba half through the router (no socket): authentication and
-//! dispatch here, Vpc actions in `vpc.rs`, Cbn actions and the asynchronous states in `cbn.rs`.
+//! dispatch here, Vpc actions in `vpc.rs`, Cbn actions and the asynchronous states in `cbn.rs`,
+//! destination routes and their publication in `routes.rs`.
 
 mod cbn;
+mod routes;
 mod vpc;
 
 use axum::body::Body;
@@ -756,6 +758,7 @@ async fn state_lists_user_kinds_and_the_seed() {
         json!({
             "customer_gateways": [],
             "vpn_connections": [],
+            "vco_route_entries": [],
             "transit_router_vpn_attachments": [],
             "route_table_associations": [],
             "route_table_propagations": []

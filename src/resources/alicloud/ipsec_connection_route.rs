@@ -1,0 +1,619 @@
+//! `hybridnet_alicloud_ipsec_connection_route`: a destination route of an
+//! IPsec connection bound to a transit router, which Alibaba Cloud publishes
+//! to the transit router — how a static (non-BGP) connection tells the
+//! transit router which networks lie behind it.
+//!
+//! API: Vpc `CreateVcoRouteEntry`, `DescribeVcoRouteEntries`,
+//! `ModifyVcoRouteEntryWeight`, `DeleteVcoRouteEntry`
+//! (docs/design/alicloud-vco-routes.md). Only the weight changes in place.
+//! Every change is asynchronous: the connection is `updating` until it is done.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
+use crate::cloud::ApiError;
+use crate::framework::validate::{cidr, int_one_of, one_of, parse_cidr, ObjectRule, Validator};
+use crate::framework::{
+    AttrPath, Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Value,
+};
+use crate::provider::ProviderData;
+use crate::resources::common::{ali_find, api_error, api_error_id, non_empty, twin_error};
+use crate::resources::wait::wait_for;
+
+pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_route";
+const WHAT: &str = "Alibaba Cloud IPsec connection route";
+pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
+/// High priority: the route is used whenever the connection is up.
+const DEFAULT_WEIGHT: i64 = 100;
+/// The only tunnelling protocol the API has.
+const OVERLAY_IPSEC: &str = "Ipsec";
+/// `State` of a route the transit router has.
+const PUBLISHED: &str = "published";
+/// Connection states in which no change is running.
+const IDLE: &[&str] = &["attached", "init", "active"];
+/// Largest page DescribeVcoRouteEntries serves.
+const PAGE_SIZE: usize = 50;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<String>,
+    pub region: Option<String>,
+    pub vpn_connection_id: Option<String>,
+    pub route_dest: Option<String>,
+    pub next_hop: Option<String>,
+    pub weight: Option<i64>,
+    pub overlay_mode: Option<String>,
+    pub status: Option<String>,
+    pub create_time: Option<i64>,
+}
+
+pub struct IpsecConnectionRoute;
+
+/// Destinations Alibaba Cloud refuses (0.0.0.0/0) or warns against: anything
+/// touching 100.64.0.0/10 breaks the connection's negotiation.
+struct RouteDest;
+
+impl Validator for RouteDest {
+    fn description(&self) -> String {
+        "not `0.0.0.0/0`, and neither inside, equal to nor containing `100.64.0.0/10`".to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(Ok(net)) = value.as_str().map(parse_cidr) else {
+            return;
+        };
+        let shared = "100.64.0.0/10".parse::<ipnet::Ipv4Net>().ok();
+        let problem = if net.prefix_len() == 0 {
+            Some("Alibaba Cloud refuses a destination route to 0.0.0.0/0".to_string())
+        } else if shared.is_some_and(|s| s.contains(&net) || net.contains(&s)) {
+            Some(format!(
+                "{net} overlaps 100.64.0.0/10, which breaks the IPsec negotiation"
+            ))
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            diags.add_attr_error(
+                path,
+                "Invalid attribute value",
+                format!("{path} must be {}: {p}.", self.description()),
+            );
+        }
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        "A destination route of an Alibaba Cloud IPsec connection bound to a transit router (destination \
+         routing without BGP): traffic for `route_dest` enters the connection. Alibaba Cloud publishes the \
+         route to the transit router, whose route tables that the connection propagates to then lead to \
+         the peer's network. One route per destination and connection.",
+    )
+    .attribute(
+        Attribute::string("id")
+            .computed()
+            .use_state_for_unknown()
+            .description("`<vpn_connection_id>/<route_dest>`, e.g. `vco-0123abcd/192.168.0.0/16`."),
+    )
+    .attribute(
+        Attribute::string("region")
+            .optional()
+            .computed()
+            .requires_replace()
+            .use_state_for_unknown()
+            .description("Region of the connection; defaults to the provider's Alibaba Cloud region."),
+    )
+    .attribute(
+        Attribute::string("vpn_connection_id")
+            .required()
+            .requires_replace()
+            .description("IPsec connection (`vco-…`) the route belongs to; it must be bound to a transit router."),
+    )
+    .attribute(
+        Attribute::string("route_dest")
+            .required()
+            .requires_replace()
+            .description("Destination CIDR block, the network behind the connection, e.g. `10.0.0.0/16`. Cannot change in place.")
+            .validator(cidr())
+            .validator(RouteDest),
+    )
+    .attribute(
+        Attribute::string("next_hop")
+            .optional()
+            .computed()
+            .requires_replace()
+            .description("Next hop: the connection itself, which is also the default. Exists to match the API; set it only to the connection's id."),
+    )
+    .attribute(
+        Attribute::number("weight")
+            .default(Value::int(DEFAULT_WEIGHT))
+            .description(
+                "Priority when routes to the same destination lead into different connections: `100` (high) or `0` \
+                 (low, e.g. a standby connection). Changes in place.",
+            )
+            .validator(int_one_of(&[0, 100])),
+    )
+    .attribute(
+        Attribute::string("overlay_mode")
+            .default(Value::string(OVERLAY_IPSEC))
+            .requires_replace()
+            .description("Tunnelling protocol; Alibaba Cloud has only `Ipsec`.")
+            .validator(one_of(&[OVERLAY_IPSEC])),
+    )
+    .attribute(
+        Attribute::string("status")
+            .computed()
+            .description("`published` once the transit router has the route."),
+    )
+    .attribute(
+        Attribute::number("create_time")
+            .computed()
+            .use_state_for_unknown()
+            .description("Creation time, Unix epoch milliseconds."),
+    )
+    .validator(ObjectRule {
+        description: "`next_hop` is the connection",
+        check: validate_next_hop,
+    })
+    .timeouts(TIMEOUTS)
+}
+
+fn validate_next_hop(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
+    let (Some(hop), Some(vco)) = (
+        o.get("next_hop").as_str(),
+        o.get("vpn_connection_id").as_str(),
+    ) else {
+        return;
+    };
+    if hop != vco {
+        let at = p.child("next_hop");
+        d.add_attr_error(
+            &at,
+            "Invalid attribute value",
+            format!(
+                "{at} must be the connection itself ({vco:?}), got {hop:?}: an IPsec connection's \
+                 destination route leads into that connection. Leave it unset."
+            ),
+        );
+    }
+}
+
+#[async_trait]
+impl Resource<ProviderData> for IpsecConnectionRoute {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    /// An unset `next_hop` is the connection: planned as its id, known or not.
+    fn modify_plan(
+        &self,
+        _prior: &Value,
+        planned: &mut Value,
+        config: &Value,
+        _diags: &mut Diagnostics,
+    ) {
+        if config.get("next_hop").is_null() {
+            let vco = planned.get("vpn_connection_id").clone();
+            if let Some(hop) = planned.get_mut("next_hop") {
+                *hop = vco;
+            }
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
+        let region = plan
+            .region
+            .clone()
+            .unwrap_or_else(|| client.region().to_string());
+        let vco = plan.vpn_connection_id.clone().unwrap_or_default();
+        let dest = plan.route_dest.clone().unwrap_or_default();
+        // One token for every retry of this create: a retried request whose
+        // first attempt succeeded returns the same route, not a refusal.
+        let params = Params::new()
+            .set("ClientToken", client_token())
+            .set("VpnConnectionId", &vco)
+            .set("RouteDest", &dest)
+            .set("NextHop", plan.next_hop.as_deref().unwrap_or(&vco))
+            .set("Weight", plan.weight.unwrap_or(DEFAULT_WEIGHT))
+            .set(
+                "OverlayMode",
+                plan.overlay_mode.as_deref().unwrap_or(OVERLAY_IPSEC),
+            );
+        let created: api::VcoRouteEntry = match client
+            .call(&actions::CREATE_VCO_ROUTE_ENTRY, &region, params)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return Err(refused(client, &region, &vco, &dest, e).await.into()),
+        };
+        let id = route_id(&vco, &dest);
+        tracing::info!(id = %id, "created Alibaba Cloud IPsec connection route");
+        // From here on the route exists: a failed wait keeps it in state.
+        let partial = flatten(&created, region.clone(), &vco, &plan);
+        let wanted = plan.weight.unwrap_or(DEFAULT_WEIGHT);
+        let what = format!("{WHAT} ({id}) to be published");
+        match wait_settled(ctx, client, &region, &vco, &dest, &what, |r| match r {
+            Some(r)
+                if r.state.as_deref() == Some(PUBLISHED)
+                    && r.weight.is_none_or(|w| w == wanted) =>
+            {
+                Ok(Some(r.clone()))
+            }
+            Some(_) => Ok(None),
+            None => Err(ApiError::not_found(format!(
+                "{id} is not listed after its creation"
+            ))),
+        })
+        .await
+        {
+            Ok(r) => Ok(flatten(&r, region, &vco, &plan)),
+            Err(d) => Err(Failure::partial(partial, d)),
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        state: State,
+    ) -> Result<Option<State>, Diagnostics> {
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
+        let (region, vco, dest) = ids(client, &state)?;
+        match find_route(client, &region, &vco, &dest).await {
+            Ok(Some(r)) => Ok(Some(flatten(&r, region, &vco, &state))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(api_error_id("reading", WHAT, &route_id(&vco, &dest), &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        prior: State,
+        plan: State,
+    ) -> Result<State, Failure<State>> {
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
+        let (region, vco, dest) = ids(client, &prior)?;
+        let id = route_id(&vco, &dest);
+        let wanted = plan.weight.unwrap_or(DEFAULT_WEIGHT);
+        let gone = || {
+            Diagnostics::error(
+                format!("updating {WHAT} ({id})"),
+                "the route no longer exists; plan again to create it",
+            )
+        };
+        // The API names the route by its current weight: ask, rather than trust the state.
+        let current = find_route(client, &region, &vco, &dest)
+            .await
+            .map_err(|e| api_error_id("reading", WHAT, &id, &e))?
+            .ok_or_else(gone)?;
+        if current.weight != Some(wanted) {
+            let params = named(&current, &vco, &prior)
+                .set("ClientToken", client_token())
+                .set("NewWeight", wanted);
+            client
+                .call::<serde_json::Value>(&actions::MODIFY_VCO_ROUTE_ENTRY_WEIGHT, &region, params)
+                .await
+                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        }
+        let what = format!("{WHAT} ({id}) to take weight {wanted}");
+        let r = wait_settled(ctx, client, &region, &vco, &dest, &what, |r| match r {
+            Some(r) if r.weight.is_none_or(|w| w == wanted) => Ok(Some(r.clone())),
+            Some(_) => Ok(None),
+            None => Err(ApiError::not_found(format!(
+                "{id} disappeared during the update"
+            ))),
+        })
+        .await?;
+        Ok(flatten(&r, region, &vco, &plan))
+    }
+
+    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
+        let (region, vco, dest) = ids(client, &state)?;
+        let id = route_id(&vco, &dest);
+        let current = match find_route(client, &region, &vco, &dest).await {
+            Ok(Some(r)) => r,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(api_error_id("reading", WHAT, &id, &e)),
+        };
+        let params = named(&current, &vco, &state).set("ClientToken", client_token());
+        if let Err(e) = client
+            .call::<serde_json::Value>(&actions::DELETE_VCO_ROUTE_ENTRY, &region, params)
+            .await
+        {
+            // A resent delete whose first attempt worked finds nothing to delete.
+            match find_route(client, &region, &vco, &dest).await {
+                Ok(None) => return Ok(()),
+                _ => return Err(api_error_id("deleting", WHAT, &id, &e)),
+            }
+        }
+        let what = format!("{WHAT} ({id}) to be deleted");
+        wait_settled(ctx, client, &region, &vco, &dest, &what, |r| {
+            Ok(r.is_none().then_some(()))
+        })
+        .await
+    }
+
+    /// `<vpn_connection_id>/<route_dest>` or `<region>/<vpn_connection_id>/<route_dest>`;
+    /// the destination's own `/` makes three or four parts.
+    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
+        let client = &ctx.data.alicloud_until(ctx.deadline)?;
+        let parts: Vec<&str> = import_id.split('/').collect();
+        let (region, vco, addr, len) = match parts.as_slice() {
+            [v, a, l] => (client.region(), *v, *a, *l),
+            [r, v, a, l] if !r.is_empty() => (*r, *v, *a, *l),
+            _ => ("", "", "", ""),
+        };
+        let dest = format!("{addr}/{len}");
+        if vco.is_empty() || parse_cidr(&dest).is_err() {
+            return Err(Diagnostics::error(
+                "Invalid import ID",
+                format!(
+                    "Expected \"<vpn_connection_id>/<route_dest>\" or \"<region>/<vpn_connection_id>/<route_dest>\", \
+                     e.g. \"cn-hangzhou/vco-0123abcd/192.168.0.0/16\"; got {import_id:?}."
+                ),
+            ));
+        }
+        Ok(State {
+            id: Some(route_id(vco, &dest)),
+            region: Some(region.to_string()),
+            vpn_connection_id: Some(vco.to_string()),
+            route_dest: Some(dest),
+            overlay_mode: Some(OVERLAY_IPSEC.to_string()),
+            ..State::default()
+        })
+    }
+}
+
+/// A refused create. A route to the same destination already there (most
+/// likely made by a run that was killed before Terraform saved it) is
+/// reported with the import that adopts it; anything else as it came.
+async fn refused(
+    client: &Client,
+    region: &str,
+    vco: &str,
+    dest: &str,
+    err: ApiError,
+) -> Diagnostics {
+    if err.is_refusal() {
+        if let Ok(Some(_)) = find_route(client, region, vco, dest).await {
+            let twin = twin_error(
+                dest,
+                region,
+                &[vco],
+                &format!(
+                    "is already a destination of {vco}, which takes one route per destination"
+                ),
+                "remove that route or choose another route_dest",
+            );
+            return api_error("creating", WHAT, &twin);
+        }
+    }
+    api_error("creating", WHAT, &err)
+}
+
+fn route_id(vco: &str, dest: &str) -> String {
+    format!("{vco}/{dest}")
+}
+
+/// The route's region, connection and destination.
+fn ids(client: &Client, s: &State) -> Result<(String, String, String), Diagnostics> {
+    match (&s.vpn_connection_id, &s.route_dest) {
+        (Some(v), Some(d)) => Ok((
+            s.region
+                .clone()
+                .unwrap_or_else(|| client.region().to_string()),
+            v.clone(),
+            d.clone(),
+        )),
+        _ => Err(Diagnostics::error(
+            "Provider bug",
+            "the route state has no connection or destination",
+        )),
+    }
+}
+
+/// The parameters that name an existing route: connection, destination, next
+/// hop, current weight and overlay mode.
+fn named(r: &api::VcoRouteEntry, vco: &str, s: &State) -> Params {
+    Params::new()
+        .set("VpnConnectionId", vco)
+        .set("RouteDest", &r.route_dest)
+        .set(
+            "NextHop",
+            non_empty(r.next_hop.clone()).unwrap_or_else(|| vco.to_string()),
+        )
+        .set("Weight", r.weight.or(s.weight).unwrap_or(DEFAULT_WEIGHT))
+        .set(
+            "OverlayMode",
+            s.overlay_mode.as_deref().unwrap_or(OVERLAY_IPSEC),
+        )
+}
+
+/// `prior` supplies what the API does not return (the overlay mode) or may
+/// leave out (the weight).
+fn flatten(r: &api::VcoRouteEntry, region: String, vco: &str, prior: &State) -> State {
+    let vco = non_empty(r.vpn_connection_id.clone()).unwrap_or_else(|| vco.to_string());
+    State {
+        id: Some(route_id(&vco, &r.route_dest)),
+        region: Some(region),
+        route_dest: Some(r.route_dest.clone()),
+        next_hop: Some(non_empty(r.next_hop.clone()).unwrap_or_else(|| vco.clone())),
+        weight: r.weight.or(prior.weight),
+        overlay_mode: Some(
+            prior
+                .overlay_mode
+                .clone()
+                .unwrap_or_else(|| OVERLAY_IPSEC.to_string()),
+        ),
+        status: non_empty(r.state.clone()),
+        create_time: r.create_time.or(prior.create_time),
+        vpn_connection_id: Some(vco),
+    }
+}
+
+/// Every destination route of the connection; `None` for a route (or a
+/// connection) that does not exist.
+pub async fn find_route(
+    client: &Client,
+    region: &str,
+    vco: &str,
+    dest: &str,
+) -> Result<Option<api::VcoRouteEntry>, ApiError> {
+    match list_routes(client, region, vco).await {
+        Ok(all) => Ok(all.into_iter().find(|r| r.route_dest == dest)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The connection's destination routes (its BGP routes left out), every page.
+async fn list_routes(
+    client: &Client,
+    region: &str,
+    vco: &str,
+) -> Result<Vec<api::VcoRouteEntry>, ApiError> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let p: api::VcoRouteEntryPage = client
+            .call(
+                &actions::DESCRIBE_VCO_ROUTE_ENTRIES,
+                region,
+                Params::new()
+                    .set("VpnConnectionId", vco)
+                    .set("RouteEntryType", "custom")
+                    .set("PageNumber", page)
+                    .set("PageSize", PAGE_SIZE),
+            )
+            .await?;
+        let n = p.vco_route_entries.len();
+        out.extend(
+            p.vco_route_entries
+                .into_iter()
+                .filter(|r| r.route_entry_type.as_deref().is_none_or(|t| t == "custom")),
+        );
+        let total = usize::try_from(p.total_count.unwrap_or(0)).unwrap_or(usize::MAX);
+        if n < PAGE_SIZE || page * PAGE_SIZE >= total {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Waits until the connection has no change running and `done` accepts the
+/// route to `dest` as listed then (`None`: not listed). A connection that is
+/// gone counts as listing nothing.
+async fn wait_settled<T>(
+    ctx: &Ctx<ProviderData>,
+    client: &Client,
+    region: &str,
+    vco: &str,
+    dest: &str,
+    what: &str,
+    done: impl Fn(Option<&api::VcoRouteEntry>) -> Result<Option<T>, ApiError>,
+) -> Result<T, Diagnostics> {
+    wait_for(ctx, what, || async {
+        let connection: Result<api::VpnConnection, ApiError> = ali_find(
+            client,
+            &actions::DESCRIBE_VPN_CONNECTION,
+            region,
+            "VpnConnectionId",
+            vco,
+        )
+        .await;
+        match connection {
+            Ok(c) if !c.state.as_deref().is_some_and(|s| IDLE.contains(&s)) => return Ok(None),
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => return done(None),
+            Err(e) => return Err(e),
+        }
+        let route = find_route(client, region, vco, dest).await?;
+        done(route.as_ref())
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+
+    #[test]
+    fn state_fields_match_schema_attributes() {
+        state_matches_schema(&schema(), &State::default());
+    }
+
+    #[test]
+    fn validation_rules_point_at_the_attribute() {
+        let s = schema();
+        let v = |pairs: &[(&str, Value)]| validate_paths(&s, pairs);
+        let base = |dest: &str| {
+            vec![
+                ("vpn_connection_id", Value::string("vco-1")),
+                ("route_dest", Value::string(dest)),
+            ]
+        };
+        assert!(v(&base("10.0.0.0/16")).is_empty());
+        assert_eq!(v(&base("10.0.0.1/16")), ["route_dest"]);
+        assert_eq!(v(&base("0.0.0.0/0")), ["route_dest"]);
+        assert_eq!(v(&base("100.64.1.0/24")), ["route_dest"]);
+        assert_eq!(v(&base("100.0.0.0/8")), ["route_dest"]);
+        let mut weight = base("10.0.0.0/16");
+        weight.push(("weight", Value::int(50)));
+        assert_eq!(v(&weight), ["weight"]);
+        let mut hop = base("10.0.0.0/16");
+        hop.push(("next_hop", Value::string("vco-2")));
+        assert_eq!(v(&hop), ["next_hop"]);
+        let mut same = base("10.0.0.0/16");
+        same.push(("next_hop", Value::string("vco-1")));
+        assert!(v(&same).is_empty());
+        let mut overlay = base("10.0.0.0/16");
+        overlay.push(("overlay_mode", Value::string("Gre")));
+        assert_eq!(v(&overlay), ["overlay_mode"]);
+    }
+
+    #[test]
+    fn next_hop_follows_the_connection() {
+        let r = IpsecConnectionRoute;
+        let mut planned = Value::Object(
+            [
+                ("vpn_connection_id".to_string(), Value::string("vco-9")),
+                ("next_hop".to_string(), Value::Unknown),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let config = Value::Object(
+            [("next_hop".to_string(), Value::Null)]
+                .into_iter()
+                .collect(),
+        );
+        r.modify_plan(&Value::Null, &mut planned, &config, &mut Diagnostics::new());
+        assert_eq!(planned.get("next_hop").as_str(), Some("vco-9"));
+    }
+
+    #[test]
+    fn flatten_keeps_what_the_api_does_not_return() {
+        let entry: api::VcoRouteEntry = serde_json::from_value(serde_json::json!({
+            "RouteDest": "10.0.0.0/16", "NextHop": "vco-1", "State": "published",
+            "CreateTime": 5, "VpnConnectionId": "vco-1"
+        }))
+        .unwrap();
+        let prior = State {
+            weight: Some(0),
+            ..State::default()
+        };
+        let s = flatten(&entry, "cn-hangzhou".into(), "vco-1", &prior);
+        assert_eq!(s.id.as_deref(), Some("vco-1/10.0.0.0/16"));
+        assert_eq!(s.weight, Some(0), "no weight listed: the state's stays");
+        assert_eq!(s.overlay_mode.as_deref(), Some("Ipsec"));
+        assert_eq!(s.status.as_deref(), Some("published"));
+    }
+}

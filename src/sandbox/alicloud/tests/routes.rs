@@ -1,0 +1,436 @@
+//! Destination routes of a connection (Vpc `*VcoRouteEntr*`) and their publication into the
+//! transit router's route table (Cbn `ListTransitRouterRouteEntries`).
+
+use std::time::Duration;
+
+use axum::Router;
+use serde_json::Value;
+
+use super::{admin, call, create_vco, describe_vco, fails, new_app, ok, CBN, REGION, TR, VPC, VTB};
+
+async fn bind(app: &Router, vco: &str) -> String {
+    let body = ok(
+        app,
+        "CreateTransitRouterVpnAttachment",
+        CBN,
+        &[
+            ("RegionId", REGION),
+            ("TransitRouterId", TR),
+            ("VpnId", vco),
+        ],
+    )
+    .await;
+    body["TransitRouterAttachmentId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn propagation(app: &Router, action: &str, att: &str) {
+    ok(
+        app,
+        action,
+        CBN,
+        &[
+            ("TransitRouterAttachmentId", att),
+            ("TransitRouterRouteTableId", VTB),
+        ],
+    )
+    .await;
+}
+
+/// A route call's parameters: connection, destination, next hop, then `extra`.
+fn route<'a>(vco: &'a str, dest: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut p = vec![
+        ("RegionId", REGION),
+        ("VpnConnectionId", vco),
+        ("RouteDest", dest),
+        ("NextHop", vco),
+    ];
+    p.extend_from_slice(extra);
+    p
+}
+
+/// The connection's routes as DescribeVcoRouteEntries lists them.
+async fn routes(app: &Router, vco: &str) -> Vec<Value> {
+    let body = ok(
+        app,
+        "DescribeVcoRouteEntries",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("VpnConnectionId", vco),
+            ("PageSize", "50"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        body["TotalCount"].as_u64(),
+        body["VcoRouteEntries"].as_array().map(|a| a.len() as u64),
+        "{body}"
+    );
+    body["VcoRouteEntries"].as_array().unwrap().clone()
+}
+
+/// `(destination, next hop id)` of every route of the seeded route table.
+async fn table(app: &Router) -> Vec<(String, String)> {
+    let body = ok(
+        app,
+        "ListTransitRouterRouteEntries",
+        CBN,
+        &[("TransitRouterRouteTableId", VTB)],
+    )
+    .await;
+    body["TransitRouterRouteEntries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["TransitRouterRouteEntryDestinationCidrBlock"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                e["TransitRouterRouteEntryNextHopId"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn routes_are_published_while_bound_and_propagating() {
+    let app = new_app(0);
+    let (vco, _, _) = create_vco(&app).await;
+    let dest = "10.20.0.0/16";
+    let create = route(&vco, dest, &[("Weight", "100"), ("ClientToken", "t-1")]);
+    // The connection must be bound to a transit router first.
+    fails(
+        &app,
+        "CreateVcoRouteEntry",
+        VPC,
+        &create,
+        400,
+        "IncorrectStatus.VpnConnectionNotAttached",
+    )
+    .await;
+    let att = bind(&app, &vco).await;
+    let body = ok(&app, "CreateVcoRouteEntry", VPC, &create).await;
+    assert_eq!(body["RouteDest"], dest);
+    assert_eq!(body["NextHop"], vco.as_str());
+    assert_eq!(body["Weight"], 100);
+    assert_eq!(body["OverlayMode"], "Ipsec");
+    assert_eq!(body["State"], "published");
+    assert!(body["CreateTime"].is_i64(), "{body}");
+
+    let listed = routes(&app, &vco).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["RouteDest"], dest);
+    assert_eq!(listed[0]["VpnConnectionId"], vco.as_str());
+    assert_eq!(listed[0]["RouteEntryType"], "custom");
+    assert_eq!(listed[0]["CreateTime"], body["CreateTime"]);
+    let state = admin(&app, "GET", "/_sandbox/state").await;
+    let shown = &state["alicloud"]["vco_route_entries"];
+    assert_eq!(shown.as_array().map(Vec::len), Some(1), "{state}");
+    assert_eq!(shown[0]["RegionId"], REGION);
+
+    // Only a propagating binding puts it in the route table.
+    assert!(table(&app).await.is_empty());
+    propagation(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
+    assert_eq!(table(&app).await, [(dest.to_owned(), att.clone())]);
+    let body = ok(
+        &app,
+        "ListTransitRouterRouteEntries",
+        CBN,
+        &[
+            ("TransitRouterRouteTableId", VTB),
+            ("TransitRouterRouteEntryOriginResourceId", vco.as_str()),
+        ],
+    )
+    .await;
+    let entry = &body["TransitRouterRouteEntries"][0];
+    assert_eq!(entry["TransitRouterRouteEntryType"], "Propagated");
+    assert_eq!(entry["TransitRouterRouteEntryStatus"], "Active");
+    assert_eq!(entry["TransitRouterRouteEntryNextHopType"], "Attachment");
+    assert_eq!(entry["TransitRouterRouteEntryOriginResourceType"], "VPN");
+    let other = ok(
+        &app,
+        "ListTransitRouterRouteEntries",
+        CBN,
+        &[
+            ("TransitRouterRouteTableId", VTB),
+            (
+                "TransitRouterRouteEntryDestinationCidrBlock",
+                "10.99.0.0/16",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(other["TotalCount"], 0);
+
+    // One route per destination; the same token replays the answer, changed parameters under
+    // it are refused.
+    fails(
+        &app,
+        "CreateVcoRouteEntry",
+        VPC,
+        &route(&vco, dest, &[("Weight", "0")]),
+        400,
+        "VcoRouteEntry.AlreadyExists",
+    )
+    .await;
+    let again = ok(&app, "CreateVcoRouteEntry", VPC, &create).await;
+    assert_eq!(again["CreateTime"], listed[0]["CreateTime"]);
+    fails(
+        &app,
+        "CreateVcoRouteEntry",
+        VPC,
+        &route(&vco, dest, &[("Weight", "0"), ("ClientToken", "t-1")]),
+        400,
+        "IdempotentParameterMismatch",
+    )
+    .await;
+    assert_eq!(routes(&app, &vco).await.len(), 1);
+
+    // The weight is named by its current value and changed in place.
+    fails(
+        &app,
+        "ModifyVcoRouteEntryWeight",
+        VPC,
+        &route(&vco, dest, &[("Weight", "0"), ("NewWeight", "100")]),
+        404,
+        "InvalidVcoRouteEntry.NotFound",
+    )
+    .await;
+    ok(
+        &app,
+        "ModifyVcoRouteEntryWeight",
+        VPC,
+        &route(&vco, dest, &[("Weight", "100"), ("NewWeight", "0")]),
+    )
+    .await;
+    assert_eq!(routes(&app, &vco).await[0]["Weight"], 0);
+
+    // Disabling the propagation takes it out of the table, enabling brings it back.
+    propagation(&app, "DisableTransitRouterRouteTablePropagation", &att).await;
+    assert!(table(&app).await.is_empty());
+    propagation(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
+    assert_eq!(table(&app).await.len(), 1);
+
+    // Deleting names the route by its current weight too.
+    fails(
+        &app,
+        "DeleteVcoRouteEntry",
+        VPC,
+        &route(&vco, dest, &[("Weight", "100")]),
+        404,
+        "InvalidVcoRouteEntry.NotFound",
+    )
+    .await;
+    ok(
+        &app,
+        "DeleteVcoRouteEntry",
+        VPC,
+        &route(&vco, dest, &[("Weight", "0")]),
+    )
+    .await;
+    assert!(routes(&app, &vco).await.is_empty());
+    assert!(table(&app).await.is_empty());
+
+    // Unbinding unpublishes the routes but the connection keeps them; deleting the connection
+    // deletes them.
+    ok(
+        &app,
+        "CreateVcoRouteEntry",
+        VPC,
+        &route(&vco, "10.21.0.0/16", &[("Weight", "100")]),
+    )
+    .await;
+    assert_eq!(table(&app).await.len(), 1);
+    ok(
+        &app,
+        "DeleteTransitRouterVpnAttachment",
+        CBN,
+        &[
+            ("TransitRouterAttachmentId", att.as_str()),
+            ("Force", "true"),
+        ],
+    )
+    .await;
+    assert!(table(&app).await.is_empty());
+    assert_eq!(routes(&app, &vco).await.len(), 1);
+    ok(
+        &app,
+        "DeleteVpnAttachment",
+        VPC,
+        &[("RegionId", REGION), ("VpnConnectionId", vco.as_str())],
+    )
+    .await;
+    let state = admin(&app, "GET", "/_sandbox/state").await;
+    assert_eq!(
+        state["alicloud"]["vco_route_entries"],
+        serde_json::json!([])
+    );
+}
+
+#[tokio::test]
+async fn route_parameters_are_checked() {
+    let app = new_app(0);
+    let (vco, _, _) = create_vco(&app).await;
+    bind(&app, &vco).await;
+    let w = [("Weight", "100")];
+    for (params, code) in [
+        (route(&vco, "10.0.0.1/16", &w), "InvalidRouteDest"),
+        (route(&vco, "0.0.0.0/0", &w), "InvalidRouteDest"),
+        (route(&vco, "10.0.0.0/33", &w), "InvalidRouteDest"),
+        (
+            route(&vco, "10.0.0.0/16", &[("Weight", "50")]),
+            "InvalidWeight",
+        ),
+        (route(&vco, "10.0.0.0/16", &[]), "MissingWeight"),
+        (
+            route(
+                &vco,
+                "10.0.0.0/16",
+                &[("Weight", "0"), ("OverlayMode", "Gre")],
+            ),
+            "InvalidOverlayMode",
+        ),
+        (
+            vec![
+                ("RegionId", REGION),
+                ("VpnConnectionId", vco.as_str()),
+                ("RouteDest", "10.0.0.0/16"),
+                ("NextHop", "vco-someoneelse"),
+                ("Weight", "0"),
+            ],
+            "InvalidNextHop",
+        ),
+        (
+            route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("DryRun", "true")]),
+            "DryRunOperation",
+        ),
+    ] {
+        fails(&app, "CreateVcoRouteEntry", VPC, &params, 400, code).await;
+    }
+    fails(
+        &app,
+        "CreateVcoRouteEntry",
+        VPC,
+        &route("vco-missing", "10.0.0.0/16", &w),
+        404,
+        "InvalidVpnConnectionInstanceId.NotFound",
+    )
+    .await;
+    fails(
+        &app,
+        "DescribeVcoRouteEntries",
+        VPC,
+        &[("RegionId", REGION), ("VpnConnectionId", "vco-missing")],
+        404,
+        "InvalidVpnConnectionInstanceId.NotFound",
+    )
+    .await;
+    fails(
+        &app,
+        "ListTransitRouterRouteEntries",
+        CBN,
+        &[("TransitRouterRouteTableId", "vtb-nope")],
+        404,
+        "InvalidTransitRouterRouteTableId.NotFound",
+    )
+    .await;
+    // Nothing was made by the refused or dry-run calls.
+    assert!(routes(&app, &vco).await.is_empty());
+    ok(
+        &app,
+        "CreateVcoRouteEntry",
+        VPC,
+        &route(&vco, "10.0.0.0/16", &w),
+    )
+    .await;
+    let bgp = ok(
+        &app,
+        "DescribeVcoRouteEntries",
+        VPC,
+        &[
+            ("RegionId", REGION),
+            ("VpnConnectionId", vco.as_str()),
+            ("RouteEntryType", "bgp"),
+        ],
+    )
+    .await;
+    assert_eq!(bgp["TotalCount"], 0, "no BGP in the sandbox: {bgp}");
+    assert_eq!(routes(&app, &vco).await.len(), 1);
+}
+
+#[tokio::test]
+async fn one_route_change_at_a_time() {
+    let app = new_app(400);
+    let settle = || tokio::time::sleep(Duration::from_millis(500));
+    let (vco, _, _) = create_vco(&app).await;
+    bind(&app, &vco).await;
+    let early = route(&vco, "10.30.0.0/16", &[("Weight", "100")]);
+    // Still attaching: busy.
+    fails(
+        &app,
+        "CreateVcoRouteEntry",
+        VPC,
+        &early,
+        400,
+        "VpnConnection.Configuring",
+    )
+    .await;
+    settle().await;
+    let first = route(
+        &vco,
+        "10.30.0.0/16",
+        &[("Weight", "100"), ("ClientToken", "a")],
+    );
+    ok(&app, "CreateVcoRouteEntry", VPC, &first).await;
+    // Being created: the connection is updating and the route not listed yet.
+    assert_eq!(describe_vco(&app, &vco).await["State"], "updating");
+    assert!(routes(&app, &vco).await.is_empty());
+    fails(
+        &app,
+        "CreateVcoRouteEntry",
+        VPC,
+        &route(&vco, "10.31.0.0/16", &[("Weight", "100")]),
+        400,
+        "VpnConnection.Configuring",
+    )
+    .await;
+    // A resent create (same token) is answered, not refused as busy or duplicate.
+    let (status, body) = call(&app, "CreateVcoRouteEntry", VPC, &first).await;
+    assert_eq!(status, 200, "{body}");
+    settle().await;
+    assert_eq!(describe_vco(&app, &vco).await["State"], "attached");
+    assert_eq!(routes(&app, &vco).await.len(), 1);
+
+    ok(
+        &app,
+        "DeleteVcoRouteEntry",
+        VPC,
+        &route(&vco, "10.30.0.0/16", &[("Weight", "100")]),
+    )
+    .await;
+    // Being deleted: still listed until the connection's update ends.
+    assert_eq!(routes(&app, &vco).await.len(), 1);
+    fails(
+        &app,
+        "ModifyVcoRouteEntryWeight",
+        VPC,
+        &route(
+            &vco,
+            "10.30.0.0/16",
+            &[("Weight", "100"), ("NewWeight", "0")],
+        ),
+        400,
+        "VpnConnection.Configuring",
+    )
+    .await;
+    settle().await;
+    assert!(routes(&app, &vco).await.is_empty());
+}
