@@ -130,6 +130,23 @@ impl<'a> Target<'a> {
         )
     }
 
+    /// A key the cloud allows once is taken by `id`: by a sibling of this
+    /// run (held), or by an object nobody here made (now held and reported).
+    pub fn taken(
+        &self,
+        claims: &Claims,
+        id: &str,
+        identity: &str,
+        matches: &str,
+        otherwise: &str,
+    ) -> Diagnostics {
+        if claims.hold(id) {
+            self.twin(id, matches, otherwise)
+        } else {
+            self.sibling(id, identity)
+        }
+    }
+
     /// A unique key another resource of this run already took.
     fn sibling(&self, id: &str, identity: &str) -> Diagnostics {
         Diagnostics::error(

@@ -18,7 +18,8 @@ use crate::framework::{
     AttrPath, Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Value,
 };
 use crate::provider::ProviderData;
-use crate::resources::common::{ali_find, api_error, api_error_id, non_empty, twin_error};
+use crate::resources::common::{ali_find, api_error, api_error_id, non_empty};
+use crate::resources::ownership::{Claims, Target};
 use crate::resources::wait::wait_for;
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_route";
@@ -214,6 +215,12 @@ impl Resource<ProviderData> for IpsecConnectionRoute {
             .unwrap_or_else(|| client.region().to_string());
         let vco = plan.vpn_connection_id.clone().unwrap_or_default();
         let dest = plan.route_dest.clone().unwrap_or_default();
+        let claims = &ctx.data.claims;
+        // One destination per connection: identical siblings take turns, so
+        // the second sees the first's route as taken, not as a leftover.
+        let _turn = claims
+            .turn(&format!("alicloud/vco-route/{region}/{vco}/{dest}"))
+            .await;
         // One token for every retry of this create: a retried request whose
         // first attempt succeeded returns the same route, not a refusal.
         let params = Params::new()
@@ -231,9 +238,14 @@ impl Resource<ProviderData> for IpsecConnectionRoute {
             .await
         {
             Ok(r) => r,
-            Err(e) => return Err(refused(client, &region, &vco, &dest, e).await.into()),
+            Err(e) => {
+                return Err(refused(client, claims, &region, &vco, &dest, e)
+                    .await
+                    .into())
+            }
         };
         let id = route_id(&vco, &dest);
+        claims.hold(&id);
         tracing::info!(id = %id, "created Alibaba Cloud IPsec connection route");
         // From here on the route exists: a failed wait keeps it in state.
         let partial = flatten(&created, region.clone(), &vco, &plan);
@@ -377,6 +389,7 @@ impl Resource<ProviderData> for IpsecConnectionRoute {
 /// reported with the import that adopts it; anything else as it came.
 async fn refused(
     client: &Client,
+    claims: &Claims,
     region: &str,
     vco: &str,
     dest: &str,
@@ -384,16 +397,15 @@ async fn refused(
 ) -> Diagnostics {
     if err.is_refusal() {
         if let Ok(Some(_)) = find_route(client, region, vco, dest).await {
-            let twin = twin_error(
-                dest,
-                region,
-                &[vco],
+            return Target::new(TYPE_NAME, WHAT, region, &[]).taken(
+                claims,
+                &route_id(vco, dest),
+                &format!("route_dest {dest} on {vco}"),
                 &format!(
                     "is already a destination of {vco}, which takes one route per destination"
                 ),
                 "remove that route or choose another route_dest",
             );
-            return api_error("creating", WHAT, &twin);
         }
     }
     api_error("creating", WHAT, &err)
