@@ -23,11 +23,10 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use common::ledger::{check, check_identical, instance_ids};
 use common::{terraform_bins, Sandbox, TfOutput, TfWorkdir};
-use serde_json::Value;
 
 /// Runs of `apply` (and of `destroy`) before giving up: the first plus up to three more.
 const ATTEMPTS: usize = 4;
@@ -40,240 +39,6 @@ const CROSS_REGION: &[&str] = &["jdcloud-cross-region-vpn"];
 
 fn fault_plan(seed: u64) -> String {
     format!(r#"{{"throttle_rate":0.3,"error_rate":0.1,"reset_rate":0.05,"seed":{seed}}}"#)
-}
-
-/// How one kind of sandbox object maps to Terraform state: the object's id field, the resource
-/// type and attribute that own it, and the fields that make its role (two objects with equal
-/// role fields are duplicates).
-struct KindSpec {
-    cloud: &'static str,
-    kind: &'static str,
-    id_field: &'static str,
-    owner_type: &'static str,
-    owner_attr: &'static str,
-    role: &'static [&'static str],
-}
-
-/// Every kind of user-created object the sandbox keeps. A kind missing here fails the suite
-/// (see [`sandbox_objects`]), so a new resource cannot go unchecked.
-const KINDS: &[KindSpec] = &[
-    KindSpec {
-        cloud: "jdcloud",
-        kind: "bgws",
-        id_field: "bgwId",
-        owner_type: "hybridnet_jdcloud_border_gateway",
-        owner_attr: "id",
-        role: &["bgwName"],
-    },
-    KindSpec {
-        cloud: "jdcloud",
-        kind: "vpc_attachments",
-        id_field: "vpcAttachmentId",
-        owner_type: "hybridnet_jdcloud_vpc_attachment",
-        owner_attr: "id",
-        role: &["bgwId", "vpcId"],
-    },
-    KindSpec {
-        cloud: "jdcloud",
-        kind: "customer_gateways",
-        id_field: "customerGatewayId",
-        owner_type: "hybridnet_jdcloud_customer_gateway",
-        owner_attr: "id",
-        role: &["customerGatewayName"],
-    },
-    KindSpec {
-        cloud: "jdcloud",
-        kind: "vpn_connections",
-        id_field: "vpnConnectionId",
-        owner_type: "hybridnet_jdcloud_vpn_connection",
-        owner_attr: "id",
-        role: &["bgwId", "vpnConnectionName"],
-    },
-    KindSpec {
-        cloud: "jdcloud",
-        kind: "vpn_tunnels",
-        id_field: "vpnTunnelId",
-        owner_type: "hybridnet_jdcloud_vpn_tunnel",
-        owner_attr: "id",
-        role: &["vpnConnectionId", "cloudPublicIp"],
-    },
-    KindSpec {
-        cloud: "jdcloud",
-        kind: "bgw_routes",
-        id_field: "bgwRouteId",
-        owner_type: "hybridnet_jdcloud_border_gateway_route",
-        owner_attr: "id",
-        role: &["bgwId", "bgwRouteDestination"],
-    },
-    KindSpec {
-        cloud: "alicloud",
-        kind: "customer_gateways",
-        id_field: "CustomerGatewayId",
-        owner_type: "hybridnet_alicloud_customer_gateway",
-        owner_attr: "id",
-        role: &["RegionId", "IpAddress"],
-    },
-    KindSpec {
-        cloud: "alicloud",
-        kind: "vpn_connections",
-        id_field: "VpnConnectionId",
-        owner_type: "hybridnet_alicloud_ipsec_connection_cen",
-        owner_attr: "id",
-        role: &["RegionId", "Name"],
-    },
-    // One route per destination of a connection.
-    KindSpec {
-        cloud: "alicloud",
-        kind: "vco_route_entries",
-        id_field: "RouteDest",
-        owner_type: "hybridnet_alicloud_ipsec_connection_route",
-        owner_attr: "route_dest",
-        role: &["VpnConnectionId", "RouteDest"],
-    },
-    // The binding, association and propagation belong to the IPsec connection resource.
-    KindSpec {
-        cloud: "alicloud",
-        kind: "transit_router_vpn_attachments",
-        id_field: "TransitRouterAttachmentId",
-        owner_type: "hybridnet_alicloud_ipsec_connection_cen",
-        owner_attr: "transit_router_attachment_id",
-        role: &["VpnId"],
-    },
-    KindSpec {
-        cloud: "alicloud",
-        kind: "route_table_associations",
-        id_field: "TransitRouterAttachmentId",
-        owner_type: "hybridnet_alicloud_ipsec_connection_cen",
-        owner_attr: "transit_router_attachment_id",
-        role: &["TransitRouterAttachmentId"],
-    },
-    KindSpec {
-        cloud: "alicloud",
-        kind: "route_table_propagations",
-        id_field: "TransitRouterAttachmentId",
-        owner_type: "hybridnet_alicloud_ipsec_connection_cen",
-        owner_attr: "transit_router_attachment_id",
-        role: &["TransitRouterAttachmentId", "TransitRouterRouteTableId"],
-    },
-];
-
-/// One object in the sandbox.
-struct Object {
-    spec: &'static KindSpec,
-    id: String,
-    role: String,
-}
-
-/// Every user-created object of both clouds in `GET /_sandbox/state`, plus the kinds
-/// [`KINDS`] does not know (reported as problems).
-fn sandbox_objects(state: &Value) -> (Vec<Object>, Vec<String>) {
-    let mut objects = Vec::new();
-    let mut unknown = Vec::new();
-    for cloud in ["jdcloud", "alicloud"] {
-        let kinds = state[cloud].as_object().cloned().unwrap_or_default();
-        for (kind, items) in kinds {
-            let items = items.as_array().cloned().unwrap_or_default();
-            let Some(spec) = KINDS.iter().find(|k| k.cloud == cloud && k.kind == kind) else {
-                if !items.is_empty() {
-                    unknown.push(format!(
-                        "{cloud}.{kind} is not in the fault suite's KINDS table: {items:?}"
-                    ));
-                }
-                continue;
-            };
-            for item in items {
-                let field = |name: &str| match &item[name] {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                objects.push(Object {
-                    spec,
-                    id: field(spec.id_field),
-                    role: spec
-                        .role
-                        .iter()
-                        .map(|f| format!("{f}={}", field(f)))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                });
-            }
-        }
-    }
-    (objects, unknown)
-}
-
-/// `(resource type, attribute) → values` of every resource instance in the state: what
-/// `terraform show -json` shows, plus the raw state file's instances (tainted and deposed
-/// objects count as in state whichever way Terraform presents them).
-fn state_attributes(wd: &TfWorkdir) -> BTreeMap<(String, String), BTreeSet<String>> {
-    let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-    let mut add = |ty: &str, attrs: &Value| {
-        for (name, value) in attrs.as_object().into_iter().flatten() {
-            if let Some(s) = value.as_str() {
-                out.entry((ty.to_owned(), name.clone()))
-                    .or_default()
-                    .insert(s.to_owned());
-            }
-        }
-    };
-    let shown = wd.show_json();
-    let mut modules = vec![shown["values"]["root_module"].clone()];
-    while let Some(module) = modules.pop() {
-        for r in module["resources"].as_array().into_iter().flatten() {
-            add(r["type"].as_str().unwrap_or_default(), &r["values"]);
-        }
-        modules.extend(
-            module["child_modules"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .cloned(),
-        );
-    }
-    let raw = wd.state_json();
-    for r in raw["resources"].as_array().into_iter().flatten() {
-        let ty = r["type"].as_str().unwrap_or_default();
-        for instance in r["instances"].as_array().into_iter().flatten() {
-            add(ty, &instance["attributes"]);
-        }
-    }
-    out
-}
-
-/// Orphans and duplicates after one Terraform run; `must_be_empty` after a successful destroy.
-fn check(sb: &Sandbox, wd: &TfWorkdir, must_be_empty: bool) -> Vec<String> {
-    let (objects, mut problems) = sandbox_objects(&sb.state());
-    let in_state = state_attributes(wd);
-    let owned = |o: &Object| {
-        in_state
-            .get(&(o.spec.owner_type.to_owned(), o.spec.owner_attr.to_owned()))
-            .is_some_and(|ids| ids.contains(&o.id))
-    };
-    for o in objects.iter().filter(|o| !owned(o)) {
-        problems.push(format!(
-            "ORPHAN {}.{} {} ({}): in the sandbox, but no {}.{} in the Terraform state has it",
-            o.spec.cloud, o.spec.kind, o.id, o.role, o.spec.owner_type, o.spec.owner_attr
-        ));
-    }
-    let mut roles: BTreeMap<(&str, &str, &str), Vec<&str>> = BTreeMap::new();
-    for o in &objects {
-        roles
-            .entry((o.spec.cloud, o.spec.kind, &o.role))
-            .or_default()
-            .push(&o.id);
-    }
-    for ((cloud, kind, role), ids) in roles.iter().filter(|(_, ids)| ids.len() > 1) {
-        problems.push(format!("DUPLICATE {cloud}.{kind} ({role}): {ids:?}"));
-    }
-    if must_be_empty {
-        for o in &objects {
-            problems.push(format!(
-                "LEFT AFTER DESTROY {}.{} {} ({})",
-                o.spec.cloud, o.spec.kind, o.id, o.role
-            ));
-        }
-    }
-    problems
 }
 
 fn example(name: &str) -> String {
@@ -433,6 +198,273 @@ fn faults_seed_4() {
 #[test]
 fn faults_seed_5_cross_region() {
     run_seed(5, CROSS_REGION);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identical resources: `count = 2` and `count = 8` with the same settings
+// ---------------------------------------------------------------------------------------------
+
+/// Kinds that allow twins: each instance must end with an object of its own. Border gateways
+/// come five at most per region (JD Cloud's quota), so their larger group has five.
+const TWINS: &str = r#"
+resource "hybridnet_jdcloud_border_gateway" "two" {
+  count = 2
+  name  = "twin-bgw"
+}
+resource "hybridnet_jdcloud_border_gateway" "five" {
+  count  = 5
+  region = "cn-east-2"
+  name   = "quint-bgw"
+}
+resource "hybridnet_jdcloud_customer_gateway" "two" {
+  count        = 2
+  name         = "twin-cgw"
+  customer_ips = ["203.0.113.10"]
+  bgp_asn      = 65010
+}
+resource "hybridnet_jdcloud_customer_gateway" "eight" {
+  count        = 8
+  region       = "cn-east-2"
+  name         = "octo-cgw"
+  customer_ips = ["203.0.113.20"]
+  bgp_asn      = 65020
+}
+resource "hybridnet_jdcloud_vpn_connection" "two" {
+  count               = 2
+  name                = "twin-conn"
+  border_gateway_id   = hybridnet_jdcloud_border_gateway.two[0].id
+  customer_gateway_id = hybridnet_jdcloud_customer_gateway.two[0].id
+}
+resource "hybridnet_jdcloud_vpn_connection" "eight" {
+  count               = 8
+  region              = "cn-east-2"
+  name                = "octo-conn"
+  border_gateway_id   = hybridnet_jdcloud_border_gateway.five[0].id
+  customer_gateway_id = hybridnet_jdcloud_customer_gateway.eight[0].id
+}
+resource "hybridnet_alicloud_customer_gateway" "two" {
+  count      = 2
+  ip_address = "203.0.113.30"
+  asn        = 65030
+}
+resource "hybridnet_alicloud_customer_gateway" "eight" {
+  count      = 8
+  ip_address = "203.0.113.40"
+  asn        = 65040
+}
+"#;
+
+/// Kinds with a key the cloud allows once: one instance of each group gets the object, the
+/// others fail clearly.
+const UNIQUE_KEYS: &str = r#"
+resource "hybridnet_jdcloud_border_gateway" "main" {
+  name = "main"
+}
+resource "hybridnet_jdcloud_customer_gateway" "idc" {
+  name         = "idc"
+  customer_ips = ["203.0.113.10"]
+  bgp_asn      = 65010
+}
+resource "hybridnet_jdcloud_vpn_connection" "idc" {
+  name                = "idc"
+  border_gateway_id   = hybridnet_jdcloud_border_gateway.main.id
+  customer_gateway_id = hybridnet_jdcloud_customer_gateway.idc.id
+}
+resource "hybridnet_jdcloud_vpc_attachment" "two" {
+  count             = 2
+  name              = "twin"
+  border_gateway_id = hybridnet_jdcloud_border_gateway.main.id
+  vpc_id            = "vpc-twin0001"
+}
+resource "hybridnet_jdcloud_vpc_attachment" "eight" {
+  count             = 8
+  name              = "octo"
+  border_gateway_id = hybridnet_jdcloud_border_gateway.main.id
+  vpc_id            = "vpc-octo0001"
+}
+resource "hybridnet_jdcloud_vpn_tunnel" "two" {
+  count             = 2
+  vpn_connection_id = hybridnet_jdcloud_vpn_connection.idc.id
+  cloud_public_ip   = hybridnet_jdcloud_vpn_connection.idc.cloud_public_ips[0]
+  customer_ip       = "203.0.113.10"
+  psk               = "TwinKey1"
+  tunnel_ip         = "169.254.1.0/30"
+  local_tunnel_ip   = "169.254.1.1"
+}
+resource "hybridnet_jdcloud_vpn_tunnel" "eight" {
+  count             = 8
+  vpn_connection_id = hybridnet_jdcloud_vpn_connection.idc.id
+  cloud_public_ip   = hybridnet_jdcloud_vpn_connection.idc.cloud_public_ips[1]
+  customer_ip       = "203.0.113.10"
+  psk               = "OctoKey1"
+  tunnel_ip         = "169.254.1.4/30"
+  local_tunnel_ip   = "169.254.1.5"
+}
+resource "hybridnet_jdcloud_border_gateway_route" "two" {
+  count             = 2
+  border_gateway_id = hybridnet_jdcloud_border_gateway.main.id
+  destination       = "10.20.0.0/16"
+  next_hop_type     = "vpn_connection"
+  next_hop_id       = hybridnet_jdcloud_vpn_connection.idc.id
+}
+resource "hybridnet_jdcloud_border_gateway_route" "eight" {
+  count             = 8
+  border_gateway_id = hybridnet_jdcloud_border_gateway.main.id
+  destination       = "10.80.0.0/16"
+  next_hop_type     = "vpn_connection"
+  next_hop_id       = hybridnet_jdcloud_vpn_connection.idc.id
+}
+"#;
+
+/// The faults of the hostile run that found siblings sharing one object, plus garbled answers.
+fn identical_fault_plan(seed: u64) -> String {
+    format!(r#"{{"error_rate":0.3,"reset_rate":0.3,"garble_rate":0.05,"seed":{seed}}}"#)
+}
+
+/// Seeds of the identical-resources suite: `HYBRIDNET_FAULT_SEEDS` (`200-230` or `5,7,9`), by
+/// default one, to keep CI short; the whole range is run on demand
+/// (`HYBRIDNET_FAULT_SEEDS=200-230 cargo test --test fault_suite faults_identical`).
+fn identical_seeds() -> Vec<u64> {
+    let spec = std::env::var("HYBRIDNET_FAULT_SEEDS").unwrap_or_else(|_| "200".into());
+    spec.split(',')
+        .flat_map(|part| match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (u64, u64) = (a.trim().parse().unwrap(), b.trim().parse().unwrap());
+                (a..=b).collect::<Vec<_>>()
+            }
+            None => vec![part.trim().parse().unwrap()],
+        })
+        .collect()
+}
+
+fn run_twins(seed: u64) -> String {
+    let tf = terraform_bins()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no Terraform binary"));
+    let plan = identical_fault_plan(seed);
+    let mut report = String::new();
+
+    // Twins allowed: apply converges, every instance has its own object.
+    let sb = Sandbox::start_with_args(&["--faults", &plan, "--provisioning-ms", "50"]);
+    let wd = TfWorkdir::new(&tf, &sb, &format!("{}{TWINS}", common::provider_preamble()));
+    let mut problems = Vec::new();
+    let applies = run_until_ok(
+        &sb,
+        &wd,
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+        false,
+        &mut Vec::new(),
+    );
+    problems.extend(check_identical(&sb, &wd, false));
+    let instances = instance_ids(&wd).len();
+    if instances != 37 {
+        problems.push(format!("{instances} instances in state, not 37"));
+    }
+    let destroys = run_until_ok(
+        &sb,
+        &wd,
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+        true,
+        &mut Vec::new(),
+    );
+    problems.extend(check_identical(&sb, &wd, destroys.is_some()));
+    eprintln!("seed {seed}, twins: apply runs {applies:?}, destroy runs {destroys:?}");
+    if applies.is_none() || destroys.is_none() {
+        problems.push("apply or destroy did not succeed".into());
+    }
+    if !problems.is_empty() {
+        let _ = writeln!(
+            report,
+            "===== twins, faults {plan} =====\n{}\n{}\n",
+            problems.join("\n"),
+            fault_log(&sb)
+        );
+    }
+    report
+}
+
+fn run_unique_keys(seed: u64) -> String {
+    let tf = terraform_bins()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no Terraform binary"));
+    let plan = identical_fault_plan(seed);
+    let mut report = String::new();
+    // Unique keys: one apply; one instance per group gets the object, the rest fail clearly.
+    let sb = Sandbox::start_with_args(&["--faults", &plan, "--provisioning-ms", "50"]);
+    let wd = TfWorkdir::new(
+        &tf,
+        &sb,
+        &format!("{}{UNIQUE_KEYS}", common::provider_preamble()),
+    );
+    let mut problems = Vec::new();
+    let out = wd.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    problems.extend(check_identical(&sb, &wd, false));
+    let ids = instance_ids(&wd);
+    for group in [
+        "hybridnet_jdcloud_vpc_attachment.two",
+        "hybridnet_jdcloud_vpc_attachment.eight",
+        "hybridnet_jdcloud_vpn_tunnel.two",
+        "hybridnet_jdcloud_vpn_tunnel.eight",
+        "hybridnet_jdcloud_border_gateway_route.two",
+        "hybridnet_jdcloud_border_gateway_route.eight",
+    ] {
+        let n = ids
+            .iter()
+            .filter(|(a, _, _)| a.starts_with(&format!("{group}[")))
+            .count();
+        if n != 1 {
+            problems.push(format!("{group}: {n} instances in state, not 1"));
+        }
+    }
+    let text = out.combined().replace('\n', " ");
+    let taken = text.matches("these settings are taken").count();
+    if out.success() || taken != 1 + 7 + 1 + 7 + 1 + 7 {
+        problems.push(format!(
+            "expected 24 refusals naming the sibling, got {taken}:\n{}",
+            error_summary(&out)
+        ));
+    }
+    wd.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    let destroys = run_until_ok(
+        &sb,
+        &wd,
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+        true,
+        &mut Vec::new(),
+    );
+    problems.extend(check_identical(&sb, &wd, destroys.is_some()));
+    eprintln!("seed {seed}, unique keys: {taken} refusals, destroy runs {destroys:?}");
+    if !problems.is_empty() {
+        let _ = writeln!(
+            report,
+            "===== unique keys, faults {plan} =====\n{}\n{}\n",
+            problems.join("\n"),
+            fault_log(&sb)
+        );
+    }
+    report
+}
+
+/// `count = 2` and `count = 8` resources with identical settings on every JD kind and the
+/// Alibaba customer gateway, under lost, failed and garbled answers: distinct ids, no orphan,
+/// no object in two resources' state, and clear refusals where the cloud allows one.
+#[test]
+fn faults_identical_resources() {
+    // Both halves mostly wait on retries: run them side by side.
+    let report: String = identical_seeds()
+        .into_iter()
+        .map(|seed| {
+            let twins = std::thread::spawn(move || run_twins(seed));
+            let unique = run_unique_keys(seed);
+            twins
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+                + &unique
+        })
+        .collect();
+    assert!(report.is_empty(), "identical resources:\n{report}");
 }
 
 /// The checks themselves: an object created behind Terraform's back is an orphan and, with the

@@ -14,6 +14,7 @@ const SECRETS: &[&str] = &[
     "JdAli_Tunnel_1",
     "JdAli_Tunnel_2",
     "SuperSecretSk_42",
+    "STS.SecretToken_9f3b",
 ];
 
 fn example(name: &str) -> String {
@@ -33,14 +34,22 @@ fn assert_no_secret(what: &str, text: &str) {
 #[test]
 fn secrets_never_reach_logs_or_plans() {
     for tf in terraform_bins() {
-        let sb = Sandbox::start_with_args(&["--secret-key", "SuperSecretSk_42"]);
+        let sb = Sandbox::start_with_args(&[
+            "--secret-key",
+            "SuperSecretSk_42",
+            "--security-token",
+            "STS.SecretToken_9f3b",
+        ]);
         for name in [
             "jdcloud-idc-vpn",
             "jdcloud-cross-region-vpn",
             "jdcloud-alicloud-vpn",
         ] {
             let mut wd = TfWorkdir::new(&tf, &sb, &example(name));
-            wd.env("TF_LOG", "TRACE");
+            // Temporary credentials: the token is signed and sent, and must be redacted in
+            // the request log like the signature.
+            wd.env("TF_LOG", "TRACE")
+                .env("ALICLOUD_SECURITY_TOKEN", "STS.SecretToken_9f3b");
             let apply = wd.apply();
             let text = apply.combined();
             // The provider's own lines are in the trace (so the check is not vacuous)…
@@ -56,6 +65,11 @@ fn secrets_never_reach_logs_or_plans() {
                 assert!(
                     text.contains("signed Alibaba Cloud request"),
                     "the Alibaba request log is missing"
+                );
+                // The token was signed and sent (the sandbox accepted it), and redacted.
+                assert!(
+                    text.contains("x-acs-security-token:** redacted **"),
+                    "the signed token header is not in the request log"
                 );
             }
             // …and none of them, nor Terraform's, carries a secret.

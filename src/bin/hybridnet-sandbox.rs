@@ -12,7 +12,8 @@ use hybridnet::signer::Credentials;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: hybridnet-sandbox [--listen ADDR] [--state FILE] \
-[--access-key AK --secret-key SK] [--faults JSON] [--rate-limit N] [--provisioning-ms N]
+[--access-key AK --secret-key SK] [--faults JSON] [--rate-limit N] [--provisioning-ms N] \
+[--tls-cert PEM --tls-key PEM] [--security-token TOKEN]
 
   --listen ADDR      address to bind (default 127.0.0.1:0)
   --state FILE       SQLite state file (default: in memory, lost on exit)
@@ -26,7 +27,12 @@ const USAGE: &str = "usage: hybridnet-sandbox [--listen ADDR] [--state FILE] \
   --provisioning-ms N
                      how long asynchronous Alibaba operations stay pending (binding to a
                      transit router, modify, route-table association/propagation) before
-                     their next state (default 500, 0 = settle on the next call)";
+                     their next state (default 500, 0 = settle on the next call)
+  --tls-cert PEM, --tls-key PEM
+                     serve HTTPS with this certificate chain and private key (the first
+                     line printed is then https://ADDR)
+  --security-token TOKEN
+                     the STS token Alibaba requests may carry (default: none is accepted)";
 
 /// Flags that take a value.
 const FLAGS: &[&str] = &[
@@ -37,6 +43,9 @@ const FLAGS: &[&str] = &[
     "--faults",
     "--rate-limit",
     "--provisioning-ms",
+    "--tls-cert",
+    "--tls-key",
+    "--security-token",
 ];
 
 #[derive(Debug)]
@@ -48,6 +57,8 @@ struct Args {
     faults: Option<FaultPlan>,
     rate_limit: u32,
     provisioning_ms: u64,
+    tls: (Option<PathBuf>, Option<PathBuf>),
+    security_token: Option<String>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<Args>> {
@@ -59,6 +70,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<A
         faults: None,
         rate_limit: sandbox::DEFAULT_RATE_LIMIT_PER_MINUTE,
         provisioning_ms: sandbox::DEFAULT_PROVISIONING_MS,
+        tls: (None, None),
+        security_token: None,
     };
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -93,8 +106,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<A
                     format!("--provisioning-ms {value:?} is not a number of milliseconds")
                 })?
             }
+            "--tls-cert" => out.tls.0 = Some(PathBuf::from(value)),
+            "--tls-key" => out.tls.1 = Some(PathBuf::from(value)),
+            "--security-token" => out.security_token = Some(value),
             _ => bail!("unknown argument {flag}"),
         }
+    }
+    if out.tls.0.is_some() != out.tls.1.is_some() {
+        bail!("--tls-cert and --tls-key go together");
     }
     Ok(Some(out))
 }
@@ -155,7 +174,7 @@ async fn main() -> anyhow::Result<()> {
         faults: args.faults,
         rate_limit_per_minute: args.rate_limit,
         provisioning_ms: args.provisioning_ms,
-        ..SandboxConfig::default()
+        alicloud_security_token: args.security_token.clone(),
     };
     let state = SandboxState::open(config).with_context(|| match &args.state {
         Some(p) => format!("opening state file {}", p.display()),
@@ -165,15 +184,25 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr().context("reading bound address")?;
+    let acceptor = match &args.tls {
+        (Some(cert), Some(key)) => Some(sandbox::tls_acceptor(cert, key)?),
+        _ => None,
+    };
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
 
     // The first stdout line is the contract with whoever started us; flush it now.
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "http://{addr}").context("writing base URL")?;
+    writeln!(stdout, "{scheme}://{addr}").context("writing base URL")?;
     stdout.flush().context("flushing stdout")?;
     drop(stdout);
-    tracing::info!(%addr, state = ?args.state, "sandbox listening");
+    tracing::info!(%addr, state = ?args.state, scheme, "sandbox listening");
 
-    sandbox::serve_with_shutdown(listener, state, shutdown_signal()).await?;
+    match acceptor {
+        Some(acceptor) => {
+            sandbox::serve_tls_with_shutdown(listener, acceptor, state, shutdown_signal()).await?
+        }
+        None => sandbox::serve_with_shutdown(listener, state, shutdown_signal()).await?,
+    }
     Ok(())
 }
 

@@ -46,6 +46,12 @@ pub fn transport_error(
             host,
             detail: tls.to_string(),
         }
+    } else if !sent && TLS_FAILURES.iter().any(|m| chain.contains(m)) {
+        // hyper-rustls boxes the handshake error, which hides its type.
+        Transport::Tls {
+            host,
+            detail: chain,
+        }
     } else if e.is_timeout() {
         Transport::TimedOut { host, after, sent }
     } else {
@@ -83,6 +89,17 @@ pub fn transport_error(
         failure,
     }
 }
+
+/// How rustls words handshake failures (`rustls::Error`'s Display), for when
+/// the error's type is lost on its way up.
+const TLS_FAILURES: &[&str] = &[
+    "invalid peer certificate",
+    "peer is incompatible",
+    "peer misbehaved",
+    "received fatal alert",
+    "received corrupt message",
+    "no certificates presented",
+];
 
 /// "a: b: c" from an error and its sources, without repeats (reqwest and
 /// hyper often wrap the same message twice).
@@ -223,6 +240,19 @@ pub fn deadline_or_default(deadline: Option<Instant>) -> Instant {
 pub async fn with_retry<T, F, Fut>(
     idempotency: Idempotency,
     deadline: Instant,
+    call: F,
+) -> Result<T, ApiError>
+where
+    F: FnMut(Duration) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    retry_with_pauses(idempotency, deadline, backoff(), call).await
+}
+
+async fn retry_with_pauses<T, F, Fut>(
+    idempotency: Idempotency,
+    deadline: Instant,
+    mut delays: impl Iterator<Item = Duration>,
     mut call: F,
 ) -> Result<T, ApiError>
 where
@@ -230,7 +260,6 @@ where
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
     let started = Instant::now();
-    let mut delays = backoff();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -280,34 +309,38 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
+    /// Short pauses, so that a deadline of seconds allows many attempts.
+    fn quick() -> impl Iterator<Item = Duration> {
+        std::iter::repeat(Duration::from_millis(10))
+    }
+
+    #[tokio::test]
     async fn retries_until_the_deadline_not_a_count() {
         let n = AtomicU32::new(0);
         let start = Instant::now();
-        let err =
-            with_retry::<(), _, _>(Idempotency::Safe, start + Duration::from_secs(300), |_| {
-                n.fetch_add(1, Ordering::SeqCst);
-                async { Err(unavailable()) }
-            })
-            .await
-            .unwrap_err();
+        let deadline = start + Duration::from_secs(2);
+        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, quick(), |_| {
+            n.fetch_add(1, Ordering::SeqCst);
+            async { Err(unavailable()) }
+        })
+        .await
+        .unwrap_err();
         let took = start.elapsed();
-        assert!(took <= Duration::from_secs(300), "{took:?}");
-        assert!(took >= Duration::from_secs(299), "{took:?}");
-        assert!(
-            n.load(Ordering::SeqCst) > 50,
-            "{}",
-            n.load(Ordering::SeqCst)
-        );
+        assert!(took <= Duration::from_millis(2100), "{took:?}");
+        assert!(took >= Duration::from_millis(1800), "{took:?}");
+        // The old policy stopped after 10 attempts whatever the timeout.
+        let attempts = n.load(Ordering::SeqCst);
+        assert!(attempts > 50, "{attempts}");
         assert!(matches!(err, ApiError::Timeout { .. }), "{err}");
         assert!(err.to_string().contains("ServiceUnavailable"), "{err}");
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn each_request_gets_at_most_what_is_left() {
         let start = Instant::now();
+        let budget = Duration::from_secs(2);
         let mut seen = Vec::new();
-        let _ = with_retry::<(), _, _>(Idempotency::Safe, start + Duration::from_secs(20), |t| {
+        let _ = retry_with_pauses::<(), _, _>(Idempotency::Safe, start + budget, quick(), |t| {
             seen.push(t);
             async move {
                 tokio::time::sleep(t).await;
@@ -322,15 +355,13 @@ mod tests {
             }
         })
         .await;
-        assert_eq!(seen[0], Duration::from_secs(20));
-        assert!(
-            start.elapsed() <= Duration::from_secs(21),
-            "{:?}",
-            start.elapsed()
-        );
+        assert!(seen[0] <= budget && seen[0] > budget - Duration::from_millis(100));
+        assert!(seen.iter().all(|t| *t <= budget));
+        let took = start.elapsed();
+        assert!(took <= budget + Duration::from_millis(200), "{took:?}");
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn permanent_errors_fail_at_once() {
         let n = AtomicU32::new(0);
         let start = Instant::now();
@@ -353,12 +384,12 @@ mod tests {
         assert!(err.to_string().contains("UnknownIssuer"), "{err}");
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn unsafe_calls_are_resent_only_when_not_applied() {
         let n = AtomicU32::new(0);
         let deadline = Instant::now() + Duration::from_secs(60);
         // Refused: never reached the server, so a create may be resent.
-        let r = with_retry(Idempotency::Unsafe, deadline, |_| {
+        let r = retry_with_pauses(Idempotency::Unsafe, deadline, quick(), |_| {
             let k = n.fetch_add(1, Ordering::SeqCst);
             async move {
                 if k < 3 {
@@ -392,5 +423,92 @@ mod tests {
         assert!(!r.contains("STS.secret"), "{r}");
         assert!(r.contains("x-acs-security-token:** redacted **"), "{r}");
         assert!(r.contains("host;x-acs-security-token"), "{r}");
+    }
+
+    /// The failure a real request to `url` meets, as our error.
+    async fn failure_of(url: &str, timeout: Duration) -> Transport {
+        let client = http_client().unwrap();
+        let e = client
+            .get(url)
+            .timeout(timeout)
+            .send()
+            .await
+            .expect_err("the request must fail");
+        let host = url.split('/').nth(2).unwrap().to_string();
+        match transport_error("op", &host, timeout, &e) {
+            ApiError::Transport { failure, .. } => failure,
+            other => panic!("{other}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn real_failures_are_told_apart() {
+        // Nothing listening.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let f = failure_of(&format!("http://127.0.0.1:{port}/"), Duration::from_secs(5)).await;
+        assert!(matches!(f, Transport::Refused { .. }), "{f:?}");
+        assert_eq!(
+            f.to_string(),
+            format!("connection refused by 127.0.0.1:{port}")
+        );
+
+        // Accepts, never answers.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = silent.local_addr().unwrap();
+        let _keep = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = silent.accept().await {
+                held.push(s);
+            }
+        });
+        let f = failure_of(&format!("http://{addr}/"), Duration::from_millis(300)).await;
+        assert!(matches!(f, Transport::TimedOut { sent: true, .. }), "{f:?}");
+
+        // Accepts, then hangs up without a word.
+        let rude = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = rude.local_addr().unwrap();
+        let _close = tokio::spawn(async move {
+            while let Ok((mut s, _)) = rude.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = tokio::io::AsyncReadExt::read(&mut s, &mut buf).await;
+                drop(s);
+            }
+        });
+        let f = failure_of(&format!("http://{addr}/"), Duration::from_secs(5)).await;
+        assert!(matches!(f, Transport::Reset { .. }), "{f:?}");
+
+        // TLS with a certificate nobody vouches for: permanent.
+        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.cert.der().clone()],
+            rustls_pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into()),
+        )
+        .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let tls = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = tls.local_addr().unwrap();
+        let _serve = tokio::spawn(async move {
+            while let Ok((s, _)) = tls.accept().await {
+                let _ = acceptor.accept(s).await;
+            }
+        });
+        let f = failure_of(&format!("https://{addr}/"), Duration::from_secs(5)).await;
+        assert!(matches!(f, Transport::Tls { .. }), "{f:?}");
+        assert!(f.to_string().contains("UnknownIssuer"), "{f}");
+        assert!(!ApiError::Transport {
+            operation: "op".into(),
+            failure: f
+        }
+        .is_retryable());
     }
 }

@@ -119,9 +119,11 @@ impl<'a> Target<'a> {
         Diagnostics::error(
             format!("creating {}: {id} already exists", self.what),
             format!(
-                "{id} {matches}, and this run did not create it. If an interrupted run created it \
-                 for this resource, adopt it with\n  terraform import '{}.NAME' {}\nwhere \
-                 {}.NAME is the address Terraform shows with this error (after \"with\"). \
+                "{id} {matches}, and this run did not create it. Another resource of your \
+                 configuration may hold it: `terraform state list -id={id}` names it. If that \
+                 prints nothing, a run that was interrupted before Terraform saved its state \
+                 left it; adopt it into this resource with\n  terraform import '{}.NAME' {}\n\
+                 where {}.NAME is the address Terraform shows with this error (after \"with\"). \
                  Otherwise {otherwise}.",
                 self.type_name,
                 self.import_id(id),

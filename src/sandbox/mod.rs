@@ -219,6 +219,77 @@ pub async fn serve(listener: TcpListener, config: SandboxConfig) -> Result<(), S
     serve_with_shutdown(listener, state, std::future::pending()).await
 }
 
+/// Loads a PEM certificate chain and private key for serving HTTPS (`--tls-cert`,
+/// `--tls-key`): how the tests show that the provider trusts a private CA through
+/// `SSL_CERT_FILE` and refuses a certificate nobody vouches for.
+pub fn tls_acceptor(
+    cert_pem: &std::path::Path,
+    key_pem: &std::path::Path,
+) -> Result<tokio_rustls::TlsAcceptor, SandboxError> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |what: &str, e: &dyn fmt::Display| {
+        SandboxError::Io(std::io::Error::other(format!("{what}: {e}")))
+    };
+    let chain = CertificateDer::pem_file_iter(cert_pem)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| bad(&format!("reading {}", cert_pem.display()), &e))?;
+    let key = PrivateKeyDer::from_pem_file(key_pem)
+        .map_err(|e| bad(&format!("reading {}", key_pem.display()), &e))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| bad("TLS versions", &e))?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|e| bad("TLS certificate", &e))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// A TCP listener that hands out TLS connections; a failed handshake (e.g. a client that does
+/// not trust the certificate) is logged and skipped.
+struct TlsListener {
+    tcp: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let (stream, addr) = axum::serve::Listener::accept(&mut self.tcp).await;
+            match self.acceptor.accept(stream).await {
+                Ok(tls) => return (tls, addr),
+                Err(e) => tracing::info!(%addr, error = %e, "TLS handshake failed"),
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// Like [`serve_with_shutdown`], over HTTPS.
+pub async fn serve_tls_with_shutdown(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    state: SandboxState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), SandboxError> {
+    let tls = TlsListener {
+        tcp: listener,
+        acceptor,
+    };
+    axum::serve(tls, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
 /// Serves `state` on `listener` until `shutdown` completes, then finishes in-flight requests.
 pub async fn serve_with_shutdown(
     listener: TcpListener,

@@ -26,6 +26,9 @@ use super::tls::{self, ServerIdentity, TlsError};
 /// for the whole state and config Terraform sends.
 const MAX_MESSAGE_SIZE: usize = 256 << 20;
 
+/// How often we check that Terraform, our parent, is still alive.
+const PARENT_POLL: Duration = Duration::from_secs(1);
+
 /// How long in-flight RPCs may run after a shutdown request before we return
 /// anyway: go-plugin SIGKILLs the process 2 s after `Shutdown`.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(750);
@@ -133,6 +136,26 @@ where
         if sigterm.recv().await.is_some() {
             tracing::debug!("received SIGTERM, shutting down");
             sigterm_stopper.stop("SIGTERM");
+        }
+    }));
+
+    // Terraform killed (kill -9, OOM) never calls Shutdown; without this we
+    // would outlive it, still holding cloud calls and the socket. Polling the
+    // parent rather than PR_SET_PDEATHSIG, which fires when the *thread* that
+    // forked us exits, and Go's runtime does retire threads.
+    let parent_stopper = stopper.clone();
+    let _parent_guard = AbortOnDrop(tokio::spawn(async move {
+        let parent = std::os::unix::process::parent_id();
+        loop {
+            tokio::time::sleep(PARENT_POLL).await;
+            if std::os::unix::process::parent_id() != parent {
+                tracing::warn!(
+                    parent,
+                    "Terraform exited without stopping the provider; exiting"
+                );
+                parent_stopper.stop("parent exited");
+                return;
+            }
         }
     }));
 

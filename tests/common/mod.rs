@@ -15,6 +15,8 @@
 // Each integration test compiles its own copy of this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod ledger;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::fs;
@@ -157,6 +159,8 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 pub struct Sandbox {
     child: Child,
     url: String,
+    /// The arguments it was started with, for [`Sandbox::restart`].
+    extra: Vec<String>,
     dir: tempfile::TempDir,
     credentials: Credentials,
     rt: tokio::runtime::Runtime,
@@ -178,12 +182,63 @@ impl Sandbox {
         let dir = tempfile::Builder::new()
             .prefix("hybridnet-sandbox-")
             .tempdir()?;
-        let state = dir.path().join("sandbox.db");
-        let log_path = dir.path().join("sandbox.log");
-        let log = fs::File::create(&log_path)?;
+        let (child, url) = Self::spawn(dir.path(), "127.0.0.1:0", extra)?;
+        let credentials = Credentials::new(
+            flag_value(extra, "--access-key").unwrap_or(SANDBOX_ACCESS_KEY),
+            flag_value(extra, "--secret-key").unwrap_or(SANDBOX_SECRET_KEY),
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            // The tests' own admin calls; the provider's trust is what TLS tests check.
+            .danger_accept_invalid_certs(true)
+            .build()?;
+        Ok(Self {
+            child,
+            url,
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            dir,
+            credentials,
+            rt,
+            http,
+        })
+    }
+
+    /// Kills the sandbox (as a crash or an outage would): connections are refused until
+    /// [`Sandbox::restart`].
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the sandbox again on the same address with the same state file and arguments.
+    pub fn restart(&mut self) {
+        self.kill();
+        let listen = self
+            .url
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
+            .to_owned();
+        let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
+        let (child, url) = Self::spawn(self.dir.path(), &listen, &extra)
+            .unwrap_or_else(|e| panic!("restarting hybridnet-sandbox: {e:#}"));
+        assert_eq!(url, self.url, "the sandbox came back elsewhere");
+        self.child = child;
+    }
+
+    /// Spawns the binary with its state and log in `dir`; returns it and its URL.
+    fn spawn(dir: &Path, listen: &str, extra: &[&str]) -> anyhow::Result<(Child, String)> {
+        let state = dir.join("sandbox.db");
+        let log_path = dir.join("sandbox.log");
+        let log = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)?;
         let mut child = Command::new(env!("CARGO_BIN_EXE_hybridnet-sandbox"))
             .arg("--listen")
-            .arg("127.0.0.1:0")
+            .arg(listen)
             .arg("--state")
             .arg(&state)
             .args(extra)
@@ -220,7 +275,7 @@ impl Sandbox {
             }
         };
         let url = first.trim().trim_end_matches('/').to_owned();
-        if !url.starts_with("http://") {
+        if !url.starts_with("http://") && !url.starts_with("https://") {
             let _ = child.kill();
             let _ = child.wait();
             bail!(
@@ -228,25 +283,7 @@ impl Sandbox {
                 fs::read_to_string(&log_path).unwrap_or_default()
             );
         }
-
-        let credentials = Credentials::new(
-            flag_value(extra, "--access-key").unwrap_or(SANDBOX_ACCESS_KEY),
-            flag_value(extra, "--secret-key").unwrap_or(SANDBOX_SECRET_KEY),
-        );
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()?;
-        Ok(Self {
-            child,
-            url,
-            dir,
-            credentials,
-            rt,
-            http,
-        })
+        Ok((child, url))
     }
 
     /// Base URL, `http://127.0.0.1:PORT` (no trailing slash).
@@ -256,7 +293,9 @@ impl Sandbox {
 
     /// `host:port` of the URL, as sent in the `Host` header.
     pub fn host(&self) -> &str {
-        self.url.trim_start_matches("http://")
+        self.url
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
     }
 
     /// The credentials the sandbox was started with.
@@ -598,6 +637,37 @@ impl TfWorkdir {
             .unwrap_or_else(|e| panic!("running {} {args:?}: {e:#}", self.terraform.display()))
     }
 
+    /// Starts `terraform <args>` without waiting, its output going to `<dir>/<name>.out` (see
+    /// [`TfWorkdir::output_of`]): for tests that kill it or act while it runs.
+    pub fn spawn(&self, name: &str, args: &[&str]) -> Child {
+        let mut cmd = Command::new(&self.terraform);
+        cmd.args(args).current_dir(self.path());
+        for (key, _) in std::env::vars_os() {
+            let name = key.to_string_lossy();
+            if SCRUBBED_ENV_PREFIXES.iter().any(|p| name.starts_with(p)) {
+                cmd.env_remove(&key);
+            }
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = fs::File::create(self.path().join(format!("{name}.out")))
+            .unwrap_or_else(|e| panic!("creating {name}.out: {e}"));
+        let err = out
+            .try_clone()
+            .unwrap_or_else(|e| panic!("cloning {name}.out: {e}"));
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning terraform {args:?}: {e}"))
+    }
+
+    /// What a command started with [`TfWorkdir::spawn`] printed so far.
+    pub fn output_of(&self, name: &str) -> String {
+        fs::read_to_string(self.path().join(format!("{name}.out"))).unwrap_or_default()
+    }
+
     /// Runs `terraform <args>` and panics, with the full output, unless it exits 0.
     pub fn run_ok(&self, args: &[&str]) -> TfOutput {
         let out = self.run(args);
@@ -694,6 +764,89 @@ impl TfWorkdir {
             .map(|r| r["values"].clone())
             .unwrap_or_else(|| panic!("{addr} is not in the state: {shown:#}"))
     }
+}
+
+/// Pids of the live processes whose parent is `pid` (from `/proc`).
+pub fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid …": comm may hold spaces, so split after its ')'.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        if fields.first() != Some(&"Z") && fields.get(1) == Some(&pid.to_string().as_str()) {
+            out.push(child);
+        }
+    }
+    out
+}
+
+/// `pid`'s live descendants, children first.
+pub fn descendants_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut queue = vec![pid];
+    while let Some(p) = queue.pop() {
+        for child in children_of(p) {
+            out.push(child);
+            queue.push(child);
+        }
+    }
+    out
+}
+
+/// The provider processes `terraform` (pid) started, with their parents: Terraform 1.0 runs
+/// its core in a child of the process we started (panicwrap), newer versions in that process.
+pub fn providers_of(terraform: u32) -> Vec<(u32, u32)> {
+    let mut all = vec![terraform];
+    all.extend(descendants_of(terraform));
+    all.iter()
+        .flat_map(|parent| {
+            children_of(*parent)
+                .into_iter()
+                .filter(|p| process_name(*p).starts_with("terraform-provi"))
+                .map(move |p| (p, *parent))
+        })
+        .collect()
+}
+
+/// SIGKILLs `pid` and every Terraform process under it, leaving the providers they started to
+/// notice on their own.
+pub fn kill_terraform(pid: u32) {
+    let mut victims: Vec<u32> = descendants_of(pid)
+        .into_iter()
+        .filter(|p| process_name(*p) == "terraform")
+        .collect();
+    victims.push(pid);
+    for v in victims {
+        let _ = Command::new("kill")
+            .args(["-KILL", &v.to_string()])
+            .status();
+    }
+}
+
+/// Whether process `pid` exists and is not a zombie.
+pub fn is_alive(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next().map(|s| s != "Z"))
+        })
+        .unwrap_or(false)
+}
+
+/// The executable name of process `pid` (`/proc/<pid>/comm`).
+pub fn process_name(pid: u32) -> String {
+    fs::read_to_string(format!("/proc/{pid}/comm"))
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
 }
 
 /// The CLI configuration: our provider from the local build, everything else as usual.
