@@ -150,7 +150,11 @@ impl Validator for IntBetween {
                 _ => diags.add_attr_error(
                     path,
                     INVALID,
-                    format!("{path} must be {}, got {n}.", self.description()),
+                    format!(
+                        "{path} must be {}, got {}.",
+                        self.description(),
+                        n.display_short()
+                    ),
                 ),
             }
         }
@@ -200,7 +204,11 @@ impl Validator for IntOneOf {
                 diags.add_attr_error(
                     path,
                     INVALID,
-                    format!("{path} must be {}, got {n}.", self.description()),
+                    format!(
+                        "{path} must be {}, got {}.",
+                        self.description(),
+                        n.display_short()
+                    ),
                 );
             }
         }
