@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use regex::Regex;
 
-use super::diag::Diagnostics;
+use super::diag::{Diagnostic, Diagnostics};
 use super::path::AttrPath;
 use super::value::Value;
 
@@ -26,6 +26,49 @@ pub trait ObjectValidator: Send + Sync {
 }
 
 const INVALID: &str = "Invalid attribute value";
+
+/// What the framework reports instead of a validator's own message on a
+/// sensitive attribute: the path and the validator's rule (its
+/// `description()`, which never sees the value), so no validator can print
+/// a secret, however it formats its message.
+pub fn redacted(d: Diagnostic, rule: &str) -> Diagnostic {
+    let at = d.path.as_ref().map(ToString::to_string).unwrap_or_default();
+    Diagnostic {
+        severity: d.severity,
+        summary: INVALID.to_string(),
+        detail: format!("{at} must be {rule}. The value is sensitive, so it is not shown."),
+        path: d.path,
+    }
+}
+
+/// The same for an object rule whose message quotes a sensitive value.
+pub fn redacted_rule(d: Diagnostic, rule: &str) -> Diagnostic {
+    let at = d.path.as_ref().map(ToString::to_string).unwrap_or_default();
+    Diagnostic {
+        severity: d.severity,
+        summary: INVALID.to_string(),
+        detail: format!(
+            "{at}: {rule}. The message involves a sensitive value, so it is not shown."
+        ),
+        path: d.path,
+    }
+}
+
+/// Whether `d` quotes `secret`, as is or escaped the way `{:?}` or JSON would.
+pub fn mentions(d: &Diagnostic, secret: &str) -> bool {
+    let debug = format!("{secret:?}");
+    let json = serde_json::Value::String(secret.to_string()).to_string();
+    let forms = [secret, trim_quotes(&debug), trim_quotes(&json)];
+    [&d.summary, &d.detail]
+        .iter()
+        .any(|text| forms.iter().any(|f| !f.is_empty() && text.contains(f)))
+}
+
+fn trim_quotes(s: &str) -> &str {
+    s.strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(s)
+}
 
 /// An object rule from a closure, for cross-field checks a resource needs.
 pub struct ObjectRule<F> {
@@ -465,6 +508,29 @@ mod tests {
         );
         let dup = Value::List(vec![Value::string("a"), Value::string("a")]);
         assert_eq!(errors(&distinct(), dup).len(), 1);
+    }
+
+    #[test]
+    fn mentions_finds_a_secret_however_it_is_quoted() {
+        let d = |detail: &str| Diagnostic {
+            severity: crate::framework::Severity::Error,
+            summary: INVALID.to_string(),
+            detail: detail.to_string(),
+            path: None,
+        };
+        let secret = "p\"s\\k 1";
+        assert!(mentions(&d(&format!("got {secret}")), secret));
+        assert!(mentions(&d(&format!("got {secret:?}")), secret));
+        let json = serde_json::Value::String(secret.into()).to_string();
+        assert!(mentions(&d(&format!("got {json}")), secret));
+        assert!(!mentions(&d("psk must be 1 to 100 characters"), secret));
+        assert!(!mentions(&d("anything"), ""));
+        let r = redacted(d(&format!("got {secret:?}")), "a rule");
+        assert!(
+            !mentions(&r, secret) && r.detail.contains("a rule"),
+            "{}",
+            r.detail
+        );
     }
 
     #[test]

@@ -124,7 +124,7 @@ pub fn schema() -> Schema {
             .validator(UsableIp),
     )
     .attribute(
-        Attribute::number("asn")
+        Attribute::int("asn")
             .optional()
             .requires_replace()
             .description("BGP ASN of the peer (needed for BGP), 1–4294967295 except 45104. Cannot change in place.")
@@ -133,7 +133,7 @@ pub fn schema() -> Schema {
     )
     .attribute(text("name", "Name, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current name."))
     .attribute(text("description", "Description, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current one."))
-    .attribute(Attribute::number("create_time").computed().use_state_for_unknown().description("Creation time, Unix epoch milliseconds."))
+    .attribute(Attribute::int("create_time").computed().use_state_for_unknown().description("Creation time, Unix epoch milliseconds."))
     .timeouts(TIMEOUTS)
 }
 

@@ -163,7 +163,7 @@ fn tunnel_block() -> Block {
             .validator(one_of(values))
     };
     let lifetime = |name: &str, desc: &str| {
-        Attribute::number(name)
+        Attribute::int(name)
             .default(Value::int(86400))
             .description(desc)
             .validator(int_between(0, 86400))
@@ -225,7 +225,7 @@ fn tunnel_block() -> Block {
         .attribute(Attribute::bool("enable_dpd").default(Value::Bool(true)).description("Dead peer detection."))
         .attribute(Attribute::bool("enable_nat_traversal").default(Value::Bool(true)).description("NAT traversal."))
         .attribute(
-            Attribute::number("bgp_local_asn")
+            Attribute::int("bgp_local_asn")
                 .default(Value::int(DEFAULT_LOCAL_ASN))
                 .description("BGP ASN of the Alibaba Cloud side, 1–4294967295.")
                 .validator(int_between(1, 4_294_967_295)),

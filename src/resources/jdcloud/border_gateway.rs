@@ -80,7 +80,7 @@ pub fn schema() -> Schema {
             .requires_replace()
             .description("Edge availability zone; required when `az_type` is `edge`, not allowed otherwise."),
     )
-    .attribute(Attribute::number("asn").computed().use_state_for_unknown().description("BGP ASN of the border gateway (always 65000)."))
+    .attribute(Attribute::int("asn").computed().use_state_for_unknown().description("BGP ASN of the border gateway (always 65000)."))
     .attribute(Attribute::string("created_time").computed().use_state_for_unknown().description("When the border gateway was created (UTC)."))
     .validator(ObjectRule {
         description: "`az` is required with `az_type = \"edge\"` and not allowed otherwise",

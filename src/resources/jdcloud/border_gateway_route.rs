@@ -67,7 +67,7 @@ pub fn schema() -> Schema {
             .description("Free-text description, up to 256 characters.")
             .validator(length_between(1, 256)),
     )
-    .attribute(Attribute::number("priority").computed().description("Route priority JD Cloud assigned (static routes: 100)."))
+    .attribute(Attribute::int("priority").computed().description("Route priority JD Cloud assigned (static routes: 100)."))
     .timeouts(TIMEOUTS)
 }
 

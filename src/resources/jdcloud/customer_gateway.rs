@@ -91,7 +91,7 @@ pub fn schema() -> Schema {
             .validator(ips_rule()),
     )
     .attribute(
-        Attribute::number("bgp_asn")
+        Attribute::int("bgp_asn")
             .required()
             .requires_replace()
             .description("BGP ASN of your side, 65001–65499. JD Cloud cannot change it: a new value replaces the gateway.")

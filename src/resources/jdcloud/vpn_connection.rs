@@ -90,7 +90,7 @@ pub fn schema() -> Schema {
             .description("Route with BGP over the tunnels (`true`) or with static routes (`false`). Switching drops all BGP sessions."),
     )
     .attribute(
-        Attribute::number("local_asn")
+        Attribute::int("local_asn")
             .optional()
             .computed()
             .requires_replace()
