@@ -112,6 +112,81 @@ impl Validator for OneOf {
     }
 }
 
+/// One of a long list of values (a cloud's regions), named as a whole.
+pub struct InList {
+    values: &'static [&'static str],
+    what: &'static str,
+}
+
+/// `what` names the list, e.g. "a JD Cloud region ID".
+pub fn in_list(values: &'static [&'static str], what: &'static str) -> InList {
+    InList { values, what }
+}
+
+impl InList {
+    fn listed(&self) -> String {
+        let quoted: Vec<String> = self.values.iter().map(|v| format!("`{v}`")).collect();
+        quoted.join(", ")
+    }
+}
+
+/// Lists longer than this are named in the docs, not spelled out.
+const LIST_IN_DOCS: usize = 6;
+
+impl Validator for InList {
+    fn description(&self) -> String {
+        if self.values.len() <= LIST_IN_DOCS {
+            format!("{}: {}", self.what, self.listed())
+        } else {
+            format!("{}, as listed in the provider's documentation", self.what)
+        }
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            if !self.values.contains(&s) {
+                diags.add_attr_error(
+                    path,
+                    INVALID,
+                    format!(
+                        "{path} must be {}: one of {}; got {s:?}.",
+                        self.what,
+                        self.listed()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub struct NoControlChars;
+
+/// No control characters (newline, tab, NUL, …): free text such as a
+/// description, which the clouds store and show on one line.
+pub fn no_control_chars() -> NoControlChars {
+    NoControlChars
+}
+
+impl Validator for NoControlChars {
+    fn description(&self) -> String {
+        "free of control characters such as newlines, tabs and NUL".to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(s) = value.as_str() else { return };
+        if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| c.is_control()) {
+            diags.add_attr_error(
+                path,
+                INVALID,
+                format!(
+                    "{path} must be {}; character {} is U+{:04X}.",
+                    self.description(),
+                    i + 1,
+                    u32::from(c)
+                ),
+            );
+        }
+    }
+}
+
 pub struct StringPattern {
     /// A bad pattern is a bug in our schema; it surfaces as a diagnostic
     /// (and in the schema unit tests) rather than a panic.
@@ -147,6 +222,43 @@ impl Validator for StringPattern {
                     format!("{path} must be {}, got {s:?}.", self.explanation),
                 );
             }
+        }
+    }
+}
+
+/// A string of `min..=max` characters, each an ASCII letter or digit or one
+/// of `extra`.
+pub struct Charset {
+    min: usize,
+    max: usize,
+    extra: &'static str,
+    explanation: &'static str,
+}
+
+/// `explanation` says the rule in words, for the docs and the message.
+pub fn charset(min: usize, max: usize, extra: &'static str, explanation: &'static str) -> Charset {
+    Charset {
+        min,
+        max,
+        extra,
+        explanation,
+    }
+}
+
+impl Validator for Charset {
+    fn description(&self) -> String {
+        self.explanation.to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(s) = value.as_str() else { return };
+        let n = s.chars().count();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || self.extra.contains(c);
+        if n < self.min || n > self.max || !s.chars().all(allowed) {
+            diags.add_attr_error(
+                path,
+                INVALID,
+                format!("{path} must be {}, got {s:?}.", self.explanation),
+            );
         }
     }
 }

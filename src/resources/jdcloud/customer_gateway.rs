@@ -63,7 +63,8 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region of the customer gateway; defaults to the provider's JD Cloud region. Changing it replaces the gateway."),
+            .description("Region of the customer gateway; defaults to the provider's JD Cloud region. Changing it replaces the gateway.")
+            .validator(super::region_rule()),
     )
     .attribute(
         Attribute::string("name")
@@ -75,7 +76,8 @@ pub fn schema() -> Schema {
         Attribute::string("description")
             .optional()
             .description("Free-text description, up to 256 characters.")
-            .validator(length_between(1, 256)),
+            .validator(length_between(1, 256))
+            .validator(crate::framework::validate::no_control_chars()),
     )
     .attribute(
         Attribute::string_list("customer_ips")
@@ -253,8 +255,9 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::testing::validate_paths;
     use crate::framework::Value;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {

@@ -150,9 +150,10 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region."),
+            .description("Region; defaults to the provider's JD Cloud region.")
+            .validator(super::region_rule()),
     )
-    .attribute(Attribute::string("vpn_connection_id").required().requires_replace().description("The VPN connection the tunnel belongs to."))
+    .attribute(Attribute::string("vpn_connection_id").required().requires_replace().description("The VPN connection the tunnel belongs to.").validator(super::id_rule()))
     .attribute(
         Attribute::string("cloud_public_ip")
             .required()
@@ -518,7 +519,8 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::framework::testing::validate_paths;
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {
