@@ -5,7 +5,7 @@
 //!
 //! `hybridnet-sandbox` keeps its own copy (it may not import `cloud`);
 //! `tests/regions.rs` checks that the two are equal. Sources and what is
-//! INFERRED: docs/design/regions.md.
+//! INFERRED: docs/design/validation.md.
 
 /// JD Cloud: the four regions of the OpenAPI's region table.
 pub const JDCLOUD: &[&str] = &["cn-north-1", "cn-east-1", "cn-east-2", "cn-south-1"];
