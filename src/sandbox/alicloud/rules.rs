@@ -347,6 +347,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn regions_outside_the_table_do_not_exist_and_unseeded_ones_are_not_served() {
+        let at = |id: &str| region(&Params::new([("RegionId".to_owned(), id.to_owned())]));
+        assert_eq!(at("cn-hangzhou").unwrap().region, "cn-hangzhou");
+        assert_eq!(at("").unwrap_err().code, "MissingRegionId");
+        for unknown in ["mars-1", "a/../b", "cn-north-1"] {
+            let e = at(unknown).unwrap_err();
+            assert_eq!(e.code, codes::REGION_NOT_FOUND, "{unknown}");
+            assert!(
+                e.message.contains("does not exist"),
+                "{unknown}: {}",
+                e.message
+            );
+        }
+        let e = at("ap-southeast-1").unwrap_err();
+        assert_eq!(e.code, codes::REGION_NOT_FOUND);
+        assert!(e.message.contains("does not serve"), "{}", e.message);
+        for served in seed::REGIONS {
+            assert!(crate::sandbox::regions::ALICLOUD.contains(&served.region));
+        }
+    }
+
+    #[test]
     fn gateway_ip_ranges() {
         for ok in [
             "203.0.113.10",
