@@ -132,7 +132,8 @@ impl Number {
         if self.0.len() <= MAX {
             return self.0.clone();
         }
-        format!("{}… ({} characters)", &self.0[..12], self.0.len())
+        let head: String = self.0.chars().take(12).collect();
+        format!("{head}… ({} characters)", self.0.len())
     }
     pub fn as_i64(&self) -> Option<i64> {
         self.0.parse().ok()
