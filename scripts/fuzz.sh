@@ -9,7 +9,7 @@ cd "$ROOT/fuzz"
 secs="${1:-600}"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
-targets=(value_msgpack value_json jdcloud_canonical acs3_canonical)
+targets=(value_msgpack value_json jdcloud_canonical acs3_canonical duration plan)
 cargo fuzz build -O
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t"

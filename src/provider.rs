@@ -2,9 +2,10 @@
 //! falling back to environment variables) and the clients it hands to
 //! resources.
 
-use crate::cloud::{alicloud, jdcloud};
+use crate::cloud::{alicloud, jdcloud, regions};
+use crate::framework::validate::Validator;
 use crate::framework::{
-    self, Attribute, Block, Diagnostics, DynResource, NestedBlock, Nesting, Schema, Value,
+    self, AttrPath, Attribute, Block, Diagnostics, DynResource, NestedBlock, Nesting, Schema, Value,
 };
 use crate::resources;
 use crate::resources::ownership::Claims;
@@ -23,30 +24,170 @@ struct Setting {
     env: &'static str,
     sensitive: bool,
     description: &'static str,
+    /// What a value must be, checked at ValidateProviderConfig when it is in
+    /// the block and at Configure wherever it came from.
+    rule: Rule,
+}
+
+/// The checks a setting's value gets (empty means unset, so it is never checked).
+#[derive(Clone, Copy)]
+enum Rule {
+    Any,
+    Region(&'static [&'static str], &'static str),
+    Endpoint,
+}
+
+impl Rule {
+    fn description(self) -> Option<String> {
+        match self {
+            Rule::Any => None,
+            Rule::Region(ids, cloud) => Some(format!(
+                "{cloud} region ID, one of {}",
+                ids.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+            )),
+            Rule::Endpoint => Some(
+                "`http://` or `https://`, a host and an optional port, with no path, query or user \
+                 information (such as `https://vpc.aliyuncs.com` or `http://127.0.0.1:8080`)"
+                    .to_string(),
+            ),
+        }
+    }
+
+    /// Why `value` breaks the rule. Never quotes an endpoint: one with user
+    /// information may carry a password.
+    fn problem(self, value: &str) -> Option<String> {
+        match self {
+            Rule::Any => None,
+            Rule::Region(ids, _) if ids.contains(&value) => None,
+            Rule::Region(..) => Some(format!("got {value:?}")),
+            Rule::Endpoint => endpoint_problem(value).map(str::to_string),
+        }
+    }
+}
+
+/// What is wrong with an endpoint, if anything: only `http(s)://host[:port]`
+/// with an optional trailing `/` is accepted, so a typo cannot send signed
+/// requests somewhere unexpected or sign a path the API never sees.
+fn endpoint_problem(value: &str) -> Option<&'static str> {
+    let lower = value.to_ascii_lowercase();
+    let Some(rest) = ["http://", "https://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme))
+    else {
+        return Some("it does not start with `http://` or `https://`");
+    };
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("it contains spaces or control characters");
+    }
+    if rest.contains(['?', '#']) {
+        return Some("it has a query or a fragment");
+    }
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if authority.contains('@') {
+        return Some("it has user information");
+    }
+    if !path.is_empty() {
+        return Some("it has a path");
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((ip, rest)) if ip.parse::<std::net::Ipv6Addr>().is_ok() => match rest {
+                "" => (ip, None),
+                _ => match rest.strip_prefix(':') {
+                    Some(p) => (ip, Some(p)),
+                    None => return Some("its host is not valid"),
+                },
+            },
+            _ => return Some("its host is not valid"),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    if host.is_empty() {
+        return Some("it has no host");
+    }
+    let host_chars = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    if !authority.starts_with('[') && !host.chars().all(host_chars) {
+        return Some("its host is not valid");
+    }
+    match port {
+        None => None,
+        Some("") => Some("its port is empty"),
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) && p.len() <= 5 => {
+            match p.parse::<u16>() {
+                Ok(n) if n >= 1 => None,
+                _ => Some("its port is not from 1 to 65535"),
+            }
+        }
+        Some(_) => Some("its port is not from 1 to 65535"),
+    }
+}
+
+/// The schema side of a [`Rule`]: a validator on the block's attribute.
+struct SettingRule(Rule);
+
+impl Validator for SettingRule {
+    fn description(&self) -> String {
+        self.0.description().unwrap_or_default()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(v) = value.as_str().filter(|v| !v.is_empty()) else {
+            return;
+        };
+        if let Some(problem) = self.0.problem(v) {
+            diags.add_attr_error(
+                path,
+                "Invalid provider setting",
+                format!("{path} must be {}: {problem}.", self.description()),
+            );
+        }
+    }
 }
 
 const JDCLOUD_SETTINGS: &[Setting] = &[
-    Setting { attr: "access_key", env: "JDCLOUD_ACCESS_KEY", sensitive: false, description: "JD Cloud access key ID." },
-    Setting { attr: "secret_key", env: "JDCLOUD_SECRET_KEY", sensitive: true, description: "JD Cloud secret access key." },
-    Setting { attr: "region", env: "JDCLOUD_REGION", sensitive: false, description: "Default region for JD Cloud resources (default `cn-north-1`)." },
+    Setting { attr: "access_key", env: "JDCLOUD_ACCESS_KEY", sensitive: false, description: "JD Cloud access key ID.", rule: Rule::Any },
+    Setting { attr: "secret_key", env: "JDCLOUD_SECRET_KEY", sensitive: true, description: "JD Cloud secret access key.", rule: Rule::Any },
+    Setting {
+        attr: "region",
+        env: "JDCLOUD_REGION",
+        sensitive: false,
+        description: "Default region for JD Cloud resources (default `cn-north-1`).",
+        rule: Rule::Region(regions::JDCLOUD, "a JD Cloud"),
+    },
     Setting {
         attr: "endpoint",
         env: "HYBRIDNET_JDCLOUD_ENDPOINT",
         sensitive: false,
         description: "Base URL of the JD Cloud `bgw` API (default `https://bgw.jdcloud-api.com`); point it at `hybridnet-sandbox` to work offline.",
+        rule: Rule::Endpoint,
     },
 ];
 
 const ALICLOUD_SETTINGS: &[Setting] = &[
-    Setting { attr: "access_key", env: "ALICLOUD_ACCESS_KEY", sensitive: false, description: "Alibaba Cloud AccessKey ID." },
-    Setting { attr: "secret_key", env: "ALICLOUD_SECRET_KEY", sensitive: true, description: "Alibaba Cloud AccessKey secret." },
-    Setting { attr: "security_token", env: "ALICLOUD_SECURITY_TOKEN", sensitive: true, description: "STS security token, for temporary credentials." },
-    Setting { attr: "region", env: "ALICLOUD_REGION", sensitive: false, description: "Default region for Alibaba Cloud resources (default `cn-hangzhou`)." },
+    Setting { attr: "access_key", env: "ALICLOUD_ACCESS_KEY", sensitive: false, description: "Alibaba Cloud AccessKey ID.", rule: Rule::Any },
+    Setting { attr: "secret_key", env: "ALICLOUD_SECRET_KEY", sensitive: true, description: "Alibaba Cloud AccessKey secret.", rule: Rule::Any },
+    Setting {
+        attr: "security_token",
+        env: "ALICLOUD_SECURITY_TOKEN",
+        sensitive: true,
+        description: "STS security token, for temporary credentials.",
+        rule: Rule::Any,
+    },
+    Setting {
+        attr: "region",
+        env: "ALICLOUD_REGION",
+        sensitive: false,
+        description: "Default region for Alibaba Cloud resources (default `cn-hangzhou`).",
+        rule: Rule::Region(regions::ALICLOUD, "an Alibaba Cloud"),
+    },
     Setting {
         attr: "endpoint",
         env: "HYBRIDNET_ALICLOUD_ENDPOINT",
         sensitive: false,
         description: "One base URL for the Alibaba Cloud VPC and CBN APIs (default: their public endpoints); point it at `hybridnet-sandbox` to work offline.",
+        rule: Rule::Endpoint,
     },
 ];
 
@@ -60,6 +201,9 @@ fn cloud_block(name: &str, description: &str, settings: &[Setting]) -> NestedBlo
         let mut a = Attribute::string(s.attr).optional().description(&desc);
         if s.sensitive {
             a = a.sensitive();
+        }
+        if s.rule.description().is_some() {
+            a = a.validator(SettingRule(s.rule));
         }
         b = b.attribute(a);
     }
@@ -89,6 +233,40 @@ impl Resolved<'_> {
                 s.attr.replace('_', " "), s.attr, cloud_block_name(cloud), s.env)
         })
     }
+}
+
+/// Checks the settings with a rule whose value comes from the environment,
+/// which only Configure sees (values in the block are the schema's to check,
+/// and Configure validates the block first). Errors name the setting and the
+/// variable.
+fn check_environment(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    for (block, settings) in [
+        ("jdcloud", JDCLOUD_SETTINGS),
+        ("alicloud", ALICLOUD_SETTINGS),
+    ] {
+        for s in settings {
+            let Some(rule) = s.rule.description() else {
+                continue;
+            };
+            if matches!(config.get(block).get(s.attr), Value::String(v) if !v.is_empty()) {
+                continue;
+            }
+            let Some(v) = env(s.env).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if let Some(problem) = s.rule.problem(&v) {
+                d.add_error(
+                    "Invalid provider setting",
+                    format!(
+                        "{block}.{}, taken from the {} environment variable, must be {rule}: {problem}.",
+                        s.attr, s.env
+                    ),
+                );
+            }
+        }
+    }
+    d
 }
 
 fn cloud_block_name(cloud: &str) -> &'static str {
@@ -218,9 +396,12 @@ impl framework::Provider for HybridnetProvider {
         config: &Value,
         _terraform_version: &str,
     ) -> Result<ProviderData, Diagnostics> {
-        Ok(ProviderData::from_config(config, &|k| {
-            std::env::var(k).ok()
-        }))
+        let env = |k: &str| std::env::var(k).ok();
+        let problems = check_environment(config, &env);
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        Ok(ProviderData::from_config(config, &env))
     }
 
     fn resources(&self) -> Vec<Box<dyn DynResource<ProviderData>>> {
@@ -260,6 +441,102 @@ mod tests {
         assert!(err.contains("JDCLOUD_ACCESS_KEY"), "{err}");
         let err = d.alicloud().unwrap_err().to_string();
         assert!(err.contains("ALICLOUD_ACCESS_KEY"), "{err}");
+    }
+
+    #[test]
+    fn endpoints_are_scheme_host_and_port_only() {
+        for ok in [
+            "https://bgw.jdcloud-api.com",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080/",
+            "HTTPS://VPC.ALIYUNCS.COM",
+            "http://[::1]:65535",
+            "http://localhost",
+        ] {
+            assert_eq!(endpoint_problem(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("", "does not start"),
+            ("bgw.jdcloud-api.com", "does not start"),
+            ("ftp://host", "does not start"),
+            ("https://", "no host"),
+            ("https://:80", "no host"),
+            ("https://host/v1", "path"),
+            ("https://host//", "path"),
+            ("https://host/?a=1", "query"),
+            ("https://host#x", "fragment"),
+            ("https://user:pass@host", "user information"),
+            ("https://ho st", "spaces"),
+            ("https://host\n", "control"),
+            ("https://host:99999", "port"),
+            ("https://host:0", "port"),
+            ("https://host:", "port is empty"),
+            ("https://host:8a", "port"),
+            ("https://a:b:c", "host"),
+            ("https://[::1", "host"),
+            ("https://[nope]:80", "host"),
+            ("https://ho%st", "host"),
+        ] {
+            let p = endpoint_problem(bad).unwrap_or_else(|| panic!("{bad:?} accepted"));
+            assert!(p.contains(why), "{bad:?}: {p}");
+        }
+    }
+
+    fn schema_errors(config: &Value) -> Vec<(String, String)> {
+        use crate::framework::Provider;
+        let mut d = Diagnostics::new();
+        provider()
+            .schema()
+            .block
+            .validate(config, &AttrPath::root(), &mut d);
+        d.iter()
+            .map(|d| {
+                (
+                    d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    d.detail.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// Issue 12 case 8 and the endpoint rule, in the provider block.
+    #[test]
+    fn bad_regions_and_endpoints_in_the_block_are_refused_by_name() {
+        let e = schema_errors(&config(Some(&[("region", "mars-1")])));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, "jdcloud.region");
+        assert!(e[0].1.contains("got \"mars-1\""), "{e:?}");
+        let e = schema_errors(&config(Some(&[("endpoint", "https://user:secret@host/x")])));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, "jdcloud.endpoint");
+        assert!(!e[0].1.contains("secret"), "{e:?}");
+        // Empty means unset: the environment or the default applies.
+        assert!(schema_errors(&config(Some(&[("region", ""), ("endpoint", "")]))).is_empty());
+        assert!(schema_errors(&config(Some(&[("region", "cn-east-2")]))).is_empty());
+    }
+
+    #[test]
+    fn bad_settings_from_the_environment_fail_configure_naming_the_variable() {
+        let env = |k: &str| match k {
+            "HYBRIDNET_ALICLOUD_ENDPOINT" => Some("http://127.0.0.1:1/path".to_string()),
+            "JDCLOUD_REGION" => Some("a/../b".to_string()),
+            _ => None,
+        };
+        let d = check_environment(&config(None), &env);
+        let text = d.to_string();
+        assert_eq!(d.0.len(), 2, "{text}");
+        assert!(text.contains("alicloud.endpoint, taken from the HYBRIDNET_ALICLOUD_ENDPOINT environment variable"), "{text}");
+        assert!(
+            text.contains("jdcloud.region, taken from the JDCLOUD_REGION environment variable"),
+            "{text}"
+        );
+        // A value in the block wins, so the variable is not looked at.
+        assert!(
+            check_environment(&config(Some(&[("region", "cn-south-1")])), &|k| {
+                (k == "JDCLOUD_REGION").then(|| "mars-1".to_string())
+            })
+            .is_empty()
+        );
     }
 
     #[test]

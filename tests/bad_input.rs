@@ -53,6 +53,16 @@ enum Expect {
     Saying(&'static str),
 }
 
+/// The Terraform command a case runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    /// `terraform validate`: variables are unknown, so only literals are checked.
+    Validate,
+    /// `terraform plan` of the new resource: variables have their values (a null, a secret),
+    /// and the provider is configured, yet still no request reaches the cloud.
+    Plan,
+}
+
 #[derive(Debug)]
 struct Case {
     /// Resource type; the resource is always named `x`.
@@ -60,14 +70,26 @@ struct Case {
     /// The resource body; its common indentation is removed when rendered.
     body: &'static str,
     expect: Expect,
+    cmd: Cmd,
+    /// Top-level configuration after the resource (variables), so line numbers do not move.
+    top: &'static str,
+    /// A value that must not appear anywhere in Terraform's output (a sensitive variable's).
+    hidden: &'static str,
 }
 
-const fn at(ty: &'static str, path: &'static str, body: &'static str) -> Case {
+const fn case(ty: &'static str, body: &'static str, expect: Expect) -> Case {
     Case {
         ty,
         body,
-        expect: Expect::At(path),
+        expect,
+        cmd: Cmd::Validate,
+        top: "",
+        hidden: "",
     }
+}
+
+const fn at(ty: &'static str, path: &'static str, body: &'static str) -> Case {
+    case(ty, body, Expect::At(path))
 }
 
 const fn at_saying(
@@ -76,18 +98,28 @@ const fn at_saying(
     detail: &'static str,
     body: &'static str,
 ) -> Case {
-    Case {
-        ty,
-        body,
-        expect: Expect::AtSaying(path, detail),
-    }
+    case(ty, body, Expect::AtSaying(path, detail))
 }
 
 const fn saying(ty: &'static str, detail: &'static str, body: &'static str) -> Case {
-    Case {
-        ty,
-        body,
-        expect: Expect::Saying(detail),
+    case(ty, body, Expect::Saying(detail))
+}
+
+impl Case {
+    /// Checked by `terraform plan`, with `top` (variable declarations) in the configuration.
+    const fn planned(self, top: &'static str) -> Case {
+        Case {
+            cmd: Cmd::Plan,
+            top,
+            ..self
+        }
+    }
+    /// `secret` must not appear in the output.
+    const fn hiding(self, secret: &'static str) -> Case {
+        Case {
+            hidden: secret,
+            ..self
+        }
     }
 }
 
@@ -1096,10 +1128,10 @@ const CASES: &[Case] = &[
         cen_id = "cen-1"
         tunnel {
           customer_gateway_id = "cgw-1"
-          psk                 = "it's-a-key"
+          psk                 = "say\"hi\""
         }
         tunnel { customer_gateway_id = "cgw-2" }
-    "#), // ' is not among the allowed specials
+    "#), // `"` is not among Alibaba's specials (`'` is)
     at(IPSEC, "tunnel[1].psk", r#"
         cen_id = "cen-1"
         tunnel { customer_gateway_id = "cgw-1" }
@@ -1304,6 +1336,251 @@ const CASES: &[Case] = &[
         route_dest        = "10.0.0.0/16"
         status            = "published"
     "#),
+
+    // ----- Issue 12: what used to pass plan and fail (or panic) at apply ----------------------
+    // Case 3: timeouts out of 1s..24h; the third crashed the plugin at apply.
+    at(BGW, "timeouts.create", r#"
+        name = "bgw-main"
+        timeouts { create = "0s" }
+    "#),
+    at(ROUTE, "timeouts.delete", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+        timeouts { delete = "25h" }
+    "#),
+    at(ALI_CGW, "timeouts.create", r#"
+        ip_address = "203.0.113.20"
+        timeouts { create = "9999999999999999999s" }
+    "#),
+    at(IPSEC, "timeouts.update", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+        timeouts { update = "18446744073709551616s" }
+    "#),
+    // Case 4: a PSK from a sensitive variable that breaks the rule is refused by rule and
+    // path, and the key appears nowhere in the output.
+    at_saying(TUNNEL, "psk", "must be 1 to 20 letters, digits, `_` or `-`", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = var.psk
+    "#).planned(r#"
+        variable "psk" {
+          type      = string
+          sensitive = true
+          default   = "MyRealSecret 2024"
+        }
+    "#).hiding("MyRealSecret"),
+    at_saying(IPSEC, "tunnel[1].psk", "tunnel[1].psk must be 1 to 100 letters", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          psk                 = var.psk
+        }
+    "#).planned(r#"
+        variable "psk" {
+          type      = string
+          sensitive = true
+          default   = "MyRealSecret 2024"
+        }
+    "#).hiding("MyRealSecret"),
+    // Case 5: null required arguments (a literal, and through variables at plan), null list
+    // elements, and numbers that fit no integer.
+    at(BGW, "name", r#"name = null"#),
+    at(BGW, "name", r#"name = var.n"#).planned(r#"
+        variable "n" {
+          type    = string
+          default = null
+        }
+    "#),
+    at(JD_CGW, "bgp_asn", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = var.asn
+    "#).planned(r#"
+        variable "asn" {
+          type    = number
+          default = null
+        }
+    "#),
+    at(IPSEC, "cen_id", r#"
+        cen_id = null
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[1].customer_gateway_id", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = null }
+    "#),
+    at(JD_CGW, "customer_ips[0]", r#"
+        name         = "idc"
+        customer_ips = [null]
+        bgp_asn      = 65010
+    "#),
+    at(CGW_ADDRS, "customer_ips[1]", r#"
+        customer_gateway_id = "cgw-1"
+        customer_ips        = ["203.0.113.10", null]
+    "#),
+    at(VPCA, "subnet_ids[0]", r#"
+        name              = "app"
+        border_gateway_id = "bgw-1"
+        vpc_id            = "vpc-app00001"
+        propagate_type    = "partial"
+        subnet_ids        = [null]
+    "#),
+    at(JD_CGW, "bgp_asn", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 1e400
+    "#),
+    at(ALI_CGW, "asn", r#"
+        ip_address = "203.0.113.20"
+        asn        = 65000.5
+    "#),
+    at(TUNNEL, "ipsec_sa_lifebyte", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        ipsec_sa_lifebyte = 1e30
+    "#),
+    // Case 8: regions the clouds do not have, empty or path-like.
+    at(BGW, "region", r#"
+        name   = "bgw-main"
+        region = "mars-1"
+    "#),
+    at(JD_CGW, "region", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 65010
+        region       = ""
+    "#),
+    at(TUNNEL, "region", r#"
+        vpn_connection_id = "vpnc-1"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+        region            = "a/../b"
+    "#),
+    at(ALI_CGW, "region", r#"
+        ip_address = "203.0.113.20"
+        region     = "mars-1"
+    "#),
+    at(IPSEC, "region", r#"
+        region = "cn-north-1"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#), // a JD Cloud region
+    // Case 8: Alibaba customer gateway addresses that are no host's.
+    at(ALI_CGW, "ip_address", r#"ip_address = "0.0.0.0""#),
+    at(ALI_CGW, "ip_address", r#"ip_address = "0.1.2.3""#),
+    // Case 8: ids that are empty or not shaped like the cloud's.
+    at(IPSEC, "cen_id", r#"
+        cen_id = ""
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "cen_id", r#"
+        cen_id = "vpc-123"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "tunnel[0].customer_gateway_id", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(IPSEC, "transit_router_id", r#"
+        cen_id            = "cen-1"
+        transit_router_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
+    at(ROUTE, "border_gateway_id", r#"
+        border_gateway_id = ""
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+    "#),
+    at(ROUTE, "next_hop_id", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "../bgws"
+    "#),
+    at(TUNNEL, "vpn_connection_id", r#"
+        vpn_connection_id = "vpnc-1/../x"
+        cloud_public_ip   = "116.196.0.10"
+        customer_ip       = "203.0.113.10"
+        psk               = "Key_1"
+    "#),
+    at(CONN, "customer_gateway_id", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = " cgw-1"
+    "#),
+    at(CGW_ADDRS, "customer_gateway_id", r#"
+        customer_gateway_id = "CGW-1"
+        customer_ips        = ["203.0.113.10", "203.0.113.11"]
+    "#),
+    at(VPCA, "border_gateway_id", r#"
+        name              = "app"
+        border_gateway_id = "bgw"
+        vpc_id            = "vpc-app00001"
+    "#),
+    // Case 8: descriptions (and Alibaba's free-text names) with control characters.
+    at(BGW, "description", r#"
+        name        = "bgw-main"
+        description = "line one\nline two"
+    "#),
+    at(ROUTE, "description", r#"
+        border_gateway_id = "bgw-1"
+        destination       = "192.168.0.0/16"
+        next_hop_type     = "vpn_connection"
+        next_hop_id       = "vpnc-1"
+        description       = "nul\u0000byte"
+    "#),
+    at(JD_CGW, "description", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 65010
+        description  = "tab\there"
+    "#),
+    at(CONN, "description", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        description         = "bell\u0007"
+    "#),
+    at(CONN, "traffic_selector[0].description", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        traffic_selector {
+          local_subnet = "10.0.0.0/16"
+          description  = "a\rb"
+        }
+    "#),
+    at(ALI_CGW, "description", r#"
+        ip_address  = "203.0.113.20"
+        description = "nul\u0000and newline\n"
+    "#),
+    at(ALI_CGW, "name", r#"
+        ip_address = "203.0.113.20"
+        name       = "idc\n1"
+    "#),
+    at(IPSEC, "name", r#"
+        cen_id = "cen-1"
+        name   = "idc\u0000"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "cgw-2" }
+    "#),
 ];
 
 /// One valid configuration per resource type, using boundary values (limits are inclusive).
@@ -1311,11 +1588,14 @@ const CASES: &[Case] = &[
 const GOOD: &[(&str, &str)] = &[
     (BGW, r#"
         name        = "边界网关_main-1"
+        region      = "cn-south-1"
         description = format("%0256d", 0)
         az_type     = "edge"
         az          = "cn-north-1-edge-a"
         timeouts {
           create = "1h30m"
+          read   = "1s"
+          update = "24h"
           delete = "90s"
         }
     "#),
@@ -1381,14 +1661,18 @@ const GOOD: &[(&str, &str)] = &[
         admin_status       = "DOWN"
     "#),
     (ALI_CGW, r#"
-        ip_address  = "203.0.113.20"
+        ip_address  = "10.0.0.1"
+        region      = "ap-southeast-1"
         asn         = 4294967295
         name        = format("%0100d", 0)
-        description = "Hangzhou data centre, router 1"
-    "#),
+        description = "Hangzhou data centre, router 1 – 杭州"
+    "#), // a private address: private connections need one
+
     (IPSEC, r#"
         name                          = "idc-dual-tunnel"
+        region                        = "cn-shanghai"
         cen_id                        = "cen-1"
+        transit_router_id             = "tr-sh-sandbox0001"
         network_type                  = "private"
         routing_mode                  = "protected_data_flows"
         local_subnets                 = ["10.0.0.0/16", "10.1.0.0/16"]
@@ -1398,7 +1682,7 @@ const GOOD: &[(&str, &str)] = &[
         propagate_default_route_table = true
         tunnel {
           customer_gateway_id = "cgw-1"
-          psk                 = "~!`@#$%^&*()_-+={}[]\\|;:\",.<>/?aZ9"
+          psk                 = "~`!@#$%^&*()_-+={}[]\\|;:',.<>/?aZ9"
           ike_lifetime        = 0
           ipsec_pfs           = "disabled"
           local_id            = "idc.example.com"
@@ -1436,7 +1720,30 @@ struct Rendered {
 }
 
 fn render(ty: &str, body: &str) -> Rendered {
-    let lines: Vec<&str> = body.lines().collect();
+    render_with(ty, body, "")
+}
+
+/// `top` (dedented) follows the resource, so it does not move the body's line numbers.
+fn render_with(ty: &str, body: &str, top: &str) -> Rendered {
+    let body: Vec<String> = dedent(body).iter().map(|l| format!("  {l}")).collect();
+    let preamble = provider_preamble();
+    let top: String = dedent(top).join("\n");
+    let main_tf = format!(
+        "{preamble}\nresource \"{ty}\" \"x\" {{\n{}\n}}\n{top}\n",
+        body.join("\n")
+    );
+    // The preamble's lines, the blank line, then the `resource` line.
+    let first_line = preamble.lines().count() + 3;
+    Rendered {
+        main_tf,
+        body,
+        first_line,
+    }
+}
+
+/// The non-blank span of `text`'s lines, without their common indentation.
+fn dedent(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
     let start = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
     let end = lines
         .iter()
@@ -1449,22 +1756,10 @@ fn render(ty: &str, body: &str) -> Rendered {
         .map(|l| l.len() - l.trim_start().len())
         .min()
         .unwrap_or(0);
-    let body: Vec<String> = lines
+    lines
         .iter()
-        .map(|l| format!("  {}", l.get(indent..).unwrap_or("").trim_end()))
-        .collect();
-    let preamble = provider_preamble();
-    let main_tf = format!(
-        "{preamble}\nresource \"{ty}\" \"x\" {{\n{}\n}}\n",
-        body.join("\n")
-    );
-    // The preamble's lines, the blank line, then the `resource` line.
-    let first_line = preamble.lines().count() + 3;
-    Rendered {
-        main_tf,
-        body,
-        first_line,
-    }
+        .map(|l| l.get(indent..).unwrap_or("").trim_end().to_owned())
+        .collect()
 }
 
 impl Rendered {
@@ -1600,6 +1895,9 @@ fn check_rejected(case: &Case, r: &Rendered, out: &TfOutput) -> Result<(), Strin
     if !text.contains(&resource) {
         return Err(format!("the error does not say {resource:?}"));
     }
+    if !case.hidden.is_empty() && text.contains(case.hidden) {
+        return Err(format!("the output shows the secret {:?}", case.hidden));
+    }
     let flat = collapse(&text);
     let must_say = |needle: &str| {
         if flat.contains(&collapse(needle)) {
@@ -1636,11 +1934,23 @@ fn check_accepted(out: &TfOutput) -> Result<(), String> {
     }
 }
 
-/// One configuration to validate: a bad case, or a good configuration (`case` = None).
+/// One configuration to check: a bad case, or a good configuration (`case` = None).
 struct Job<'a> {
     ty: &'a str,
     body: &'a str,
     case: Option<&'a Case>,
+}
+
+impl Job<'_> {
+    fn args(&self) -> &'static [&'static str] {
+        match self.case.map_or(Cmd::Validate, |c| c.cmd) {
+            Cmd::Validate => &["validate", "-no-color"],
+            Cmd::Plan => &["plan", "-no-color", "-input=false", "-lock=false"],
+        }
+    }
+    fn render(&self) -> Rendered {
+        render_with(self.ty, self.body, self.case.map_or("", |c| c.top))
+    }
 }
 
 fn jobs() -> Vec<Job<'static>> {
@@ -1666,9 +1976,9 @@ fn run_all(tf: &Path, sb: &Sandbox, jobs: &[Job]) -> Vec<String> {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
-                let r = render(job.ty, job.body);
+                let r = job.render();
                 let wd = TfWorkdir::new(tf, sb, &r.main_tf);
-                let out = wd.run(&["validate", "-no-color"]);
+                let out = wd.run(job.args());
                 let verdict = match job.case {
                     Some(case) => check_rejected(case, &r, &out),
                     None => check_accepted(&out),
@@ -1719,6 +2029,105 @@ fn bad_inputs_are_rejected_at_validate_without_reaching_the_cloud() {
             failures.join("\n\n")
         );
         assert_eq!(sb.requests(), json!({}), "validation must not call the API");
+    }
+}
+
+/// A bad provider setting: in the `provider` block (refused by `terraform validate`, pointing at
+/// the line) or in the environment (refused at Configure, by `terraform plan`, naming the
+/// variable).
+struct ProviderCase {
+    /// The `provider "hybridnet"` block's body.
+    block: &'static str,
+    env: &'static [(&'static str, &'static str)],
+    cmd: Cmd,
+    /// Text the (collapsed) detail must hold: the setting's path, and the variable if any.
+    saying: &'static str,
+    /// The source line Terraform must quote (block cases).
+    line: Option<&'static str>,
+}
+
+#[rustfmt::skip]
+const PROVIDER_CASES: &[ProviderCase] = &[
+    ProviderCase { block: "jdcloud {\n    endpoint = \"https://bgw.example.com/v1\"\n  }", env: &[], cmd: Cmd::Validate,
+        saying: "jdcloud.endpoint must be `http://` or `https://`, a host and an optional port", line: Some("endpoint = \"https://bgw.example.com/v1\"") },
+    ProviderCase { block: "jdcloud {\n    endpoint = \"bgw.example.com\"\n  }", env: &[], cmd: Cmd::Validate,
+        saying: "jdcloud.endpoint must be", line: Some("endpoint = \"bgw.example.com\"") },
+    ProviderCase { block: "alicloud {\n    endpoint = \"https://ak:sk@vpc.example.com\"\n  }", env: &[], cmd: Cmd::Validate,
+        saying: "alicloud.endpoint must be", line: Some("endpoint = \"https://ak:sk@vpc.example.com\"") },
+    ProviderCase { block: "alicloud {\n    endpoint = \"http://127.0.0.1:8080/?x=1\"\n  }", env: &[], cmd: Cmd::Validate,
+        saying: "it has a query or a fragment", line: Some("endpoint = \"http://127.0.0.1:8080/?x=1\"") },
+    ProviderCase { block: "jdcloud {\n    region = \"mars-1\"\n  }", env: &[], cmd: Cmd::Validate,
+        saying: "jdcloud.region must be a JD Cloud region ID", line: Some("region = \"mars-1\"") },
+    ProviderCase { block: "alicloud {\n    region = \"cn-north-1\"\n  }", env: &[], cmd: Cmd::Validate,
+        saying: "alicloud.region must be an Alibaba Cloud region ID", line: Some("region = \"cn-north-1\"") },
+    ProviderCase { block: "", env: &[("HYBRIDNET_JDCLOUD_ENDPOINT", "http://127.0.0.1:1/v1")], cmd: Cmd::Plan,
+        saying: "jdcloud.endpoint, taken from the HYBRIDNET_JDCLOUD_ENDPOINT environment variable, must be", line: None },
+    ProviderCase { block: "", env: &[("ALICLOUD_REGION", "a/../b")], cmd: Cmd::Plan,
+        saying: "alicloud.region, taken from the ALICLOUD_REGION environment variable, must be", line: None },
+];
+
+fn check_provider_case(c: &ProviderCase, main_tf: &str, out: &TfOutput) -> Result<(), String> {
+    if out.timed_out || out.code != 1 {
+        return Err("terraform must fail with exit code 1".into());
+    }
+    let text = out.combined();
+    let errors = text
+        .lines()
+        .filter(|l| strip_gutter(l).starts_with("Error: "))
+        .count();
+    if errors != 1 {
+        return Err(format!("expected exactly one error, got {errors}"));
+    }
+    if !collapse(&text).contains(&collapse(c.saying)) {
+        return Err(format!("the output does not say {:?}", c.saying));
+    }
+    if let Some(line) = c.line {
+        let n = main_tf
+            .lines()
+            .position(|l| l.trim() == line)
+            .map(|i| i + 1)
+            .ok_or("the case's line is not in main.tf")?;
+        if !text.contains("in provider \"hybridnet\"") || !quotes_line(&text, n, line) {
+            return Err(format!("Terraform does not point at line {n} ({line})"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn bad_provider_settings_are_refused_naming_the_setting() {
+    for tf in terraform_bins() {
+        let sb = Sandbox::start();
+        let mut failures = Vec::new();
+        for c in PROVIDER_CASES {
+            let main_tf = format!(
+                "terraform {{\n  required_providers {{\n    hybridnet = {{\n      source = \"{}\"\n    }}\n  }}\n}}\n\nprovider \"hybridnet\" {{\n  {}\n}}\n\nresource \"{BGW}\" \"x\" {{\n  name = \"bgw-main\"\n}}\n",
+                common::PROVIDER_SOURCE,
+                c.block
+            );
+            let mut wd = TfWorkdir::new(&tf, &sb, &main_tf);
+            for (k, v) in c.env {
+                wd.env(k, v);
+            }
+            let args: &[&str] = match c.cmd {
+                Cmd::Validate => &["validate", "-no-color"],
+                Cmd::Plan => &["plan", "-no-color", "-input=false", "-lock=false"],
+            };
+            let out = wd.run(args);
+            if let Err(problem) = check_provider_case(c, &main_tf, &out) {
+                failures.push(format!(
+                    "{} {:?}: {problem}\n{main_tf}\n{out}",
+                    wd.terraform_version(),
+                    c.saying
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+        assert_eq!(
+            sb.requests(),
+            json!({}),
+            "provider checks must not call the API"
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod alicloud;
 pub mod error;
 pub mod jdcloud;
+pub mod regions;
 pub mod transport;
 
 pub use error::ApiError;

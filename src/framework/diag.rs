@@ -31,10 +31,10 @@ impl Diagnostics {
         d
     }
     pub fn add_error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
-        self.push(Severity::Error, summary.into(), detail.into(), None);
+        self.add(Severity::Error, summary.into(), detail.into(), None);
     }
     pub fn add_warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
-        self.push(Severity::Warning, summary.into(), detail.into(), None);
+        self.add(Severity::Warning, summary.into(), detail.into(), None);
     }
     pub fn add_attr_error(
         &mut self,
@@ -42,34 +42,32 @@ impl Diagnostics {
         summary: impl Into<String>,
         detail: impl Into<String>,
     ) {
-        self.push(
+        self.add(
             Severity::Error,
             summary.into(),
             detail.into(),
             Some(path.clone()),
         );
     }
-    fn push(
-        &mut self,
-        severity: Severity,
-        summary: String,
-        detail: String,
-        path: Option<AttrPath>,
-    ) {
+    /// Adds a diagnostic as it is. Validators may run on the same value
+    /// twice (validate and plan); it is said once.
+    pub fn push(&mut self, d: Diagnostic) {
+        if !self.0.contains(&d) {
+            self.0.push(d);
+        }
+    }
+    fn add(&mut self, severity: Severity, summary: String, detail: String, path: Option<AttrPath>) {
         let d = Diagnostic {
             severity,
             summary,
             detail,
             path,
         };
-        // Validators may run on the same value twice (validate and plan); say it once.
-        if !self.0.contains(&d) {
-            self.0.push(d);
-        }
+        self.push(d);
     }
     pub fn extend(&mut self, other: Diagnostics) {
         for d in other.0 {
-            self.push(d.severity, d.summary, d.detail, d.path);
+            self.push(d);
         }
     }
     pub fn has_errors(&self) -> bool {

@@ -8,6 +8,8 @@ pub mod resource;
 pub mod schema;
 pub mod server;
 pub mod stop;
+#[cfg(test)]
+pub mod testing;
 pub mod timeouts;
 pub mod validate;
 pub mod value;

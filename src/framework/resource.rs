@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::diag::Diagnostics;
+use super::path::AttrPath;
 use super::schema::{conform, Schema};
 use super::stop::StopToken;
 use super::timeouts::{self, Op};
@@ -158,14 +159,36 @@ impl<R> Typed<R> {
     }
 }
 
-/// Decodes a framework value into typed state.
+/// Decodes a framework value into typed state. A value that does not fit
+/// (which validation should have refused) is reported at its attribute.
 pub fn to_typed<S: DeserializeOwned>(v: &Value) -> Result<S, Diagnostics> {
-    serde_json::from_value(v.to_json()).map_err(|e| {
-        Diagnostics::error(
-            "Provider bug: state does not match its Rust type",
-            e.to_string(),
-        )
+    serde_path_to_error::deserialize(v.to_json()).map_err(|e| {
+        let path = attr_path(e.path());
+        let mut d = Diagnostics::new();
+        let summary = "Provider bug: state does not match its Rust type";
+        let detail = format!("{path}: {}", e.inner());
+        if path.is_root() {
+            d.add_error(summary, detail);
+        } else {
+            d.add_attr_error(&path, summary, detail);
+        }
+        d
     })
+}
+
+/// A serde path (`customer_ips[0]`, `tunnel[1].psk`) as an attribute path.
+fn attr_path(p: &serde_path_to_error::Path) -> AttrPath {
+    use serde_path_to_error::Segment;
+    let mut out = AttrPath::root();
+    for s in p.iter() {
+        out = match s {
+            Segment::Seq { index } => out.index(*index),
+            Segment::Map { key } => out.child(key),
+            Segment::Enum { variant } => out.child(variant),
+            Segment::Unknown => out,
+        };
+    }
+    out
 }
 
 /// Encodes typed state as a value of exactly the schema's shape, keeping
@@ -297,5 +320,52 @@ where
         diags: &mut Diagnostics,
     ) {
         self.resource.modify_plan(prior, planned, config, diags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Gw {
+        name: Option<String>,
+        customer_ips: Option<Vec<String>>,
+        bgp_asn: Option<i64>,
+    }
+
+    fn value(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// Issue 12 case 5: `customer_ips = [null]` failed at apply with "state
+    /// does not match its Rust type" naming no attribute.
+    #[test]
+    fn a_value_that_does_not_fit_is_reported_at_its_attribute() {
+        let v = value(&[(
+            "customer_ips",
+            Value::List(vec![Value::string("a"), Value::Null]),
+        )]);
+        let d = to_typed::<Gw>(&v).unwrap_err();
+        assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "customer_ips[1]");
+        assert!(
+            d.0[0].detail.starts_with("customer_ips[1]: "),
+            "{}",
+            d.0[0].detail
+        );
+        let big = value(&[(
+            "bgp_asn",
+            Value::Number(crate::framework::Number::parse("1e400").unwrap()),
+        )]);
+        let d = to_typed::<Gw>(&big).unwrap_err();
+        assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "bgp_asn");
+        assert!(to_typed::<Gw>(&value(&[("name", Value::string("x"))])).is_ok());
     }
 }

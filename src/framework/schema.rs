@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::diag::Diagnostics;
 use super::path::AttrPath;
 use super::timeouts::Timeouts;
-use super::validate::{ObjectValidator, Validator};
+use super::validate::{self, ObjectValidator, Validator};
 use super::value::{Type, Value};
 
 /// A resource's or the provider's schema.
@@ -101,7 +101,14 @@ impl Block {
         Type::Object(attrs)
     }
 
-    /// Runs every validator on the known parts of `value` (a config value).
+    /// Runs every validator on the known parts of `value` (a config value),
+    /// after the checks every attribute gets from its declaration: a
+    /// required attribute is not null, no list, set or map element is null,
+    /// and an integer attribute holds an integer that fits. Unknown values
+    /// are skipped: Terraform validates again at plan, when they may be known.
+    ///
+    /// Messages about a sensitive attribute never contain its value (see
+    /// [`validate::redacted`]).
     pub fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         if !matches!(value, Value::Object(_)) {
             return;
@@ -109,6 +116,14 @@ impl Block {
         for a in &self.attributes {
             let v = value.get(&a.name);
             let p = path.child(&a.name);
+            if v.is_null() && a.required {
+                diags.add_attr_error(
+                    &p,
+                    "Missing required argument",
+                    format!("{p} is required and must not be null."),
+                );
+                continue;
+            }
             if v.is_null() || v.is_unknown() {
                 continue;
             }
@@ -122,8 +137,25 @@ impl Block {
                 );
                 continue;
             }
+            let before = diags.0.len();
+            null_elements(v, &p, diags);
+            if a.integer {
+                check_integer(v, &p, diags);
+            }
+            if diags.0.len() > before {
+                // The value's shape is wrong; its rules would only repeat that.
+                continue;
+            }
             for val in &a.validators {
-                val.validate(v, &p, diags);
+                if a.sensitive {
+                    let mut own = Diagnostics::new();
+                    val.validate(v, &p, &mut own);
+                    for d in own.0 {
+                        diags.push(validate::redacted(d, &val.description()));
+                    }
+                } else {
+                    val.validate(v, &p, diags);
+                }
             }
         }
         for b in &self.blocks {
@@ -153,9 +185,44 @@ impl Block {
                 _ => {}
             }
         }
+        let secrets = self.sensitive_values(value);
         for v in &self.validators {
-            v.validate(value, path, diags);
+            if secrets.is_empty() {
+                v.validate(value, path, diags);
+                continue;
+            }
+            let mut own = Diagnostics::new();
+            v.validate(value, path, &mut own);
+            for d in own.0 {
+                let leaks = secrets.iter().any(|s| validate::mentions(&d, s));
+                diags.push(if leaks {
+                    validate::redacted_rule(d, &v.description())
+                } else {
+                    d
+                });
+            }
         }
+    }
+
+    /// The known, non-empty values of sensitive attributes in `value`,
+    /// nested blocks included: what an object rule's message must not quote.
+    fn sensitive_values(&self, value: &Value) -> Vec<String> {
+        let mut out = Vec::new();
+        for a in self.attributes.iter().filter(|a| a.sensitive) {
+            collect_strings(value.get(&a.name), &mut out);
+        }
+        for b in &self.blocks {
+            match value.get(&b.name) {
+                v @ Value::Object(_) => out.extend(b.block.sensitive_values(v)),
+                Value::List(items) | Value::Set(items) => {
+                    for item in items {
+                        out.extend(b.block.sensitive_values(item));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// Structural checks newer Terraform runs on every schema
@@ -208,6 +275,73 @@ impl Block {
     }
 }
 
+/// Reports every null element of a list, set or map (at any depth) at its
+/// own path: Terraform lets `[null]` through, and no cloud takes it.
+fn null_elements(v: &Value, p: &AttrPath, diags: &mut Diagnostics) {
+    match v {
+        Value::List(items) | Value::Set(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let at = p.index(i);
+                if item.is_null() {
+                    diags.add_attr_error(
+                        &at,
+                        "Invalid attribute value",
+                        format!("{at} must not be null."),
+                    );
+                } else {
+                    null_elements(item, &at, diags);
+                }
+            }
+        }
+        Value::Map(m) => {
+            for (k, item) in m {
+                let at = p.key(k);
+                if item.is_null() {
+                    diags.add_attr_error(
+                        &at,
+                        "Invalid attribute value",
+                        format!("{at} must not be null."),
+                    );
+                } else {
+                    null_elements(item, &at, diags);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// An integer attribute's value must be a whole number that fits an `i64`
+/// (typed state reads it as one): `1.5` and `1e400` are refused here, by name.
+fn check_integer(v: &Value, p: &AttrPath, diags: &mut Diagnostics) {
+    if let Value::Number(n) = v {
+        if n.as_i64().is_none() {
+            diags.add_attr_error(
+                p,
+                "Invalid attribute value",
+                format!(
+                    "{p} must be a whole number from {} to {}, got {}.",
+                    i64::MIN,
+                    i64::MAX,
+                    n.display_short()
+                ),
+            );
+        }
+    }
+}
+
+/// Every known string inside `v` that is worth hiding (not empty).
+fn collect_strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if !s.is_empty() => out.push(s.clone()),
+        Value::List(items) | Value::Set(items) => {
+            items.iter().for_each(|x| collect_strings(x, out));
+        }
+        Value::Map(m) | Value::Object(m) => m.values().for_each(|x| collect_strings(x, out)),
+        _ => {}
+    }
+}
+
 #[derive(Clone)]
 pub struct Attribute {
     pub name: String,
@@ -218,6 +352,8 @@ pub struct Attribute {
     pub optional: bool,
     pub computed: bool,
     pub sensitive: bool,
+    /// A number that must be a whole `i64` (checked before the validators).
+    pub integer: bool,
     pub deprecated: bool,
     /// Changing the value destroys and recreates the resource.
     pub requires_replace: bool,
@@ -239,6 +375,7 @@ impl Attribute {
             optional: false,
             computed: false,
             sensitive: false,
+            integer: false,
             deprecated: false,
             requires_replace: false,
             use_state_for_unknown: false,
@@ -251,6 +388,13 @@ impl Attribute {
     }
     pub fn number(name: &str) -> Attribute {
         Attribute::new(name, Type::Number)
+    }
+    /// A number that must be a whole number fitting `i64`.
+    pub fn int(name: &str) -> Attribute {
+        Attribute {
+            integer: true,
+            ..Attribute::new(name, Type::Number)
+        }
     }
     pub fn bool(name: &str) -> Attribute {
         Attribute::new(name, Type::Bool)
@@ -378,4 +522,140 @@ pub fn conform(block: &Block, v: &Value) -> Value {
         out.insert(b.name.clone(), value);
     }
     Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::validate::{each, ipv4, pattern, ObjectRule};
+    use crate::framework::value::Number;
+
+    fn schema() -> Block {
+        Block::new("t")
+            .attribute(Attribute::string("name").required().description("n"))
+            .attribute(
+                Attribute::string_list("ips")
+                    .optional()
+                    .description("i")
+                    .validator(each(ipv4())),
+            )
+            .attribute(Attribute::int("asn").optional().description("a"))
+            .attribute(
+                Attribute::string("psk")
+                    .optional()
+                    .sensitive()
+                    .description("p")
+                    .validator(pattern("[a-z]{1,8}", "1 to 8 lower-case letters")),
+            )
+            .validator(ObjectRule {
+                description: "`name` differs from `psk`",
+                check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
+                    if let (Some(n), Some(k)) = (o.get("name").as_str(), o.get("psk").as_str()) {
+                        if n == k {
+                            d.add_attr_error(
+                                &p.child("name"),
+                                "Bad",
+                                format!("name {n:?} equals the key {k:?}"),
+                            );
+                        }
+                    }
+                },
+            })
+    }
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let mut m: BTreeMap<String, Value> = ["name", "ips", "asn", "psk"]
+            .iter()
+            .map(|k| (k.to_string(), Value::Null))
+            .collect();
+        m.insert("name".into(), Value::string("gw"));
+        for (k, v) in pairs {
+            m.insert(k.to_string(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    fn errors(v: &Value) -> Vec<(String, String)> {
+        let mut d = Diagnostics::new();
+        schema().validate(v, &AttrPath::root(), &mut d);
+        d.iter()
+            .map(|d| {
+                (
+                    d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    d.detail.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_config_passes_and_unknowns_are_left_for_plan() {
+        assert!(errors(&config(&[])).is_empty());
+        let unknowns = config(&[
+            ("name", Value::Unknown),
+            ("ips", Value::List(vec![Value::Unknown])),
+            ("asn", Value::Unknown),
+            ("psk", Value::Unknown),
+        ]);
+        assert!(errors(&unknowns).is_empty());
+    }
+
+    /// Issue 12 case 5: `name = var.n` with `n = null` planned and sent "".
+    #[test]
+    fn a_required_attribute_set_to_null_is_refused_at_its_path() {
+        assert_eq!(
+            errors(&config(&[("name", Value::Null)])),
+            [(
+                "name".to_string(),
+                "name is required and must not be null.".to_string()
+            )]
+        );
+    }
+
+    /// Issue 12 case 5: `customer_ips = [null]` failed only at apply.
+    #[test]
+    fn a_null_element_is_refused_at_the_element() {
+        let ips = Value::List(vec![Value::string("1.1.1.1"), Value::Null]);
+        assert_eq!(
+            errors(&config(&[("ips", ips)])),
+            [("ips[1]".to_string(), "ips[1] must not be null.".to_string())]
+        );
+    }
+
+    /// Issue 12 case 5: `bgp_asn = 1e400` failed to decode, naming nothing.
+    #[test]
+    fn an_integer_attribute_refuses_fractions_and_huge_numbers() {
+        for text in ["1.5", "1e400", "9223372036854775808"] {
+            let asn = Value::Number(Number::parse(text).unwrap());
+            let e = errors(&config(&[("asn", asn)]));
+            assert_eq!(e.len(), 1, "{text}: {e:?}");
+            assert_eq!(e[0].0, "asn");
+            assert!(e[0].1.starts_with("asn must be a whole number"), "{e:?}");
+        }
+        assert!(errors(&config(&[("asn", Value::int(i64::MAX))])).is_empty());
+    }
+
+    /// Issue 12 case 4: a PSK failing its rule was echoed in the message.
+    #[test]
+    fn a_sensitive_attribute_s_rule_is_named_and_its_value_never_shown() {
+        let secret = "MyRealSecret 2024";
+        let e = errors(&config(&[("psk", Value::string(secret))]));
+        assert_eq!(
+            e,
+            [(
+                "psk".to_string(),
+                "psk must be 1 to 8 lower-case letters. The value is sensitive, so it is not shown."
+                    .to_string()
+            )]
+        );
+        // A cross-attribute rule quoting the secret is redacted too; one that
+        // does not keeps its message.
+        let e = errors(&config(&[
+            ("name", Value::string("abc")),
+            ("psk", Value::string("abc")),
+        ]));
+        assert_eq!(e.len(), 1);
+        assert!(!e[0].1.contains("abc"), "{e:?}");
+        assert!(e[0].1.contains("`name` differs from `psk`"), "{e:?}");
+    }
 }

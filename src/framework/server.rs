@@ -11,7 +11,7 @@ use super::plan::{plan, Planned};
 use super::resource::{Ctx, DynResource};
 use super::schema::{conform, Schema};
 use super::stop::StopToken;
-use super::timeouts::Op;
+use super::timeouts::{deadline_after, Op};
 use super::value::Value;
 
 /// A provider: its configuration schema, how configuration becomes the data
@@ -178,7 +178,7 @@ impl<P: Provider> ProviderServer<P> {
             data,
             op,
             timeout,
-            deadline: Instant::now() + timeout,
+            deadline: deadline_after(Instant::now(), timeout),
             stop: self.stop.clone(),
         })
     }
@@ -535,6 +535,36 @@ mod tests {
             d.0[0].summary.contains("panicked") && d.0[0].detail.contains("boom"),
             "{d}"
         );
+    }
+
+    /// Issue 12 case 3: a `timeouts` value that passed the old validation
+    /// crashed the plugin at apply ("overflow when adding duration to instant").
+    #[tokio::test]
+    async fn an_enormous_timeout_in_the_plan_cannot_panic_the_apply() {
+        let s = server();
+        let mut c = config("a");
+        *c.get_mut("timeouts").unwrap() = Value::Object(
+            [
+                ("create".to_string(), Value::string("9999999999999999999s")),
+                ("read".to_string(), Value::Null),
+                ("update".to_string(), Value::Null),
+                ("delete".to_string(), Value::Null),
+            ]
+            .into(),
+        );
+        let d = s.validate_resource_config("test_thing", &c);
+        assert_eq!(d.0.len(), 1, "{d}");
+        assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "timeouts.create");
+        // Were it to get past validation anyway, apply saturates instead of panicking.
+        let planned = s
+            .plan_resource_change("test_thing", &Value::Null, &c, &c)
+            .0
+            .state;
+        let (created, d) = s
+            .apply_resource_change("test_thing", &Value::Null, &planned)
+            .await;
+        assert!(d.is_empty(), "{d}");
+        assert_eq!(created.get("id"), &Value::string("x1"));
     }
 
     #[tokio::test]

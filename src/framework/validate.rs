@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use regex::Regex;
 
-use super::diag::Diagnostics;
+use super::diag::{Diagnostic, Diagnostics};
 use super::path::AttrPath;
 use super::value::Value;
 
@@ -26,6 +26,49 @@ pub trait ObjectValidator: Send + Sync {
 }
 
 const INVALID: &str = "Invalid attribute value";
+
+/// What the framework reports instead of a validator's own message on a
+/// sensitive attribute: the path and the validator's rule (its
+/// `description()`, which never sees the value), so no validator can print
+/// a secret, however it formats its message.
+pub fn redacted(d: Diagnostic, rule: &str) -> Diagnostic {
+    let at = d.path.as_ref().map(ToString::to_string).unwrap_or_default();
+    Diagnostic {
+        severity: d.severity,
+        summary: INVALID.to_string(),
+        detail: format!("{at} must be {rule}. The value is sensitive, so it is not shown."),
+        path: d.path,
+    }
+}
+
+/// The same for an object rule whose message quotes a sensitive value.
+pub fn redacted_rule(d: Diagnostic, rule: &str) -> Diagnostic {
+    let at = d.path.as_ref().map(ToString::to_string).unwrap_or_default();
+    Diagnostic {
+        severity: d.severity,
+        summary: INVALID.to_string(),
+        detail: format!(
+            "{at}: {rule}. The message involves a sensitive value, so it is not shown."
+        ),
+        path: d.path,
+    }
+}
+
+/// Whether `d` quotes `secret`, as is or escaped the way `{:?}` or JSON would.
+pub fn mentions(d: &Diagnostic, secret: &str) -> bool {
+    let debug = format!("{secret:?}");
+    let json = serde_json::Value::String(secret.to_string()).to_string();
+    let forms = [secret, trim_quotes(&debug), trim_quotes(&json)];
+    [&d.summary, &d.detail]
+        .iter()
+        .any(|text| forms.iter().any(|f| !f.is_empty() && text.contains(f)))
+}
+
+fn trim_quotes(s: &str) -> &str {
+    s.strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(s)
+}
 
 /// An object rule from a closure, for cross-field checks a resource needs.
 pub struct ObjectRule<F> {
@@ -69,6 +112,81 @@ impl Validator for OneOf {
     }
 }
 
+/// One of a long list of values (a cloud's regions), named as a whole.
+pub struct InList {
+    values: &'static [&'static str],
+    what: &'static str,
+}
+
+/// `what` names the list, e.g. "a JD Cloud region ID".
+pub fn in_list(values: &'static [&'static str], what: &'static str) -> InList {
+    InList { values, what }
+}
+
+impl InList {
+    fn listed(&self) -> String {
+        let quoted: Vec<String> = self.values.iter().map(|v| format!("`{v}`")).collect();
+        quoted.join(", ")
+    }
+}
+
+/// Lists longer than this are named in the docs, not spelled out.
+const LIST_IN_DOCS: usize = 6;
+
+impl Validator for InList {
+    fn description(&self) -> String {
+        if self.values.len() <= LIST_IN_DOCS {
+            format!("{}: {}", self.what, self.listed())
+        } else {
+            format!("{}, as listed in the provider's documentation", self.what)
+        }
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            if !self.values.contains(&s) {
+                diags.add_attr_error(
+                    path,
+                    INVALID,
+                    format!(
+                        "{path} must be {}: one of {}; got {s:?}.",
+                        self.what,
+                        self.listed()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub struct NoControlChars;
+
+/// No control characters (newline, tab, NUL, …): free text such as a
+/// description, which the clouds store and show on one line.
+pub fn no_control_chars() -> NoControlChars {
+    NoControlChars
+}
+
+impl Validator for NoControlChars {
+    fn description(&self) -> String {
+        "free of control characters such as newlines, tabs and NUL".to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(s) = value.as_str() else { return };
+        if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| c.is_control()) {
+            diags.add_attr_error(
+                path,
+                INVALID,
+                format!(
+                    "{path} must be {}; character {} is U+{:04X}.",
+                    self.description(),
+                    i + 1,
+                    u32::from(c)
+                ),
+            );
+        }
+    }
+}
+
 pub struct StringPattern {
     /// A bad pattern is a bug in our schema; it surfaces as a diagnostic
     /// (and in the schema unit tests) rather than a panic.
@@ -104,6 +222,43 @@ impl Validator for StringPattern {
                     format!("{path} must be {}, got {s:?}.", self.explanation),
                 );
             }
+        }
+    }
+}
+
+/// A string of `min..=max` characters, each an ASCII letter or digit or one
+/// of `extra`.
+pub struct Charset {
+    min: usize,
+    max: usize,
+    extra: &'static str,
+    explanation: &'static str,
+}
+
+/// `explanation` says the rule in words, for the docs and the message.
+pub fn charset(min: usize, max: usize, extra: &'static str, explanation: &'static str) -> Charset {
+    Charset {
+        min,
+        max,
+        extra,
+        explanation,
+    }
+}
+
+impl Validator for Charset {
+    fn description(&self) -> String {
+        self.explanation.to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(s) = value.as_str() else { return };
+        let n = s.chars().count();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || self.extra.contains(c);
+        if n < self.min || n > self.max || !s.chars().all(allowed) {
+            diags.add_attr_error(
+                path,
+                INVALID,
+                format!("{path} must be {}, got {s:?}.", self.explanation),
+            );
         }
     }
 }
@@ -150,7 +305,11 @@ impl Validator for IntBetween {
                 _ => diags.add_attr_error(
                     path,
                     INVALID,
-                    format!("{path} must be {}, got {n}.", self.description()),
+                    format!(
+                        "{path} must be {}, got {}.",
+                        self.description(),
+                        n.display_short()
+                    ),
                 ),
             }
         }
@@ -200,7 +359,11 @@ impl Validator for IntOneOf {
                 diags.add_attr_error(
                     path,
                     INVALID,
-                    format!("{path} must be {}, got {n}.", self.description()),
+                    format!(
+                        "{path} must be {}, got {}.",
+                        self.description(),
+                        n.display_short()
+                    ),
                 );
             }
         }
@@ -457,6 +620,29 @@ mod tests {
         );
         let dup = Value::List(vec![Value::string("a"), Value::string("a")]);
         assert_eq!(errors(&distinct(), dup).len(), 1);
+    }
+
+    #[test]
+    fn mentions_finds_a_secret_however_it_is_quoted() {
+        let d = |detail: &str| Diagnostic {
+            severity: crate::framework::Severity::Error,
+            summary: INVALID.to_string(),
+            detail: detail.to_string(),
+            path: None,
+        };
+        let secret = "p\"s\\k 1";
+        assert!(mentions(&d(&format!("got {secret}")), secret));
+        assert!(mentions(&d(&format!("got {secret:?}")), secret));
+        let json = serde_json::Value::String(secret.into()).to_string();
+        assert!(mentions(&d(&format!("got {json}")), secret));
+        assert!(!mentions(&d("psk must be 1 to 100 characters"), secret));
+        assert!(!mentions(&d("anything"), ""));
+        let r = redacted(d(&format!("got {secret:?}")), "a rule");
+        assert!(
+            !mentions(&r, secret) && r.detail.contains("a rule"),
+            "{}",
+            r.detail
+        );
     }
 
     #[test]

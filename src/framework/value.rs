@@ -12,6 +12,8 @@ use std::fmt;
 
 use thiserror::Error;
 
+use super::path::{AttrPath, Step};
+
 /// A cty type. `dynamic` is deliberately absent: no schema here needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Type {
@@ -78,31 +80,39 @@ impl Number {
         Some(Number(format!("{f}")))
     }
     /// Parses a decimal string as Terraform sends it for numbers that are
-    /// neither int64 nor exact float64.
+    /// neither int64 nor exact float64. Any size is accepted (Terraform's
+    /// numbers are arbitrary-precision: `1e400` arrives as a 401-digit
+    /// string), so that a value too large for its attribute reaches the
+    /// attribute's validator, which names the attribute, instead of failing
+    /// to decode. Only plain decimal syntax: no `inf`, `NaN` or hex.
     pub fn parse(s: &str) -> Option<Number> {
         let t = s.trim();
         if let Ok(i) = t.parse::<i64>() {
             return Some(Number::from_i64(i));
         }
-        // Only plain decimal syntax ("inf" and "NaN" parse as f64 too).
-        let syntax = t
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
-            && t.bytes().any(|b| b.is_ascii_digit());
-        if !syntax || !t.parse::<f64>().is_ok_and(f64::is_finite) {
-            return None;
-        }
-        let (sign, body) = match t.as_bytes()[0] {
+        let (sign, body) = match t.as_bytes().first()? {
             b'-' => ("-", &t[1..]),
             b'+' => ("", &t[1..]),
             _ => ("", t),
         };
-        if body.contains(['e', 'E']) {
-            return Some(Number(format!("{sign}{body}")));
+        let (mantissa, exponent) = match body.find(['e', 'E']) {
+            Some(i) => (&body[..i], Some(&body[i + 1..])),
+            None => (body, None),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+        if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+            return None;
+        }
+        if let Some(e) = exponent {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if e.is_empty() || !digits(e) {
+                return None;
+            }
+            return Some(Number(format!("{sign}{}", body.to_ascii_lowercase())));
         }
         // Canonical text: no leading zeros, no trailing fractional zeros,
         // so equal numbers compare equal ("1.50" = "1.5", ".5" = "0.5").
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
         let int = match int.trim_start_matches('0') {
             "" => "0",
             i => i,
@@ -114,6 +124,16 @@ impl Number {
             format!("{sign}{int}.{frac}")
         };
         Some(Number(if text == "-0" { "0".to_string() } else { text }))
+    }
+    /// The number for a message: its text, or for a huge one (Terraform
+    /// sends `1e400` as 401 digits) its first digits and its length.
+    pub fn display_short(&self) -> String {
+        const MAX: usize = 24;
+        if self.0.len() <= MAX {
+            return self.0.clone();
+        }
+        let head: String = self.0.chars().take(12).collect();
+        format!("{head}… ({} characters)", self.0.len())
     }
     pub fn as_i64(&self) -> Option<i64> {
         self.0.parse().ok()
@@ -269,23 +289,15 @@ impl Value {
             ),
             (Type::Number, J::String(s)) => Value::Number(
                 Number::parse(s)
-                    .ok_or_else(|| DecodeError::new(format!("invalid number {s:?}")))?,
+                    .ok_or_else(|| DecodeError::new("a string that is not a decimal number"))?,
             ),
             (Type::Bool, J::Bool(b)) => Value::Bool(*b),
             (Type::Bool, J::String(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
-            (Type::List(e), J::Array(a)) => Value::List(
-                a.iter()
-                    .map(|x| Value::from_json(x, e))
-                    .collect::<Result<_, _>>()?,
-            ),
-            (Type::Set(e), J::Array(a)) => Value::Set(
-                a.iter()
-                    .map(|x| Value::from_json(x, e))
-                    .collect::<Result<_, _>>()?,
-            ),
+            (Type::List(e), J::Array(a)) => Value::List(elements(a, |x| Value::from_json(x, e))?),
+            (Type::Set(e), J::Array(a)) => Value::Set(elements(a, |x| Value::from_json(x, e))?),
             (Type::Map(e), J::Object(o)) => Value::Map(
                 o.iter()
-                    .map(|(k, x)| Ok((k.clone(), Value::from_json(x, e)?)))
+                    .map(|(k, x)| Ok((k.clone(), Value::from_json(x, e).map_err(|e| e.at_key(k))?)))
                     .collect::<Result<_, DecodeError>>()?,
             ),
             (Type::Object(attrs), J::Object(o)) => Value::Object(
@@ -323,26 +335,48 @@ fn json_kind(j: &serde_json::Value) -> &'static str {
 }
 
 /// Malformed or ill-typed input from Terraform. Never a panic: the adapter
-/// turns it into an error diagnostic.
+/// turns it into an error diagnostic pointing at `path`.
 #[derive(Debug, Clone, Error, PartialEq)]
-#[error("{message}{}", if path.is_empty() { String::new() } else { format!(" at {}", path.join(".")) })]
+#[error("{message}{}", if path.is_root() { String::new() } else { format!(" at {path}") })]
 pub struct DecodeError {
     pub message: String,
-    /// Attribute names from the root, innermost last.
-    pub path: Vec<String>,
+    /// Where in the value the problem is (root when it is the whole value).
+    pub path: AttrPath,
 }
 
 impl DecodeError {
     pub fn new(message: impl Into<String>) -> DecodeError {
         DecodeError {
             message: message.into(),
-            path: Vec::new(),
+            path: AttrPath::root(),
         }
     }
-    fn at(mut self, step: &str) -> DecodeError {
-        self.path.insert(0, step.to_string());
+    /// Prefixes the path with one step, as the error travels outwards.
+    fn within(mut self, step: Step) -> DecodeError {
+        self.path.0.insert(0, step);
         self
     }
+    fn at(self, name: &str) -> DecodeError {
+        self.within(Step::Attr(name.to_string()))
+    }
+    fn at_index(self, i: usize) -> DecodeError {
+        self.within(Step::Index(i64::try_from(i).unwrap_or(i64::MAX)))
+    }
+    fn at_key(self, k: &str) -> DecodeError {
+        self.within(Step::Key(k.to_string()))
+    }
+}
+
+/// Decodes every element of a collection, naming the element that fails.
+fn elements<T>(
+    items: &[T],
+    decode: impl Fn(&T) -> Result<Value, DecodeError>,
+) -> Result<Vec<Value>, DecodeError> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| decode(x).map_err(|e| e.at_index(i)))
+        .collect()
 }
 
 /// msgpack, as in Terraform's object wire format.
@@ -389,27 +423,22 @@ pub mod msgpack {
                 let text = s.as_str().unwrap_or_default();
                 Value::Number(
                     Number::parse(text)
-                        .ok_or_else(|| DecodeError::new(format!("invalid number {text:?}")))?,
+                        .ok_or_else(|| DecodeError::new("a string that is not a decimal number"))?,
                 )
             }
             (Type::Bool, M::Boolean(b)) => Value::Bool(*b),
-            (Type::List(e), M::Array(a)) => Value::List(
-                a.iter()
-                    .map(|x| from_msgpack(x, e))
-                    .collect::<Result<_, _>>()?,
-            ),
-            (Type::Set(e), M::Array(a)) => Value::Set(
-                a.iter()
-                    .map(|x| from_msgpack(x, e))
-                    .collect::<Result<_, _>>()?,
-            ),
+            (Type::List(e), M::Array(a)) => Value::List(elements(a, |x| from_msgpack(x, e))?),
+            (Type::Set(e), M::Array(a)) => Value::Set(elements(a, |x| from_msgpack(x, e))?),
             (Type::Map(e), M::Map(kv)) => Value::Map(
                 kv.iter()
                     .map(|(k, v)| {
                         let key = k
                             .as_str()
                             .ok_or_else(|| DecodeError::new("map key is not a string"))?;
-                        Ok((key.to_string(), from_msgpack(v, e).map_err(|e| e.at(key))?))
+                        Ok((
+                            key.to_string(),
+                            from_msgpack(v, e).map_err(|e| e.at_key(key))?,
+                        ))
                     })
                     .collect::<Result<_, DecodeError>>()?,
             ),
@@ -643,7 +672,9 @@ mod tests {
                 "{input}"
             );
         }
-        for bad in ["", ".", "inf", "NaN", "1.2.3", "-", "e5"] {
+        for bad in [
+            "", ".", "inf", "NaN", "1.2.3", "-", "e5", "1e", "1e+", "1e5e5", "0x10", "1_000", "--1",
+        ] {
             assert!(Number::parse(bad).is_none(), "{bad}");
         }
         // Found by fuzzing: a fixstr ".0" must round-trip.
@@ -651,6 +682,76 @@ mod tests {
         assert_eq!(
             msgpack::decode(&msgpack::encode(&v), &Type::Number).unwrap(),
             v
+        );
+    }
+
+    /// Issue 12 case 5: `bgp_asn = 1e400` reached us as a 401-digit string
+    /// and failed to decode ("could not be decoded", no attribute). Any
+    /// decimal now decodes; the attribute's validator refuses it by name.
+    #[test]
+    fn numbers_of_any_size_decode() {
+        let huge = format!("1{}", "0".repeat(400));
+        let mut bytes = vec![0xda];
+        bytes.extend_from_slice(&u16::try_from(huge.len()).unwrap().to_be_bytes());
+        bytes.extend_from_slice(huge.as_bytes());
+        let v = msgpack::decode(&bytes, &Type::Number).unwrap();
+        let Value::Number(n) = &v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(n.as_str(), huge);
+        assert_eq!(n.as_i64(), None);
+        assert_eq!(n.display_short(), "100000000000… (401 characters)");
+        assert_eq!(
+            msgpack::decode(&msgpack::encode(&v), &Type::Number).unwrap(),
+            v
+        );
+        assert_eq!(Number::parse("1E400").unwrap().as_str(), "1e400");
+        assert_eq!(Number::parse("-2.5e-400").unwrap().as_str(), "-2.5e-400");
+        let j: serde_json::Value = serde_json::from_str(r#"{"n": "1e400"}"#).unwrap();
+        let ty = Type::Object([("n".to_string(), Type::Number)].into());
+        assert!(Value::from_json(&j, &ty).is_ok());
+    }
+
+    #[test]
+    fn decode_errors_name_the_element() {
+        let inner = Type::Object([("ips".to_string(), Type::list(Type::String))].into());
+        let ty = Type::Object(
+            [
+                ("blocks".to_string(), Type::list(inner)),
+                ("m".to_string(), Type::map(Type::Bool)),
+            ]
+            .into(),
+        );
+        let j: serde_json::Value =
+            serde_json::from_str(r#"{"blocks": [{"ips": []}, {"ips": ["a", {}]}]}"#).unwrap();
+        let e = Value::from_json(&j, &ty).unwrap_err();
+        assert_eq!(e.path.to_string(), "blocks[1].ips[1]");
+        assert_eq!(
+            e.to_string(),
+            "JSON object does not fit type \"string\" at blocks[1].ips[1]"
+        );
+        let j: serde_json::Value = serde_json::from_str(r#"{"m": {"k": 1}}"#).unwrap();
+        assert_eq!(
+            Value::from_json(&j, &ty).unwrap_err().path.to_string(),
+            "m[\"k\"]"
+        );
+        // msgpack: {"blocks": [{"ips": [7]}]}
+        let bytes = [
+            0x81, 0xa6, b'b', b'l', b'o', b'c', b'k', b's', 0x91, 0x81, 0xa3, b'i', b'p', b's',
+            0x91, 0x07,
+        ];
+        let ty = Type::Object(
+            [(
+                "blocks".to_string(),
+                Type::list(Type::Object(
+                    [("ips".to_string(), Type::list(Type::String))].into(),
+                )),
+            )]
+            .into(),
+        );
+        assert_eq!(
+            msgpack::decode(&bytes, &ty).unwrap_err().path.to_string(),
+            "blocks[0].ips[0]"
         );
     }
 

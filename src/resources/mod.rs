@@ -43,6 +43,25 @@ mod tests {
         }
     }
 
+    /// Typed states read every number as `i64`, so every number attribute is
+    /// declared `int` and a fraction or a huge value is refused at validate.
+    #[test]
+    fn every_number_is_an_integer() {
+        fn walk(b: &crate::framework::Block, at: &str) {
+            for a in &b.attributes {
+                if a.ty == crate::framework::Type::Number {
+                    assert!(a.integer, "{at}.{} must be Attribute::int", a.name);
+                }
+            }
+            for nb in &b.blocks {
+                walk(&nb.block, &format!("{at}.{}", nb.name));
+            }
+        }
+        for r in registry() {
+            walk(&r.schema().block, r.type_name());
+        }
+    }
+
     #[test]
     fn secrets_are_sensitive() {
         fn walk(b: &crate::framework::Block, at: &str) {

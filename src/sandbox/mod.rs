@@ -20,6 +20,7 @@ mod faults;
 mod ids;
 mod jdcloud;
 mod ratelimit;
+pub mod regions;
 mod store;
 
 use std::fmt;

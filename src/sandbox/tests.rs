@@ -429,6 +429,47 @@ async fn modify_validation() {
     );
 }
 
+/// Issue 12 case 8: the sandbox took any JD region (`mars-1`); now, like the
+/// Alibaba side, it answers a region outside its table with JD's envelope.
+#[tokio::test]
+async fn unknown_regions_are_refused_with_jd_s_envelope() {
+    let app = new_app();
+    for region in ["mars-1", "cn-north-9", "cn-hangzhou"] {
+        let uri = format!("/v1/regions/{region}/customerGateways/");
+        let signing = Signing {
+            region: Box::leak(region.to_owned().into_boxed_str()),
+            ..Signing::default()
+        };
+        let (status, _, body) = send(
+            &app,
+            signed_with(
+                "POST",
+                &uri,
+                spec("gw", &["203.0.113.10"], 65010).to_string().as_bytes(),
+                &signing,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{region}: {body}");
+        assert_eq!(body["error"]["status"], "INVALID_ARGUMENT", "{body}");
+        assert_eq!(body["error"]["code"], 400, "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(region),
+            "{body}"
+        );
+        assert!(body["requestId"].is_string(), "{body}");
+    }
+    for region in super::regions::JDCLOUD {
+        let uri = format!("/v1/regions/{region}/customerGateways/");
+        let signing = Signing {
+            region,
+            ..Signing::default()
+        };
+        let (status, _, body) = send(&app, signed_with("GET", &uri, b"", &signing)).await;
+        assert_eq!(status, StatusCode::OK, "{region}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn quota_per_region() {
     let app = new_app();

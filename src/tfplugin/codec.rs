@@ -29,11 +29,30 @@ pub fn encode(v: &Value) -> pb::DynamicValue {
     }
 }
 
+/// An undecodable value, pointing at the attribute that holds it (Terraform
+/// then quotes that attribute's line of the configuration).
 pub fn decode_error(what: &str, e: &DecodeError) -> Diagnostics {
-    Diagnostics::error(
-        "Invalid request from Terraform",
-        format!("The {what} sent by Terraform could not be decoded: {e}."),
-    )
+    let mut d = Diagnostics::new();
+    let summary = "Invalid value from Terraform";
+    if e.path.is_root() {
+        d.add_error(
+            summary,
+            format!(
+                "The {what} sent by Terraform could not be decoded: {}.",
+                e.message
+            ),
+        );
+    } else {
+        d.add_attr_error(
+            &e.path,
+            summary,
+            format!(
+                "{}: the {what} sent by Terraform could not be decoded: {}.",
+                e.path, e.message
+            ),
+        );
+    }
+    d
 }
 
 pub fn schema(s: &Schema) -> pb::Schema {
@@ -133,6 +152,35 @@ mod tests {
             json: b"\"x\"".to_vec(),
         };
         assert_eq!(decode(Some(&json), &ty).unwrap(), Value::string("x"));
+    }
+
+    #[test]
+    fn decode_errors_point_at_the_attribute() {
+        let ty = Type::Object([("bgp_asn".to_string(), Type::Number)].into());
+        let dv = pb::DynamicValue {
+            msgpack: vec![
+                0x81, 0xa7, b'b', b'g', b'p', b'_', b'a', b's', b'n', 0xa1, b'x',
+            ],
+            json: vec![],
+        };
+        let e = decode(Some(&dv), &ty).unwrap_err();
+        let d = decode_error("configuration", &e);
+        let pb = diagnostics(&d);
+        assert_eq!(pb[0].attribute, Some(path(&AttrPath::attr("bgp_asn"))));
+        assert!(pb[0].detail.starts_with("bgp_asn: "), "{}", pb[0].detail);
+        // Nothing to point at: a plain error.
+        let e = decode(
+            Some(&pb::DynamicValue {
+                msgpack: vec![0x81],
+                json: vec![],
+            }),
+            &ty,
+        )
+        .unwrap_err();
+        assert_eq!(
+            diagnostics(&decode_error("configuration", &e))[0].attribute,
+            None
+        );
     }
 
     #[test]

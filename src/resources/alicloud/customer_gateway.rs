@@ -39,8 +39,11 @@ pub struct State {
 
 pub struct CustomerGateway;
 
-/// Addresses a customer gateway cannot use (research alicloud.md §A4.1).
+/// Addresses a customer gateway cannot use: Alibaba's documented list, plus
+/// 0.0.0.0/8, which is no host's address (INFERRED refusal; private ranges
+/// stay allowed, as private connections need them: docs/design/validation.md).
 const UNUSABLE_RANGES: &[&str] = &[
+    "0.0.0.0/8",
     "100.64.0.0/10",
     "127.0.0.0/8",
     "169.254.0.0/16",
@@ -52,7 +55,7 @@ struct UsableIp;
 
 impl Validator for UsableIp {
     fn description(&self) -> String {
-        "an IPv4 address outside 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16 and 224.0.0.0–255.255.255.255".to_string()
+        "an IPv4 address outside 0.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16 and 224.0.0.0–255.255.255.255".to_string()
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         let Some(ip) = value
@@ -102,6 +105,7 @@ pub fn schema() -> Schema {
             .description(desc)
             .validator(length_between(1, 100))
             .validator(no_prefix(&["http://", "https://"]))
+            .validator(crate::framework::validate::no_control_chars())
     };
     Schema::new(
         "An Alibaba Cloud customer gateway: the static IP address (and BGP ASN) of the peer of an IPsec connection — \
@@ -114,7 +118,8 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region; defaults to the provider's Alibaba Cloud region."),
+            .description("Region; defaults to the provider's Alibaba Cloud region.")
+            .validator(super::region_rule()),
     )
     .attribute(
         Attribute::string("ip_address")
@@ -125,7 +130,7 @@ pub fn schema() -> Schema {
             .validator(UsableIp),
     )
     .attribute(
-        Attribute::number("asn")
+        Attribute::int("asn")
             .optional()
             .requires_replace()
             .description("BGP ASN of the peer (needed for BGP), 1–4294967295 except 45104. Cannot change in place.")
@@ -134,7 +139,7 @@ pub fn schema() -> Schema {
     )
     .attribute(text("name", "Name, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current name."))
     .attribute(text("description", "Description, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current one."))
-    .attribute(Attribute::number("create_time").computed().use_state_for_unknown().description("Creation time, Unix epoch milliseconds."))
+    .attribute(Attribute::int("create_time").computed().use_state_for_unknown().description("Creation time, Unix epoch milliseconds."))
     .timeouts(TIMEOUTS)
 }
 
@@ -336,7 +341,8 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::framework::testing::validate_paths;
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {

@@ -22,8 +22,8 @@ use crate::cloud::alicloud::{
 };
 use crate::cloud::ApiError;
 use crate::framework::validate::{
-    cidr, each, int_between, length_between, no_prefix, one_of, parse_cidr, pattern, ObjectRule,
-    Validator,
+    charset, cidr, each, int_between, length_between, no_prefix, one_of, parse_cidr, pattern,
+    ObjectRule, Validator,
 };
 use crate::framework::{
     AttrPath, Attribute, Block, Ctx, Diagnostics, Failure, NestedBlock, Nesting, Resource, Schema,
@@ -53,6 +53,9 @@ pub const RESERVED_TUNNEL_CIDRS: &[&str] = &[
     "169.254.169.252/30",
 ];
 const EVERYTHING: &str = "0.0.0.0/0";
+/// What a PSK may hold besides ASCII letters and digits: Alibaba's list, with
+/// a single quote and no double quote (docs/design/validation.md).
+pub const PSK_SPECIALS: &str = "~`!@#$%^&*()_-+={}[]\\|;:',.<>/?";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -164,14 +167,19 @@ fn tunnel_block() -> Block {
             .validator(one_of(values))
     };
     let lifetime = |name: &str, desc: &str| {
-        Attribute::number(name)
+        Attribute::int(name)
             .default(Value::int(86400))
             .description(desc)
             .validator(int_between(0, 86400))
     };
     let computed = |name: &str, desc: &str| Attribute::string(name).computed().description(desc);
     Block::new("One of the connection's two tunnels; the first block is tunnel 1 (active), the second tunnel 2 (standby).")
-        .attribute(Attribute::string("customer_gateway_id").required().description("Customer gateway at the far end of this tunnel (`cgw-…`)."))
+        .attribute(
+            Attribute::string("customer_gateway_id")
+                .required()
+                .description("Customer gateway at the far end of this tunnel (`cgw-…`).")
+                .validator(super::id_rule("cgw", "a customer gateway ID such as `cgw-bp1abc`")),
+        )
         .attribute(
             Attribute::string("psk")
                 .optional()
@@ -179,12 +187,14 @@ fn tunnel_block() -> Block {
                 .sensitive()
                 .use_state_for_unknown()
                 .description(
-                    "Pre-shared key: 1–100 letters, digits and ``~!`@#$%^&*()_-+={}[]\\|;:\",.<>/?``, no spaces. When unset, \
+                    "Pre-shared key: 1–100 letters, digits and ``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?``, no spaces. When unset, \
                      Alibaba Cloud generates a 16-character key, which is then kept.",
                 )
-                .validator(pattern(
-                    r#"[0-9A-Za-z~!`@#$%^&*()_\-+={}\[\]\\|;:",.<>/?]{1,100}"#,
-                    "1 to 100 letters, digits or ``~!`@#$%^&*()_-+={}[]\\|;:\",.<>/?`` (no spaces)",
+                .validator(charset(
+                    1,
+                    100,
+                    PSK_SPECIALS,
+                    "1 to 100 letters, digits or ``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?`` (no spaces)",
                 )),
         )
         .attribute(str_enum("ike_version", &["ikev1", "ikev2"], "ikev2", "IKE version."))
@@ -226,7 +236,7 @@ fn tunnel_block() -> Block {
         .attribute(Attribute::bool("enable_dpd").default(Value::Bool(true)).description("Dead peer detection."))
         .attribute(Attribute::bool("enable_nat_traversal").default(Value::Bool(true)).description("NAT traversal."))
         .attribute(
-            Attribute::number("bgp_local_asn")
+            Attribute::int("bgp_local_asn")
                 .default(Value::int(DEFAULT_LOCAL_ASN))
                 .description("BGP ASN of the Alibaba Cloud side, 1–4294967295.")
                 .validator(int_between(1, 4_294_967_295)),
@@ -288,7 +298,8 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region of the connection and the transit router; defaults to the provider's Alibaba Cloud region."),
+            .description("Region of the connection and the transit router; defaults to the provider's Alibaba Cloud region.")
+            .validator(super::region_rule()),
     )
     .attribute(
         Attribute::string("name")
@@ -300,7 +311,8 @@ pub fn schema() -> Schema {
                  removing the argument keeps the current one.",
             )
             .validator(length_between(1, 100))
-            .validator(no_prefix(&["http://", "https://"])),
+            .validator(no_prefix(&["http://", "https://"]))
+            .validator(crate::framework::validate::no_control_chars()),
     )
     .attribute(
         Attribute::string("network_type")
@@ -309,14 +321,21 @@ pub fn schema() -> Schema {
             .description("`public` (over the Internet) or `private` (over a private network).")
             .validator(one_of(&["public", "private"])),
     )
-    .attribute(Attribute::string("cen_id").required().requires_replace().description("CEN instance (same account) whose transit router the connection binds to."))
+    .attribute(
+        Attribute::string("cen_id")
+            .required()
+            .requires_replace()
+            .description("CEN instance (same account) whose transit router the connection binds to.")
+            .validator(super::id_rule("cen", "a CEN instance ID such as `cen-abc123`")),
+    )
     .attribute(
         Attribute::string("transit_router_id")
             .optional()
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Transit router to bind to; defaults to the CEN's transit router in the region."),
+            .description("Transit router to bind to; defaults to the CEN's transit router in the region.")
+            .validator(super::id_rule("tr", "a transit router ID such as `tr-bp1abc`")),
     )
     .attribute(
         Attribute::string("routing_mode")
@@ -1332,7 +1351,8 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::framework::testing::validate_paths;
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {
@@ -1392,14 +1412,22 @@ mod tests {
             )]),
             ["tunnel[0].psk"]
         );
+        // Alibaba's specials, every one of them (`'` included, `"` not).
         assert!(v(&[(
             "tunnel",
             two(
-                tunnel(&[("psk", Value::string("a~!`@#$%^&*()_-+={}[]\\|;:\",.<>/?9"))]),
+                tunnel(&[("psk", Value::string(format!("a{PSK_SPECIALS}9")))]),
                 tunnel(&[])
             )
         )])
         .is_empty());
+        assert_eq!(
+            v(&[(
+                "tunnel",
+                two(tunnel(&[]), tunnel(&[("psk", Value::string("say\"hi\""))]))
+            )]),
+            ["tunnel[1].psk"]
+        );
         assert_eq!(
             v(&[(
                 "tunnel",

@@ -102,13 +102,15 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region of the connection; defaults to the provider's Alibaba Cloud region."),
+            .description("Region of the connection; defaults to the provider's Alibaba Cloud region.")
+            .validator(super::region_rule()),
     )
     .attribute(
         Attribute::string("vpn_connection_id")
             .required()
             .requires_replace()
-            .description("IPsec connection (`vco-…`) the route belongs to; it must be bound to a transit router."),
+            .description("IPsec connection (`vco-…`) the route belongs to; it must be bound to a transit router.")
+            .validator(super::id_rule("vco", "an IPsec connection ID such as `vco-bp1abc`")),
     )
     .attribute(
         Attribute::string("route_dest")
@@ -126,7 +128,7 @@ pub fn schema() -> Schema {
             .description("Next hop: the connection itself, which is also the default. Exists to match the API; set it only to the connection's id."),
     )
     .attribute(
-        Attribute::number("weight")
+        Attribute::int("weight")
             .default(Value::int(DEFAULT_WEIGHT))
             .description(
                 "Priority when routes to the same destination lead into different connections: `100` (high) or `0` \
@@ -147,7 +149,7 @@ pub fn schema() -> Schema {
             .description("`published` once the transit router has the route."),
     )
     .attribute(
-        Attribute::number("create_time")
+        Attribute::int("create_time")
             .computed()
             .use_state_for_unknown()
             .description("Creation time, Unix epoch milliseconds."),

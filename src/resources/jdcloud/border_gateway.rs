@@ -54,7 +54,8 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region of the border gateway; defaults to the provider's JD Cloud region."),
+            .description("Region of the border gateway; defaults to the provider's JD Cloud region.")
+            .validator(super::region_rule()),
     )
     .attribute(
         Attribute::string("name")
@@ -66,7 +67,8 @@ pub fn schema() -> Schema {
         Attribute::string("description")
             .optional()
             .description("Free-text description, up to 256 characters.")
-            .validator(length_between(1, 256)),
+            .validator(length_between(1, 256))
+            .validator(crate::framework::validate::no_control_chars()),
     )
     .attribute(
         Attribute::string("az_type")
@@ -81,7 +83,7 @@ pub fn schema() -> Schema {
             .requires_replace()
             .description("Edge availability zone; required when `az_type` is `edge`, not allowed otherwise."),
     )
-    .attribute(Attribute::number("asn").computed().use_state_for_unknown().description("BGP ASN of the border gateway (always 65000)."))
+    .attribute(Attribute::int("asn").computed().use_state_for_unknown().description("BGP ASN of the border gateway (always 65000)."))
     .attribute(Attribute::string("created_time").computed().use_state_for_unknown().description("When the border gateway was created (UTC)."))
     .validator(ObjectRule {
         description: "`az` is required with `az_type = \"edge\"` and not allowed otherwise",
@@ -246,7 +248,8 @@ pub async fn find_by_id(client: &Client, region: &str, id: &str) -> Result<api::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::framework::testing::validate_paths;
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {

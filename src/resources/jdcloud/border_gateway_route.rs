@@ -50,9 +50,10 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region."),
+            .description("Region; defaults to the provider's JD Cloud region.")
+            .validator(super::region_rule()),
     )
-    .attribute(Attribute::string("border_gateway_id").required().requires_replace().description("The border gateway that holds the route."))
+    .attribute(Attribute::string("border_gateway_id").required().requires_replace().description("The border gateway that holds the route.").validator(super::id_rule()))
     .attribute(Attribute::string("destination").required().description("Destination CIDR block, e.g. `192.168.0.0/16`.").validator(cidr()))
     .attribute(
         Attribute::string("next_hop_type")
@@ -60,14 +61,15 @@ pub fn schema() -> Schema {
             .description("Kind of next hop: `vpn_connection` or `vpc_attachment`.")
             .validator(one_of(&["vpn_connection", "vpc_attachment"])),
     )
-    .attribute(Attribute::string("next_hop_id").required().description("ID of the VPN connection or VPC attachment."))
+    .attribute(Attribute::string("next_hop_id").required().description("ID of the VPN connection or VPC attachment.").validator(super::id_rule()))
     .attribute(
         Attribute::string("description")
             .optional()
             .description("Free-text description, up to 256 characters.")
-            .validator(length_between(1, 256)),
+            .validator(length_between(1, 256))
+            .validator(crate::framework::validate::no_control_chars()),
     )
-    .attribute(Attribute::number("priority").computed().description("Route priority JD Cloud assigned (static routes: 100)."))
+    .attribute(Attribute::int("priority").computed().description("Route priority JD Cloud assigned (static routes: 100)."))
     .timeouts(TIMEOUTS)
 }
 
@@ -260,8 +262,9 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::testing::validate_paths;
     use crate::framework::Value;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {

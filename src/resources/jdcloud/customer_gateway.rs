@@ -64,7 +64,8 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region of the customer gateway; defaults to the provider's JD Cloud region. Changing it replaces the gateway."),
+            .description("Region of the customer gateway; defaults to the provider's JD Cloud region. Changing it replaces the gateway.")
+            .validator(super::region_rule()),
     )
     .attribute(
         Attribute::string("name")
@@ -76,7 +77,8 @@ pub fn schema() -> Schema {
         Attribute::string("description")
             .optional()
             .description("Free-text description, up to 256 characters.")
-            .validator(length_between(1, 256)),
+            .validator(length_between(1, 256))
+            .validator(crate::framework::validate::no_control_chars()),
     )
     .attribute(
         Attribute::string_list("customer_ips")
@@ -92,7 +94,7 @@ pub fn schema() -> Schema {
             .validator(ips_rule()),
     )
     .attribute(
-        Attribute::number("bgp_asn")
+        Attribute::int("bgp_asn")
             .required()
             .requires_replace()
             .description("BGP ASN of your side, 65001–65499. JD Cloud cannot change it: a new value replaces the gateway.")
@@ -270,8 +272,9 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::testing::validate_paths;
     use crate::framework::Value;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {

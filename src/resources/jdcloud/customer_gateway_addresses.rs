@@ -50,13 +50,15 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region of the customer gateway; defaults to the provider's JD Cloud region."),
+            .description("Region of the customer gateway; defaults to the provider's JD Cloud region.")
+            .validator(super::region_rule()),
     )
     .attribute(
         Attribute::string("customer_gateway_id")
             .required()
             .requires_replace()
-            .description("The customer gateway whose addresses this resource owns. Leave its `customer_ips` unset."),
+            .description("The customer gateway whose addresses this resource owns. Leave its `customer_ips` unset.")
+            .validator(super::id_rule()),
     )
     .attribute(
         Attribute::string_list("customer_ips")
@@ -196,8 +198,9 @@ fn flatten(gw: &api::CustomerGateway, region: String) -> State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::testing::validate_paths;
     use crate::framework::Value;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {

@@ -54,7 +54,8 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region."),
+            .description("Region; defaults to the provider's JD Cloud region.")
+            .validator(super::region_rule()),
     )
     .attribute(
         Attribute::string("name")
@@ -66,7 +67,8 @@ pub fn schema() -> Schema {
         Attribute::string("border_gateway_id")
             .required()
             .requires_replace()
-            .description("The border gateway to attach to. JD Cloud cannot move an attachment: a change replaces it."),
+            .description("The border gateway to attach to. JD Cloud cannot move an attachment: a change replaces it.")
+            .validator(super::id_rule()),
     )
     .attribute(
         Attribute::string("vpc_id")
@@ -292,7 +294,8 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::framework::testing::validate_paths;
+    use crate::resources::common::test_support::state_matches_schema;
 
     fn list(v: &[&str]) -> Value {
         Value::List(v.iter().map(|s| Value::string(*s)).collect())

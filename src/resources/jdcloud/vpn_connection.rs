@@ -69,7 +69,8 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region."),
+            .description("Region; defaults to the provider's JD Cloud region.")
+            .validator(super::region_rule()),
     )
     .attribute(
         Attribute::string("name")
@@ -81,17 +82,18 @@ pub fn schema() -> Schema {
         Attribute::string("description")
             .optional()
             .description("Free-text description, up to 256 characters.")
-            .validator(length_between(1, 256)),
+            .validator(length_between(1, 256))
+            .validator(crate::framework::validate::no_control_chars()),
     )
-    .attribute(Attribute::string("border_gateway_id").required().requires_replace().description("The border gateway the connection belongs to."))
-    .attribute(Attribute::string("customer_gateway_id").required().requires_replace().description("The customer gateway at the other end."))
+    .attribute(Attribute::string("border_gateway_id").required().requires_replace().description("The border gateway the connection belongs to.").validator(super::id_rule()))
+    .attribute(Attribute::string("customer_gateway_id").required().requires_replace().description("The customer gateway at the other end.").validator(super::id_rule()))
     .attribute(
         Attribute::bool("bgp_enabled")
             .default(Value::Bool(true))
             .description("Route with BGP over the tunnels (`true`) or with static routes (`false`). Switching drops all BGP sessions."),
     )
     .attribute(
-        Attribute::number("local_asn")
+        Attribute::int("local_asn")
             .optional()
             .computed()
             .requires_replace()
@@ -111,7 +113,7 @@ pub fn schema() -> Schema {
                         .description("Remote CIDRs, e.g. your data centre's networks.")
                         .validator(each(cidr())),
                 )
-                .attribute(Attribute::string("description").optional().description("Description.").validator(length_between(1, 256))),
+                .attribute(Attribute::string("description").optional().description("Description.").validator(length_between(1, 256)).validator(crate::framework::validate::no_control_chars())),
         )
         .items(0, Some(10)),
     )
@@ -317,7 +319,8 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::framework::testing::validate_paths;
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {

@@ -134,7 +134,7 @@ pub fn schema() -> Schema {
             .validator(one_of(values))
     };
     let int_range = |name: &str, min: i64, max: i64, default: i64, desc: &str| {
-        Attribute::number(name)
+        Attribute::int(name)
             .default(Value::int(default))
             .description(desc)
             .validator(int_between(min, max))
@@ -151,9 +151,10 @@ pub fn schema() -> Schema {
             .computed()
             .requires_replace()
             .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region."),
+            .description("Region; defaults to the provider's JD Cloud region.")
+            .validator(super::region_rule()),
     )
-    .attribute(Attribute::string("vpn_connection_id").required().requires_replace().description("The VPN connection the tunnel belongs to."))
+    .attribute(Attribute::string("vpn_connection_id").required().requires_replace().description("The VPN connection the tunnel belongs to.").validator(super::id_rule()))
     .attribute(
         Attribute::string("cloud_public_ip")
             .required()
@@ -212,7 +213,7 @@ pub fn schema() -> Schema {
     .attribute(str_enum("ike_cipher", &["aes128", "aes192", "aes256", "3des"], "aes128", "IKE encryption algorithm."))
     .attribute(str_enum("ike_auth", &["sha1", "sha256", "sha384"], "sha256", "IKE authentication algorithm."))
     .attribute(
-        Attribute::number("ike_dpd_sec")
+        Attribute::int("ike_dpd_sec")
             .default(Value::int(10))
             .description("Dead peer detection: `10` (every 10 seconds) or `0` (off).")
             .validator(int_one_of(&[0, 10])),
@@ -230,7 +231,7 @@ pub fn schema() -> Schema {
     .attribute(int_range("ipsec_sa_lifepkt", 0, 100_000_000, 0, "IPsec SA lifetime in packets; `0` disables."))
     .attribute(int_range("ipsec_sa_lifebyte", 0, 107_374_182_400, 0, "IPsec SA lifetime in bytes; `0` disables."))
     .attribute(
-        Attribute::number("bandwidth_mbps")
+        Attribute::int("bandwidth_mbps")
             .optional()
             .computed()
             .use_state_for_unknown()
@@ -535,7 +536,8 @@ pub async fn find_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::framework::testing::validate_paths;
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {

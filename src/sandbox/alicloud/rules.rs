@@ -39,8 +39,10 @@ const RESERVED_TUNNEL_CIDRS: &[&str] = &[
     "169.254.169.252/30",
 ];
 
-/// PSK specials besides letters and digits (§A1.2): ``~!`@#$%^&*()_-+={}[]\|;:",.<>/?``.
-const PSK_SPECIALS: &str = "~!`@#$%^&*()_-+={}[]\\|;:\",.<>/?";
+/// PSK specials besides letters and digits: ``~`!@#$%^&*()_-+={}[]\|;:',.<>/?``, as Alibaba's
+/// guide to creating a CEN-bound IPsec connection lists them — a single quote, not a double quote
+/// (docs/design/validation.md).
+const PSK_SPECIALS: &str = "~`!@#$%^&*()_-+={}[]\\|;:',.<>/?";
 const PSK_MAX_CHARS: usize = 100;
 /// Name / Description of customer gateways and connections.
 const NAME_MAX_CHARS: usize = 100;
@@ -54,11 +56,17 @@ const TAG_VALUE_MAX_CHARS: usize = 128;
 /// `RegionId`, required and served by the sandbox.
 pub(crate) fn region(p: &Params) -> Result<&'static SeedRegion, AliError> {
     let id = p.required("RegionId")?;
+    if !crate::sandbox::regions::ALICLOUD.contains(&id) {
+        return Err(AliError::not_found(
+            codes::REGION_NOT_FOUND,
+            format!("The specified RegionId {id:?} does not exist."),
+        ));
+    }
     seed::region(id).ok_or_else(|| {
         AliError::not_found(
             codes::REGION_NOT_FOUND,
             format!(
-                "The specified RegionId {id:?} does not exist; the sandbox serves {}.",
+                "The sandbox does not serve RegionId {id:?}; it serves {}.",
                 seed::REGIONS
                     .iter()
                     .map(|r| r.region)
@@ -339,6 +347,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn regions_outside_the_table_do_not_exist_and_unseeded_ones_are_not_served() {
+        let at = |id: &str| region(&Params::new([("RegionId".to_owned(), id.to_owned())]));
+        assert_eq!(at("cn-hangzhou").unwrap().region, "cn-hangzhou");
+        assert_eq!(at("").unwrap_err().code, "MissingRegionId");
+        for unknown in ["mars-1", "a/../b", "cn-north-1"] {
+            let e = at(unknown).unwrap_err();
+            assert_eq!(e.code, codes::REGION_NOT_FOUND, "{unknown}");
+            assert!(
+                e.message.contains("does not exist"),
+                "{unknown}: {}",
+                e.message
+            );
+        }
+        let e = at("ap-southeast-1").unwrap_err();
+        assert_eq!(e.code, codes::REGION_NOT_FOUND);
+        assert!(e.message.contains("does not serve"), "{}", e.message);
+        for served in seed::REGIONS {
+            assert!(crate::sandbox::regions::ALICLOUD.contains(&served.region));
+        }
+    }
+
+    #[test]
     fn gateway_ip_ranges() {
         for ok in [
             "203.0.113.10",
@@ -400,9 +430,8 @@ mod tests {
         assert!(auth_key("AuthKey", "a?").is_err());
         assert!(auth_key("AuthKey", "中").is_err());
         assert!(auth_key("AuthKey", &"k".repeat(65)).is_err());
-        psk("Psk", "Ab1~!`@#$%^&*()_-+={}[]\\|;:\",.<>/?").unwrap();
+        psk("Psk", "Ab1~`!@#$%^&*()_-+={}[]\\|;:',.<>/?").unwrap();
         assert!(psk("Psk", "has space").is_err());
-        assert!(psk("Psk", "'quote").is_err());
         assert!(psk("Psk", &"p".repeat(101)).is_err());
         assert!(psk("Psk", "").is_err());
         attachment_name("N", "vpn_att-1").unwrap();
@@ -413,6 +442,25 @@ mod tests {
         assert!(attachment_description("D", "1desc").is_err());
         ike_id("LocalId", "vpn.example.com").unwrap();
         assert!(ike_id("LocalId", "a b").is_err());
+    }
+
+    /// Issue 12 case 10: `'` is one of Alibaba's PSK specials and `"` is not.
+    #[test]
+    fn psk_specials_are_alibaba_s_list_exactly() {
+        let specials: Vec<char> = "~`!@#$%^&*()_-+={}[]\\|;:',.<>/?".chars().collect();
+        assert_eq!(specials.len(), 31);
+        for c in &specials {
+            psk("Psk", &format!("k{c}1")).unwrap_or_else(|e| panic!("{c:?}: {e:?}"));
+        }
+        psk("Psk", "it's").unwrap();
+        for c in (0u8..=127).map(char::from) {
+            if !c.is_ascii_alphanumeric() && !specials.contains(&c) {
+                assert!(psk("Psk", &format!("k{c}1")).is_err(), "{c:?} accepted");
+            }
+        }
+        assert!(psk("Psk", "say\"hi\"").is_err());
+        assert!(psk("Psk", "ключ").is_err());
+        psk("Psk", &"p".repeat(100)).unwrap();
     }
 
     #[test]

@@ -184,6 +184,14 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         ));
         return respond(&request_id, None, Err(err));
     };
+    let region = params.get("regionId");
+    if !super::regions::JDCLOUD.contains(&region) {
+        // INFERRED: JD Cloud's answer for an unknown region is not documented;
+        // 400 INVALID_ARGUMENT is its answer for any other bad path parameter.
+        let err =
+            JdError::invalid_argument(format!("regionId '{region}' is not a JD Cloud region"));
+        return respond(&request_id, Some(op), Err(err));
+    }
     let fault = faults::inject(&state, op.name()).await;
     match fault {
         Some(Fault::Throttle) => {
