@@ -51,7 +51,39 @@ cargo clippy --all-targets -- -D warnings
 step "cargo test --no-run"
 cargo test --no-run
 
-step "cargo test --no-fail-fast"
-cargo test --no-fail-fast
+# The reliability suites mostly wait (backoff, rate limits, a 90 s outage, killed runs), so they
+# run in the background beside the rest; their output is shown when they end.
+SLOW=(fault_suite deadlines kill)
+lanes="$(mktemp -d)"
+declare -A lane_pid
+for t in "${SLOW[@]}"; do
+    cargo test --no-fail-fast --test "$t" >"$lanes/$t.log" 2>&1 &
+    lane_pid[$t]=$!
+done
+rest=(--lib --bins)
+for f in tests/*.rs; do
+    name="$(basename "$f" .rs)"
+    [[ " ${SLOW[*]} " == *" $name "* ]] || rest+=(--test "$name")
+done
+
+step "cargo test --no-fail-fast (all but ${SLOW[*]}, which run beside it)"
+failed=()
+cargo test --no-fail-fast "${rest[@]}" || failed+=(tests)
+cargo test --no-fail-fast --doc || failed+=(doc-tests)
+
+for t in "${SLOW[@]}"; do
+    step "cargo test --test $t (ran in the background)"
+    if wait "${lane_pid[$t]}"; then
+        grep -E '^(test |running|test result)' "$lanes/$t.log" || true
+    else
+        cat "$lanes/$t.log"
+        failed+=("$t")
+    fi
+done
+rm -rf "$lanes"
+if ((${#failed[@]})); then
+    echo "test: failed: ${failed[*]}" >&2
+    exit 1
+fi
 
 step "All checks passed"

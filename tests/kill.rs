@@ -54,9 +54,21 @@ fn reported_imports(out: &TfOutput) -> (Vec<(String, String)>, Vec<String>) {
     (imports, others)
 }
 
-fn trial(tf: &std::path::Path, seed: u64) -> Result<usize, String> {
+/// How long an uninterrupted apply of the example takes with `tf` (it is destroyed again).
+fn apply_duration(tf: &std::path::Path) -> Duration {
+    let sb = Sandbox::start();
+    let wd = TfWorkdir::new(tf, &sb, &example());
+    let started = Instant::now();
+    wd.apply();
+    let took = started.elapsed();
+    wd.destroy();
+    took
+}
+
+fn trial(tf: &std::path::Path, seed: u64, whole: Duration) -> Result<usize, String> {
+    // Anywhere from just after the start to just before the end of an apply.
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let delay = Duration::from_millis(rng.random_range(300..7000));
+    let delay = whole.mul_f64(rng.random_range(0.05..0.95));
     let sb = Sandbox::start();
     let wd = TfWorkdir::new(tf, &sb, &example());
     let mut apply = wd.spawn(
@@ -116,16 +128,27 @@ fn trial(tf: &std::path::Path, seed: u64) -> Result<usize, String> {
 #[test]
 fn killed_applies_converge_with_the_printed_imports() {
     let bins = terraform_bins();
+    let durations: Vec<Duration> = bins.iter().map(|tf| apply_duration(tf)).collect();
     let mut failures = Vec::new();
+    let mut leftovers = 0;
     for n in 0..TRIALS {
-        let tf = &bins[n % bins.len()];
-        match trial(tf, 1000 + n as u64) {
-            Ok(imports) => eprintln!(
-                "trial {n} ({}): converged after {imports} imports",
-                tf.display()
-            ),
+        let (tf, whole) = (&bins[n % bins.len()], durations[n % bins.len()]);
+        match trial(tf, 1000 + n as u64, whole) {
+            Ok(imports) => {
+                eprintln!(
+                    "trial {n} ({}): converged after {imports} imports",
+                    tf.display()
+                );
+                leftovers += usize::from(imports > 0);
+            }
             Err(e) => failures.push(format!("trial {n} ({}): {e}", tf.display())),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // Killed between creates, a run leaves nothing to import; ten random kills across the
+    // apply leave something at least once, or the hard case went untested.
+    assert!(
+        leftovers > 0,
+        "no trial left an object to import (applies took {durations:?})"
+    );
 }

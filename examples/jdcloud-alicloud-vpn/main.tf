@@ -143,8 +143,10 @@ resource "hybridnet_jdcloud_vpn_tunnel" "alicloud" {
 
 output "pairs" {
   description = "Each tunnel pair: JD Cloud IP ↔ Alibaba Cloud IP, inside /30."
-  value = [for i in [0, 1] : {
-    jdcloud  = hybridnet_jdcloud_vpn_tunnel.alicloud[i].cloud_public_ip
+  # Over the tunnels that exist, so that the output also evaluates while some are missing
+  # from the state (e.g. during `terraform import`).
+  value = [for i, t in hybridnet_jdcloud_vpn_tunnel.alicloud : {
+    jdcloud  = t.cloud_public_ip
     alicloud = hybridnet_alicloud_ipsec_connection_cen.jd.tunnel[i].gateway_ip
     inside   = local.inside[i]
   }]

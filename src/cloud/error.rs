@@ -81,13 +81,13 @@ impl Transport {
     }
 }
 
-/// "20s", "1.5s": durations in messages, as users write them in `timeouts`.
+/// "20s", "250ms": durations in messages, as users write them in `timeouts`
+/// (a deadline of "20s" is reached a few milliseconds either side of 20 s).
 fn format_secs(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms % 1000 == 0 {
-        format!("{}s", ms / 1000)
+    if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
     } else {
-        format!("{:.1}s", d.as_secs_f64())
+        format!("{}s", d.as_secs_f64().round())
     }
 }
 
@@ -279,12 +279,12 @@ mod tests {
     #[test]
     fn a_timeout_names_its_last_cause() {
         let e = ApiError::Timeout {
-            after: Duration::from_millis(20_400),
+            after: Duration::from_millis(19_960),
             last: Box::new(api(503, "ServiceUnavailable")),
         };
         assert_eq!(
             e.to_string(),
-            "timed out after 20.4s; last attempt: ServiceUnavailable:  (HTTP 503)"
+            "timed out after 20s; last attempt: ServiceUnavailable:  (HTTP 503)"
         );
         assert!(!e.is_retryable());
         assert!(e.may_have_applied());
