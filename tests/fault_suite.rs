@@ -13,9 +13,10 @@
 //! * and once `destroy` succeeded, the sandbox is empty (the seeded CEN and transit routers
 //!   under `alicloud_seed` aside).
 //!
-//! Only the FIRST binary of `terraform_bins()` is used: the suite exercises the provider's
-//! retry and recovery paths, not Terraform versions, and every extra binary would double a
-//! runtime that has to stay under a few minutes on two cores.
+//! The example seeds use only the FIRST binary of `terraform_bins()`: they exercise the
+//! provider's retry and recovery paths, not Terraform versions, and every extra binary would
+//! double a runtime that has to stay under a few minutes on two cores. The identical-resources
+//! seeds (`count = 2` / `count = 8` with the same settings) take turns among the binaries.
 //!
 //! A run of the same seed meets the same fault sequence only as far as the request order is the
 //! same; Terraform walks the graph in parallel and the provider polls on timers, so two runs of a
@@ -322,10 +323,10 @@ fn identical_fault_plan(seed: u64) -> String {
 }
 
 /// Seeds of the identical-resources suite: `HYBRIDNET_FAULT_SEEDS` (`200-230` or `5,7,9`), by
-/// default one, to keep CI short; the whole range is run on demand
+/// default two (one per Terraform binary), to keep CI short; the whole range is run on demand
 /// (`HYBRIDNET_FAULT_SEEDS=200-230 cargo test --test fault_suite faults_identical`).
 fn identical_seeds() -> Vec<u64> {
-    let spec = std::env::var("HYBRIDNET_FAULT_SEEDS").unwrap_or_else(|_| "200".into());
+    let spec = std::env::var("HYBRIDNET_FAULT_SEEDS").unwrap_or_else(|_| "200-201".into());
     spec.split(',')
         .flat_map(|part| match part.split_once('-') {
             Some((a, b)) => {
@@ -337,11 +338,15 @@ fn identical_seeds() -> Vec<u64> {
         .collect()
 }
 
+/// Unlike the example seeds, identical resources are about what Terraform sends in parallel, so
+/// the seeds take turns among the Terraform binaries under test.
+fn binary_for(seed: u64) -> std::path::PathBuf {
+    let bins = terraform_bins();
+    bins[usize::try_from(seed).unwrap_or_default() % bins.len()].clone()
+}
+
 fn run_twins(seed: u64) -> String {
-    let tf = terraform_bins()
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no Terraform binary"));
+    let tf = binary_for(seed);
     let plan = identical_fault_plan(seed);
     let mut report = String::new();
 
@@ -369,7 +374,10 @@ fn run_twins(seed: u64) -> String {
         &mut Vec::new(),
     );
     problems.extend(check_identical(&sb, &wd, destroys.is_some()));
-    eprintln!("seed {seed}, twins: apply runs {applies:?}, destroy runs {destroys:?}");
+    eprintln!(
+        "seed {seed} ({}), twins: apply runs {applies:?}, destroy runs {destroys:?}",
+        wd.terraform_version()
+    );
     if applies.is_none() || destroys.is_none() {
         problems.push("apply or destroy did not succeed".into());
     }
@@ -385,10 +393,7 @@ fn run_twins(seed: u64) -> String {
 }
 
 fn run_unique_keys(seed: u64) -> String {
-    let tf = terraform_bins()
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no Terraform binary"));
+    let tf = binary_for(seed);
     let plan = identical_fault_plan(seed);
     let mut report = String::new();
     // Unique keys: one apply; one instance per group gets the object, the rest fail clearly.

@@ -122,7 +122,7 @@ pub fn non_empty(s: Option<String>) -> Option<String> {
 /// Checks every resource file's tests share.
 #[cfg(test)]
 pub mod test_support {
-    use crate::framework::{AttrPath, Diagnostics, Schema, Value};
+    use crate::framework::Schema;
 
     /// The typed state's serde fields are exactly the schema's attributes.
     pub fn state_matches_schema<S: serde::Serialize>(schema: &Schema, default_state: &S) {
@@ -150,30 +150,6 @@ pub mod test_support {
         fields.sort_unstable();
         attrs.sort_unstable();
         assert_eq!(fields, attrs);
-    }
-
-    /// Validates a config with `pairs` set (everything else null) and
-    /// returns the attribute paths of the errors.
-    pub fn validate_paths(schema: &Schema, pairs: &[(&str, Value)]) -> Vec<String> {
-        let mut m: std::collections::BTreeMap<String, Value> = schema
-            .block
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), Value::Null))
-            .collect();
-        for b in &schema.block.blocks {
-            m.insert(b.name.clone(), b.empty_value());
-        }
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        let mut d = Diagnostics::new();
-        schema
-            .block
-            .validate(&Value::Object(m), &AttrPath::root(), &mut d);
-        d.iter()
-            .map(|d| d.path.as_ref().map(ToString::to_string).unwrap_or_default())
-            .collect()
     }
 }
 

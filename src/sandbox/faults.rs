@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::SandboxState;
 
 /// A fault-injection plan. Every field is optional in JSON; `{}` turns faults off.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaultPlan {
     /// Share of calls refused as throttled before they are applied.
@@ -47,6 +47,12 @@ pub struct FaultPlan {
     /// RNG seed; `None` picks a random one (shown by `GET /_sandbox/faults`, so a run can be
     /// repeated).
     pub seed: Option<u64>,
+    /// Only calls to these operations (e.g. `createCustomerGateway`) are faulted; empty: all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub only: Vec<String>,
+    /// Stop injecting after this many faults; `None`: no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_faults: Option<u32>,
 }
 
 /// Why a fault plan was refused.
@@ -147,6 +153,8 @@ struct Active {
     /// With its seed filled in.
     plan: FaultPlan,
     rng: StdRng,
+    /// Faults injected so far, for `max_faults`.
+    injected: u32,
 }
 
 impl Active {
@@ -155,6 +163,7 @@ impl Active {
         Self {
             plan,
             rng: StdRng::seed_from_u64(seed),
+            injected: 0,
         }
     }
 }
@@ -173,28 +182,28 @@ impl Faults {
 
     /// The active plan, seed filled in.
     pub(crate) fn plan(&self) -> FaultPlan {
-        self.lock().plan
+        self.lock().plan.clone()
     }
 
     /// Replaces the plan and restarts its RNG; returns it with the seed filled in.
     pub(crate) fn set(&self, plan: FaultPlan) -> FaultPlan {
         let mut active = self.lock();
         *active = Active::new(plan);
-        active.plan
+        active.plan.clone()
     }
 
     /// Restarts the RNG from the plan's seed (`/_sandbox/reset`), so a replayed request sequence
     /// meets the same faults again.
     pub(crate) fn restart(&self) {
         let mut active = self.lock();
-        let plan = active.plan;
+        let plan = active.plan.clone();
         *active = Active::new(plan);
     }
 
-    /// The latency and the fault of the next call, in call order.
-    pub(crate) fn draw(&self) -> (Duration, Option<Fault>) {
+    /// The latency and the fault of the next call (to `operation`), in call order.
+    pub(crate) fn draw(&self, operation: &str) -> (Duration, Option<Fault>) {
         let mut active = self.lock();
-        let plan = active.plan;
+        let plan = active.plan.clone();
         if plan.is_off() {
             return (Duration::ZERO, None);
         }
@@ -216,6 +225,12 @@ impl Faults {
         } else {
             None
         };
+        let targeted = plan.only.is_empty() || plan.only.iter().any(|o| o == operation);
+        let within = plan.max_faults.is_none_or(|max| active.injected < max);
+        let fault = fault.filter(|_| targeted && within);
+        if fault.is_some() {
+            active.injected += 1;
+        }
         (Duration::from_millis(plan.latency_ms), fault)
     }
 }
@@ -224,7 +239,7 @@ impl Faults {
 /// plan's latency. The caller answers `Throttle` and `ErrorBefore` without running the operation,
 /// and runs it for `ErrorAfter` and `Reset`, then replaces its outcome.
 pub(crate) async fn inject(state: &SandboxState, operation: &str) -> Option<Fault> {
-    let (latency, fault) = state.faults().draw();
+    let (latency, fault) = state.faults().draw(operation);
     if let Some(fault) = fault {
         tracing::info!(operation, fault = fault.counter(), "injecting fault");
         if let Err(e) = state.store().count_request(fault.counter()) {
@@ -437,22 +452,22 @@ mod tests {
             plan(json!({"throttle_rate": 0.3, "error_rate": 0.1, "reset_rate": 0.05, "seed": 42}));
         let run = |p: FaultPlan| {
             let faults = Faults::new(p);
-            (0..200).map(|_| faults.draw().1).collect::<Vec<_>>()
+            (0..200).map(|_| faults.draw("op").1).collect::<Vec<_>>()
         };
-        let first = run(p);
-        assert_eq!(first, run(p));
+        let first = run(p.clone());
+        assert_eq!(first, run(p.clone()));
         assert_ne!(
             first,
             run(FaultPlan {
                 seed: Some(43),
-                ..p
+                ..p.clone()
             })
         );
         // Restarting replays the sequence.
-        let faults = Faults::new(p);
-        let a: Vec<_> = (0..50).map(|_| faults.draw().1).collect();
+        let faults = Faults::new(p.clone());
+        let a: Vec<_> = (0..50).map(|_| faults.draw("op").1).collect();
         faults.restart();
-        let b: Vec<_> = (0..50).map(|_| faults.draw().1).collect();
+        let b: Vec<_> = (0..50).map(|_| faults.draw("op").1).collect();
         assert_eq!(a, b);
         // Without a seed one is picked and reported.
         let faults = Faults::new(FaultPlan { seed: None, ..p });
@@ -466,7 +481,7 @@ mod tests {
         ));
         let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
         for _ in 0..1000 {
-            let (latency, fault) = faults.draw();
+            let (latency, fault) = faults.draw("op");
             assert_eq!(latency, Duration::ZERO);
             *seen
                 .entry(fault.map_or("none", Fault::counter))
@@ -501,7 +516,7 @@ mod tests {
             assert!(FaultPlan::from_json(bad.clone()).is_err(), "{bad}");
         }
         let faults = Faults::new(FaultPlan::default());
-        assert!((0..100).all(|_| faults.draw() == (Duration::ZERO, None)));
+        assert!((0..100).all(|_| faults.draw("op") == (Duration::ZERO, None)));
     }
 
     #[tokio::test]
@@ -667,6 +682,24 @@ mod tests {
             first.contains(&Some(429)) && first.contains(&Some(200)),
             "{first:?}"
         );
+    }
+
+    #[test]
+    fn faults_can_aim_at_operations_and_stop_after_a_count() {
+        let faults = Faults::new(plan(
+            json!({"reset_rate": 1.0, "seed": 3, "only": ["createX"], "max_faults": 2}),
+        ));
+        assert_eq!(faults.draw("describeX").1, None);
+        assert_eq!(faults.draw("createX").1, Some(Fault::Reset));
+        assert_eq!(faults.draw("describeX").1, None);
+        assert_eq!(faults.draw("createX").1, Some(Fault::Reset));
+        assert_eq!(faults.draw("createX").1, None, "max_faults reached");
+        // Shown as set, and omitted when not.
+        let shown = serde_json::to_value(faults.plan()).unwrap();
+        assert_eq!(shown["only"], json!(["createX"]));
+        assert_eq!(shown["max_faults"], 2);
+        let plain = serde_json::to_value(FaultPlan::default()).unwrap();
+        assert!(plain.get("only").is_none() && plain.get("max_faults").is_none());
     }
 
     /// A garbled answer is a 200 that is not the envelope, after the change was made.

@@ -137,7 +137,7 @@ struct Inner {
 impl SandboxState {
     /// Opens the state store named by `config` (creating the file if needed).
     pub fn open(config: SandboxConfig) -> Result<Self, SandboxError> {
-        let plan = config.faults.unwrap_or_default();
+        let plan = config.faults.clone().unwrap_or_default();
         plan.validate()?;
         let store = store::Store::open(config.state_path.as_deref())?;
         let rate_limiter = ratelimit::RateLimiter::new(config.rate_limit_per_minute);

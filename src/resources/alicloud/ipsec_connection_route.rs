@@ -557,7 +557,8 @@ async fn wait_settled<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::common::test_support::{state_matches_schema, validate_paths};
+    use crate::framework::testing::validate_paths;
+    use crate::resources::common::test_support::state_matches_schema;
 
     #[test]
     fn state_fields_match_schema_attributes() {
