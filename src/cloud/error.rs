@@ -107,7 +107,8 @@ const NOT_FOUND_CODES: &[&str] = &[
     "NOT_FOUND",
     "InvalidVpnConnectionInstanceId.NotFound",
     "InvalidCustomerGatewayInstanceId.NotFound",
-    // INFERRED: CBN's code for a transit-router attachment that is gone.
+    // INFERRED: CBN's code for a transit-router attachment that is gone
+    // (docs/design/alicloud.md §10.4).
     "InvalidTransitRouterAttachmentId.NotFound",
 ];
 /// JD Cloud statuses and Alibaba Cloud codes for throttling, transient

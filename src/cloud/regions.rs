@@ -4,8 +4,9 @@
 //! plan instead of surfacing as a signature mismatch or a 404.
 //!
 //! `hybridnet-sandbox` keeps its own copy (it may not import `cloud`);
-//! `tests/regions.rs` checks that the two are equal. Sources and what is
-//! INFERRED: docs/design/validation.md.
+//! `tests/regions.rs` checks that the two are equal. Sources:
+//! docs/design/validation.md. INFERRED: that the Alibaba table is complete
+//! (docs/design/alicloud.md §10.7).
 
 /// JD Cloud: the four regions of the OpenAPI's region table.
 pub const JDCLOUD: &[&str] = &["cn-north-1", "cn-east-1", "cn-east-2", "cn-south-1"];

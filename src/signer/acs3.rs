@@ -1,4 +1,4 @@
-//! Alibaba Cloud signature V3, `ACS3-HMAC-SHA256` (research `alicloud.md` Part B).
+//! Alibaba Cloud signature V3, `ACS3-HMAC-SHA256` (docs/design/alicloud.md §7).
 //!
 //! Unlike JD Cloud there is no scope or derived key: the signature is
 //! `HMAC-SHA256(secret, "ACS3-HMAC-SHA256\n" + hex(SHA256(canonical request)))`.
@@ -25,8 +25,8 @@ pub const CONTENT_SHA256_HEADER: &str = "x-acs-content-sha256";
 pub const SECURITY_TOKEN_HEADER: &str = "x-acs-security-token";
 
 /// Headers [`verify`] insists are signed. INFERRED from the docs' rule "every common request
-/// header except Authorization, if present, must be signed" and the header table (alicloud.md
-/// §B1.5/§B1.7); every official SDK signs at least these. Correct here if the service proves laxer.
+/// header except Authorization, if present, must be signed"; every official SDK signs at least
+/// these (docs/design/alicloud.md §10.1). Correct here if the service proves laxer.
 pub const REQUIRED_SIGNED_HEADERS: &[&str] = &[
     "host",
     ACTION_HEADER,
@@ -92,7 +92,7 @@ fn build_canonical_request(
     names: &[String],
     payload_hash: &str,
 ) -> Result<String, SignError> {
-    // The Python SDK sorts repeated values before joining them (alicloud.md §B1.5).
+    // The Python SDK sorts repeated values before joining them (docs/design/alicloud.md §7.1).
     let headers_block = canonical_headers(req.headers, names, RepeatedValues::Sorted)?;
     Ok(join_canonical_request(
         req.method,

@@ -1,6 +1,6 @@
 //! JD Cloud request signing: `JDCLOUD2-HMAC-SHA256` and `JDCLOUD3-HMAC-SHA256`.
 //!
-//! Both versions share one algorithm (AWS SigV4-like, see research `jdcloud.md` §5); they differ
+//! Both versions share one algorithm (AWS SigV4-like, docs/design/jdcloud.md §5); they differ
 //! only in the algorithm string, the key prefix and the scope terminator. The provider signs
 //! with V2 (documented, official worked example); the sandbox verifies either, picking the
 //! version from the `Authorization` prefix.
@@ -434,7 +434,7 @@ mod tests {
     }
 
     #[test]
-    fn bgw_example_matches_research_fixture() {
+    fn bgw_example_matches_stored_fixture() {
         let headers = client_headers(DATE, NONCE, HOST);
         let req = request(&headers, PATH, "", BODY);
         let c = creds();
@@ -599,7 +599,7 @@ mod tests {
 
     #[test]
     fn unsigned_date_and_nonce_are_accepted() {
-        // The production Python SDK signs only content-type;host (research §5.2).
+        // The production Python SDK signs only content-type;host (docs/design/jdcloud.md §5.2).
         let headers = client_headers(DATE, NONCE, HOST);
         let req = request(&headers, PATH, "", BODY);
         let c = creds();

@@ -1,5 +1,5 @@
 //! Alibaba Cloud RPC signature V1, `HMAC-SHA1` over the sorted request parameters
-//! (research `alicloud.md` §A-appendix and §B3). terraform-provider-alicloud and the Python SDK
+//! (docs/design/alicloud.md §7.2). terraform-provider-alicloud and the Python SDK
 //! with `signature_algorithm='v2'` sign this way.
 //!
 //! ```text
@@ -34,7 +34,7 @@ pub const SIGNATURE_NONCE_PARAM: &str = "SignatureNonce";
 pub const TIMESTAMP_PARAM: &str = "Timestamp";
 pub const SECURITY_TOKEN_PARAM: &str = "SecurityToken";
 
-/// The common parameters of the V1 dialect (alicloud.md §B3.1); not API parameters.
+/// The common parameters of the V1 dialect (docs/design/alicloud.md §7.2); not API parameters.
 pub const COMMON_PARAMS: &[&str] = &[
     "Action",
     "Version",
@@ -177,7 +177,7 @@ mod tests {
             .collect()
     }
 
-    /// The docs' DescribeRegions example (alicloud.md §B3.3 V1-A/B/C).
+    /// The docs' DescribeRegions example: GET, POST and the older `TimeStamp` spelling.
     fn describe_regions(timestamp_key: &str) -> Vec<(String, String)> {
         pairs(&[
             (timestamp_key, "2016-02-23T12:46:24Z"),
@@ -253,7 +253,8 @@ mod tests {
         );
     }
 
-    /// Capture B (alicloud.md §B0.4): the real Python SDK, `signature_algorithm='v2'`.
+    /// What the real Python SDK sent with `signature_algorithm='v2'` (docs/design/alicloud.md
+    /// §7.4).
     fn capture_b() -> Vec<(String, String)> {
         pairs(&[
             ("Action", "CreateCustomerGateway"),

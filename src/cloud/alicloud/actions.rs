@@ -1,5 +1,5 @@
 //! Every Alibaba Cloud action the provider calls, with its product and
-//! version, in one table (research alicloud.md §A0–A5).
+//! version, in one table (docs/design/alicloud.md §1, §3–§5).
 
 /// An RPC product: its API version and endpoint.
 #[derive(Debug)]
@@ -11,7 +11,7 @@ pub struct Product {
 }
 
 /// Regions whose VPC API lives on the central `vpc.aliyuncs.com` host
-/// (the official SDK's endpoint map; research alicloud.md §A0).
+/// (the official SDK's endpoint map; docs/design/alicloud.md §1).
 const VPC_CENTRAL_REGIONS: &[&str] = &[
     "cn-hangzhou",
     "cn-wuhan",

@@ -1,6 +1,6 @@
 //! Alibaba's "flat" parameter style: objects become `Prefix.Key`, arrays
-//! `Prefix.N` (from 1), scalars strings, nulls nothing (research
-//! alicloud.md §A0.2).
+//! `Prefix.N` (from 1), scalars strings, nulls nothing
+//! (docs/design/alicloud.md §2.2).
 
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! Alibaba Cloud RPC client (VPC 2016-04-28 and CBN 2017-09-12), signed
 //! with ACS3-HMAC-SHA256. Parameters go in the query; arrays of objects
 //! (`TunnelOptionsSpecification.N.*`) are flattened into a form body, as the
-//! official SDK sends them (research alicloud.md §A0).
+//! official SDK sends them (docs/design/alicloud.md §2.1).
 
 pub mod actions;
 pub mod flatten;

@@ -1,5 +1,5 @@
 //! Alibaba Cloud request and response bodies (PascalCase, as in the
-//! official SDK models; research alicloud.md §A1–A5). Responses are read
+//! official SDK models; docs/design/alicloud.md §2.3–§5). Responses are read
 //! leniently: DescribeVpnConnection sends tunnel numbers and booleans as
 //! strings, other calls as JSON numbers and booleans.
 

@@ -1,11 +1,11 @@
 //! Every JD Cloud `bgw` operation the provider calls: method, path template
 //! and body wrapper, in one table.
 //!
-//! INFERRED: apart from `modifyAdminStatus`, JD Cloud publishes no method,
-//! path or body wrapper for bgw operations (research jdcloud.md §3, §3.1);
-//! border-gateway route paths are not even hinted at. These follow the
-//! generator conventions of JD's sibling `vpc` service. Correct them here,
-//! and only here, once verified.
+//! INFERRED (docs/design/jdcloud.md §8.1–§8.3): apart from
+//! `modifyAdminStatus`, JD Cloud publishes no method, path, body wrapper or
+//! result key for bgw operations; border-gateway route paths are not even
+//! hinted at. These follow the generator conventions of JD's sibling `vpc`
+//! service. Correct them here, and only here, once verified.
 
 use reqwest::Method;
 

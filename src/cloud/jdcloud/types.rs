@@ -1,5 +1,5 @@
 //! JD Cloud `bgw` request and response bodies (camelCase, as documented in
-//! JD's published models; research jdcloud.md §4).
+//! JD's published models; docs/design/jdcloud.md §4).
 
 use serde::{Deserialize, Serialize};
 
@@ -223,7 +223,7 @@ pub struct VpnTunnel {
     pub cloud_public_ip: String,
     #[serde(default)]
     pub customer_ip: String,
-    /// INFERRED: returned in clear (research jdcloud.md §4.5); may be masked.
+    /// Returned in clear, or masked (docs/design/jdcloud.md §8.6).
     #[serde(default)]
     pub psk: Option<String>,
     #[serde(default)]

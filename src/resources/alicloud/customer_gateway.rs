@@ -2,8 +2,8 @@
 //! IPsec connection — its IP address and BGP ASN.
 //!
 //! API: Vpc `CreateCustomerGateway`, `DescribeCustomerGateway`,
-//! `ModifyCustomerGatewayAttribute`, `DeleteCustomerGateway` (research
-//! alicloud.md §A4). Only name and description change in place.
+//! `ModifyCustomerGatewayAttribute`, `DeleteCustomerGateway`
+//! (docs/design/alicloud.md §3). Only name and description change in place.
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -40,8 +40,9 @@ pub struct State {
 pub struct CustomerGateway;
 
 /// Addresses a customer gateway cannot use: Alibaba's documented list, plus
-/// 0.0.0.0/8, which is no host's address (INFERRED refusal; private ranges
-/// stay allowed, as private connections need them: docs/design/validation.md).
+/// 0.0.0.0/8, which is no host's address (INFERRED refusal,
+/// docs/design/alicloud.md §10.6). Private ranges stay allowed, as private
+/// connections need them (docs/design/validation.md).
 const UNUSABLE_RANGES: &[&str] = &[
     "0.0.0.0/8",
     "100.64.0.0/10",

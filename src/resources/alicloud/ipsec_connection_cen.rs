@@ -2,7 +2,7 @@
 //! connection bound to a CEN transit router, as the console's "create IPsec
 //! connection (CEN)" page makes it.
 //!
-//! One resource, several API objects (research alicloud.md §A5.6): Vpc
+//! One resource, several API objects (docs/design/alicloud.md §5.6): Vpc
 //! `CreateVpnAttachment` creates the connection unbound; Cbn
 //! `CreateTransitRouterVpnAttachment` binds it (Attaching → Attached, which
 //! also gives the tunnels their gateway IPs); the two routing switches are
@@ -41,7 +41,7 @@ const WHAT: &str = "Alibaba Cloud IPsec connection";
 pub const TIMEOUTS: Timeouts = Timeouts::minutes(20, 5, 10, 10);
 /// Alibaba Cloud's side of BGP unless told otherwise.
 pub const DEFAULT_LOCAL_ASN: i64 = 45104;
-/// /30s Alibaba Cloud reserves inside 169.254.0.0/16 (research alicloud.md §A1.2).
+/// /30s Alibaba Cloud reserves inside 169.254.0.0/16 (docs/design/alicloud.md §4.2).
 pub const RESERVED_TUNNEL_CIDRS: &[&str] = &[
     "169.254.0.0/30",
     "169.254.1.0/30",
@@ -1303,7 +1303,8 @@ fn flatten_tunnel(t: &api::Tunnel, ours: Option<&Tunnel>) -> Tunnel {
     let bgp = t.tunnel_bgp_config.clone().unwrap_or_default();
     Tunnel {
         customer_gateway_id: non_empty(t.customer_gateway_id.clone()),
-        // INFERRED: the API returns the key in clear; if it ever masks it, keep ours.
+        // INFERRED: the API returns the key in clear; if it ever masks it, keep
+        // ours (docs/design/alicloud.md §10.5).
         psk: non_empty(ike.psk)
             .filter(|p| !p.contains("***"))
             .or_else(|| ours.and_then(|o| o.psk.clone())),

@@ -2,7 +2,7 @@
 //! that carries VPN connections and VPC attachments.
 //!
 //! API: bgw `createBgw`, `describeBgw`, `modifyBgw`, `deleteBgw`
-//! (research jdcloud.md §4.1).
+//! (docs/design/jdcloud.md §4.1).
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ use serde_json::json;
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway";
 const WHAT: &str = "JD Cloud border gateway";
 pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
-/// JD Cloud fixes every border gateway's BGP ASN (research jdcloud.md §4.1).
+/// JD Cloud fixes every border gateway's BGP ASN (docs/design/jdcloud.md §4.1).
 pub const BGW_ASN: i64 = 65000;
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! gateway, towards a VPN connection or a VPC attachment.
 //!
 //! API: bgw `createBgwRoutes`, `describeBgwRoute`, `modifyBgwRoutes`,
-//! `deleteBgwRoutes` (research jdcloud.md §4.6; paths INFERRED, see
+//! `deleteBgwRoutes` (docs/design/jdcloud.md §4.6; paths: §8.1 and
 //! `cloud::jdcloud::ops::BGW_ROUTE`). JD Cloud's modify takes the whole
 //! route, so every argument but the border gateway changes in place.
 

@@ -2,7 +2,7 @@
 //! Cloud sees it — its public IPs (1, 2 or 4) and BGP ASN.
 //!
 //! API: bgw `createCustomerGateway`, `describeCustomerGateway`,
-//! `modifyCustomerGateway`, `deleteCustomerGateway` (research jdcloud.md §4.3).
+//! `modifyCustomerGateway`, `deleteCustomerGateway` (docs/design/jdcloud.md §4.3).
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,8 @@ pub struct State {
 pub struct CustomerGateway;
 
 /// Address a gateway is created with when `customer_ips` is unset (a
-/// documentation address, RFC 5737). INFERRED: JD Cloud accepts it.
+/// documentation address, RFC 5737). INFERRED: JD Cloud accepts it
+/// (docs/design/jdcloud.md §8.9).
 pub const PLACEHOLDER_IPS: &[&str] = &["192.0.2.1"];
 
 /// The rules JD Cloud applies to a customer gateway's address list.

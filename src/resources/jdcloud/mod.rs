@@ -8,7 +8,7 @@ pub mod vpc_attachment;
 pub mod vpn_connection;
 pub mod vpn_tunnel;
 
-/// Name patterns JD Cloud applies to every bgw name (research jdcloud.md §7).
+/// Name patterns JD Cloud applies to every bgw name (docs/design/jdcloud.md §6).
 pub const NAME_PATTERN: &str = r"[\p{Han}0-9A-Za-z_-]{1,32}";
 pub const NAME_EXPLANATION: &str =
     "1 to 32 characters: Chinese characters, letters, digits, `_` and `-`";
@@ -22,7 +22,7 @@ pub fn region_rule() -> InList {
 }
 
 /// An argument naming another JD Cloud object. The shape is INFERRED
-/// (docs/design/validation.md); what matters is that it is not empty and
+/// (docs/design/jdcloud.md §8.5); what matters is that it is not empty and
 /// safe in a URL path, where JD Cloud ids travel.
 pub fn id_rule() -> StringPattern {
     pattern(

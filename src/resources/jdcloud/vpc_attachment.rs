@@ -2,7 +2,7 @@
 //! and chooses which of its subnets are propagated to it.
 //!
 //! API: bgw `createVpcAttachment`, `describeVpcAttachment`,
-//! `modifyVpcAttachment`, `deleteVpcAttachment` (research jdcloud.md §4.2).
+//! `modifyVpcAttachment`, `deleteVpcAttachment` (docs/design/jdcloud.md §4.2).
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@
 //! the customer gateway's IPs.
 //!
 //! API: bgw `createVpnConnection`, `describeVpnConnection`,
-//! `modifyVpnConnection`, `deleteVpnConnection` (research jdcloud.md §4.4).
+//! `modifyVpnConnection`, `deleteVpnConnection` (docs/design/jdcloud.md §4.4).
 //! Traffic selectors can only be set by modify, so create is followed by a
 //! modify when the configuration has any.
 

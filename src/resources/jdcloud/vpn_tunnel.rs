@@ -2,7 +2,7 @@
 //! between one of its cloud public IPs and one customer gateway IP.
 //!
 //! API: bgw `createVpnTunnel`, `describeVpnTunnel`, `modifyVpnTunnel`,
-//! `modifyAdminStatus`, `deleteVpnTunnel` (research jdcloud.md §4.5). JD
+//! `modifyAdminStatus`, `deleteVpnTunnel` (docs/design/jdcloud.md §4.5). JD
 //! Cloud only deletes a tunnel that is administratively DOWN, so delete
 //! sets it DOWN first.
 
@@ -33,7 +33,7 @@ pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
 const WHAT: &str = "JD Cloud VPN tunnel";
 pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
 
-/// Where a tunnel's inside /30 may come from (research jdcloud.md §7).
+/// Where a tunnel's inside /30 may come from (docs/design/jdcloud.md §6).
 pub const TUNNEL_IP_RANGES: &[&str] = &[
     "169.254.0.0/20",
     "10.0.0.0/8",
@@ -221,6 +221,7 @@ pub fn schema() -> Schema {
     .attribute(int_range("ike_sa_life_sec", 60, 86400, 14400, "IKE SA lifetime in seconds."))
     .attribute(str_enum("ipsec_cipher", &["aes128", "aes192", "aes256"], "aes128", "IPsec encryption algorithm."))
     .attribute(str_enum("ipsec_auth", &["sha1", "sha256", "sha384"], "sha256", "IPsec authentication algorithm."))
+    // No PFS is sent as the string "null", not JSON null: INFERRED (docs/design/jdcloud.md §8.12).
     .attribute(str_enum(
         "ipsec_key_exchange",
         &["null", "modp1024", "modp1536", "modp2048", "ecp256", "ecp384"],
@@ -486,7 +487,8 @@ fn expand_settings(prior: &State, plan: &State) -> api::TunnelSettings {
     }
 }
 
-/// INFERRED: JD Cloud may answer with a masked key; then keep ours.
+/// INFERRED: JD Cloud returns the key in clear; if it masks it, keep ours
+/// (docs/design/jdcloud.md §8.6).
 fn read_psk(from_api: Option<String>, ours: Option<String>) -> Option<String> {
     match non_empty(from_api) {
         Some(p) if !p.contains('*') => Some(p),
