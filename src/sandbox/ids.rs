@@ -1,5 +1,6 @@
-//! Identifier, request-id and timestamp formats. The id formats are INFERRED (jdcloud.md §8 "IDs":
-//! JD Cloud ids look like `<prefix>-<8–10 lowercase alnum>`); change them here and nowhere else.
+//! Identifier, request-id and timestamp formats. The id formats are INFERRED (JD Cloud ids look
+//! like `<prefix>-<8–10 lowercase alnum>`, docs/design/jdcloud.md §8.5); change them here and
+//! nowhere else.
 
 use rand::Rng;
 use time::{OffsetDateTime, UtcOffset};
@@ -8,7 +9,7 @@ use super::store::{Kind, StoreError, Tx};
 
 const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
-/// Length of the random part of a resource id (INFERRED).
+/// Length of the random part of a resource id.
 const RESOURCE_ID_SUFFIX_LEN: usize = 8;
 
 fn lower_alnum(len: usize) -> String {
@@ -28,7 +29,7 @@ pub(crate) fn resource_id(tx: &Tx<'_>, kind: Kind) -> Result<String, StoreError>
     }
 }
 
-/// JD Cloud request id: 32 lowercase alphanumerics (VERIFIED shape, jdcloud.md §1).
+/// JD Cloud request id: 32 lowercase alphanumerics (docs/design/jdcloud.md §1).
 pub(crate) fn jdcloud_request_id() -> String {
     lower_alnum(32)
 }
@@ -39,7 +40,7 @@ pub(crate) fn alicloud_request_id() -> String {
 }
 
 /// ISO 8601 UTC with seconds, `YYYY-MM-DDTHH:MM:SSZ` (JD Cloud's `Charge` times use it; the VPN
-/// objects' time format is UNKNOWN, jdcloud.md §9.7).
+/// objects' time format is not published, docs/design/jdcloud.md §4).
 pub(crate) fn iso8601(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
     format!(

@@ -42,7 +42,8 @@ pub use store::StoreError;
 pub const DEFAULT_ACCESS_KEY: &str = "sandbox-ak";
 /// Secret key accepted when none is configured.
 pub const DEFAULT_SECRET_KEY: &str = "sandbox-sk";
-/// JD Cloud's documented default call-frequency limit, "1000 times/minute" (jdcloud.md §2.4).
+/// JD Cloud's documented default call-frequency limit, "1000 times/minute"
+/// (docs/design/jdcloud.md §2.4).
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
 /// How long an asynchronous Alibaba operation stays pending by default (`--provisioning-ms`).
 pub const DEFAULT_PROVISIONING_MS: u64 = 500;

@@ -1,6 +1,6 @@
-//! Call-frequency limit: JD Cloud answers 429 `RATE_LIMIT` past "1000 times/minute" (jdcloud.md
-//! §2.4). Emulated as a sliding one-minute window over admitted calls; the limiter is in memory, so
-//! a restart (or `/_sandbox/reset`) forgets it.
+//! Call-frequency limit: JD Cloud answers 429 `RATE_LIMIT` past "1000 times/minute"
+//! (docs/design/jdcloud.md §2.4). Emulated as a sliding one-minute window over admitted calls; the
+//! limiter is in memory, so a restart (or `/_sandbox/reset`) forgets it.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};

@@ -1,5 +1,5 @@
-//! Alibaba Cloud request authentication, both dialects (alicloud.md §B4.2, §B5.4), checks in
-//! this order (INFERRED order, §B4.2 "Suggested"):
+//! Alibaba Cloud request authentication, both dialects (docs/design/alicloud.md §7.3), checks in
+//! this order (INFERRED order, §10.2):
 //!
 //! * ACS3 (`Authorization: ACS3-HMAC-SHA256 …`): parse → access key known (404
 //!   `InvalidAccessKeyId.NotFound`) → signature over the `SignedHeaders` it lists, which must
@@ -24,7 +24,7 @@ use crate::signer::canonical::{constant_time_eq, header_value};
 use crate::signer::{acs3, rpc_v1, Credentials, SignError, SignableRequest};
 
 /// Allowed distance between the request's timestamp and the sandbox clock, both directions
-/// ("user time and server time differ by more than 15 minutes", §B4.2).
+/// ("user time and server time differ by more than 15 minutes", docs/design/alicloud.md §6.2).
 pub(crate) const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
 /// How long a nonce is remembered (the same window: an older request is refused anyway).
 const NONCE_WINDOW: Duration = MAX_CLOCK_SKEW;
@@ -221,7 +221,7 @@ fn authenticate_v3(
     };
     if let Err(e) = acs3::verify(&request, &parsed, config.credentials) {
         tracing::warn!(reason = %e, "Alibaba Cloud request rejected: signature");
-        // The server's string to sign helps whoever debugs a client (§B4.2 recommendation).
+        // The server's string to sign helps whoever debugs a client (§7.3).
         let detail = match e {
             SignError::SignatureMismatch => acs3::canonical_request(
                 &request,
@@ -298,7 +298,7 @@ fn authenticate_v1(
     }
     if let Err(e) = rpc_v1::verify(method, params, config.credentials) {
         tracing::warn!(reason = %e, "Alibaba Cloud request rejected: V1 signature");
-        // The exact prefix the official Go SDK parses (§B4.2).
+        // The exact prefix the official Go SDK parses (§7.2).
         let string_to_sign = rpc_v1::string_to_sign(method, params);
         return Err(signature_mismatch(&format!(
             " server string to sign is:{string_to_sign}"

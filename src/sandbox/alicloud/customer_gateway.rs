@@ -1,4 +1,5 @@
-//! Customer gateway (Vpc 2016-04-28, alicloud.md §A4): model, rules and the five actions.
+//! Customer gateway (Vpc 2016-04-28, docs/design/alicloud.md §3): model, rules and the five
+//! actions.
 
 use std::fmt;
 
@@ -183,7 +184,7 @@ pub(crate) fn describe_many(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError>
     }))
 }
 
-/// Only `Name`, `Description` and `AuthKey` change (§A4.3); `IpAddress` and `Asn` are not
+/// Only `Name`, `Description` and `AuthKey` change (§3); `IpAddress` and `Asn` are not
 /// members of the call and are ignored if sent.
 pub(crate) fn modify(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     let p = &call.params;
@@ -205,7 +206,7 @@ pub(crate) fn modify(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     Ok(gateway.summary())
 }
 
-/// Refused while any tunnel of any connection uses the gateway (§A4.4).
+/// Refused while any tunnel of any connection uses the gateway (§3).
 pub(crate) fn delete(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     let p = &call.params;
     let region = rules::region(p)?;

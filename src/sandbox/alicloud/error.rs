@@ -1,20 +1,20 @@
-//! Alibaba Cloud errors: HTTP status + `Code` + `Message` (alicloud.md §A6, §B4).
+//! Alibaba Cloud errors: HTTP status + `Code` + `Message` (docs/design/alicloud.md §6).
 //!
 //! Every code the sandbox answers with is a constant in [`codes`]; the ones no source documents
-//! are in its INFERRED block, so they can be corrected in one place.
+//! are in one block at its end, so they can be corrected in one place.
 
 use axum::http::StatusCode;
 
 use crate::sandbox::store::StoreError;
 
-/// Error codes. Documented ones first (with their source), then the INFERRED ones.
+/// Error codes. Documented ones first, then the undocumented ones.
 pub(crate) mod codes {
-    // --- Documented (alicloud.md §A6.2, §B4.2) -------------------------------------------------
-    /// 404 (§A6.2).
+    // --- Documented (docs/design/alicloud.md §6.2) -----------------------------------------
+    /// 404.
     pub const CGW_NOT_FOUND: &str = "InvalidCustomerGatewayInstanceId.NotFound";
-    /// 404 (§A6.2).
+    /// 404.
     pub const VCO_NOT_FOUND: &str = "InvalidVpnConnectionInstanceId.NotFound";
-    /// A connection mid-change (tf retries it; 400 as tf's mocks, §A3.5).
+    /// A connection mid-change (tf retries it; 400 as tf's mocks).
     pub const VPN_CONNECTION_CONFIGURING: &str = "VpnConnection.Configuring";
     /// Cbn: the attachment is not in a state that allows the call (tf retries it).
     pub const INCORRECT_STATUS: &str = "IncorrectStatus.Status";
@@ -35,9 +35,8 @@ pub(crate) mod codes {
     pub const MISSING_PARAMETER: &str = "MissingParameter";
     pub const INTERNAL: &str = "InternalError";
 
-    // --- INFERRED: no source read names these; correct here ----------------------------------
-    /// `DeleteCustomerGateway` while a connection's tunnel uses the gateway (§A4.4: "The error
-    /// code for 'still in use' is not in the sources read").
+    // --- INFERRED: no source read names these; correct here (docs/design/alicloud.md §10.3) ---
+    /// `DeleteCustomerGateway` while a connection's tunnel uses the gateway.
     pub const CGW_IN_USE: &str = "DependencyViolation.VpnConnection";
     /// `DeleteVpnAttachment` / `CreateTransitRouterVpnAttachment` on a connection bound to a
     /// transit router (and stable; while it is changing the answer is `VpnConnection.Configuring`
@@ -45,14 +44,14 @@ pub(crate) mod codes {
     pub const VCO_BOUND: &str = "DependencyViolation.TransitRouterVpnAttachment";
     /// More than one CIDR on either side with an IKEv1 tunnel (the console requires IKEv2).
     pub const MULTIPLE_SUBNETS_NEED_IKEV2: &str = "InvalidIkeVersion.MultipleSubnets";
-    /// BGP enabled on a tunnel whose customer gateway has no ASN (§A1: "for BGP the customer
-    /// gateway must have an ASN").
+    /// BGP enabled on a tunnel whose customer gateway has no ASN ("for BGP the customer gateway
+    /// must have an ASN").
     pub const CGW_WITHOUT_ASN: &str = "InvalidCustomerGateway.AsnNotSet";
     /// Same `ClientToken` within 24 h but different parameters (EC2/ECS-style name).
     pub const IDEMPOTENT_MISMATCH: &str = "IdempotentParameterMismatch";
     /// A `RegionId` the sandbox does not serve.
     pub const REGION_NOT_FOUND: &str = "InvalidRegionId.NotFound";
-    /// Cbn lookups by id (HTTP 404 so "already gone" is recognised as not-found, §A6.1).
+    /// Cbn lookups by id (HTTP 404 so "already gone" is recognised as not-found, §10.4).
     pub const TR_ATTACHMENT_NOT_FOUND: &str = "InvalidTransitRouterAttachmentId.NotFound";
     pub const TR_NOT_FOUND: &str = "InvalidTransitRouterId.NotFound";
     pub const CEN_NOT_FOUND: &str = "InvalidCenId.NotFound";
@@ -62,11 +61,11 @@ pub(crate) mod codes {
     pub const PROPAGATION_NOT_FOUND: &str = "InvalidPropagation.NotFound";
     /// The route table is not one of the attachment's transit router.
     pub const ROUTE_TABLE_MISMATCH: &str = "InvalidTransitRouterRouteTableId.Mismatch";
-    /// "An attachment can be associated with only one route table" (§A5.5).
+    /// "An attachment can be associated with only one route table" (§5.5).
     pub const ALREADY_ASSOCIATED: &str = "Forbidden.AttachmentAlreadyAssociated";
     pub const ALREADY_PROPAGATING: &str = "Forbidden.PropagationAlreadyEnabled";
     /// `DeleteTransitRouterVpnAttachment` with `Force=false` while associations or propagations
-    /// exist (§A5.4: "refuse if dependencies ... exist").
+    /// exist (§5.4).
     pub const ATTACHMENT_HAS_DEPENDENCIES: &str =
         "DependencyViolation.RouteTableAssociationOrPropagation";
     /// A V3 request without `Authorization`, or a V1 request without `Signature`.
@@ -115,7 +114,7 @@ impl AliError {
     }
 
     /// 400 `Missing{Name}` for a top-level parameter (e.g. `MissingRegionId`), `MissingParameter`
-    /// for a nested one (alicloud.md §B4.2).
+    /// for a nested one (docs/design/alicloud.md §6.2).
     pub(crate) fn missing(name: &str) -> Self {
         let code = if name.contains('.') {
             codes::MISSING_PARAMETER.to_owned()

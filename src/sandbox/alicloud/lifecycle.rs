@@ -21,7 +21,8 @@ use super::vco_route;
 use super::vpn_connection::{self, state, VpnConnection, NOT_ASSOCIATED};
 use crate::sandbox::store::Tx;
 
-/// Where tunnel addresses come from: Alibaba public space (47.98.0.0/16, INFERRED pool).
+/// Where tunnel addresses come from: Alibaba public space (47.98.0.0/16, INFERRED pool,
+/// docs/design/alicloud.md §10.10).
 const PUBLIC_IP_POOL: ([u8; 4], u8) = ([47, 98, 0, 0], 16);
 
 /// Whether a state entered at `since` has lasted `delay_ms` at `now_ms`.

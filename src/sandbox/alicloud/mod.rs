@@ -1,4 +1,4 @@
-//! Alibaba Cloud RPC emulation (alicloud.md Part A, §B4–§B5): `POST|GET /` with the action in
+//! Alibaba Cloud RPC emulation (docs/design/alicloud.md §2–§7, §9): `POST|GET /` with the action in
 //! the `x-acs-action` header (ACS3 dialect) or the `Action` parameter (signature V1 dialect),
 //! parameters merged from the query and an `application/x-www-form-urlencoded` body.
 //!
@@ -61,7 +61,7 @@ const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 /// Counters in `/_sandbox/requests` (same names as JD Cloud's).
 const AUTH_REJECTED_COUNTER: &str = "auth.rejected";
 const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
-/// The transient server error of fault injection (alicloud.md §A6.2: 503, retried by
+/// The transient server error of fault injection (docs/design/alicloud.md §6.2: 503, retried by
 /// terraform-provider-alicloud's `NeedRetry`). Not in [`error::codes`] only because fault
 /// injection is the one place that answers it.
 const SERVICE_UNAVAILABLE: &str = "ServiceUnavailable";
@@ -235,7 +235,7 @@ static ACTIONS: &[Action] = &[
     },
 ];
 
-/// The RPC error envelope (alicloud.md §A6.1).
+/// The RPC error envelope (docs/design/alicloud.md §6.1).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ErrorEnvelope<'a> {

@@ -7,14 +7,16 @@ use time::OffsetDateTime;
 use super::error::{codes, AliError};
 use super::params::Params;
 
-/// How long a `ClientToken` makes a create idempotent (alicloud.md §A1.1 "unique per request";
-/// 24 h is the window Alibaba documents for other products' tokens, INFERRED here).
+/// How long a `ClientToken` makes a create idempotent: 24 h, the window Alibaba documents for
+/// other products' tokens (INFERRED, docs/design/alicloud.md §10.8).
 pub(crate) const CLIENT_TOKEN_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// Account id the sandbox acts as (`VpnOwnerId`); INFERRED shape (16 digits).
+/// Account id the sandbox acts as (`VpnOwnerId`); INFERRED shape, 16 digits
+/// (docs/design/alicloud.md §10.9).
 pub(crate) const ACCOUNT_ID: i64 = 1_000_000_000_000_001;
 
-/// Resource group of objects created without `ResourceGroupId`; INFERRED id.
+/// Resource group of objects created without `ResourceGroupId`; INFERRED id
+/// (docs/design/alicloud.md §10.9).
 pub(crate) const DEFAULT_RESOURCE_GROUP: &str = "rg-sandboxdefault";
 
 /// A user tag.

@@ -1,8 +1,9 @@
 //! Transit router route tables (the seeded `System` table of each region) and the two links an
-//! attachment can have with one (alicloud.md §A5.5): association ("associated forwarding",
-//! `Associating` → `Active`, `Dissociating` → gone; one table per attachment) and propagation
-//! ("route learning", `Enabling` → `Active`, `Disabling` → gone). While a link of an attachment
-//! is pending, no other link operation on that attachment is allowed (`Operation.Blocking`).
+//! attachment can have with one (docs/design/alicloud.md §5.5): association ("associated
+//! forwarding", `Associating` → `Active`, `Dissociating` → gone; one table per attachment) and
+//! propagation ("route learning", `Enabling` → `Active`, `Disabling` → gone). While a link of an
+//! attachment is pending, no other link operation on that attachment is allowed
+//! (`Operation.Blocking`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

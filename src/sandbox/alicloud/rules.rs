@@ -1,4 +1,4 @@
-//! Field rules of the Vpc and Cbn parameters (alicloud.md §A1.1, §A1.2, §A4.1, §A5.1). Each
+//! Field rules of the Vpc and Cbn parameters (docs/design/alicloud.md §8). Each
 //! function takes the full parameter name for its message and answers 400 `Invalid…`.
 
 use std::net::Ipv4Addr;
@@ -16,7 +16,7 @@ pub(crate) const ASN_RANGE: RangeInclusive<i64> = 1..=4_294_967_295;
 /// IKE / IPsec SA lifetimes, seconds.
 pub(crate) const LIFETIME_RANGE: RangeInclusive<i64> = 0..=86_400;
 
-/// Customer gateway addresses with which "the connection cannot come up" (§A4.1).
+/// Customer gateway addresses with which "the connection cannot come up" (§3).
 const UNUSABLE_IPV4: &[([u8; 4], u8, &str)] = &[
     ([100, 64, 0, 0], 10, "100.64.0.0-100.127.255.255"),
     ([127, 0, 0, 0], 8, "127.0.0.0/8"),
@@ -27,7 +27,7 @@ const UNUSABLE_IPV4: &[([u8; 4], u8, &str)] = &[
 
 /// `TunnelCidr` must be a /30 inside this range …
 const TUNNEL_CIDR_RANGE: ([u8; 4], u8) = ([169, 254, 0, 0], 16);
-/// … and none of these (§A1.2).
+/// … and none of these (§4.2).
 const RESERVED_TUNNEL_CIDRS: &[&str] = &[
     "169.254.0.0/30",
     "169.254.1.0/30",
@@ -102,7 +102,7 @@ pub(crate) fn name_or_description(name: &str, value: &str) -> Result<(), AliErro
 }
 
 /// `TransitRouterAttachmentName`: 2–128 characters, letters, digits, `_` and `-`, starting with
-/// a letter (§A5.1).
+/// a letter (docs/design/alicloud.md §5.1).
 pub(crate) fn attachment_name(name: &str, value: &str) -> Result<(), AliError> {
     let n = value.chars().count();
     let first_letter = value.chars().next().is_some_and(char::is_alphabetic);
@@ -120,7 +120,7 @@ pub(crate) fn attachment_name(name: &str, value: &str) -> Result<(), AliError> {
 }
 
 /// `TransitRouterAttachmentDescription`: 2–256 characters, starting with a letter, not
-/// `http(s)://` (§A5.1).
+/// `http(s)://` (docs/design/alicloud.md §5.1).
 pub(crate) fn attachment_description(name: &str, value: &str) -> Result<(), AliError> {
     let n = value.chars().count();
     let first_letter = value.chars().next().is_some_and(char::is_alphabetic);
@@ -249,7 +249,8 @@ pub(crate) fn tags(p: &Params, name: &str) -> Result<Vec<(String, String)>, AliE
 }
 
 /// `LocalSubnet` / `RemoteSubnet`: comma-separated IPv4 CIDR blocks, each written as its
-/// network address (INFERRED: host bits set are refused, as a console would).
+/// network address (INFERRED: host bits set are refused, as a console would;
+/// docs/design/alicloud.md §10.13).
 pub(crate) fn subnets(name: &str, value: &str) -> Result<Vec<Ipv4Net>, AliError> {
     let mut out = Vec::new();
     for item in value.split(',') {
@@ -321,7 +322,7 @@ pub(crate) fn tunnel_cidr(name: &str, value: &str) -> Result<Ipv4Net, AliError> 
 }
 
 /// `LocalBgpIp`: a host address of the tunnel's /30 (INFERRED: the network and broadcast
-/// addresses are refused).
+/// addresses are refused; docs/design/alicloud.md §10.13).
 pub(crate) fn bgp_ip_in(name: &str, value: &str, cidr: &Ipv4Net) -> Result<Ipv4Addr, AliError> {
     let ip: Ipv4Addr = value
         .parse()

@@ -1,4 +1,4 @@
-//! The fixed objects every sandbox has (alicloud.md "What this means" item 3): no hybridnet
+//! The fixed objects every sandbox has (docs/design/alicloud.md §9): no hybridnet
 //! resource creates a CEN or a transit router, so one CEN instance spans every served region,
 //! and each region has one Enterprise Edition transit router with its `System` route table.
 //!
@@ -17,7 +17,8 @@ pub(crate) struct SeedRegion {
     /// Short form used in the seeded ids, e.g. `hz`.
     pub short: &'static str,
     /// Zones the two tunnels of a connection are placed in (index 1, index 2). INFERRED: real
-    /// zone letters of the region, but which zones a tunnel lands in is not documented.
+    /// zone letters of the region, but which zones a tunnel lands in is not documented
+    /// (docs/design/alicloud.md §10.10).
     pub tunnel_zones: [&'static str; 2],
 }
 

@@ -1,6 +1,6 @@
 //! Binding a connection to a transit router (Cbn 2017-09-12 `*TransitRouterVpnAttachment*`,
-//! alicloud.md §A5.1–§A5.4). Asynchronous: `Attaching` → `Attached`, `Detaching` → gone; the
-//! connection follows (`attaching` → `attached`, `detaching` → `init`), see `lifecycle`.
+//! docs/design/alicloud.md §5.1–§5.4). Asynchronous: `Attaching` → `Attached`, `Detaching` → gone;
+//! the connection follows (`attaching` → `attached`, `detaching` → `init`), see `lifecycle`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -20,7 +20,7 @@ pub(crate) const KIND: Kind = Kind {
     id_prefix: "tr-attach",
 };
 
-/// `Status` values (§A5.2).
+/// `Status` values (§5.2).
 pub(crate) mod status {
     pub const ATTACHING: &str = "Attaching";
     pub const ATTACHED: &str = "Attached";
@@ -98,7 +98,7 @@ pub(crate) fn save(tx: &Tx<'_>, a: &TrVpnAttachment) -> Result<(), AliError> {
     Ok(())
 }
 
-/// The transit router named by `TransitRouterId`, or by `CenId` + `RegionId` (§A5.1).
+/// The transit router named by `TransitRouterId`, or by `CenId` + `RegionId` (§5.1).
 fn resolve_transit_router(p: &Params) -> Result<&'static SeedRegion, AliError> {
     let cen = p.get("CenId");
     if let Some(cen) = cen {
@@ -239,7 +239,7 @@ pub(crate) fn create(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     Ok(json!({"TransitRouterAttachmentId": attachment.transit_router_attachment_id}))
 }
 
-/// Not-found is an empty list, never an error (§A5.2).
+/// Not-found is an empty list, never an error (§5.2).
 pub(crate) fn list(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     let p = &call.params;
     let id = p.get("TransitRouterAttachmentId");
@@ -279,7 +279,7 @@ fn attached(a: &TrVpnAttachment) -> Result<(), AliError> {
     }
 }
 
-/// Stays `Attached` (§A5.3).
+/// Stays `Attached` (§5.3).
 pub(crate) fn update(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     let p = &call.params;
     let mut a = get(tx, p.required("TransitRouterAttachmentId")?)?;
@@ -304,7 +304,7 @@ pub(crate) fn update(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
 }
 
 /// `Force=false` is refused while route-table associations or propagations exist; `Force=true`
-/// removes them (§A5.4). Then `Detaching` → gone.
+/// removes them (§5.4). Then `Detaching` → gone.
 pub(crate) fn delete(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     let p = &call.params;
     let mut a = get(tx, p.required("TransitRouterAttachmentId")?)?;

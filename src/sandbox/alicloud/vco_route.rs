@@ -195,7 +195,7 @@ fn route_dest(p: &Params) -> Result<String, AliError> {
 }
 
 /// `NextHop`: the connection itself (INFERRED: the only next hop a connection's own route can
-/// have; every documented example uses the connection's id).
+/// have; every documented example uses the connection's id; docs/design/alicloud-vco-routes.md).
 fn next_hop(p: &Params, c: &VpnConnection) -> Result<String, AliError> {
     let hop = p.required("NextHop")?;
     if hop == c.vpn_connection_id {
@@ -370,9 +370,9 @@ pub(crate) fn delete(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     Ok(json!({}))
 }
 
-/// One route of the transit router's table: a connection's destination route, learned through
-/// the binding's propagation (`Propagated`, next hop the binding; INFERRED that destination
-/// routes travel this way, as routes learned from any attachment do).
+/// One route of the transit router's table: a connection's destination route, learned through the
+/// binding's propagation (`Propagated`, next hop the binding; INFERRED that destination routes
+/// travel this way, as routes learned from any attachment do; docs/design/alicloud-vco-routes.md).
 fn published_json(r: &VcoRoute, a: &TrVpnAttachment, table: &str) -> Value {
     json!({
         "TransitRouterRouteTableId": table,

@@ -1,6 +1,6 @@
 //! Dual-tunnel IPsec-VPN connection not on a VPN gateway (Vpc `CreateVpnAttachment` family,
-//! alicloud.md §A1–§A3): model, rules, the six actions and the state the transit-router binding
-//! drives (`init` → `attaching` → `attached` → `detaching` → `init`; modify: `updating`).
+//! docs/design/alicloud.md §4): model, rules, the six actions and the state the transit-router
+//! binding drives (`init` → `attaching` → `attached` → `detaching` → `init`; modify: `updating`).
 
 use std::fmt;
 
@@ -23,14 +23,14 @@ pub(crate) const KIND: Kind = Kind {
     id_prefix: "vco",
 };
 
-/// Tunnel ids (`tun-…`, INFERRED prefix §A2.1); tunnels are stored inside their connection.
+/// Tunnel ids (`tun-…`, INFERRED prefix, §10.10); tunnels are stored inside their connection.
 const TUNNEL_IDS: Kind = Kind {
     cloud: CLOUD,
     name: "tunnels",
     id_prefix: "tun",
 };
 
-/// `State` values (§A2.1).
+/// `State` values (§4.3).
 pub(crate) mod state {
     pub const INIT: &str = "init";
     pub const ATTACHING: &str = "attaching";
@@ -42,7 +42,7 @@ pub(crate) mod state {
 /// `AttachType` values.
 pub(crate) const NOT_ASSOCIATED: &str = "NO_ASSOCIATED";
 pub(crate) const ATTACHED_TO_CEN: &str = "CEN";
-/// `VpnGatewayId` of a connection that is on no VPN gateway (§A3.1).
+/// `VpnGatewayId` of a connection that is on no VPN gateway (§4.3).
 const NOT_ON_GATEWAY: &str = "vpn-not-exist";
 /// Negotiation status: the sandbox has no peer to negotiate with.
 const NEGOTIATION_STATUS: &str = "ike_sa_not_established";
@@ -58,7 +58,7 @@ const ENC_ALGS: &[&str] = &["aes", "aes192", "aes256", "des", "3des"];
 const AUTH_ALGS: &[&str] = &["md5", "sha1", "sha256", "sha384", "sha512"];
 const IKE_PFS: &[&str] = &["group1", "group2", "group5", "group14"];
 const IPSEC_PFS: &[&str] = &["disabled", "group1", "group2", "group5", "group14"];
-/// "If omitted the service generates a 16-character random key" (§A1.2).
+/// "If omitted the service generates a 16-character random key" (§4.2).
 const GENERATED_PSK_LEN: usize = 16;
 const PSK_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -176,7 +176,7 @@ fn random_psk() -> String {
         .collect()
 }
 
-/// A tunnel with the dual-tunnel defaults of §A1.2 / §A9 (role by index is INFERRED).
+/// A tunnel with the dual-tunnel defaults of §4.2 (role by index is INFERRED, §10.11).
 fn new_tunnel(
     tx: &Tx<'_>,
     index: u8,
@@ -244,7 +244,7 @@ fn apply_tunnel(tx: &Tx<'_>, region: &str, t: &mut Tunnel, g: &Params) -> Result
     if let Some(cidr) = bgp.get("TunnelCidr") {
         let net = rules::tunnel_cidr(&bgp.path("TunnelCidr"), cidr)?;
         if t.bgp.tunnel_cidr.as_deref() != Some(cidr) && bgp.get("LocalBgpIp").is_none() {
-            // A new /30 without an address: the first host (INFERRED default).
+            // A new /30 without an address: the first host (INFERRED default, §10.12).
             t.bgp.local_bgp_ip = Some(rules::hosts_of(&net).0.to_string());
         }
         t.bgp.tunnel_cidr = Some(net.to_string());
@@ -603,7 +603,7 @@ pub(crate) fn modify(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
 }
 
 /// Refused while bound to a transit router (unbind first with Cbn
-/// `DeleteTransitRouterVpnAttachment`, §A3.3) or while a change is in progress. Its
+/// `DeleteTransitRouterVpnAttachment`, §4.5) or while a change is in progress. Its
 /// destination routes go with it.
 pub(crate) fn delete(tx: &Tx<'_>, call: &Call) -> Result<Value, AliError> {
     let p = &call.params;
@@ -644,7 +644,8 @@ fn insert(v: &mut Value, key: &str, value: Option<Value>) {
 }
 
 /// One tunnel. `typed`: the modify answer's types (booleans, integers); otherwise
-/// DescribeVpnConnection's, where every scalar but `TunnelIndex` is a string (§A2.1).
+/// DescribeVpnConnection's, where every scalar but `TunnelIndex` is a string
+/// (docs/design/alicloud.md §2.3).
 fn tunnel_json(
     c: &VpnConnection,
     t: &Tunnel,

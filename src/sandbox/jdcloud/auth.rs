@@ -1,13 +1,13 @@
-//! JD Cloud request authentication (jdcloud.md §5, §8 "Transport & auth").
+//! JD Cloud request authentication (docs/design/jdcloud.md §5, checks in the order of §5.5).
 //!
 //! The signature is recomputed over exactly what was received: raw path and raw query from the
 //! request URI, the headers listed in `SignedHeaders` (so `host` as received), and the body bytes.
 //! Date and nonce need not be signed (the Python SDK signs only `content-type;host`, §5.2).
 //!
-//! A nonce ("must remain unique for a certain period of time", §5.2) is remembered for
+//! A nonce ("must remain unique for a certain period of time") is remembered for
 //! [`MAX_CLOCK_SKEW`] per access key once the signature checks out, so a badly signed request
-//! does not burn it; a reused one is 401 `ACCESS_ERROR`. The replay window is UNKNOWN (§5.5):
-//! the same 15 minutes as the skew is INFERRED. A request without a nonce is not refused (the
+//! does not burn it; a reused one is 401 `ACCESS_ERROR`. The replay window is not published; it
+//! is the skew window (§8.7). A request without a nonce is not refused (the
 //! sandbox never required one; the SDKs always send one).
 
 use axum::http::request::Parts;
@@ -20,11 +20,11 @@ use crate::sandbox::alicloud::NonceCache;
 use crate::signer::jdcloud::{self as signer, DATE_HEADER, NONCE_HEADER};
 use crate::signer::SignableRequest;
 
-/// Allowed distance between `x-jdcloud-date` and the sandbox clock. The real value is UNKNOWN
-/// (jdcloud.md §5.5); 15 minutes is INFERRED (AWS-like).
+/// Allowed distance between `x-jdcloud-date` and the sandbox clock, also the nonce window. The
+/// real value is not published; 15 minutes is INFERRED, AWS-like (docs/design/jdcloud.md §8.7).
 pub(super) const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
 
-/// Signing service name of the `bgw` API (VERIFIED, §1).
+/// Signing service name of the `bgw` API (§1).
 const SERVICE: &str = "bgw";
 
 const MISSING_AUTHORIZATION: &str = "lack of header authorization[gw]";

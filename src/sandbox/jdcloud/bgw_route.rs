@@ -1,11 +1,12 @@
-//! Border-gateway static routes (jdcloud.md §4.6): model, rules and five operations under
-//! `/bgws/{bgwId}/bgwRoutes/`.
+//! Border-gateway static routes (docs/design/jdcloud.md §4.6): model, rules and five operations
+//! under `/bgws/{bgwId}/bgwRoutes/`.
 //!
-//! Only the models are published; the paths, wrappers (`bgwRouteSpec`, `modifyBgwRouteSpec`), result
-//! shapes, filter names and the id prefix `bgwr` are INFERRED, as are: inferring the next-hop type
-//! from the next hop when `bgwNexthopType` is omitted, the `FAILED_PRECONDITION` status of a
-//! duplicate route, and refusing to delete a next hop a route uses. Propagated routes and the
-//! Direct Connect next hops (`private_vif`, `hosted_private_vif`) are not emulated.
+//! Only the models are published. INFERRED here (docs/design/jdcloud.md §8.1–§8.5, §8.10, §8.11,
+//! §8.16): the paths, wrappers (`bgwRouteSpec`, `modifyBgwRouteSpec`), result shapes, filter
+//! names and the id prefix `bgwr`; deriving the next-hop type from the next hop when
+//! `bgwNexthopType` is omitted; the `FAILED_PRECONDITION` status of a duplicate route; refusing to
+//! delete a next hop a route uses. Propagated routes and the Direct Connect next hops
+//! (`private_vif`, `hosted_private_vif`) are not emulated.
 
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,7 @@ pub(super) const KIND: Kind = Kind {
     id_prefix: "bgwr",
 };
 
-/// "50 static … routes/BGW" (jdcloud.md §7 quotas).
+/// "50 static … routes/BGW" (docs/design/jdcloud.md §6).
 const QUOTA_PER_BGW: usize = 50;
 const CREATE_WRAPPER: &str = "bgwRouteSpec";
 const MODIFY_WRAPPER: &str = "modifyBgwRouteSpec";

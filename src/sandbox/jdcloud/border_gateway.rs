@@ -1,11 +1,11 @@
-//! Border gateway (边界网关, jdcloud.md §4.1): model, rules and the five operations.
+//! Border gateway (边界网关, docs/design/jdcloud.md §4.1): model, rules and the five operations.
 //!
 //! The stored body is exactly the API object. `vpcAttachmentIds` and `vpnConnectionIds` are kept in
 //! step with the children by [`refresh_children`], which every child create/delete calls in the
 //! same transaction; `vifIds` stays empty (Direct Connect is not emulated).
 //!
-//! INFERRED here: the id prefix `bgw`, the body wrappers, the filter names, the result shapes
-//! (jdcloud.md §3, §8) and refusing a delete while static routes exist.
+//! INFERRED here (docs/design/jdcloud.md §8.2–§8.5, §8.11): the id prefix `bgw`, the body wrappers,
+//! the filter names, the result shapes and refusing a delete while static routes exist.
 
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,7 @@ pub(super) const KIND: Kind = Kind {
     id_prefix: "bgw",
 };
 
-/// "5 BGWs/region" (jdcloud.md §7 quotas).
+/// "5 BGWs/region" (docs/design/jdcloud.md §6).
 const QUOTA_PER_REGION: usize = 5;
 const CREATE_WRAPPER: &str = "bgwSpec";
 const MODIFY_WRAPPER: &str = "modifyBgwSpec";
@@ -173,7 +173,8 @@ pub(super) fn modify(tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
 }
 
 /// "The Border Gateway without Private Virtual Interface, Hosted Private Virtual Interface, VPN
-/// Connection and VPC Attachment created can be deleted" (§4.1); static routes count too.
+/// Connection and VPC Attachment created can be deleted" (docs/design/jdcloud.md §4.1); static
+/// routes count too (§8.11).
 pub(super) fn delete(tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let bgw = find(tx, req)?;
     let id = bgw.bgw_id.as_str();

@@ -1,6 +1,9 @@
-//! Customer gateway (客户网关, jdcloud.md §4.3): model, rules and the five operations.
+//! Customer gateway (客户网关, docs/design/jdcloud.md §4.3): model, rules and the five operations.
 //!
 //! The stored body is exactly the API object, so describe/list return it as stored.
+//!
+//! INFERRED here (docs/design/jdcloud.md §8.2–§8.5): the id prefix `cgw`, the body wrappers, filter
+//! names and result shapes.
 
 use std::ops::RangeInclusive;
 
@@ -12,18 +15,17 @@ use super::{get_in_region, validate, vpn_connection, vpn_tunnel, OpRequest, Repl
 use crate::sandbox::ids;
 use crate::sandbox::store::{Kind, Tx};
 
-/// Id prefix `cgw` is INFERRED (jdcloud.md §8 "IDs").
 pub(super) const KIND: Kind = Kind {
     cloud: CLOUD,
     name: "customer_gateways",
     id_prefix: "cgw",
 };
 
-/// "10 customer gateways/region" (jdcloud.md §7 quotas).
+/// "10 customer gateways/region" (docs/design/jdcloud.md §6).
 const QUOTA_PER_REGION: usize = 10;
 /// "取值范围[65001,65499]，设置后不支持修改".
 const BGP_ASN_RANGE: RangeInclusive<i64> = 65001..=65499;
-/// Body wrappers (INFERRED, §3.1); the flat form is accepted too.
+/// Body wrappers (docs/design/jdcloud.md §3.1); the flat form is accepted too.
 const CREATE_WRAPPER: &str = "customerGatewaySpec";
 const MODIFY_WRAPPER: &str = "modifyCustomerGatewaySpec";
 /// Path parameter naming the gateway.
@@ -43,7 +45,8 @@ pub(super) struct CustomerGateway {
     pub updated_time: String,
 }
 
-/// `createCustomerGateway` result: the id and the whole object (§3.2 "return both keys").
+/// `createCustomerGateway` result: the id and the whole object, so clients expecting either
+/// find it (docs/design/jdcloud.md §3.2).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CreateResult<'a> {
@@ -64,7 +67,7 @@ struct DescribeManyResult {
     total_count: usize,
 }
 
-/// Filter names are INFERRED (jdcloud.md §2.2).
+/// Filter names (docs/design/jdcloud.md §8.4).
 const FILTERS: &[FilterField<CustomerGateway>] = &[
     FilterField {
         name: "customerGatewayIds",
@@ -189,7 +192,7 @@ pub(super) fn get(tx: &Tx<'_>, region: &str, id: &str) -> Result<CustomerGateway
 }
 
 /// Delete precondition, "The Customer Gateway without creation of VPN Connection can be deleted"
-/// (§4.3).
+/// (docs/design/jdcloud.md §4.3).
 fn check_deletable(tx: &Tx<'_>, region: &str, gateway: &CustomerGateway) -> Result<(), JdError> {
     let id = gateway.customer_gateway_id.as_str();
     let connections = vpn_connection::of_customer_gateway(tx, region, id)?;
@@ -207,7 +210,7 @@ fn check_deletable(tx: &Tx<'_>, region: &str, gateway: &CustomerGateway) -> Resu
 }
 
 /// "the public network address can be modified if no VPN Tunnel has been created for the Customer
-/// Gateway" (§4.3): no tunnel on any connection using it.
+/// Gateway" (docs/design/jdcloud.md §4.3): no tunnel on any connection using it.
 fn check_ips_modifiable(
     tx: &Tx<'_>,
     region: &str,

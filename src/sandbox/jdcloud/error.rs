@@ -1,4 +1,5 @@
-//! JD Cloud errors: HTTP status + upper-snake `status` string + message (jdcloud.md §2.3, §2.4).
+//! JD Cloud errors: HTTP status + upper-snake `status` string + message (docs/design/jdcloud.md
+//! §2.3, §2.4).
 
 use axum::http::StatusCode;
 

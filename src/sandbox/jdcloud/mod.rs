@@ -1,4 +1,4 @@
-//! JD Cloud `bgw` OpenAPI emulation: `/v1/regions/{regionId}/…` (jdcloud.md §1–§4, §8).
+//! JD Cloud `bgw` OpenAPI emulation: `/v1/regions/{regionId}/…` (docs/design/jdcloud.md §1–§4, §7).
 //!
 //! Request flow: read body → authenticate (nonce replay included) → rate limit (429
 //! `RATE_LIMIT`) → match [`routes::ROUTES`] → injected fault, if any (429 `RATE_LIMIT` or 500
@@ -187,7 +187,8 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     let region = params.get("regionId");
     if !super::regions::JDCLOUD.contains(&region) {
         // INFERRED: JD Cloud's answer for an unknown region is not documented;
-        // 400 INVALID_ARGUMENT is its answer for any other bad path parameter.
+        // 400 INVALID_ARGUMENT is its answer for any other bad path parameter
+        // (docs/design/jdcloud.md §8.8).
         let err =
             JdError::invalid_argument(format!("regionId '{region}' is not a JD Cloud region"));
         return respond(&request_id, Some(op), Err(err));
@@ -231,7 +232,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     }
 }
 
-/// The transient server error of fault injection (jdcloud.md §2.4: 500 `INTERNAL`).
+/// The transient server error of fault injection (docs/design/jdcloud.md §2.4: 500 `INTERNAL`).
 fn injected_error() -> JdError {
     JdError::internal("internal server error (sandbox fault injection)")
 }

@@ -1,16 +1,16 @@
 //! Every JD Cloud operation the sandbox serves, in ONE table.
 //!
-//! Only two `bgw` operations are published (jdcloud.md §0.2); every path below except
-//! `modifyAdminStatus` is INFERRED from JD Cloud's generator conventions (§3): collections end with
-//! `/`, items are `/{collection}/{id}`, modify is PATCH (PUT also accepted, §3 "route both PATCH and
-//! PUT"). Correct them here.
+//! Only two `bgw` operations are published (docs/design/jdcloud.md §3); every path below except
+//! `modifyAdminStatus` is INFERRED from JD Cloud's generator conventions (§8.1): collections end
+//! with `/`, items are `/{collection}/{id}`, modify is PATCH (PUT also accepted, in case it is
+//! PUT). Correct them here.
 
 use percent_encoding::percent_decode_str;
 
 /// A JD Cloud operation. `name()` is the operation id used in logs, the
 /// `x-jdcloud-operationid` header and `/_sandbox/requests` (ChangeLog spelling where it has one:
 /// the route operations are `createBgwRoutes` etc.; `createBgw`/`modifyBgw`/`deleteBgw` and
-/// `describeBgwRoute` are INFERRED).
+/// `describeBgwRoute` are our own, docs/design/jdcloud.md §8.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Op {
     CreateBgw,
@@ -137,7 +137,7 @@ const fn route(method: &'static str, template: &'static str, op: Op) -> Route {
 }
 
 pub(super) static ROUTES: &[Route] = &[
-    // Border gateways (jdcloud.md §3, §4.1) — all INFERRED.
+    // Border gateways (docs/design/jdcloud.md §4.1).
     route("POST", "/v1/regions/{regionId}/bgws/", Op::CreateBgw),
     route("GET", "/v1/regions/{regionId}/bgws/", Op::DescribeBgws),
     route(
@@ -156,7 +156,7 @@ pub(super) static ROUTES: &[Route] = &[
         "/v1/regions/{regionId}/bgws/{bgwId}",
         Op::DeleteBgw,
     ),
-    // VPC attachments (§3, §4.2) — all INFERRED.
+    // VPC attachments (§4.2).
     route(
         "POST",
         "/v1/regions/{regionId}/vpcAttachments/",
@@ -187,7 +187,7 @@ pub(super) static ROUTES: &[Route] = &[
         "/v1/regions/{regionId}/vpcAttachments/{vpcAttachmentId}",
         Op::DeleteVpcAttachment,
     ),
-    // Customer gateways (§3, §4.3) — all INFERRED.
+    // Customer gateways (§4.3).
     route(
         "POST",
         "/v1/regions/{regionId}/customerGateways/",
@@ -218,7 +218,7 @@ pub(super) static ROUTES: &[Route] = &[
         "/v1/regions/{regionId}/customerGateways/{customerGatewayId}",
         Op::DeleteCustomerGateway,
     ),
-    // VPN connections (§3, §4.4) — all INFERRED.
+    // VPN connections (§4.4).
     route(
         "POST",
         "/v1/regions/{regionId}/vpnConnections/",
@@ -249,7 +249,7 @@ pub(super) static ROUTES: &[Route] = &[
         "/v1/regions/{regionId}/vpnConnections/{vpnConnectionId}",
         Op::DeleteVpnConnection,
     ),
-    // VPN tunnels (§3, §4.5) — INFERRED (strong: the collection name is VERIFIED).
+    // VPN tunnels (§4.5); `modifyAdminStatus` confirms the collection name.
     route(
         "POST",
         "/v1/regions/{regionId}/vpnTunnels/",
@@ -287,7 +287,7 @@ pub(super) static ROUTES: &[Route] = &[
         "/v1/regions/{regionId}/vpnTunnels/{vpnTunnelId}:adminStatus",
         Op::ModifyAdminStatus,
     ),
-    // Border-gateway static routes (§4.6) — paths UNKNOWN, all INFERRED (nested under the
+    // Border-gateway static routes (§4.6): the least certain paths (nested under the
     // gateway; the other candidate is custom actions such as `…/bgws/{bgwId}:createBgwRoutes`).
     route(
         "POST",

@@ -1,4 +1,5 @@
-//! Field rules shared by the `bgw` resources (jdcloud.md §4, §7). Messages name the field.
+//! Field rules shared by the `bgw` resources (docs/design/jdcloud.md §4, §6). Messages name the
+//! field.
 
 use std::net::Ipv4Addr;
 use std::ops::RangeInclusive;
@@ -14,13 +15,14 @@ static NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^[\p{Han}0-9A-Za-z_-]{1,32}$").ok());
 
 /// VPC and subnet ids. The sandbox does not emulate the `vpc` service, so any id of this shape is
-/// taken to exist (INFERRED shape: `subnet-0rtcw9jl0` in JD Cloud's docs).
+/// taken to exist (INFERRED shape, as `subnet-0rtcw9jl0` in JD Cloud's docs; docs/design/jdcloud.md
+/// §8.5).
 static VPC_ID: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^vpc-[a-z0-9]{4,}$").ok());
 static SUBNET_ID: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^subnet-[a-z0-9]{4,}$").ok());
 
 /// `VpnTunnelSpec.psk`: "只允许输入数字、大小写字母、英文下划线“_”及中划线“-”，不允许为空且不超过20字符,
-/// 不能以0x或0s开头". The case of `x`/`s` is UNKNOWN, so `0X`/`0S` are refused too.
+/// 不能以0x或0s开头". The case of `x`/`s` is not published, so `0X`/`0S` are refused too.
 static PSK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_-]{1,20}$").ok());
 const PSK_FORBIDDEN_PREFIXES: &[&str] = &["0x", "0s"];
 

@@ -1,12 +1,13 @@
-//! VPC attachment (VPC接口, jdcloud.md §4.2): model, rules and the five operations.
+//! VPC attachment (VPC接口, docs/design/jdcloud.md §4.2): model, rules and the five operations.
 //!
 //! The sandbox does not emulate the `vpc` service: any `vpcId` matching `^vpc-[a-z0-9]{4,}$` and any
 //! `subnetId` matching `^subnet-[a-z0-9]{4,}$` is taken to exist, and `propagateCidrInfos` is
 //! fabricated deterministically from the ids (see [`subnet_cidr`]).
 //!
-//! INFERRED here: the id prefix `vpca`, the body wrappers, filter names and result shapes (§3, §8);
-//! refusing `subnetIds` with `all`/`none`; the status of the one-per-(bgw, vpc) rule
-//! (`FAILED_PRECONDITION`, might be 409); refusing a delete while a static route points at it.
+//! INFERRED here (docs/design/jdcloud.md §8.2–§8.5, §8.10, §8.11, §8.15): the id prefix `vpca`, the
+//! body wrappers, filter names and result shapes; refusing `subnetIds` with `all`/`none`; the
+//! status of the one-per-(bgw, vpc) rule (`FAILED_PRECONDITION`, might be 409); refusing a delete
+//! while a static route points at it.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -23,7 +24,7 @@ pub(super) const KIND: Kind = Kind {
     id_prefix: "vpca",
 };
 
-/// "50 VPC attachments/BGW" (jdcloud.md §7 quotas).
+/// "50 VPC attachments/BGW" (docs/design/jdcloud.md §6).
 const QUOTA_PER_BGW: usize = 50;
 const CREATE_WRAPPER: &str = "vpcAttachmentSpec";
 const MODIFY_WRAPPER: &str = "modifyVpcAttachmentSpec";

@@ -1,14 +1,15 @@
-//! VPN connection (VPN连接, jdcloud.md §4.4): model, rules and the five operations.
+//! VPN connection (VPN连接, docs/design/jdcloud.md §4.4): model, rules and the five operations.
 //!
 //! At create the connection gets two distinct public IPv4 addresses from [`CLOUD_IP_POOL`] (the
 //! lowest free ones over every region, so an address is never handed out twice while allocated).
 //! `haStatus` is recomputed by [`refresh_ha_status`] whenever one of its tunnels changes.
 //!
-//! INFERRED here: the id prefix `vpnc`, the body wrappers, filter names and result shapes (§3, §8);
-//! the address pool; the shape of `charge` for a pay-by-usage resource (empty expiry times);
-//! refusing `trafficSelectors` at create (`VpnConnectionSpec` has none, the real API probably ignores
-//! them) and a `localAsn` equal to the customer gateway's ASN (the docs require different ASNs for
-//! EBGP); how the edge `providers` are checked; refusing a delete while a static route points at it.
+//! INFERRED here (docs/design/jdcloud.md §8.2–§8.5, §8.11, §8.14): the id prefix `vpnc`, the body
+//! wrappers, filter names and result shapes; the address pool; the shape of `charge` for a
+//! pay-by-usage resource (empty expiry times); refusing `trafficSelectors` at create
+//! (`VpnConnectionSpec` has none, the real API probably ignores them) and a `localAsn` equal to the
+//! customer gateway's ASN (the docs require different ASNs for EBGP); how the edge `providers` are
+//! checked; refusing a delete while a static route points at it.
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -31,7 +32,7 @@ pub(super) const KIND: Kind = Kind {
     id_prefix: "vpnc",
 };
 
-/// "10 VPN connections/BGW" (jdcloud.md §7 quotas).
+/// "10 VPN connections/BGW" (docs/design/jdcloud.md §6).
 const QUOTA_PER_BGW: usize = 10;
 const CREATE_WRAPPER: &str = "vpnConnectionSpec";
 const MODIFY_WRAPPER: &str = "modifyVpnConnectionSpec";
@@ -40,8 +41,8 @@ pub(super) const WHAT: &str = "VpnConnection";
 
 /// "支持16位的私有ASN，取值范围为：64512~65534，默认从BGW继承65000".
 const LOCAL_ASN_RANGE: RangeInclusive<i64> = 64512..=65534;
-/// Where cloud-side public addresses come from: a JD Cloud public block (INFERRED; any public block
-/// that customer gateways are unlikely to use would do).
+/// Where cloud-side public addresses come from: a JD Cloud public block (docs/design/jdcloud.md
+/// §8.14; any public block that customer gateways are unlikely to use would do).
 const CLOUD_IP_POOL: ([u8; 4], u8) = ([116, 196, 0, 0], 16);
 /// "Number of cloud public network addresses under the same VPN Connection: 2".
 pub(super) const CLOUD_IPS_PER_CONNECTION: usize = 2;
@@ -286,8 +287,8 @@ pub(super) fn modify(tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     Ok(Reply::Empty)
 }
 
-/// "The VPN Connection without VPN Tunnel created can be deleted" (§4.4); a static route through it
-/// blocks the delete too.
+/// "The VPN Connection without VPN Tunnel created can be deleted" (docs/design/jdcloud.md §4.4); a
+/// static route through it blocks the delete too (§8.11).
 pub(super) fn delete(tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let connection = find(tx, req)?;
     let id = connection.vpn_connection_id.as_str();
@@ -360,7 +361,7 @@ fn allocate_cloud_ips(tx: &Tx<'_>) -> Result<Vec<String>, JdError> {
 }
 
 /// Recomputes `haStatus` of connection `id` from its tunnels: `redundancy` iff each of the two
-/// cloud addresses has at least one tunnel whose `opStatus` is `UP` (§4.4).
+/// cloud addresses has at least one tunnel whose `opStatus` is `UP` (docs/design/jdcloud.md §4.4).
 pub(super) fn refresh_ha_status(tx: &Tx<'_>, region: &str, id: &str) -> Result<(), JdError> {
     let mut connection = get(tx, region, id)?;
     let tunnels = vpn_tunnel::of_connection(tx, region, id)?;

@@ -1,12 +1,13 @@
-//! VPN tunnel (VPN隧道, jdcloud.md §4.5): model, rules, the five operations and
-//! `modifyAdminStatus` (the one VERIFIED path, `POST …/vpnTunnels/{id}:adminStatus`).
+//! VPN tunnel (VPN隧道, docs/design/jdcloud.md §4.5): model, rules, the five operations and
+//! `modifyAdminStatus` (the one published path, `POST …/vpnTunnels/{id}:adminStatus`).
 //!
 //! IKE/IPsec options live in two tables, [`STRING_OPTIONS`] and [`INT_OPTIONS`] (allowed values,
 //! create defaults), applied the same way by create (from the defaults) and modify (from the stored
 //! tunnel). `opStatus` follows `adminStatus` (negotiation always succeeds in the sandbox).
 //!
-//! INFERRED here: the id prefix `vpnt`, the body wrappers, filter names and result shapes (§3, §8);
-//! `ipsecKeyExchange` default as the string `"null"`; `bandwidthMbps` default [`DEFAULT_BANDWIDTH_MBPS`];
+//! INFERRED here (docs/design/jdcloud.md §8.2–§8.5, §8.10, §8.12, §8.13): the id prefix `vpnt`, the
+//! body wrappers, filter names and result shapes; `ipsecKeyExchange` default as the string
+//! `"null"`; `bandwidthMbps` default [`DEFAULT_BANDWIDTH_MBPS`];
 //! `localId`/`remoteId`/`localIp`/`remoteIp` = the public addresses; the default `localTunnelIp`
 //! (first usable host — the Cisco and strongSwan guides put the customer on `.1` and the cloud on
 //! `.2`, so this may be the other way round); keeping the host position when only `tunnelIp`
@@ -47,7 +48,7 @@ const ADMIN_STATUSES: &[&str] = &[STATUS_UP, STATUS_DOWN];
 const CHARGE_MODE: &str = "postpaid_by_duration";
 /// Where tunnels without an explicit `tunnelIp` get their /30 (the first of the allowed ranges).
 const AUTO_TUNNEL_IP_RANGE: ([u8; 4], u8) = ([169, 254, 0, 0], 20);
-/// Documented range [1, 1500]; the default is UNKNOWN.
+/// Documented range [1, 1500]; the default is not published.
 const DEFAULT_BANDWIDTH_MBPS: i64 = 100;
 
 /// The pre-shared key: echoed by the API, never printed by the sandbox.
@@ -97,7 +98,8 @@ pub(super) struct VpnTunnel {
     pub bandwidth_mbps: i64,
 }
 
-/// A string option: allowed values and create default, verbatim from `VpnTunnelSpec` (§4.5, §7).
+/// A string option: allowed values and create default, verbatim from `VpnTunnelSpec`
+/// (docs/design/jdcloud.md §4.5).
 struct StringOption {
     field: &'static str,
     allowed: &'static [&'static str],
@@ -163,7 +165,7 @@ const STRING_OPTIONS: &[StringOption] = &[
         default: "sha256",
         slot: |t| &mut t.ipsec_auth,
     },
-    // `null` = no PFS, as the string "null" (INFERRED).
+    // `null` = no PFS, sent as the string "null" (§8.12).
     StringOption {
         field: "ipsecKeyExchange",
         allowed: &[
@@ -476,7 +478,8 @@ pub(super) fn modify_admin_status(tx: &Tx<'_>, req: &OpRequest) -> Result<Reply,
     Ok(Reply::Empty)
 }
 
-/// "can only be deleted when the management status of the VPN Tunnel is 'DOWN'" (§4.5).
+/// "can only be deleted when the management status of the VPN Tunnel is 'DOWN'"
+/// (docs/design/jdcloud.md §4.5).
 pub(super) fn delete(tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let tunnel = find(tx, req)?;
     if tunnel.admin_status != STATUS_DOWN {

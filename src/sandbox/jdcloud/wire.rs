@@ -1,6 +1,6 @@
-//! JD Cloud wire conventions shared by every resource: envelopes (jdcloud.md §2.3), request bodies
-//! in wrapped or flat form (§3.1), query strings with 1-based flattened arrays, filters and
-//! pagination (§2.1, §2.2).
+//! JD Cloud wire conventions shared by every resource (docs/design/jdcloud.md §2, §3.1): envelopes,
+//! request bodies in wrapped or flat form, query strings with 1-based flattened arrays, filters
+//! and pagination.
 
 use std::collections::BTreeMap;
 
@@ -34,9 +34,9 @@ pub(super) struct ErrorBody<'a> {
     pub message: &'a str,
 }
 
-/// The fields of a create/modify body. The body is either `{"<wrapper>": {..}}` (INFERRED generator
-/// convention, §3.1) or the same fields flat (the one published modify is flat); extra fields
-/// (SDKs also send `regionId` and path ids) are ignored.
+/// The fields of a create/modify body. The body is either `{"<wrapper>": {..}}` (JD's generator
+/// convention, docs/design/jdcloud.md §3.1) or the same fields flat (the one published modify is
+/// flat); extra fields (SDKs also send `regionId` and path ids) are ignored.
 #[derive(Debug)]
 pub(super) struct Spec {
     /// Name of this object in error messages: the wrapper, or `<parent>.<field>` when nested.
@@ -241,7 +241,7 @@ impl Query {
     }
 }
 
-/// Filter operator (jdcloud.md §2.2); `eq` is the default.
+/// Filter operator (docs/design/jdcloud.md §2.2); `eq` is the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Operator {
     Eq,
@@ -312,7 +312,8 @@ impl ListParams {
         })
     }
 
-    /// The requested page of `items` (a page past the end gives the last page, §2.2) and the total.
+    /// The requested page of `items` (a page past the end gives the last page,
+    /// docs/design/jdcloud.md §2.2) and the total.
     pub(super) fn page<T>(&self, items: Vec<T>) -> (Vec<T>, usize) {
         let total = items.len();
         let last_page = total.div_ceil(self.page_size).max(1);
@@ -399,8 +400,9 @@ pub(super) struct FilterField<T> {
     pub value: fn(&T) -> &str,
 }
 
-/// Keeps the items matching every filter; a filter name the kind does not declare is an error
-/// (the real names are INFERRED, so an unexpected one is more likely a client bug than intent).
+/// Keeps the items matching every filter; a filter name the kind does not declare is an error (the
+/// real names are guesses, docs/design/jdcloud.md §8.4, so an unexpected one is more likely a
+/// client bug than intent).
 pub(super) fn apply_filters<T>(
     items: Vec<T>,
     filters: &[Filter],
