@@ -17,8 +17,8 @@
 //! [`GOOD`] holds one valid configuration per resource type, with boundary values, so the
 //! table cannot pass because everything is rejected.
 //!
-//! Rules from the research notes (jdcloud.md §7, alicloud.md §A1.2, §A4.1) that the provider does
-//! not enforce at validate would be listed at the end of this file.
+//! Rules of docs/design/jdcloud.md §6 and docs/design/alicloud.md §8 that the provider does not
+//! enforce at validate would be listed at the end of this file.
 
 mod common;
 
@@ -2211,8 +2211,8 @@ fn locate_finds_nested_and_indexed_paths() {
     );
 }
 
-// Every research rule the provider checks at `terraform validate` is in the table.
+// Every documented rule the provider checks at `terraform validate` is in the table.
 //
-// Deliberate deviations, also left out: the JD Cloud `customer_ips` rule ("public routable
-// IPv4", jdcloud.md §7) lets the RFC 5737 documentation ranges through, since examples use
+// Deliberate deviations, also left out: the JD Cloud `customer_ips` rule ("public routable IPv4",
+// docs/design/jdcloud.md §6) lets the RFC 5737 documentation ranges through, since examples use
 // them as stand-ins for public addresses (`NON_PUBLIC_IPV4` in src/framework/validate.rs).

@@ -480,7 +480,7 @@ fn jdcloud_examples_converge_in_one_apply() {
     }
 }
 
-/// Every rule of research jdcloud.md §7 is enforced by `terraform validate`, pointing at the
+/// Every rule of docs/design/jdcloud.md §6 is enforced by `terraform validate`, pointing at the
 /// attribute, with no request reaching the cloud.
 #[test]
 fn jdcloud_invalid_inputs_are_rejected_by_validate() {

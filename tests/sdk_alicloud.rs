@@ -33,7 +33,7 @@ fn run_sdk_script(sandbox: &Sandbox) -> Value {
         .arg(sandbox.credentials().access_key_id())
         .arg(sandbox.credentials().secret())
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        // The SDK falls back to these for its transport (alicloud.md §B5.1).
+        // The SDK falls back to these for its transport (docs/design/alicloud.md §7.4).
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy")
         .env_remove("HTTPS_PROXY")

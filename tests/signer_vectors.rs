@@ -1,9 +1,9 @@
-//! Official and research-derived signing vectors, stored as data under
+//! Official and self-computed signing vectors, stored as data under
 //! `tests/fixtures/signer/{jdcloud,acs3}/<case>/`:
 //! `params.json` (inputs), `canonical.txt`, `string_to_sign.txt`, `authorization.txt` (expected,
 //! exact bytes) and optionally `keys.json` (JD Cloud HMAC key chain, hex).
-//! Sources are named in each `params.json` (`source`); see research notes jdcloud.md §5.7/§5.8
-//! and alicloud.md §B0.4/§B2.
+//! Sources are named in each `params.json` (`source`); what each set is: docs/design/jdcloud.md
+//! §5.6 and docs/design/alicloud.md §7.4.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -101,7 +101,7 @@ impl Failures {
 fn jdcloud_vectors() {
     let dirs = fixture_dirs("jdcloud");
     // Official: 5 JDCLOUD2; JDCLOUD3 24 Python + 25 table + 6 Node (nos. 26, 27, 31-34).
-    // Research-computed: 4 bgw examples (§5.8).
+    // Self-computed: 4 bgw examples (docs/design/jdcloud.md §5.6).
     assert_eq!(dirs.len(), 64, "fixture directories went missing");
     let mut failures = Failures::default();
     for dir in &dirs {

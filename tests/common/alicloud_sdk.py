@@ -7,7 +7,7 @@ Run by tests/sdk_alicloud.rs with .venv/bin/python (scripts/ensure-tools.sh crea
 JSON object on stdout: what each check observed. The Rust test holds the expectations.
 
 - "v3" / "v1": the SDK's own client, signing ACS3-HMAC-SHA256 (the default) resp. HMAC-SHA1
-  signature V1 (`signature_algorithm='v2'`, alicloud.md §B0.1): CreateCustomerGateway x2,
+  signature V1 (`signature_algorithm='v2'`, docs/design/alicloud.md §7.2): CreateCustomerGateway x2,
   DescribeCustomerGateway, CreateVpnAttachment with two tunnels (tunnels in a form body),
   DescribeVpnConnection; the response models are read back field by field, with Python types.
 - "cbn": the Cbn client binds the V3 connection to the seeded transit router (ids read from

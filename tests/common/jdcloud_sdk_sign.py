@@ -15,7 +15,7 @@ Two ways in:
   replayed nonce: the original, sent afterwards with the same nonce, must still succeed.
 
 The SDK signs JDCLOUD3-HMAC-SHA256 over `content-type;host` only and adds x-jdcloud-date,
-x-jdcloud-nonce and x-jdcloud-content-sha256 unsigned (research jdcloud.md §5.2).
+x-jdcloud-nonce and x-jdcloud-content-sha256 unsigned (docs/design/jdcloud.md §5.2).
 """
 
 import json

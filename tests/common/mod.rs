@@ -6,7 +6,8 @@
 //! - [`Sandbox`]: a sandbox process on a free port with its own state file; killed on drop.
 //! - [`TfWorkdir`]: a temp dir with `main.tf` and a CLI config whose `dev_overrides` point
 //!   `hybridnet/hybridnet` at the provider binary Cargo built. `terraform init` is never run:
-//!   with dev overrides it would ask the registry and fail offline (tfplugin.md §5.1).
+//!   with dev overrides it would ask the registry and fail offline
+//!   (docs/design/plugin-protocol.md §6).
 //!
 //! Everything here is synchronous (it runs child processes); do not call it from inside an
 //! async runtime. Failures panic with the full Terraform output, since that is what one needs
