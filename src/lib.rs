@@ -2,9 +2,11 @@
 //! on JD Cloud and Alibaba Cloud, plus `sandbox`, a local emulator of both clouds.
 //!
 //! Layers depend in one direction only (see ARCHITECTURE.md):
-//! `tfplugin` → `framework` ← `resources` → `cloud` → `signer`; `sandbox` → `signer`.
+//! `tfplugin` → `framework` ← `resources` → `clients` → `cloud` → `signer`;
+//! `sandbox` → `signer`; `provider` composes them.
 #![forbid(unsafe_code)]
 
+pub mod clients;
 pub mod cloud;
 pub mod docgen;
 pub mod framework;

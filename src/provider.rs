@@ -2,13 +2,13 @@
 //! falling back to environment variables) and the clients it hands to
 //! resources.
 
+use crate::clients::ProviderData;
 use crate::cloud::{alicloud, jdcloud, regions};
 use crate::framework::validate::Validator;
 use crate::framework::{
     self, AttrPath, Attribute, Block, Diagnostics, DynResource, NestedBlock, Nesting, Schema, Value,
 };
 use crate::resources;
-use crate::resources::ownership::Claims;
 use crate::signer::Credentials;
 
 /// The provider's local name: every resource type starts with it.
@@ -277,98 +277,56 @@ fn cloud_block_name(cloud: &str) -> &'static str {
     }
 }
 
-/// What resources receive. A cloud whose credentials are missing only
-/// fails when a resource of that cloud is used.
-#[derive(Debug)]
-pub struct ProviderData {
-    jdcloud: Result<jdcloud::Client, String>,
-    alicloud: Result<alicloud::Client, String>,
-    /// What this provider process created, adopted or reported, so that
-    /// resources never take each other's objects.
-    pub claims: Claims,
-}
-
-impl ProviderData {
-    /// The JD Cloud client, its retries bounded by `deadline`.
-    pub fn jdcloud_until(
-        &self,
-        deadline: std::time::Instant,
-    ) -> Result<jdcloud::Client, Diagnostics> {
-        self.jdcloud().map(|c| c.until(deadline))
-    }
-    /// The Alibaba Cloud client, its retries bounded by `deadline`.
-    pub fn alicloud_until(
-        &self,
-        deadline: std::time::Instant,
-    ) -> Result<alicloud::Client, Diagnostics> {
-        self.alicloud().map(|c| c.until(deadline))
-    }
-    pub fn jdcloud(&self) -> Result<&jdcloud::Client, Diagnostics> {
-        self.jdcloud
-            .as_ref()
-            .map_err(|e| Diagnostics::error("JD Cloud provider configuration", e.clone()))
-    }
-    pub fn alicloud(&self) -> Result<&alicloud::Client, Diagnostics> {
-        self.alicloud
-            .as_ref()
-            .map_err(|e| Diagnostics::error("Alibaba Cloud provider configuration", e.clone()))
-    }
-
-    /// Builds the data from the provider block and an environment lookup.
-    pub fn from_config(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> ProviderData {
-        let jd = Resolved {
-            block: config.get("jdcloud"),
-            env,
-        };
-        let [ak, sk, region, endpoint] = [
-            &JDCLOUD_SETTINGS[0],
-            &JDCLOUD_SETTINGS[1],
-            &JDCLOUD_SETTINGS[2],
-            &JDCLOUD_SETTINGS[3],
-        ];
-        let jdcloud = (|| {
-            let creds =
-                Credentials::new(jd.required(ak, "JD Cloud")?, jd.required(sk, "JD Cloud")?);
-            let region = jd
-                .get(region)?
-                .unwrap_or_else(|| JDCLOUD_DEFAULT_REGION.to_string());
-            let endpoint = jd
-                .get(endpoint)?
-                .unwrap_or_else(|| jdcloud::ops::DEFAULT_ENDPOINT.to_string());
-            jdcloud::Client::new(&endpoint, &region, creds).map_err(|e| e.to_string())
-        })();
-        let ali = Resolved {
-            block: config.get("alicloud"),
-            env,
-        };
-        let [ak, sk, token, region, endpoint] = [
-            &ALICLOUD_SETTINGS[0],
-            &ALICLOUD_SETTINGS[1],
-            &ALICLOUD_SETTINGS[2],
-            &ALICLOUD_SETTINGS[3],
-            &ALICLOUD_SETTINGS[4],
-        ];
-        let alicloud = (|| {
-            let mut creds = Credentials::new(
-                ali.required(ak, "Alibaba Cloud")?,
-                ali.required(sk, "Alibaba Cloud")?,
-            );
-            if let Some(t) = ali.get(token)? {
-                creds = creds.with_security_token(t);
-            }
-            let region = ali
-                .get(region)?
-                .unwrap_or_else(|| ALICLOUD_DEFAULT_REGION.to_string());
-            // Unset: each product's public endpoint (VPC regional, CBN central).
-            let endpoint = ali.get(endpoint)?;
-            alicloud::Client::new(endpoint.as_deref(), &region, creds).map_err(|e| e.to_string())
-        })();
-        ProviderData {
-            jdcloud,
-            alicloud,
-            claims: Claims::default(),
+/// The clients resources get, from the provider block and an environment
+/// lookup.
+pub fn provider_data(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> ProviderData {
+    let jd = Resolved {
+        block: config.get("jdcloud"),
+        env,
+    };
+    let [ak, sk, region, endpoint] = [
+        &JDCLOUD_SETTINGS[0],
+        &JDCLOUD_SETTINGS[1],
+        &JDCLOUD_SETTINGS[2],
+        &JDCLOUD_SETTINGS[3],
+    ];
+    let jdcloud = (|| {
+        let creds = Credentials::new(jd.required(ak, "JD Cloud")?, jd.required(sk, "JD Cloud")?);
+        let region = jd
+            .get(region)?
+            .unwrap_or_else(|| JDCLOUD_DEFAULT_REGION.to_string());
+        let endpoint = jd
+            .get(endpoint)?
+            .unwrap_or_else(|| jdcloud::ops::DEFAULT_ENDPOINT.to_string());
+        jdcloud::Client::new(&endpoint, &region, creds).map_err(|e| e.to_string())
+    })();
+    let ali = Resolved {
+        block: config.get("alicloud"),
+        env,
+    };
+    let [ak, sk, token, region, endpoint] = [
+        &ALICLOUD_SETTINGS[0],
+        &ALICLOUD_SETTINGS[1],
+        &ALICLOUD_SETTINGS[2],
+        &ALICLOUD_SETTINGS[3],
+        &ALICLOUD_SETTINGS[4],
+    ];
+    let alicloud = (|| {
+        let mut creds = Credentials::new(
+            ali.required(ak, "Alibaba Cloud")?,
+            ali.required(sk, "Alibaba Cloud")?,
+        );
+        if let Some(t) = ali.get(token)? {
+            creds = creds.with_security_token(t);
         }
-    }
+        let region = ali
+            .get(region)?
+            .unwrap_or_else(|| ALICLOUD_DEFAULT_REGION.to_string());
+        // Unset: each product's public endpoint (VPC regional, CBN central).
+        let endpoint = ali.get(endpoint)?;
+        alicloud::Client::new(endpoint.as_deref(), &region, creds).map_err(|e| e.to_string())
+    })();
+    ProviderData::new(jdcloud, alicloud)
 }
 
 pub struct HybridnetProvider;
@@ -401,7 +359,7 @@ impl framework::Provider for HybridnetProvider {
         if problems.has_errors() {
             return Err(problems);
         }
-        Ok(ProviderData::from_config(config, &env))
+        Ok(provider_data(config, &env))
     }
 
     fn resources(&self) -> Vec<Box<dyn DynResource<ProviderData>>> {
@@ -436,7 +394,7 @@ mod tests {
 
     #[test]
     fn missing_credentials_name_the_variable_and_only_fail_on_use() {
-        let d = ProviderData::from_config(&config(None), &|_| None);
+        let d = provider_data(&config(None), &|_| None);
         let err = d.jdcloud().unwrap_err().to_string();
         assert!(err.contains("JDCLOUD_ACCESS_KEY"), "{err}");
         let err = d.alicloud().unwrap_err().to_string();
@@ -547,7 +505,7 @@ mod tests {
             "JDCLOUD_REGION" => Some("cn-east-2".to_string()),
             _ => None,
         };
-        let d = ProviderData::from_config(&config(Some(&[("region", "cn-south-1")])), &env);
+        let d = provider_data(&config(Some(&[("region", "cn-south-1")])), &env);
         let c = d.jdcloud().unwrap();
         assert_eq!(c.region(), "cn-south-1");
         let dbg = format!("{c:?}");

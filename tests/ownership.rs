@@ -6,8 +6,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hybridnet::clients::Claims;
 use hybridnet::cloud::jdcloud::{ops, types, Client};
-use hybridnet::resources::ownership::{jd_create, Claims, CreateFailure, Identity, Target};
+use hybridnet::framework::NotCreated;
+use hybridnet::resources::ownership::{jd_create, Identity, Target};
 use hybridnet::sandbox::{self, FaultPlan, SandboxConfig, SandboxState};
 use hybridnet::signer::Credentials;
 use serde_json::{json, Value};
@@ -66,6 +68,21 @@ async fn set_faults(url: &str, faults: Value) {
     assert_eq!(status, 200);
 }
 
+/// A customer gateway's name, ASN and addresses, as the resource names it.
+fn twin_gateway(spec: &types::CustomerGatewaySpec) -> Identity<types::CustomerGateway> {
+    let (name, asn, ips) = (
+        spec.customer_gateway_name.clone(),
+        spec.bgp_asn,
+        spec.customer_ips.clone(),
+    );
+    Identity::named(
+        format!("name {name:?}"),
+        move |o: &types::CustomerGateway| {
+            o.customer_gateway_name == name && o.bgp_asn == asn && o.customer_ips == ips
+        },
+    )
+}
+
 fn faults(seed: u64) -> Value {
     json!({"error_rate": 0.2, "reset_rate": 0.15, "garble_rate": 0.15, "seed": seed})
 }
@@ -88,11 +105,7 @@ async fn identical_named_creates_get_one_object_each() {
             let (claims, spec, url) = (claims.clone(), spec.clone(), served.url.clone());
             tasks.push(tokio::spawn(async move {
                 let c = client(&url, Duration::from_secs(60));
-                let identity = Identity::Named(vec![
-                    ("customerGatewayName", json!(spec.customer_gateway_name)),
-                    ("bgpAsn", json!(spec.bgp_asn)),
-                    ("customerIps", json!(spec.customer_ips)),
-                ]);
+                let identity = twin_gateway(&spec);
                 let target = Target::new(
                     "hybridnet_jdcloud_customer_gateway",
                     "JD Cloud customer gateway",
@@ -114,7 +127,7 @@ async fn identical_named_creates_get_one_object_each() {
         let mut ids = Vec::new();
         for t in tasks {
             match t.await.unwrap() {
-                Ok(id) => ids.push(id),
+                Ok(at) => ids.push(at.id().to_string()),
                 Err(e) => panic!("seed {seed}: {e:?}"),
             }
         }
@@ -177,10 +190,11 @@ async fn identical_unique_key_creates_make_one_and_refuse_the_rest() {
             let (claims, spec, url) = (claims.clone(), spec.clone(), served.url.clone());
             tasks.push(tokio::spawn(async move {
                 let c = client(&url, Duration::from_secs(60));
-                let identity = Identity::UniqueKey(vec![
-                    ("bgwId", json!(spec.bgw_id)),
-                    ("vpcId", json!(spec.vpc_id)),
-                ]);
+                let (bgw, vpc) = (spec.bgw_id.clone(), spec.vpc_id.clone());
+                let identity = Identity::unique_key(
+                    format!("border gateway {bgw} and VPC {vpc}"),
+                    move |o: &types::VpcAttachment| o.bgw_id == bgw && o.vpc_id == vpc,
+                );
                 let target = Target::new(
                     "hybridnet_jdcloud_vpc_attachment",
                     "JD Cloud VPC attachment",
@@ -202,8 +216,8 @@ async fn identical_unique_key_creates_make_one_and_refuse_the_rest() {
         let (mut made, mut refused) = (Vec::new(), Vec::new());
         for t in tasks {
             match t.await.unwrap() {
-                Ok(id) => made.push(id),
-                Err(CreateFailure::Clean(d)) => refused.push(d.to_string()),
+                Ok(at) => made.push(at.id().to_string()),
+                Err(NotCreated::Nothing(d)) => refused.push(d.to_string()),
                 Err(other) => panic!("seed {seed}: {other:?}"),
             }
         }
@@ -243,11 +257,7 @@ async fn a_leftover_is_reported_once_never_adopted() {
         .await
         .unwrap();
     let claims = Claims::default();
-    let identity = Identity::Named(vec![
-        ("customerGatewayName", json!("idc")),
-        ("bgpAsn", json!(65010)),
-        ("customerIps", json!(["203.0.113.10"])),
-    ]);
+    let identity = twin_gateway(&spec);
     let target = Target::new(
         "hybridnet_jdcloud_customer_gateway",
         "JD Cloud customer gateway",
@@ -264,7 +274,7 @@ async fn a_leftover_is_reported_once_never_adopted() {
         None,
     )
     .await;
-    let Err(CreateFailure::Clean(d)) = first else {
+    let Err(NotCreated::Nothing(d)) = first else {
         panic!("the leftover was not reported: {first:?}")
     };
     let text = d.to_string();
@@ -287,5 +297,5 @@ async fn a_leftover_is_reported_once_never_adopted() {
     )
     .await
     .unwrap();
-    assert_ne!(second, leftover);
+    assert_ne!(second.id(), leftover);
 }

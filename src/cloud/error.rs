@@ -35,6 +35,10 @@ pub enum ApiError {
     /// Local misconfiguration, e.g. an endpoint that is not a URL.
     #[error("{0}")]
     Config(String),
+    /// An object reached a state that what we wait for cannot follow
+    /// (e.g. a binding that is detaching while we wait for it to attach).
+    #[error("{0}")]
+    State(String),
     /// The operation's deadline (its `timeouts`) passed while retrying.
     #[error("timed out after {}; last attempt: {last}", format_secs(*after))]
     Timeout {
@@ -189,7 +193,7 @@ impl ApiError {
             ApiError::Api { http_status, .. } => *http_status >= 500,
             ApiError::Garbled(_) | ApiError::Decode(_) => true,
             ApiError::Timeout { last, .. } => last.may_have_applied(),
-            ApiError::Config(_) => false,
+            ApiError::Config(_) | ApiError::State(_) => false,
         }
     }
     /// True when the cloud certainly did not act on the request: it was

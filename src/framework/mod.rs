@@ -2,6 +2,7 @@
 //! apply dispatch and diagnostics. No tonic and no cloud types in here.
 
 pub mod diag;
+pub mod lifecycle;
 pub mod path;
 pub mod plan;
 pub mod resource;
@@ -15,6 +16,9 @@ pub mod validate;
 pub mod value;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use lifecycle::{
+    CloudError, Connect, Failed, Lifecycle, Located, Locator, Managed, NotCreated,
+};
 pub use path::{AttrPath, Step};
 pub use resource::{Ctx, DynResource, Failure, Resource, Typed};
 pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};

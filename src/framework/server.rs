@@ -355,7 +355,7 @@ mod tests {
                         .description("i"),
                 )
                 .attribute(Attribute::string("name").required().description("n"))
-                .timeouts(Timeouts::minutes(1, 1, 1, 1))
+                .timeouts(Timeouts::all(crate::framework::timeouts::mins(1)))
         }
         async fn create(&self, ctx: &Ctx<Cloud>, plan: Thing) -> Result<Thing, Failure<Thing>> {
             let name = plan.name.clone().unwrap_or_default();

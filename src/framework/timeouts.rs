@@ -39,13 +39,20 @@ pub struct Timeouts {
     pub delete: Duration,
 }
 
+/// `n` minutes, for declaring [`Timeouts`] by name:
+/// `Timeouts { create: mins(10), read: mins(5), update: mins(10), delete: mins(10) }`.
+pub const fn mins(n: u64) -> Duration {
+    Duration::from_secs(n * 60)
+}
+
 impl Timeouts {
-    pub const fn minutes(create: u64, read: u64, update: u64, delete: u64) -> Timeouts {
+    /// The same limit for every operation.
+    pub const fn all(d: Duration) -> Timeouts {
         Timeouts {
-            create: Duration::from_secs(create * 60),
-            read: Duration::from_secs(read * 60),
-            update: Duration::from_secs(update * 60),
-            delete: Duration::from_secs(delete * 60),
+            create: d,
+            read: d,
+            update: d,
+            delete: d,
         }
     }
     pub fn default_for(&self, op: Op) -> Duration {
@@ -310,7 +317,7 @@ mod tests {
 
     #[test]
     fn resolve_and_deadlines_saturate() {
-        let t = Timeouts::minutes(5, 5, 5, 5);
+        let t = Timeouts::all(mins(5));
         let with = |create: &str| {
             Value::Object(
                 [(

@@ -6,25 +6,59 @@ pub mod jdcloud;
 pub mod ownership;
 pub mod wait;
 
-use crate::framework::{DynResource, Typed};
-use crate::provider::ProviderData;
+use std::time::Instant;
+
+use crate::clients::ProviderData;
+use crate::cloud::{alicloud as ali, jdcloud as jd, ApiError};
+use crate::framework::{CloudError, Connect, Diagnostics, DynResource, Lifecycle, Managed, Typed};
+
+/// A managed resource, ready for the registry.
+fn managed<M: Managed<ProviderData>>(m: M) -> Box<dyn DynResource<ProviderData>> {
+    Box::new(Typed::new(Lifecycle(m)))
+}
+
+impl CloudError for ApiError {
+    fn is_not_found(&self) -> bool {
+        ApiError::is_not_found(self)
+    }
+}
+
+impl Connect<ProviderData> for jd::Client {
+    fn connect(data: &ProviderData, deadline: Instant) -> Result<Self, Diagnostics> {
+        data.jdcloud()
+            .map(|c| c.until(deadline))
+            .map_err(|e| Diagnostics::error("JD Cloud provider configuration", e))
+    }
+    fn default_region(&self) -> &str {
+        self.region()
+    }
+}
+
+impl Connect<ProviderData> for ali::Client {
+    fn connect(data: &ProviderData, deadline: Instant) -> Result<Self, Diagnostics> {
+        data.alicloud()
+            .map(|c| c.until(deadline))
+            .map_err(|e| Diagnostics::error("Alibaba Cloud provider configuration", e))
+    }
+    fn default_region(&self) -> &str {
+        self.region()
+    }
+}
 
 pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
     use alicloud::{customer_gateway as ali_cgw, ipsec_connection_cen, ipsec_connection_route};
     use jdcloud::*;
     vec![
-        Box::new(Typed::new(ali_cgw::CustomerGateway)),
-        Box::new(Typed::new(ipsec_connection_cen::IpsecConnectionCen)),
-        Box::new(Typed::new(ipsec_connection_route::IpsecConnectionRoute)),
-        Box::new(Typed::new(border_gateway::BorderGateway)),
-        Box::new(Typed::new(border_gateway_route::BorderGatewayRoute)),
-        Box::new(Typed::new(customer_gateway::CustomerGateway)),
-        Box::new(Typed::new(
-            customer_gateway_addresses::CustomerGatewayAddresses,
-        )),
-        Box::new(Typed::new(vpc_attachment::VpcAttachment)),
-        Box::new(Typed::new(vpn_connection::VpnConnection)),
-        Box::new(Typed::new(vpn_tunnel::VpnTunnel)),
+        managed(ali_cgw::CustomerGateway),
+        managed(ipsec_connection_cen::IpsecConnectionCen),
+        managed(ipsec_connection_route::IpsecConnectionRoute),
+        managed(border_gateway::BorderGateway),
+        managed(border_gateway_route::BorderGatewayRoute),
+        managed(customer_gateway::CustomerGateway),
+        managed(customer_gateway_addresses::CustomerGatewayAddresses),
+        managed(vpc_attachment::VpcAttachment),
+        managed(vpn_connection::VpnConnection),
+        managed(vpn_tunnel::VpnTunnel),
     ]
 }
 

@@ -19,68 +19,16 @@
 //!   none, can only be ours. Nothing found: the create is sent again.
 //!   Alibaba creates carry a `ClientToken`, which the cloud deduplicates.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError};
-
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use crate::clients::Claims;
+use crate::cloud::jdcloud::types::Listed;
 use crate::cloud::jdcloud::{self, ops::Kind};
 use crate::cloud::{transport, ApiError};
-use crate::framework::{Diagnostics, Failure};
+use crate::framework::{Diagnostics, Locator, NotCreated};
 
 use super::common::api_error;
-
-/// Objects this provider process made, adopted or reported, and the turns
-/// that keep creates of one identity apart. One per configured provider.
-#[derive(Debug, Default)]
-pub struct Claims {
-    held: Mutex<HashSet<String>>,
-    markers: Mutex<HashSet<String>>,
-    turns: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-impl Claims {
-    /// Waits until no other create of `identity` runs in this process, and
-    /// holds the turn until the guard is dropped.
-    pub async fn turn(&self, identity: &str) -> tokio::sync::OwnedMutexGuard<()> {
-        let lock = {
-            let mut turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
-            turns.entry(identity.to_string()).or_default().clone()
-        };
-        lock.lock_owned().await
-    }
-    /// Whether this process made, adopted or reported `id`.
-    pub fn holds(&self, id: &str) -> bool {
-        self.held
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains(id)
-    }
-    /// Marks `id` as this process's; false when it already was.
-    pub fn hold(&self, id: &str) -> bool {
-        self.held
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.to_string())
-    }
-    fn mark(&self, marker: &str) {
-        self.markers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(marker.to_string());
-    }
-    /// Whether `description` is a create marker this process sent: the
-    /// object is a sibling's, still being made.
-    fn marked(&self, description: &Json) -> bool {
-        description.as_str().is_some_and(|d| {
-            self.markers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .contains(d)
-        })
-    }
-}
 
 /// The resource a create is for, as messages name it.
 #[derive(Debug, Clone, Copy)]
@@ -107,6 +55,12 @@ impl<'a> Target<'a> {
             region,
             parents,
         }
+    }
+
+    /// Where the object `id` of this target lives.
+    pub fn locator(&self, id: &str) -> Locator {
+        let path: Vec<&str> = [self.parents, &[id]].concat();
+        Locator::new(self.region, path)
     }
 
     fn import_id(&self, id: &str) -> String {
@@ -163,133 +117,111 @@ impl<'a> Target<'a> {
     }
 }
 
-/// A failed create: nothing made, or an object made whose set-up failed.
-#[derive(Debug)]
-pub enum CreateFailure {
-    Clean(Diagnostics),
-    Partial(String, Diagnostics),
-}
-
-impl CreateFailure {
-    /// The resource's failure; a partial one keeps the object (`state(id)`)
-    /// in Terraform's state so it is not orphaned.
-    pub fn into_failure<S>(self, state: impl FnOnce(String) -> S) -> Failure<S> {
-        match self {
-            CreateFailure::Clean(d) => Failure::clean(d),
-            CreateFailure::Partial(id, d) => Failure::partial(state(id), d),
-        }
-    }
-}
-
-impl From<Diagnostics> for CreateFailure {
-    fn from(d: Diagnostics) -> CreateFailure {
-        CreateFailure::Clean(d)
-    }
-}
-
-/// What identifies a JD Cloud object among its kind: wire field names and
-/// the values the create sends.
-#[derive(Debug, Clone)]
-pub enum Identity {
-    /// Name and settings. The cloud allows twins, so the create carries a
-    /// marker in the object's description until it has its id.
-    Named(Vec<(&'static str, Json)>),
-    /// A key the cloud allows only once (one tunnel per address pair, one
+/// Whether the cloud lets two objects share an identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Twins {
+    /// Names and settings may repeat (border gateways, customer gateways,
+    /// VPN connections): creates carry a marker in the description.
+    Allowed,
+    /// A key the cloud allows once (one tunnel per address pair, one
     /// attachment per VPC and border gateway, one route per destination).
-    UniqueKey(Vec<(&'static str, Json)>),
+    Refused,
 }
 
-impl Identity {
-    fn fields(&self) -> &[(&'static str, Json)] {
-        match self {
-            Identity::Named(f) | Identity::UniqueKey(f) => f,
+/// What identifies a JD Cloud object of type `T` among its kind.
+pub struct Identity<T> {
+    pub twins: Twins,
+    /// How messages name it, e.g. `name "idc", ASN 65010`; also the key of
+    /// the turn creates of one identity take.
+    pub describe: String,
+    pub matches: Box<dyn Fn(&T) -> bool + Send + Sync>,
+}
+
+impl<T> Identity<T> {
+    /// Name and settings, which the cloud allows twice.
+    pub fn named(describe: String, matches: impl Fn(&T) -> bool + Send + Sync + 'static) -> Self {
+        Identity {
+            twins: Twins::Allowed,
+            describe,
+            matches: Box::new(matches),
         }
     }
-    fn matches(&self, o: &Json) -> bool {
-        self.fields().iter().all(|(k, v)| &o[*k] == v)
-    }
-    /// `customerGatewayName "idc", bgpAsn 65010`.
-    fn describe(&self) -> String {
-        self.fields()
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-    fn key(&self, kind: &Kind, target: &Target<'_>) -> String {
-        format!(
-            "jdcloud/{}/{}/{}/{}",
-            kind.singular,
-            target.region,
-            target.parents.join("/"),
-            self.describe()
-        )
+    /// A key the cloud allows once.
+    pub fn unique_key(
+        describe: String,
+        matches: impl Fn(&T) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Identity {
+            twins: Twins::Refused,
+            describe,
+            matches: Box::new(matches),
+        }
     }
 }
 
-/// The description field JD Cloud keeps on border gateways, customer
-/// gateways and VPN connections, and the prefix of our create markers.
+/// The JD Cloud request field our create markers go in, and their prefix.
 const DESCRIPTION: &str = "description";
 const MARKER_PREFIX: &str = "hybridnet-create:";
 
-fn id_of(kind: &Kind, o: &Json) -> Option<String> {
-    o.get(kind.id_field)
-        .and_then(Json::as_str)
-        .map(str::to_string)
-}
-
 /// Creates a JD Cloud object of `kind` from `spec` by the rules of this
-/// module and returns its id. For [`Identity::Named`] kinds `description` is
-/// the user's (restored after the marked create; `None` clears it).
-pub async fn jd_create<S: Serialize + Sync>(
+/// module and says where it is. For [`Twins::Allowed`] kinds `description`
+/// is the user's (set after the marked create; `None` clears it).
+pub async fn jd_create<T: Listed, S: Serialize + Sync>(
     client: &jdcloud::Client,
     claims: &Claims,
     kind: &Kind,
     target: &Target<'_>,
-    identity: &Identity,
+    identity: &Identity<T>,
     spec: &S,
     description: Option<&str>,
-) -> Result<String, CreateFailure> {
+) -> Result<Locator, NotCreated> {
     let what = target.what;
-    let failed = |e: &ApiError| CreateFailure::Clean(api_error("creating", what, e));
+    let failed = |e: &ApiError| NotCreated::Nothing(api_error("creating", what, e));
     // Twins may be made side by side; a unique key is tried by one at a time.
-    let _turn = match identity {
-        Identity::Named(_) => None,
-        Identity::UniqueKey(_) => Some(claims.turn(&identity.key(kind, target)).await),
+    let _turn = match identity.twins {
+        Twins::Allowed => None,
+        Twins::Refused => Some(
+            claims
+                .turn(&format!(
+                    "jdcloud/{}/{}/{}",
+                    kind.singular, target.region, identity.describe
+                ))
+                .await,
+        ),
     };
     let list = || async {
         client
-            .list::<Json>(kind, target.region, target.parents, &[])
+            .list::<T>(kind, target.region, target.parents, &[])
             .await
-            .map_err(|e| CreateFailure::Clean(api_error("looking for an existing", what, &e)))
+            .map_err(|e| NotCreated::Nothing(api_error("looking for an existing", what, &e)))
     };
+    let with_identity =
+        |all: Vec<T>| -> Vec<T> { all.into_iter().filter(|o| (identity.matches)(o)).collect() };
 
     // An object with our identity that we do not hold: report, never adopt.
-    let matching: Vec<String> = list()
-        .await?
-        .iter()
-        .filter(|o| identity.matches(o) && !claims.marked(&o[DESCRIPTION]))
-        .filter_map(|o| id_of(kind, o))
+    let matching: Vec<T> = with_identity(list().await?)
+        .into_iter()
+        .filter(|o| !claims.marked(o.description()))
         .collect();
     // `hold` is atomic: of identical siblings, one reports a leftover and
     // the others go on to create their own.
-    if let Some(stranger) = matching.iter().find(|id| claims.hold(id)) {
-        return Err(twin(target, identity, stranger).into());
+    if let Some(stranger) = matching.iter().find(|o| claims.hold(o.id())) {
+        return Err(twin(target, identity, stranger.id()).into());
     }
-    if let (Identity::UniqueKey(_), Some(sibling)) = (identity, matching.first()) {
-        return Err(target.sibling(sibling, &identity.describe()).into());
+    if let (Twins::Refused, Some(sibling)) = (identity.twins, matching.first()) {
+        return Err(target.sibling(sibling.id(), &identity.describe).into());
     }
 
     let mut body = serde_json::to_value(spec)
         .map_err(|e| failed(&ApiError::Decode(format!("encoding the request: {e}"))))?;
-    let marker = match identity {
-        Identity::Named(_) => {
+    let marker = match identity.twins {
+        Twins::Allowed => {
             let m = format!("{MARKER_PREFIX}{}", uuid::Uuid::new_v4().simple());
             claims.mark(&m);
             body[DESCRIPTION] = Json::String(m.clone());
             Some(m)
         }
-        Identity::UniqueKey(_) => None,
+        Twins::Refused => None,
     };
     let mut pauses = transport::backoff();
     let id = loop {
@@ -301,17 +233,17 @@ pub async fn jd_create<S: Serialize + Sync>(
             Err(e) if e.may_have_applied() => e,
             Err(e) if e.is_refusal() && marker.is_none() => {
                 // Taken since our search: by whom?
-                let holder = list()
-                    .await?
-                    .iter()
-                    .filter(|o| identity.matches(o))
-                    .find_map(|o| id_of(kind, o));
+                let holder = with_identity(list().await?).into_iter().next();
                 return Err(match holder {
-                    Some(h) if claims.holds(&h) => target.sibling(&h, &identity.describe()).into(),
-                    Some(h) => {
-                        claims.hold(&h);
-                        twin(target, identity, &h).into()
-                    }
+                    Some(h) => target
+                        .taken(
+                            claims,
+                            h.id(),
+                            &identity.describe,
+                            &key_taken(identity),
+                            KEY_ADVICE,
+                        )
+                        .into(),
                     None => failed(&e),
                 });
             }
@@ -322,10 +254,10 @@ pub async fn jd_create<S: Serialize + Sync>(
         let ours: Vec<String> = all
             .iter()
             .filter(|o| match &marker {
-                Some(m) => o[DESCRIPTION] == m.as_str(),
-                None => identity.matches(o) && id_of(kind, o).is_some_and(|id| !claims.holds(&id)),
+                Some(m) => o.description() == Some(m.as_str()),
+                None => (identity.matches)(o) && !claims.holds(o.id()),
             })
-            .filter_map(|o| id_of(kind, o))
+            .map(|o| o.id().to_string())
             .collect();
         match ours.as_slice() {
             // Nothing was made: sending again cannot duplicate.
@@ -348,21 +280,15 @@ pub async fn jd_create<S: Serialize + Sync>(
                 // our marker, so the extra ones are provably ours to remove.
                 for x in extra {
                     tracing::warn!(id = %x, "deleting a second object made by a resent create");
-                    if let Err(e) = client
-                        .delete(
-                            kind,
-                            target.region,
-                            &[target.parents, &[x.as_str()]].concat(),
-                        )
-                        .await
-                    {
+                    let ids = [target.parents, &[x.as_str()]].concat();
+                    if let Err(e) = client.delete(kind, target.region, &ids).await {
                         tracing::warn!(id = %x, error = %e, "could not delete the extra object");
                     }
                 }
                 break id.clone();
             }
             several => {
-                return Err(CreateFailure::Clean(Diagnostics::error(
+                return Err(NotCreated::Nothing(Diagnostics::error(
                     format!("creating {what}"),
                     format!(
                         "The answer to the create was lost ({err}), and {} objects with these \
@@ -376,12 +302,15 @@ pub async fn jd_create<S: Serialize + Sync>(
         }
     };
     claims.hold(&id);
+    let at = target.locator(&id);
     if marker.is_some() {
         let restore = serde_json::json!({ DESCRIPTION: description.unwrap_or_default() });
-        let ids = [target.parents, &[id.as_str()]].concat();
-        if let Err(e) = client.modify(kind, target.region, &ids, &restore).await {
-            return Err(CreateFailure::Partial(
-                id.clone(),
+        if let Err(e) = client
+            .modify(kind, target.region, &at.ids(), &restore)
+            .await
+        {
+            return Err(NotCreated::Exists(
+                at,
                 Diagnostics::error(
                     format!("creating {what}: setting the description of {id}"),
                     e.to_string(),
@@ -389,24 +318,25 @@ pub async fn jd_create<S: Serialize + Sync>(
             ));
         }
     }
-    Ok(id)
+    Ok(at)
 }
 
-fn twin(target: &Target<'_>, identity: &Identity, id: &str) -> Diagnostics {
-    match identity {
-        Identity::Named(_) => target.twin(
+fn key_taken<T>(identity: &Identity<T>) -> String {
+    format!(
+        "already has {}, which the cloud allows only once",
+        identity.describe
+    )
+}
+const KEY_ADVICE: &str = "change the arguments it shares with it";
+
+fn twin<T>(target: &Target<'_>, identity: &Identity<T>, id: &str) -> Diagnostics {
+    match identity.twins {
+        Twins::Allowed => target.twin(
             id,
-            &format!("has the same {}", identity.describe()),
+            &format!("has the same {}", identity.describe),
             "give this resource another name",
         ),
-        Identity::UniqueKey(_) => target.twin(
-            id,
-            &format!(
-                "already has {}, which the cloud allows only once",
-                identity.describe()
-            ),
-            "change the arguments it shares with it",
-        ),
+        Twins::Refused => target.twin(id, &key_taken(identity), KEY_ADVICE),
     }
 }
 

@@ -338,14 +338,14 @@ impl Client {
         Ok(())
     }
 
-    /// Sets a VPN tunnel's administrative status, `UP` or `DOWN`.
+    /// Sets a VPN tunnel's administrative status.
     pub async fn modify_admin_status(
         &self,
         region: &str,
         tunnel_id: &str,
-        status: &str,
+        status: types::AdminStatus,
     ) -> Result<(), ApiError> {
-        let body = serde_json::json!({ "adminStatus": status });
+        let body = serde_json::json!({ "adminStatus": status.as_str() });
         let _: serde_json::Value = self
             .call(
                 &ops::MODIFY_ADMIN_STATUS,

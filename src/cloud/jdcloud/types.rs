@@ -385,3 +385,66 @@ pub struct ModifyBgwRouteSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+/// What the provider reads of every JD Cloud object it lists: its id and,
+/// on kinds that have one, its free-text description (where create markers
+/// go, docs/design/reliability.md).
+pub trait Listed: serde::de::DeserializeOwned + Send {
+    fn id(&self) -> &str;
+    fn description(&self) -> Option<&str> {
+        None
+    }
+}
+
+macro_rules! listed {
+    ($t:ty, $id:ident) => {
+        impl Listed for $t {
+            fn id(&self) -> &str {
+                &self.$id
+            }
+        }
+    };
+    ($t:ty, $id:ident, described) => {
+        impl Listed for $t {
+            fn id(&self) -> &str {
+                &self.$id
+            }
+            fn description(&self) -> Option<&str> {
+                self.description.as_deref()
+            }
+        }
+    };
+}
+
+listed!(CustomerGateway, customer_gateway_id, described);
+listed!(Bgw, bgw_id, described);
+listed!(VpnConnection, vpn_connection_id, described);
+listed!(VpcAttachment, vpc_attachment_id);
+listed!(VpnTunnel, vpn_tunnel_id);
+listed!(BgwRoute, bgw_route_id);
+
+/// A VPN tunnel's administrative status: `UP` negotiates, `DOWN` does not
+/// (and only a `DOWN` tunnel can be deleted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminStatus {
+    Up,
+    Down,
+}
+
+impl AdminStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminStatus::Up => "UP",
+            AdminStatus::Down => "DOWN",
+        }
+    }
+    /// As the provider's state spells it; anything but `DOWN` (including
+    /// unset) is `UP`, the status of a new tunnel.
+    pub fn from_state(s: Option<&str>) -> AdminStatus {
+        if s == Some(AdminStatus::Down.as_str()) {
+            AdminStatus::Down
+        } else {
+            AdminStatus::Up
+        }
+    }
+}

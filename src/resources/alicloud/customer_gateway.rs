@@ -8,21 +8,21 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
 use crate::framework::validate::{int_between, ipv4, length_between, no_prefix, Validator};
 use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Value,
+    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
+    Value,
 };
-use crate::provider::ProviderData;
-use crate::resources::common::{
-    ali_find, api_error, api_error_id, non_empty, region_and_id, split_import_id,
-};
+use crate::resources::common::{ali_find, api_error, api_error_id, non_empty};
 use crate::resources::ownership::{refuse_twin, Target};
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
 const WHAT: &str = "Alibaba Cloud customer gateway";
-pub const TIMEOUTS: Timeouts = Timeouts::minutes(5, 5, 5, 5);
+pub const TIMEOUTS: Timeouts = Timeouts::all(mins(5));
 /// Alibaba Cloud's own ASN, refused for customer gateways.
 const ALIBABA_ASN: i64 = 45104;
 
@@ -144,24 +144,28 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-#[async_trait]
-impl Resource<ProviderData> for CustomerGateway {
-    type State = State;
+crate::located!(State);
 
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+#[async_trait]
+impl Managed<ProviderData> for CustomerGateway {
+    type State = State;
+    type Client = Client;
+    type Object = api::CustomerGateway;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let region = plan
-            .region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string());
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
         // A token is unique to this process, so a gateway left by a killed
         // run is found by what identifies a peer: its address and ASN. One
         // create per peer at a time, so siblings never see each other's
@@ -175,8 +179,8 @@ impl Resource<ProviderData> for CustomerGateway {
             .await;
         refuse_twin(
             claims,
-            &Target::new(TYPE_NAME, WHAT, &region, &[]),
-            find_twin(client, &region, &plan, |id| !claims.holds(id)).await,
+            &Target::new(TYPE_NAME, WHAT, region, &[]),
+            find_twin(client, region, plan, |id| !claims.holds(id)).await,
             "has the same IP address and ASN",
             "use another address or ASN",
         )?;
@@ -189,106 +193,78 @@ impl Resource<ProviderData> for CustomerGateway {
             .opt("Name", plan.name.as_ref())
             .opt("Description", plan.description.as_ref());
         let r: api::CreateCustomerGatewayResponse = client
-            .call(&actions::CREATE_CUSTOMER_GATEWAY, &region, params)
+            .call(&actions::CREATE_CUSTOMER_GATEWAY, region, params)
             .await
             .map_err(|e| api_error("creating", WHAT, &e))?;
-        let id = r.customer_gateway_id;
-        claims.hold(&id);
-        tracing::info!(id = %id, "created Alibaba Cloud customer gateway");
-        let created = State {
-            id: Some(id.clone()),
-            region: Some(region.clone()),
-            ..plan
-        };
-        match find_by_id(client, &region, &id).await {
-            Ok(gw) => Ok(flatten(&gw, region)),
-            Err(e) => Err(Failure::partial(
-                created,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
+        claims.hold(&r.customer_gateway_id);
+        Ok(Locator::new(region, [r.customer_gateway_id]))
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        state: State,
-    ) -> Result<Option<State>, Diagnostics> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        match find_by_id(client, &region, &id).await {
-            Ok(gw) => Ok(Some(flatten(&gw, region))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
-        }
+    async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
+        ali_find(
+            client,
+            &actions::DESCRIBE_CUSTOMER_GATEWAY,
+            &at.region,
+            "CustomerGatewayId",
+            at.id(),
+        )
+        .await
+    }
+
+    fn flatten(&self, gw: &api::CustomerGateway, at: &Locator, _known: &State) -> State {
+        flatten(gw, at)
     }
 
     async fn update(
         &self,
-        ctx: &Ctx<ProviderData>,
-        prior: State,
-        plan: State,
-    ) -> Result<State, Failure<State>> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
         // Unset values plan as the prior ones, so only real changes are sent.
         let name = plan.name.clone().filter(|n| prior.name.as_ref() != Some(n));
         let description = plan
             .description
             .clone()
             .filter(|d| prior.description.as_ref() != Some(d));
-        if name.is_some() || description.is_some() {
-            let params = Params::new()
-                .set("CustomerGatewayId", &id)
-                .opt("Name", name)
-                .opt("Description", description);
-            client
-                .call::<serde_json::Value>(
-                    &actions::MODIFY_CUSTOMER_GATEWAY_ATTRIBUTE,
-                    &region,
-                    params,
-                )
-                .await
-                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        if name.is_none() && description.is_none() {
+            return Ok(());
         }
-        match find_by_id(client, &region, &id).await {
-            Ok(gw) => Ok(flatten(&gw, region)),
-            Err(e) => Err(Failure::partial(
-                prior,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
-    }
-
-    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        let params = Params::new().set("CustomerGatewayId", &id);
-        match client
-            .call::<serde_json::Value>(&actions::DELETE_CUSTOMER_GATEWAY, &region, params)
+        let params = Params::new()
+            .set("CustomerGatewayId", at.id())
+            .opt("Name", name)
+            .opt("Description", description);
+        client
+            .call::<serde_json::Value>(
+                &actions::MODIFY_CUSTOMER_GATEWAY_ATTRIBUTE,
+                &at.region,
+                params,
+            )
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(api_error_id("deleting", WHAT, &id, &e)),
-        }
+            .map(drop)
+            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let (region, id) = split_import_id(import_id)?;
-        Ok(State {
-            id: Some(id.to_string()),
-            region: Some(region.unwrap_or(client.region()).to_string()),
-            ..State::default()
-        })
+    async fn delete(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
+        let params = Params::new().set("CustomerGatewayId", at.id());
+        client
+            .call::<serde_json::Value>(&actions::DELETE_CUSTOMER_GATEWAY, &at.region, params)
+            .await?;
+        Ok(())
     }
 }
 
-fn flatten(gw: &api::CustomerGateway, region: String) -> State {
+fn flatten(gw: &api::CustomerGateway, at: &Locator) -> State {
     State {
         id: Some(gw.customer_gateway_id.clone()),
-        region: Some(region),
+        region: Some(at.region.clone()),
         ip_address: Some(gw.ip_address.clone()),
         // An ASN of 0 means none was set.
         asn: gw.asn.filter(|a| *a != 0),
@@ -322,21 +298,6 @@ async fn find_twin(
                 && unclaimed(&g.customer_gateway_id)
         })
         .map(|g| g.customer_gateway_id))
-}
-
-pub async fn find_by_id(
-    client: &Client,
-    region: &str,
-    id: &str,
-) -> Result<api::CustomerGateway, ApiError> {
-    ali_find(
-        client,
-        &actions::DESCRIBE_CUSTOMER_GATEWAY,
-        region,
-        "CustomerGatewayId",
-        id,
-    )
-    .await
 }
 
 #[cfg(test)]

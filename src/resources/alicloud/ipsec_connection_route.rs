@@ -11,20 +11,27 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::clients::{Claims, ProviderData};
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, int_one_of, one_of, parse_cidr, ObjectRule, Validator};
 use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Value,
+    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
+    Value,
 };
-use crate::provider::ProviderData;
 use crate::resources::common::{ali_find, api_error, api_error_id, non_empty};
-use crate::resources::ownership::{Claims, Target};
+use crate::resources::ownership::Target;
 use crate::resources::wait::wait_for;
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_route";
 const WHAT: &str = "Alibaba Cloud IPsec connection route";
-pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
+pub const TIMEOUTS: Timeouts = Timeouts {
+    create: mins(10),
+    read: mins(5),
+    update: mins(10),
+    delete: mins(10),
+};
 /// High priority: the route is used whenever the connection is up.
 const DEFAULT_WEIGHT: i64 = 100;
 /// The only tunnelling protocol the API has.
@@ -181,13 +188,16 @@ fn validate_next_hop(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
     }
 }
 
-#[async_trait]
-impl Resource<ProviderData> for IpsecConnectionRoute {
-    type State = State;
+crate::located!(State);
 
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+#[async_trait]
+impl Managed<ProviderData> for IpsecConnectionRoute {
+    type State = State;
+    type Client = Client;
+    type Object = api::VcoRouteEntry;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
 
     fn schema(&self) -> Schema {
         schema()
@@ -209,12 +219,55 @@ impl Resource<ProviderData> for IpsecConnectionRoute {
         }
     }
 
-    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let region = plan
-            .region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string());
+    /// A route is named by its connection and destination.
+    fn locate(&self, s: &State, default_region: &str) -> Option<Locator> {
+        let path = [s.vpn_connection_id.clone()?, s.route_dest.clone()?];
+        Some(Locator::new(
+            s.region.as_deref().unwrap_or(default_region),
+            path,
+        ))
+    }
+
+    fn stub(&self, at: &Locator, base: State) -> State {
+        let (vco, dest) = (at.parents().join("/"), at.id().to_string());
+        State {
+            id: Some(route_id(&vco, &dest)),
+            region: Some(at.region.clone()),
+            vpn_connection_id: Some(vco),
+            route_dest: Some(dest),
+            ..base
+        }
+    }
+
+    /// `<vpn_connection_id>/<route_dest>` or `<region>/<vpn_connection_id>/<route_dest>`;
+    /// the destination's own `/` makes three or four parts.
+    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+        let parts: Vec<&str> = id.split('/').collect();
+        let (region, vco, addr, len) = match parts.as_slice() {
+            [v, a, l] => (default_region, *v, *a, *l),
+            [r, v, a, l] if !r.is_empty() => (*r, *v, *a, *l),
+            _ => ("", "", "", ""),
+        };
+        let dest = format!("{addr}/{len}");
+        if vco.is_empty() || parse_cidr(&dest).is_err() {
+            return Err(Diagnostics::error(
+                "Invalid import ID",
+                format!(
+                    "Expected \"<vpn_connection_id>/<route_dest>\" or \"<region>/<vpn_connection_id>/<route_dest>\", \
+                     e.g. \"cn-hangzhou/vco-0123abcd/192.168.0.0/16\"; got {id:?}."
+                ),
+            ));
+        }
+        Ok(Locator::new(region, [vco.to_string(), dest]))
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
         let vco = plan.vpn_connection_id.clone().unwrap_or_default();
         let dest = plan.route_dest.clone().unwrap_or_default();
         let claims = &ctx.data.claims;
@@ -235,154 +288,109 @@ impl Resource<ProviderData> for IpsecConnectionRoute {
                 "OverlayMode",
                 plan.overlay_mode.as_deref().unwrap_or(OVERLAY_IPSEC),
             );
-        let created: api::VcoRouteEntry = match client
-            .call(&actions::CREATE_VCO_ROUTE_ENTRY, &region, params)
+        if let Err(e) = client
+            .call::<api::VcoRouteEntry>(&actions::CREATE_VCO_ROUTE_ENTRY, region, params)
             .await
         {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(refused(client, claims, &region, &vco, &dest, e)
-                    .await
-                    .into())
-            }
-        };
+            return Err(refused(client, claims, region, &vco, &dest, e).await.into());
+        }
         let id = route_id(&vco, &dest);
         claims.hold(&id);
-        tracing::info!(id = %id, "created Alibaba Cloud IPsec connection route");
+        let at = Locator::new(region, [vco.clone(), dest.clone()]);
         // From here on the route exists: a failed wait keeps it in state.
-        let partial = flatten(&created, region.clone(), &vco, &plan);
         let wanted = plan.weight.unwrap_or(DEFAULT_WEIGHT);
         let what = format!("{WHAT} ({id}) to be published");
-        match wait_settled(ctx, client, &region, &vco, &dest, &what, |r| match r {
+        let published = wait_settled(ctx, client, region, &vco, &dest, &what, |r| match r {
             Some(r)
                 if r.state.as_deref() == Some(PUBLISHED)
                     && r.weight.is_none_or(|w| w == wanted) =>
             {
-                Ok(Some(r.clone()))
+                Ok(Some(()))
             }
             Some(_) => Ok(None),
             None => Err(ApiError::not_found(format!(
                 "{id} is not listed after its creation"
             ))),
         })
-        .await
-        {
-            Ok(r) => Ok(flatten(&r, region, &vco, &plan)),
-            Err(d) => Err(Failure::partial(partial, d)),
+        .await;
+        match published {
+            Ok(()) => Ok(at),
+            Err(d) => Err(NotCreated::Exists(at, d)),
         }
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        state: State,
-    ) -> Result<Option<State>, Diagnostics> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let (region, vco, dest) = ids(client, &state)?;
-        match find_route(client, &region, &vco, &dest).await {
-            Ok(Some(r)) => Ok(Some(flatten(&r, region, &vco, &state))),
-            Ok(None) => Ok(None),
-            Err(e) => Err(api_error_id("reading", WHAT, &route_id(&vco, &dest), &e)),
-        }
+    async fn find(&self, client: &Client, at: &Locator) -> Result<api::VcoRouteEntry, ApiError> {
+        let (vco, dest) = (at.parents().join("/"), at.id());
+        find_route(client, &at.region, &vco, dest)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no route to {dest} on {vco}")))
+    }
+
+    fn flatten(&self, r: &api::VcoRouteEntry, at: &Locator, known: &State) -> State {
+        flatten(r, at, known)
     }
 
     async fn update(
         &self,
         ctx: &Ctx<ProviderData>,
-        prior: State,
-        plan: State,
-    ) -> Result<State, Failure<State>> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let (region, vco, dest) = ids(client, &prior)?;
-        let id = route_id(&vco, &dest);
+        client: &Client,
+        at: &Locator,
+        prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
+        let (region, vco, dest) = (&at.region, at.parents().join("/"), at.id());
+        let id = route_id(&vco, dest);
         let wanted = plan.weight.unwrap_or(DEFAULT_WEIGHT);
-        let gone = || {
-            Diagnostics::error(
-                format!("updating {WHAT} ({id})"),
-                "the route no longer exists; plan again to create it",
-            )
-        };
         // The API names the route by its current weight: ask, rather than trust the state.
-        let current = find_route(client, &region, &vco, &dest)
+        let current = self
+            .find(client, at)
             .await
-            .map_err(|e| api_error_id("reading", WHAT, &id, &e))?
-            .ok_or_else(gone)?;
+            .map_err(|e| api_error_id("reading", WHAT, &id, &e))?;
         if current.weight != Some(wanted) {
-            let params = named(&current, &vco, &prior)
+            let params = named(&current, &vco, prior)
                 .set("ClientToken", client_token())
                 .set("NewWeight", wanted);
             client
-                .call::<serde_json::Value>(&actions::MODIFY_VCO_ROUTE_ENTRY_WEIGHT, &region, params)
+                .call::<serde_json::Value>(&actions::MODIFY_VCO_ROUTE_ENTRY_WEIGHT, region, params)
                 .await
                 .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
         }
         let what = format!("{WHAT} ({id}) to take weight {wanted}");
-        let r = wait_settled(ctx, client, &region, &vco, &dest, &what, |r| match r {
-            Some(r) if r.weight.is_none_or(|w| w == wanted) => Ok(Some(r.clone())),
+        wait_settled(ctx, client, region, &vco, dest, &what, |r| match r {
+            Some(r) if r.weight.is_none_or(|w| w == wanted) => Ok(Some(())),
             Some(_) => Ok(None),
             None => Err(ApiError::not_found(format!(
                 "{id} disappeared during the update"
             ))),
         })
-        .await?;
-        Ok(flatten(&r, region, &vco, &plan))
-    }
-
-    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let (region, vco, dest) = ids(client, &state)?;
-        let id = route_id(&vco, &dest);
-        let current = match find_route(client, &region, &vco, &dest).await {
-            Ok(Some(r)) => r,
-            Ok(None) => return Ok(()),
-            Err(e) => return Err(api_error_id("reading", WHAT, &id, &e)),
-        };
-        let params = named(&current, &vco, &state).set("ClientToken", client_token());
-        if let Err(e) = client
-            .call::<serde_json::Value>(&actions::DELETE_VCO_ROUTE_ENTRY, &region, params)
-            .await
-        {
-            // A resent delete whose first attempt worked finds nothing to delete.
-            match find_route(client, &region, &vco, &dest).await {
-                Ok(None) => return Ok(()),
-                _ => return Err(api_error_id("deleting", WHAT, &id, &e)),
-            }
-        }
-        let what = format!("{WHAT} ({id}) to be deleted");
-        wait_settled(ctx, client, &region, &vco, &dest, &what, |r| {
-            Ok(r.is_none().then_some(()))
-        })
         .await
     }
 
-    /// `<vpn_connection_id>/<route_dest>` or `<region>/<vpn_connection_id>/<route_dest>`;
-    /// the destination's own `/` makes three or four parts.
-    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = &ctx.data.alicloud_until(ctx.deadline)?;
-        let parts: Vec<&str> = import_id.split('/').collect();
-        let (region, vco, addr, len) = match parts.as_slice() {
-            [v, a, l] => (client.region(), *v, *a, *l),
-            [r, v, a, l] if !r.is_empty() => (*r, *v, *a, *l),
-            _ => ("", "", "", ""),
-        };
-        let dest = format!("{addr}/{len}");
-        if vco.is_empty() || parse_cidr(&dest).is_err() {
-            return Err(Diagnostics::error(
-                "Invalid import ID",
-                format!(
-                    "Expected \"<vpn_connection_id>/<route_dest>\" or \"<region>/<vpn_connection_id>/<route_dest>\", \
-                     e.g. \"cn-hangzhou/vco-0123abcd/192.168.0.0/16\"; got {import_id:?}."
-                ),
-            ));
+    async fn delete(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
+        let (region, vco, dest) = (&at.region, at.parents().join("/"), at.id());
+        let current = self.find(client, at).await?;
+        let params = named(&current, &vco, &State::default()).set("ClientToken", client_token());
+        if let Err(e) = client
+            .call::<serde_json::Value>(&actions::DELETE_VCO_ROUTE_ENTRY, region, params)
+            .await
+        {
+            // A resent delete whose first attempt worked finds nothing to delete.
+            return match find_route(client, region, &vco, dest).await {
+                Ok(None) => Ok(()),
+                _ => Err(e.into()),
+            };
         }
-        Ok(State {
-            id: Some(route_id(vco, &dest)),
-            region: Some(region.to_string()),
-            vpn_connection_id: Some(vco.to_string()),
-            route_dest: Some(dest),
-            overlay_mode: Some(OVERLAY_IPSEC.to_string()),
-            ..State::default()
+        let what = format!("{WHAT} ({}) to be deleted", route_id(&vco, dest));
+        wait_settled(ctx, client, region, &vco, dest, &what, |r| {
+            Ok(r.is_none().then_some(()))
         })
+        .await
+        .map_err(Failed::Other)
     }
 }
 
@@ -417,23 +425,6 @@ fn route_id(vco: &str, dest: &str) -> String {
     format!("{vco}/{dest}")
 }
 
-/// The route's region, connection and destination.
-fn ids(client: &Client, s: &State) -> Result<(String, String, String), Diagnostics> {
-    match (&s.vpn_connection_id, &s.route_dest) {
-        (Some(v), Some(d)) => Ok((
-            s.region
-                .clone()
-                .unwrap_or_else(|| client.region().to_string()),
-            v.clone(),
-            d.clone(),
-        )),
-        _ => Err(Diagnostics::error(
-            "Provider bug",
-            "the route state has no connection or destination",
-        )),
-    }
-}
-
 /// The parameters that name an existing route: connection, destination, next
 /// hop, current weight and overlay mode.
 fn named(r: &api::VcoRouteEntry, vco: &str, s: &State) -> Params {
@@ -453,11 +444,11 @@ fn named(r: &api::VcoRouteEntry, vco: &str, s: &State) -> Params {
 
 /// `prior` supplies what the API does not return (the overlay mode) or may
 /// leave out (the weight).
-fn flatten(r: &api::VcoRouteEntry, region: String, vco: &str, prior: &State) -> State {
-    let vco = non_empty(r.vpn_connection_id.clone()).unwrap_or_else(|| vco.to_string());
+fn flatten(r: &api::VcoRouteEntry, at: &Locator, prior: &State) -> State {
+    let vco = non_empty(r.vpn_connection_id.clone()).unwrap_or_else(|| at.parents().join("/"));
     State {
         id: Some(route_id(&vco, &r.route_dest)),
-        region: Some(region),
+        region: Some(at.region.clone()),
         route_dest: Some(r.route_dest.clone()),
         next_hop: Some(non_empty(r.next_hop.clone()).unwrap_or_else(|| vco.clone())),
         weight: r.weight.or(prior.weight),
@@ -625,7 +616,11 @@ mod tests {
             weight: Some(0),
             ..State::default()
         };
-        let s = flatten(&entry, "cn-hangzhou".into(), "vco-1", &prior);
+        let s = flatten(
+            &entry,
+            &Locator::new("cn-hangzhou", ["vco-1", "10.0.0.0/16"]),
+            &prior,
+        );
         assert_eq!(s.id.as_deref(), Some("vco-1/10.0.0.0/16"));
         assert_eq!(s.weight, Some(0), "no weight listed: the state's stays");
         assert_eq!(s.overlay_mode.as_deref(), Some("Ipsec"));

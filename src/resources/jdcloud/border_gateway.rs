@@ -7,24 +7,30 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::clients::ProviderData;
 use crate::cloud::jdcloud::ops::BORDER_GATEWAY as KIND;
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
 use crate::framework::validate::{length_between, one_of, pattern, ObjectRule};
 use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Value,
+    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
+    Value,
 };
-use crate::provider::ProviderData;
-use crate::resources::common::{
-    api_error_id, changed, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
-};
+use crate::resources::common::{api_error_id, changed, jd_find, non_empty};
 use crate::resources::ownership::{jd_create, Identity, Target};
-use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway";
 const WHAT: &str = "JD Cloud border gateway";
-pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
+pub const TIMEOUTS: Timeouts = Timeouts {
+    create: mins(10),
+    read: mins(5),
+    update: mins(10),
+    delete: mins(10),
+};
+/// The AZ type of a border gateway that names none.
+const STANDARD: &str = "standard";
 /// JD Cloud fixes every border gateway's BGP ASN (docs/design/jdcloud.md §4.1).
 pub const BGW_ASN: i64 = 65000;
 
@@ -104,145 +110,107 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-#[async_trait]
-impl Resource<ProviderData> for BorderGateway {
-    type State = State;
+crate::located!(State);
 
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+#[async_trait]
+impl Managed<ProviderData> for BorderGateway {
+    type State = State;
+    type Client = Client;
+    type Object = api::Bgw;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let region = plan
-            .region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string());
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
         let spec = api::BgwSpec {
             bgw_name: plan.name.clone().unwrap_or_default(),
             description: plan.description.clone(),
             az_type: plan.az_type.clone(),
             az: plan.az.clone(),
         };
-        let identity = Identity::Named(vec![
-            ("bgwName", json!(spec.bgw_name)),
-            (
-                "azType",
-                json!(spec.az_type.as_deref().unwrap_or("standard")),
-            ),
-        ]);
-        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
-        let id = jd_create(
+        let name = spec.bgw_name.clone();
+        let az_type = spec.az_type.clone().unwrap_or_else(|| STANDARD.to_string());
+        let identity = Identity::named(
+            format!("name {name:?} and AZ type {az_type:?}"),
+            move |o: &api::Bgw| {
+                o.bgw_name == name
+                    && non_empty(o.az_type.clone()).as_deref().unwrap_or(STANDARD) == az_type
+            },
+        );
+        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
+        let description = plan.description.as_deref();
+        jd_create(
             client,
             &ctx.data.claims,
             &KIND,
             &target,
             &identity,
             &spec,
-            plan.description.as_deref(),
+            description,
         )
         .await
-        .map_err(|f| {
-            f.into_failure(|id| State {
-                id: Some(id),
-                region: Some(region.clone()),
-                asn: Some(BGW_ASN),
-                ..State::default()
-            })
-        })?;
-        tracing::info!(id = %id, "created JD Cloud border gateway");
-        let created = State {
-            id: Some(id.clone()),
-            region: Some(region.clone()),
-            asn: Some(BGW_ASN),
-            ..plan
-        };
-        match find_by_id(client, &region, &id).await {
-            Ok(b) => Ok(flatten(&b, region)),
-            Err(e) => Err(Failure::partial(
-                created,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        state: State,
-    ) -> Result<Option<State>, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        match find_by_id(client, &region, &id).await {
-            Ok(b) => Ok(Some(flatten(&b, region))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
-        }
+    async fn find(&self, client: &Client, at: &Locator) -> Result<api::Bgw, ApiError> {
+        jd_find(client, &KIND, &at.region, &at.ids()).await
+    }
+
+    fn flatten(&self, b: &api::Bgw, at: &Locator, _known: &State) -> State {
+        flatten(b, at)
     }
 
     async fn update(
         &self,
-        ctx: &Ctx<ProviderData>,
-        prior: State,
-        plan: State,
-    ) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
         let change = api::ModifyBgwSpec {
             bgw_name: changed(&prior.name, &plan.name),
             description: changed(&prior.description, &plan.description),
         };
-        if change != api::ModifyBgwSpec::default() {
-            client
-                .modify(&KIND, &region, &[&id], &change)
-                .await
-                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        if change == api::ModifyBgwSpec::default() {
+            return Ok(());
         }
-        match find_by_id(client, &region, &id).await {
-            Ok(b) => Ok(flatten(&b, region)),
-            Err(e) => Err(Failure::partial(
-                prior,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
+        client
+            .modify(&KIND, &at.region, &at.ids(), &change)
+            .await
+            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        jd_delete(client, &KIND, &region, &[&id], WHAT).await
-    }
-
-    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = split_import_id(import_id)?;
-        Ok(State {
-            id: Some(id.to_string()),
-            region: Some(region.unwrap_or(client.region()).to_string()),
-            ..State::default()
-        })
+    async fn delete(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
+        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
     }
 }
 
-fn flatten(b: &api::Bgw, region: String) -> State {
+fn flatten(b: &api::Bgw, at: &Locator) -> State {
     State {
         id: Some(b.bgw_id.clone()),
-        region: Some(region),
+        region: Some(at.region.clone()),
         name: Some(b.bgw_name.clone()),
         description: non_empty(b.description.clone()),
-        az_type: Some(non_empty(b.az_type.clone()).unwrap_or_else(|| "standard".to_string())),
+        az_type: Some(non_empty(b.az_type.clone()).unwrap_or_else(|| STANDARD.to_string())),
         az: non_empty(b.az.clone()),
         asn: Some(BGW_ASN),
         created_time: non_empty(b.created_time.clone()),
     }
-}
-
-pub async fn find_by_id(client: &Client, region: &str, id: &str) -> Result<api::Bgw, ApiError> {
-    jd_find(client, &KIND, region, &[id]).await
 }
 
 #[cfg(test)]

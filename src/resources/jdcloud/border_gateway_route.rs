@@ -9,20 +9,22 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::clients::ProviderData;
 use crate::cloud::jdcloud::ops::BGW_ROUTE as KIND;
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, length_between, one_of};
-use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
-use crate::provider::ProviderData;
-use crate::resources::common::{api_error_id, jd_delete, jd_find, non_empty};
+use crate::framework::{
+    Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
+};
+use crate::resources::common::{api_error_id, jd_find, non_empty};
 use crate::resources::ownership::{jd_create, Identity, Target};
-use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway_route";
 const WHAT: &str = "JD Cloud border gateway route";
-pub const TIMEOUTS: Timeouts = Timeouts::minutes(5, 5, 5, 5);
+pub const TIMEOUTS: Timeouts = Timeouts::all(mins(5));
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -73,24 +75,58 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-#[async_trait]
-impl Resource<ProviderData> for BorderGatewayRoute {
-    type State = State;
+crate::located!(State);
 
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+#[async_trait]
+impl Managed<ProviderData> for BorderGatewayRoute {
+    type State = State;
+    type Client = Client;
+    type Object = api::BgwRoute;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let region = plan
-            .region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string());
+    /// Routes live under their border gateway: `[region, [bgw, route]]`.
+    fn locate(&self, s: &State, default_region: &str) -> Option<Locator> {
+        let path = [s.border_gateway_id.clone()?, s.id.clone()?];
+        Some(Locator::new(
+            s.region.as_deref().unwrap_or(default_region),
+            path,
+        ))
+    }
+
+    fn stub(&self, at: &Locator, base: State) -> State {
+        State {
+            id: Some(at.id().to_string()),
+            region: Some(at.region.clone()),
+            border_gateway_id: at.parents().first().map(|b| (*b).to_string()),
+            ..base
+        }
+    }
+
+    /// `<border_gateway_id>/<route_id>` or `<region>/<border_gateway_id>/<route_id>`.
+    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+        match id.split('/').collect::<Vec<_>>().as_slice() {
+            [b, i] if !b.is_empty() && !i.is_empty() => Ok(Locator::new(default_region, [*b, *i])),
+            [r, b, i] if !r.is_empty() && !b.is_empty() && !i.is_empty() => Ok(Locator::new(*r, [*b, *i])),
+            _ => Err(Diagnostics::error(
+                "Invalid import ID",
+                format!("Expected \"<border_gateway_id>/<route_id>\" or \"<region>/<border_gateway_id>/<route_id>\", got {id:?}."),
+            )),
+        }
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
         let bgw = plan.border_gateway_id.clone().unwrap_or_default();
         let spec = api::BgwRouteSpec {
             bgw_route_destination: plan.destination.clone().unwrap_or_default(),
@@ -99,13 +135,17 @@ impl Resource<ProviderData> for BorderGatewayRoute {
             description: plan.description.clone(),
         };
         // A destination and next hop are unique on a border gateway.
-        let identity = Identity::UniqueKey(vec![
-            ("bgwRouteDestination", json!(spec.bgw_route_destination)),
-            ("bgwRouteNexthop", json!(spec.bgw_route_nexthop)),
-        ]);
+        let (dest, hop) = (
+            spec.bgw_route_destination.clone(),
+            spec.bgw_route_nexthop.clone(),
+        );
+        let identity = Identity::unique_key(
+            format!("destination {dest} through {hop}"),
+            move |o: &api::BgwRoute| o.bgw_route_destination == dest && o.bgw_route_nexthop == hop,
+        );
         let parents = [bgw.as_str()];
-        let target = Target::new(TYPE_NAME, WHAT, &region, &parents);
-        let id = jd_create(
+        let target = Target::new(TYPE_NAME, WHAT, region, &parents);
+        jd_create(
             client,
             &ctx.data.claims,
             &KIND,
@@ -115,53 +155,26 @@ impl Resource<ProviderData> for BorderGatewayRoute {
             None,
         )
         .await
-        .map_err(|f| {
-            f.into_failure(|id| State {
-                id: Some(id),
-                region: Some(region.clone()),
-                border_gateway_id: Some(bgw.clone()),
-                ..State::default()
-            })
-        })?;
-        tracing::info!(id = %id, "created JD Cloud border gateway route");
-        let created = State {
-            id: Some(id.clone()),
-            region: Some(region.clone()),
-            ..plan
-        };
-        match find_by_id(client, &region, &bgw, &id).await {
-            Ok(r) => Ok(flatten(&r, region, &bgw)),
-            Err(e) => Err(Failure::partial(
-                created,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        state: State,
-    ) -> Result<Option<State>, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, bgw, id) = ids(client, &state)?;
-        match find_by_id(client, &region, &bgw, &id).await {
-            Ok(r) => Ok(Some(flatten(&r, region, &bgw))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
-        }
+    async fn find(&self, client: &Client, at: &Locator) -> Result<api::BgwRoute, ApiError> {
+        jd_find(client, &KIND, &at.region, &at.ids()).await
+    }
+
+    fn flatten(&self, r: &api::BgwRoute, at: &Locator, _known: &State) -> State {
+        flatten(r, at)
     }
 
     async fn update(
         &self,
-        ctx: &Ctx<ProviderData>,
-        prior: State,
-        plan: State,
-    ) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, bgw, id) = ids(client, &prior)?;
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        _prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
         let spec = api::ModifyBgwRouteSpec {
-            bgw_route_id: id.clone(),
+            bgw_route_id: at.id().to_string(),
             bgw_route_destination: plan.destination.clone().unwrap_or_default(),
             bgw_nexthop_type: plan.next_hop_type.clone().unwrap_or_default(),
             bgw_route_nexthop: plan.next_hop_id.clone().unwrap_or_default(),
@@ -169,60 +182,18 @@ impl Resource<ProviderData> for BorderGatewayRoute {
             description: Some(plan.description.clone().unwrap_or_default()),
         };
         client
-            .modify(&KIND, &region, &[&bgw, &id], &spec)
+            .modify(&KIND, &at.region, &at.ids(), &spec)
             .await
-            .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
-        match find_by_id(client, &region, &bgw, &id).await {
-            Ok(r) => Ok(flatten(&r, region, &bgw)),
-            Err(e) => Err(Failure::partial(
-                prior,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
+            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, bgw, id) = ids(client, &state)?;
-        jd_delete(client, &KIND, &region, &[&bgw, &id], WHAT).await
-    }
-
-    /// `<border_gateway_id>/<route_id>` or `<region>/<border_gateway_id>/<route_id>`.
-    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let parts: Vec<&str> = import_id.split('/').collect();
-        let (region, bgw, id) = match parts.as_slice() {
-            [b, i] if !b.is_empty() && !i.is_empty() => (client.region(), *b, *i),
-            [r, b, i] if !r.is_empty() && !b.is_empty() && !i.is_empty() => (*r, *b, *i),
-            _ => {
-                return Err(Diagnostics::error(
-                    "Invalid import ID",
-                    format!("Expected \"<border_gateway_id>/<route_id>\" or \"<region>/<border_gateway_id>/<route_id>\", got {import_id:?}."),
-                ))
-            }
-        };
-        Ok(State {
-            id: Some(id.to_string()),
-            region: Some(region.to_string()),
-            border_gateway_id: Some(bgw.to_string()),
-            ..State::default()
-        })
-    }
-}
-
-fn ids(client: &Client, s: &State) -> Result<(String, String, String), Diagnostics> {
-    match (&s.border_gateway_id, &s.id) {
-        (Some(b), Some(i)) => Ok((
-            s.region
-                .clone()
-                .unwrap_or_else(|| client.region().to_string()),
-            b.clone(),
-            i.clone(),
-        )),
-        _ => Err(Diagnostics::error(
-            "Provider bug",
-            "the route state has no border gateway or route id",
-        )),
+    async fn delete(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
+        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
     }
 }
 
@@ -235,28 +206,22 @@ fn next_hop_type(from_api: Option<&str>) -> Option<String> {
     })
 }
 
-fn flatten(r: &api::BgwRoute, region: String, bgw: &str) -> State {
+fn flatten(r: &api::BgwRoute, at: &Locator) -> State {
+    let bgw = at
+        .parents()
+        .first()
+        .map(|b| (*b).to_string())
+        .unwrap_or_default();
     State {
         id: Some(r.bgw_route_id.clone()),
-        region: Some(region),
-        border_gateway_id: Some(
-            non_empty(Some(r.bgw_id.clone())).unwrap_or_else(|| bgw.to_string()),
-        ),
+        region: Some(at.region.clone()),
+        border_gateway_id: Some(non_empty(Some(r.bgw_id.clone())).unwrap_or(bgw)),
         destination: Some(r.bgw_route_destination.clone()),
         next_hop_type: next_hop_type(r.bgw_route_next_hop_type.as_deref()),
         next_hop_id: Some(r.bgw_route_nexthop.clone()),
         description: non_empty(r.description.clone()),
         priority: r.bgw_route_priority,
     }
-}
-
-pub async fn find_by_id(
-    client: &Client,
-    region: &str,
-    bgw: &str,
-    id: &str,
-) -> Result<api::BgwRoute, ApiError> {
-    jd_find(client, &KIND, region, &[bgw, id]).await
 }
 
 #[cfg(test)]

@@ -7,24 +7,24 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::clients::ProviderData;
 use crate::cloud::jdcloud::ops::CUSTOMER_GATEWAY as KIND;
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
 use crate::framework::validate::{
     distinct, each, int_between, length_between, list_length_in, pattern, public_ipv4,
 };
-use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
-use crate::provider::ProviderData;
-use crate::resources::common::{
-    api_error_id, changed, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
+use crate::framework::{
+    Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
 };
+use crate::resources::common::{api_error_id, changed, jd_find, non_empty};
 use crate::resources::ownership::{jd_create, Identity, Target};
-use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway";
 const WHAT: &str = "JD Cloud customer gateway";
-pub const TIMEOUTS: Timeouts = Timeouts::minutes(5, 5, 5, 5);
+pub const TIMEOUTS: Timeouts = Timeouts::all(mins(5));
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -107,120 +107,87 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-#[async_trait]
-impl Resource<ProviderData> for CustomerGateway {
-    type State = State;
+crate::located!(State);
 
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+#[async_trait]
+impl Managed<ProviderData> for CustomerGateway {
+    type State = State;
+    type Client = Client;
+    type Object = api::CustomerGateway;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let region = plan
-            .region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string());
-        let spec = expand(&plan);
-        let identity = Identity::Named(vec![
-            ("customerGatewayName", json!(spec.customer_gateway_name)),
-            ("bgpAsn", json!(spec.bgp_asn)),
-            ("customerIps", json!(spec.customer_ips)),
-        ]);
-        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
-        let id = jd_create(
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
+        let spec = expand(plan);
+        let (name, asn, ips) = (
+            spec.customer_gateway_name.clone(),
+            spec.bgp_asn,
+            spec.customer_ips.clone(),
+        );
+        let identity = Identity::named(
+            format!("name {name:?}, ASN {asn} and addresses {ips:?}"),
+            move |o: &api::CustomerGateway| {
+                o.customer_gateway_name == name && o.bgp_asn == asn && o.customer_ips == ips
+            },
+        );
+        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
+        let description = plan.description.as_deref();
+        jd_create(
             client,
             &ctx.data.claims,
             &KIND,
             &target,
             &identity,
             &spec,
-            plan.description.as_deref(),
+            description,
         )
         .await
-        .map_err(|f| {
-            f.into_failure(|id| State {
-                id: Some(id),
-                region: Some(region.clone()),
-                ..State::default()
-            })
-        })?;
-        tracing::info!(id = %id, "created JD Cloud customer gateway");
-        // From here on the gateway exists: any failure keeps it in state.
-        let created = State {
-            id: Some(id.clone()),
-            region: Some(region.clone()),
-            ..plan
-        };
-        match find_by_id(client, &region, &id).await {
-            Ok(gw) => Ok(flatten(&gw, region)),
-            Err(e) => Err(Failure::partial(
-                created,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        state: State,
-    ) -> Result<Option<State>, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        match find_by_id(client, &region, &id).await {
-            Ok(gw) => Ok(Some(flatten(&gw, region))),
-            Err(e) if e.is_not_found() => {
-                tracing::warn!(id = %id, "JD Cloud customer gateway is gone; removing it from state");
-                Ok(None)
-            }
-            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
-        }
+    async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
+        jd_find(client, &KIND, &at.region, &at.ids()).await
+    }
+
+    fn flatten(&self, gw: &api::CustomerGateway, at: &Locator, _known: &State) -> State {
+        flatten(gw, at)
     }
 
     async fn update(
         &self,
-        ctx: &Ctx<ProviderData>,
-        prior: State,
-        plan: State,
-    ) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
-        let change = expand_modify(&prior, &plan);
-        if !change.is_empty() {
-            client
-                .modify(&KIND, &region, &[&id], &change)
-                .await
-                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
+        let change = expand_modify(prior, plan);
+        if change.is_empty() {
+            return Ok(());
         }
-        match find_by_id(client, &region, &id).await {
-            Ok(gw) => Ok(flatten(&gw, region)),
-            Err(e) => Err(Failure::partial(
-                prior,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
+        client
+            .modify(&KIND, &at.region, &at.ids(), &change)
+            .await
+            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        jd_delete(client, &KIND, &region, &[&id], WHAT).await
-    }
-
-    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = split_import_id(import_id)?;
-        let region = region.unwrap_or(client.region()).to_string();
-        Ok(State {
-            id: Some(id.to_string()),
-            region: Some(region),
-            ..State::default()
-        })
+    async fn delete(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
+        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
     }
 }
 
@@ -249,25 +216,16 @@ fn expand_modify(prior: &State, plan: &State) -> api::ModifyCustomerGatewaySpec 
     }
 }
 
-fn flatten(gw: &api::CustomerGateway, region: String) -> State {
+fn flatten(gw: &api::CustomerGateway, at: &Locator) -> State {
     State {
         id: Some(gw.customer_gateway_id.clone()),
-        region: Some(region),
+        region: Some(at.region.clone()),
         name: Some(gw.customer_gateway_name.clone()),
         description: non_empty(gw.description.clone()),
         customer_ips: Some(gw.customer_ips.clone()),
         bgp_asn: Some(gw.bgp_asn),
         created_time: non_empty(gw.created_time.clone()),
     }
-}
-
-/// Finds the gateway; an answer for another id counts as not found.
-pub async fn find_by_id(
-    client: &Client,
-    region: &str,
-    id: &str,
-) -> Result<api::CustomerGateway, ApiError> {
-    jd_find(client, &KIND, region, &[id]).await
 }
 
 #[cfg(test)]

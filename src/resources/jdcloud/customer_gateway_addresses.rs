@@ -15,17 +15,22 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::clients::ProviderData;
 use crate::cloud::jdcloud::ops::CUSTOMER_GATEWAY as KIND;
 use crate::cloud::jdcloud::types as api;
-use crate::framework::{Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts};
-use crate::provider::ProviderData;
-use crate::resources::common::{api_error_id, region_and_id, split_import_id};
+use crate::cloud::jdcloud::Client;
+use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
+use crate::framework::{
+    Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
+};
+use crate::resources::common::{api_error_id, jd_find};
 
-use super::customer_gateway::{find_by_id, ips_rule};
+use super::customer_gateway::ips_rule;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway_addresses";
 const WHAT: &str = "JD Cloud customer gateway addresses";
-pub const TIMEOUTS: Timeouts = Timeouts::minutes(5, 5, 5, 5);
+pub const TIMEOUTS: Timeouts = Timeouts::all(mins(5));
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -69,130 +74,94 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-#[async_trait]
-impl Resource<ProviderData> for CustomerGatewayAddresses {
-    type State = State;
+crate::located!(State);
 
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+#[async_trait]
+impl Managed<ProviderData> for CustomerGatewayAddresses {
+    type State = State;
+    type Client = Client;
+    type Object = api::CustomerGateway;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let region = plan
-            .region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string());
-        let id = plan.customer_gateway_id.clone().unwrap_or_default();
-        set_ips(
-            client,
-            &region,
-            &id,
-            plan.customer_ips.clone().unwrap_or_default(),
-        )
-        .await?;
-        read_back(client, region, id).await
+    /// The id is the customer gateway's.
+    fn stub(&self, at: &Locator, base: State) -> State {
+        State {
+            id: Some(at.id().to_string()),
+            region: Some(at.region.clone()),
+            customer_gateway_id: Some(at.id().to_string()),
+            ..base
+        }
     }
 
-    async fn read(
+    /// Nothing is made: the addresses are set on the existing gateway.
+    async fn create(
         &self,
-        ctx: &Ctx<ProviderData>,
-        state: State,
-    ) -> Result<Option<State>, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        match find_by_id(client, &region, &id).await {
-            Ok(gw) => Ok(Some(flatten(&gw, region))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
+        let at = Locator::new(
+            region,
+            [plan.customer_gateway_id.clone().unwrap_or_default()],
+        );
+        set_ips(client, &at, plan.customer_ips.clone().unwrap_or_default()).await?;
+        Ok(at)
+    }
+
+    async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
+        jd_find(client, &KIND, &at.region, &at.ids()).await
+    }
+
+    fn flatten(&self, gw: &api::CustomerGateway, at: &Locator, _known: &State) -> State {
+        State {
+            id: Some(gw.customer_gateway_id.clone()),
+            region: Some(at.region.clone()),
+            customer_gateway_id: Some(gw.customer_gateway_id.clone()),
+            customer_ips: Some(gw.customer_ips.clone()),
         }
     }
 
     async fn update(
         &self,
-        ctx: &Ctx<ProviderData>,
-        prior: State,
-        plan: State,
-    ) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
-        if prior.customer_ips != plan.customer_ips {
-            set_ips(
-                client,
-                &region,
-                &id,
-                plan.customer_ips.clone().unwrap_or_default(),
-            )
-            .await?;
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
+        if prior.customer_ips == plan.customer_ips {
+            return Ok(());
         }
-        read_back(client, region, id).await
+        set_ips(client, at, plan.customer_ips.clone().unwrap_or_default()).await
     }
 
     /// The addresses stay on the gateway; this only ends their management.
-    async fn delete(&self, _ctx: &Ctx<ProviderData>, _state: State) -> Result<(), Diagnostics> {
+    async fn delete(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        _client: &Client,
+        _at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
         Ok(())
-    }
-
-    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = split_import_id(import_id)?;
-        Ok(State {
-            id: Some(id.to_string()),
-            region: Some(region.unwrap_or(client.region()).to_string()),
-            customer_gateway_id: Some(id.to_string()),
-            ..State::default()
-        })
     }
 }
 
-async fn set_ips(
-    client: &crate::cloud::jdcloud::Client,
-    region: &str,
-    id: &str,
-    ips: Vec<String>,
-) -> Result<(), Diagnostics> {
+async fn set_ips(client: &Client, at: &Locator, ips: Vec<String>) -> Result<(), Diagnostics> {
     let spec = api::ModifyCustomerGatewaySpec {
         customer_ips: Some(ips),
         ..Default::default()
     };
     client
-        .modify(&KIND, region, &[id], &spec)
+        .modify(&KIND, &at.region, &at.ids(), &spec)
         .await
-        .map_err(|e| api_error_id("setting", WHAT, id, &e))
-}
-
-async fn read_back(
-    client: &crate::cloud::jdcloud::Client,
-    region: String,
-    id: String,
-) -> Result<State, Failure<State>> {
-    match find_by_id(client, &region, &id).await {
-        Ok(gw) => Ok(flatten(&gw, region)),
-        // The change went through; without a read we cannot report the
-        // result, so keep the resource with an error rather than lose it.
-        Err(e) => Err(Failure::partial(
-            State {
-                id: Some(id.clone()),
-                region: Some(region),
-                customer_gateway_id: Some(id.clone()),
-                customer_ips: None,
-            },
-            api_error_id("reading back", WHAT, &id, &e),
-        )),
-    }
-}
-
-fn flatten(gw: &api::CustomerGateway, region: String) -> State {
-    State {
-        id: Some(gw.customer_gateway_id.clone()),
-        region: Some(region),
-        customer_gateway_id: Some(gw.customer_gateway_id.clone()),
-        customer_ips: Some(gw.customer_ips.clone()),
-    }
+        .map_err(|e| api_error_id("setting", WHAT, at.id(), &e))
 }
 
 #[cfg(test)]

@@ -7,24 +7,30 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::clients::ProviderData;
 use crate::cloud::jdcloud::ops::VPC_ATTACHMENT as KIND;
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
 use crate::framework::validate::{one_of, pattern, ObjectRule};
 use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Type, Value,
+    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
+    Type, Value,
 };
-use crate::provider::ProviderData;
-use crate::resources::common::{
-    api_error_id, changed, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
-};
+use crate::resources::common::{api_error_id, changed, jd_find, non_empty};
 use crate::resources::ownership::{jd_create, Identity, Target};
-use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpc_attachment";
 const WHAT: &str = "JD Cloud VPC attachment";
-pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
+/// The default propagation: every subnet of the VPC, including later ones.
+const ALL: &str = "all";
+pub const TIMEOUTS: Timeouts = Timeouts {
+    create: mins(10),
+    read: mins(5),
+    update: mins(10),
+    delete: mins(10),
+};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -119,38 +125,43 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-#[async_trait]
-impl Resource<ProviderData> for VpcAttachment {
-    type State = State;
+crate::located!(State);
 
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+#[async_trait]
+impl Managed<ProviderData> for VpcAttachment {
+    type State = State;
+    type Client = Client;
+    type Object = api::VpcAttachment;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let region = plan
-            .region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string());
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
         let spec = api::VpcAttachmentSpec {
             vpc_attachment_name: plan.name.clone().unwrap_or_default(),
             vpc_id: plan.vpc_id.clone().unwrap_or_default(),
-            propagate_type: plan.propagate_type.clone().unwrap_or_else(|| "all".into()),
+            propagate_type: plan.propagate_type.clone().unwrap_or_else(|| ALL.into()),
             bgw_id: plan.border_gateway_id.clone().unwrap_or_default(),
             subnet_ids: plan.subnet_ids.clone(),
         };
         // One attachment per VPC and border gateway.
-        let identity = Identity::UniqueKey(vec![
-            ("bgwId", json!(spec.bgw_id)),
-            ("vpcId", json!(spec.vpc_id)),
-        ]);
-        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
-        let id = jd_create(
+        let (bgw, vpc) = (spec.bgw_id.clone(), spec.vpc_id.clone());
+        let identity = Identity::unique_key(
+            format!("border gateway {bgw} and VPC {vpc}"),
+            move |o: &api::VpcAttachment| o.bgw_id == bgw && o.vpc_id == vpc,
+        );
+        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
+        jd_create(
             client,
             &ctx.data.claims,
             &KIND,
@@ -160,50 +171,24 @@ impl Resource<ProviderData> for VpcAttachment {
             None,
         )
         .await
-        .map_err(|f| {
-            f.into_failure(|id| State {
-                id: Some(id),
-                region: Some(region.clone()),
-                ..State::default()
-            })
-        })?;
-        tracing::info!(id = %id, "created JD Cloud VPC attachment");
-        let created = State {
-            id: Some(id.clone()),
-            region: Some(region.clone()),
-            ..plan
-        };
-        match find_by_id(client, &region, &id).await {
-            Ok(a) => Ok(flatten(&a, region)),
-            Err(e) => Err(Failure::partial(
-                created,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        state: State,
-    ) -> Result<Option<State>, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        match find_by_id(client, &region, &id).await {
-            Ok(a) => Ok(Some(flatten(&a, region))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
-        }
+    async fn find(&self, client: &Client, at: &Locator) -> Result<api::VpcAttachment, ApiError> {
+        jd_find(client, &KIND, &at.region, &at.ids()).await
+    }
+
+    fn flatten(&self, a: &api::VpcAttachment, at: &Locator, _known: &State) -> State {
+        flatten(a, at)
     }
 
     async fn update(
         &self,
-        ctx: &Ctx<ProviderData>,
-        prior: State,
-        plan: State,
-    ) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
         let propagation_changed = prior.vpc_id != plan.vpc_id
             || prior.propagate_type != plan.propagate_type
             || sorted(&prior.subnet_ids) != sorted(&plan.subnet_ids);
@@ -212,39 +197,26 @@ impl Resource<ProviderData> for VpcAttachment {
             // Propagation is replaced as a whole.
             propagation_attribute: propagation_changed.then(|| api::PropagationAttribute {
                 vpc_id: plan.vpc_id.clone().unwrap_or_default(),
-                propagate_type: plan.propagate_type.clone().unwrap_or_else(|| "all".into()),
+                propagate_type: plan.propagate_type.clone().unwrap_or_else(|| ALL.into()),
                 subnet_ids: plan.subnet_ids.clone(),
             }),
         };
-        if change != api::ModifyVpcAttachmentSpec::default() {
-            client
-                .modify(&KIND, &region, &[&id], &change)
-                .await
-                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        if change == api::ModifyVpcAttachmentSpec::default() {
+            return Ok(());
         }
-        match find_by_id(client, &region, &id).await {
-            Ok(a) => Ok(flatten(&a, region)),
-            Err(e) => Err(Failure::partial(
-                prior,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
+        client
+            .modify(&KIND, &at.region, &at.ids(), &change)
+            .await
+            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        jd_delete(client, &KIND, &region, &[&id], WHAT).await
-    }
-
-    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = split_import_id(import_id)?;
-        Ok(State {
-            id: Some(id.to_string()),
-            region: Some(region.unwrap_or(client.region()).to_string()),
-            ..State::default()
-        })
+    async fn delete(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
+        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
     }
 }
 
@@ -255,11 +227,11 @@ fn sorted(v: &Option<Vec<String>>) -> Option<Vec<String>> {
     })
 }
 
-fn flatten(a: &api::VpcAttachment, region: String) -> State {
+fn flatten(a: &api::VpcAttachment, at: &Locator) -> State {
     let partial = a.propagate_type == "partial";
     State {
         id: Some(a.vpc_attachment_id.clone()),
-        region: Some(region),
+        region: Some(at.region.clone()),
         name: Some(a.vpc_attachment_name.clone()),
         border_gateway_id: Some(a.bgw_id.clone()),
         vpc_id: Some(a.vpc_id.clone()),
@@ -281,14 +253,6 @@ fn flatten(a: &api::VpcAttachment, region: String) -> State {
         status: non_empty(a.status.clone()),
         created_time: non_empty(a.created_time.clone()),
     }
-}
-
-pub async fn find_by_id(
-    client: &Client,
-    region: &str,
-    id: &str,
-) -> Result<api::VpcAttachment, ApiError> {
-    jd_find(client, &KIND, region, &[id]).await
 }
 
 #[cfg(test)]

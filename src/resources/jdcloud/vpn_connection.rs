@@ -11,25 +11,28 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::clients::ProviderData;
 use crate::cloud::jdcloud::ops::VPN_CONNECTION as KIND;
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, each, int_between, length_between, pattern};
 use crate::framework::{
-    Attribute, Block, Ctx, Diagnostics, Failure, NestedBlock, Nesting, Resource, Schema, Timeouts,
-    Value,
+    Attribute, Block, Ctx, Diagnostics, Failed, Locator, Managed, NestedBlock, Nesting, NotCreated,
+    Schema, Timeouts, Value,
 };
-use crate::provider::ProviderData;
-use crate::resources::common::{
-    api_error_id, changed, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
-};
+use crate::resources::common::{api_error_id, changed, jd_find, non_empty};
 use crate::resources::ownership::{jd_create, Identity, Target};
-use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_connection";
 const WHAT: &str = "JD Cloud VPN connection";
-pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
+pub const TIMEOUTS: Timeouts = Timeouts {
+    create: mins(10),
+    read: mins(5),
+    update: mins(10),
+    delete: mins(10),
+};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrafficSelector {
@@ -128,24 +131,28 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-#[async_trait]
-impl Resource<ProviderData> for VpnConnection {
-    type State = State;
+crate::located!(State);
 
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+#[async_trait]
+impl Managed<ProviderData> for VpnConnection {
+    type State = State;
+    type Client = Client;
+    type Object = api::VpnConnection;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let region = plan
-            .region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string());
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
         let spec = api::VpnConnectionSpec {
             vpn_connection_name: plan.name.clone().unwrap_or_default(),
             description: plan.description.clone(),
@@ -154,81 +161,60 @@ impl Resource<ProviderData> for VpnConnection {
             bgp_enabled: plan.bgp_enabled.unwrap_or(true),
             local_asn: plan.local_asn,
         };
-        let identity = Identity::Named(vec![
-            ("vpnConnectionName", json!(spec.vpn_connection_name)),
-            ("bgwId", json!(spec.bgw_id)),
-            ("cgwId", json!(spec.cgw_id)),
-        ]);
-        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
-        let id = jd_create(
+        let (name, bgw, cgw) = (
+            spec.vpn_connection_name.clone(),
+            spec.bgw_id.clone(),
+            spec.cgw_id.clone(),
+        );
+        let identity = Identity::named(
+            format!("name {name:?} between {bgw} and {cgw}"),
+            move |o: &api::VpnConnection| {
+                o.vpn_connection_name == name && o.bgw_id == bgw && o.cgw_id == cgw
+            },
+        );
+        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
+        let description = plan.description.as_deref();
+        let at = jd_create(
             client,
             &ctx.data.claims,
             &KIND,
             &target,
             &identity,
             &spec,
-            plan.description.as_deref(),
+            description,
         )
-        .await
-        .map_err(|f| {
-            f.into_failure(|id| State {
-                id: Some(id),
-                region: Some(region.clone()),
-                ..State::default()
-            })
-        })?;
-        tracing::info!(id = %id, "created JD Cloud VPN connection");
-        // From here on the connection exists: failures keep it in state.
+        .await?;
+        // The create takes no traffic selectors; they are set right after.
         let selectors = plan.traffic_selector.clone().unwrap_or_default();
-        let created = State {
-            id: Some(id.clone()),
-            region: Some(region.clone()),
-            traffic_selector: Some(Vec::new()),
-            ..plan
-        };
         if !selectors.is_empty() {
             let change = api::ModifyVpnConnectionSpec {
                 traffic_selectors: Some(expand_selectors(&selectors)),
                 ..Default::default()
             };
-            if let Err(e) = client.modify(&KIND, &region, &[&id], &change).await {
-                return Err(Failure::partial(
-                    created,
-                    api_error_id("setting traffic selectors of", WHAT, &id, &e),
-                ));
+            if let Err(e) = client.modify(&KIND, &at.region, &at.ids(), &change).await {
+                let d = api_error_id("setting traffic selectors of", WHAT, at.id(), &e);
+                return Err(NotCreated::Exists(at, d));
             }
         }
-        match find_by_id(client, &region, &id).await {
-            Ok(c) => Ok(flatten(&c, region)),
-            Err(e) => Err(Failure::partial(
-                created,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
+        Ok(at)
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        state: State,
-    ) -> Result<Option<State>, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        match find_by_id(client, &region, &id).await {
-            Ok(c) => Ok(Some(flatten(&c, region))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
-        }
+    async fn find(&self, client: &Client, at: &Locator) -> Result<api::VpnConnection, ApiError> {
+        jd_find(client, &KIND, &at.region, &at.ids()).await
+    }
+
+    fn flatten(&self, c: &api::VpnConnection, at: &Locator, _known: &State) -> State {
+        flatten(c, at)
     }
 
     async fn update(
         &self,
-        ctx: &Ctx<ProviderData>,
-        prior: State,
-        plan: State,
-    ) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
         let selectors = plan.traffic_selector.clone().unwrap_or_default();
         let change = api::ModifyVpnConnectionSpec {
             vpn_connection_name: changed(&prior.name, &plan.name),
@@ -238,35 +224,22 @@ impl Resource<ProviderData> for VpnConnection {
             traffic_selectors: (prior.traffic_selector.clone().unwrap_or_default() != selectors)
                 .then(|| expand_selectors(&selectors)),
         };
-        if change != api::ModifyVpnConnectionSpec::default() {
-            client
-                .modify(&KIND, &region, &[&id], &change)
-                .await
-                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+        if change == api::ModifyVpnConnectionSpec::default() {
+            return Ok(());
         }
-        match find_by_id(client, &region, &id).await {
-            Ok(c) => Ok(flatten(&c, region)),
-            Err(e) => Err(Failure::partial(
-                prior,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
+        client
+            .modify(&KIND, &at.region, &at.ids(), &change)
+            .await
+            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        jd_delete(client, &KIND, &region, &[&id], WHAT).await
-    }
-
-    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = split_import_id(import_id)?;
-        Ok(State {
-            id: Some(id.to_string()),
-            region: Some(region.unwrap_or(client.region()).to_string()),
-            ..State::default()
-        })
+    async fn delete(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
+        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
     }
 }
 
@@ -280,10 +253,10 @@ fn expand_selectors(s: &[TrafficSelector]) -> Vec<api::VpnTrafficSelectorSpec> {
         .collect()
 }
 
-fn flatten(c: &api::VpnConnection, region: String) -> State {
+fn flatten(c: &api::VpnConnection, at: &Locator) -> State {
     State {
         id: Some(c.vpn_connection_id.clone()),
-        region: Some(region),
+        region: Some(at.region.clone()),
         name: Some(c.vpn_connection_name.clone()),
         description: non_empty(c.description.clone()),
         border_gateway_id: Some(c.bgw_id.clone()),
@@ -306,14 +279,6 @@ fn flatten(c: &api::VpnConnection, region: String) -> State {
         ha_status: non_empty(c.ha_status.clone()),
         created_time: non_empty(c.created_time.clone()),
     }
-}
-
-pub async fn find_by_id(
-    client: &Client,
-    region: &str,
-    id: &str,
-) -> Result<api::VpnConnection, ApiError> {
-    jd_find(client, &KIND, region, &[id]).await
 }
 
 #[cfg(test)]

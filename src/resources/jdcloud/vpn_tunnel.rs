@@ -12,26 +12,31 @@ use async_trait::async_trait;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
+use crate::clients::ProviderData;
 use crate::cloud::jdcloud::ops::VPN_TUNNEL as KIND;
 use crate::cloud::jdcloud::types as api;
+use crate::cloud::jdcloud::types::AdminStatus;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
 use crate::framework::validate::{
     int_between, int_one_of, ipv4, no_prefix, one_of, parse_cidr, pattern, ObjectRule, Validator,
 };
 use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failure, Resource, Schema, Timeouts, Value,
+    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
+    Value,
 };
-use crate::provider::ProviderData;
-use crate::resources::common::{
-    api_error_id, jd_delete, jd_find, non_empty, region_and_id, split_import_id,
-};
+use crate::resources::common::{api_error_id, jd_find, non_empty};
 use crate::resources::ownership::{jd_create, Identity, Target};
-use serde_json::json;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
 const WHAT: &str = "JD Cloud VPN tunnel";
-pub const TIMEOUTS: Timeouts = Timeouts::minutes(10, 5, 10, 10);
+pub const TIMEOUTS: Timeouts = Timeouts {
+    create: mins(10),
+    read: mins(5),
+    update: mins(10),
+    delete: mins(10),
+};
 
 /// Where a tunnel's inside /30 may come from (docs/design/jdcloud.md §6).
 pub const TUNNEL_IP_RANGES: &[&str] = &[
@@ -272,13 +277,16 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-#[async_trait]
-impl Resource<ProviderData> for VpnTunnel {
-    type State = State;
+crate::located!(State);
 
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+#[async_trait]
+impl Managed<ProviderData> for VpnTunnel {
+    type State = State;
+    type Client = Client;
+    type Object = api::VpnTunnel;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
 
     fn schema(&self) -> Schema {
         schema()
@@ -315,26 +323,35 @@ impl Resource<ProviderData> for VpnTunnel {
         }
     }
 
-    async fn create(&self, ctx: &Ctx<ProviderData>, plan: State) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let region = plan
-            .region
-            .clone()
-            .unwrap_or_else(|| client.region().to_string());
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
         let spec = api::VpnTunnelSpec {
             vpn_connection_id: plan.vpn_connection_id.clone().unwrap_or_default(),
             cloud_public_ip: plan.cloud_public_ip.clone().unwrap_or_default(),
             customer_ip: plan.customer_ip.clone().unwrap_or_default(),
-            settings: expand_settings(&State::default(), &plan),
+            settings: expand_settings(&State::default(), plan),
         };
         // One tunnel per pair of addresses on a connection.
-        let identity = Identity::UniqueKey(vec![
-            ("vpnConnectionId", json!(spec.vpn_connection_id)),
-            ("cloudPublicIp", json!(spec.cloud_public_ip)),
-            ("customerIp", json!(spec.customer_ip)),
-        ]);
-        let target = Target::new(TYPE_NAME, WHAT, &region, &[]);
-        let id = jd_create(
+        let (conn, cloud_ip, customer_ip) = (
+            spec.vpn_connection_id.clone(),
+            spec.cloud_public_ip.clone(),
+            spec.customer_ip.clone(),
+        );
+        let identity = Identity::unique_key(
+            format!("addresses {cloud_ip} and {customer_ip} on {conn}"),
+            move |o: &api::VpnTunnel| {
+                o.vpn_connection_id == conn
+                    && o.cloud_public_ip == cloud_ip
+                    && o.customer_ip == customer_ip
+            },
+        );
+        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
+        let at = jd_create(
             client,
             &ctx.data.claims,
             &KIND,
@@ -343,116 +360,64 @@ impl Resource<ProviderData> for VpnTunnel {
             &spec,
             None,
         )
-        .await
-        .map_err(|f| {
-            f.into_failure(|id| State {
-                id: Some(id),
-                region: Some(region.clone()),
-                ..State::default()
-            })
-        })?;
-        tracing::info!(id = %id, "created JD Cloud VPN tunnel");
-        let psk = plan.psk.clone();
-        let want_down = plan.admin_status.as_deref() == Some("DOWN");
-        let created = State {
-            id: Some(id.clone()),
-            region: Some(region.clone()),
-            admin_status: Some("UP".into()),
-            ..plan
-        };
+        .await?;
         // Tunnels start UP; a tunnel planned DOWN is switched off right away.
-        if want_down {
-            if let Err(e) = client.modify_admin_status(&region, &id, "DOWN").await {
-                return Err(Failure::partial(
-                    created,
-                    api_error_id("setting admin status of", WHAT, &id, &e),
-                ));
+        if AdminStatus::from_state(plan.admin_status.as_deref()) == AdminStatus::Down {
+            if let Err(e) = client
+                .modify_admin_status(&at.region, at.id(), AdminStatus::Down)
+                .await
+            {
+                let d = api_error_id("setting admin status of", WHAT, at.id(), &e);
+                return Err(NotCreated::Exists(at, d));
             }
         }
-        match find_by_id(client, &region, &id).await {
-            Ok(t) => Ok(flatten(&t, region, psk)),
-            Err(e) => Err(Failure::partial(
-                created,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
+        Ok(at)
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        state: State,
-    ) -> Result<Option<State>, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
-        match find_by_id(client, &region, &id).await {
-            Ok(t) => Ok(Some(flatten(&t, region, state.psk))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_error_id("reading", WHAT, &id, &e)),
-        }
+    async fn find(&self, client: &Client, at: &Locator) -> Result<api::VpnTunnel, ApiError> {
+        jd_find(client, &KIND, &at.region, &at.ids()).await
+    }
+
+    fn flatten(&self, t: &api::VpnTunnel, at: &Locator, known: &State) -> State {
+        flatten(t, at, known.psk.clone())
     }
 
     async fn update(
         &self,
-        ctx: &Ctx<ProviderData>,
-        prior: State,
-        plan: State,
-    ) -> Result<State, Failure<State>> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &prior.region, &prior.id)?;
-        let change = expand_settings(&prior, &plan);
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
+        let change = expand_settings(prior, plan);
         if !change.is_empty() {
             client
-                .modify(&KIND, &region, &[&id], &change)
+                .modify(&KIND, &at.region, &at.ids(), &change)
                 .await
-                .map_err(|e| api_error_id("updating", WHAT, &id, &e))?;
+                .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))?;
         }
         if prior.admin_status != plan.admin_status {
-            let status = plan.admin_status.clone().unwrap_or_else(|| "UP".into());
-            if let Err(e) = client.modify_admin_status(&region, &id, &status).await {
-                let d = api_error_id("setting admin status of", WHAT, &id, &e);
-                return Err(match find_by_id(client, &region, &id).await {
-                    Ok(t) => Failure::partial(flatten(&t, region, plan.psk), d),
-                    Err(_) => Failure::clean(d),
-                });
-            }
+            let status = AdminStatus::from_state(plan.admin_status.as_deref());
+            client
+                .modify_admin_status(&at.region, at.id(), status)
+                .await
+                .map_err(|e| api_error_id("setting admin status of", WHAT, at.id(), &e))?;
         }
-        match find_by_id(client, &region, &id).await {
-            Ok(t) => Ok(flatten(&t, region, plan.psk)),
-            Err(e) => Err(Failure::partial(
-                prior,
-                api_error_id("reading back", WHAT, &id, &e),
-            )),
-        }
+        Ok(())
     }
 
-    async fn delete(&self, ctx: &Ctx<ProviderData>, state: State) -> Result<(), Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = region_and_id(client.region(), &state.region, &state.id)?;
+    async fn delete(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
         // JD Cloud deletes only DOWN tunnels.
-        match client.modify_admin_status(&region, &id, "DOWN").await {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => return Ok(()),
-            Err(e) => {
-                return Err(api_error_id(
-                    "setting admin status DOWN before deleting",
-                    WHAT,
-                    &id,
-                    &e,
-                ))
-            }
-        }
-        jd_delete(client, &KIND, &region, &[&id], WHAT).await
-    }
-
-    async fn import(&self, ctx: &Ctx<ProviderData>, import_id: &str) -> Result<State, Diagnostics> {
-        let client = &ctx.data.jdcloud_until(ctx.deadline)?;
-        let (region, id) = split_import_id(import_id)?;
-        Ok(State {
-            id: Some(id.to_string()),
-            region: Some(region.unwrap_or(client.region()).to_string()),
-            ..State::default()
-        })
+        client
+            .modify_admin_status(&at.region, at.id(), AdminStatus::Down)
+            .await?;
+        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
     }
 }
 
@@ -496,10 +461,10 @@ fn read_psk(from_api: Option<String>, ours: Option<String>) -> Option<String> {
     }
 }
 
-fn flatten(t: &api::VpnTunnel, region: String, psk: Option<String>) -> State {
+fn flatten(t: &api::VpnTunnel, at: &Locator, psk: Option<String>) -> State {
     State {
         id: Some(t.vpn_tunnel_id.clone()),
-        region: Some(region),
+        region: Some(at.region.clone()),
         vpn_connection_id: Some(t.vpn_connection_id.clone()),
         cloud_public_ip: Some(t.cloud_public_ip.clone()),
         customer_ip: Some(t.customer_ip.clone()),
@@ -525,14 +490,6 @@ fn flatten(t: &api::VpnTunnel, region: String, psk: Option<String>) -> State {
         op_status: non_empty(t.op_status.clone()),
         created_time: non_empty(t.created_time.clone()),
     }
-}
-
-pub async fn find_by_id(
-    client: &Client,
-    region: &str,
-    id: &str,
-) -> Result<api::VpnTunnel, ApiError> {
-    jd_find(client, &KIND, region, &[id]).await
 }
 
 #[cfg(test)]

@@ -1,0 +1,382 @@
+//! The life of one cloud object, owned by the framework. A resource says how
+//! to make, find, flatten, change and delete its object ([`Managed`]); the
+//! framework ([`Lifecycle`]) does what every resource does the same way:
+//! the client for the operation's deadline, the region, reading back after
+//! create and update, a read that finds nothing dropping the resource from
+//! state, a delete of something gone counting as done, import by
+//! `[REGION/]ID`, and keeping in state whatever exists when a later step
+//! fails, so that nothing is orphaned.
+
+use std::fmt;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::diag::Diagnostics;
+use super::resource::{Ctx, Failure, Resource};
+use super::schema::Schema;
+use super::value::Value;
+
+/// Where an object lives: its region and its id path (parents first, its
+/// own id last), e.g. `cn-north-1` and `[bgw-1, route-2]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locator {
+    pub region: String,
+    pub path: Vec<String>,
+}
+
+impl Locator {
+    pub fn new<I, S>(region: impl Into<String>, path: I) -> Locator
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Locator {
+            region: region.into(),
+            path: path.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// The object's own id.
+    pub fn id(&self) -> &str {
+        self.path.last().map(String::as_str).unwrap_or_default()
+    }
+
+    /// Parents and id, as clients take them.
+    pub fn ids(&self) -> Vec<&str> {
+        self.path.iter().map(String::as_str).collect()
+    }
+
+    /// The parent ids, without the object's own.
+    pub fn parents(&self) -> Vec<&str> {
+        let ids = self.ids();
+        ids[..ids.len().saturating_sub(1)].to_vec()
+    }
+
+    /// `[REGION/]ID`, the import id of an object known by one id.
+    pub fn parse_import(id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+        let bad = || {
+            Diagnostics::error(
+                "Invalid import ID",
+                format!("Expected \"<id>\" or \"<region>/<id>\", got {id:?}."),
+            )
+        };
+        match id.split_once('/') {
+            None if !id.trim().is_empty() => Ok(Locator::new(default_region, [id])),
+            Some((r, i)) if !r.is_empty() && !i.is_empty() && !i.contains('/') => {
+                Ok(Locator::new(r, [i]))
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// The id path, `parent/…/id`, as messages name the object.
+impl fmt::Display for Locator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path.join("/"))
+    }
+}
+
+/// A typed state with `id` and `region` attributes, as most are; see
+/// [`located!`](crate::located).
+pub trait Located {
+    fn region(&self) -> Option<&str>;
+    fn id(&self) -> Option<&str>;
+    /// Names the object at `at` (its region and own id).
+    fn place(&mut self, at: &Locator);
+}
+
+/// Implements [`Located`] for a state struct with `id: Option<String>` and
+/// `region: Option<String>` fields.
+#[macro_export]
+macro_rules! located {
+    ($state:ty) => {
+        impl $crate::framework::lifecycle::Located for $state {
+            fn region(&self) -> Option<&str> {
+                self.region.as_deref()
+            }
+            fn id(&self) -> Option<&str> {
+                self.id.as_deref()
+            }
+            fn place(&mut self, at: &$crate::framework::Locator) {
+                self.id = Some(at.id().to_string());
+                self.region = Some(at.region.clone());
+            }
+        }
+    };
+}
+
+/// What the lifecycle needs to know of a cloud call's error.
+pub trait CloudError: fmt::Display + Send + Sync {
+    /// The object does not exist (not: access denied).
+    fn is_not_found(&self) -> bool;
+}
+
+/// A cloud client, made for one operation's deadline from the provider's
+/// configured data `D`.
+pub trait Connect<D>: Sized + Send + Sync {
+    fn connect(data: &D, deadline: Instant) -> Result<Self, Diagnostics>;
+    /// The provider's region for objects whose configuration names none.
+    fn default_region(&self) -> &str;
+}
+
+/// A failed step: a cloud call's error (which may mean "not found"), or
+/// anything else, already worded.
+#[derive(Debug)]
+pub enum Failed<E> {
+    Call(E),
+    Other(Diagnostics),
+}
+
+impl<E> From<E> for Failed<E> {
+    fn from(e: E) -> Failed<E> {
+        Failed::Call(e)
+    }
+}
+
+/// A create that did not produce a usable object.
+#[derive(Debug)]
+pub enum NotCreated {
+    /// Nothing was made.
+    Nothing(Diagnostics),
+    /// The object exists, but a step after making it failed: it is kept in
+    /// state (Terraform taints it) so it is not orphaned.
+    Exists(Locator, Diagnostics),
+}
+
+impl From<Diagnostics> for NotCreated {
+    fn from(d: Diagnostics) -> NotCreated {
+        NotCreated::Nothing(d)
+    }
+}
+
+/// One kind of cloud object as a Terraform resource. Implement the steps
+/// that differ between objects; [`Lifecycle`] does the rest.
+#[async_trait]
+pub trait Managed<D: Send + Sync + 'static>: Send + Sync + 'static {
+    /// Typed state: serde field names equal the schema's attribute names.
+    type State: Serialize + DeserializeOwned + Default + Located + Send + Sync;
+    type Client: Connect<D>;
+    /// The object as `find` returns it.
+    type Object: Send + Sync;
+    type Error: CloudError;
+
+    const TYPE_NAME: &'static str;
+    /// How messages name the object, e.g. "JD Cloud customer gateway".
+    const WHAT: &'static str;
+
+    fn schema(&self) -> Schema;
+
+    /// Where the object a state stands for lives: its region (or the
+    /// provider's) and its id. Objects under a parent override this.
+    fn locate(&self, state: &Self::State, default_region: &str) -> Option<Locator> {
+        let id = state.id()?;
+        Some(Locator::new(state.region().unwrap_or(default_region), [id]))
+    }
+    /// `base` naming the object at `at`: what is saved for an object whose
+    /// read-back failed, and the start of an import.
+    fn stub(&self, at: &Locator, mut base: Self::State) -> Self::State {
+        base.place(at);
+        base
+    }
+    /// How an import id names an object: `[REGION/]ID` unless overridden.
+    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+        Locator::parse_import(id, default_region)
+    }
+
+    /// Makes the object in `region` and says where it is.
+    async fn create(
+        &self,
+        ctx: &Ctx<D>,
+        client: &Self::Client,
+        region: &str,
+        plan: &Self::State,
+    ) -> Result<Locator, NotCreated>;
+    /// Reads the object; a not-found error means it is gone.
+    async fn find(&self, client: &Self::Client, at: &Locator) -> Result<Self::Object, Self::Error>;
+    /// The state of `object`. `known` supplies what the cloud does not
+    /// return (the plan after create and update, the prior state on read).
+    fn flatten(&self, object: &Self::Object, at: &Locator, known: &Self::State) -> Self::State;
+    /// Changes in place what differs between `prior` and `plan`. Resources
+    /// whose every argument forces replacement keep the default.
+    async fn update(
+        &self,
+        _ctx: &Ctx<D>,
+        _client: &Self::Client,
+        _at: &Locator,
+        _prior: &Self::State,
+        _plan: &Self::State,
+    ) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+    /// Deletes the object; not-found counts as deleted.
+    async fn delete(
+        &self,
+        ctx: &Ctx<D>,
+        client: &Self::Client,
+        at: &Locator,
+    ) -> Result<(), Failed<Self::Error>>;
+
+    /// See [`Resource::modify_plan`].
+    fn modify_plan(
+        &self,
+        _prior: &Value,
+        _planned: &mut Value,
+        _config: &Value,
+        _diags: &mut Diagnostics,
+    ) {
+    }
+    /// See [`Resource::upgrade_state`].
+    fn upgrade_state(
+        &self,
+        version: i64,
+        _state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        Err(Diagnostics::error(
+            "Unable to upgrade resource state",
+            format!(
+                "{} has no upgrade from schema version {version}.",
+                Self::TYPE_NAME
+            ),
+        ))
+    }
+}
+
+/// A [`Managed`] object as a framework [`Resource`].
+pub struct Lifecycle<M>(pub M);
+
+fn failed(action: &str, what: &str, id: &str, err: &dyn fmt::Display) -> Diagnostics {
+    Diagnostics::error(format!("{action} {what} ({id})"), err.to_string())
+}
+
+fn state_bug(what: &str) -> Diagnostics {
+    Diagnostics::error(
+        "Provider bug",
+        format!("the {what} state does not say where its object is"),
+    )
+}
+
+#[async_trait]
+impl<D, M> Resource<D> for Lifecycle<M>
+where
+    D: Send + Sync + 'static,
+    M: Managed<D>,
+{
+    type State = M::State;
+
+    fn type_name(&self) -> &'static str {
+        M::TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        self.0.schema()
+    }
+
+    async fn create(&self, ctx: &Ctx<D>, plan: M::State) -> Result<M::State, Failure<M::State>> {
+        let client = M::Client::connect(&ctx.data, ctx.deadline)?;
+        let region = plan
+            .region()
+            .unwrap_or_else(|| client.default_region())
+            .to_string();
+        let at = match self.0.create(ctx, &client, &region, &plan).await {
+            Ok(at) => at,
+            Err(NotCreated::Nothing(d)) => return Err(Failure::clean(d)),
+            Err(NotCreated::Exists(at, d)) => {
+                let stub = self.0.stub(&at, plan);
+                return Err(Failure::partial(stub, d));
+            }
+        };
+        tracing::info!(id = %at, type_name = M::TYPE_NAME, "created");
+        match self.0.find(&client, &at).await {
+            Ok(o) => Ok(self.0.flatten(&o, &at, &plan)),
+            Err(e) => {
+                let d = failed("reading back", M::WHAT, &at.to_string(), &e);
+                Err(Failure::partial(self.0.stub(&at, plan), d))
+            }
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx<D>, state: M::State) -> Result<Option<M::State>, Diagnostics> {
+        let client = M::Client::connect(&ctx.data, ctx.deadline)?;
+        let at = self
+            .0
+            .locate(&state, client.default_region())
+            .ok_or_else(|| state_bug(M::WHAT))?;
+        match self.0.find(&client, &at).await {
+            Ok(o) => Ok(Some(self.0.flatten(&o, &at, &state))),
+            Err(e) if e.is_not_found() => {
+                tracing::warn!(id = %at, type_name = M::TYPE_NAME, "gone; removing it from state");
+                Ok(None)
+            }
+            Err(e) => Err(failed("reading", M::WHAT, &at.to_string(), &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx<D>,
+        prior: M::State,
+        plan: M::State,
+    ) -> Result<M::State, Failure<M::State>> {
+        let client = M::Client::connect(&ctx.data, ctx.deadline)?;
+        let at = self
+            .0
+            .locate(&prior, client.default_region())
+            .ok_or_else(|| state_bug(M::WHAT))?;
+        if let Err(d) = self.0.update(ctx, &client, &at, &prior, &plan).await {
+            // Part of the change may have gone through: save what is there.
+            return Err(match self.0.find(&client, &at).await {
+                Ok(o) => Failure::partial(self.0.flatten(&o, &at, &prior), d),
+                Err(_) => Failure::clean(d),
+            });
+        }
+        match self.0.find(&client, &at).await {
+            Ok(o) => Ok(self.0.flatten(&o, &at, &plan)),
+            Err(e) => Err(Failure::partial(
+                prior,
+                failed("reading back", M::WHAT, &at.to_string(), &e),
+            )),
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx<D>, state: M::State) -> Result<(), Diagnostics> {
+        let client = M::Client::connect(&ctx.data, ctx.deadline)?;
+        let at = self
+            .0
+            .locate(&state, client.default_region())
+            .ok_or_else(|| state_bug(M::WHAT))?;
+        match self.0.delete(ctx, &client, &at).await {
+            Ok(()) => Ok(()),
+            Err(Failed::Call(e)) if e.is_not_found() => Ok(()),
+            Err(Failed::Call(e)) => Err(failed("deleting", M::WHAT, &at.to_string(), &e)),
+            Err(Failed::Other(d)) => Err(d),
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx<D>, id: &str) -> Result<M::State, Diagnostics> {
+        let client = M::Client::connect(&ctx.data, ctx.deadline)?;
+        let at = self.0.import_locator(id, client.default_region())?;
+        Ok(self.0.stub(&at, M::State::default()))
+    }
+
+    fn modify_plan(
+        &self,
+        prior: &Value,
+        planned: &mut Value,
+        config: &Value,
+        diags: &mut Diagnostics,
+    ) {
+        self.0.modify_plan(prior, planned, config, diags)
+    }
+
+    fn upgrade_state(
+        &self,
+        version: i64,
+        state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        self.0.upgrade_state(version, state)
+    }
+}

@@ -1,0 +1,263 @@
+//! Finding the connection and what hangs off it (its binding, the binding's
+//! route-table links), and waiting for each to reach a state.
+
+use crate::clients::ProviderData;
+use crate::cloud::alicloud::{actions, types as api, Client, Params};
+use crate::cloud::ApiError;
+use crate::framework::{Ctx, Diagnostics};
+use crate::resources::common::{ali_find, non_empty};
+use crate::resources::wait::wait_for;
+
+use super::WHAT;
+
+/// The connection as `find` returns it: with its binding to a transit
+/// router and that binding's links to the router's System route table.
+pub struct Full {
+    pub conn: api::VpnConnection,
+    pub binding: Option<api::TrVpnAttachment>,
+    pub associated: bool,
+    pub propagating: bool,
+    /// The route table a link points at, when there is a link.
+    pub table: Option<String>,
+}
+
+/// Reads the connection, its binding and the binding's route-table links.
+pub async fn find_full(client: &Client, region: &str, id: &str) -> Result<Full, ApiError> {
+    let conn = find_connection(client, region, id).await?;
+    let binding = find_binding(client, region, &conn).await?;
+    let (mut associated, mut propagating, mut table) = (false, false, None);
+    if let Some(b) = &binding {
+        let tr = non_empty(b.transit_router_id.clone())
+            .or_else(|| non_empty(conn.transit_router_id.clone()));
+        let system = default_route_table(client, region, &tr.unwrap_or_default()).await?;
+        let attachment = &b.transit_router_attachment_id;
+        associated = link_status(client, region, Link::Association, attachment, &system)
+            .await?
+            .is_some();
+        propagating = link_status(client, region, Link::Propagation, attachment, &system)
+            .await?
+            .is_some();
+        table = (associated || propagating).then_some(system);
+    }
+    Ok(Full {
+        conn,
+        binding,
+        associated,
+        propagating,
+        table,
+    })
+}
+
+/// The connection alone; an answer about another one counts as not found.
+pub async fn find_connection(
+    client: &Client,
+    region: &str,
+    id: &str,
+) -> Result<api::VpnConnection, ApiError> {
+    ali_find(
+        client,
+        &actions::DESCRIBE_VPN_CONNECTION,
+        region,
+        "VpnConnectionId",
+        id,
+    )
+    .await
+}
+
+/// Waits until the binding is `Attached`. `Attaching` is on its way; any
+/// other status (detaching, detached, failed) or a binding that disappears
+/// ends the wait at once rather than at the timeout.
+pub async fn wait_binding(
+    ctx: &Ctx<ProviderData>,
+    client: &Client,
+    region: &str,
+    attachment: &str,
+) -> Result<api::TrVpnAttachment, Diagnostics> {
+    wait_for(
+        ctx,
+        &format!("transit router binding {attachment} to be {ATTACHED}"),
+        || async {
+            let Some(a) = list_binding(client, region, attachment).await? else {
+                return Err(ApiError::not_found(format!(
+                    "transit router binding {attachment} disappeared"
+                )));
+            };
+            match a.status.as_deref() {
+                Some(ATTACHED) => Ok(Some(a)),
+                Some(ATTACHING) | None => Ok(None),
+                Some(other) => Err(ApiError::State(format!(
+                    "transit router binding {attachment} is {other}, not {ATTACHING} or {ATTACHED}"
+                ))),
+            }
+        },
+    )
+    .await
+}
+
+/// A binding's status on its way up, and when it is done.
+const ATTACHING: &str = "Attaching";
+const ATTACHED: &str = "Attached";
+
+/// Waits until the connection is idle (`attached` or `init`).
+pub async fn wait_connection(
+    ctx: &Ctx<ProviderData>,
+    client: &Client,
+    region: &str,
+    id: &str,
+    what: &str,
+) -> Result<(), Diagnostics> {
+    wait_for(ctx, &format!("{WHAT} ({id}) {what}"), || async {
+        let c = find_connection(client, region, id).await?;
+        Ok(matches!(c.state.as_deref(), Some("attached" | "init" | "active")).then_some(()))
+    })
+    .await
+}
+
+pub async fn list_binding(
+    client: &Client,
+    region: &str,
+    attachment: &str,
+) -> Result<Option<api::TrVpnAttachment>, ApiError> {
+    let list: api::TrVpnAttachmentList = client
+        .call(
+            &actions::LIST_TR_VPN_ATTACHMENTS,
+            region,
+            Params::new()
+                .set("RegionId", region)
+                .set("TransitRouterAttachmentId", attachment),
+        )
+        .await?;
+    Ok(list
+        .transit_router_attachments
+        .into_iter()
+        .find(|a| a.transit_router_attachment_id == attachment))
+}
+
+/// The binding of a connection, found from its transit router.
+pub async fn find_binding(
+    client: &Client,
+    region: &str,
+    conn: &api::VpnConnection,
+) -> Result<Option<api::TrVpnAttachment>, ApiError> {
+    let Some(tr) = non_empty(conn.transit_router_id.clone()) else {
+        return Ok(None);
+    };
+    let mut token: Option<String> = None;
+    loop {
+        let params = Params::new()
+            .set("RegionId", region)
+            .set("TransitRouterId", &tr)
+            .set("MaxResults", 100)
+            .opt("NextToken", token.as_ref());
+        let list: api::TrVpnAttachmentList = client
+            .call(&actions::LIST_TR_VPN_ATTACHMENTS, region, params)
+            .await?;
+        if let Some(a) = list
+            .transit_router_attachments
+            .into_iter()
+            .find(|a| a.vpn_id.as_deref() == Some(conn.vpn_connection_id.as_str()))
+        {
+            return Ok(Some(a));
+        }
+        match non_empty(list.next_token) {
+            Some(t) if Some(&t) != token.as_ref() => token = Some(t),
+            _ => return Ok(None),
+        }
+    }
+}
+
+pub async fn default_route_table(
+    client: &Client,
+    region: &str,
+    transit_router: &str,
+) -> Result<String, ApiError> {
+    let params = Params::new()
+        .set("TransitRouterId", transit_router)
+        .set("TransitRouterRouteTableType", "System");
+    let list: api::RouteTableList = client
+        .call(&actions::LIST_TR_ROUTE_TABLES, region, params)
+        .await?;
+    list.transit_router_route_tables
+        .into_iter()
+        .find(|t| {
+            t.transit_router_route_table_type
+                .as_deref()
+                .is_none_or(|k| k == "System")
+        })
+        .map(|t| t.transit_router_route_table_id)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "transit router {transit_router} has no System route table"
+            ))
+        })
+}
+
+/// A link between the binding and a route table.
+#[derive(Clone, Copy, Debug)]
+pub enum Link {
+    Association,
+    Propagation,
+}
+
+/// The status of the attachment's link of this kind, with its route table.
+pub async fn link_status(
+    client: &Client,
+    region: &str,
+    link: Link,
+    attachment: &str,
+    table: &str,
+) -> Result<Option<(String, String)>, ApiError> {
+    // The official model requires the route table for propagations.
+    let params = Params::new()
+        .set("TransitRouterAttachmentId", attachment)
+        .set("TransitRouterRouteTableId", table);
+    let links = match link {
+        Link::Association => {
+            client
+                .call::<api::AssociationList>(
+                    &actions::LIST_ROUTE_TABLE_ASSOCIATIONS,
+                    region,
+                    params,
+                )
+                .await?
+                .transit_router_associations
+        }
+        Link::Propagation => {
+            client
+                .call::<api::PropagationList>(
+                    &actions::LIST_ROUTE_TABLE_PROPAGATIONS,
+                    region,
+                    params,
+                )
+                .await?
+                .transit_router_propagations
+        }
+    };
+    Ok(links
+        .into_iter()
+        .find(|l| l.transit_router_attachment_id.as_deref() == Some(attachment))
+        .map(|l| {
+            (
+                l.status.unwrap_or_default(),
+                l.transit_router_route_table_id.unwrap_or_default(),
+            )
+        }))
+}
+
+/// Whether a link should exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    /// The state's `true` / `false` (or unset, off).
+    pub fn of(on: Option<bool>) -> Switch {
+        if on == Some(true) {
+            Switch::On
+        } else {
+            Switch::Off
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! `hybridnet_alicloud_ipsec_connection_cen`: a dual-tunnel IPsec-VPN
+//! connection bound to a CEN transit router, as the console's "create IPsec
+//! connection (CEN)" page makes it.
+//!
+//! One resource, several API objects (docs/design/alicloud.md §5.6): Vpc
+//! `CreateVpnAttachment` creates the connection unbound; Cbn
+//! `CreateTransitRouterVpnAttachment` binds it (Attaching → Attached, which
+//! also gives the tunnels their gateway IPs); the two routing switches are
+//! an association with and a propagation to the transit router's System
+//! route table. Delete unbinds (forcing the route-table links away), waits
+//! until the binding is gone, then deletes the connection. Anything already
+//! created when a later step fails stays in state.
+
+mod expand;
+mod find;
+mod schema;
+#[cfg(test)]
+mod tests;
+mod workflow;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::clients::ProviderData;
+use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
+use crate::cloud::ApiError;
+use crate::framework::timeouts::mins;
+use crate::framework::{
+    Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts, Value,
+};
+use crate::resources::common::{api_error, api_error_id};
+use crate::resources::ownership::{refuse_twin, Target};
+
+use expand::{expand_tunnels, find_twin, flatten_full, settings_differ, subnets, tunnel_params};
+use find::{
+    default_route_table, find_binding, find_connection, find_full, wait_binding, wait_connection,
+    Full, Link, Switch,
+};
+pub use schema::schema;
+use workflow::{bind, set_link, unbind};
+
+pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_cen";
+const WHAT: &str = "Alibaba Cloud IPsec connection";
+pub const TIMEOUTS: Timeouts = Timeouts {
+    create: mins(20),
+    read: mins(5),
+    update: mins(10),
+    delete: mins(10),
+};
+/// Alibaba Cloud's side of BGP unless told otherwise.
+pub const DEFAULT_LOCAL_ASN: i64 = 45104;
+/// /30s Alibaba Cloud reserves inside 169.254.0.0/16 (docs/design/alicloud.md §4.2).
+pub const RESERVED_TUNNEL_CIDRS: &[&str] = &[
+    "169.254.0.0/30",
+    "169.254.1.0/30",
+    "169.254.2.0/30",
+    "169.254.3.0/30",
+    "169.254.4.0/30",
+    "169.254.5.0/30",
+    "169.254.6.0/30",
+    "169.254.169.252/30",
+];
+const EVERYTHING: &str = "0.0.0.0/0";
+/// What a PSK may hold besides ASCII letters and digits: Alibaba's list, with
+/// a single quote and no double quote (docs/design/validation.md).
+pub const PSK_SPECIALS: &str = "~`!@#$%^&*()_-+={}[]\\|;:',.<>/?";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    pub id: Option<String>,
+    pub region: Option<String>,
+    pub name: Option<String>,
+    pub network_type: Option<String>,
+    pub cen_id: Option<String>,
+    pub transit_router_id: Option<String>,
+    pub routing_mode: Option<String>,
+    pub local_subnets: Option<Vec<String>>,
+    pub remote_subnets: Option<Vec<String>>,
+    pub effect_immediately: Option<bool>,
+    pub bgp_enabled: Option<bool>,
+    pub auto_publish_routes: Option<bool>,
+    pub associate_default_route_table: Option<bool>,
+    pub propagate_default_route_table: Option<bool>,
+    pub tunnel: Option<Vec<Tunnel>>,
+    pub status: Option<String>,
+    pub transit_router_attachment_id: Option<String>,
+    pub route_table_id: Option<String>,
+}
+
+#[derive(Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tunnel {
+    pub customer_gateway_id: Option<String>,
+    pub psk: Option<String>,
+    pub ike_version: Option<String>,
+    pub ike_mode: Option<String>,
+    pub ike_encryption_algorithm: Option<String>,
+    pub ike_authentication_algorithm: Option<String>,
+    pub ike_dh_group: Option<String>,
+    pub ike_lifetime: Option<i64>,
+    pub local_id: Option<String>,
+    pub remote_id: Option<String>,
+    pub ipsec_encryption_algorithm: Option<String>,
+    pub ipsec_authentication_algorithm: Option<String>,
+    pub ipsec_pfs: Option<String>,
+    pub ipsec_lifetime: Option<i64>,
+    pub enable_dpd: Option<bool>,
+    pub enable_nat_traversal: Option<bool>,
+    pub bgp_local_asn: Option<i64>,
+    pub bgp_tunnel_cidr: Option<String>,
+    pub bgp_local_ip: Option<String>,
+    pub tunnel_id: Option<String>,
+    pub role: Option<String>,
+    pub state: Option<String>,
+    pub status: Option<String>,
+    pub gateway_ip: Option<String>,
+    pub bgp_peer_ip: Option<String>,
+}
+
+impl std::fmt::Debug for Tunnel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tunnel")
+            .field("tunnel_id", &self.tunnel_id)
+            .field("customer_gateway_id", &self.customer_gateway_id)
+            .field("psk", &self.psk.as_ref().map(|_| "** redacted **"))
+            .finish_non_exhaustive()
+    }
+}
+
+pub struct IpsecConnectionCen;
+
+crate::located!(State);
+
+#[async_trait]
+impl Managed<ProviderData> for IpsecConnectionCen {
+    type State = State;
+    type Client = Client;
+    type Object = Full;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const WHAT: &'static str = WHAT;
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    /// Computed tunnel values that follow from configured ones: the peer's
+    /// BGP address from the tunnel CIDR, the default remote id from the
+    /// customer gateway. When those change, so must the plan.
+    fn modify_plan(
+        &self,
+        prior: &Value,
+        planned: &mut Value,
+        config: &Value,
+        _diags: &mut Diagnostics,
+    ) {
+        let (Some(before), Some(Value::List(after))) =
+            (prior.get("tunnel").as_list(), planned.get_mut("tunnel"))
+        else {
+            return;
+        };
+        let config_tunnels = config.get("tunnel").as_list().unwrap_or(&[]);
+        for (i, t) in after.iter_mut().enumerate() {
+            let (Some(p), c) = (before.get(i), config_tunnels.get(i).unwrap_or(&Value::Null))
+            else {
+                continue;
+            };
+            let changed = |name: &str, t: &Value| !t.get(name).equals(p.get(name));
+            let mut unknown = Vec::new();
+            if changed("customer_gateway_id", t) && c.get("remote_id").is_null() {
+                unknown.push("remote_id");
+            }
+            if changed("bgp_tunnel_cidr", t) {
+                unknown.push("bgp_peer_ip");
+                if c.get("bgp_local_ip").is_null() {
+                    unknown.push("bgp_local_ip");
+                }
+            }
+            if changed("bgp_local_ip", t) {
+                unknown.push("bgp_peer_ip");
+            }
+            for name in unknown {
+                if let Some(v) = t.get_mut(name) {
+                    *v = Value::Unknown;
+                }
+            }
+        }
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &State,
+    ) -> Result<Locator, NotCreated> {
+        let tunnels = plan.tunnel.clone().unwrap_or_default();
+        // A token is unique to this process, so a connection left by a
+        // killed run is found by what it joins: its customer gateways,
+        // traffic selectors and transit router.
+        let claims = &ctx.data.claims;
+        let gateways: Vec<_> = tunnels.iter().map(|t| &t.customer_gateway_id).collect();
+        let _turn = claims
+            .turn(&format!("alicloud/vco/{region}/{gateways:?}"))
+            .await;
+        refuse_twin(
+            claims,
+            &Target::new(TYPE_NAME, WHAT, region, &[]),
+            find_twin(client, region, plan, |id| !claims.holds(id)).await,
+            "already joins these customer gateways with these subnets on this CEN",
+            "delete it or change the tunnels' customer gateways",
+        )?;
+        let (local, remote) = subnets(plan);
+        let mut params = Params::new()
+            .set("ClientToken", client_token())
+            .set("LocalSubnet", local)
+            .set("RemoteSubnet", remote)
+            .opt("Name", plan.name.as_ref())
+            .opt("NetworkType", plan.network_type.as_ref())
+            .opt("EffectImmediately", plan.effect_immediately)
+            .opt("EnableTunnelsBgp", plan.bgp_enabled);
+        tunnel_params(&mut params, &expand_tunnels(&[], &tunnels));
+        let r: api::CreateVpnAttachmentResponse = client
+            .call(&actions::CREATE_VPN_ATTACHMENT, region, params)
+            .await
+            .map_err(|e| api_error("creating", WHAT, &e))?;
+        claims.hold(&r.vpn_connection_id);
+        let at = Locator::new(region, [r.vpn_connection_id]);
+        // From here on the connection exists: every failure keeps it in state.
+        match bind_and_link(ctx, client, at.id(), region, plan).await {
+            Ok(()) => Ok(at),
+            Err(d) => Err(NotCreated::Exists(at, d)),
+        }
+    }
+
+    async fn find(&self, client: &Client, at: &Locator) -> Result<Full, ApiError> {
+        find_full(client, &at.region, at.id()).await
+    }
+
+    fn flatten(&self, full: &Full, at: &Locator, known: &State) -> State {
+        flatten_full(
+            full,
+            &at.region,
+            known.tunnel.as_deref().unwrap_or_default(),
+        )
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        prior: &State,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
+        let (region, id) = (at.region.as_str(), at.id());
+        let prior_tunnels = prior.tunnel.clone().unwrap_or_default();
+        let plan_tunnels = plan.tunnel.clone().unwrap_or_default();
+        let tunnel_changes = expand_tunnels(&prior_tunnels, &plan_tunnels);
+        let subnets_changed = subnets(prior) != subnets(plan);
+        let connection_changed = prior.name != plan.name
+            || subnets_changed
+            || prior.effect_immediately != plan.effect_immediately
+            || prior.bgp_enabled != plan.bgp_enabled
+            || prior_tunnels
+                .iter()
+                .zip(&plan_tunnels)
+                .any(|(a, b)| settings_differ(a, b));
+        if connection_changed {
+            let (local, remote) = subnets(plan);
+            let mut params = Params::new()
+                .set("VpnConnectionId", id)
+                .set("ClientToken", client_token())
+                .set("LocalSubnet", local)
+                .set("RemoteSubnet", remote)
+                .opt(
+                    "Name",
+                    plan.name.clone().filter(|n| prior.name.as_ref() != Some(n)),
+                )
+                .opt(
+                    "EffectImmediately",
+                    (prior.effect_immediately != plan.effect_immediately)
+                        .then_some(plan.effect_immediately)
+                        .flatten(),
+                )
+                .opt(
+                    "EnableTunnelsBgp",
+                    (prior.bgp_enabled != plan.bgp_enabled)
+                        .then_some(plan.bgp_enabled)
+                        .flatten(),
+                );
+            tunnel_params(&mut params, &tunnel_changes);
+            client
+                .call::<serde_json::Value>(
+                    &actions::MODIFY_VPN_ATTACHMENT_ATTRIBUTE,
+                    region,
+                    params,
+                )
+                .await
+                .map_err(|e| api_error_id("updating", WHAT, id, &e))?;
+            wait_connection(ctx, client, region, id, "to finish updating").await?;
+        }
+        let attachment = prior
+            .transit_router_attachment_id
+            .clone()
+            .unwrap_or_default();
+        if prior.auto_publish_routes != plan.auto_publish_routes {
+            let params = Params::new()
+                .set("TransitRouterAttachmentId", &attachment)
+                .set(
+                    "AutoPublishRouteEnabled",
+                    plan.auto_publish_routes.unwrap_or(true),
+                );
+            client
+                .call::<serde_json::Value>(&actions::UPDATE_TR_VPN_ATTACHMENT, region, params)
+                .await
+                .map_err(|e| {
+                    api_error_id("updating the transit router binding of", WHAT, id, &e)
+                })?;
+            wait_binding(ctx, client, region, &attachment).await?;
+        }
+        let links = [
+            (
+                Link::Association,
+                prior.associate_default_route_table,
+                plan.associate_default_route_table,
+            ),
+            (
+                Link::Propagation,
+                prior.propagate_default_route_table,
+                plan.propagate_default_route_table,
+            ),
+        ];
+        if links.iter().any(|(_, a, b)| a != b) {
+            let tr = prior.transit_router_id.clone().unwrap_or_default();
+            let table = default_route_table(client, region, &tr)
+                .await
+                .map_err(|e| api_error_id("finding the route table of", WHAT, id, &e))?;
+            for (link, before, after) in links {
+                if before != after {
+                    set_link(
+                        ctx,
+                        client,
+                        region,
+                        link,
+                        &attachment,
+                        &table,
+                        Switch::of(after),
+                    )
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
+        let (region, id) = (at.region.as_str(), at.id());
+        let conn = find_connection(client, region, id).await?;
+        if let Some(binding) = find_binding(client, region, &conn)
+            .await
+            .map_err(|e| Failed::Other(api_error_id("reading the binding of", WHAT, id, &e)))?
+        {
+            unbind(ctx, client, region, id, &binding)
+                .await
+                .map_err(Failed::Other)?;
+        }
+        wait_connection(ctx, client, region, id, "to settle before deletion")
+            .await
+            .map_err(Failed::Other)?;
+        let params = Params::new().set("VpnConnectionId", id);
+        client
+            .call::<serde_json::Value>(&actions::DELETE_VPN_ATTACHMENT, region, params)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Binds a new connection to the transit router and sets up the links the
+/// plan asks for.
+async fn bind_and_link(
+    ctx: &Ctx<ProviderData>,
+    client: &Client,
+    id: &str,
+    region: &str,
+    plan: &State,
+) -> Result<(), Diagnostics> {
+    let binding = bind(ctx, client, region, id, plan).await?;
+    let links = [
+        (Link::Association, plan.associate_default_route_table),
+        (Link::Propagation, plan.propagate_default_route_table),
+    ];
+    if links.iter().all(|(_, on)| Switch::of(*on) == Switch::Off) {
+        return Ok(());
+    }
+    let table = default_route_table(client, region, &binding.transit_router_id)
+        .await
+        .map_err(|e| api_error_id("finding the route table of", WHAT, id, &e))?;
+    for (link, on) in links {
+        if Switch::of(on) == Switch::On {
+            set_link(
+                ctx,
+                client,
+                region,
+                link,
+                &binding.attachment_id,
+                &table,
+                Switch::On,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

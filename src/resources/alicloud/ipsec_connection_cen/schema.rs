@@ -1,0 +1,351 @@
+//! The schema: the connection's arguments, the two tunnel blocks and the
+//! rules between them.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use crate::framework::validate::{
+    charset, cidr, each, int_between, length_between, no_prefix, one_of, parse_cidr, pattern,
+    ObjectRule, Validator,
+};
+use crate::framework::{
+    AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Value,
+};
+
+use super::*;
+
+/// A BGP tunnel /30: inside 169.254.0.0/16 and not reserved.
+struct BgpTunnelCidr;
+
+impl Validator for BgpTunnelCidr {
+    fn description(&self) -> String {
+        format!(
+            "a /30 inside 169.254.0.0/16 other than {}",
+            RESERVED_TUNNEL_CIDRS.join(", ")
+        )
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        let Some(s) = value.as_str() else { return };
+        let problem = match parse_cidr(s) {
+            Err(e) => Some(e),
+            Ok(n) if n.prefix_len() != 30 => {
+                Some(format!("{s:?} is a /{}, not a /30", n.prefix_len()))
+            }
+            Ok(n)
+                if !"169.254.0.0/16"
+                    .parse::<Ipv4Net>()
+                    .is_ok_and(|r| r.contains(&n)) =>
+            {
+                Some(format!("{s:?} is outside 169.254.0.0/16"))
+            }
+            Ok(_) if RESERVED_TUNNEL_CIDRS.contains(&s) => {
+                Some(format!("{s} is reserved by Alibaba Cloud"))
+            }
+            Ok(_) => None,
+        };
+        if let Some(p) = problem {
+            diags.add_attr_error(
+                path,
+                "Invalid attribute value",
+                format!("{path} must be {}: {p}.", self.description()),
+            );
+        }
+    }
+}
+
+pub(super) fn tunnel_block() -> Block {
+    let str_enum = |name: &str, values: &'static [&'static str], default: &str, desc: &str| {
+        Attribute::string(name)
+            .default(Value::string(default))
+            .description(desc)
+            .validator(one_of(values))
+    };
+    let lifetime = |name: &str, desc: &str| {
+        Attribute::int(name)
+            .default(Value::int(86400))
+            .description(desc)
+            .validator(int_between(0, 86400))
+    };
+    let computed = |name: &str, desc: &str| Attribute::string(name).computed().description(desc);
+    Block::new("One of the connection's two tunnels; the first block is tunnel 1 (active), the second tunnel 2 (standby).")
+        .attribute(
+            Attribute::string("customer_gateway_id")
+                .required()
+                .description("Customer gateway at the far end of this tunnel (`cgw-…`).")
+                .validator(crate::resources::alicloud::id_rule("cgw", "a customer gateway ID such as `cgw-bp1abc`")),
+        )
+        .attribute(
+            Attribute::string("psk")
+                .optional()
+                .computed()
+                .sensitive()
+                .use_state_for_unknown()
+                .description(
+                    "Pre-shared key: 1–100 letters, digits and ``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?``, no spaces. When unset, \
+                     Alibaba Cloud generates a 16-character key, which is then kept.",
+                )
+                .validator(charset(
+                    1,
+                    100,
+                    PSK_SPECIALS,
+                    "1 to 100 letters, digits or ``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?`` (no spaces)",
+                )),
+        )
+        .attribute(str_enum("ike_version", &["ikev1", "ikev2"], "ikev2", "IKE version."))
+        .attribute(str_enum("ike_mode", &["main", "aggressive"], "main", "IKE negotiation mode."))
+        .attribute(str_enum("ike_encryption_algorithm", &["aes", "aes192", "aes256", "des", "3des"], "aes", "IKE encryption algorithm."))
+        .attribute(str_enum(
+            "ike_authentication_algorithm",
+            &["md5", "sha1", "sha256", "sha384", "sha512"],
+            "sha1",
+            "IKE authentication algorithm.",
+        ))
+        .attribute(str_enum("ike_dh_group", &["group1", "group2", "group5", "group14"], "group2", "IKE Diffie-Hellman group."))
+        .attribute(lifetime("ike_lifetime", "IKE SA lifetime in seconds, 0–86400."))
+        .attribute(
+            Attribute::string("local_id")
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+                .description("IKE identity of the Alibaba Cloud side; defaults to the tunnel's gateway IP.")
+                .validator(pattern(r"\S{1,100}", "1 to 100 characters without spaces")),
+        )
+        .attribute(
+            Attribute::string("remote_id")
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+                .description("IKE identity of the peer; defaults to the customer gateway's IP.")
+                .validator(pattern(r"\S{1,100}", "1 to 100 characters without spaces")),
+        )
+        .attribute(str_enum("ipsec_encryption_algorithm", &["aes", "aes192", "aes256", "des", "3des"], "aes", "IPsec encryption algorithm."))
+        .attribute(str_enum(
+            "ipsec_authentication_algorithm",
+            &["md5", "sha1", "sha256", "sha384", "sha512"],
+            "sha1",
+            "IPsec authentication algorithm.",
+        ))
+        .attribute(str_enum("ipsec_pfs", &["disabled", "group1", "group2", "group5", "group14"], "group2", "IPsec PFS group, or `disabled`."))
+        .attribute(lifetime("ipsec_lifetime", "IPsec SA lifetime in seconds, 0–86400."))
+        .attribute(Attribute::bool("enable_dpd").default(Value::Bool(true)).description("Dead peer detection."))
+        .attribute(Attribute::bool("enable_nat_traversal").default(Value::Bool(true)).description("NAT traversal."))
+        .attribute(
+            Attribute::int("bgp_local_asn")
+                .default(Value::int(DEFAULT_LOCAL_ASN))
+                .description("BGP ASN of the Alibaba Cloud side, 1–4294967295.")
+                .validator(int_between(1, 4_294_967_295)),
+        )
+        .attribute(
+            Attribute::string("bgp_tunnel_cidr")
+                .optional()
+                .description("BGP inside /30 of this tunnel (required with `bgp_enabled`); the two tunnels' blocks must differ.")
+                .validator(BgpTunnelCidr),
+        )
+        .attribute(
+            Attribute::string("bgp_local_ip")
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+                .description("BGP address of the Alibaba Cloud side, inside `bgp_tunnel_cidr`.")
+                .validator(crate::framework::validate::ipv4()),
+        )
+        .attribute(computed("tunnel_id", "Tunnel ID.").use_state_for_unknown())
+        .attribute(computed("role", "`master` (active) or `slave` (standby).").use_state_for_unknown())
+        .attribute(computed("state", "Tunnel state (`active`, `updating`)."))
+        .attribute(computed("status", "IPsec negotiation status, e.g. `ipsec_sa_established`."))
+        .attribute(computed("gateway_ip", "Alibaba Cloud-side public IP of the tunnel: give it to the peer.").use_state_for_unknown())
+        .attribute(computed("bgp_peer_ip", "BGP address expected on the peer side.").use_state_for_unknown())
+        .validator(ObjectRule {
+            description: "`bgp_local_ip` lies inside `bgp_tunnel_cidr`",
+            check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
+                let (cidr, ip) = (o.get("bgp_tunnel_cidr"), o.get("bgp_local_ip"));
+                if cidr.is_null() && ip.as_str().is_some() {
+                    let at = p.child("bgp_local_ip");
+                    d.add_attr_error(&at, "Missing required argument", format!("{at} needs `bgp_tunnel_cidr` to lie in."));
+                    return;
+                }
+                let (Some(c), Some(ip)) = (cidr.as_str(), ip.as_str()) else { return };
+                let (Ok(net), Ok(ip)) = (parse_cidr(c), ip.parse::<Ipv4Addr>()) else { return };
+                if !net.hosts().any(|h| h == ip) {
+                    let at = p.child("bgp_local_ip");
+                    d.add_attr_error(&at, "Invalid attribute value", format!("{at} must be a host of {c}, got {ip}."));
+                }
+            },
+        })
+}
+
+pub fn schema() -> Schema {
+    let switch = |name: &str, default: bool, desc: &str| {
+        Attribute::bool(name)
+            .default(Value::Bool(default))
+            .description(desc)
+    };
+    Schema::new(
+        "A dual-tunnel Alibaba Cloud IPsec-VPN connection bound to a CEN transit router, with the console's \
+         routing options. It owns the connection, its binding to the transit router and the binding's links \
+         to the router's default route table. Tunnel gateway IPs (`tunnel[*].gateway_ip`) exist once it is bound.",
+    )
+    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("IPsec connection ID (`vco-…`)."))
+    .attribute(
+        Attribute::string("region")
+            .optional()
+            .computed()
+            .requires_replace()
+            .use_state_for_unknown()
+            .description("Region of the connection and the transit router; defaults to the provider's Alibaba Cloud region.")
+            .validator(crate::resources::alicloud::region_rule()),
+    )
+    .attribute(
+        Attribute::string("name")
+            .optional()
+            .computed()
+            .use_state_for_unknown()
+            .description(
+                "Name, 1–100 characters, not starting with `http://` or `https://`. Alibaba Cloud cannot clear a name: \
+                 removing the argument keeps the current one.",
+            )
+            .validator(length_between(1, 100))
+            .validator(no_prefix(&["http://", "https://"]))
+            .validator(crate::framework::validate::no_control_chars()),
+    )
+    .attribute(
+        Attribute::string("network_type")
+            .default(Value::string("public"))
+            .requires_replace()
+            .description("`public` (over the Internet) or `private` (over a private network).")
+            .validator(one_of(&["public", "private"])),
+    )
+    .attribute(
+        Attribute::string("cen_id")
+            .required()
+            .requires_replace()
+            .description("CEN instance (same account) whose transit router the connection binds to.")
+            .validator(crate::resources::alicloud::id_rule("cen", "a CEN instance ID such as `cen-abc123`")),
+    )
+    .attribute(
+        Attribute::string("transit_router_id")
+            .optional()
+            .computed()
+            .requires_replace()
+            .use_state_for_unknown()
+            .description("Transit router to bind to; defaults to the CEN's transit router in the region.")
+            .validator(crate::resources::alicloud::id_rule("tr", "a transit router ID such as `tr-bp1abc`")),
+    )
+    .attribute(
+        Attribute::string("routing_mode")
+            .default(Value::string("destination_routing"))
+            .description(
+                "`destination_routing` (route-based: traffic selectors 0.0.0.0/0) or `protected_data_flows` \
+                 (policy-based: `local_subnets` and `remote_subnets`).",
+            )
+            .validator(one_of(&["destination_routing", "protected_data_flows"])),
+    )
+    .attribute(
+        Attribute::string_list("local_subnets")
+            .optional()
+            .description("Alibaba Cloud-side CIDR blocks for `protected_data_flows`. More than one needs IKEv2 on both tunnels.")
+            .validator(each(cidr())),
+    )
+    .attribute(
+        Attribute::string_list("remote_subnets")
+            .optional()
+            .description("Peer-side CIDR blocks for `protected_data_flows`. More than one needs IKEv2 on both tunnels.")
+            .validator(each(cidr())),
+    )
+    .attribute(switch("effect_immediately", false, "Negotiate right after configuration (`true`) or when traffic arrives (`false`)."))
+    .attribute(switch("bgp_enabled", false, "Run BGP over both tunnels; each tunnel then needs `bgp_tunnel_cidr`."))
+    .attribute(switch("auto_publish_routes", true, "Let the transit router advertise its routes to the connection."))
+    .attribute(switch(
+        "associate_default_route_table",
+        false,
+        "Associate the connection with the transit router's default (System) route table (associated forwarding).",
+    ))
+    .attribute(switch(
+        "propagate_default_route_table",
+        false,
+        "Propagate the connection's routes to the transit router's default route table (route learning).",
+    ))
+    .block(NestedBlock::new("tunnel", Nesting::List, tunnel_block()).items(2, Some(2)))
+    .attribute(Attribute::string("status").computed().description("Connection state, `attached` when bound and idle."))
+    .attribute(
+        Attribute::string("transit_router_attachment_id")
+            .computed()
+            .use_state_for_unknown()
+            .description("ID of the binding to the transit router (`tr-attach-…`)."),
+    )
+    .attribute(Attribute::string("route_table_id").computed().description("The default route table, when associated or propagating."))
+    .validator(ObjectRule {
+        description: "routing mode, subnets, IKE version and BGP settings are consistent",
+        check: validate_connection,
+    })
+    .timeouts(TIMEOUTS)
+}
+
+fn validate_connection(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
+    let mode = o.get("routing_mode");
+    let (local, remote) = (o.get("local_subnets"), o.get("remote_subnets"));
+    if mode.is_known() && local.is_known() && remote.is_known() {
+        let policy = mode.as_str() == Some("protected_data_flows");
+        for (name, v) in [("local_subnets", local), ("remote_subnets", remote)] {
+            if policy && v.as_list().is_none_or(<[Value]>::is_empty) {
+                d.add_attr_error(
+                    &p.child(name),
+                    "Missing required argument",
+                    format!(
+                        "`{name}` is required when `routing_mode` is \"protected_data_flows\"."
+                    ),
+                );
+            }
+            if !policy && !v.is_null() {
+                d.add_attr_error(
+                    &p.child(name),
+                    "Invalid attribute combination",
+                    format!(
+                        "`{name}` applies only when `routing_mode` is \"protected_data_flows\"."
+                    ),
+                );
+            }
+        }
+    }
+    let tunnels = o.get("tunnel").as_list().unwrap_or(&[]);
+    let many = |v: &Value| v.as_list().is_some_and(|l| l.len() > 1);
+    if many(local) || many(remote) {
+        for (i, t) in tunnels.iter().enumerate() {
+            if matches!(t.get("ike_version").as_str(), Some(v) if v != "ikev2") {
+                d.add_attr_error(
+                    &p.child("tunnel").index(i).child("ike_version"),
+                    "Invalid attribute combination",
+                    format!("{} must be \"ikev2\": several local or remote subnets need IKEv2 on both tunnels.", p.child("tunnel").index(i).child("ike_version")),
+                );
+            }
+        }
+    }
+    if o.get("bgp_enabled").as_bool() == Some(true) {
+        for (i, t) in tunnels.iter().enumerate() {
+            if t.get("bgp_tunnel_cidr").is_null() {
+                d.add_attr_error(
+                    &p.child("tunnel").index(i).child("bgp_tunnel_cidr"),
+                    "Missing required argument",
+                    format!(
+                        "{} is required: `bgp_enabled` is true.",
+                        p.child("tunnel").index(i).child("bgp_tunnel_cidr")
+                    ),
+                );
+            }
+        }
+    }
+    if let [a, b] = tunnels {
+        let (ca, cb) = (a.get("bgp_tunnel_cidr"), b.get("bgp_tunnel_cidr"));
+        if ca.as_str().is_some() && ca == cb {
+            d.add_attr_error(
+                &p.child("tunnel").index(1).child("bgp_tunnel_cidr"),
+                "Invalid attribute value",
+                format!(
+                    "{} must differ from tunnel[0].bgp_tunnel_cidr.",
+                    p.child("tunnel").index(1).child("bgp_tunnel_cidr")
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,199 @@
+use super::schema::tunnel_block;
+use super::*;
+use crate::framework::testing::validate_paths;
+use crate::resources::common::test_support::state_matches_schema;
+
+#[test]
+fn state_fields_match_schema_attributes() {
+    state_matches_schema(&schema(), &State::default());
+    let tunnel = serde_json::to_value(Tunnel::default()).unwrap();
+    let mut fields: Vec<&str> = tunnel
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let block = tunnel_block();
+    let mut attrs: Vec<&str> = block.attributes.iter().map(|a| a.name.as_str()).collect();
+    fields.sort_unstable();
+    attrs.sort_unstable();
+    assert_eq!(fields, attrs);
+}
+
+fn tunnel(pairs: &[(&str, Value)]) -> Value {
+    let mut m: std::collections::BTreeMap<String, Value> = tunnel_block()
+        .attributes
+        .iter()
+        .map(|a| (a.name.clone(), Value::Null))
+        .collect();
+    m.insert("customer_gateway_id".into(), Value::string("cgw-1"));
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v.clone());
+    }
+    Value::Object(m)
+}
+
+fn list(v: &[&str]) -> Value {
+    Value::List(v.iter().map(|s| Value::string(*s)).collect())
+}
+
+#[test]
+fn validation_rules_point_at_the_attribute() {
+    let s = schema();
+    let v = |pairs: &[(&str, Value)]| validate_paths(&s, pairs);
+    let two = |a: Value, b: Value| Value::List(vec![a, b]);
+    assert!(v(&[("tunnel", two(tunnel(&[]), tunnel(&[])))]).is_empty());
+    assert_eq!(v(&[("tunnel", Value::List(vec![tunnel(&[])]))]), ["tunnel"]);
+    assert_eq!(
+        v(&[(
+            "tunnel",
+            two(tunnel(&[("psk", Value::string("has space"))]), tunnel(&[]))
+        )]),
+        ["tunnel[0].psk"]
+    );
+    assert_eq!(
+        v(&[(
+            "tunnel",
+            two(
+                tunnel(&[("psk", Value::string("x".repeat(101)))]),
+                tunnel(&[])
+            )
+        )]),
+        ["tunnel[0].psk"]
+    );
+    // Alibaba's specials, every one of them (`'` included, `"` not).
+    assert!(v(&[(
+        "tunnel",
+        two(
+            tunnel(&[("psk", Value::string(format!("a{PSK_SPECIALS}9")))]),
+            tunnel(&[])
+        )
+    )])
+    .is_empty());
+    assert_eq!(
+        v(&[(
+            "tunnel",
+            two(tunnel(&[]), tunnel(&[("psk", Value::string("say\"hi\""))]))
+        )]),
+        ["tunnel[1].psk"]
+    );
+    assert_eq!(
+        v(&[(
+            "tunnel",
+            two(tunnel(&[]), tunnel(&[("ike_lifetime", Value::int(86401))]))
+        )]),
+        ["tunnel[1].ike_lifetime"]
+    );
+    assert_eq!(
+        v(&[(
+            "tunnel",
+            two(
+                tunnel(&[("ipsec_pfs", Value::string("group3"))]),
+                tunnel(&[])
+            )
+        )]),
+        ["tunnel[0].ipsec_pfs"]
+    );
+    assert_eq!(
+        v(&[(
+            "tunnel",
+            two(tunnel(&[("bgp_local_asn", Value::int(0))]), tunnel(&[]))
+        )]),
+        ["tunnel[0].bgp_local_asn"]
+    );
+    let cidr = |c: &str| tunnel(&[("bgp_tunnel_cidr", Value::string(c))]);
+    assert_eq!(
+        v(&[(
+            "tunnel",
+            two(cidr("169.254.1.0/30"), cidr("169.254.10.0/30"))
+        )]),
+        ["tunnel[0].bgp_tunnel_cidr"]
+    );
+    assert_eq!(
+        v(&[("tunnel", two(cidr("10.0.0.0/30"), cidr("169.254.10.0/30")))]),
+        ["tunnel[0].bgp_tunnel_cidr"]
+    );
+    assert_eq!(
+        v(&[(
+            "tunnel",
+            two(cidr("169.254.10.0/29"), cidr("169.254.11.0/30"))
+        )]),
+        ["tunnel[0].bgp_tunnel_cidr"]
+    );
+    assert_eq!(
+        v(&[(
+            "tunnel",
+            two(cidr("169.254.10.0/30"), cidr("169.254.10.0/30"))
+        )]),
+        ["tunnel[1].bgp_tunnel_cidr"]
+    );
+    let bad_ip = tunnel(&[
+        ("bgp_tunnel_cidr", Value::string("169.254.10.0/30")),
+        ("bgp_local_ip", Value::string("169.254.10.3")),
+    ]);
+    assert_eq!(
+        v(&[("tunnel", two(bad_ip, cidr("169.254.11.0/30")))]),
+        ["tunnel[0].bgp_local_ip"]
+    );
+    assert_eq!(
+        v(&[
+            ("bgp_enabled", Value::Bool(true)),
+            ("tunnel", two(tunnel(&[]), cidr("169.254.11.0/30")))
+        ]),
+        ["tunnel[0].bgp_tunnel_cidr"]
+    );
+    let pdf = Value::string("protected_data_flows");
+    assert_eq!(
+        v(&[
+            ("routing_mode", pdf.clone()),
+            ("tunnel", two(tunnel(&[]), tunnel(&[])))
+        ]),
+        ["local_subnets", "remote_subnets"]
+    );
+    assert_eq!(
+        v(&[
+            ("local_subnets", list(&["10.0.0.0/8"])),
+            ("tunnel", two(tunnel(&[]), tunnel(&[])))
+        ]),
+        ["local_subnets"]
+    );
+    let v1 = tunnel(&[("ike_version", Value::string("ikev1"))]);
+    assert_eq!(
+        v(&[
+            ("routing_mode", pdf),
+            ("local_subnets", list(&["10.0.0.0/16", "10.1.0.0/16"])),
+            ("remote_subnets", list(&["192.168.0.0/16"])),
+            ("tunnel", two(v1, tunnel(&[])))
+        ]),
+        ["tunnel[0].ike_version"]
+    );
+    assert_eq!(
+        v(&[
+            ("network_type", Value::string("vpc")),
+            ("tunnel", two(tunnel(&[]), tunnel(&[])))
+        ]),
+        ["network_type"]
+    );
+}
+
+#[test]
+fn modify_sends_only_changed_members_with_tunnel_identity() {
+    let prior = Tunnel {
+        tunnel_id: Some("tun-1".into()),
+        customer_gateway_id: Some("cgw-1".into()),
+        psk: Some("old".into()),
+        ike_version: Some("ikev2".into()),
+        ..Tunnel::default()
+    };
+    let plan = Tunnel {
+        psk: Some("new".into()),
+        ..prior.clone()
+    };
+    let t = &expand_tunnels(&[prior.clone(), prior.clone()], &[plan, prior])[..];
+    assert_eq!(t[0].tunnel_id.as_deref(), Some("tun-1"));
+    assert_eq!(t[0].tunnel_index, 1);
+    assert_eq!(t[1].tunnel_index, 2);
+    assert_eq!(t[0].tunnel_ike_config.psk.as_deref(), Some("new"));
+    assert!(t[0].tunnel_ike_config.ike_version.is_none());
+    assert!(t[1].tunnel_ike_config.is_empty());
+}
