@@ -3,7 +3,7 @@
 //! ids. (Creating, and what makes an object ours: `ownership`.)
 
 use crate::cloud::{alicloud, jdcloud, ApiError};
-use crate::framework::Diagnostics;
+use crate::framework::{Diagnostics, Locator};
 
 /// "creating JD Cloud customer gateway: <code>: <message> (…request id…)".
 pub fn api_error(action: &str, what: &str, err: &ApiError) -> Diagnostics {
@@ -59,59 +59,30 @@ pub async fn ali_find<T: serde::de::DeserializeOwned>(
     serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
 }
 
-/// Deletes one JD Cloud object; one already gone counts as deleted.
-pub async fn jd_delete(
+/// Sends a JD Cloud modify of the object at `at`, unless `change` changes
+/// nothing (equals its default: every field absent).
+pub async fn jd_modify<S>(
     client: &jdcloud::Client,
     kind: &jdcloud::ops::Kind,
-    region: &str,
-    ids: &[&str],
+    at: &Locator,
     what: &str,
-) -> Result<(), Diagnostics> {
-    match client.delete(kind, region, ids).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.is_not_found() => Ok(()),
-        Err(e) => Err(api_error_id(
-            "deleting",
-            what,
-            ids.last().copied().unwrap_or_default(),
-            &e,
-        )),
+    change: &S,
+) -> Result<(), Diagnostics>
+where
+    S: serde::Serialize + Sync + PartialEq + Default,
+{
+    if *change == S::default() {
+        return Ok(());
     }
-}
-
-/// Import ids are `ID` or `REGION/ID`.
-pub fn split_import_id(id: &str) -> Result<(Option<&str>, &str), Diagnostics> {
-    let bad = || {
-        Diagnostics::error(
-            "Invalid import ID",
-            format!("Expected \"<id>\" or \"<region>/<id>\", got {id:?}."),
-        )
-    };
-    match id.split_once('/') {
-        None if !id.trim().is_empty() => Ok((None, id)),
-        Some((r, i)) if !r.is_empty() && !i.is_empty() && !i.contains('/') => Ok((Some(r), i)),
-        _ => Err(bad()),
-    }
+    client
+        .modify(kind, &at.region, &at.ids(), change)
+        .await
+        .map_err(|e| api_error_id("updating", what, &at.to_string(), &e))
 }
 
 /// The new value when it differs; clearing an optional string sends "".
 pub fn changed(prior: &Option<String>, plan: &Option<String>) -> Option<String> {
     (prior != plan).then(|| plan.clone().unwrap_or_default())
-}
-
-/// The state's region (or the provider's default) and id.
-pub fn region_and_id(
-    default_region: &str,
-    region: &Option<String>,
-    id: &Option<String>,
-) -> Result<(String, String), Diagnostics> {
-    let id = id
-        .clone()
-        .ok_or_else(|| Diagnostics::error("Provider bug", "the resource state has no id"))?;
-    Ok((
-        region.clone().unwrap_or_else(|| default_region.to_string()),
-        id,
-    ))
 }
 
 /// JD Cloud answers an absent optional string as "" — state keeps it null.
@@ -150,22 +121,5 @@ pub mod test_support {
         fields.sort_unstable();
         attrs.sort_unstable();
         assert_eq!(fields, attrs);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn import_ids() {
-        assert_eq!(split_import_id("cgw-1").unwrap(), (None, "cgw-1"));
-        assert_eq!(
-            split_import_id("cn-east-2/cgw-1").unwrap(),
-            (Some("cn-east-2"), "cgw-1")
-        );
-        for bad in ["", "/x", "r/", "a/b/c"] {
-            assert!(split_import_id(bad).is_err(), "{bad}");
-        }
     }
 }

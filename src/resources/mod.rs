@@ -47,18 +47,19 @@ impl Connect<ProviderData> for ali::Client {
 
 pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
     use alicloud::{customer_gateway as ali_cgw, ipsec_connection_cen, ipsec_connection_route};
+    use jdcloud::Jd;
     use jdcloud::*;
     vec![
         managed(ali_cgw::CustomerGateway),
         managed(ipsec_connection_cen::IpsecConnectionCen),
         managed(ipsec_connection_route::IpsecConnectionRoute),
-        managed(border_gateway::BorderGateway),
-        managed(border_gateway_route::BorderGatewayRoute),
-        managed(customer_gateway::CustomerGateway),
+        managed(Jd(border_gateway::BorderGateway)),
+        managed(Jd(border_gateway_route::BorderGatewayRoute)),
+        managed(Jd(customer_gateway::CustomerGateway)),
         managed(customer_gateway_addresses::CustomerGatewayAddresses),
-        managed(vpc_attachment::VpcAttachment),
-        managed(vpn_connection::VpnConnection),
-        managed(vpn_tunnel::VpnTunnel),
+        managed(Jd(vpc_attachment::VpcAttachment)),
+        managed(Jd(vpn_connection::VpnConnection)),
+        managed(Jd(vpn_tunnel::VpnTunnel)),
     ]
 }
 

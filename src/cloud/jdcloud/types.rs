@@ -375,7 +375,7 @@ pub struct BgwRouteSpec {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModifyBgwRouteSpec {
     pub bgw_route_id: String,

@@ -4,22 +4,17 @@
 //! API: bgw `createBgw`, `describeBgw`, `modifyBgw`, `deleteBgw`
 //! (docs/design/jdcloud.md §4.1).
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::clients::ProviderData;
-use crate::cloud::jdcloud::ops::BORDER_GATEWAY as KIND;
+use crate::cloud::jdcloud::ops::{Kind, BORDER_GATEWAY};
 use crate::cloud::jdcloud::types as api;
-use crate::cloud::jdcloud::Client;
-use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{length_between, one_of, pattern, ObjectRule};
-use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
-    Value,
-};
-use crate::resources::common::{api_error_id, changed, jd_find, non_empty};
-use crate::resources::ownership::{jd_create, Identity, Target};
+use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Value};
+use crate::resources::common::{changed, non_empty};
+use crate::resources::ownership::Identity;
+
+use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway";
 const WHAT: &str = "JD Cloud border gateway";
@@ -112,91 +107,53 @@ pub fn schema() -> Schema {
 
 crate::located!(State);
 
-#[async_trait]
-impl Managed<ProviderData> for BorderGateway {
+impl JdResource for BorderGateway {
     type State = State;
-    type Client = Client;
     type Object = api::Bgw;
-    type Error = ApiError;
+    type Spec = api::BgwSpec;
+    type Modify = api::ModifyBgwSpec;
     const TYPE_NAME: &'static str = TYPE_NAME;
     const WHAT: &'static str = WHAT;
+    const KIND: Kind = BORDER_GATEWAY;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
-        let spec = api::BgwSpec {
+    fn expand(&self, plan: &State) -> api::BgwSpec {
+        api::BgwSpec {
             bgw_name: plan.name.clone().unwrap_or_default(),
             description: plan.description.clone(),
             az_type: plan.az_type.clone(),
             az: plan.az.clone(),
-        };
+        }
+    }
+
+    fn identity(&self, spec: &api::BgwSpec) -> Identity<api::Bgw> {
         let name = spec.bgw_name.clone();
         let az_type = spec.az_type.clone().unwrap_or_else(|| STANDARD.to_string());
-        let identity = Identity::named(
+        Identity::named(
             format!("name {name:?} and AZ type {az_type:?}"),
             move |o: &api::Bgw| {
                 o.bgw_name == name
                     && non_empty(o.az_type.clone()).as_deref().unwrap_or(STANDARD) == az_type
             },
-        );
-        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
-        let description = plan.description.as_deref();
-        jd_create(
-            client,
-            &ctx.data.claims,
-            &KIND,
-            &target,
-            &identity,
-            &spec,
-            description,
         )
-        .await
     }
 
-    async fn find(&self, client: &Client, at: &Locator) -> Result<api::Bgw, ApiError> {
-        jd_find(client, &KIND, &at.region, &at.ids()).await
+    fn description<'a>(&self, plan: &'a State) -> Option<&'a str> {
+        plan.description.as_deref()
+    }
+
+    fn expand_modify(&self, prior: &State, plan: &State) -> api::ModifyBgwSpec {
+        api::ModifyBgwSpec {
+            bgw_name: changed(&prior.name, &plan.name),
+            description: changed(&prior.description, &plan.description),
+        }
     }
 
     fn flatten(&self, b: &api::Bgw, at: &Locator, _known: &State) -> State {
         flatten(b, at)
-    }
-
-    async fn update(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
-        let change = api::ModifyBgwSpec {
-            bgw_name: changed(&prior.name, &plan.name),
-            description: changed(&prior.description, &plan.description),
-        };
-        if change == api::ModifyBgwSpec::default() {
-            return Ok(());
-        }
-        client
-            .modify(&KIND, &at.region, &at.ids(), &change)
-            .await
-            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
-    }
-
-    async fn delete(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
-        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
     }
 }
 

@@ -6,21 +6,17 @@
 //! `cloud::jdcloud::ops::BGW_ROUTE`). JD Cloud's modify takes the whole
 //! route, so every argument but the border gateway changes in place.
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::clients::ProviderData;
-use crate::cloud::jdcloud::ops::BGW_ROUTE as KIND;
+use crate::cloud::jdcloud::ops::{Kind, BGW_ROUTE};
 use crate::cloud::jdcloud::types as api;
-use crate::cloud::jdcloud::Client;
-use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, length_between, one_of};
-use crate::framework::{
-    Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
-};
-use crate::resources::common::{api_error_id, jd_find, non_empty};
-use crate::resources::ownership::{jd_create, Identity, Target};
+use crate::framework::{Attribute, Diagnostics, Locator, Schema, Timeouts};
+use crate::resources::common::non_empty;
+use crate::resources::ownership::Identity;
+
+use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway_route";
 const WHAT: &str = "JD Cloud border gateway route";
@@ -77,14 +73,14 @@ pub fn schema() -> Schema {
 
 crate::located!(State);
 
-#[async_trait]
-impl Managed<ProviderData> for BorderGatewayRoute {
+impl JdResource for BorderGatewayRoute {
     type State = State;
-    type Client = Client;
     type Object = api::BgwRoute;
-    type Error = ApiError;
+    type Spec = api::BgwRouteSpec;
+    type Modify = api::ModifyBgwRouteSpec;
     const TYPE_NAME: &'static str = TYPE_NAME;
     const WHAT: &'static str = WHAT;
+    const KIND: Kind = BGW_ROUTE;
 
     fn schema(&self) -> Schema {
         schema()
@@ -120,80 +116,45 @@ impl Managed<ProviderData> for BorderGatewayRoute {
         }
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
-        let bgw = plan.border_gateway_id.clone().unwrap_or_default();
-        let spec = api::BgwRouteSpec {
+    fn parents(&self, plan: &State) -> Vec<String> {
+        plan.border_gateway_id.clone().into_iter().collect()
+    }
+
+    fn expand(&self, plan: &State) -> api::BgwRouteSpec {
+        api::BgwRouteSpec {
             bgw_route_destination: plan.destination.clone().unwrap_or_default(),
             bgw_nexthop_type: plan.next_hop_type.clone().unwrap_or_default(),
             bgw_route_nexthop: plan.next_hop_id.clone().unwrap_or_default(),
             description: plan.description.clone(),
-        };
-        // A destination and next hop are unique on a border gateway.
+        }
+    }
+
+    /// A destination and next hop are unique on a border gateway.
+    fn identity(&self, spec: &api::BgwRouteSpec) -> Identity<api::BgwRoute> {
         let (dest, hop) = (
             spec.bgw_route_destination.clone(),
             spec.bgw_route_nexthop.clone(),
         );
-        let identity = Identity::unique_key(
+        Identity::unique_key(
             format!("destination {dest} through {hop}"),
             move |o: &api::BgwRoute| o.bgw_route_destination == dest && o.bgw_route_nexthop == hop,
-        );
-        let parents = [bgw.as_str()];
-        let target = Target::new(TYPE_NAME, WHAT, region, &parents);
-        jd_create(
-            client,
-            &ctx.data.claims,
-            &KIND,
-            &target,
-            &identity,
-            &spec,
-            None,
         )
-        .await
     }
 
-    async fn find(&self, client: &Client, at: &Locator) -> Result<api::BgwRoute, ApiError> {
-        jd_find(client, &KIND, &at.region, &at.ids()).await
-    }
-
-    fn flatten(&self, r: &api::BgwRoute, at: &Locator, _known: &State) -> State {
-        flatten(r, at)
-    }
-
-    async fn update(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        _prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
-        let spec = api::ModifyBgwRouteSpec {
-            bgw_route_id: at.id().to_string(),
+    /// JD Cloud modifies a route as a whole.
+    fn expand_modify(&self, prior: &State, plan: &State) -> api::ModifyBgwRouteSpec {
+        api::ModifyBgwRouteSpec {
+            bgw_route_id: prior.id.clone().unwrap_or_default(),
             bgw_route_destination: plan.destination.clone().unwrap_or_default(),
             bgw_nexthop_type: plan.next_hop_type.clone().unwrap_or_default(),
             bgw_route_nexthop: plan.next_hop_id.clone().unwrap_or_default(),
             // JD Cloud keeps the old description when the field is absent.
             description: Some(plan.description.clone().unwrap_or_default()),
-        };
-        client
-            .modify(&KIND, &at.region, &at.ids(), &spec)
-            .await
-            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
+        }
     }
 
-    async fn delete(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
-        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
+    fn flatten(&self, r: &api::BgwRoute, at: &Locator, _known: &State) -> State {
+        flatten(r, at)
     }
 }
 

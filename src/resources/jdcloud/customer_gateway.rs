@@ -4,23 +4,19 @@
 //! API: bgw `createCustomerGateway`, `describeCustomerGateway`,
 //! `modifyCustomerGateway`, `deleteCustomerGateway` (docs/design/jdcloud.md §4.3).
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::clients::ProviderData;
-use crate::cloud::jdcloud::ops::CUSTOMER_GATEWAY as KIND;
+use crate::cloud::jdcloud::ops::{Kind, CUSTOMER_GATEWAY};
 use crate::cloud::jdcloud::types as api;
-use crate::cloud::jdcloud::Client;
-use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{
     distinct, each, int_between, length_between, list_length_in, pattern, public_ipv4,
 };
-use crate::framework::{
-    Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
-};
-use crate::resources::common::{api_error_id, changed, jd_find, non_empty};
-use crate::resources::ownership::{jd_create, Identity, Target};
+use crate::framework::{Attribute, Locator, Schema, Timeouts};
+use crate::resources::common::{changed, non_empty};
+use crate::resources::ownership::Identity;
+
+use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway";
 const WHAT: &str = "JD Cloud customer gateway";
@@ -109,85 +105,47 @@ pub fn schema() -> Schema {
 
 crate::located!(State);
 
-#[async_trait]
-impl Managed<ProviderData> for CustomerGateway {
+impl JdResource for CustomerGateway {
     type State = State;
-    type Client = Client;
     type Object = api::CustomerGateway;
-    type Error = ApiError;
+    type Spec = api::CustomerGatewaySpec;
+    type Modify = api::ModifyCustomerGatewaySpec;
     const TYPE_NAME: &'static str = TYPE_NAME;
     const WHAT: &'static str = WHAT;
+    const KIND: Kind = CUSTOMER_GATEWAY;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
-        let spec = expand(plan);
+    fn expand(&self, plan: &State) -> api::CustomerGatewaySpec {
+        expand(plan)
+    }
+
+    fn identity(&self, spec: &api::CustomerGatewaySpec) -> Identity<api::CustomerGateway> {
         let (name, asn, ips) = (
             spec.customer_gateway_name.clone(),
             spec.bgp_asn,
             spec.customer_ips.clone(),
         );
-        let identity = Identity::named(
+        Identity::named(
             format!("name {name:?}, ASN {asn} and addresses {ips:?}"),
             move |o: &api::CustomerGateway| {
                 o.customer_gateway_name == name && o.bgp_asn == asn && o.customer_ips == ips
             },
-        );
-        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
-        let description = plan.description.as_deref();
-        jd_create(
-            client,
-            &ctx.data.claims,
-            &KIND,
-            &target,
-            &identity,
-            &spec,
-            description,
         )
-        .await
     }
 
-    async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
-        jd_find(client, &KIND, &at.region, &at.ids()).await
+    fn description<'a>(&self, plan: &'a State) -> Option<&'a str> {
+        plan.description.as_deref()
+    }
+
+    fn expand_modify(&self, prior: &State, plan: &State) -> api::ModifyCustomerGatewaySpec {
+        expand_modify(prior, plan)
     }
 
     fn flatten(&self, gw: &api::CustomerGateway, at: &Locator, _known: &State) -> State {
         flatten(gw, at)
-    }
-
-    async fn update(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
-        let change = expand_modify(prior, plan);
-        if change.is_empty() {
-            return Ok(());
-        }
-        client
-            .modify(&KIND, &at.region, &at.ids(), &change)
-            .await
-            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
-    }
-
-    async fn delete(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
-        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
     }
 }
 

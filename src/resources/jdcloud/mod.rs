@@ -30,3 +30,206 @@ pub fn id_rule() -> StringPattern {
         "a JD Cloud ID such as `bgw-abc123` (a lower-case prefix, `-`, lower-case letters and digits)",
     )
 }
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::clients::ProviderData;
+use crate::cloud::jdcloud::ops::Kind;
+use crate::cloud::jdcloud::types::Listed;
+use crate::cloud::jdcloud::Client;
+use crate::cloud::ApiError;
+use crate::framework::{
+    Ctx, Diagnostics, Failed, Located, Locator, Managed, NotCreated, Schema, Value,
+};
+use crate::resources::common::{jd_find, jd_modify};
+use crate::resources::ownership::{jd_create, Identity, Target};
+
+/// A JD Cloud `bgw` object made by one create call, changed by one modify
+/// call and read by one describe: all but one of our JD resources. It says
+/// how to build the calls and read the answer; [`Jd`] makes the calls.
+#[async_trait]
+pub trait JdResource: Send + Sync + 'static {
+    type State: Serialize + DeserializeOwned + Default + Located + Send + Sync;
+    /// The object as describe and list return it.
+    type Object: Listed + Sync;
+    /// The create request body.
+    type Spec: Serialize + Send + Sync;
+    /// The modify request body; its default changes nothing.
+    type Modify: Serialize + Send + Sync + PartialEq + Default;
+
+    const TYPE_NAME: &'static str;
+    const WHAT: &'static str;
+    const KIND: Kind;
+
+    fn schema(&self) -> Schema;
+    fn expand(&self, plan: &Self::State) -> Self::Spec;
+    /// What makes an object of this kind the one `spec` would create.
+    fn identity(&self, spec: &Self::Spec) -> Identity<Self::Object>;
+    /// The description the user wants, for kinds created with a marker.
+    fn description<'a>(&self, _plan: &'a Self::State) -> Option<&'a str> {
+        None
+    }
+    fn expand_modify(&self, prior: &Self::State, plan: &Self::State) -> Self::Modify;
+    fn flatten(&self, object: &Self::Object, at: &Locator, known: &Self::State) -> Self::State;
+
+    /// Parents of the object (the border gateway of a route).
+    fn parents(&self, _plan: &Self::State) -> Vec<String> {
+        Vec::new()
+    }
+    /// See [`Managed::locate`].
+    fn locate(&self, state: &Self::State, default_region: &str) -> Option<Locator> {
+        Some(Locator::new(
+            state.region().unwrap_or(default_region),
+            [state.id()?],
+        ))
+    }
+    /// See [`Managed::stub`].
+    fn stub(&self, at: &Locator, mut base: Self::State) -> Self::State {
+        base.place(at);
+        base
+    }
+    /// See [`Managed::import_locator`].
+    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+        Locator::parse_import(id, default_region)
+    }
+    /// What a create needs beyond the create call (e.g. a setting the
+    /// create request cannot carry).
+    async fn after_create(
+        &self,
+        _client: &Client,
+        _at: &Locator,
+        _plan: &Self::State,
+    ) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+    /// What an update needs beyond the modify call.
+    async fn after_update(
+        &self,
+        _client: &Client,
+        _at: &Locator,
+        _prior: &Self::State,
+        _plan: &Self::State,
+    ) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+    /// What must happen before the object can be deleted.
+    async fn before_delete(&self, _client: &Client, _at: &Locator) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// See [`Managed::modify_plan`].
+    fn modify_plan(
+        &self,
+        _prior: &Value,
+        _planned: &mut Value,
+        _config: &Value,
+        _diags: &mut Diagnostics,
+    ) {
+    }
+}
+
+/// A [`JdResource`] as a [`Managed`] one.
+pub struct Jd<R>(pub R);
+
+#[async_trait]
+impl<R: JdResource> Managed<ProviderData> for Jd<R> {
+    type State = R::State;
+    type Client = Client;
+    type Object = R::Object;
+    type Error = ApiError;
+    const TYPE_NAME: &'static str = R::TYPE_NAME;
+    const WHAT: &'static str = R::WHAT;
+
+    fn schema(&self) -> Schema {
+        self.0.schema()
+    }
+
+    fn locate(&self, state: &R::State, default_region: &str) -> Option<Locator> {
+        self.0.locate(state, default_region)
+    }
+
+    fn stub(&self, at: &Locator, base: R::State) -> R::State {
+        self.0.stub(at, base)
+    }
+
+    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+        self.0.import_locator(id, default_region)
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx<ProviderData>,
+        client: &Client,
+        region: &str,
+        plan: &R::State,
+    ) -> Result<Locator, NotCreated> {
+        let spec = self.0.expand(plan);
+        let identity = self.0.identity(&spec);
+        let parents = self.0.parents(plan);
+        let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
+        let target = Target::new(R::TYPE_NAME, R::WHAT, region, &parents);
+        let description = self.0.description(plan);
+        let at = jd_create(
+            client,
+            &ctx.data.claims,
+            &R::KIND,
+            &target,
+            &identity,
+            &spec,
+            description,
+        )
+        .await?;
+        match self.0.after_create(client, &at, plan).await {
+            Ok(()) => Ok(at),
+            Err(d) => Err(NotCreated::Exists(at, d)),
+        }
+    }
+
+    async fn find(&self, client: &Client, at: &Locator) -> Result<R::Object, ApiError> {
+        jd_find(client, &R::KIND, &at.region, &at.ids()).await
+    }
+
+    fn flatten(&self, object: &R::Object, at: &Locator, known: &R::State) -> R::State {
+        self.0.flatten(object, at, known)
+    }
+
+    async fn update(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        prior: &R::State,
+        plan: &R::State,
+    ) -> Result<(), Diagnostics> {
+        jd_modify(
+            client,
+            &R::KIND,
+            at,
+            R::WHAT,
+            &self.0.expand_modify(prior, plan),
+        )
+        .await?;
+        self.0.after_update(client, at, prior, plan).await
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+    ) -> Result<(), Failed<ApiError>> {
+        self.0.before_delete(client, at).await?;
+        Ok(client.delete(&R::KIND, &at.region, &at.ids()).await?)
+    }
+
+    fn modify_plan(
+        &self,
+        prior: &Value,
+        planned: &mut Value,
+        config: &Value,
+        diags: &mut Diagnostics,
+    ) {
+        self.0.modify_plan(prior, planned, config, diags)
+    }
+}

@@ -4,22 +4,17 @@
 //! API: bgw `createVpcAttachment`, `describeVpcAttachment`,
 //! `modifyVpcAttachment`, `deleteVpcAttachment` (docs/design/jdcloud.md §4.2).
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::clients::ProviderData;
-use crate::cloud::jdcloud::ops::VPC_ATTACHMENT as KIND;
+use crate::cloud::jdcloud::ops::{Kind, VPC_ATTACHMENT};
 use crate::cloud::jdcloud::types as api;
-use crate::cloud::jdcloud::Client;
-use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{one_of, pattern, ObjectRule};
-use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
-    Type, Value,
-};
-use crate::resources::common::{api_error_id, changed, jd_find, non_empty};
-use crate::resources::ownership::{jd_create, Identity, Target};
+use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Type, Value};
+use crate::resources::common::{changed, non_empty};
+use crate::resources::ownership::Identity;
+
+use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpc_attachment";
 const WHAT: &str = "JD Cloud VPC attachment";
@@ -127,72 +122,43 @@ pub fn schema() -> Schema {
 
 crate::located!(State);
 
-#[async_trait]
-impl Managed<ProviderData> for VpcAttachment {
+impl JdResource for VpcAttachment {
     type State = State;
-    type Client = Client;
     type Object = api::VpcAttachment;
-    type Error = ApiError;
+    type Spec = api::VpcAttachmentSpec;
+    type Modify = api::ModifyVpcAttachmentSpec;
     const TYPE_NAME: &'static str = TYPE_NAME;
     const WHAT: &'static str = WHAT;
+    const KIND: Kind = VPC_ATTACHMENT;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
-        let spec = api::VpcAttachmentSpec {
+    fn expand(&self, plan: &State) -> api::VpcAttachmentSpec {
+        api::VpcAttachmentSpec {
             vpc_attachment_name: plan.name.clone().unwrap_or_default(),
             vpc_id: plan.vpc_id.clone().unwrap_or_default(),
             propagate_type: plan.propagate_type.clone().unwrap_or_else(|| ALL.into()),
             bgw_id: plan.border_gateway_id.clone().unwrap_or_default(),
             subnet_ids: plan.subnet_ids.clone(),
-        };
-        // One attachment per VPC and border gateway.
+        }
+    }
+
+    /// One attachment per VPC and border gateway.
+    fn identity(&self, spec: &api::VpcAttachmentSpec) -> Identity<api::VpcAttachment> {
         let (bgw, vpc) = (spec.bgw_id.clone(), spec.vpc_id.clone());
-        let identity = Identity::unique_key(
+        Identity::unique_key(
             format!("border gateway {bgw} and VPC {vpc}"),
             move |o: &api::VpcAttachment| o.bgw_id == bgw && o.vpc_id == vpc,
-        );
-        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
-        jd_create(
-            client,
-            &ctx.data.claims,
-            &KIND,
-            &target,
-            &identity,
-            &spec,
-            None,
         )
-        .await
     }
 
-    async fn find(&self, client: &Client, at: &Locator) -> Result<api::VpcAttachment, ApiError> {
-        jd_find(client, &KIND, &at.region, &at.ids()).await
-    }
-
-    fn flatten(&self, a: &api::VpcAttachment, at: &Locator, _known: &State) -> State {
-        flatten(a, at)
-    }
-
-    async fn update(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    fn expand_modify(&self, prior: &State, plan: &State) -> api::ModifyVpcAttachmentSpec {
         let propagation_changed = prior.vpc_id != plan.vpc_id
             || prior.propagate_type != plan.propagate_type
             || sorted(&prior.subnet_ids) != sorted(&plan.subnet_ids);
-        let change = api::ModifyVpcAttachmentSpec {
+        api::ModifyVpcAttachmentSpec {
             vpc_attachment_name: changed(&prior.name, &plan.name),
             // Propagation is replaced as a whole.
             propagation_attribute: propagation_changed.then(|| api::PropagationAttribute {
@@ -200,23 +166,11 @@ impl Managed<ProviderData> for VpcAttachment {
                 propagate_type: plan.propagate_type.clone().unwrap_or_else(|| ALL.into()),
                 subnet_ids: plan.subnet_ids.clone(),
             }),
-        };
-        if change == api::ModifyVpcAttachmentSpec::default() {
-            return Ok(());
         }
-        client
-            .modify(&KIND, &at.region, &at.ids(), &change)
-            .await
-            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn delete(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
-        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
+    fn flatten(&self, a: &api::VpcAttachment, at: &Locator, _known: &State) -> State {
+        flatten(a, at)
     }
 }
 

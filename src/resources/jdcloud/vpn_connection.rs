@@ -11,19 +11,18 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::clients::ProviderData;
-use crate::cloud::jdcloud::ops::VPN_CONNECTION as KIND;
+use crate::cloud::jdcloud::ops::{Kind, VPN_CONNECTION};
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
-use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, each, int_between, length_between, pattern};
 use crate::framework::{
-    Attribute, Block, Ctx, Diagnostics, Failed, Locator, Managed, NestedBlock, Nesting, NotCreated,
-    Schema, Timeouts, Value,
+    Attribute, Block, Diagnostics, Locator, NestedBlock, Nesting, Schema, Timeouts, Value,
 };
-use crate::resources::common::{api_error_id, changed, jd_find, non_empty};
-use crate::resources::ownership::{jd_create, Identity, Target};
+use crate::resources::common::{changed, jd_modify, non_empty};
+use crate::resources::ownership::Identity;
+
+use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_connection";
 const WHAT: &str = "JD Cloud VPN connection";
@@ -134,112 +133,84 @@ pub fn schema() -> Schema {
 crate::located!(State);
 
 #[async_trait]
-impl Managed<ProviderData> for VpnConnection {
+impl JdResource for VpnConnection {
     type State = State;
-    type Client = Client;
     type Object = api::VpnConnection;
-    type Error = ApiError;
+    type Spec = api::VpnConnectionSpec;
+    type Modify = api::ModifyVpnConnectionSpec;
     const TYPE_NAME: &'static str = TYPE_NAME;
     const WHAT: &'static str = WHAT;
+    const KIND: Kind = VPN_CONNECTION;
 
     fn schema(&self) -> Schema {
         schema()
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
-        let spec = api::VpnConnectionSpec {
+    fn expand(&self, plan: &State) -> api::VpnConnectionSpec {
+        api::VpnConnectionSpec {
             vpn_connection_name: plan.name.clone().unwrap_or_default(),
             description: plan.description.clone(),
             bgw_id: plan.border_gateway_id.clone().unwrap_or_default(),
             cgw_id: plan.customer_gateway_id.clone().unwrap_or_default(),
             bgp_enabled: plan.bgp_enabled.unwrap_or(true),
             local_asn: plan.local_asn,
-        };
+        }
+    }
+
+    fn identity(&self, spec: &api::VpnConnectionSpec) -> Identity<api::VpnConnection> {
         let (name, bgw, cgw) = (
             spec.vpn_connection_name.clone(),
             spec.bgw_id.clone(),
             spec.cgw_id.clone(),
         );
-        let identity = Identity::named(
+        Identity::named(
             format!("name {name:?} between {bgw} and {cgw}"),
             move |o: &api::VpnConnection| {
                 o.vpn_connection_name == name && o.bgw_id == bgw && o.cgw_id == cgw
             },
-        );
-        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
-        let description = plan.description.as_deref();
-        let at = jd_create(
-            client,
-            &ctx.data.claims,
-            &KIND,
-            &target,
-            &identity,
-            &spec,
-            description,
         )
-        .await?;
-        // The create takes no traffic selectors; they are set right after.
+    }
+
+    fn description<'a>(&self, plan: &'a State) -> Option<&'a str> {
+        plan.description.as_deref()
+    }
+
+    fn expand_modify(&self, prior: &State, plan: &State) -> api::ModifyVpnConnectionSpec {
         let selectors = plan.traffic_selector.clone().unwrap_or_default();
-        if !selectors.is_empty() {
-            let change = api::ModifyVpnConnectionSpec {
-                traffic_selectors: Some(expand_selectors(&selectors)),
-                ..Default::default()
-            };
-            if let Err(e) = client.modify(&KIND, &at.region, &at.ids(), &change).await {
-                let d = api_error_id("setting traffic selectors of", WHAT, at.id(), &e);
-                return Err(NotCreated::Exists(at, d));
-            }
-        }
-        Ok(at)
-    }
-
-    async fn find(&self, client: &Client, at: &Locator) -> Result<api::VpnConnection, ApiError> {
-        jd_find(client, &KIND, &at.region, &at.ids()).await
-    }
-
-    fn flatten(&self, c: &api::VpnConnection, at: &Locator, _known: &State) -> State {
-        flatten(c, at)
-    }
-
-    async fn update(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
-        let selectors = plan.traffic_selector.clone().unwrap_or_default();
-        let change = api::ModifyVpnConnectionSpec {
+        api::ModifyVpnConnectionSpec {
             vpn_connection_name: changed(&prior.name, &plan.name),
             description: changed(&prior.description, &plan.description),
             bgp_enabled: (prior.bgp_enabled != plan.bgp_enabled)
                 .then_some(plan.bgp_enabled.unwrap_or(true)),
             traffic_selectors: (prior.traffic_selector.clone().unwrap_or_default() != selectors)
                 .then(|| expand_selectors(&selectors)),
-        };
-        if change == api::ModifyVpnConnectionSpec::default() {
-            return Ok(());
         }
-        client
-            .modify(&KIND, &at.region, &at.ids(), &change)
-            .await
-            .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn delete(
+    fn flatten(&self, c: &api::VpnConnection, at: &Locator, _known: &State) -> State {
+        flatten(c, at)
+    }
+
+    /// The create takes no traffic selectors; they are set right after.
+    async fn after_create(
         &self,
-        _ctx: &Ctx<ProviderData>,
         client: &Client,
         at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
-        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
+        let change = self.expand_modify(&State::default(), plan);
+        let change = api::ModifyVpnConnectionSpec {
+            traffic_selectors: change.traffic_selectors.filter(|s| !s.is_empty()),
+            ..Default::default()
+        };
+        jd_modify(
+            client,
+            &VPN_CONNECTION,
+            at,
+            "traffic selectors of JD Cloud VPN connection",
+            &change,
+        )
+        .await
     }
 }
 

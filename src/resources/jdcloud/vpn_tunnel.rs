@@ -12,22 +12,19 @@ use async_trait::async_trait;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
-use crate::clients::ProviderData;
-use crate::cloud::jdcloud::ops::VPN_TUNNEL as KIND;
-use crate::cloud::jdcloud::types as api;
-use crate::cloud::jdcloud::types::AdminStatus;
+use crate::cloud::jdcloud::ops::{Kind, VPN_TUNNEL};
+use crate::cloud::jdcloud::types::{self as api, AdminStatus};
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{
     int_between, int_one_of, ipv4, no_prefix, one_of, parse_cidr, pattern, ObjectRule, Validator,
 };
-use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
-    Value,
-};
-use crate::resources::common::{api_error_id, jd_find, non_empty};
-use crate::resources::ownership::{jd_create, Identity, Target};
+use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Value};
+use crate::resources::common::{api_error_id, non_empty};
+use crate::resources::ownership::Identity;
+
+use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
 const WHAT: &str = "JD Cloud VPN tunnel";
@@ -280,13 +277,14 @@ pub fn schema() -> Schema {
 crate::located!(State);
 
 #[async_trait]
-impl Managed<ProviderData> for VpnTunnel {
+impl JdResource for VpnTunnel {
     type State = State;
-    type Client = Client;
     type Object = api::VpnTunnel;
-    type Error = ApiError;
+    type Spec = api::VpnTunnelSpec;
+    type Modify = api::TunnelSettings;
     const TYPE_NAME: &'static str = TYPE_NAME;
     const WHAT: &'static str = WHAT;
+    const KIND: Kind = VPN_TUNNEL;
 
     fn schema(&self) -> Schema {
         schema()
@@ -323,102 +321,88 @@ impl Managed<ProviderData> for VpnTunnel {
         }
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
-        let spec = api::VpnTunnelSpec {
+    fn expand(&self, plan: &State) -> api::VpnTunnelSpec {
+        api::VpnTunnelSpec {
             vpn_connection_id: plan.vpn_connection_id.clone().unwrap_or_default(),
             cloud_public_ip: plan.cloud_public_ip.clone().unwrap_or_default(),
             customer_ip: plan.customer_ip.clone().unwrap_or_default(),
             settings: expand_settings(&State::default(), plan),
-        };
-        // One tunnel per pair of addresses on a connection.
+        }
+    }
+
+    /// One tunnel per pair of addresses on a connection.
+    fn identity(&self, spec: &api::VpnTunnelSpec) -> Identity<api::VpnTunnel> {
         let (conn, cloud_ip, customer_ip) = (
             spec.vpn_connection_id.clone(),
             spec.cloud_public_ip.clone(),
             spec.customer_ip.clone(),
         );
-        let identity = Identity::unique_key(
+        Identity::unique_key(
             format!("addresses {cloud_ip} and {customer_ip} on {conn}"),
             move |o: &api::VpnTunnel| {
                 o.vpn_connection_id == conn
                     && o.cloud_public_ip == cloud_ip
                     && o.customer_ip == customer_ip
             },
-        );
-        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
-        let at = jd_create(
-            client,
-            &ctx.data.claims,
-            &KIND,
-            &target,
-            &identity,
-            &spec,
-            None,
         )
-        .await?;
-        // Tunnels start UP; a tunnel planned DOWN is switched off right away.
-        if AdminStatus::from_state(plan.admin_status.as_deref()) == AdminStatus::Down {
-            if let Err(e) = client
-                .modify_admin_status(&at.region, at.id(), AdminStatus::Down)
-                .await
-            {
-                let d = api_error_id("setting admin status of", WHAT, at.id(), &e);
-                return Err(NotCreated::Exists(at, d));
-            }
-        }
-        Ok(at)
     }
 
-    async fn find(&self, client: &Client, at: &Locator) -> Result<api::VpnTunnel, ApiError> {
-        jd_find(client, &KIND, &at.region, &at.ids()).await
+    fn expand_modify(&self, prior: &State, plan: &State) -> api::TunnelSettings {
+        expand_settings(prior, plan)
     }
 
     fn flatten(&self, t: &api::VpnTunnel, at: &Locator, known: &State) -> State {
         flatten(t, at, known.psk.clone())
     }
 
-    async fn update(
+    /// Tunnels start UP; a tunnel planned DOWN is switched off right away.
+    async fn after_create(
         &self,
-        _ctx: &Ctx<ProviderData>,
+        client: &Client,
+        at: &Locator,
+        plan: &State,
+    ) -> Result<(), Diagnostics> {
+        match AdminStatus::from_state(plan.admin_status.as_deref()) {
+            AdminStatus::Up => Ok(()),
+            AdminStatus::Down => set_admin_status(client, at, AdminStatus::Down).await,
+        }
+    }
+
+    async fn after_update(
+        &self,
         client: &Client,
         at: &Locator,
         prior: &State,
         plan: &State,
     ) -> Result<(), Diagnostics> {
-        let change = expand_settings(prior, plan);
-        if !change.is_empty() {
-            client
-                .modify(&KIND, &at.region, &at.ids(), &change)
-                .await
-                .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))?;
+        if prior.admin_status == plan.admin_status {
+            return Ok(());
         }
-        if prior.admin_status != plan.admin_status {
-            let status = AdminStatus::from_state(plan.admin_status.as_deref());
-            client
-                .modify_admin_status(&at.region, at.id(), status)
-                .await
-                .map_err(|e| api_error_id("setting admin status of", WHAT, at.id(), &e))?;
-        }
-        Ok(())
+        set_admin_status(
+            client,
+            at,
+            AdminStatus::from_state(plan.admin_status.as_deref()),
+        )
+        .await
     }
 
-    async fn delete(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
-        // JD Cloud deletes only DOWN tunnels.
+    /// JD Cloud deletes only DOWN tunnels.
+    async fn before_delete(&self, client: &Client, at: &Locator) -> Result<(), ApiError> {
         client
             .modify_admin_status(&at.region, at.id(), AdminStatus::Down)
-            .await?;
-        Ok(client.delete(&KIND, &at.region, &at.ids()).await?)
+            .await
     }
+}
+
+async fn set_admin_status(
+    client: &Client,
+    at: &Locator,
+    status: AdminStatus,
+) -> Result<(), Diagnostics> {
+    client
+        .modify_admin_status(&at.region, at.id(), status)
+        .await
+        .map_err(|e| api_error_id("setting admin status of", WHAT, at.id(), &e))
 }
 
 /// The settings that differ between `prior` and `plan`: everything for a
