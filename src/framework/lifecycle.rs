@@ -380,3 +380,288 @@ where
         self.0.upgrade_state(version, state)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::framework::schema::Attribute;
+    use crate::framework::timeouts::Op;
+    use crate::framework::StopToken;
+
+    type Things = Arc<Mutex<BTreeMap<String, String>>>;
+
+    /// A cloud of named things in memory; a thing's name says how calls
+    /// about it go.
+    #[derive(Default)]
+    struct Cloud {
+        things: Things,
+    }
+
+    #[derive(Debug)]
+    struct Error {
+        gone: bool,
+    }
+    impl fmt::Display for Error {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(if self.gone {
+                "no such thing"
+            } else {
+                "cloud trouble"
+            })
+        }
+    }
+    impl CloudError for Error {
+        fn is_not_found(&self) -> bool {
+            self.gone
+        }
+    }
+
+    struct Client(Things);
+    impl Connect<Cloud> for Client {
+        fn connect(data: &Cloud, _deadline: Instant) -> Result<Self, Diagnostics> {
+            Ok(Client(data.things.clone()))
+        }
+        fn default_region(&self) -> &str {
+            "home"
+        }
+    }
+
+    #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+    struct Thing {
+        id: Option<String>,
+        region: Option<String>,
+        name: Option<String>,
+    }
+    crate::located!(Thing);
+
+    struct Named;
+
+    #[async_trait]
+    impl Managed<Cloud> for Named {
+        type State = Thing;
+        type Client = Client;
+        type Object = String;
+        type Error = Error;
+        const TYPE_NAME: &'static str = "test_thing";
+        const WHAT: &'static str = "thing";
+
+        fn schema(&self) -> Schema {
+            Schema::new("t").attribute(Attribute::string("name").required().description("n"))
+        }
+
+        async fn create(
+            &self,
+            _ctx: &Ctx<Cloud>,
+            client: &Client,
+            region: &str,
+            plan: &Thing,
+        ) -> Result<Locator, NotCreated> {
+            let name = plan.name.clone().unwrap_or_default();
+            if name == "refused" {
+                return Err(Diagnostics::error("creating thing", "refused").into());
+            }
+            let id = format!("t-{name}");
+            client.0.lock().unwrap().insert(id.clone(), name.clone());
+            let at = Locator::new(region, [id]);
+            if name == "half-made" {
+                return Err(NotCreated::Exists(
+                    at,
+                    Diagnostics::error("binding", "failed"),
+                ));
+            }
+            Ok(at)
+        }
+        async fn find(&self, client: &Client, at: &Locator) -> Result<String, Error> {
+            let found = client.0.lock().unwrap().get(at.id()).cloned();
+            match found.as_deref() {
+                Some("unreadable") => Err(Error { gone: false }),
+                Some(_) => Ok(found.unwrap_or_default()),
+                None => Err(Error { gone: true }),
+            }
+        }
+        fn flatten(&self, name: &String, at: &Locator, _known: &Thing) -> Thing {
+            Thing {
+                id: Some(at.id().to_string()),
+                region: Some(at.region.clone()),
+                name: Some(name.clone()),
+            }
+        }
+        async fn update(
+            &self,
+            _ctx: &Ctx<Cloud>,
+            client: &Client,
+            at: &Locator,
+            _prior: &Thing,
+            plan: &Thing,
+        ) -> Result<(), Diagnostics> {
+            let name = plan.name.clone().unwrap_or_default();
+            // The change lands, then the call fails.
+            client
+                .0
+                .lock()
+                .unwrap()
+                .insert(at.id().to_string(), name.clone());
+            if name.starts_with("halfway") {
+                return Err(Diagnostics::error("updating", "failed halfway"));
+            }
+            Ok(())
+        }
+        async fn delete(
+            &self,
+            _ctx: &Ctx<Cloud>,
+            client: &Client,
+            at: &Locator,
+        ) -> Result<(), Failed<Error>> {
+            match client.0.lock().unwrap().remove(at.id()) {
+                Some(_) => Ok(()),
+                None => Err(Failed::Call(Error { gone: true })),
+            }
+        }
+    }
+
+    fn ctx() -> Ctx<Cloud> {
+        Ctx {
+            data: Arc::new(Cloud::default()),
+            op: Op::Create,
+            timeout: Duration::from_secs(60),
+            deadline: Instant::now() + Duration::from_secs(60),
+            stop: StopToken::new(),
+        }
+    }
+
+    fn thing(name: &str) -> Thing {
+        Thing {
+            name: Some(name.to_string()),
+            ..Thing::default()
+        }
+    }
+
+    fn set(ctx: &Ctx<Cloud>, id: &str, name: &str) {
+        ctx.data
+            .things
+            .lock()
+            .unwrap()
+            .insert(id.into(), name.into());
+    }
+
+    #[tokio::test]
+    async fn create_reads_back_and_keeps_what_exists_when_a_later_step_fails() {
+        let (ctx, r) = (ctx(), Lifecycle(Named));
+        let made = r.create(&ctx, thing("a")).await.unwrap();
+        assert_eq!(made.id.as_deref(), Some("t-a"));
+        assert_eq!(
+            made.region.as_deref(),
+            Some("home"),
+            "the provider's region"
+        );
+        // Made, then a later step failed: kept in state, with the error.
+        let f = r.create(&ctx, thing("half-made")).await.unwrap_err();
+        let kept = f.state.expect("the object is kept");
+        assert_eq!(
+            (kept.id.as_deref(), kept.name.as_deref()),
+            (Some("t-half-made"), Some("half-made"))
+        );
+        assert!(f.diagnostics.has_errors());
+        // Nothing made: nothing kept.
+        let f = r.create(&ctx, thing("refused")).await.unwrap_err();
+        assert!(f.state.is_none());
+        // Made, but the read-back fails: kept, with the read's error.
+        set(&ctx, "t-unreadable", "unreadable");
+        let f = r
+            .create(
+                &ctx,
+                Thing {
+                    region: Some("far".into()),
+                    ..thing("unreadable")
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(f.state.and_then(|s| s.region).as_deref(), Some("far"));
+        assert!(f
+            .diagnostics
+            .to_string()
+            .contains("reading back thing (t-unreadable)"));
+    }
+
+    #[tokio::test]
+    async fn read_drops_what_is_gone_and_keeps_what_cannot_be_read() {
+        let (ctx, r) = (ctx(), Lifecycle(Named));
+        let made = r.create(&ctx, thing("b")).await.unwrap();
+        assert_eq!(
+            r.read(&ctx, made.clone()).await.unwrap(),
+            Some(made.clone())
+        );
+        set(&ctx, "t-b", "renamed outside");
+        let drifted = r.read(&ctx, made.clone()).await.unwrap().unwrap();
+        assert_eq!(drifted.name.as_deref(), Some("renamed outside"));
+        set(&ctx, "t-b", "unreadable");
+        assert!(
+            r.read(&ctx, made.clone()).await.is_err(),
+            "an error is not a disappearance"
+        );
+        ctx.data.things.lock().unwrap().clear();
+        assert_eq!(r.read(&ctx, made).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn update_reads_back_and_saves_a_half_done_change() {
+        let (ctx, r) = (ctx(), Lifecycle(Named));
+        let made = r.create(&ctx, thing("c")).await.unwrap();
+        let changed = Thing {
+            name: Some("c2".into()),
+            ..made.clone()
+        };
+        assert_eq!(
+            r.update(&ctx, made.clone(), changed.clone()).await.unwrap(),
+            changed
+        );
+        let halfway = Thing {
+            name: Some("halfway".into()),
+            ..made.clone()
+        };
+        let f = r.update(&ctx, changed, halfway).await.unwrap_err();
+        assert_eq!(
+            f.state.and_then(|s| s.name).as_deref(),
+            Some("halfway"),
+            "what is there"
+        );
+    }
+
+    #[tokio::test]
+    async fn delete_of_something_gone_is_done_and_import_names_the_object() {
+        let (ctx, r) = (ctx(), Lifecycle(Named));
+        let made = r.create(&ctx, thing("d")).await.unwrap();
+        r.delete(&ctx, made.clone()).await.unwrap();
+        r.delete(&ctx, made).await.unwrap();
+        let imported = r.import(&ctx, "far/t-x").await.unwrap();
+        assert_eq!(
+            (imported.id.as_deref(), imported.region.as_deref()),
+            (Some("t-x"), Some("far"))
+        );
+        let imported = r.import(&ctx, "t-y").await.unwrap();
+        assert_eq!(imported.region.as_deref(), Some("home"));
+        assert!(r.import(&ctx, "a/b/c").await.is_err());
+    }
+
+    #[test]
+    fn locators() {
+        assert_eq!(
+            Locator::parse_import("cn-east-2/cgw-1", "r").unwrap(),
+            Locator::new("cn-east-2", ["cgw-1"])
+        );
+        for bad in ["", "/x", "r/", "a/b/c"] {
+            assert!(Locator::parse_import(bad, "r").is_err(), "{bad}");
+        }
+        let route = Locator::new("r", ["bgw-1", "route-2"]);
+        assert_eq!((route.id(), route.parents()), ("route-2", vec!["bgw-1"]));
+        assert_eq!(route.to_string(), "bgw-1/route-2");
+        assert_eq!(Named.locate(&Thing::default(), "home"), None);
+    }
+}
