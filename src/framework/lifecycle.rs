@@ -101,7 +101,7 @@ macro_rules! located {
             fn id(&self) -> Option<&str> {
                 self.id.as_deref()
             }
-            fn place(&mut self, at: &$crate::framework::Locator) {
+            fn place(&mut self, at: &$crate::framework::lifecycle::Locator) {
                 self.id = Some(at.id().to_string());
                 self.region = Some(at.region.clone());
             }

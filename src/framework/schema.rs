@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::diag::Diagnostics;
 use super::path::AttrPath;
-use super::timeouts::Timeouts;
+use super::timeouts::{self, format_duration, DurationString, Op, Timeouts};
 use super::validate::{self, ObjectValidator, Validator};
 use super::value::{Type, Value};
 
@@ -47,7 +47,7 @@ impl Schema {
     }
     /// Adds the standard `timeouts` block with these defaults.
     pub fn timeouts(mut self, t: Timeouts) -> Schema {
-        self.block.blocks.push(t.block());
+        self.block.blocks.push(timeouts_block(&t));
         self.timeouts = Some(t);
         self
     }
@@ -522,6 +522,27 @@ pub fn conform(block: &Block, v: &Value) -> Value {
         out.insert(b.name.clone(), value);
     }
     Value::Object(out)
+}
+
+/// The standard `timeouts` block, its defaults in the descriptions.
+fn timeouts_block(t: &Timeouts) -> NestedBlock {
+    let mut b = Block::new(
+        "Limits on how long each operation may take, as durations such as `30s`, `10m` or `1h`, from `1s` to `24h`.",
+    );
+    for op in [Op::Create, Op::Read, Op::Update, Op::Delete] {
+        let desc = format!(
+            "How long to wait for the {} operation (default `{}`).",
+            op.name(),
+            format_duration(t.default_for(op))
+        );
+        b = b.attribute(
+            Attribute::string(op.name())
+                .optional()
+                .description(&desc)
+                .validator(DurationString),
+        );
+    }
+    NestedBlock::new(timeouts::BLOCK, Nesting::Single, b)
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use super::diag::Diagnostics;
 use super::path::AttrPath;
-use super::schema::{Attribute, Block, NestedBlock, Nesting};
 use super::validate::Validator;
 use super::value::Value;
 
@@ -62,26 +61,6 @@ impl Timeouts {
             Op::Update => self.update,
             Op::Delete => self.delete,
         }
-    }
-
-    pub(super) fn block(&self) -> NestedBlock {
-        let mut b = Block::new(
-            "Limits on how long each operation may take, as durations such as `30s`, `10m` or `1h`, from `1s` to `24h`.",
-        );
-        for op in [Op::Create, Op::Read, Op::Update, Op::Delete] {
-            let desc = format!(
-                "How long to wait for the {} operation (default `{}`).",
-                op.name(),
-                format_duration(self.default_for(op))
-            );
-            b = b.attribute(
-                Attribute::string(op.name())
-                    .optional()
-                    .description(&desc)
-                    .validator(DurationString),
-            );
-        }
-        NestedBlock::new(BLOCK, Nesting::Single, b)
     }
 
     /// The limit for `op` given a resource value holding a `timeouts` block.
@@ -210,7 +189,8 @@ pub fn deadline_after(now: Instant, timeout: Duration) -> Instant {
         .unwrap_or(now)
 }
 
-struct DurationString;
+/// The validator of every `timeouts` attribute.
+pub(super) struct DurationString;
 
 impl Validator for DurationString {
     fn description(&self) -> String {

@@ -6,7 +6,7 @@ use crate::cloud::ApiError;
 use crate::resources::common::non_empty;
 
 use super::find::{find_binding, Full};
-use super::{State, Tunnel, DEFAULT_LOCAL_ASN, EVERYTHING};
+use super::schema::{State, Tunnel, DEFAULT_LOCAL_ASN, EVERYTHING};
 
 /// `LocalSubnet`, `RemoteSubnet` as the API spells them.
 pub fn subnets(s: &State) -> (String, String) {

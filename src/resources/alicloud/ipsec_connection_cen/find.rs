@@ -8,7 +8,7 @@ use crate::framework::{Ctx, Diagnostics};
 use crate::resources::common::{ali_find, non_empty};
 use crate::resources::wait::wait_for;
 
-use super::WHAT;
+use super::schema::WHAT;
 
 /// The connection as `find` returns it: with its binding to a transit
 /// router and that binding's links to the router's System route table.

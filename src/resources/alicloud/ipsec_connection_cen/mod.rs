@@ -19,15 +19,11 @@ mod tests;
 mod workflow;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
 use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
-use crate::framework::timeouts::mins;
-use crate::framework::{
-    Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts, Value,
-};
+use crate::framework::{Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Value};
 use crate::resources::common::{api_error, api_error_id};
 use crate::resources::ownership::{refuse_twin, Target};
 
@@ -36,95 +32,12 @@ use find::{
     default_route_table, find_binding, find_connection, find_full, wait_binding, wait_connection,
     Full, Link, Switch,
 };
-pub use schema::schema;
-use workflow::{bind, set_link, unbind};
-
-pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_cen";
-const WHAT: &str = "Alibaba Cloud IPsec connection";
-pub const TIMEOUTS: Timeouts = Timeouts {
-    create: mins(20),
-    read: mins(5),
-    update: mins(10),
-    delete: mins(10),
+use schema::WHAT;
+pub use schema::{
+    schema, State, Tunnel, DEFAULT_LOCAL_ASN, PSK_SPECIALS, RESERVED_TUNNEL_CIDRS, TIMEOUTS,
+    TYPE_NAME,
 };
-/// Alibaba Cloud's side of BGP unless told otherwise.
-pub const DEFAULT_LOCAL_ASN: i64 = 45104;
-/// /30s Alibaba Cloud reserves inside 169.254.0.0/16 (docs/design/alicloud.md §4.2).
-pub const RESERVED_TUNNEL_CIDRS: &[&str] = &[
-    "169.254.0.0/30",
-    "169.254.1.0/30",
-    "169.254.2.0/30",
-    "169.254.3.0/30",
-    "169.254.4.0/30",
-    "169.254.5.0/30",
-    "169.254.6.0/30",
-    "169.254.169.252/30",
-];
-const EVERYTHING: &str = "0.0.0.0/0";
-/// What a PSK may hold besides ASCII letters and digits: Alibaba's list, with
-/// a single quote and no double quote (docs/design/validation.md).
-pub const PSK_SPECIALS: &str = "~`!@#$%^&*()_-+={}[]\\|;:',.<>/?";
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub name: Option<String>,
-    pub network_type: Option<String>,
-    pub cen_id: Option<String>,
-    pub transit_router_id: Option<String>,
-    pub routing_mode: Option<String>,
-    pub local_subnets: Option<Vec<String>>,
-    pub remote_subnets: Option<Vec<String>>,
-    pub effect_immediately: Option<bool>,
-    pub bgp_enabled: Option<bool>,
-    pub auto_publish_routes: Option<bool>,
-    pub associate_default_route_table: Option<bool>,
-    pub propagate_default_route_table: Option<bool>,
-    pub tunnel: Option<Vec<Tunnel>>,
-    pub status: Option<String>,
-    pub transit_router_attachment_id: Option<String>,
-    pub route_table_id: Option<String>,
-}
-
-#[derive(Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tunnel {
-    pub customer_gateway_id: Option<String>,
-    pub psk: Option<String>,
-    pub ike_version: Option<String>,
-    pub ike_mode: Option<String>,
-    pub ike_encryption_algorithm: Option<String>,
-    pub ike_authentication_algorithm: Option<String>,
-    pub ike_dh_group: Option<String>,
-    pub ike_lifetime: Option<i64>,
-    pub local_id: Option<String>,
-    pub remote_id: Option<String>,
-    pub ipsec_encryption_algorithm: Option<String>,
-    pub ipsec_authentication_algorithm: Option<String>,
-    pub ipsec_pfs: Option<String>,
-    pub ipsec_lifetime: Option<i64>,
-    pub enable_dpd: Option<bool>,
-    pub enable_nat_traversal: Option<bool>,
-    pub bgp_local_asn: Option<i64>,
-    pub bgp_tunnel_cidr: Option<String>,
-    pub bgp_local_ip: Option<String>,
-    pub tunnel_id: Option<String>,
-    pub role: Option<String>,
-    pub state: Option<String>,
-    pub status: Option<String>,
-    pub gateway_ip: Option<String>,
-    pub bgp_peer_ip: Option<String>,
-}
-
-impl std::fmt::Debug for Tunnel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tunnel")
-            .field("tunnel_id", &self.tunnel_id)
-            .field("customer_gateway_id", &self.customer_gateway_id)
-            .field("psk", &self.psk.as_ref().map(|_| "** redacted **"))
-            .finish_non_exhaustive()
-    }
-}
+use workflow::{bind, set_link, unbind};
 
 pub struct IpsecConnectionCen;
 

@@ -8,7 +8,7 @@ use crate::resources::common::api_error_id;
 use crate::resources::wait::wait_for;
 
 use super::find::{link_status, list_binding, wait_binding, wait_connection, Link, Switch};
-use super::{State, WHAT};
+use super::schema::{State, WHAT};
 
 pub struct Binding {
     pub attachment_id: String,
