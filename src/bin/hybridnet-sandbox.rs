@@ -175,6 +175,7 @@ async fn main() -> anyhow::Result<()> {
         rate_limit_per_minute: args.rate_limit,
         provisioning_ms: args.provisioning_ms,
         alicloud_security_token: args.security_token.clone(),
+        clock: sandbox::Clock::system(),
     };
     let state = SandboxState::open(config).with_context(|| match &args.state {
         Some(p) => format!("opening state file {}", p.display()),

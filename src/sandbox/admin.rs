@@ -6,11 +6,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::faults::FaultPlan;
+use super::ids;
+use super::state::SandboxState;
 use super::store::StoreError;
-use super::{alicloud, jdcloud, SandboxState};
+use super::{alicloud, jdcloud};
 
 pub(super) fn router() -> Router<SandboxState> {
     Router::new()
@@ -18,6 +21,7 @@ pub(super) fn router() -> Router<SandboxState> {
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/requests", get(requests))
         .route("/_sandbox/faults", get(faults).post(set_faults))
+        .route("/_sandbox/clock", get(clock).post(advance_clock))
 }
 
 /// Every resource of both clouds: `{"jdcloud": {"<kind>": [..]}, "alicloud": {..},
@@ -59,7 +63,8 @@ async fn state(State(state): State<SandboxState>) -> Response {
 
 /// Empties all state, request counters, the rate-limit window and the remembered nonces of both
 /// clouds included (the Alibaba seed is not state: it is always there). The fault plan stays;
-/// its RNG restarts from the seed, so a replayed request sequence meets the same faults.
+/// its RNG restarts from the seed, so a replayed request sequence meets the same faults. The
+/// clock stays too: time never runs backwards.
 async fn reset(State(state): State<SandboxState>) -> Response {
     blocking(move || {
         state.store().reset()?;
@@ -102,6 +107,49 @@ async fn set_faults(State(state): State<SandboxState>, body: Bytes) -> Response 
         Err(e) => (
             StatusCode::BAD_REQUEST,
             Json(serde_json::json!({"error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+/// `POST /_sandbox/clock` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    advance_ms: u32,
+}
+
+/// The clock: emulated `now`, the `wall` time request dates are checked against, and how far
+/// apart they are (`advanced_ms`).
+fn clock_view(state: &SandboxState) -> Value {
+    let clock = state.clock();
+    serde_json::json!({
+        "now": ids::iso8601_ms(clock.now()),
+        "wall": ids::iso8601_ms(clock.wall()),
+        "advanced_ms": clock.advanced_ms(),
+    })
+}
+
+async fn clock(State(state): State<SandboxState>) -> Response {
+    Json(clock_view(&state)).into_response()
+}
+
+/// Moves emulated time forward by `advance_ms` (at most 2^32-1 ms, about 49 days, per call), so
+/// pending Alibaba states settle without waiting; answers the clock. Request dates are still
+/// checked against the wall time, so clients signing with the real time keep working.
+async fn advance_clock(State(state): State<SandboxState>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Advance>(&body) {
+        Ok(advance) => {
+            state.clock().advance(i64::from(advance.advance_ms));
+            let view = clock_view(&state);
+            tracing::info!(clock = %view, "clock advanced");
+            Json(view).into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({
+                "error": format!("expected {{\"advance_ms\": <milliseconds>}}: {e}")
+            })),
         )
             .into_response(),
     }

@@ -27,7 +27,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::SandboxState;
+use super::store::Store;
 
 /// A fault-injection plan. Every field is optional in JSON; `{}` turns faults off.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -235,21 +235,24 @@ impl Faults {
     }
 }
 
-/// Draws the fault of one authenticated call to `operation`, counts and logs it, and waits the
-/// plan's latency. The caller answers `Throttle` and `ErrorBefore` without running the operation,
-/// and runs it for `ErrorAfter` and `Reset`, then replaces its outcome.
-pub(crate) async fn inject(state: &SandboxState, operation: &str) -> Option<Fault> {
-    let (latency, fault) = state.faults().draw(operation);
-    if let Some(fault) = fault {
-        tracing::info!(operation, fault = fault.counter(), "injecting fault");
-        if let Err(e) = state.store().count_request(fault.counter()) {
-            tracing::error!(error = %e, "counting injected fault");
+impl Faults {
+    /// Draws the fault of one authenticated call to `operation`, counts (in `store`) and logs
+    /// it, and waits the plan's latency (real time: it stands for a slow network, not for
+    /// emulated time). The caller answers `Throttle` and `ErrorBefore` without running the
+    /// operation, and runs it for `ErrorAfter` and `Reset`, then replaces its outcome.
+    pub(crate) async fn inject(&self, store: &Store, operation: &str) -> Option<Fault> {
+        let (latency, fault) = self.draw(operation);
+        if let Some(fault) = fault {
+            tracing::info!(operation, fault = fault.counter(), "injecting fault");
+            if let Err(e) = store.count_request(fault.counter()) {
+                tracing::error!(error = %e, "counting injected fault");
+            }
         }
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        fault
     }
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    fault
 }
 
 /// A `200 OK` whose JSON body stops half-way: what the client sees when the real answer was
@@ -286,7 +289,7 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
-    use crate::sandbox::{app, SandboxConfig};
+    use crate::sandbox::{app, SandboxConfig, SandboxState};
     use crate::signer::jdcloud::{self, SigningParams, Version, DEFAULT_SIGNED_HEADERS};
     use crate::signer::{acs3, Credentials, SignableRequest};
 

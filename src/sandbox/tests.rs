@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use tower::ServiceExt;
 
-use super::{app, SandboxConfig, SandboxState};
+use super::{app, Clock, SandboxConfig, SandboxState};
 use crate::signer::jdcloud::{self, SigningParams, Version, DEFAULT_SIGNED_HEADERS};
 use crate::signer::{Credentials, SignableRequest};
 
@@ -745,6 +745,90 @@ async fn admin_routes() {
     assert_eq!(body, empty_state());
     let (_, body) = send_admin(&app, "GET", "/_sandbox/requests").await;
     assert_eq!(body, json!({}));
+}
+
+async fn admin_with_body(app: &Router, method: &str, uri: &str, body: &str) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let (status, _, body) = send(app, req).await;
+    (status, body)
+}
+
+/// `/_sandbox/clock`: emulated time moves only when advanced, stamps what is created after,
+/// and never disturbs authentication of clients that sign with the real time.
+#[tokio::test]
+async fn clock_route_moves_emulated_time_only() {
+    let clock = Clock::manual();
+    let app = app(SandboxState::open(SandboxConfig {
+        clock: clock.clone(),
+        ..SandboxConfig::default()
+    })
+    .unwrap());
+    let (status, shown) = send_admin(&app, "GET", "/_sandbox/clock").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(shown["advanced_ms"], 0);
+    assert_eq!(shown["now"], shown["wall"]);
+    let start = clock.now();
+    let first = create(&app, "early").await;
+
+    let twenty_minutes = r#"{"advance_ms": 1200000}"#;
+    let (status, shown) = admin_with_body(&app, "POST", "/_sandbox/clock", twenty_minutes).await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(shown["advanced_ms"], 1_200_000);
+    assert_eq!(clock.now() - start, time::Duration::minutes(20));
+    assert_eq!(
+        shown["wall"],
+        send_admin(&app, "GET", "/_sandbox/clock").await.1["wall"]
+    );
+
+    // Signed with the real time, 20 emulated minutes later: still accepted.
+    let second = create(&app, "late").await;
+    let created = |id: String| {
+        let app = app.clone();
+        async move {
+            let (_, body) = call(&app, "GET", &format!("{CGWS}{id}"), None).await;
+            body["result"]["customerGateway"]["createdTime"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let iso = |t: OffsetDateTime| {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    };
+    assert_eq!(created(first).await, iso(start));
+    assert_eq!(
+        created(second).await,
+        iso(start + time::Duration::minutes(20))
+    );
+
+    for bad in [
+        r#"{"advance_ms": -1}"#,
+        "{}",
+        "soon",
+        r#"{"advance_ms": 1, "x": 2}"#,
+    ] {
+        let (status, body) = admin_with_body(&app, "POST", "/_sandbox/clock", bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("advance_ms"),
+            "{body}"
+        );
+    }
+    // A reset empties the state but does not turn the clock back.
+    send_admin(&app, "POST", "/_sandbox/reset").await;
+    assert_eq!(clock.advanced_ms(), 1_200_000);
 }
 
 /// `/_sandbox/state` with nothing in it: every kind of both clouds present and empty, plus the

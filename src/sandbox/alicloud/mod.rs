@@ -39,17 +39,16 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
 
 use self::error::AliError;
 use self::params::Params;
+use super::clock::epoch_ms;
 use super::faults::{self, Fault};
+use super::ids;
+use super::state::SandboxState;
 use super::store::{Kind, StoreError, Tx};
-use super::{ids, SandboxState};
 use crate::signer::acs3;
 use crate::signer::canonical::percent_decode_lossy;
-
-pub(crate) use self::auth::NonceCache;
 
 /// Cloud name in the store and in `/_sandbox/state`.
 pub(crate) const CLOUD: &str = "alicloud";
@@ -303,18 +302,14 @@ pub(crate) fn state_view(state: &SandboxState) -> Result<Value, StoreError> {
 
 /// Brings pending objects up to date, so `/_sandbox/state` shows what a describe call would.
 fn settle(state: &SandboxState) {
-    let now_ms = model::epoch_ms(OffsetDateTime::now_utc());
-    let delay = delay_ms(state);
+    let now_ms = epoch_ms(state.clock().now());
+    let delay = state.provisioning_ms();
     if let Err(e) = state
         .store()
         .transaction(|tx| lifecycle::settle(tx, now_ms, delay))
     {
         tracing::error!(code = %e.code, message = %e.message, "settling Alibaba Cloud state");
     }
-}
-
-fn delay_ms(state: &SandboxState) -> i64 {
-    i64::try_from(state.config().provisioning_ms).unwrap_or(i64::MAX)
 }
 
 /// Whether the request is an RPC call: `x-acs-action` header, `Action` in the query, or a form
@@ -360,7 +355,7 @@ fn decode_params(headers: &HeaderMap, query: &str, body: &[u8]) -> Params {
 /// Serves one RPC call.
 pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     let request_id = ids::alicloud_request_id();
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock().now();
     let (parts, body) = request.into_parts();
     let host = parts
         .headers
@@ -401,7 +396,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         &parts,
         &body,
         &pairs,
-        now,
+        state.clock().wall(),
     ) {
         tracing::warn!(code = %e.code, message = %e.message, "Alibaba Cloud request rejected");
         count(&state, AUTH_REJECTED_COUNTER);
@@ -409,7 +404,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     }
     // After authentication: the limit is per caller, and unsigned noise should not lock out
     // the real client.
-    if !state.rate_limiter().admit(std::time::Instant::now()) {
+    if !state.rate_limiter().admit(now) {
         count(&state, RATE_LIMITED_COUNTER);
         return reply(product, Err(AliError::throttled()));
     }
@@ -442,7 +437,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         Ok(a) => a,
         Err(e) => return reply(product, Err(e)),
     };
-    let fault = faults::inject(&state, action.name).await;
+    let fault = state.faults().inject(state.store(), action.name).await;
     match fault {
         Some(Fault::Throttle) => return reply(Some(action.product), Err(AliError::throttled())),
         Some(Fault::ErrorBefore) => return reply(Some(action.product), Err(injected_error())),
@@ -450,10 +445,10 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     }
     let handler = action.handler;
     let counter = format!("{CLOUD}.{}", action.name);
-    let delay = delay_ms(&state);
+    let delay = state.provisioning_ms();
     let call = Call {
         params,
-        now_ms: model::epoch_ms(now),
+        now_ms: epoch_ms(now),
     };
     let outcome = tokio::task::spawn_blocking(move || {
         let store = state.store();

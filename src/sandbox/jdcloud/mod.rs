@@ -38,8 +38,9 @@ use self::error::JdError;
 use self::routes::{Op, PathParams};
 use self::wire::{ErrorBody, ErrorEnvelope, Query, SuccessEnvelope};
 use super::faults::{self, Fault};
+use super::ids;
+use super::state::SandboxState;
 use super::store::{Kind, Tx};
-use super::{ids, SandboxState};
 
 /// Cloud name in the store and in `/_sandbox/state`.
 pub(crate) const CLOUD: &str = "jdcloud";
@@ -148,14 +149,14 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
             return respond(&request_id, None, Err(err));
         }
     };
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock().now();
 
     if let Err(e) = auth::authenticate(
         state.credentials(),
         state.jdcloud_nonces(),
         &parts,
         &body,
-        now,
+        state.clock().wall(),
     ) {
         if let Err(store_err) = state.store().count_request("auth.rejected") {
             tracing::error!(error = %store_err, "counting rejected request");
@@ -165,7 +166,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
 
     // After authentication: the gateway limits per caller, and unsigned noise should not lock
     // out the real client.
-    if !state.rate_limiter().admit(std::time::Instant::now()) {
+    if !state.rate_limiter().admit(now) {
         if let Err(store_err) = state.store().count_request(RATE_LIMITED_COUNTER) {
             tracing::error!(error = %store_err, "counting rate-limited request");
         }
@@ -193,7 +194,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
             JdError::invalid_argument(format!("regionId '{region}' is not a JD Cloud region"));
         return respond(&request_id, Some(op), Err(err));
     }
-    let fault = faults::inject(&state, op.name()).await;
+    let fault = state.faults().inject(state.store(), op.name()).await;
     match fault {
         Some(Fault::Throttle) => {
             let err = JdError::rate_limit("call frequency exceeded (sandbox fault injection)");
