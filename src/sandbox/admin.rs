@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::faults::FaultPlan;
+use super::faults::{FaultPlan, FaultPlanError};
 use super::ids;
 use super::state::SandboxState;
 use super::store::StoreError;
@@ -95,7 +95,7 @@ async fn set_faults(State(state): State<SandboxState>, body: Bytes) -> Response 
         Ok(FaultPlan::default())
     } else {
         serde_json::from_slice(&body)
-            .map_err(super::FaultPlanError::from)
+            .map_err(FaultPlanError::from)
             .and_then(FaultPlan::from_json)
     };
     match parsed {
