@@ -12,7 +12,6 @@ use serde_json::{Map, Value};
 use super::faults::{FaultPlan, FaultPlanError};
 use super::ids;
 use super::state::SandboxState;
-use super::store::StoreError;
 use super::{alicloud, jdcloud};
 
 pub(super) fn router() -> Router<SandboxState> {
@@ -38,9 +37,10 @@ async fn state(State(state): State<SandboxState>) -> Response {
             .collect();
         clouds.insert(jdcloud::CLOUD.to_owned(), Value::Object(jd_kinds));
         // Alibaba objects are shown in their API shape, not as stored.
-        clouds.insert(alicloud::CLOUD.to_owned(), alicloud::state_view(&state)?);
+        let alibaba = alicloud::state_view(&state).map_err(|e| e.to_string())?;
+        clouds.insert(alicloud::CLOUD.to_owned(), alibaba);
         clouds.insert(alicloud::SEED_KEY.to_owned(), alicloud::seed_state());
-        for row in state.store().all_resources()? {
+        for row in state.store().all_resources().map_err(|e| e.to_string())? {
             if row.cloud == alicloud::CLOUD {
                 continue;
             }
@@ -67,7 +67,7 @@ async fn state(State(state): State<SandboxState>) -> Response {
 /// clock stays too: time never runs backwards.
 async fn reset(State(state): State<SandboxState>) -> Response {
     blocking(move || {
-        state.store().reset()?;
+        state.store().reset().map_err(|e| e.to_string())?;
         state.rate_limiter().reset();
         state.alicloud_nonces().reset();
         state.jdcloud_nonces().reset();
@@ -79,8 +79,11 @@ async fn reset(State(state): State<SandboxState>) -> Response {
 
 /// Request counts per operation, e.g. `{"jdcloud.createCustomerGateway": 3, "auth.rejected": 1}`.
 async fn requests(State(state): State<SandboxState>) -> Response {
-    blocking(move || Ok(serde_json::to_value(state.store().request_counts()?).unwrap_or_default()))
-        .await
+    blocking(move || {
+        let counts = state.store().request_counts().map_err(|e| e.to_string())?;
+        Ok(serde_json::to_value(counts).unwrap_or_default())
+    })
+    .await
 }
 
 /// The active fault plan, seed filled in.
@@ -155,7 +158,8 @@ async fn advance_clock(State(state): State<SandboxState>, body: Bytes) -> Respon
     }
 }
 
-async fn blocking(f: impl FnOnce() -> Result<Value, StoreError> + Send + 'static) -> Response {
+/// Runs `f` on the blocking pool (it uses the store); its error is a 500 with the reason.
+async fn blocking(f: impl FnOnce() -> Result<Value, String> + Send + 'static) -> Response {
     match tokio::task::spawn_blocking(f).await {
         Ok(Ok(body)) => Json(body).into_response(),
         Ok(Err(e)) => {

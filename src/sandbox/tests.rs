@@ -1,6 +1,7 @@
 //! End-to-end tests of the sandbox router (no socket, except one `serve` test). Customer gateways,
 //! authentication and admin routes here; the other `bgw` resources in `tests/vpn.rs`.
 
+mod layers;
 mod vpn;
 
 use axum::body::Body;

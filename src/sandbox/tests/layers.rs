@@ -68,7 +68,9 @@ fn tokens(src: &str) -> Vec<Tok> {
                 i += 1;
             }
             i += 2;
-        } else if c == 'r' && (at(i + 1) == '"' || (at(i + 1) == '#' && matches!(at(i + 2), '"' | '#'))) {
+        } else if c == 'r'
+            && (at(i + 1) == '"' || (at(i + 1) == '#' && matches!(at(i + 2), '"' | '#')))
+        {
             let mut hashes = 0;
             i += 1;
             while at(i) == '#' {
@@ -380,6 +382,13 @@ fn sandbox_graph() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
                 path.display()
             );
         }
+        if module.iter().any(|s| s == "backend") {
+            assert!(
+                !src.contains("axum"),
+                "{}: the backend knows nothing of HTTP",
+                path.display()
+            );
+        }
         graph.insert(module.clone(), targets);
     }
     graph
@@ -400,12 +409,40 @@ fn no_import_circles_and_signer_only() {
     ));
     assert!(edge("sandbox::jdcloud::backend::db", "sandbox::store"));
     assert!(edge("sandbox::jdcloud::auth", "sandbox::nonces"));
+    assert!(edge(
+        "sandbox::alicloud::handlers::vpn_connection",
+        "sandbox::alicloud::backend::vpn_connection"
+    ));
+    assert!(edge("sandbox::alicloud::backend::db", "sandbox::store"));
+    assert!(edge("sandbox::alicloud::auth", "sandbox::nonces"));
+    // Handlers → backend → store: a backend never reaches back to the wire.
+    let wire = [
+        "handlers", "wire", "validate", "params", "rules", "routes", "auth",
+    ];
+    for (module, targets) in &graph {
+        if !module.iter().any(|s| s == "backend") {
+            continue;
+        }
+        for target in targets {
+            let cloud_entry = target.len() == 2 && module.starts_with(target);
+            assert!(
+                !cloud_entry && !target.iter().any(|s| wire.contains(&s.as_str())),
+                "{} (backend) imports {}",
+                module.join("::"),
+                target.join("::")
+            );
+        }
+    }
     let circles: Vec<String> = graph
         .keys()
         .filter_map(|module| circle(&graph, module))
         .map(|trail| trail.join(" → "))
         .collect();
-    assert!(circles.is_empty(), "import circles:\n{}", circles.join("\n"));
+    assert!(
+        circles.is_empty(),
+        "import circles:\n{}",
+        circles.join("\n")
+    );
 }
 
 #[test]
