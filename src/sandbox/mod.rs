@@ -1,18 +1,29 @@
 //! `hybridnet-sandbox`: a local emulator of the JD Cloud `bgw` OpenAPI and Alibaba Cloud's RPC APIs,
 //! both on one HTTP port.
 //!
-//! Layout (moto-style, state and rules apart from the wire):
-//! * [`store`] – SQLite state shared by both clouds (generic `resources` table + request counters);
-//! * `jdcloud` – REST routing table, signature check, envelopes, one file per resource model;
-//! * `alicloud` – RPC dispatch on `Action` / `x-acs-action` (Vpc customer gateways and
-//!   dual-tunnel IPsec connections, Cbn transit-router binding; seeded CEN and transit routers);
-//! * `admin` – `/_sandbox/{state,reset,requests,faults}` for tests and demos;
+//! Layout (moto-style: state and rules apart from the wire). Each cloud has a request pipeline
+//! (its `mod.rs`: authenticate, rate limit, route, faults, one store transaction, envelope), a
+//! `handlers/` directory (parse and field-check a request, call the backend, render the answer)
+//! and a `backend/` directory (the objects and the rules between them, working in a store
+//! transaction at the time the sandbox clock gives). Dependencies point one way — handlers →
+//! backend → store — and `tests/layers.rs` reads the imports to keep it so.
+//! * `jdcloud` – the `bgw` REST API: routing table, JDCLOUD2/3 signature check, envelopes;
+//! * `alicloud` – RPC dispatch on `Action` / `x-acs-action` (Vpc customer gateways, dual-tunnel
+//!   IPsec connections and their destination routes; Cbn transit-router binding and route
+//!   tables; seeded CEN and transit routers);
+//! * `store` – SQLite state shared by both clouds (generic `resources` table + request counters);
+//! * `clock` – the [`Clock`] the sandbox is handed: system time, or a manual one in tests;
+//!   `POST /_sandbox/clock` moves it forward so pending states settle without waiting;
+//! * `nonces` – signature-nonce replay protection, one cache per cloud;
 //! * `ratelimit` – the calls-per-minute limit (JD Cloud 429 `RATE_LIMIT`, Alibaba 400
-//!   `Throttling.User`);
-//! * `faults` – seeded fault injection (throttling, transient errors, dropped connections).
+//!   `Throttling.User`), over the clock's time;
+//! * `faults` – seeded fault injection (throttling, transient errors, dropped connections);
+//! * `admin` – `/_sandbox/{state,reset,requests,faults,clock}` for tests and demos;
+//! * `config`, `state` – [`SandboxConfig`] and the shared [`SandboxState`].
 //!
 //! This module depends on `crate::signer` only and defines its own wire types, so a bug in the
-//! provider's client types cannot be mirrored here.
+//! provider's client types cannot be mirrored here. It is compiled with the `sandbox` cargo
+//! feature (on by default); the provider binary does not need it.
 
 mod admin;
 mod alicloud;

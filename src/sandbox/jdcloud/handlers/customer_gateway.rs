@@ -18,7 +18,7 @@ use crate::sandbox::jdcloud::wire::{
     apply_filters, FilterField, ListParams, OpRequest, Reply, Spec,
 };
 
-/// "取值范围[65001,65499]，设置后不支持修改".
+/// "取值范围\[65001,65499\]，设置后不支持修改".
 const BGP_ASN_RANGE: RangeInclusive<i64> = 65001..=65499;
 /// Body wrappers (docs/design/jdcloud.md §3.1); the flat form is accepted too.
 const CREATE_WRAPPER: &str = "customerGatewaySpec";
