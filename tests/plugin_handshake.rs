@@ -52,11 +52,15 @@ fn terraform_like_identity() -> ClientIdentity {
     }
 }
 
-/// A provider process with its handshake line read.
+/// A provider process with its handshake line read and its log lines (stderr, echoed to the
+/// test's stderr) delivered as events.
 struct Plugin {
-    child: Child,
+    /// Taken by [`Plugin::wait_exit`], which reaps it.
+    child: Option<Child>,
+    pid: u32,
     stdout: BufReader<ChildStdout>,
     line: String,
+    log: tokio::sync::mpsc::UnboundedReceiver<String>,
 }
 
 impl Plugin {
@@ -67,7 +71,20 @@ impl Plugin {
         if let Some(pem) = client_cert_pem {
             cmd.env("PLUGIN_CLIENT_CERT", pem);
         }
-        let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (log_tx, log) = tokio::sync::mpsc::unbounded_channel();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                // The test may have stopped listening; the echo above still matters.
+                let _ = log_tx.send(line);
+            }
+        });
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         // go-plugin waits up to a minute; the binary should answer at once.
@@ -78,9 +95,11 @@ impl Plugin {
         );
         line.pop();
         Plugin {
-            child,
+            pid: child.id(),
+            child: Some(child),
             stdout,
             line,
+            log,
         }
     }
 
@@ -96,25 +115,52 @@ impl Plugin {
     fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
+            .arg(self.pid.to_string())
             .status()
             .unwrap();
         assert!(status.success());
     }
 
-    /// Waits for exit without blocking the runtime (the client must stay
-    /// able to answer the server's GOAWAY ping); panics after `limit`.
-    async fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
+    /// Whether the process is still running.
+    fn running(&mut self) -> bool {
+        let child = self.child.as_mut().expect("not reaped yet");
+        child.try_wait().unwrap().is_none()
+    }
+
+    /// Waits for a log line containing `needle` (the provider saying it did something); panics
+    /// after `limit` or if the log ends first.
+    async fn wait_for_log(&mut self, needle: &str, limit: Duration) -> String {
+        let seen = tokio::time::timeout(limit, async {
+            while let Some(line) = self.log.recv().await {
+                if line.contains(needle) {
+                    return Some(line);
+                }
             }
-            if start.elapsed() > limit {
-                let _ = self.child.kill();
+            None
+        })
+        .await;
+        match seen {
+            Ok(Some(line)) => line,
+            Ok(None) => panic!("the provider's log ended without {needle:?}"),
+            Err(_) => panic!("no log line with {needle:?} within {limit:?}"),
+        }
+    }
+
+    /// Waits for the process to exit, on the blocking pool so the runtime stays free (the
+    /// client must stay able to answer the server's GOAWAY ping); kills it and panics after
+    /// `limit`.
+    async fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
+        let mut child = self.child.take().expect("waited for twice");
+        let exited = tokio::time::timeout(limit, tokio::task::spawn_blocking(move || child.wait()));
+        match exited.await {
+            Ok(status) => status.unwrap().unwrap(),
+            Err(_) => {
+                let _ = Command::new("kill")
+                    .arg("-KILL")
+                    .arg(self.pid.to_string())
+                    .status();
                 panic!("provider still running {limit:?} after being asked to stop");
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 
@@ -128,8 +174,10 @@ impl Plugin {
 
 impl Drop for Plugin {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -258,7 +306,7 @@ async fn automtls_handshake_serves_and_shuts_down() {
         Err(e) => Some(tonic::Status::unavailable(e.to_string())),
     };
     assert!(bad.is_some(), "a foreign client certificate was accepted");
-    assert!(plugin.child.try_wait().unwrap().is_none());
+    assert!(plugin.running());
 
     let channel = connect(&socket, Some((server_cert, &client)))
         .await
@@ -295,11 +343,12 @@ async fn sigint_is_ignored_and_plaintext_works() {
     assert!(re.is_match(&plugin.line), "{}", plugin.line);
 
     plugin.signal("INT");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        plugin.child.try_wait().unwrap().is_none(),
-        "SIGINT killed the provider"
-    );
+    // The provider logs that it received SIGINT and ignores it: once it says so, it is
+    // still running (had SIGINT's default action applied, there would be no such line).
+    plugin
+        .wait_for_log("received SIGINT, ignoring", Duration::from_secs(10))
+        .await;
+    assert!(plugin.running(), "SIGINT killed the provider");
 
     let channel = connect(&plugin.socket(), None).await.unwrap();
     shutdown_and_expect_exit(&mut plugin, channel).await;

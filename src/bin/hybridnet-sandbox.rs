@@ -27,7 +27,8 @@ const USAGE: &str = "usage: hybridnet-sandbox [--listen ADDR] [--state FILE] \
   --provisioning-ms N
                      how long asynchronous Alibaba operations stay pending (binding to a
                      transit router, modify, route-table association/propagation) before
-                     their next state (default 500, 0 = settle on the next call)
+                     their next state (default 500, 0 = settle on the next call); time is the
+                     sandbox's clock, which POST /_sandbox/clock {\"advance_ms\":N} moves forward
   --tls-cert PEM, --tls-key PEM
                      serve HTTPS with this certificate chain and private key (the first
                      line printed is then https://ADDR)
@@ -175,6 +176,7 @@ async fn main() -> anyhow::Result<()> {
         rate_limit_per_minute: args.rate_limit,
         provisioning_ms: args.provisioning_ms,
         alicloud_security_token: args.security_token.clone(),
+        clock: sandbox::Clock::system(),
     };
     let state = SandboxState::open(config).with_context(|| match &args.state {
         Some(p) => format!("opening state file {}", p.display()),

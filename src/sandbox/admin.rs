@@ -6,11 +6,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::faults::FaultPlan;
-use super::store::StoreError;
-use super::{alicloud, jdcloud, SandboxState};
+use super::faults::{FaultPlan, FaultPlanError};
+use super::ids;
+use super::state::SandboxState;
+use super::{alicloud, jdcloud};
 
 pub(super) fn router() -> Router<SandboxState> {
     Router::new()
@@ -18,6 +20,7 @@ pub(super) fn router() -> Router<SandboxState> {
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/requests", get(requests))
         .route("/_sandbox/faults", get(faults).post(set_faults))
+        .route("/_sandbox/clock", get(clock).post(advance_clock))
 }
 
 /// Every resource of both clouds: `{"jdcloud": {"<kind>": [..]}, "alicloud": {..},
@@ -34,9 +37,10 @@ async fn state(State(state): State<SandboxState>) -> Response {
             .collect();
         clouds.insert(jdcloud::CLOUD.to_owned(), Value::Object(jd_kinds));
         // Alibaba objects are shown in their API shape, not as stored.
-        clouds.insert(alicloud::CLOUD.to_owned(), alicloud::state_view(&state)?);
+        let alibaba = alicloud::state_view(&state).map_err(|e| e.to_string())?;
+        clouds.insert(alicloud::CLOUD.to_owned(), alibaba);
         clouds.insert(alicloud::SEED_KEY.to_owned(), alicloud::seed_state());
-        for row in state.store().all_resources()? {
+        for row in state.store().all_resources().map_err(|e| e.to_string())? {
             if row.cloud == alicloud::CLOUD {
                 continue;
             }
@@ -59,10 +63,11 @@ async fn state(State(state): State<SandboxState>) -> Response {
 
 /// Empties all state, request counters, the rate-limit window and the remembered nonces of both
 /// clouds included (the Alibaba seed is not state: it is always there). The fault plan stays;
-/// its RNG restarts from the seed, so a replayed request sequence meets the same faults.
+/// its RNG restarts from the seed, so a replayed request sequence meets the same faults. The
+/// clock stays too: time never runs backwards.
 async fn reset(State(state): State<SandboxState>) -> Response {
     blocking(move || {
-        state.store().reset()?;
+        state.store().reset().map_err(|e| e.to_string())?;
         state.rate_limiter().reset();
         state.alicloud_nonces().reset();
         state.jdcloud_nonces().reset();
@@ -74,8 +79,11 @@ async fn reset(State(state): State<SandboxState>) -> Response {
 
 /// Request counts per operation, e.g. `{"jdcloud.createCustomerGateway": 3, "auth.rejected": 1}`.
 async fn requests(State(state): State<SandboxState>) -> Response {
-    blocking(move || Ok(serde_json::to_value(state.store().request_counts()?).unwrap_or_default()))
-        .await
+    blocking(move || {
+        let counts = state.store().request_counts().map_err(|e| e.to_string())?;
+        Ok(serde_json::to_value(counts).unwrap_or_default())
+    })
+    .await
 }
 
 /// The active fault plan, seed filled in.
@@ -90,7 +98,7 @@ async fn set_faults(State(state): State<SandboxState>, body: Bytes) -> Response 
         Ok(FaultPlan::default())
     } else {
         serde_json::from_slice(&body)
-            .map_err(super::FaultPlanError::from)
+            .map_err(FaultPlanError::from)
             .and_then(FaultPlan::from_json)
     };
     match parsed {
@@ -107,7 +115,51 @@ async fn set_faults(State(state): State<SandboxState>, body: Bytes) -> Response 
     }
 }
 
-async fn blocking(f: impl FnOnce() -> Result<Value, StoreError> + Send + 'static) -> Response {
+/// `POST /_sandbox/clock` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    advance_ms: u32,
+}
+
+/// The clock: emulated `now`, the `wall` time request dates are checked against, and how far
+/// apart they are (`advanced_ms`).
+fn clock_view(state: &SandboxState) -> Value {
+    let clock = state.clock();
+    serde_json::json!({
+        "now": ids::iso8601_ms(clock.now()),
+        "wall": ids::iso8601_ms(clock.wall()),
+        "advanced_ms": clock.advanced_ms(),
+    })
+}
+
+async fn clock(State(state): State<SandboxState>) -> Response {
+    Json(clock_view(&state)).into_response()
+}
+
+/// Moves emulated time forward by `advance_ms` (at most 2^32-1 ms, about 49 days, per call), so
+/// pending Alibaba states settle without waiting; answers the clock. Request dates are still
+/// checked against the wall time, so clients signing with the real time keep working.
+async fn advance_clock(State(state): State<SandboxState>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Advance>(&body) {
+        Ok(advance) => {
+            state.clock().advance(i64::from(advance.advance_ms));
+            let view = clock_view(&state);
+            tracing::info!(clock = %view, "clock advanced");
+            Json(view).into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({
+                "error": format!("expected {{\"advance_ms\": <milliseconds>}}: {e}")
+            })),
+        )
+            .into_response(),
+    }
+}
+
+/// Runs `f` on the blocking pool (it uses the store); its error is a 500 with the reason.
+async fn blocking(f: impl FnOnce() -> Result<Value, String> + Send + 'static) -> Response {
     match tokio::task::spawn_blocking(f).await {
         Ok(Ok(body)) => Json(body).into_response(),
         Ok(Err(e)) => {

@@ -54,6 +54,12 @@ pub(crate) fn iso8601(t: OffsetDateTime) -> String {
     )
 }
 
+/// ISO 8601 UTC with milliseconds, `YYYY-MM-DDTHH:MM:SS.mmmZ` (`/_sandbox/clock`).
+pub(crate) fn iso8601_ms(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    format!("{}.{:03}Z", &iso8601(t)[..19], t.millisecond())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +72,7 @@ mod tests {
         assert_eq!(alicloud_request_id().len(), 36);
         let t = time::macros::datetime!(2024-03-05 07:08:09 +08:00);
         assert_eq!(iso8601(t), "2024-03-04T23:08:09Z");
+        let t = time::macros::datetime!(2024-03-05 07:08:09.012 UTC);
+        assert_eq!(iso8601_ms(t), "2024-03-05T07:08:09.012Z");
     }
 }

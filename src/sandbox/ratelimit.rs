@@ -1,20 +1,21 @@
 //! Call-frequency limit: JD Cloud answers 429 `RATE_LIMIT` past "1000 times/minute"
-//! (docs/design/jdcloud.md §2.4). Emulated as a sliding one-minute window over admitted calls; the
-//! limiter is in memory, so a restart (or `/_sandbox/reset`) forgets it.
+//! (docs/design/jdcloud.md §2.4). Emulated as a sliding one-minute window over admitted calls, in
+//! the sandbox's emulated time (advancing the clock slides the window); the limiter is in
+//! memory, so a restart (or `/_sandbox/reset`) forgets it.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use time::{Duration, OffsetDateTime};
 
 /// Length of the window the limit applies to.
-pub(crate) const WINDOW: Duration = Duration::from_secs(60);
+pub(crate) const WINDOW: Duration = Duration::seconds(60);
 
 /// Admits at most `limit` calls in any [`WINDOW`]; a limit of 0 admits everything.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     limit: u32,
     /// Admission times of the calls still inside the window, oldest first.
-    admitted: Mutex<VecDeque<Instant>>,
+    admitted: Mutex<VecDeque<OffsetDateTime>>,
 }
 
 impl RateLimiter {
@@ -32,16 +33,13 @@ impl RateLimiter {
 
     /// Records a call at `now` and says whether it is within the limit. Refused calls are not
     /// recorded, so a client that backs off gets through once the window slides.
-    pub(crate) fn admit(&self, now: Instant) -> bool {
+    pub(crate) fn admit(&self, now: OffsetDateTime) -> bool {
         if self.limit == 0 {
             return true;
         }
         // The deque stays consistent whatever a panicking holder did, so poisoning is harmless.
         let mut admitted = self.admitted.lock().unwrap_or_else(PoisonError::into_inner);
-        while admitted
-            .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW)
-        {
+        while admitted.front().is_some_and(|t| now - *t >= WINDOW) {
             admitted.pop_front();
         }
         if admitted.len() >= usize::try_from(self.limit).unwrap_or(usize::MAX) {
@@ -67,8 +65,8 @@ mod tests {
     #[test]
     fn sliding_window() {
         let limiter = RateLimiter::new(3);
-        let t0 = Instant::now();
-        let at = |s: u64| t0 + Duration::from_secs(s);
+        let t0 = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let at = |s: i64| t0 + Duration::seconds(s);
         assert!(limiter.admit(at(0)));
         assert!(limiter.admit(at(10)));
         assert!(limiter.admit(at(20)));
@@ -86,7 +84,7 @@ mod tests {
     #[test]
     fn zero_is_unlimited() {
         let limiter = RateLimiter::new(0);
-        let now = Instant::now();
+        let now = OffsetDateTime::UNIX_EPOCH;
         assert!((0..10_000).all(|_| limiter.admit(now)));
         assert_eq!(limiter.limit(), 0);
     }

@@ -324,6 +324,34 @@ impl Sandbox {
         self.admin("POST", "/_sandbox/reset");
     }
 
+    /// `POST /_sandbox/clock`: moves the sandbox's clock `ms` forward, so that what is pending
+    /// (Alibaba bindings, modifications, route changes) and due settles on the next call,
+    /// without waiting. Request dates are still checked against the real time.
+    pub fn advance_clock(&self, ms: u64) -> Value {
+        let body = serde_json::json!({ "advance_ms": ms })
+            .to_string()
+            .into_bytes();
+        let headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+        let (status, answer) = self
+            .send("POST", "/_sandbox/clock", "", headers, body)
+            .unwrap_or_else(|e| panic!("POST /_sandbox/clock: {e:#}"));
+        assert_eq!(
+            status, 200,
+            "POST /_sandbox/clock returned {status}: {answer}"
+        );
+        answer
+    }
+
+    /// Advances the clock past the sandbox's `--provisioning-ms`: every asynchronous Alibaba
+    /// operation started so far is due.
+    pub fn settle_pending(&self) {
+        let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
+        let provisioning = flag_value(&extra, "--provisioning-ms")
+            .map(|v| v.parse().expect("--provisioning-ms is a number"))
+            .unwrap_or(hybridnet::sandbox::DEFAULT_PROVISIONING_MS);
+        self.advance_clock(provisioning);
+    }
+
     /// Resources of one JD Cloud kind as listed by `/_sandbox/state`, e.g. `customerGateways`
     /// (whatever key the sandbox uses); empty when the kind is absent.
     pub fn jd_resources(&self, kind: &str) -> Vec<Value> {

@@ -10,9 +10,6 @@
 //!
 //! Checking the signature before the nonce means a badly signed retry does not burn its nonce.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-
 use axum::http::header;
 use axum::http::request::Parts;
 use time::format_description::BorrowedFormatItem;
@@ -20,14 +17,13 @@ use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use super::error::{codes, AliError};
+use crate::sandbox::nonces::NonceCache;
 use crate::signer::canonical::{constant_time_eq, header_value};
 use crate::signer::{acs3, rpc_v1, Credentials, SignError, SignableRequest};
 
 /// Allowed distance between the request's timestamp and the sandbox clock, both directions
 /// ("user time and server time differ by more than 15 minutes", docs/design/alicloud.md §6.2).
 pub(crate) const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
-/// How long a nonce is remembered (the same window: an older request is refused anyway).
-const NONCE_WINDOW: Duration = MAX_CLOCK_SKEW;
 
 const TIMESTAMP_FORMAT: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
@@ -37,40 +33,6 @@ pub(crate) struct AuthConfig<'a> {
     pub credentials: &'a Credentials,
     /// The one STS token accepted; `None`: requests carrying a token are refused.
     pub security_token: Option<&'a str>,
-}
-
-/// Nonces seen per access key within [`NONCE_WINDOW`], in memory (a restart forgets them, as
-/// does `/_sandbox/reset`).
-#[derive(Debug, Default)]
-pub(crate) struct NonceCache {
-    seen: Mutex<HashMap<String, HashMap<String, OffsetDateTime>>>,
-}
-
-impl NonceCache {
-    /// Records `nonce` for `access_key` at `now`; false if it was seen within the window.
-    pub(crate) fn check_and_record(
-        &self,
-        access_key: &str,
-        nonce: &str,
-        now: OffsetDateTime,
-    ) -> bool {
-        // The map stays consistent whatever a panicking holder did, so poisoning is harmless.
-        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        let nonces = seen.entry(access_key.to_owned()).or_default();
-        nonces.retain(|_, at| (now - *at).abs() <= NONCE_WINDOW);
-        if nonces.contains_key(nonce) {
-            return false;
-        }
-        nonces.insert(nonce.to_owned(), now);
-        true
-    }
-
-    pub(crate) fn reset(&self) {
-        self.seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-    }
 }
 
 fn signature_mismatch(detail: &str) -> AliError {
@@ -313,20 +275,6 @@ fn authenticate_v1(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nonce_window() {
-        let cache = NonceCache::default();
-        let t0 = OffsetDateTime::now_utc();
-        assert!(cache.check_and_record("ak", "n1", t0));
-        assert!(!cache.check_and_record("ak", "n1", t0 + Duration::minutes(14)));
-        // Another access key has its own nonces.
-        assert!(cache.check_and_record("other", "n1", t0));
-        // Forgotten once the window has passed.
-        assert!(cache.check_and_record("ak", "n1", t0 + Duration::minutes(16)));
-        cache.reset();
-        assert!(cache.check_and_record("ak", "n1", t0 + Duration::minutes(16)));
-    }
 
     #[test]
     fn timestamps() {

@@ -1,9 +1,9 @@
-//! Alibaba Cloud errors: HTTP status + `Code` + `Message` (docs/design/alicloud.md §6).
+//! Alibaba Cloud errors: HTTP status + `Code` + `Message` (docs/design/alicloud.md §6). Both the
+//! backend (rules between objects) and the handlers (parameter rules) answer with it; `mod.rs`
+//! renders it as the error envelope.
 //!
 //! Every code the sandbox answers with is a constant in [`codes`]; the ones no source documents
 //! are in one block at its end, so they can be corrected in one place.
-
-use axum::http::StatusCode;
 
 use crate::sandbox::store::StoreError;
 
@@ -85,17 +85,14 @@ pub(crate) mod codes {
 /// An Alibaba Cloud error: HTTP status + `Code` + `Message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AliError {
-    pub http: StatusCode,
+    /// HTTP status of the answer.
+    pub http: u16,
     pub code: String,
     pub message: String,
 }
 
 impl AliError {
-    pub(crate) fn new(
-        http: StatusCode,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub(crate) fn new(http: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             http,
             code: code.into(),
@@ -105,12 +102,12 @@ impl AliError {
 
     /// 400 with `code`.
     pub(crate) fn bad(code: &str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
+        Self::new(400, code, message)
     }
 
     /// 404 with `code`.
     pub(crate) fn not_found(code: &str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, message)
+        Self::new(404, code, message)
     }
 
     /// 400 `Missing{Name}` for a top-level parameter (e.g. `MissingRegionId`), `MissingParameter`
@@ -121,11 +118,7 @@ impl AliError {
         } else {
             format!("Missing{name}")
         };
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            code,
-            format!("{name} is mandatory for this action."),
-        )
+        Self::new(400, code, format!("{name} is mandatory for this action."))
     }
 
     /// 400 `Invalid{Name}` for a top-level parameter (e.g. `InvalidIpAddress`), `InvalidParameter`
@@ -137,7 +130,7 @@ impl AliError {
             format!("Invalid{name}")
         };
         Self::new(
-            StatusCode::BAD_REQUEST,
+            400,
             code,
             format!("Specified parameter {name} is not valid: {why}"),
         )
@@ -199,7 +192,13 @@ impl AliError {
     }
 
     pub(crate) fn internal(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, message)
+        Self::new(500, codes::INTERNAL, message)
+    }
+}
+
+impl std::fmt::Display for AliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
     }
 }
 

@@ -4,32 +4,29 @@
 //!
 //! Request flow: read body → decode parameters → authenticate ([`auth`], failures counted under
 //! `auth.rejected`) → rate limit (400 `Throttling.User`, counted under `rate_limit.rejected`;
-//! the limiter is shared with JD Cloud) → find (Version, Action) in [`ACTIONS`] (unknown
+//! the limiter is shared with JD Cloud) → find (Version, Action) in `handlers::ACTIONS` (unknown
 //! version 400 `InvalidVersion`, unknown action 404 `InvalidApi.NotFound`) → injected fault, if
 //! any (400 `Throttling.User` or 503 `ServiceUnavailable` before the action; 503 or a dropped
 //! connection after it) → count
-//! `alicloud.<Action>` → in one store transaction: [`lifecycle::settle`] pending objects, then
+//! `alicloud.<Action>` → in one store transaction: `lifecycle::settle` pending objects, then
 //! the handler → JSON with `RequestId` (errors: `RequestId`, `HostId`, `Code`, `Message`,
 //! `Recommend`; header `x-acs-request-id` either way).
 //!
-//! Models: [`customer_gateway`], [`vpn_connection`], [`vco_route`] (Vpc 2016-04-28),
-//! [`tr_attachment`], [`route_table`] (Cbn 2017-09-12; the transit router's route entries are
-//! derived in [`vco_route`]); the CEN / transit routers / route tables they refer to are
-//! the constants of [`seed`]. To add an action: a handler `fn(&Tx, &Call) -> Result<Value,
-//! AliError>` in its model file and a row in [`ACTIONS`].
+//! Layers, one direction: this file → `handlers` (one file per resource: parse the parameters,
+//! check them with `rules`, call the backend, render; the one dispatch table `ACTIONS`) →
+//! `backend` (objects and the rules between them, in a `Db`: store transaction plus the
+//! request's time from the sandbox clock; `lifecycle` settles pending states; `seed` holds the
+//! CEN, transit routers and route tables every sandbox has) → `store`. `auth`, `params`,
+//! `error` are leaves. Resources: customer gateways, IPsec connections and their destination
+//! routes (Vpc 2016-04-28); transit-router bindings, route-table links and the transit router's
+//! route entries (Cbn 2017-09-12).
 
 mod auth;
-mod customer_gateway;
+mod backend;
 mod error;
-mod lifecycle;
-mod model;
+mod handlers;
 mod params;
-mod route_table;
 mod rules;
-mod seed;
-mod tr_attachment;
-mod vco_route;
-mod vpn_connection;
 
 #[cfg(test)]
 mod tests;
@@ -38,21 +35,22 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::{Map, Value};
-use time::OffsetDateTime;
+use serde_json::Value;
 
+use self::backend::db::Db;
+use self::backend::lifecycle;
 use self::error::AliError;
+use self::handlers::{state_view, Product, CBN, PRODUCTS, VPC};
 use self::params::Params;
+use super::clock::epoch_ms;
 use super::faults::{self, Fault};
-use super::store::{Kind, StoreError, Tx};
-use super::{ids, SandboxState};
+use super::ids;
+use super::state::SandboxState;
 use crate::signer::acs3;
 use crate::signer::canonical::percent_decode_lossy;
 
-pub(crate) use self::auth::NonceCache;
+pub(crate) use self::backend::model::CLOUD;
 
-/// Cloud name in the store and in `/_sandbox/state`.
-pub(crate) const CLOUD: &str = "alicloud";
 /// Key of the seeded objects (CEN, transit routers, route tables) in `/_sandbox/state`.
 pub(crate) const SEED_KEY: &str = "alicloud_seed";
 
@@ -65,175 +63,6 @@ const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
 /// terraform-provider-alicloud's `NeedRetry`). Not in [`error::codes`] only because fault
 /// injection is the one place that answers it.
 const SERVICE_UNAVAILABLE: &str = "ServiceUnavailable";
-
-/// An API product: name (for `Recommend`) and the version that selects it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Product {
-    name: &'static str,
-    version: &'static str,
-}
-
-const VPC: Product = Product {
-    name: "Vpc",
-    version: "2016-04-28",
-};
-const CBN: Product = Product {
-    name: "Cbn",
-    version: "2017-09-12",
-};
-const PRODUCTS: &[Product] = &[VPC, CBN];
-
-/// What a handler sees of the request.
-#[derive(Debug)]
-pub(crate) struct Call {
-    /// Query and form-body parameters merged (body wins), `+` decoded as space.
-    pub params: Params,
-    /// Request time, epoch milliseconds.
-    pub now_ms: i64,
-}
-
-type Handler = fn(&Tx<'_>, &Call) -> Result<Value, AliError>;
-
-/// One row per implemented action.
-struct Action {
-    product: Product,
-    name: &'static str,
-    handler: Handler,
-}
-
-/// The dispatch table, keyed by (product version, action).
-static ACTIONS: &[Action] = &[
-    Action {
-        product: VPC,
-        name: "CreateCustomerGateway",
-        handler: customer_gateway::create,
-    },
-    Action {
-        product: VPC,
-        name: "DescribeCustomerGateway",
-        handler: customer_gateway::describe,
-    },
-    Action {
-        product: VPC,
-        name: "DescribeCustomerGateways",
-        handler: customer_gateway::describe_many,
-    },
-    Action {
-        product: VPC,
-        name: "ModifyCustomerGatewayAttribute",
-        handler: customer_gateway::modify,
-    },
-    Action {
-        product: VPC,
-        name: "DeleteCustomerGateway",
-        handler: customer_gateway::delete,
-    },
-    Action {
-        product: VPC,
-        name: "CreateVpnAttachment",
-        handler: vpn_connection::create,
-    },
-    Action {
-        product: VPC,
-        name: "DescribeVpnConnection",
-        handler: vpn_connection::describe,
-    },
-    Action {
-        product: VPC,
-        name: "DescribeVpnConnections",
-        handler: vpn_connection::describe_many,
-    },
-    Action {
-        product: VPC,
-        name: "ModifyVpnAttachmentAttribute",
-        handler: vpn_connection::modify,
-    },
-    Action {
-        product: VPC,
-        name: "DeleteVpnAttachment",
-        handler: vpn_connection::delete,
-    },
-    Action {
-        product: VPC,
-        name: "CreateVcoRouteEntry",
-        handler: vco_route::create,
-    },
-    Action {
-        product: VPC,
-        name: "DescribeVcoRouteEntries",
-        handler: vco_route::describe,
-    },
-    Action {
-        product: VPC,
-        name: "ModifyVcoRouteEntryWeight",
-        handler: vco_route::modify_weight,
-    },
-    Action {
-        product: VPC,
-        name: "DeleteVcoRouteEntry",
-        handler: vco_route::delete,
-    },
-    Action {
-        product: CBN,
-        name: "CreateTransitRouterVpnAttachment",
-        handler: tr_attachment::create,
-    },
-    Action {
-        product: CBN,
-        name: "ListTransitRouterVpnAttachments",
-        handler: tr_attachment::list,
-    },
-    Action {
-        product: CBN,
-        name: "UpdateTransitRouterVpnAttachmentAttribute",
-        handler: tr_attachment::update,
-    },
-    Action {
-        product: CBN,
-        name: "DeleteTransitRouterVpnAttachment",
-        handler: tr_attachment::delete,
-    },
-    Action {
-        product: CBN,
-        name: "ListTransitRouterRouteTables",
-        handler: route_table::list_tables,
-    },
-    Action {
-        product: CBN,
-        name: "AssociateTransitRouterAttachmentWithRouteTable",
-        handler: route_table::associate,
-    },
-    Action {
-        product: CBN,
-        name: "DissociateTransitRouterAttachmentFromRouteTable",
-        handler: route_table::dissociate,
-    },
-    Action {
-        product: CBN,
-        name: "ListTransitRouterRouteTableAssociations",
-        handler: route_table::list_associations,
-    },
-    Action {
-        product: CBN,
-        name: "EnableTransitRouterRouteTablePropagation",
-        handler: route_table::enable_propagation,
-    },
-    Action {
-        product: CBN,
-        name: "DisableTransitRouterRouteTablePropagation",
-        handler: route_table::disable_propagation,
-    },
-    Action {
-        product: CBN,
-        name: "ListTransitRouterRouteTablePropagations",
-        handler: route_table::list_propagations,
-    },
-    Action {
-        product: CBN,
-        name: "ListTransitRouterRouteEntries",
-        handler: vco_route::list_tr_route_entries,
-    },
-];
 
 /// The RPC error envelope (docs/design/alicloud.md §6.1).
 #[derive(Debug, Serialize)]
@@ -248,73 +77,17 @@ struct ErrorEnvelope<'a> {
 
 /// `/_sandbox/state` → `alicloud_seed`: the seeded CEN, transit routers and route tables.
 pub(crate) fn seed_state() -> Value {
-    seed::state()
+    state_view::seeded()
 }
 
-/// `/_sandbox/state` → `alicloud`: every user-created resource, by kind (`customer_gateways`,
-/// `vpn_connections`, `vco_route_entries`, `transit_router_vpn_attachments`,
-/// `route_table_associations`, `route_table_propagations`), as its describe / list call shows it (plus `RegionId` where that
-/// call has none), oldest first, after bringing pending operations up to date. Bookkeeping
-/// (client tokens, state timestamps) is left out.
-pub(crate) fn state_view(state: &SandboxState) -> Result<Value, StoreError> {
-    settle(state);
-    state.store().transaction(|tx| {
-        let gateways: Vec<customer_gateway::CustomerGateway> =
-            tx.list_all(customer_gateway::KIND)?;
-        let connections: Vec<vpn_connection::VpnConnection> = tx.list_all(vpn_connection::KIND)?;
-        let routes: Vec<vco_route::VcoRoute> = tx.list_all(vco_route::KIND)?;
-        let attachments: Vec<tr_attachment::TrVpnAttachment> = tx.list_all(tr_attachment::KIND)?;
-        let associations: Vec<route_table::Link> = tx.list_all(route_table::ASSOCIATIONS)?;
-        let propagations: Vec<route_table::Link> = tx.list_all(route_table::PROPAGATIONS)?;
-        let mut out = Map::new();
-        let mut put = |kind: Kind, items: Vec<Value>| {
-            out.insert(kind.name.to_owned(), Value::Array(items));
-        };
-        put(
-            customer_gateway::KIND,
-            gateways.iter().map(|g| g.state_json()).collect(),
-        );
-        put(
-            vpn_connection::KIND,
-            connections
-                .iter()
-                .map(|c| vpn_connection::state_json(c, &gateways))
-                .collect(),
-        );
-        put(
-            vco_route::KIND,
-            routes.iter().map(vco_route::VcoRoute::state_json).collect(),
-        );
-        put(
-            tr_attachment::KIND,
-            attachments.iter().map(|a| a.to_json()).collect(),
-        );
-        put(
-            route_table::ASSOCIATIONS,
-            associations.iter().map(|l| l.to_json()).collect(),
-        );
-        put(
-            route_table::PROPAGATIONS,
-            propagations.iter().map(|l| l.to_json()).collect(),
-        );
-        Ok::<_, StoreError>(Value::Object(out))
-    })
-}
-
-/// Brings pending objects up to date, so `/_sandbox/state` shows what a describe call would.
-fn settle(state: &SandboxState) {
-    let now_ms = model::epoch_ms(OffsetDateTime::now_utc());
-    let delay = delay_ms(state);
-    if let Err(e) = state
+/// `/_sandbox/state` → `alicloud`: every user-created resource as its describe / list call shows
+/// it, after bringing pending operations up to date (at the clock's time).
+pub(crate) fn state_view(state: &SandboxState) -> Result<Value, AliError> {
+    let now_ms = epoch_ms(state.clock().now());
+    let delay = state.provisioning_ms();
+    state
         .store()
-        .transaction(|tx| lifecycle::settle(tx, now_ms, delay))
-    {
-        tracing::error!(code = %e.code, message = %e.message, "settling Alibaba Cloud state");
-    }
-}
-
-fn delay_ms(state: &SandboxState) -> i64 {
-    i64::try_from(state.config().provisioning_ms).unwrap_or(i64::MAX)
+        .transaction(|tx| state_view::user_objects(&Db::new(tx, now_ms), delay))
 }
 
 /// Whether the request is an RPC call: `x-acs-action` header, `Action` in the query, or a form
@@ -360,7 +133,7 @@ fn decode_params(headers: &HeaderMap, query: &str, body: &[u8]) -> Params {
 /// Serves one RPC call.
 pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     let request_id = ids::alicloud_request_id();
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock().now();
     let (parts, body) = request.into_parts();
     let host = parts
         .headers
@@ -401,7 +174,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         &parts,
         &body,
         &pairs,
-        now,
+        state.clock().wall(),
     ) {
         tracing::warn!(code = %e.code, message = %e.message, "Alibaba Cloud request rejected");
         count(&state, AUTH_REJECTED_COUNTER);
@@ -409,7 +182,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     }
     // After authentication: the limit is per caller, and unsigned noise should not lock out
     // the real client.
-    if !state.rate_limiter().admit(std::time::Instant::now()) {
+    if !state.rate_limiter().admit(now) {
         count(&state, RATE_LIMITED_COUNTER);
         return reply(product, Err(AliError::throttled()));
     }
@@ -425,24 +198,21 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
             ),
         )),
         (_, _, None) => Err(AliError::missing("Action")),
-        (_, Some(product), Some(name)) => ACTIONS
-            .iter()
-            .find(|a| a.product == product && a.name == name)
-            .ok_or_else(|| {
-                AliError::not_found(
-                    error::codes::API_NOT_FOUND,
-                    format!(
-                        "Specified api is not found, please check your url and method: {} {name}.",
-                        product.name
-                    ),
-                )
-            }),
+        (_, Some(product), Some(name)) => handlers::find(product, name).ok_or_else(|| {
+            AliError::not_found(
+                error::codes::API_NOT_FOUND,
+                format!(
+                    "Specified api is not found, please check your url and method: {} {name}.",
+                    product.name
+                ),
+            )
+        }),
     };
     let action = match found {
         Ok(a) => a,
         Err(e) => return reply(product, Err(e)),
     };
-    let fault = faults::inject(&state, action.name).await;
+    let fault = state.faults().inject(state.store(), action.name).await;
     match fault {
         Some(Fault::Throttle) => return reply(Some(action.product), Err(AliError::throttled())),
         Some(Fault::ErrorBefore) => return reply(Some(action.product), Err(injected_error())),
@@ -450,17 +220,15 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     }
     let handler = action.handler;
     let counter = format!("{CLOUD}.{}", action.name);
-    let delay = delay_ms(&state);
-    let call = Call {
-        params,
-        now_ms: model::epoch_ms(now),
-    };
+    let delay = state.provisioning_ms();
+    let now_ms = epoch_ms(now);
     let outcome = tokio::task::spawn_blocking(move || {
         let store = state.store();
         store.count_request(&counter)?;
         store.transaction(|tx| {
-            lifecycle::settle(tx, call.now_ms, delay)?;
-            handler(tx, &call)
+            let db = Db::new(tx, now_ms);
+            lifecycle::settle(&db, delay)?;
+            handler(&db, &params)
         })
     })
     .await
@@ -468,7 +236,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     tracing::debug!(
         request_id,
         action = action.name,
-        status = outcome.as_ref().err().map_or(200, |e| e.http.as_u16()),
+        status = outcome.as_ref().err().map_or(200, |e| e.http),
         "Alibaba Cloud request"
     );
     match fault {
@@ -481,7 +249,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
 
 fn injected_error() -> AliError {
     AliError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
+        StatusCode::SERVICE_UNAVAILABLE.as_u16(),
         SERVICE_UNAVAILABLE,
         "The server is temporarily unavailable.",
     )
@@ -518,7 +286,8 @@ fn respond(
                     e.code
                 ),
             };
-            (e.http, serde_json::to_vec(&envelope))
+            let http = StatusCode::from_u16(e.http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (http, serde_json::to_vec(&envelope))
         }
     };
     let body = match body {

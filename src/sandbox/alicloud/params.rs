@@ -189,15 +189,6 @@ impl Params {
         }
         hex_sha256(text.as_bytes())
     }
-
-    /// `DryRun=true`: validation passed, nothing is done (docs/design/alicloud.md §2.4).
-    pub(crate) fn dry_run_check(&self) -> Result<(), AliError> {
-        if self.bool("DryRun")?.unwrap_or(false) {
-            Err(AliError::dry_run())
-        } else {
-            Ok(())
-        }
-    }
 }
 
 #[cfg(test)]

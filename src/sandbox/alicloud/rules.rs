@@ -6,12 +6,11 @@ use std::ops::RangeInclusive;
 
 use ipnet::Ipv4Net;
 
+use super::backend::model::ALIBABA_ASN;
+use super::backend::seed::{self, SeedRegion};
 use super::error::{codes, AliError};
 use super::params::Params;
-use super::seed::{self, SeedRegion};
 
-/// Alibaba's own ASN: refused as a customer gateway ASN, default `LocalAsn` of a tunnel.
-pub(crate) const ALIBABA_ASN: i64 = 45104;
 pub(crate) const ASN_RANGE: RangeInclusive<i64> = 1..=4_294_967_295;
 /// IKE / IPsec SA lifetimes, seconds.
 pub(crate) const LIFETIME_RANGE: RangeInclusive<i64> = 0..=86_400;
@@ -321,28 +320,6 @@ pub(crate) fn tunnel_cidr(name: &str, value: &str) -> Result<Ipv4Net, AliError> 
     Ok(net)
 }
 
-/// `LocalBgpIp`: a host address of the tunnel's /30 (INFERRED: the network and broadcast
-/// addresses are refused; docs/design/alicloud.md §10.13).
-pub(crate) fn bgp_ip_in(name: &str, value: &str, cidr: &Ipv4Net) -> Result<Ipv4Addr, AliError> {
-    let ip: Ipv4Addr = value
-        .parse()
-        .map_err(|_| AliError::invalid(name, format!("{value:?} is not an IPv4 address")))?;
-    if cidr.hosts().any(|h| h == ip) {
-        Ok(ip)
-    } else {
-        Err(AliError::invalid(
-            name,
-            format!("{ip} is not a host address of TunnelCidr {cidr}"),
-        ))
-    }
-}
-
-/// The two host addresses of a /30, first then second.
-pub(crate) fn hosts_of(cidr: &Ipv4Net) -> (Ipv4Addr, Ipv4Addr) {
-    let base = u32::from(cidr.network());
-    (Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,8 +447,10 @@ mod tests {
         assert!(subnets("L", "10.0.0.1/8").is_err());
         assert!(subnets("L", "10.0.0.0/33").is_err());
         assert!(subnets("L", "").is_err());
-        let c = tunnel_cidr("C", "169.254.10.0/30").unwrap();
-        assert_eq!(hosts_of(&c).0.to_string(), "169.254.10.1");
+        assert_eq!(
+            tunnel_cidr("C", "169.254.10.0/30").unwrap().to_string(),
+            "169.254.10.0/30"
+        );
         for bad in [
             "169.254.10.0/29",
             "169.254.10.1/30",
@@ -482,9 +461,5 @@ mod tests {
         ] {
             assert!(tunnel_cidr("C", bad).is_err(), "{bad}");
         }
-        bgp_ip_in("B", "169.254.10.2", &c).unwrap();
-        assert!(bgp_ip_in("B", "169.254.10.0", &c).is_err());
-        assert!(bgp_ip_in("B", "169.254.10.3", &c).is_err());
-        assert!(bgp_ip_in("B", "169.254.11.1", &c).is_err());
     }
 }

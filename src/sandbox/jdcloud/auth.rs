@@ -16,7 +16,7 @@ use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use super::error::JdError;
-use crate::sandbox::alicloud::NonceCache;
+use crate::sandbox::nonces::NonceCache;
 use crate::signer::jdcloud::{self as signer, DATE_HEADER, NONCE_HEADER};
 use crate::signer::SignableRequest;
 

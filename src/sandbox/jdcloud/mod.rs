@@ -1,12 +1,14 @@
 //! JD Cloud `bgw` OpenAPI emulation: `/v1/regions/{regionId}/…` (docs/design/jdcloud.md §1–§4, §7).
 //!
-//! Request flow: read body → authenticate (nonce replay included) → rate limit (429
-//! `RATE_LIMIT`) → match [`routes::ROUTES`] → injected fault, if any (429 `RATE_LIMIT` or 500
-//! `INTERNAL` before the operation; 500 or a dropped connection after it) → count → run the
-//! model operation in one store transaction (on the blocking pool) → envelope.
+//! Request flow: read body → authenticate against the clock's wall time (nonce replay
+//! included) → rate limit (429 `RATE_LIMIT`) → match [`routes::ROUTES`] → injected fault, if any
+//! (429 `RATE_LIMIT` or 500 `INTERNAL` before the operation; 500 or a dropped connection after
+//! it) → count → in one store transaction (on the blocking pool) the operation's handler, which
+//! parses, calls the backend and renders → envelope.
 //!
-//! To add a resource: a model file like `customer_gateway.rs` (kind, object, rules, operations),
-//! its rows in `routes.rs`, its kind in [`KINDS`], and its arms in [`run`].
+//! Layers, one direction: this file → `handlers` (parse, field rules in `validate`, render with
+//! `wire`) → `backend` (objects and the rules between them, in a `Db`: store transaction plus
+//! the request's time from the sandbox clock) → `store`. `auth`, `routes`, `error` are leaves.
 //!
 //! Resources reference each other only within one region (a `bgwId` from another region is 404).
 //! Delete order is enforced where the API documents it: tunnels (DOWN first) → connections →
@@ -14,45 +16,26 @@
 //! connections and static routes → border gateway.
 
 mod auth;
-mod bgw_route;
-mod border_gateway;
-mod customer_gateway;
+mod backend;
 mod error;
+mod handlers;
 mod routes;
 mod validate;
-mod vpc_attachment;
-mod vpn_connection;
-mod vpn_tunnel;
 mod wire;
 
-use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use serde_json::Value;
-use time::OffsetDateTime;
 
+use self::backend::db::Db;
 use self::error::JdError;
-use self::routes::{Op, PathParams};
-use self::wire::{ErrorBody, ErrorEnvelope, Query, SuccessEnvelope};
+use self::routes::Op;
+use self::wire::{ErrorBody, ErrorEnvelope, OpRequest, Query, Reply, SuccessEnvelope};
 use super::faults::{self, Fault};
-use super::store::{Kind, Tx};
-use super::{ids, SandboxState};
+use super::ids;
+use super::state::SandboxState;
 
-/// Cloud name in the store and in `/_sandbox/state`.
-pub(crate) const CLOUD: &str = "jdcloud";
-
-/// Every JD Cloud resource kind the sandbox keeps.
-pub(crate) const KINDS: &[Kind] = &[
-    border_gateway::KIND,
-    vpc_attachment::KIND,
-    customer_gateway::KIND,
-    vpn_connection::KIND,
-    vpn_tunnel::KIND,
-    bgw_route::KIND,
-];
+pub(crate) use self::backend::model::{CLOUD, KINDS};
 
 /// Largest request body read (the API's bodies are tiny).
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -61,81 +44,6 @@ const REQUEST_ID_HEADER: &str = "x-jdcloud-request-id";
 const OPERATION_ID_HEADER: &str = "x-jdcloud-operationid";
 /// Counter (in `/_sandbox/requests`) of calls refused with 429 `RATE_LIMIT`.
 const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
-
-/// What a model operation sees of the request.
-struct OpRequest {
-    /// `regionId` from the path.
-    pub region: String,
-    pub params: PathParams,
-    pub query: Query,
-    pub body: Bytes,
-    pub now: OffsetDateTime,
-}
-
-/// A successful operation: a `result` object, or nothing (delete, modify).
-enum Reply {
-    Result(Value),
-    Empty,
-}
-
-impl Reply {
-    fn result(result: &impl Serialize) -> Result<Self, JdError> {
-        serde_json::to_value(result)
-            .map(Reply::Result)
-            .map_err(|e| JdError::internal(format!("encoding result: {e}")))
-    }
-}
-
-fn run(op: Op, tx: &Tx<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    match op {
-        Op::CreateBgw => border_gateway::create(tx, req),
-        Op::DescribeBgws => border_gateway::describe_many(tx, req),
-        Op::DescribeBgw => border_gateway::describe(tx, req),
-        Op::ModifyBgw => border_gateway::modify(tx, req),
-        Op::DeleteBgw => border_gateway::delete(tx, req),
-        Op::CreateVpcAttachment => vpc_attachment::create(tx, req),
-        Op::DescribeVpcAttachments => vpc_attachment::describe_many(tx, req),
-        Op::DescribeVpcAttachment => vpc_attachment::describe(tx, req),
-        Op::ModifyVpcAttachment => vpc_attachment::modify(tx, req),
-        Op::DeleteVpcAttachment => vpc_attachment::delete(tx, req),
-        Op::CreateCustomerGateway => customer_gateway::create(tx, req),
-        Op::DescribeCustomerGateways => customer_gateway::describe_many(tx, req),
-        Op::DescribeCustomerGateway => customer_gateway::describe(tx, req),
-        Op::ModifyCustomerGateway => customer_gateway::modify(tx, req),
-        Op::DeleteCustomerGateway => customer_gateway::delete(tx, req),
-        Op::CreateVpnConnection => vpn_connection::create(tx, req),
-        Op::DescribeVpnConnections => vpn_connection::describe_many(tx, req),
-        Op::DescribeVpnConnection => vpn_connection::describe(tx, req),
-        Op::ModifyVpnConnection => vpn_connection::modify(tx, req),
-        Op::DeleteVpnConnection => vpn_connection::delete(tx, req),
-        Op::CreateVpnTunnel => vpn_tunnel::create(tx, req),
-        Op::DescribeVpnTunnels => vpn_tunnel::describe_many(tx, req),
-        Op::DescribeVpnTunnel => vpn_tunnel::describe(tx, req),
-        Op::ModifyVpnTunnel => vpn_tunnel::modify(tx, req),
-        Op::DeleteVpnTunnel => vpn_tunnel::delete(tx, req),
-        Op::ModifyAdminStatus => vpn_tunnel::modify_admin_status(tx, req),
-        Op::CreateBgwRoute => bgw_route::create(tx, req),
-        Op::DescribeBgwRoutes => bgw_route::describe_many(tx, req),
-        Op::DescribeBgwRoute => bgw_route::describe(tx, req),
-        Op::ModifyBgwRoute => bgw_route::modify(tx, req),
-        Op::DeleteBgwRoute => bgw_route::delete(tx, req),
-    }
-}
-
-/// The resource of `kind` with this id in `region`; otherwise 404 `"<what> '<id>' not found."`
-/// (a resource in another region is invisible, as in the real API).
-fn get_in_region<T: DeserializeOwned>(
-    tx: &Tx<'_>,
-    kind: Kind,
-    region: &str,
-    id: &str,
-    what: &str,
-) -> Result<T, JdError> {
-    match tx.get::<T>(kind, id)? {
-        Some(stored) if stored.region == region => Ok(stored.body),
-        _ => Err(JdError::not_found(format!("{what} '{id}' not found."))),
-    }
-}
 
 /// Serves one `/v1/…` request.
 pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
@@ -148,14 +56,14 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
             return respond(&request_id, None, Err(err));
         }
     };
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock().now();
 
     if let Err(e) = auth::authenticate(
         state.credentials(),
         state.jdcloud_nonces(),
         &parts,
         &body,
-        now,
+        state.clock().wall(),
     ) {
         if let Err(store_err) = state.store().count_request("auth.rejected") {
             tracing::error!(error = %store_err, "counting rejected request");
@@ -165,7 +73,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
 
     // After authentication: the gateway limits per caller, and unsigned noise should not lock
     // out the real client.
-    if !state.rate_limiter().admit(std::time::Instant::now()) {
+    if !state.rate_limiter().admit(now) {
         if let Err(store_err) = state.store().count_request(RATE_LIMITED_COUNTER) {
             tracing::error!(error = %store_err, "counting rate-limited request");
         }
@@ -193,7 +101,7 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
             JdError::invalid_argument(format!("regionId '{region}' is not a JD Cloud region"));
         return respond(&request_id, Some(op), Err(err));
     }
-    let fault = faults::inject(&state, op.name()).await;
+    let fault = state.faults().inject(state.store(), op.name()).await;
     match fault {
         Some(Fault::Throttle) => {
             let err = JdError::rate_limit("call frequency exceeded (sandbox fault injection)");
@@ -209,19 +117,18 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         params,
         query: Query::parse(parts.uri.query().unwrap_or("")),
         body,
-        now,
     };
     let outcome = tokio::task::spawn_blocking(move || {
         let store = state.store();
         store.count_request(&format!("{CLOUD}.{}", op.name()))?;
-        store.transaction(|tx| run(op, tx, &req))
+        store.transaction(|tx| handlers::run(op, &Db::new(tx, now), &req))
     })
     .await
     .unwrap_or_else(|e| Err(JdError::internal(format!("operation panicked: {e}"))));
     tracing::debug!(
         request_id,
         operation = op.name(),
-        status = outcome.as_ref().err().map_or(200, |e| e.http.as_u16()),
+        status = outcome.as_ref().err().map_or(200, |e| e.status.http()),
         "JD Cloud request"
     );
     match fault {
@@ -258,15 +165,18 @@ fn respond(request_id: &str, op: Option<Op>, outcome: Result<Reply, JdError>) ->
             (StatusCode::OK, serde_json::to_vec(&envelope))
         }
         Err(e) => {
+            let text = e.text();
             let envelope = ErrorEnvelope {
                 request_id,
                 error: ErrorBody {
-                    code: e.http.as_u16(),
-                    status: e.status,
-                    message: &e.message,
+                    code: e.status.http(),
+                    status: e.status.as_str(),
+                    message: &text,
                 },
             };
-            (e.http, serde_json::to_vec(&envelope))
+            let http =
+                StatusCode::from_u16(e.status.http()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (http, serde_json::to_vec(&envelope))
         }
     };
     let body = match body {

@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 use ipnet::Ipv4Net;
 use regex::Regex;
 
+use super::backend::model::TUNNEL_IP_PREFIX_LEN;
 use super::error::JdError;
+use super::wire::Spec;
 
 /// "只允许输入中文、数字、大小写字母、英文下划线“_”及中划线“-”，不允许为空且不超过32字符" (every `*Name`).
 static NAME: LazyLock<Option<Regex>> =
@@ -33,8 +35,6 @@ const TUNNEL_IP_RANGES: &[([u8; 4], u8)] = &[
     ([192, 168, 0, 0], 16),
     ([172, 16, 0, 0], 12),
 ];
-/// "掩码长度必须为30".
-pub(super) const TUNNEL_IP_PREFIX_LEN: u8 = 30;
 
 /// "不超过256字符" (every `description`), counted in characters.
 const DESCRIPTION_MAX_CHARS: usize = 256;
@@ -188,12 +188,6 @@ pub(super) fn tunnel_ip(field: &str, value: &str) -> Result<Ipv4Net, JdError> {
     Ok(net)
 }
 
-/// The two usable host addresses of a /30, in order.
-pub(super) fn tunnel_hosts(net: Ipv4Net) -> [Ipv4Addr; 2] {
-    let base = u32::from(net.network());
-    [Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2)]
-}
-
 /// "可以为单IP、双IP、四IP，IP不能相同": 1, 2 or 4 distinct public IPv4 addresses.
 pub(super) fn customer_ips(field: &str, ips: &[String]) -> Result<(), JdError> {
     if ![1, 2, 4].contains(&ips.len()) {
@@ -215,6 +209,17 @@ pub(super) fn customer_ips(field: &str, ips: &[String]) -> Result<(), JdError> {
             return Err(JdError::invalid_argument(format!(
                 "{field} must not repeat an address ({raw:?})"
             )));
+        }
+    }
+    Ok(())
+}
+
+/// `chargeSpec` is optional; when given it must be an object whose `chargeMode`, if any, is the one
+/// the resource supports (connections: by usage; tunnels: by configuration).
+pub(super) fn charge_spec(spec: &Spec, supported_mode: &str) -> Result<(), JdError> {
+    if let Some(charge) = spec.opt_object("chargeSpec")? {
+        if let Some(mode) = charge.opt_string("chargeMode")? {
+            one_of(&charge.path("chargeMode"), &mode, &[supported_mode])?;
         }
     }
     Ok(())
@@ -359,11 +364,6 @@ mod tests {
         ] {
             assert!(tunnel_ip("t", bad).is_err(), "{bad}");
         }
-        let net = tunnel_ip("t", "169.254.1.4/30").unwrap();
-        assert_eq!(
-            tunnel_hosts(net),
-            [Ipv4Addr::new(169, 254, 1, 5), Ipv4Addr::new(169, 254, 1, 6)]
-        );
         assert!(ipv4("i", "1.2.3.4").is_ok());
         assert!(ipv4("i", "1.2.3").is_err());
     }

@@ -1,14 +1,39 @@
-//! JD Cloud wire conventions shared by every resource (docs/design/jdcloud.md §2, §3.1): envelopes,
-//! request bodies in wrapped or flat form, query strings with 1-based flattened arrays, filters
-//! and pagination.
+//! JD Cloud wire conventions shared by every resource (docs/design/jdcloud.md §2, §3.1): what a
+//! handler sees of a request and answers, envelopes, request bodies in wrapped or flat form,
+//! query strings with 1-based flattened arrays, filters and pagination.
 
 use std::collections::BTreeMap;
 
+use axum::body::Bytes;
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::error::JdError;
+use super::routes::PathParams;
+
+/// What a handler sees of the request.
+pub(super) struct OpRequest {
+    /// `regionId` from the path.
+    pub region: String,
+    pub params: PathParams,
+    pub query: Query,
+    pub body: Bytes,
+}
+
+/// A successful operation: a `result` object, or nothing (delete, modify).
+pub(super) enum Reply {
+    Result(Value),
+    Empty,
+}
+
+impl Reply {
+    pub(super) fn result(result: &impl Serialize) -> Result<Self, JdError> {
+        serde_json::to_value(result)
+            .map(Reply::Result)
+            .map_err(|e| JdError::internal(format!("encoding result: {e}")))
+    }
+}
 
 /// `{"requestId": "..", "result": {..}}`; `result` is omitted for operations without one.
 #[derive(Debug, Serialize)]
@@ -184,26 +209,9 @@ impl Spec {
             .map(Some)
     }
 
-    /// A field the API does not let a modify change: absent or equal to `current` is fine.
-    pub(super) fn unchanged_string(&self, field: &str, current: &str) -> Result<(), JdError> {
-        match self.opt_string(field)? {
-            Some(v) if v != current => Err(JdError::invalid_argument(format!(
-                "{} cannot be modified (is {current:?}, requested {v:?})",
-                self.path(field)
-            ))),
-            _ => Ok(()),
-        }
-    }
-
-    /// Integer counterpart of [`Spec::unchanged_string`].
-    pub(super) fn unchanged_i64(&self, field: &str, current: i64) -> Result<(), JdError> {
-        match self.opt_i64(field)? {
-            Some(v) if v != current => Err(JdError::invalid_argument(format!(
-                "{} cannot be modified (is {current}, requested {v})",
-                self.path(field)
-            ))),
-            _ => Ok(()),
-        }
+    /// `e` with its field (if a backend rule named one) put in this body: `<wrapper>.<field>`.
+    pub(super) fn qualify(&self, e: JdError) -> JdError {
+        e.qualified(&self.prefix)
     }
 }
 
@@ -470,7 +478,7 @@ mod tests {
     }
 
     #[test]
-    fn spec_nested_bool_and_unchanged() {
+    fn spec_nested_bool_and_qualified_errors() {
         let s = Spec::parse(
             br#"{"w":{"b":true,"o":{"x":"1"},"l":[{"y":2},{"y":3}],"bad":[1],"n":5}}"#,
             "w",
@@ -491,14 +499,13 @@ mod tests {
         assert!(s.opt_object_list("bad").is_err());
         assert!(s.opt_object("b").is_err());
         assert!(s.opt_object("zz").unwrap().is_none());
-        assert!(s.unchanged_i64("n", 5).is_ok());
-        assert!(s.unchanged_i64("zz", 5).is_ok());
-        assert!(s
-            .unchanged_i64("n", 6)
-            .unwrap_err()
-            .message
-            .contains("w.n cannot be modified"));
-        assert!(s.unchanged_string("n", "x").is_err());
+        let backend_rule = JdError::field(
+            crate::sandbox::jdcloud::error::Status::InvalidArgument,
+            "n",
+            "cannot be modified",
+        );
+        assert_eq!(s.qualify(backend_rule).message, "w.n cannot be modified");
+        assert_eq!(o.qualify(JdError::not_found("x")).message, "x");
     }
 
     #[test]

@@ -1,17 +1,11 @@
 //! Cbn 2017-09-12: binding connections to the seeded transit routers, route-table association
-//! and propagation, and the asynchronous states with their conflicts.
+//! and propagation, and tearing them down (the fixtures here serve `cbn_states.rs` too).
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
-use axum::Router;
-use serde_json::{json, Value};
+use super::*;
 
-use super::{
-    admin, call, create_vco, describe_vco, fails, new_app, ok, CBN, CEN, REGION, TR, VPC, VTB,
-};
-
-async fn bind(app: &Router, vco: &str) -> String {
+pub(super) async fn bind(app: &Router, vco: &str) -> String {
     let body = ok(
         app,
         "CreateTransitRouterVpnAttachment",
@@ -32,7 +26,7 @@ async fn bind(app: &Router, vco: &str) -> String {
 }
 
 /// The attachment as ListTransitRouterVpnAttachments shows it, `Null` when gone.
-async fn attachment(app: &Router, id: &str) -> Value {
+pub(super) async fn attachment(app: &Router, id: &str) -> Value {
     let body = ok(
         app,
         "ListTransitRouterVpnAttachments",
@@ -45,7 +39,7 @@ async fn attachment(app: &Router, id: &str) -> Value {
     list.first().cloned().unwrap_or(Value::Null)
 }
 
-fn link(att: &str) -> Vec<(&str, &str)> {
+pub(super) fn link(att: &str) -> Vec<(&str, &str)> {
     vec![
         ("TransitRouterAttachmentId", att),
         ("TransitRouterRouteTableId", VTB),
@@ -53,7 +47,7 @@ fn link(att: &str) -> Vec<(&str, &str)> {
 }
 
 /// Statuses of the attachment's links, as the list calls show them.
-async fn links(app: &Router, list_action: &str, key: &str, att: &str) -> Vec<String> {
+pub(super) async fn links(app: &Router, list_action: &str, key: &str, att: &str) -> Vec<String> {
     let body = ok(
         app,
         list_action,
@@ -72,7 +66,7 @@ async fn links(app: &Router, list_action: &str, key: &str, att: &str) -> Vec<Str
         .collect()
 }
 
-async fn associations(app: &Router, att: &str) -> Vec<String> {
+pub(super) async fn associations(app: &Router, att: &str) -> Vec<String> {
     links(
         app,
         "ListTransitRouterRouteTableAssociations",
@@ -82,7 +76,7 @@ async fn associations(app: &Router, att: &str) -> Vec<String> {
     .await
 }
 
-async fn propagations(app: &Router, att: &str) -> Vec<String> {
+pub(super) async fn propagations(app: &Router, att: &str) -> Vec<String> {
     links(
         app,
         "ListTransitRouterRouteTablePropagations",
@@ -92,7 +86,7 @@ async fn propagations(app: &Router, att: &str) -> Vec<String> {
     .await
 }
 
-fn vco_of(id: &str) -> [(&'static str, &str); 2] {
+pub(super) fn vco_of(id: &str) -> [(&'static str, &str); 2] {
     [("RegionId", REGION), ("VpnConnectionId", id)]
 }
 
@@ -418,465 +412,4 @@ async fn force_delete_removes_links_and_addresses_stay_unique() {
         .as_array()
         .unwrap()
         .is_empty());
-}
-
-#[tokio::test]
-async fn pending_states_and_conflicts() {
-    let app = new_app(400);
-    let settle = || tokio::time::sleep(Duration::from_millis(500));
-    let (vco, _, _) = create_vco(&app).await;
-    let att = bind(&app, &vco).await;
-
-    assert_eq!(attachment(&app, &att).await["Status"], "Attaching");
-    let v = describe_vco(&app, &vco).await;
-    assert_eq!(v["State"], "attaching");
-    assert_eq!(v["AttachType"], "CEN");
-    assert!(v["TunnelOptionsSpecification"]["TunnelOptions"][0]
-        .get("InternetIp")
-        .is_none());
-    let modify = [
-        ("RegionId", REGION),
-        ("VpnConnectionId", vco.as_str()),
-        ("Name", "x"),
-    ];
-    fails(
-        &app,
-        "ModifyVpnAttachmentAttribute",
-        VPC,
-        &modify,
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &vco_of(&vco),
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
-    fails(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &link(&att),
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att)],
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    fails(
-        &app,
-        "UpdateTransitRouterVpnAttachmentAttribute",
-        CBN,
-        &[
-            ("TransitRouterAttachmentId", &att),
-            ("AutoPublishRouteEnabled", "false"),
-        ],
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    fails(
-        &app,
-        "CreateTransitRouterVpnAttachment",
-        CBN,
-        &[
-            ("RegionId", REGION),
-            ("TransitRouterId", TR),
-            ("VpnId", &vco),
-        ],
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-
-    settle().await;
-    assert_eq!(attachment(&app, &att).await["Status"], "Attached");
-    assert_eq!(describe_vco(&app, &vco).await["State"], "attached");
-    // Bound and stable: a second binding is refused for good.
-    fails(
-        &app,
-        "CreateTransitRouterVpnAttachment",
-        CBN,
-        &[
-            ("RegionId", REGION),
-            ("TransitRouterId", TR),
-            ("VpnId", &vco),
-        ],
-        400,
-        "DependencyViolation.TransitRouterVpnAttachment",
-    )
-    .await;
-
-    ok(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &link(&att),
-    )
-    .await;
-    assert_eq!(associations(&app, &att).await, ["Associating"]);
-    // While a link is pending, no other link operation on the attachment.
-    fails(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
-        400,
-        "Operation.Blocking",
-    )
-    .await;
-    fails(
-        &app,
-        "DissociateTransitRouterAttachmentFromRouteTable",
-        CBN,
-        &link(&att),
-        400,
-        "Operation.Blocking",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att), ("Force", "True")],
-        400,
-        "Operation.Blocking",
-    )
-    .await;
-    settle().await;
-    assert_eq!(associations(&app, &att).await, ["Active"]);
-    ok(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
-    )
-    .await;
-    assert_eq!(propagations(&app, &att).await, ["Enabling"]);
-    settle().await;
-    assert_eq!(propagations(&app, &att).await, ["Active"]);
-    ok(
-        &app,
-        "DisableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
-    )
-    .await;
-    assert_eq!(propagations(&app, &att).await, ["Disabling"]);
-    settle().await;
-    assert!(propagations(&app, &att).await.is_empty());
-
-    // A bound connection's modify ends in `attached`; the TR side waits for it.
-    ok(&app, "ModifyVpnAttachmentAttribute", VPC, &modify).await;
-    assert_eq!(describe_vco(&app, &vco).await["State"], "updating");
-    fails(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att), ("Force", "true")],
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    settle().await;
-    assert_eq!(describe_vco(&app, &vco).await["State"], "attached");
-
-    ok(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att), ("Force", "true")],
-    )
-    .await;
-    assert_eq!(attachment(&app, &att).await["Status"], "Detaching");
-    assert_eq!(describe_vco(&app, &vco).await["State"], "detaching");
-    assert!(
-        associations(&app, &att).await.is_empty(),
-        "Force removed the association"
-    );
-    fails(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &vco_of(&vco),
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
-    settle().await;
-    assert!(attachment(&app, &att).await.is_null());
-    let v = describe_vco(&app, &vco).await;
-    assert_eq!(v["State"], "init");
-    assert_eq!(v["AttachType"], "NO_ASSOCIATED");
-}
-
-#[tokio::test]
-async fn create_attachment_rules() {
-    let app = new_app(0);
-    let (vco, _, _) = create_vco(&app).await;
-    let create = "CreateTransitRouterVpnAttachment";
-    let with = |extra: &[(&'static str, &'static str)]| {
-        let mut p: Vec<(&str, &str)> = vec![("VpnId", vco.as_str())];
-        p.extend_from_slice(extra);
-        p
-    };
-    for (params, http, code) in [
-        (vec![("TransitRouterId", TR)], 400, "MissingVpnId"),
-        (with(&[]), 400, "MissingTransitRouterId"),
-        (
-            with(&[("TransitRouterId", "tr-nope")]),
-            404,
-            "InvalidTransitRouterId.NotFound",
-        ),
-        (
-            with(&[("CenId", "cen-nope"), ("RegionId", REGION)]),
-            404,
-            "InvalidCenId.NotFound",
-        ),
-        (with(&[("CenId", CEN)]), 400, "MissingRegionId"),
-        (
-            with(&[("TransitRouterId", TR), ("RegionId", "cn-beijing")]),
-            400,
-            "InvalidRegionId",
-        ),
-        (
-            with(&[("TransitRouterId", "tr-sh-sandbox0001")]),
-            400,
-            "InvalidVpnId",
-        ),
-        (
-            with(&[
-                ("TransitRouterId", TR),
-                ("TransitRouterAttachmentName", "1x"),
-            ]),
-            400,
-            "InvalidTransitRouterAttachmentName",
-        ),
-        (
-            with(&[
-                ("TransitRouterId", TR),
-                ("TransitRouterAttachmentDescription", "http://x"),
-            ]),
-            400,
-            "InvalidTransitRouterAttachmentDescription",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("ChargeType", "PREPAY")]),
-            400,
-            "InvalidChargeType",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("VpnOwnerId", "42")]),
-            400,
-            "InvalidVpnOwnerId",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("AutoPublishRouteEnabled", "on")]),
-            400,
-            "InvalidAutoPublishRouteEnabled",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("DryRun", "true")]),
-            400,
-            "DryRunOperation",
-        ),
-        (
-            vec![("TransitRouterId", TR), ("VpnId", "vco-missing")],
-            404,
-            "InvalidVpnId.NotFound",
-        ),
-    ] {
-        let (status, body) = call(&app, create, CBN, &params).await;
-        assert_eq!(status.as_u16(), http, "{params:?}: {body}");
-        assert_eq!(body["Code"], code, "{params:?}: {body}");
-    }
-    assert_eq!(
-        describe_vco(&app, &vco).await["State"],
-        "init",
-        "nothing was bound"
-    );
-
-    // CenId + RegionId resolve to the region's transit router; the token makes it idempotent.
-    let params = with(&[
-        ("CenId", CEN),
-        ("RegionId", REGION),
-        ("ClientToken", "bind-once"),
-        ("AutoPublishRouteEnabled", "false"),
-        ("Zone.1.ZoneId", "cn-hangzhou-h"),
-        ("Tag.1.Key", "team"),
-        ("Tag.1.Value", "net"),
-    ]);
-    let a = ok(&app, create, CBN, &params).await;
-    let b = ok(&app, create, CBN, &params).await;
-    assert_eq!(
-        a["TransitRouterAttachmentId"],
-        b["TransitRouterAttachmentId"]
-    );
-    let listed = attachment(&app, a["TransitRouterAttachmentId"].as_str().unwrap()).await;
-    assert_eq!(listed["TransitRouterId"], TR);
-    assert_eq!(listed["AutoPublishRouteEnabled"], false);
-    assert_eq!(listed["Zones"], json!([{"ZoneId": "cn-hangzhou-h"}]));
-    assert_eq!(listed["Tags"], json!([{"Key": "team", "Value": "net"}]));
-    let tagged = ok(
-        &app,
-        "ListTransitRouterVpnAttachments",
-        CBN,
-        &[("Tag.1.Key", "team"), ("Tag.1.Value", "other")],
-    )
-    .await;
-    assert_eq!(tagged["TotalCount"], 0);
-}
-
-#[tokio::test]
-async fn route_table_calls() {
-    let app = new_app(0);
-    let (vco, _, _) = create_vco(&app).await;
-    let att = bind(&app, &vco).await;
-    for (params, n) in [
-        (vec![("TransitRouterId", TR)], 1),
-        (
-            vec![
-                ("TransitRouterId", TR),
-                ("TransitRouterRouteTableType", "Custom"),
-            ],
-            0,
-        ),
-        (
-            vec![
-                ("TransitRouterId", TR),
-                ("TransitRouterRouteTableIds.1", VTB),
-            ],
-            1,
-        ),
-        (
-            vec![
-                ("TransitRouterId", TR),
-                ("TransitRouterRouteTableIds.1", "vtb-other"),
-            ],
-            0,
-        ),
-        (vec![("TransitRouterId", "tr-nope")], 0),
-        (vec![("TransitRouterId", "tr-bj-sandbox0001")], 1),
-    ] {
-        let body = ok(&app, "ListTransitRouterRouteTables", CBN, &params).await;
-        assert_eq!(body["TotalCount"], n, "{params:?}: {body}");
-    }
-    // Without a transit router: every seeded table.
-    let all = ok(&app, "ListTransitRouterRouteTables", CBN, &[]).await;
-    assert_eq!(all["TotalCount"], 4);
-    fails(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &[
-            ("TransitRouterAttachmentId", &att),
-            ("TransitRouterRouteTableId", "vtb-sh-sandbox0001"),
-        ],
-        400,
-        "InvalidTransitRouterRouteTableId.Mismatch",
-    )
-    .await;
-    fails(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &[
-            ("TransitRouterAttachmentId", &att),
-            ("TransitRouterRouteTableId", "vtb-nope"),
-        ],
-        404,
-        "InvalidTransitRouterRouteTableId.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link("tr-attach-nope"),
-        404,
-        "InvalidTransitRouterAttachmentId.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "DisableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
-        404,
-        "InvalidPropagation.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "ListTransitRouterRouteTablePropagations",
-        CBN,
-        &[],
-        400,
-        "MissingTransitRouterRouteTableId",
-    )
-    .await;
-    let mut dry = link(&att);
-    dry.push(("DryRun", "true"));
-    fails(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &dry,
-        400,
-        "DryRunOperation",
-    )
-    .await;
-    assert!(associations(&app, &att).await.is_empty());
-    // A retried associate with the same ClientToken succeeds without a second association.
-    let mut tokened = link(&att);
-    tokened.push(("ClientToken", "assoc-1"));
-    ok(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &tokened,
-    )
-    .await;
-    ok(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &tokened,
-    )
-    .await;
-    assert_eq!(associations(&app, &att).await, ["Active"]);
-    let by_resource = ok(
-        &app,
-        "ListTransitRouterRouteTableAssociations",
-        CBN,
-        &[
-            ("TransitRouterRouteTableId", VTB),
-            ("TransitRouterAttachmentResourceId", &vco),
-            ("TransitRouterAttachmentResourceType", "VPN"),
-            ("Status", "Active"),
-        ],
-    )
-    .await;
-    assert_eq!(by_resource["TotalCount"], 1);
-    // Associations can be listed by attachment alone (no route table id).
-    let by_attachment = ok(
-        &app,
-        "ListTransitRouterRouteTableAssociations",
-        CBN,
-        &[("TransitRouterAttachmentId", &att)],
-    )
-    .await;
-    assert_eq!(by_attachment["TotalCount"], 1);
 }

@@ -1,12 +1,7 @@
 //! Destination routes of a connection (Vpc `*VcoRouteEntr*`) and their publication into the
 //! transit router's route table (Cbn `ListTransitRouterRouteEntries`).
 
-use std::time::Duration;
-
-use axum::Router;
-use serde_json::Value;
-
-use super::{admin, call, create_vco, describe_vco, fails, new_app, ok, CBN, REGION, TR, VPC, VTB};
+use super::*;
 
 async fn bind(app: &Router, vco: &str) -> String {
     let body = ok(
@@ -369,7 +364,7 @@ async fn route_parameters_are_checked() {
 #[tokio::test]
 async fn one_route_change_at_a_time() {
     let app = new_app(400);
-    let settle = || tokio::time::sleep(Duration::from_millis(500));
+    let settle = || advance(&app, 500);
     let (vco, _, _) = create_vco(&app).await;
     bind(&app, &vco).await;
     let early = route(&vco, "10.30.0.0/16", &[("Weight", "100")]);

@@ -4,10 +4,9 @@
 //!
 //! They are constants, not stored rows: nothing the sandbox serves changes them, so they survive
 //! `/_sandbox/reset` and restarts by construction, and `/_sandbox/state` lists them under
-//! `alicloud_seed` (apart from the user-created `alicloud` kinds). Their ids are stable and
-//! derived from the region table below — change regions, ids or names here and nowhere else.
-
-use serde_json::{json, Value};
+//! `alicloud_seed` (apart from the user-created `alicloud` kinds; rendered by
+//! `handlers::state_view`). Their ids are stable and derived from the region table below —
+//! change regions, ids or names here and nowhere else.
 
 /// One served region and what the sandbox seeds in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,9 +47,9 @@ pub(crate) const REGIONS: &[SeedRegion] = &[
 
 /// The one CEN instance, shared by every region's transit router.
 pub(crate) const CEN_ID: &str = "cen-sandbox0000000001";
-const CEN_NAME: &str = "sandbox-cen";
+pub(crate) const CEN_NAME: &str = "sandbox-cen";
 /// Creation time shown for every seeded object (they exist "since forever").
-const SEED_CREATION_TIME: &str = "2024-01-01T00:00Z";
+pub(crate) const SEED_CREATION_TIME: &str = "2024-01-01T00:00Z";
 
 impl SeedRegion {
     /// `tr-<short>-sandbox0001`.
@@ -67,7 +66,7 @@ impl SeedRegion {
         format!("vtb-{}-sandbox0001", self.short)
     }
 
-    fn route_table_name(&self) -> String {
+    pub(crate) fn route_table_name(&self) -> String {
         format!("sandbox-system-{}", self.region)
     }
 }
@@ -85,51 +84,6 @@ pub(crate) fn by_transit_router(id: &str) -> Option<&'static SeedRegion> {
 /// The region whose seeded route table has this id.
 pub(crate) fn by_route_table(id: &str) -> Option<&'static SeedRegion> {
     REGIONS.iter().find(|r| r.route_table_id() == id)
-}
-
-/// A `ListTransitRouterRouteTables` element for the region's `System` table.
-pub(crate) fn route_table_json(r: &SeedRegion) -> Value {
-    json!({
-        "TransitRouterRouteTableId": r.route_table_id(),
-        "TransitRouterRouteTableType": "System",
-        "TransitRouterRouteTableStatus": "Active",
-        "TransitRouterRouteTableName": r.route_table_name(),
-        "TransitRouterRouteTableDescription": "",
-        "TransitRouterId": r.transit_router_id(),
-        "RegionId": r.region,
-        "CreateTime": SEED_CREATION_TIME,
-        "RouteTableOptions": {"MultiRegionECMP": "disable"},
-        "Tags": [],
-    })
-}
-
-fn transit_router_json(r: &SeedRegion) -> Value {
-    json!({
-        "TransitRouterId": r.transit_router_id(),
-        "TransitRouterName": r.transit_router_name(),
-        "TransitRouterDescription": "",
-        "CenId": CEN_ID,
-        "RegionId": r.region,
-        "Type": "Enterprise",
-        "Status": "Active",
-        "CreationTime": SEED_CREATION_TIME,
-    })
-}
-
-/// `/_sandbox/state` → `alicloud_seed`.
-pub(crate) fn state() -> Value {
-    json!({
-        "cen_instances": [{
-            "CenId": CEN_ID,
-            "Name": CEN_NAME,
-            "Status": "Active",
-            "ProtectionLevel": "REDUCED",
-            "CreationTime": SEED_CREATION_TIME,
-            "RegionIds": REGIONS.iter().map(|r| r.region).collect::<Vec<_>>(),
-        }],
-        "transit_routers": REGIONS.iter().map(transit_router_json).collect::<Vec<_>>(),
-        "route_tables": REGIONS.iter().map(route_table_json).collect::<Vec<_>>(),
-    })
 }
 
 #[cfg(test)]
@@ -154,11 +108,5 @@ mod tests {
         shorts.sort_unstable();
         shorts.dedup();
         assert_eq!(shorts.len(), REGIONS.len());
-        let s = state();
-        assert_eq!(
-            s["transit_routers"].as_array().unwrap().len(),
-            REGIONS.len()
-        );
-        assert_eq!(s["cen_instances"][0]["CenId"], CEN_ID);
     }
 }

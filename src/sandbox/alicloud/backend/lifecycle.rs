@@ -1,6 +1,8 @@
-//! Asynchronous operations, computed lazily: every pending object stores the time its state was
-//! entered, and [`settle`] (run at the start of every Alibaba call and of `/_sandbox/state`)
-//! moves the ones whose `provisioning_ms` have passed to their next state. No background task.
+//! Asynchronous operations, computed lazily: every pending object stores the (emulated) time its
+//! state was entered, and [`settle`] (run at the start of every Alibaba call and of
+//! `/_sandbox/state`) moves the ones whose `provisioning_ms` have passed by the sandbox clock to
+//! their next state. No background task: advancing the clock (`POST /_sandbox/clock`) is all it
+//! takes to make them settle.
 //!
 //! | object | pending → next |
 //! |---|---|
@@ -14,12 +16,12 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use super::error::AliError;
-use super::route_table::{self, Link, ASSOCIATION, PROPAGATION};
-use super::tr_attachment::{self, status, TrVpnAttachment};
-use super::vco_route;
-use super::vpn_connection::{self, state, VpnConnection, NOT_ASSOCIATED};
-use crate::sandbox::store::Tx;
+use super::db::Db;
+use super::model::{
+    state, status, Link, Phase, TrVpnAttachment, VcoRoute, VpnConnection, ASSOCIATION, LINK_ACTIVE,
+    NOT_ASSOCIATED, PROPAGATION, TR_ATTACHMENTS, VCO_ROUTES, VPN_CONNECTIONS,
+};
+use crate::sandbox::alicloud::error::AliError;
 
 /// Where tunnel addresses come from: Alibaba public space (47.98.0.0/16, INFERRED pool,
 /// docs/design/alicloud.md §10.10).
@@ -30,28 +32,29 @@ fn due(since: i64, now_ms: i64, delay_ms: i64) -> bool {
     now_ms.saturating_sub(since) >= delay_ms
 }
 
-/// Advances every pending object whose delay has passed.
-pub(crate) fn settle(tx: &Tx<'_>, now_ms: i64, delay_ms: i64) -> Result<(), AliError> {
-    for mut a in tx.list_all::<TrVpnAttachment>(tr_attachment::KIND)? {
+/// Advances every pending object whose `delay_ms` have passed at the request's time.
+pub(crate) fn settle(db: &Db<'_>, delay_ms: i64) -> Result<(), AliError> {
+    let now_ms = db.now_ms();
+    for mut a in db.list_all::<TrVpnAttachment>(TR_ATTACHMENTS)? {
         if !due(a.status_since, now_ms, delay_ms) {
             continue;
         }
         if a.status == status::ATTACHING {
             a.status = status::ATTACHED.to_owned();
             a.status_since = now_ms;
-            tr_attachment::save(tx, &a)?;
-            if let Some(mut c) = vpn_connection::find(tx, &a.vpn_id)? {
-                allocate_addresses(tx, &mut c)?;
+            db.save_attachment(&a)?;
+            if let Some(mut c) = db.find_connection(&a.vpn_id)? {
+                allocate_addresses(db, &mut c)?;
                 c.state = state::ATTACHED.to_owned();
                 c.state_since = now_ms;
-                vpn_connection::save(tx, &c)?;
+                db.save_connection(&c)?;
             }
         } else if a.status == status::DETACHING {
-            for link in route_table::links_of(tx, &a.transit_router_attachment_id)? {
-                route_table::remove(tx, &link)?;
+            for link in db.links_of(&a.transit_router_attachment_id)? {
+                db.remove_link(&link)?;
             }
-            tx.delete(tr_attachment::KIND, &a.transit_router_attachment_id)?;
-            if let Some(mut c) = vpn_connection::find(tx, &a.vpn_id)? {
+            db.delete(TR_ATTACHMENTS, &a.transit_router_attachment_id)?;
+            if let Some(mut c) = db.find_connection(&a.vpn_id)? {
                 c.state = state::INIT.to_owned();
                 c.state_since = now_ms;
                 c.attach_type = NOT_ASSOCIATED.to_owned();
@@ -61,12 +64,12 @@ pub(crate) fn settle(tx: &Tx<'_>, now_ms: i64, delay_ms: i64) -> Result<(), AliE
                 for t in &mut c.tunnels {
                     t.internet_ip = None;
                 }
-                vpn_connection::save(tx, &c)?;
+                db.save_connection(&c)?;
             }
         }
     }
 
-    for mut c in tx.list_all::<VpnConnection>(vpn_connection::KIND)? {
+    for mut c in db.list_all::<VpnConnection>(VPN_CONNECTIONS)? {
         if c.state == state::UPDATING && due(c.state_since, now_ms, delay_ms) {
             c.state = if c.transit_router_attachment_id.is_some() {
                 state::ATTACHED
@@ -75,23 +78,47 @@ pub(crate) fn settle(tx: &Tx<'_>, now_ms: i64, delay_ms: i64) -> Result<(), AliE
             }
             .to_owned();
             c.state_since = now_ms;
-            vpn_connection::save(tx, &c)?;
+            db.save_connection(&c)?;
         }
     }
-    vco_route::settle(tx)?;
+    settle_routes(db)?;
 
     for t in [&ASSOCIATION, &PROPAGATION] {
-        for mut link in tx.list_all::<Link>(t.kind)? {
+        for mut link in db.list_all::<Link>(t.kind)? {
             if !due(link.status_since, now_ms, delay_ms) {
                 continue;
             }
             if link.status == t.creating {
-                link.status = "Active".to_owned();
+                link.status = LINK_ACTIVE.to_owned();
                 link.status_since = now_ms;
-                route_table::save(tx, &link)?;
+                db.save_link(&link)?;
             } else if link.status == t.removing {
-                route_table::remove(tx, &link)?;
+                db.remove_link(&link)?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Finishes the pending routes of connections that are no longer `updating` (after the
+/// connections settled).
+fn settle_routes(db: &Db<'_>) -> Result<(), AliError> {
+    for mut r in db.list_all::<VcoRoute>(VCO_ROUTES)? {
+        if r.phase == Phase::Active {
+            continue;
+        }
+        let connection = db.find_connection(&r.vpn_connection_id)?;
+        if connection
+            .as_ref()
+            .is_some_and(|c| c.state == state::UPDATING)
+        {
+            continue;
+        }
+        if r.phase == Phase::Creating && connection.is_some() {
+            r.phase = Phase::Active;
+            db.update(VCO_ROUTES, &r.key(), &r)?;
+        } else {
+            db.delete(VCO_ROUTES, &r.key())?;
         }
     }
     Ok(())
@@ -99,9 +126,9 @@ pub(crate) fn settle(tx: &Tx<'_>, now_ms: i64, delay_ms: i64) -> Result<(), AliE
 
 /// Gives each tunnel of `c` without an address the lowest free one of the pool (unique across
 /// all connections; `.0` and `.255` are skipped).
-fn allocate_addresses(tx: &Tx<'_>, c: &mut VpnConnection) -> Result<(), AliError> {
-    let mut used: BTreeSet<Ipv4Addr> = tx
-        .list_all::<VpnConnection>(vpn_connection::KIND)?
+fn allocate_addresses(db: &Db<'_>, c: &mut VpnConnection) -> Result<(), AliError> {
+    let mut used: BTreeSet<Ipv4Addr> = db
+        .list_all::<VpnConnection>(VPN_CONNECTIONS)?
         .iter()
         .flat_map(|other| other.tunnels.iter())
         .chain(c.tunnels.iter())

@@ -1,0 +1,108 @@
+//! Customer gateways (Vpc 2016-04-28, docs/design/alicloud.md §3): idempotent creates, what a
+//! modify may change, and the connections that block a delete.
+
+use super::db::Db;
+use super::model::{
+    dry_run_check, replay, ClientToken, CustomerGateway, Tag, CUSTOMER_GATEWAYS,
+    DEFAULT_RESOURCE_GROUP,
+};
+use crate::sandbox::alicloud::error::{codes, AliError};
+
+/// A create, its parameters already checked.
+pub(crate) struct NewCustomerGateway {
+    pub region: String,
+    pub ip_address: String,
+    pub asn: Option<i64>,
+    pub auth_key: String,
+    pub name: String,
+    pub description: String,
+    pub resource_group_id: Option<String>,
+    pub tags: Vec<Tag>,
+    pub token: Option<ClientToken>,
+    pub dry_run: bool,
+}
+
+/// Only `Name`, `Description` and `AuthKey` change (§3).
+pub(crate) struct CustomerGatewayChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub auth_key: Option<String>,
+}
+
+/// Creates the gateway, or answers the one a retry with the same `ClientToken` made.
+pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGateway, AliError> {
+    dry_run_check(new.dry_run)?;
+    let existing: Vec<CustomerGateway> = db.list(CUSTOMER_GATEWAYS, &new.region)?;
+    if let Some(same) = replay(&existing, new.token.as_ref(), db.now_ms(), |g| {
+        (g.client_token.as_ref(), g.create_time)
+    })? {
+        return Ok(same.clone());
+    }
+    let gateway = CustomerGateway {
+        customer_gateway_id: db.new_id(CUSTOMER_GATEWAYS)?,
+        region_id: new.region,
+        ip_address: new.ip_address,
+        asn: new.asn,
+        auth_key: new.auth_key,
+        name: new.name,
+        description: new.description,
+        create_time: db.now_ms(),
+        resource_group_id: new
+            .resource_group_id
+            .unwrap_or_else(|| DEFAULT_RESOURCE_GROUP.to_owned()),
+        tags: new.tags,
+        client_token: new.token,
+    };
+    db.insert(
+        CUSTOMER_GATEWAYS,
+        &gateway.region_id,
+        &gateway.customer_gateway_id,
+        &gateway,
+    )?;
+    Ok(gateway)
+}
+
+pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<CustomerGateway, AliError> {
+    db.customer_gateway(region, id)
+}
+
+pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<CustomerGateway>, AliError> {
+    db.list(CUSTOMER_GATEWAYS, region)
+}
+
+pub(crate) fn modify(
+    db: &Db<'_>,
+    region: &str,
+    id: &str,
+    change: CustomerGatewayChange,
+) -> Result<CustomerGateway, AliError> {
+    let mut gateway = db.customer_gateway(region, id)?;
+    if let Some(name) = change.name {
+        gateway.name = name;
+    }
+    if let Some(description) = change.description {
+        gateway.description = description;
+    }
+    if let Some(key) = change.auth_key {
+        gateway.auth_key = key;
+    }
+    db.update(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id, &gateway)?;
+    Ok(gateway)
+}
+
+/// Refused while any tunnel of any connection uses the gateway (§3).
+pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), AliError> {
+    let gateway = db.customer_gateway(region, id)?;
+    let users = db.connections_using_customer_gateway(region, &gateway.customer_gateway_id)?;
+    if !users.is_empty() {
+        return Err(AliError::bad(
+            codes::CGW_IN_USE,
+            format!(
+                "The customer gateway {} is used by the IPsec connections {}; delete them first.",
+                gateway.customer_gateway_id,
+                users.join(", ")
+            ),
+        ));
+    }
+    db.delete(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id)
+}

@@ -1,0 +1,207 @@
+//! [`Db`]: what every backend operation works in — one store transaction and the instant the
+//! request happens at (epoch ms, from the sandbox clock) — with the lookups several resources
+//! share, so that no resource file needs another.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::model::{
+    CustomerGateway, Link, TrVpnAttachment, VcoRoute, VpnConnection, ASSOCIATIONS,
+    CUSTOMER_GATEWAYS, PROPAGATIONS, TR_ATTACHMENTS, VCO_ROUTES, VPN_CONNECTIONS,
+};
+use crate::sandbox::alicloud::error::{codes, AliError};
+use crate::sandbox::ids;
+use crate::sandbox::store::{Kind, Tx};
+
+/// A transaction and its time (read once from the sandbox clock per request).
+pub(crate) struct Db<'a> {
+    tx: &'a Tx<'a>,
+    now_ms: i64,
+}
+
+/// Every user-created object, oldest first (`/_sandbox/state`).
+pub(crate) struct Snapshot {
+    pub gateways: Vec<CustomerGateway>,
+    pub connections: Vec<VpnConnection>,
+    pub routes: Vec<VcoRoute>,
+    pub attachments: Vec<TrVpnAttachment>,
+    pub associations: Vec<Link>,
+    pub propagations: Vec<Link>,
+}
+
+impl<'a> Db<'a> {
+    pub(crate) fn new(tx: &'a Tx<'a>, now_ms: i64) -> Self {
+        Self { tx, now_ms }
+    }
+
+    /// When this request happens, epoch milliseconds.
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    /// A fresh id of `kind`.
+    pub(crate) fn new_id(&self, kind: Kind) -> Result<String, AliError> {
+        Ok(ids::resource_id(self.tx, kind)?)
+    }
+
+    pub(crate) fn insert<T: Serialize>(
+        &self,
+        kind: Kind,
+        region: &str,
+        id: &str,
+        body: &T,
+    ) -> Result<(), AliError> {
+        Ok(self.tx.insert(kind, region, id, body)?)
+    }
+
+    pub(crate) fn update<T: Serialize>(
+        &self,
+        kind: Kind,
+        id: &str,
+        body: &T,
+    ) -> Result<(), AliError> {
+        self.tx.update(kind, id, body)?;
+        Ok(())
+    }
+
+    pub(crate) fn delete(&self, kind: Kind, id: &str) -> Result<(), AliError> {
+        self.tx.delete(kind, id)?;
+        Ok(())
+    }
+
+    /// The object of `kind` with this id, in whatever region.
+    pub(crate) fn find<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        id: &str,
+    ) -> Result<Option<T>, AliError> {
+        Ok(self.tx.get::<T>(kind, id)?.map(|s| s.body))
+    }
+
+    /// All objects of `kind` in `region`, oldest first.
+    pub(crate) fn list<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        region: &str,
+    ) -> Result<Vec<T>, AliError> {
+        Ok(self.tx.list(kind, region)?)
+    }
+
+    /// All objects of `kind` in every region, oldest first.
+    pub(crate) fn list_all<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<T>, AliError> {
+        Ok(self.tx.list_all(kind)?)
+    }
+
+    /// The gateway `id` in `region`; otherwise 404 `InvalidCustomerGatewayInstanceId.NotFound`.
+    pub(crate) fn customer_gateway(
+        &self,
+        region: &str,
+        id: &str,
+    ) -> Result<CustomerGateway, AliError> {
+        match self.tx.get::<CustomerGateway>(CUSTOMER_GATEWAYS, id)? {
+            Some(stored) if stored.region == region => Ok(stored.body),
+            _ => Err(AliError::cgw_not_found(id)),
+        }
+    }
+
+    /// The connection `id` in `region`; otherwise 404 `InvalidVpnConnectionInstanceId.NotFound`.
+    pub(crate) fn connection(&self, region: &str, id: &str) -> Result<VpnConnection, AliError> {
+        match self.tx.get::<VpnConnection>(VPN_CONNECTIONS, id)? {
+            Some(stored) if stored.region == region => Ok(stored.body),
+            _ => Err(AliError::vco_not_found(id)),
+        }
+    }
+
+    /// The connection `id` in whatever region (Cbn calls carry no Vpc region).
+    pub(crate) fn find_connection(&self, id: &str) -> Result<Option<VpnConnection>, AliError> {
+        self.find(VPN_CONNECTIONS, id)
+    }
+
+    pub(crate) fn save_connection(&self, c: &VpnConnection) -> Result<(), AliError> {
+        self.update(VPN_CONNECTIONS, &c.vpn_connection_id, c)
+    }
+
+    /// Ids of the connections with a tunnel on customer gateway `cgw`.
+    pub(crate) fn connections_using_customer_gateway(
+        &self,
+        region: &str,
+        cgw: &str,
+    ) -> Result<Vec<String>, AliError> {
+        Ok(self
+            .list::<VpnConnection>(VPN_CONNECTIONS, region)?
+            .into_iter()
+            .filter(|c| c.tunnels.iter().any(|t| t.customer_gateway_id == cgw))
+            .map(|c| c.vpn_connection_id)
+            .collect())
+    }
+
+    /// The attachment `id`; otherwise 404.
+    pub(crate) fn attachment(&self, id: &str) -> Result<TrVpnAttachment, AliError> {
+        self.find::<TrVpnAttachment>(TR_ATTACHMENTS, id)?
+            .ok_or_else(|| {
+                AliError::not_found(
+                    codes::TR_ATTACHMENT_NOT_FOUND,
+                    format!("The specified TransitRouterAttachmentId {id} does not exist."),
+                )
+            })
+    }
+
+    pub(crate) fn save_attachment(&self, a: &TrVpnAttachment) -> Result<(), AliError> {
+        self.update(TR_ATTACHMENTS, &a.transit_router_attachment_id, a)
+    }
+
+    /// Every association and propagation of an attachment.
+    pub(crate) fn links_of(&self, attachment: &str) -> Result<Vec<Link>, AliError> {
+        let mut out = Vec::new();
+        for kind in [ASSOCIATIONS, PROPAGATIONS] {
+            out.extend(
+                self.list_all::<Link>(kind)?
+                    .into_iter()
+                    .filter(|l| l.transit_router_attachment_id == attachment),
+            );
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn save_link(&self, link: &Link) -> Result<(), AliError> {
+        let (kind, id) = link.key();
+        self.update(kind, &id, link)
+    }
+
+    /// Removes a link at once (forced attachment delete, or a finished removal).
+    pub(crate) fn remove_link(&self, link: &Link) -> Result<(), AliError> {
+        let (kind, id) = link.key();
+        self.delete(kind, &id)
+    }
+
+    /// Every route of a connection, pending ones included, oldest first.
+    pub(crate) fn routes_of(&self, c: &VpnConnection) -> Result<Vec<VcoRoute>, AliError> {
+        Ok(self
+            .list::<VcoRoute>(VCO_ROUTES, &c.region_id)?
+            .into_iter()
+            .filter(|r| r.vpn_connection_id == c.vpn_connection_id)
+            .collect())
+    }
+
+    /// Deletes every route of connection `vco` at once (the connection is being deleted).
+    pub(crate) fn remove_routes_of(&self, vco: &str) -> Result<(), AliError> {
+        for r in self.list_all::<VcoRoute>(VCO_ROUTES)? {
+            if r.vpn_connection_id == vco {
+                self.delete(VCO_ROUTES, &r.key())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every user-created object.
+    pub(crate) fn snapshot(&self) -> Result<Snapshot, AliError> {
+        Ok(Snapshot {
+            gateways: self.list_all(CUSTOMER_GATEWAYS)?,
+            connections: self.list_all(VPN_CONNECTIONS)?,
+            routes: self.list_all(VCO_ROUTES)?,
+            attachments: self.list_all(TR_ATTACHMENTS)?,
+            associations: self.list_all(ASSOCIATIONS)?,
+            propagations: self.list_all(PROPAGATIONS)?,
+        })
+    }
+}

@@ -1,0 +1,146 @@
+//! Transit router route-table actions (docs/design/alicloud.md §5.5): the seeded `System`
+//! tables, and associating / propagating an attachment with one. Parse, call the backend,
+//! render.
+
+use serde_json::{json, Value};
+
+use super::shared;
+use crate::sandbox::alicloud::backend::db::Db;
+use crate::sandbox::alicloud::backend::model::{Link, LinkType, ASSOCIATION, PROPAGATION};
+use crate::sandbox::alicloud::backend::route_table as backend;
+use crate::sandbox::alicloud::backend::seed::{SeedRegion, SEED_CREATION_TIME};
+use crate::sandbox::alicloud::error::AliError;
+use crate::sandbox::alicloud::params::Params;
+
+/// A `ListTransitRouterRouteTables` element for the region's `System` table.
+pub(super) fn render_table(r: &SeedRegion) -> Value {
+    json!({
+        "TransitRouterRouteTableId": r.route_table_id(),
+        "TransitRouterRouteTableType": "System",
+        "TransitRouterRouteTableStatus": "Active",
+        "TransitRouterRouteTableName": r.route_table_name(),
+        "TransitRouterRouteTableDescription": "",
+        "TransitRouterId": r.transit_router_id(),
+        "RegionId": r.region,
+        "CreateTime": SEED_CREATION_TIME,
+        "RouteTableOptions": {"MultiRegionECMP": "disable"},
+        "Tags": [],
+    })
+}
+
+/// A `List…Associations` / `List…Propagations` element (also what `/_sandbox/state` shows).
+pub(super) fn render_link(l: &Link) -> Value {
+    json!({
+        "TransitRouterAttachmentId": l.transit_router_attachment_id,
+        "TransitRouterRouteTableId": l.transit_router_route_table_id,
+        "ResourceId": l.resource_id,
+        "ResourceType": l.resource_type,
+        "Status": l.status,
+    })
+}
+
+/// ListTransitRouterRouteTables: the seeded `System` tables (of `TransitRouterId`, if given).
+pub(super) fn list_tables(_db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
+    let ids = p.list("TransitRouterRouteTableIds")?;
+    let names = p.list("TransitRouterRouteTableNames")?;
+    let table_type = p.get("TransitRouterRouteTableType");
+    let status = p.get("TransitRouterRouteTableStatus");
+    let field = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    let tables: Vec<Value> = backend::tables(p.get("TransitRouterId"))
+        .into_iter()
+        .map(render_table)
+        .filter(|t| ids.is_empty() || ids.contains(&field(t, "TransitRouterRouteTableId")))
+        .filter(|t| names.is_empty() || names.contains(&field(t, "TransitRouterRouteTableName")))
+        .filter(|t| table_type.is_none_or(|v| field(t, "TransitRouterRouteTableType") == v))
+        .filter(|t| status.is_none_or(|v| field(t, "TransitRouterRouteTableStatus") == v))
+        .collect();
+    let (page, max, next) = shared::cbn_page(p, &tables)?;
+    Ok(json!({
+        "TotalCount": tables.len(),
+        "MaxResults": max,
+        "NextToken": next,
+        "TransitRouterRouteTables": page,
+    }))
+}
+
+/// Associate / Enable.
+fn link_on(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
+    let attachment = p.required("TransitRouterAttachmentId")?;
+    let table = p.required("TransitRouterRouteTableId")?;
+    let token = p.string("ClientToken");
+    backend::link(db, t, attachment, table, token, shared::dry_run(p)?)?;
+    Ok(json!({}))
+}
+
+/// Dissociate / Disable.
+fn link_off(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
+    let attachment = p.required("TransitRouterAttachmentId")?;
+    let table = p.required("TransitRouterRouteTableId")?;
+    backend::unlink(db, t, attachment, table, shared::dry_run(p)?)?;
+    Ok(json!({}))
+}
+
+/// `list_key`: key of the list in the answer; `needs_table`: the call requires
+/// `TransitRouterRouteTableId` (propagations, per the SDK models).
+fn list_links(
+    db: &Db<'_>,
+    p: &Params,
+    t: &LinkType,
+    list_key: &str,
+    needs_table: bool,
+) -> Result<Value, AliError> {
+    let table = if needs_table {
+        Some(p.required("TransitRouterRouteTableId")?)
+    } else {
+        p.get("TransitRouterRouteTableId")
+    };
+    let attachment = p.get("TransitRouterAttachmentId");
+    let resource = p.get("TransitRouterAttachmentResourceId");
+    let resource_type = p.get("TransitRouterAttachmentResourceType");
+    let status = p.get("Status");
+    let matching: Vec<Link> = backend::links(db, t)?
+        .into_iter()
+        .filter(|l| table.is_none_or(|t| l.transit_router_route_table_id == t))
+        .filter(|l| attachment.is_none_or(|a| l.transit_router_attachment_id == a))
+        .filter(|l| resource.is_none_or(|r| l.resource_id == r))
+        .filter(|l| resource_type.is_none_or(|r| l.resource_type == r))
+        .filter(|l| status.is_none_or(|s| l.status == s))
+        .collect();
+    let (page, max, next) = shared::cbn_page(p, &matching)?;
+    let mut v = json!({
+        "TotalCount": matching.len(),
+        "MaxResults": max,
+        "NextToken": next,
+    });
+    if let Value::Object(map) = &mut v {
+        map.insert(
+            list_key.to_owned(),
+            Value::Array(page.iter().map(render_link).collect()),
+        );
+    }
+    Ok(v)
+}
+
+pub(super) fn associate(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
+    link_on(db, p, &ASSOCIATION)
+}
+
+pub(super) fn dissociate(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
+    link_off(db, p, &ASSOCIATION)
+}
+
+pub(super) fn list_associations(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
+    list_links(db, p, &ASSOCIATION, "TransitRouterAssociations", false)
+}
+
+pub(super) fn enable_propagation(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
+    link_on(db, p, &PROPAGATION)
+}
+
+pub(super) fn disable_propagation(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
+    link_off(db, p, &PROPAGATION)
+}
+
+pub(super) fn list_propagations(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
+    list_links(db, p, &PROPAGATION, "TransitRouterPropagations", true)
+}

@@ -1,0 +1,77 @@
+//! How to run the sandbox: [`SandboxConfig`] and its defaults.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::clock::Clock;
+use super::faults::FaultPlan;
+use crate::signer::Credentials;
+
+/// Access key id accepted when none is configured.
+pub const DEFAULT_ACCESS_KEY: &str = "sandbox-ak";
+/// Secret key accepted when none is configured.
+pub const DEFAULT_SECRET_KEY: &str = "sandbox-sk";
+/// JD Cloud's documented default call-frequency limit, "1000 times/minute"
+/// (docs/design/jdcloud.md §2.4).
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
+/// How long an asynchronous Alibaba operation stays pending by default (`--provisioning-ms`).
+pub const DEFAULT_PROVISIONING_MS: u64 = 500;
+
+/// How to run the sandbox.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// SQLite state file; `None` keeps the state in memory.
+    pub state_path: Option<PathBuf>,
+    /// The one key pair requests must be signed with (both clouds).
+    pub credentials: Credentials,
+    /// Fault-injection plan at start-up (`--faults`); `None` injects nothing. Replaceable at
+    /// run time through `POST /_sandbox/faults`.
+    pub faults: Option<FaultPlan>,
+    /// Authenticated calls (both clouds, one window) admitted per sliding minute before JD Cloud
+    /// 429 `RATE_LIMIT` / Alibaba 400 `Throttling.User` (`--rate-limit`); 0 disables the limit.
+    pub rate_limit_per_minute: u32,
+    /// Milliseconds an asynchronous Alibaba operation (binding to a transit router, modify,
+    /// route-table association/propagation) stays pending before its next state
+    /// (`--provisioning-ms`); 0 settles on the next call.
+    pub provisioning_ms: u64,
+    /// The one STS token Alibaba requests may carry (`x-acs-security-token` /
+    /// `SecurityToken`); `None` refuses every request that carries one.
+    pub alicloud_security_token: Option<String>,
+    /// Where "now" comes from ([`Clock::system`] unless a test hands in a manual one).
+    pub clock: Clock,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            state_path: None,
+            credentials: Credentials::new(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY),
+            faults: None,
+            rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+            provisioning_ms: DEFAULT_PROVISIONING_MS,
+            alicloud_security_token: None,
+            clock: Clock::system(),
+        }
+    }
+}
+
+impl fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `Credentials` redacts its secret itself.
+        f.debug_struct("SandboxConfig")
+            .field("state_path", &self.state_path)
+            .field("credentials", &self.credentials)
+            .field("faults", &self.faults)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("provisioning_ms", &self.provisioning_ms)
+            .field(
+                "alicloud_security_token",
+                &self
+                    .alicloud_security_token
+                    .as_ref()
+                    .map(|_| "** redacted **"),
+            )
+            .field("clock", &self.clock)
+            .finish()
+    }
+}

@@ -1,0 +1,138 @@
+//! Customer gateways (客户网关, docs/design/jdcloud.md §4.3): quota, and the rules that tie them
+//! to the connections and tunnels using them.
+
+use super::db::{unchanged, Db};
+use super::model::{CustomerGateway, CUSTOMER_GATEWAYS};
+use crate::sandbox::jdcloud::error::JdError;
+
+/// "10 customer gateways/region" (docs/design/jdcloud.md §6).
+const QUOTA_PER_REGION: usize = 10;
+
+/// A create, its fields already checked.
+pub(crate) struct NewCustomerGateway {
+    pub name: String,
+    pub ips: Vec<String>,
+    pub bgp_asn: i64,
+    pub description: String,
+}
+
+/// A modify: the fields sent (`bgpAsn` is not modifiable; resending its value is harmless).
+pub(crate) struct CustomerGatewayChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub ips: Option<Vec<String>>,
+    pub bgp_asn: Option<i64>,
+}
+
+pub(crate) fn create(
+    db: &Db<'_>,
+    region: &str,
+    new: NewCustomerGateway,
+) -> Result<CustomerGateway, JdError> {
+    if db.count(CUSTOMER_GATEWAYS, region)? >= QUOTA_PER_REGION {
+        return Err(JdError::quota_exceeded(format!(
+            "CustomerGateway quota limit exceeded ({QUOTA_PER_REGION} per region)."
+        )));
+    }
+    let now = db.timestamp();
+    let gateway = CustomerGateway {
+        customer_gateway_id: db.new_id(CUSTOMER_GATEWAYS)?,
+        customer_gateway_name: new.name,
+        customer_ips: new.ips,
+        bgp_asn: new.bgp_asn,
+        description: new.description,
+        created_time: now.clone(),
+        updated_time: now,
+    };
+    db.insert(
+        CUSTOMER_GATEWAYS,
+        region,
+        &gateway.customer_gateway_id,
+        &gateway,
+    )?;
+    Ok(gateway)
+}
+
+pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<CustomerGateway>, JdError> {
+    db.list(CUSTOMER_GATEWAYS, region)
+}
+
+pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<CustomerGateway, JdError> {
+    db.customer_gateway(region, id)
+}
+
+pub(crate) fn modify(
+    db: &Db<'_>,
+    region: &str,
+    id: &str,
+    change: CustomerGatewayChange,
+) -> Result<(), JdError> {
+    let mut gateway = db.customer_gateway(region, id)?;
+    // "设置后不支持修改".
+    unchanged("bgpAsn", &gateway.bgp_asn, change.bgp_asn.as_ref())?;
+    let mut changed = false;
+    if let Some(name) = change.name {
+        changed |= name != gateway.customer_gateway_name;
+        gateway.customer_gateway_name = name;
+    }
+    if let Some(description) = change.description {
+        changed |= description != gateway.description;
+        gateway.description = description;
+    }
+    if let Some(ips) = change.ips {
+        if ips != gateway.customer_ips {
+            check_ips_modifiable(db, region, &gateway)?;
+            changed = true;
+        }
+        gateway.customer_ips = ips;
+    }
+    if changed {
+        gateway.updated_time = db.timestamp();
+        db.update(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id, &gateway)?;
+    }
+    Ok(())
+}
+
+/// "The Customer Gateway without creation of VPN Connection can be deleted"
+/// (docs/design/jdcloud.md §4.3).
+pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
+    let gateway = db.customer_gateway(region, id)?;
+    let id = gateway.customer_gateway_id.as_str();
+    let connections = db.connections_of_customer_gateway(region, id)?;
+    if !connections.is_empty() {
+        let ids: Vec<&str> = connections
+            .iter()
+            .map(|c| c.vpn_connection_id.as_str())
+            .collect();
+        return Err(JdError::failed_precondition(format!(
+            "CustomerGateway '{id}' cannot be deleted while VPN connections {} use it",
+            ids.join(", ")
+        )));
+    }
+    db.delete(CUSTOMER_GATEWAYS, id)
+}
+
+/// "the public network address can be modified if no VPN Tunnel has been created for the Customer
+/// Gateway" (docs/design/jdcloud.md §4.3): no tunnel on any connection using it.
+fn check_ips_modifiable(
+    db: &Db<'_>,
+    region: &str,
+    gateway: &CustomerGateway,
+) -> Result<(), JdError> {
+    let id = gateway.customer_gateway_id.as_str();
+    let mut tunnels = Vec::new();
+    for connection in db.connections_of_customer_gateway(region, id)? {
+        tunnels.extend(
+            db.tunnels_of_connection(region, &connection.vpn_connection_id)?
+                .into_iter()
+                .map(|t| t.vpn_tunnel_id),
+        );
+    }
+    if tunnels.is_empty() {
+        return Ok(());
+    }
+    Err(JdError::failed_precondition(format!(
+        "customerIps of CustomerGateway '{id}' cannot be modified while VPN tunnels {} exist",
+        tunnels.join(", ")
+    )))
+}

@@ -1,0 +1,206 @@
+//! VPC attachments (VPC接口, docs/design/jdcloud.md §4.2): one per (border gateway, VPC), quota,
+//! the subnets they propagate, and the routes that block a delete.
+//!
+//! The sandbox does not emulate the `vpc` service: every well-formed VPC and subnet id is taken
+//! to exist, and `propagateCidrInfos` is fabricated deterministically from the ids (see
+//! [`subnet_cidr`]).
+//!
+//! INFERRED here (docs/design/jdcloud.md §8.10, §8.11, §8.15): the status of the one-per-(bgw,
+//! vpc) rule (`FAILED_PRECONDITION`, might be 409); refusing a delete while a static route
+//! points at it.
+
+use sha2::{Digest, Sha256};
+
+use super::db::{unchanged, Db};
+use super::model::{
+    PropagateCidrInfo, VpcAttachment, PROPAGATE_ALL, PROPAGATE_PARTIAL, VPC_ATTACHMENTS,
+};
+use crate::sandbox::jdcloud::error::JdError;
+
+/// "50 VPC attachments/BGW" (docs/design/jdcloud.md §6).
+const QUOTA_PER_BGW: usize = 50;
+/// "创建vpc接口的状态:active" — the only documented value.
+const STATUS_ACTIVE: &str = "active";
+/// How many subnets a fabricated VPC has (what `all` propagates).
+const FABRICATED_SUBNETS_PER_VPC: u32 = 2;
+const WHAT: &str = "VpcAttachment";
+
+/// `vpcId` + `propagateType` + `subnetIds`, already checked (subnets only with `partial`).
+pub(crate) struct Propagation {
+    pub vpc_id: String,
+    pub propagate_type: String,
+    pub subnet_ids: Vec<String>,
+}
+
+impl Propagation {
+    fn cidr_infos(&self) -> Vec<PropagateCidrInfo> {
+        let subnets: Vec<String> = match self.propagate_type.as_str() {
+            PROPAGATE_ALL => (1..=FABRICATED_SUBNETS_PER_VPC)
+                .map(|n| fabricated_subnet_id(&self.vpc_id, n))
+                .collect(),
+            PROPAGATE_PARTIAL => self.subnet_ids.clone(),
+            _ => Vec::new(),
+        };
+        subnets
+            .into_iter()
+            .map(|subnet_id| PropagateCidrInfo {
+                subnet_cidr: subnet_cidr(&subnet_id),
+                subnet_id,
+            })
+            .collect()
+    }
+}
+
+/// The `n`th subnet of a VPC the sandbox pretends exists: `subnet-<8 hex of sha256(vpc#n)>`.
+fn fabricated_subnet_id(vpc_id: &str, n: u32) -> String {
+    let digest = Sha256::digest(format!("{vpc_id}#{n}").as_bytes());
+    format!("subnet-{}", hex::encode(&digest[..4]))
+}
+
+/// A stable `10.x.y.0/24` for a subnet id, from its hash.
+fn subnet_cidr(subnet_id: &str) -> String {
+    let digest = Sha256::digest(subnet_id.as_bytes());
+    format!("10.{}.{}.0/24", digest[0], digest[1])
+}
+
+pub(crate) struct NewVpcAttachment {
+    pub name: String,
+    pub bgw_id: String,
+    pub propagation: Propagation,
+}
+
+/// A modify: the name and/or the whole propagation ("全量更新"); "modification for Border
+/// Gateway of VPC Attachment is not supported", so `bgw_id` may only be resent.
+pub(crate) struct VpcAttachmentChange {
+    pub name: Option<String>,
+    pub bgw_id: Option<String>,
+    pub propagation: Option<Propagation>,
+}
+
+pub(crate) fn create(
+    db: &Db<'_>,
+    region: &str,
+    new: NewVpcAttachment,
+) -> Result<VpcAttachment, JdError> {
+    db.bgw(region, &new.bgw_id)?;
+    let siblings = db.attachments_of_bgw(region, &new.bgw_id)?;
+    check_unique(&siblings, &new.bgw_id, &new.propagation.vpc_id, None)?;
+    if siblings.len() >= QUOTA_PER_BGW {
+        return Err(JdError::quota_exceeded(format!(
+            "VpcAttachment quota limit exceeded ({QUOTA_PER_BGW} per border gateway)."
+        )));
+    }
+    let attachment = VpcAttachment {
+        vpc_attachment_id: db.new_id(VPC_ATTACHMENTS)?,
+        vpc_attachment_name: new.name,
+        bgw_id: new.bgw_id,
+        propagate_cidr_infos: new.propagation.cidr_infos(),
+        vpc_id: new.propagation.vpc_id,
+        propagate_type: new.propagation.propagate_type,
+        status: STATUS_ACTIVE.to_owned(),
+        created_time: db.timestamp(),
+    };
+    db.insert(
+        VPC_ATTACHMENTS,
+        region,
+        &attachment.vpc_attachment_id,
+        &attachment,
+    )?;
+    db.refresh_children(region, &attachment.bgw_id)?;
+    Ok(attachment)
+}
+
+pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<VpcAttachment>, JdError> {
+    db.list(VPC_ATTACHMENTS, region)
+}
+
+pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<VpcAttachment, JdError> {
+    db.attachment(region, id)
+}
+
+pub(crate) fn modify(
+    db: &Db<'_>,
+    region: &str,
+    id: &str,
+    change: VpcAttachmentChange,
+) -> Result<(), JdError> {
+    let mut attachment = db.attachment(region, id)?;
+    unchanged("bgwId", &attachment.bgw_id, change.bgw_id.as_ref())?;
+    let mut changed = false;
+    if let Some(name) = change.name {
+        changed |= name != attachment.vpc_attachment_name;
+        attachment.vpc_attachment_name = name;
+    }
+    if let Some(propagation) = change.propagation {
+        let siblings = db.attachments_of_bgw(region, &attachment.bgw_id)?;
+        check_unique(
+            &siblings,
+            &attachment.bgw_id,
+            &propagation.vpc_id,
+            Some(&attachment.vpc_attachment_id),
+        )?;
+        let infos = propagation.cidr_infos();
+        changed |= propagation.vpc_id != attachment.vpc_id
+            || propagation.propagate_type != attachment.propagate_type
+            || infos != attachment.propagate_cidr_infos;
+        attachment.vpc_id = propagation.vpc_id;
+        attachment.propagate_type = propagation.propagate_type;
+        attachment.propagate_cidr_infos = infos;
+    }
+    if changed {
+        db.update(VPC_ATTACHMENTS, &attachment.vpc_attachment_id, &attachment)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
+    let attachment = db.attachment(region, id)?;
+    let id = attachment.vpc_attachment_id.as_str();
+    db.check_not_nexthop(region, &attachment.bgw_id, id, WHAT)?;
+    db.delete(VPC_ATTACHMENTS, id)?;
+    db.refresh_children(region, &attachment.bgw_id)
+}
+
+/// "Number of VPC Attachments creatable between the same pair of VPC and Border Gateway: 1".
+fn check_unique(
+    siblings: &[VpcAttachment],
+    bgw_id: &str,
+    vpc_id: &str,
+    except: Option<&str>,
+) -> Result<(), JdError> {
+    match siblings
+        .iter()
+        .find(|a| a.vpc_id == vpc_id && Some(a.vpc_attachment_id.as_str()) != except)
+    {
+        Some(other) => Err(JdError::failed_precondition(format!(
+            "VPC '{vpc_id}' is already attached to Bgw '{bgw_id}' by VpcAttachment '{}'",
+            other.vpc_attachment_id
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fabricated_subnets_are_stable() {
+        let a = fabricated_subnet_id("vpc-abcd", 1);
+        assert_eq!(a, fabricated_subnet_id("vpc-abcd", 1));
+        assert_ne!(a, fabricated_subnet_id("vpc-abcd", 2));
+        let hex = a.strip_prefix("subnet-").unwrap();
+        assert!(
+            hex.len() == 8
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+            "{a}"
+        );
+        let cidr = subnet_cidr(&a);
+        assert_eq!(cidr, subnet_cidr(&a));
+        let net: ipnet::Ipv4Net = cidr.parse().unwrap();
+        assert_eq!(net.trunc().to_string(), cidr);
+        assert!(cidr.starts_with("10.") && cidr.ends_with(".0/24"), "{cidr}");
+    }
+}

@@ -1,0 +1,222 @@
+//! VPN connections (VPN连接, docs/design/jdcloud.md §4.4): what a connection needs from its border
+//! gateway and customer gateway, its two cloud addresses, quota, and what blocks a delete.
+//!
+//! At create the connection gets two distinct public IPv4 addresses from [`CLOUD_IP_POOL`] (the
+//! lowest free ones over every region, so an address is never handed out twice while allocated).
+//! `haStatus` follows its tunnels (`Db::refresh_ha_status`).
+//!
+//! INFERRED here (docs/design/jdcloud.md §8.11, §8.14): the address pool; the shape of `charge`
+//! for a pay-by-usage resource (empty expiry times); refusing a `localAsn` equal to the
+//! customer gateway's ASN (the docs require different ASNs for EBGP); how the edge `providers`
+//! are checked; refusing a delete while a static route points at it.
+
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use super::db::{unchanged, Db};
+use super::model::{
+    Charge, TrafficSelector, VpnConnection, AZ_TYPE_EDGE, BGW_ASN, CLOUD_IPS_PER_CONNECTION,
+    CONNECTION_CHARGE_MODE, HA_NO_REDUNDANCY, VPN_CONNECTIONS,
+};
+use crate::sandbox::jdcloud::error::{JdError, Status};
+
+/// "10 VPN connections/BGW" (docs/design/jdcloud.md §6).
+const QUOTA_PER_BGW: usize = 10;
+/// Where cloud-side public addresses come from: a JD Cloud public block (docs/design/jdcloud.md
+/// §8.14; any public block that customer gateways are unlikely to use would do).
+const CLOUD_IP_POOL: ([u8; 4], u8) = ([116, 196, 0, 0], 16);
+/// "当VPN为标准VPN时，2个线路都为bgp".
+const STANDARD_PROVIDER: &str = "bgp";
+const CHARGE_STATUS: &str = "normal";
+const WHAT: &str = "VpnConnection";
+
+/// A create, its fields already checked.
+pub(crate) struct NewVpnConnection {
+    pub name: String,
+    pub description: String,
+    pub bgw_id: String,
+    pub cgw_id: String,
+    pub bgp_enabled: bool,
+    /// Default: the border gateway's ASN.
+    pub local_asn: Option<i64>,
+    /// Only for an edge border gateway (ignored for a standard one).
+    pub providers: Option<Vec<String>>,
+}
+
+/// `ModifyVpnConnectionSpec`: name, description, bgpEnabled, trafficSelectors (replaced whole);
+/// `bgwId`, `cgwId` and `localAsn` may only be resent (ForceNew for a provider).
+pub(crate) struct VpnConnectionChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub bgp_enabled: Option<bool>,
+    pub traffic_selectors: Option<Vec<TrafficSelector>>,
+    pub bgw_id: Option<String>,
+    pub cgw_id: Option<String>,
+    pub local_asn: Option<i64>,
+}
+
+pub(crate) fn create(
+    db: &Db<'_>,
+    region: &str,
+    new: NewVpnConnection,
+) -> Result<VpnConnection, JdError> {
+    let local_asn = new.local_asn.unwrap_or(BGW_ASN);
+    let bgw = db.bgw(region, &new.bgw_id)?;
+    let cgw = db.customer_gateway(region, &new.cgw_id)?;
+    if local_asn == cgw.bgp_asn {
+        return Err(JdError::field(
+            Status::InvalidArgument,
+            "localAsn",
+            format!(
+                "{local_asn} equals the BGP ASN of CustomerGateway '{}'; EBGP needs different \
+                 ASNs on both sides",
+                new.cgw_id
+            ),
+        ));
+    }
+    let providers = if bgw.az_type == AZ_TYPE_EDGE {
+        // Edge gateways take the two ISP lines from describeEdgeIpProviders (not emulated).
+        match new.providers {
+            Some(p) if p.len() == CLOUD_IPS_PER_CONNECTION && p.iter().all(|x| !x.is_empty()) => p,
+            _ => {
+                return Err(JdError::field(
+                    Status::InvalidArgument,
+                    "providers",
+                    format!(
+                        "must name {CLOUD_IPS_PER_CONNECTION} ISP lines for an edge border gateway"
+                    ),
+                ))
+            }
+        }
+    } else {
+        // "ignored for standard BGW".
+        vec![STANDARD_PROVIDER.to_owned(); CLOUD_IPS_PER_CONNECTION]
+    };
+    if db.connections_of_bgw(region, &new.bgw_id)?.len() >= QUOTA_PER_BGW {
+        return Err(JdError::quota_exceeded(format!(
+            "VpnConnection quota limit exceeded ({QUOTA_PER_BGW} per border gateway)."
+        )));
+    }
+
+    let now = db.timestamp();
+    let connection = VpnConnection {
+        vpn_connection_id: db.new_id(VPN_CONNECTIONS)?,
+        vpn_connection_name: new.name,
+        bgw_id: new.bgw_id,
+        cgw_id: new.cgw_id,
+        bgp_enabled: new.bgp_enabled,
+        local_asn,
+        cloud_public_ip: allocate_cloud_ips(db)?,
+        providers,
+        ha_status: HA_NO_REDUNDANCY.to_owned(),
+        description: new.description,
+        created_time: now.clone(),
+        updated_time: now.clone(),
+        charge: Charge {
+            charge_mode: CONNECTION_CHARGE_MODE.to_owned(),
+            charge_status: CHARGE_STATUS.to_owned(),
+            charge_start_time: now,
+            charge_expired_time: String::new(),
+            charge_retire_time: String::new(),
+        },
+        traffic_selectors: Vec::new(),
+        az_type: bgw.az_type,
+        az: bgw.az,
+    };
+    db.insert(
+        VPN_CONNECTIONS,
+        region,
+        &connection.vpn_connection_id,
+        &connection,
+    )?;
+    db.refresh_children(region, &connection.bgw_id)?;
+    Ok(connection)
+}
+
+pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<VpnConnection>, JdError> {
+    db.list(VPN_CONNECTIONS, region)
+}
+
+pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<VpnConnection, JdError> {
+    db.connection(region, id)
+}
+
+pub(crate) fn modify(
+    db: &Db<'_>,
+    region: &str,
+    id: &str,
+    change: VpnConnectionChange,
+) -> Result<(), JdError> {
+    let mut connection = db.connection(region, id)?;
+    unchanged("bgwId", &connection.bgw_id, change.bgw_id.as_ref())?;
+    unchanged("cgwId", &connection.cgw_id, change.cgw_id.as_ref())?;
+    unchanged("localAsn", &connection.local_asn, change.local_asn.as_ref())?;
+    let mut changed = false;
+    if let Some(name) = change.name {
+        changed |= name != connection.vpn_connection_name;
+        connection.vpn_connection_name = name;
+    }
+    if let Some(description) = change.description {
+        changed |= description != connection.description;
+        connection.description = description;
+    }
+    if let Some(bgp_enabled) = change.bgp_enabled {
+        changed |= bgp_enabled != connection.bgp_enabled;
+        connection.bgp_enabled = bgp_enabled;
+    }
+    if let Some(selectors) = change.traffic_selectors {
+        changed |= selectors != connection.traffic_selectors;
+        connection.traffic_selectors = selectors;
+    }
+    if changed {
+        connection.updated_time = db.timestamp();
+        db.update(VPN_CONNECTIONS, &connection.vpn_connection_id, &connection)?;
+    }
+    Ok(())
+}
+
+/// "The VPN Connection without VPN Tunnel created can be deleted" (docs/design/jdcloud.md §4.4); a
+/// static route through it blocks the delete too (§8.11).
+pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
+    let connection = db.connection(region, id)?;
+    let id = connection.vpn_connection_id.as_str();
+    let tunnels = db.tunnels_of_connection(region, id)?;
+    if !tunnels.is_empty() {
+        let ids: Vec<&str> = tunnels.iter().map(|t| t.vpn_tunnel_id.as_str()).collect();
+        return Err(JdError::failed_precondition(format!(
+            "VpnConnection '{id}' cannot be deleted while it has VPN tunnels {}",
+            ids.join(", ")
+        )));
+    }
+    db.check_not_nexthop(region, &connection.bgw_id, id, WHAT)?;
+    db.delete(VPN_CONNECTIONS, id)?;
+    db.refresh_children(region, &connection.bgw_id)
+}
+
+/// The two lowest addresses of [`CLOUD_IP_POOL`] no connection in any region holds, skipping
+/// `.0` and `.255` host bytes.
+fn allocate_cloud_ips(db: &Db<'_>) -> Result<Vec<String>, JdError> {
+    let used: BTreeSet<String> = db
+        .list_all::<VpnConnection>(VPN_CONNECTIONS)?
+        .into_iter()
+        .flat_map(|c| c.cloud_public_ip)
+        .collect();
+    let (addr, len) = CLOUD_IP_POOL;
+    let pool = Ipv4Net::new(Ipv4Addr::from(addr), len)
+        .map_err(|e| JdError::internal(format!("cloud IP pool: {e}")))?;
+    let free: Vec<String> = pool
+        .hosts()
+        .filter(|ip| !matches!(ip.octets()[3], 0 | 255))
+        .map(|ip| ip.to_string())
+        .filter(|ip| !used.contains(ip))
+        .take(CLOUD_IPS_PER_CONNECTION)
+        .collect();
+    if free.len() < CLOUD_IPS_PER_CONNECTION {
+        return Err(JdError::quota_exceeded(
+            "the sandbox's cloud public IP pool is exhausted",
+        ));
+    }
+    Ok(free)
+}

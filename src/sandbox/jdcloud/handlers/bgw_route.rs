@@ -1,0 +1,169 @@
+//! Border-gateway static route operations (docs/design/jdcloud.md §4.6) under
+//! `/bgws/{bgwId}/bgwRoutes/`: parse, call the backend, render.
+//!
+//! Only the models are published. INFERRED here (docs/design/jdcloud.md §8.1–§8.5): the paths,
+//! wrappers (`bgwRouteSpec`, `modifyBgwRouteSpec`), result shapes and filter names.
+
+use serde::Serialize;
+
+use crate::sandbox::jdcloud::backend::bgw_route::{self as backend, RouteTarget};
+use crate::sandbox::jdcloud::backend::border_gateway;
+use crate::sandbox::jdcloud::backend::db::Db;
+use crate::sandbox::jdcloud::backend::model::{BgwRoute, NexthopType};
+use crate::sandbox::jdcloud::error::JdError;
+use crate::sandbox::jdcloud::validate;
+use crate::sandbox::jdcloud::wire::{
+    apply_filters, FilterField, ListParams, OpRequest, Reply, Spec,
+};
+
+const CREATE_WRAPPER: &str = "bgwRouteSpec";
+const MODIFY_WRAPPER: &str = "modifyBgwRouteSpec";
+const BGW_PARAM: &str = "bgwId";
+const ID_PARAM: &str = "bgwRouteId";
+
+/// Next-hop types the request may name (`BgwRouteSpec.bgwNexthopType`); `None` = documented but
+/// not emulated.
+const NEXTHOP_TYPES: &[(&str, Option<NexthopType>)] = &[
+    ("vpn_connection", Some(NexthopType::VpnConnection)),
+    ("vpc_attachment", Some(NexthopType::VpcAttachment)),
+    ("private_vif", None),
+    ("hosted_private_vif", None),
+    ("vpc", None),
+];
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateResult<'a> {
+    bgw_route_id: &'a str,
+    bgw_route: &'a BgwRoute,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DescribeResult<'a> {
+    bgw_route: &'a BgwRoute,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DescribeManyResult {
+    bgw_routes: Vec<BgwRoute>,
+    total_count: usize,
+}
+
+const FILTERS: &[FilterField<BgwRoute>] = &[
+    FilterField {
+        name: "bgwRouteIds",
+        value: |r| r.bgw_route_id.as_str(),
+    },
+    FilterField {
+        name: "bgwRouteDestination",
+        value: |r| r.bgw_route_destination.as_str(),
+    },
+    FilterField {
+        name: "bgwRouteNexthop",
+        value: |r| r.bgw_route_nexthop.as_str(),
+    },
+];
+
+/// Destination, next hop (and its type, if sent) and description of a create or modify body.
+fn parse_target(spec: &Spec) -> Result<RouteTarget, JdError> {
+    let destination = spec.string("bgwRouteDestination")?;
+    validate::cidr(&spec.path("bgwRouteDestination"), &destination)?;
+    let nexthop = spec.string("bgwRouteNexthop")?;
+    let requested_type = spec.opt_string("bgwNexthopType")?;
+    let description = spec.opt_string("description")?;
+    if let Some(d) = &description {
+        validate::description(&spec.path("description"), d)?;
+    }
+    let nexthop_type = match requested_type {
+        None => None,
+        Some(t) => {
+            let field = spec.path("bgwNexthopType");
+            let known: Vec<&str> = NEXTHOP_TYPES.iter().map(|(t, _)| *t).collect();
+            validate::one_of(&field, &t, &known)?;
+            let emulated = NEXTHOP_TYPES
+                .iter()
+                .find(|(name, _)| *name == t)
+                .and_then(|(_, emulated)| *emulated)
+                .ok_or_else(|| {
+                    JdError::invalid_argument(format!(
+                        "{field} {t} is not supported by the sandbox (only {} and {})",
+                        NexthopType::VpnConnection.request_name(),
+                        NexthopType::VpcAttachment.request_name()
+                    ))
+                })?;
+            Some(emulated)
+        }
+    };
+    Ok(RouteTarget {
+        destination,
+        nexthop,
+        nexthop_type,
+        description,
+    })
+}
+
+pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
+    let bgw_id = req.params.get(BGW_PARAM);
+    // An unknown gateway is 404 whatever the body says.
+    border_gateway::get(db, &req.region, bgw_id)?;
+    let spec = Spec::parse(&req.body, CREATE_WRAPPER)?;
+    let target = parse_target(&spec)?;
+    let route = backend::create(db, &req.region, bgw_id, target).map_err(|e| spec.qualify(e))?;
+    Reply::result(&CreateResult {
+        bgw_route_id: &route.bgw_route_id,
+        bgw_route: &route,
+    })
+}
+
+pub(super) fn describe_many(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
+    let all = backend::list(db, &req.region, req.params.get(BGW_PARAM))?;
+    let params = ListParams::parse(&req.query)?;
+    let matching = apply_filters(all, &params.filters, FILTERS)?;
+    let (bgw_routes, total_count) = params.page(matching);
+    Reply::result(&DescribeManyResult {
+        bgw_routes,
+        total_count,
+    })
+}
+
+pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
+    let route = backend::get(
+        db,
+        &req.region,
+        req.params.get(BGW_PARAM),
+        req.params.get(ID_PARAM),
+    )?;
+    Reply::result(&DescribeResult { bgw_route: &route })
+}
+
+/// `ModifyBgwRouteSpec`: `bgwRouteId`, destination, next hop (and its type) are all required;
+/// `description` is optional.
+pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
+    let (bgw_id, id) = (req.params.get(BGW_PARAM), req.params.get(ID_PARAM));
+    backend::get(db, &req.region, bgw_id, id)?;
+    let spec = Spec::parse(&req.body, MODIFY_WRAPPER)?;
+    let body_id = spec.string("bgwRouteId")?;
+    if body_id != id {
+        return Err(JdError::invalid_argument(format!(
+            "{} {body_id:?} does not match the route in the path ({id})",
+            spec.path("bgwRouteId"),
+        )));
+    }
+    // Required here, unlike in BgwRouteSpec.
+    spec.string("bgwNexthopType")?;
+    let target = parse_target(&spec)?;
+    backend::modify(db, &req.region, bgw_id, id, target).map_err(|e| spec.qualify(e))?;
+    Ok(Reply::Empty)
+}
+
+pub(super) fn delete(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
+    backend::delete(
+        db,
+        &req.region,
+        req.params.get(BGW_PARAM),
+        req.params.get(ID_PARAM),
+    )?;
+    Ok(Reply::Empty)
+}

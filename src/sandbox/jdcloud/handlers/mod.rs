@@ -1,0 +1,56 @@
+//! The JD Cloud handlers: one file per resource, each operation parsing the request (wire
+//! types and field rules), calling the backend and rendering the result. [`run`] is the one
+//! dispatch table from [`Op`] to handler.
+//!
+//! To add a resource: its objects in `backend::model`, its rules in a `backend` file, its
+//! handlers here, its rows in `routes.rs`, its kind in `backend::model::KINDS`, and its arms in
+//! [`run`].
+
+mod bgw_route;
+mod border_gateway;
+mod customer_gateway;
+mod vpc_attachment;
+mod vpn_connection;
+mod vpn_tunnel;
+
+use super::backend::db::Db;
+use super::error::JdError;
+use super::routes::Op;
+use super::wire::{OpRequest, Reply};
+
+/// Runs operation `op` in `db` (one store transaction).
+pub(super) fn run(op: Op, db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
+    match op {
+        Op::CreateBgw => border_gateway::create(db, req),
+        Op::DescribeBgws => border_gateway::describe_many(db, req),
+        Op::DescribeBgw => border_gateway::describe(db, req),
+        Op::ModifyBgw => border_gateway::modify(db, req),
+        Op::DeleteBgw => border_gateway::delete(db, req),
+        Op::CreateVpcAttachment => vpc_attachment::create(db, req),
+        Op::DescribeVpcAttachments => vpc_attachment::describe_many(db, req),
+        Op::DescribeVpcAttachment => vpc_attachment::describe(db, req),
+        Op::ModifyVpcAttachment => vpc_attachment::modify(db, req),
+        Op::DeleteVpcAttachment => vpc_attachment::delete(db, req),
+        Op::CreateCustomerGateway => customer_gateway::create(db, req),
+        Op::DescribeCustomerGateways => customer_gateway::describe_many(db, req),
+        Op::DescribeCustomerGateway => customer_gateway::describe(db, req),
+        Op::ModifyCustomerGateway => customer_gateway::modify(db, req),
+        Op::DeleteCustomerGateway => customer_gateway::delete(db, req),
+        Op::CreateVpnConnection => vpn_connection::create(db, req),
+        Op::DescribeVpnConnections => vpn_connection::describe_many(db, req),
+        Op::DescribeVpnConnection => vpn_connection::describe(db, req),
+        Op::ModifyVpnConnection => vpn_connection::modify(db, req),
+        Op::DeleteVpnConnection => vpn_connection::delete(db, req),
+        Op::CreateVpnTunnel => vpn_tunnel::create(db, req),
+        Op::DescribeVpnTunnels => vpn_tunnel::describe_many(db, req),
+        Op::DescribeVpnTunnel => vpn_tunnel::describe(db, req),
+        Op::ModifyVpnTunnel => vpn_tunnel::modify(db, req),
+        Op::DeleteVpnTunnel => vpn_tunnel::delete(db, req),
+        Op::ModifyAdminStatus => vpn_tunnel::modify_admin_status(db, req),
+        Op::CreateBgwRoute => bgw_route::create(db, req),
+        Op::DescribeBgwRoutes => bgw_route::describe_many(db, req),
+        Op::DescribeBgwRoute => bgw_route::describe(db, req),
+        Op::ModifyBgwRoute => bgw_route::modify(db, req),
+        Op::DeleteBgwRoute => bgw_route::delete(db, req),
+    }
+}

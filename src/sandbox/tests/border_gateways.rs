@@ -1,0 +1,471 @@
+//! Border gateways and VPC attachments through the router.
+
+use super::fixtures::*;
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// Border gateways
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn border_gateway_round_trip() {
+    let app = new_app();
+    let result = ok(&app, "POST", BGWS, Some(bgw_spec("bgw-1"))).await;
+    let id = s(&result["bgwId"]);
+    assert!(id.starts_with("bgw-") && id.len() == 12, "{id}");
+    let object = result["bgw"].clone();
+    assert_eq!(
+        sorted_keys(&object),
+        [
+            "az",
+            "azType",
+            "bgwId",
+            "bgwName",
+            "createdTime",
+            "description",
+            "vifIds",
+            "vpcAttachmentIds",
+            "vpnConnectionIds"
+        ]
+    );
+    assert_eq!(object["bgwId"], id.as_str());
+    assert_eq!(object["bgwName"], "bgw-1");
+    assert_eq!(object["azType"], "standard");
+    assert_eq!(object["az"], "");
+    assert_eq!(object["vifIds"], json!([]));
+    assert_eq!(object["vpcAttachmentIds"], json!([]));
+    assert_eq!(object["vpnConnectionIds"], json!([]));
+
+    let item = format!("{BGWS}{id}");
+    assert_eq!(describe_bgw(&app, &id).await, object);
+    assert_eq!(
+        ok(&app, "GET", BGWS, None).await,
+        json!({"bgws": [object], "totalCount": 1})
+    );
+
+    let (status, body) = call(
+        &app,
+        "PATCH",
+        &item,
+        Some(json!({"modifyBgwSpec": {"bgwName": "renamed", "description": ""}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("result").is_none(), "{body}");
+    // Flat body via PUT, with the SDK's extra path fields and an unchanged azType.
+    ok(
+        &app,
+        "PUT",
+        &item,
+        Some(json!({"regionId": REGION, "bgwId": id, "description": "flat", "azType": "standard"})),
+    )
+    .await;
+    let modified = describe_bgw(&app, &id).await;
+    assert_eq!(modified["bgwName"], "renamed");
+    assert_eq!(modified["description"], "flat");
+    assert_eq!(modified["createdTime"], object["createdTime"]);
+
+    ok(&app, "DELETE", &item, None).await;
+    fails(&app, "GET", &item, None, not_found(&id)).await;
+    fails(&app, "DELETE", &item, None, not_found(&id)).await;
+    fails(&app, "PATCH", &item, Some(json!({})), not_found(&id)).await;
+}
+
+#[tokio::test]
+async fn border_gateway_az_and_validation() {
+    let app = new_app();
+    let edge = ok(
+        &app,
+        "POST",
+        BGWS,
+        Some(json!({"bgwSpec": {"bgwName": "e", "azType": "edge", "az": "cn-north-1-edge-a"}})),
+    )
+    .await;
+    assert_eq!(edge["bgw"]["azType"], "edge");
+    assert_eq!(edge["bgw"]["az"], "cn-north-1-edge-a");
+    // `az` is ignored for a standard gateway.
+    let standard = ok(
+        &app,
+        "POST",
+        BGWS,
+        Some(json!({"bgwName": "s", "azType": "standard", "az": "cn-north-1a"})),
+    )
+    .await;
+    assert_eq!(standard["bgw"]["az"], "");
+
+    let cases: Vec<(Value, Expected<'_>)> = vec![
+        (json!({}), bad("bgwSpec.bgwName missing")),
+        (bgw_spec("bad name"), bad("bgwSpec.bgwName")),
+        (bgw_spec(&"x".repeat(33)), bad("bgwName")),
+        (
+            json!({"bgwSpec": {"bgwName": "a", "description": "x".repeat(257)}}),
+            bad("bgwSpec.description"),
+        ),
+        (
+            json!({"bgwSpec": {"bgwName": "a", "azType": "central"}}),
+            bad("bgwSpec.azType \"central\" is invalid"),
+        ),
+        (
+            json!({"bgwSpec": {"bgwName": "a", "azType": "edge"}}),
+            bad("bgwSpec.az is required when azType is edge"),
+        ),
+        (
+            json!({"bgwSpec": {"bgwName": 7}}),
+            bad("bgwName must be a string"),
+        ),
+    ];
+    for (body, expected) in cases {
+        fails(&app, "POST", BGWS, Some(body), expected).await;
+    }
+
+    let edge_item = format!("{BGWS}{}", s(&edge["bgwId"]));
+    fails(
+        &app,
+        "PATCH",
+        &edge_item,
+        Some(json!({"modifyBgwSpec": {"azType": "standard"}})),
+        bad("azType cannot be modified"),
+    )
+    .await;
+    fails(
+        &app,
+        "PATCH",
+        &edge_item,
+        Some(json!({"modifyBgwSpec": {"az": "other"}})),
+        bad("az cannot be modified"),
+    )
+    .await;
+    fails(
+        &app,
+        "PATCH",
+        &edge_item,
+        Some(json!({"modifyBgwSpec": {"bgwName": "a.b"}})),
+        bad("modifyBgwSpec.bgwName"),
+    )
+    .await;
+    assert_eq!(ok(&app, "GET", BGWS, None).await["totalCount"], 2);
+}
+
+#[tokio::test]
+async fn border_gateway_quota_and_filters() {
+    let app = new_app();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(create_bgw(&app, &format!("bgw{i}")).await);
+    }
+    fails(
+        &app,
+        "POST",
+        BGWS,
+        Some(bgw_spec("six")),
+        quota("Bgw quota"),
+    )
+    .await;
+    let (status, body) = call_in(
+        &app,
+        "cn-east-2",
+        "POST",
+        "/v1/regions/cn-east-2/bgws/",
+        Some(bgw_spec("elsewhere")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let q = format!(
+        "{BGWS}?filters.1.name=bgwIds&filters.1.operator=in&filters.1.values.1={}&filters.1.values.2={}",
+        ids[1], ids[3]
+    );
+    let result = ok(&app, "GET", &q, None).await;
+    assert_eq!(result["totalCount"], 2);
+    assert_eq!(result["bgws"][1]["bgwId"], ids[3].as_str());
+    let q = format!("{BGWS}?filters.1.name=bgwNames&filters.1.values.1=bgw4");
+    let result = ok(&app, "GET", &q, None).await;
+    assert_eq!(result["bgws"][0]["bgwId"], ids[4].as_str());
+    fails(
+        &app,
+        "GET",
+        &format!("{BGWS}?filters.1.name=vpcId&filters.1.values.1=x"),
+        None,
+        bad("vpcId"),
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// VPC attachments
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn vpc_attachment_round_trip() {
+    let app = new_app();
+    let bgw = create_bgw(&app, "bgw").await;
+    let result = ok(
+        &app,
+        "POST",
+        VPCAS,
+        Some(json!({"vpcAttachmentSpec": {
+            "vpcAttachmentName": "att-1", "vpcId": "vpc-abcd1234", "propagateType": "partial",
+            "bgwId": bgw, "subnetIds": ["subnet-aaaa1111", "subnet-bbbb2222"]
+        }})),
+    )
+    .await;
+    let id = s(&result["vpcAttachmentId"]);
+    assert!(id.starts_with("vpca-"), "{id}");
+    let object = result["vpcAttachment"].clone();
+    assert_eq!(
+        sorted_keys(&object),
+        [
+            "bgwId",
+            "createdTime",
+            "propagateCidrInfos",
+            "propagateType",
+            "status",
+            "vpcAttachmentId",
+            "vpcAttachmentName",
+            "vpcId"
+        ]
+    );
+    assert_eq!(object["status"], "active");
+    assert_eq!(object["propagateType"], "partial");
+    let infos = object["propagateCidrInfos"].as_array().unwrap();
+    assert_eq!(infos.len(), 2);
+    assert_eq!(infos[0]["subnetId"], "subnet-aaaa1111");
+    assert_eq!(infos[1]["subnetId"], "subnet-bbbb2222");
+    for info in infos {
+        let cidr = s(&info["subnetCidr"]);
+        assert!(cidr.starts_with("10.") && cidr.ends_with(".0/24"), "{cidr}");
+    }
+    assert_eq!(
+        describe_bgw(&app, &bgw).await["vpcAttachmentIds"],
+        json!([id])
+    );
+
+    let item = format!("{VPCAS}{id}");
+    assert_eq!(ok(&app, "GET", &item, None).await["vpcAttachment"], object);
+
+    // Another attachment ("all" fabricates two subnets) and filters.
+    let all = ok(
+        &app,
+        "POST",
+        VPCAS,
+        Some(json!({"vpcAttachmentName": "att-2", "vpcId": "vpc-other01",
+                    "propagateType": "all", "bgwId": bgw, "subnetIds": []})),
+    )
+    .await;
+    let all_infos = all["vpcAttachment"]["propagateCidrInfos"]
+        .as_array()
+        .unwrap();
+    assert_eq!(all_infos.len(), 2);
+    assert_ne!(all_infos[0]["subnetId"], all_infos[1]["subnetId"]);
+    let all_id = s(&all["vpcAttachmentId"]);
+    assert_eq!(
+        describe_bgw(&app, &bgw).await["vpcAttachmentIds"],
+        json!([id, all_id])
+    );
+    for (filter, value, expected) in [
+        ("vpcId", "vpc-other01", &all_id),
+        ("bgwId", bgw.as_str(), &id),
+        ("vpcAttachmentIds", id.as_str(), &id),
+        ("vpcAttachmentNames", "att-2", &all_id),
+    ] {
+        let q = format!("{VPCAS}?filters.1.name={filter}&filters.1.values.1={value}");
+        let result = ok(&app, "GET", &q, None).await;
+        assert_eq!(
+            result["vpcAttachments"][0]["vpcAttachmentId"],
+            expected.as_str(),
+            "{filter}"
+        );
+    }
+
+    // Modify: name, then the whole propagation (none → empty list).
+    ok(
+        &app,
+        "PATCH",
+        &item,
+        Some(json!({"modifyVpcAttachmentSpec": {"vpcAttachmentName": "renamed"}})),
+    )
+    .await;
+    let got = ok(&app, "GET", &item, None).await["vpcAttachment"].clone();
+    assert_eq!(got["vpcAttachmentName"], "renamed");
+    assert_eq!(got["propagateCidrInfos"], object["propagateCidrInfos"]);
+    ok(
+        &app,
+        "PUT",
+        &item,
+        Some(json!({"modifyVpcAttachmentSpec": {"propagationAttribute": {
+            "vpcId": "vpc-abcd9999", "propagateType": "none"
+        }}})),
+    )
+    .await;
+    let got = ok(&app, "GET", &item, None).await["vpcAttachment"].clone();
+    assert_eq!(got["vpcId"], "vpc-abcd9999");
+    assert_eq!(got["propagateType"], "none");
+    assert_eq!(got["propagateCidrInfos"], json!([]));
+    assert_eq!(got["vpcAttachmentName"], "renamed");
+
+    ok(&app, "DELETE", &item, None).await;
+    fails(&app, "GET", &item, None, not_found(&id)).await;
+    assert_eq!(
+        describe_bgw(&app, &bgw).await["vpcAttachmentIds"],
+        json!([all_id])
+    );
+}
+
+#[tokio::test]
+async fn vpc_attachment_validation() {
+    let app = new_app();
+    let bgw = create_bgw(&app, "bgw").await;
+    let base = attachment_spec(&bgw, "vpc-abcd");
+    let w = |extra: Value| Some(with(base.clone(), "vpcAttachmentSpec", extra));
+    let cases: Vec<Case<'_>> = vec![
+        (
+            w(json!({"vpcAttachmentName": null})),
+            bad("vpcAttachmentSpec.vpcAttachmentName missing"),
+        ),
+        (
+            w(json!({"vpcId": null})),
+            bad("vpcAttachmentSpec.vpcId missing"),
+        ),
+        (
+            w(json!({"bgwId": null})),
+            bad("vpcAttachmentSpec.bgwId missing"),
+        ),
+        (
+            w(json!({"propagateType": null})),
+            bad("vpcAttachmentSpec.propagateType missing"),
+        ),
+        (
+            w(json!({"vpcAttachmentName": "a b"})),
+            bad("vpcAttachmentName"),
+        ),
+        (w(json!({"vpcId": "vpc_1234"})), bad("is not a VPC id")),
+        (w(json!({"vpcId": "VPC-ABCD"})), bad("is not a VPC id")),
+        (
+            w(json!({"propagateType": "some"})),
+            bad("propagateType \"some\" is invalid"),
+        ),
+        (
+            w(json!({"propagateType": "partial"})),
+            bad("subnetIds must list at least one subnet"),
+        ),
+        (
+            w(json!({"propagateType": "partial", "subnetIds": []})),
+            bad("subnetIds must list at least one subnet"),
+        ),
+        (
+            w(json!({"propagateType": "all", "subnetIds": ["subnet-abcd"]})),
+            bad("only allowed when propagateType is partial"),
+        ),
+        (
+            w(json!({"subnetIds": ["subnet-abcd"]})),
+            bad("only allowed when propagateType is partial"),
+        ),
+        (
+            w(json!({"propagateType": "partial", "subnetIds": ["subnet-abcd", "sub-1"]})),
+            bad("vpcAttachmentSpec.subnetIds[1]"),
+        ),
+        (
+            w(json!({"propagateType": "partial", "subnetIds": ["subnet-abcd", "subnet-abcd"]})),
+            bad("must not repeat"),
+        ),
+        (
+            w(json!({"subnetIds": "subnet-abcd"})),
+            bad("array of strings"),
+        ),
+        (
+            w(json!({"bgwId": "bgw-missing1"})),
+            not_found("bgw-missing1"),
+        ),
+    ];
+    for (body, expected) in cases {
+        fails(&app, "POST", VPCAS, body, expected).await;
+    }
+
+    // One attachment per (border gateway, VPC); the same VPC on another gateway is fine.
+    let first = create_attachment(&app, &bgw, "vpc-abcd").await;
+    fails(
+        &app,
+        "POST",
+        VPCAS,
+        Some(base.clone()),
+        precondition("already attached"),
+    )
+    .await;
+    let other_bgw = create_bgw(&app, "other").await;
+    create_attachment(&app, &other_bgw, "vpc-abcd").await;
+    let second = create_attachment(&app, &bgw, "vpc-efgh").await;
+
+    let item = format!("{VPCAS}{second}");
+    let attr = |vpc: &str, t: &str| json!({"modifyVpcAttachmentSpec": {"propagationAttribute": {"vpcId": vpc, "propagateType": t}}});
+    fails(
+        &app,
+        "PATCH",
+        &item,
+        Some(attr("vpc-abcd", "all")),
+        precondition(&first),
+    )
+    .await;
+    fails(
+        &app,
+        "PATCH",
+        &item,
+        Some(attr("vpc-efgh", "partial")),
+        bad("modifyVpcAttachmentSpec.propagationAttribute.subnetIds"),
+    )
+    .await;
+    fails(
+        &app,
+        "PATCH",
+        &item,
+        Some(
+            json!({"modifyVpcAttachmentSpec": {"propagationAttribute": {"propagateType": "all"}}}),
+        ),
+        bad("propagationAttribute.vpcId missing"),
+    )
+    .await;
+    fails(
+        &app,
+        "PATCH",
+        &item,
+        Some(json!({"modifyVpcAttachmentSpec": {"propagationAttribute": "all"}})),
+        bad("must be an object"),
+    )
+    .await;
+    fails(
+        &app,
+        "PATCH",
+        &item,
+        Some(json!({"modifyVpcAttachmentSpec": {"bgwId": other_bgw}})),
+        bad("bgwId cannot be modified"),
+    )
+    .await;
+    // Re-sending its own VPC is not a conflict.
+    ok(&app, "PATCH", &item, Some(attr("vpc-efgh", "all"))).await;
+    fails(
+        &app,
+        "GET",
+        &format!("{VPCAS}vpca-missing1"),
+        None,
+        not_found("vpca-missing1"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn vpc_attachment_quota_per_bgw() {
+    let app = new_app();
+    let bgw = create_bgw(&app, "bgw").await;
+    for i in 0..50 {
+        create_attachment(&app, &bgw, &format!("vpc-{i:04}")).await;
+    }
+    fails(
+        &app,
+        "POST",
+        VPCAS,
+        Some(attachment_spec(&bgw, "vpc-more")),
+        quota("VpcAttachment quota"),
+    )
+    .await;
+    let other = create_bgw(&app, "other").await;
+    create_attachment(&app, &other, "vpc-more").await;
+}

@@ -1,0 +1,203 @@
+//! End-to-end tests of the sandbox router (no socket, except one `serve` test): the shared
+//! helpers here; JD Cloud customer gateways in `customer_gateways.rs`, authentication and admin
+//! routes in `api.rs`, the other `bgw` resources in `border_gateways.rs`, `connections.rs`,
+//! `tunnels.rs` and `routes.rs` (their fixtures in `fixtures.rs`), fault injection through the
+//! router in `faults.rs`, the sandbox's import rules in `layers.rs`. The Alibaba half is tested
+//! in `alicloud/tests`.
+
+mod api;
+mod border_gateways;
+mod connections;
+mod customer_gateways;
+mod faults;
+mod fixtures;
+mod layers;
+mod routes;
+mod tunnels;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use tower::ServiceExt;
+
+use super::{app, Clock, SandboxConfig, SandboxState};
+use crate::signer::jdcloud::{self, SigningParams, Version, DEFAULT_SIGNED_HEADERS};
+use crate::signer::{Credentials, SignableRequest};
+
+const HOST: &str = "sandbox.test";
+const REGION: &str = "cn-north-1";
+const CGWS: &str = "/v1/regions/cn-north-1/customerGateways/";
+
+/// A sandbox on a manual clock (nothing here waits for time to pass).
+fn new_app() -> Router {
+    app(SandboxState::open(SandboxConfig {
+        clock: Clock::manual(),
+        ..SandboxConfig::default()
+    })
+    .unwrap())
+}
+
+fn jd_date(t: OffsetDateTime) -> String {
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// How to sign a test request.
+struct Signing {
+    ak: &'static str,
+    sk: &'static str,
+    date: String,
+    version: Version,
+    signed_headers: &'static [&'static str],
+    region: &'static str,
+}
+
+impl Default for Signing {
+    fn default() -> Self {
+        Self {
+            ak: "sandbox-ak",
+            sk: "sandbox-sk",
+            date: jd_date(OffsetDateTime::now_utc()),
+            version: Version::V2,
+            signed_headers: DEFAULT_SIGNED_HEADERS,
+            region: REGION,
+        }
+    }
+}
+
+fn signed_with(method: &str, uri: &str, body: &[u8], s: &Signing) -> Request<Body> {
+    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+    let headers = jdcloud::client_headers(&s.date, &uuid::Uuid::new_v4().to_string(), HOST);
+    let credentials = Credentials::new(s.ak, s.sk);
+    let signed = jdcloud::sign(
+        &SignableRequest {
+            method,
+            path,
+            query,
+            headers: &headers,
+            body,
+        },
+        &SigningParams {
+            credentials: &credentials,
+            region: s.region,
+            service: "bgw",
+            date: &s.date,
+            version: s.version,
+        },
+        s.signed_headers,
+    )
+    .unwrap();
+    let mut builder = Request::builder().method(method).uri(uri);
+    for (name, value) in &headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .header("authorization", signed.authorization)
+        .body(Body::from(body.to_vec()))
+        .unwrap()
+}
+
+fn signed(method: &str, uri: &str, body: Option<Value>) -> Request<Body> {
+    let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+    signed_with(method, uri, &body, &Signing::default())
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)));
+    (status, headers, body)
+}
+
+async fn call(app: &Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let (status, _, body) = send(app, signed(method, uri, body)).await;
+    (status, body)
+}
+
+fn spec(name: &str, ips: &[&str], asn: i64) -> Value {
+    json!({"customerGatewaySpec": {
+        "customerGatewayName": name, "customerIps": ips, "bgpAsn": asn, "description": "d"
+    }})
+}
+
+async fn create(app: &Router, name: &str) -> String {
+    let (status, body) = call(
+        app,
+        "POST",
+        CGWS,
+        Some(spec(name, &["203.0.113.10"], 65010)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["result"]["customerGatewayId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn assert_error(status: StatusCode, body: &Value, http: u16, code: &str, needle: &str) {
+    assert_eq!(status.as_u16(), http, "{body}");
+    assert_eq!(body["error"]["code"], http, "{body}");
+    assert_eq!(body["error"]["status"], code, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains(needle), "{message:?} lacks {needle:?}");
+    assert_eq!(body["requestId"].as_str().unwrap().len(), 32);
+}
+
+async fn send_admin(app: &Router, method: &str, uri: &str) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(app, req).await;
+    (status, body)
+}
+
+async fn admin_with_body(app: &Router, method: &str, uri: &str, body: &str) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let (status, _, body) = send(app, req).await;
+    (status, body)
+}
+
+/// `/_sandbox/state` with nothing in it: every kind of both clouds present and empty, plus the
+/// Alibaba seed (CEN, transit routers, route tables), which is always there.
+fn empty_state() -> Value {
+    json!({
+        "jdcloud": {
+            "bgws": [],
+            "vpc_attachments": [],
+            "customer_gateways": [],
+            "vpn_connections": [],
+            "vpn_tunnels": [],
+            "bgw_routes": []
+        },
+        "alicloud": {
+            "customer_gateways": [],
+            "vpn_connections": [],
+            "vco_route_entries": [],
+            "transit_router_vpn_attachments": [],
+            "route_table_associations": [],
+            "route_table_propagations": []
+        },
+        "alicloud_seed": super::alicloud::seed_state()
+    })
+}
