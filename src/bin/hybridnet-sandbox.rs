@@ -175,7 +175,7 @@ async fn main() -> anyhow::Result<()> {
         faults: args.faults,
         rate_limit_per_minute: args.rate_limit,
         provisioning_ms: args.provisioning_ms,
-        alicloud_security_token: args.security_token.clone(),
+        alicloud_security_token: args.security_token.clone().map(Into::into),
         clock: sandbox::Clock::system(),
     };
     let state = SandboxState::open(config).with_context(|| match &args.state {

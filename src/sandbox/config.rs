@@ -1,11 +1,10 @@
 //! How to run the sandbox: [`SandboxConfig`] and its defaults.
 
-use std::fmt;
 use std::path::PathBuf;
 
 use super::clock::Clock;
 use super::faults::FaultPlan;
-use crate::signer::Credentials;
+use crate::signer::{Credentials, Sensitive};
 
 /// Access key id accepted when none is configured.
 pub const DEFAULT_ACCESS_KEY: &str = "sandbox-ak";
@@ -18,7 +17,7 @@ pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
 pub const DEFAULT_PROVISIONING_MS: u64 = 500;
 
 /// How to run the sandbox.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SandboxConfig {
     /// SQLite state file; `None` keeps the state in memory.
     pub state_path: Option<PathBuf>,
@@ -36,7 +35,7 @@ pub struct SandboxConfig {
     pub provisioning_ms: u64,
     /// The one STS token Alibaba requests may carry (`x-acs-security-token` /
     /// `SecurityToken`); `None` refuses every request that carries one.
-    pub alicloud_security_token: Option<String>,
+    pub alicloud_security_token: Option<Sensitive<String>>,
     /// Where "now" comes from ([`Clock::system`] unless a test hands in a manual one).
     pub clock: Clock,
 }
@@ -52,26 +51,5 @@ impl Default for SandboxConfig {
             alicloud_security_token: None,
             clock: Clock::system(),
         }
-    }
-}
-
-impl fmt::Debug for SandboxConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `Credentials` redacts its secret itself.
-        f.debug_struct("SandboxConfig")
-            .field("state_path", &self.state_path)
-            .field("credentials", &self.credentials)
-            .field("faults", &self.faults)
-            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
-            .field("provisioning_ms", &self.provisioning_ms)
-            .field(
-                "alicloud_security_token",
-                &self
-                    .alicloud_security_token
-                    .as_ref()
-                    .map(|_| "** redacted **"),
-            )
-            .field("clock", &self.clock)
-            .finish()
     }
 }

@@ -3,6 +3,7 @@
 //! used by the sandbox); plus Alibaba's older RPC signature V1 (`HMAC-SHA1`, [`rpc_v1`]).
 //!
 //! Pure functions only: no clock, no I/O, no randomness. The date and nonce are inputs.
+//! [`Sensitive`] lives here too, as the one redacting wrapper every layer can use.
 
 pub mod acs3;
 pub mod canonical;
@@ -10,9 +11,11 @@ pub mod credentials;
 pub mod error;
 pub mod jdcloud;
 pub mod rpc_v1;
+pub mod sensitive;
 
 pub use credentials::Credentials;
 pub use error::SignError;
+pub use sensitive::Sensitive;
 
 /// An HTTP request as the signer sees it.
 #[derive(Debug, Clone, Copy)]

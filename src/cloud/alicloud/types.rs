@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::signer::Sensitive;
+
 /// A string, number or boolean in JSON, as text.
 fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Option::<serde_json::Value>::deserialize(d)? {
@@ -34,7 +36,7 @@ pub struct CreateCustomerGatewayResponse {
     pub customer_gateway_id: String,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomerGateway {
     pub customer_gateway_id: String,
@@ -50,15 +52,6 @@ pub struct CustomerGateway {
     pub create_time: Option<i64>,
 }
 
-impl std::fmt::Debug for CustomerGateway {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CustomerGateway")
-            .field("id", &self.customer_gateway_id)
-            .field("ip", &self.ip_address)
-            .finish_non_exhaustive()
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateVpnAttachmentResponse {
@@ -67,7 +60,7 @@ pub struct CreateVpnAttachmentResponse {
 
 /// One tunnel's settings in CreateVpnAttachment / ModifyVpnAttachmentAttribute;
 /// `None` members are not sent (the service keeps its default or current value).
-#[derive(Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TunnelOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,15 +80,6 @@ pub struct TunnelOptions {
     pub tunnel_ipsec_config: TunnelIpsecConfig,
 }
 
-impl std::fmt::Debug for TunnelOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TunnelOptions")
-            .field("tunnel_index", &self.tunnel_index)
-            .field("psk", &"** redacted **")
-            .finish_non_exhaustive()
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TunnelBgpConfig {
@@ -113,11 +97,11 @@ impl TunnelBgpConfig {
     }
 }
 
-#[derive(Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TunnelIkeConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub psk: Option<String>,
+    pub psk: Option<Sensitive<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ike_version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -162,7 +146,7 @@ impl TunnelIpsecConfig {
 }
 
 /// DescribeVpnConnection.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpnConnection {
     pub vpn_connection_id: String,
@@ -192,15 +176,6 @@ pub struct VpnConnection {
     pub tunnel_options_specification: Option<TunnelOptionsList>,
 }
 
-impl std::fmt::Debug for VpnConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VpnConnection")
-            .field("id", &self.vpn_connection_id)
-            .field("state", &self.state)
-            .finish_non_exhaustive()
-    }
-}
-
 impl VpnConnection {
     pub fn tunnels(&self) -> &[Tunnel] {
         self.tunnel_options_specification
@@ -210,7 +185,7 @@ impl VpnConnection {
     }
 }
 
-#[derive(Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TunnelOptionsList {
     #[serde(default)]
@@ -218,7 +193,7 @@ pub struct TunnelOptionsList {
 }
 
 /// A tunnel as DescribeVpnConnection reports it.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Tunnel {
     #[serde(default)]
@@ -247,7 +222,7 @@ pub struct Tunnel {
     pub tunnel_ipsec_config: Option<TunnelIpsecState>,
 }
 
-#[derive(Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TunnelBgpState {
     #[serde(default, deserialize_with = "lenient_i64")]
@@ -260,11 +235,11 @@ pub struct TunnelBgpState {
     pub peer_bgp_ip: Option<String>,
 }
 
-#[derive(Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TunnelIkeState {
     #[serde(default)]
-    pub psk: Option<String>,
+    pub psk: Option<Sensitive<String>>,
     #[serde(default)]
     pub ike_version: Option<String>,
     #[serde(default)]
@@ -283,7 +258,7 @@ pub struct TunnelIkeState {
     pub remote_id: Option<String>,
 }
 
-#[derive(Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TunnelIpsecState {
     #[serde(default)]

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::signer::Sensitive;
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerGateway {
@@ -213,7 +215,7 @@ pub struct ModifyVpnConnectionSpec {
 }
 
 /// A VPN tunnel as JD Cloud describes it.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VpnTunnel {
     pub vpn_tunnel_id: String,
@@ -225,7 +227,7 @@ pub struct VpnTunnel {
     pub customer_ip: String,
     /// Returned in clear, or masked (docs/design/jdcloud.md §8.6).
     #[serde(default)]
-    pub psk: Option<String>,
+    pub psk: Option<Sensitive<String>>,
     #[serde(default)]
     pub local_tunnel_ip: Option<String>,
     #[serde(default)]
@@ -268,23 +270,13 @@ pub struct VpnTunnel {
     pub created_time: Option<String>,
 }
 
-impl std::fmt::Debug for VpnTunnel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VpnTunnel")
-            .field("vpn_tunnel_id", &self.vpn_tunnel_id)
-            .field("vpn_connection_id", &self.vpn_connection_id)
-            .field("psk", &"** redacted **")
-            .finish_non_exhaustive()
-    }
-}
-
 /// IKE/IPsec settings shared by create and modify; `None` keeps JD's default
 /// (on create) or the current value (on modify).
-#[derive(Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TunnelSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub psk: Option<String>,
+    pub psk: Option<Sensitive<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_ip: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -322,15 +314,6 @@ pub struct TunnelSettings {
 impl TunnelSettings {
     pub fn is_empty(&self) -> bool {
         *self == TunnelSettings::default()
-    }
-}
-
-impl std::fmt::Debug for TunnelSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TunnelSettings")
-            .field("psk", &self.psk.as_ref().map(|_| "** redacted **"))
-            .field("tunnel_ip", &self.tunnel_ip)
-            .finish_non_exhaustive()
     }
 }
 

@@ -12,6 +12,8 @@ use async_trait::async_trait;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
+use crate::signer::Sensitive;
+
 use crate::cloud::jdcloud::ops::{Kind, VPN_TUNNEL};
 use crate::cloud::jdcloud::types::{self as api, AdminStatus};
 use crate::cloud::jdcloud::Client;
@@ -43,14 +45,14 @@ pub const TUNNEL_IP_RANGES: &[&str] = &[
     "192.168.0.0/16",
 ];
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
     pub id: Option<String>,
     pub region: Option<String>,
     pub vpn_connection_id: Option<String>,
     pub cloud_public_ip: Option<String>,
     pub customer_ip: Option<String>,
-    pub psk: Option<String>,
+    pub psk: Option<Sensitive<String>>,
     pub tunnel_ip: Option<String>,
     pub local_tunnel_ip: Option<String>,
     pub remote_tunnel_ip: Option<String>,
@@ -71,16 +73,6 @@ pub struct State {
     pub admin_status: Option<String>,
     pub op_status: Option<String>,
     pub created_time: Option<String>,
-}
-
-impl std::fmt::Debug for State {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("vpn_tunnel::State")
-            .field("id", &self.id)
-            .field("vpn_connection_id", &self.vpn_connection_id)
-            .field("psk", &self.psk.as_ref().map(|_| "** redacted **"))
-            .finish_non_exhaustive()
-    }
 }
 
 pub struct VpnTunnel;
@@ -438,14 +430,17 @@ fn expand_settings(prior: &State, plan: &State) -> api::TunnelSettings {
 
 /// INFERRED: JD Cloud returns the key in clear; if it masks it, keep ours
 /// (docs/design/jdcloud.md §8.6).
-fn read_psk(from_api: Option<String>, ours: Option<String>) -> Option<String> {
-    match non_empty(from_api) {
-        Some(p) if !p.contains('*') => Some(p),
+fn read_psk(
+    from_api: Option<Sensitive<String>>,
+    ours: Option<Sensitive<String>>,
+) -> Option<Sensitive<String>> {
+    match from_api {
+        Some(p) if !p.as_str().is_empty() && !p.as_str().contains('*') => Some(p),
         _ => ours,
     }
 }
 
-fn flatten(t: &api::VpnTunnel, at: &Locator, psk: Option<String>) -> State {
+fn flatten(t: &api::VpnTunnel, at: &Locator, psk: Option<Sensitive<String>>) -> State {
     State {
         id: Some(t.vpn_tunnel_id.clone()),
         region: Some(at.region.clone()),

@@ -165,7 +165,11 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
 
     let auth_config = auth::AuthConfig {
         credentials: state.credentials(),
-        security_token: state.config().alicloud_security_token.as_deref(),
+        security_token: state
+            .config()
+            .alicloud_security_token
+            .as_ref()
+            .map(|t| t.as_str()),
     };
     let pairs = params.pairs();
     if let Err(e) = auth::authenticate(

@@ -128,7 +128,7 @@ pub fn expand_tunnels(prior: &[Tunnel], plan: &[Tunnel]) -> Vec<api::TunnelOptio
                     tunnel_cidr: f(|t| &t.bgp_tunnel_cidr),
                 },
                 tunnel_ike_config: api::TunnelIkeConfig {
-                    psk: f(|t| &t.psk),
+                    psk: diff(p.and_then(|p| p.psk.as_ref()), &t.psk),
                     ike_version: f(|t| &t.ike_version),
                     ike_mode: f(|t| &t.ike_mode),
                     ike_enc_alg: f(|t| &t.ike_encryption_algorithm),
@@ -229,8 +229,9 @@ fn flatten_tunnel(t: &api::Tunnel, ours: Option<&Tunnel>) -> Tunnel {
         customer_gateway_id: non_empty(t.customer_gateway_id.clone()),
         // INFERRED: the API returns the key in clear; if it ever masks it, keep
         // ours (docs/design/alicloud.md §10.5).
-        psk: non_empty(ike.psk)
-            .filter(|p| !p.contains("***"))
+        psk: ike
+            .psk
+            .filter(|p| !p.as_str().is_empty() && !p.as_str().contains("***"))
             .or_else(|| ours.and_then(|o| o.psk.clone())),
         ike_version: non_empty(ike.ike_version),
         ike_mode: non_empty(ike.ike_mode),

@@ -6,6 +6,8 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
+use crate::signer::Sensitive;
+
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{
     charset, cidr, each, int_between, length_between, no_prefix, one_of, parse_cidr, pattern,
@@ -63,10 +65,10 @@ pub struct State {
     pub route_table_id: Option<String>,
 }
 
-#[derive(Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tunnel {
     pub customer_gateway_id: Option<String>,
-    pub psk: Option<String>,
+    pub psk: Option<Sensitive<String>>,
     pub ike_version: Option<String>,
     pub ike_mode: Option<String>,
     pub ike_encryption_algorithm: Option<String>,
@@ -90,16 +92,6 @@ pub struct Tunnel {
     pub status: Option<String>,
     pub gateway_ip: Option<String>,
     pub bgp_peer_ip: Option<String>,
-}
-
-impl std::fmt::Debug for Tunnel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tunnel")
-            .field("tunnel_id", &self.tunnel_id)
-            .field("customer_gateway_id", &self.customer_gateway_id)
-            .field("psk", &self.psk.as_ref().map(|_| "** redacted **"))
-            .finish_non_exhaustive()
-    }
 }
 
 /// A BGP tunnel /30: inside 169.254.0.0/16 and not reserved.

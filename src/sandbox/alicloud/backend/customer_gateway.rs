@@ -43,7 +43,7 @@ pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGat
         region_id: new.region,
         ip_address: new.ip_address,
         asn: new.asn,
-        auth_key: new.auth_key,
+        auth_key: new.auth_key.into(),
         name: new.name,
         description: new.description,
         create_time: db.now_ms(),
@@ -84,7 +84,7 @@ pub(crate) fn modify(
         gateway.description = description;
     }
     if let Some(key) = change.auth_key {
-        gateway.auth_key = key;
+        gateway.auth_key = key.into();
     }
     db.update(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id, &gateway)?;
     Ok(gateway)

@@ -2,9 +2,9 @@
 //! timestamps and phases are bookkeeping the answers leave out), their store kinds, and the
 //! rules every resource shares: tags and `ClientToken` idempotency.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
+
+use crate::signer::Sensitive;
 
 use crate::sandbox::alicloud::error::{codes, AliError};
 use crate::sandbox::store::Kind;
@@ -133,7 +133,7 @@ pub(crate) fn dry_run_check(dry_run: bool) -> Result<(), AliError> {
 }
 
 /// A customer gateway (Vpc, docs/design/alicloud.md §3).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct CustomerGateway {
     pub customer_gateway_id: String,
@@ -143,7 +143,7 @@ pub(crate) struct CustomerGateway {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asn: Option<i64>,
     /// BGP MD5 key, returned in plaintext by DescribeCustomerGateway.
-    pub auth_key: String,
+    pub auth_key: Sensitive<String>,
     pub name: String,
     pub description: String,
     /// Epoch milliseconds.
@@ -152,18 +152,6 @@ pub(crate) struct CustomerGateway {
     pub tags: Vec<Tag>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_token: Option<ClientToken>,
-}
-
-impl fmt::Debug for CustomerGateway {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CustomerGateway")
-            .field("customer_gateway_id", &self.customer_gateway_id)
-            .field("ip_address", &self.ip_address)
-            .field("asn", &self.asn)
-            .field("auth_key", &"** redacted **")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
-    }
 }
 
 /// `State` values of a connection (docs/design/alicloud.md §4.3).
@@ -249,11 +237,11 @@ pub(crate) struct TunnelBgp {
     pub tunnel_cidr: Option<String>,
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct TunnelIke {
     /// Plaintext: DescribeVpnConnection returns it.
-    pub psk: String,
+    pub psk: Sensitive<String>,
     pub ike_version: String,
     pub ike_mode: String,
     pub ike_enc_alg: String,
@@ -266,22 +254,6 @@ pub(crate) struct TunnelIke {
     /// Default: the customer gateway's address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_id: Option<String>,
-}
-
-impl fmt::Debug for TunnelIke {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TunnelIke")
-            .field("psk", &"** redacted **")
-            .field("ike_version", &self.ike_version)
-            .field("ike_mode", &self.ike_mode)
-            .field("ike_enc_alg", &self.ike_enc_alg)
-            .field("ike_auth_alg", &self.ike_auth_alg)
-            .field("ike_pfs", &self.ike_pfs)
-            .field("ike_lifetime", &self.ike_lifetime)
-            .field("local_id", &self.local_id)
-            .field("remote_id", &self.remote_id)
-            .finish()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -119,7 +119,7 @@ fn new_tunnel(
             tunnel_cidr: None,
         },
         ike: TunnelIke {
-            psk: random_psk(),
+            psk: random_psk().into(),
             ike_version: "ikev2".to_owned(),
             ike_mode: "main".to_owned(),
             ike_enc_alg: "aes".to_owned(),
@@ -189,7 +189,7 @@ fn apply(db: &Db<'_>, region: &str, t: &mut Tunnel, patch: TunnelPatch) -> Resul
     }
 
     if let Some(psk) = patch.psk {
-        t.ike.psk = psk;
+        t.ike.psk = psk.into();
     }
     set(&mut t.ike.ike_version, patch.ike_version);
     set(&mut t.ike.ike_mode, patch.ike_mode);

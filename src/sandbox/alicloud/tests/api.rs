@@ -323,7 +323,7 @@ async fn nonce_reuse_is_refused_in_both_dialects() {
 #[tokio::test]
 async fn configured_security_token() {
     let app = app_with(SandboxConfig {
-        alicloud_security_token: Some("sts-token".to_owned()),
+        alicloud_security_token: Some("sts-token".into()),
         ..SandboxConfig::default()
     });
     for v1 in [false, true] {

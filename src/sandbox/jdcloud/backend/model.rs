@@ -4,7 +4,6 @@
 //!
 //! INFERRED here (docs/design/jdcloud.md §8.5): the id prefixes.
 
-use std::fmt;
 use std::net::Ipv4Addr;
 use std::ops::RangeInclusive;
 
@@ -173,15 +172,7 @@ pub(crate) const HA_REDUNDANCY: &str = "redundancy";
 pub(crate) const HA_NO_REDUNDANCY: &str = "no_redundancy";
 
 /// The pre-shared key: echoed by the API, never printed by the sandbox.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct Psk(pub String);
-
-impl fmt::Debug for Psk {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Psk(<redacted>)")
-    }
-}
+pub(crate) type Psk = crate::signer::Sensitive<String>;
 
 /// The `VpnTunnel` object (Go `services/bgw/models/VpnTunnel.go`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -430,8 +421,8 @@ mod tests {
 
     #[test]
     fn psk_is_redacted_in_debug() {
-        let psk = Psk("hunter2".to_owned());
-        assert_eq!(format!("{psk:?}"), "Psk(<redacted>)");
+        let psk = Psk::new("hunter2".to_owned());
+        assert_eq!(format!("{psk:?}"), "** redacted **");
         assert_eq!(serde_json::to_value(&psk).unwrap(), "hunter2");
     }
 

@@ -58,7 +58,7 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewVpnTunnel) -> Result<Vpn
         remote_ip: new.customer_ip.clone(),
         cloud_public_ip: new.cloud_public_ip,
         customer_ip: new.customer_ip,
-        psk: Psk(new.psk),
+        psk: Psk::new(new.psk),
         local_tunnel_ip: String::new(),
         remote_tunnel_ip: String::new(),
         tunnel_ip: String::new(),
@@ -173,7 +173,7 @@ pub(crate) fn modify(
         change.customer_ip.as_ref(),
     )?;
     if let Some(psk) = change.psk {
-        tunnel.psk = Psk(psk);
+        tunnel.psk = Psk::new(psk);
     }
     change.options.apply(&mut tunnel);
 
