@@ -379,6 +379,13 @@ where
     ) -> Result<serde_json::Value, Diagnostics> {
         self.0.upgrade_state(version, state)
     }
+
+    fn state_fields(&self) -> Option<Vec<String>> {
+        match serde_json::to_value(M::State::default()) {
+            Ok(serde_json::Value::Object(m)) => Some(m.keys().cloned().collect()),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -101,6 +101,12 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
     ) {
     }
 
+    /// The typed state's field names, where the state has a default to read
+    /// them from: a test checks them against the schema.
+    fn state_fields(&self) -> Option<Vec<String>> {
+        None
+    }
+
     /// Converts state JSON written by an older schema version to the current
     /// one. Only called when `version` is older than the schema's.
     fn upgrade_state(
@@ -133,6 +139,7 @@ pub trait DynResource<D>: Send + Sync {
         version: i64,
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics>;
+    fn state_fields(&self) -> Option<Vec<String>>;
     fn modify_plan(
         &self,
         prior: &Value,
@@ -310,6 +317,10 @@ where
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics> {
         self.resource.upgrade_state(version, state)
+    }
+
+    fn state_fields(&self) -> Option<Vec<String>> {
+        self.resource.state_fields()
     }
 
     fn modify_plan(

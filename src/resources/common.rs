@@ -89,37 +89,3 @@ pub fn changed(prior: &Option<String>, plan: &Option<String>) -> Option<String> 
 pub fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
-
-/// Checks every resource file's tests share.
-#[cfg(test)]
-pub mod test_support {
-    use crate::framework::Schema;
-
-    /// The typed state's serde fields are exactly the schema's attributes.
-    pub fn state_matches_schema<S: serde::Serialize>(schema: &Schema, default_state: &S) {
-        let json = serde_json::to_value(default_state).unwrap();
-        let mut fields: Vec<&str> = json
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        let mut attrs: Vec<&str> = schema
-            .block
-            .attributes
-            .iter()
-            .map(|a| a.name.as_str())
-            .collect();
-        attrs.extend(
-            schema
-                .block
-                .blocks
-                .iter()
-                .filter(|b| b.name != "timeouts")
-                .map(|b| b.name.as_str()),
-        );
-        fields.sort_unstable();
-        attrs.sort_unstable();
-        assert_eq!(fields, attrs);
-    }
-}

@@ -80,6 +80,28 @@ mod tests {
 
     /// Typed states read every number as `i64`, so every number attribute is
     /// declared `int` and a fraction or a huge value is refused at validate.
+    /// A typed state's serde fields are exactly its schema's attributes and
+    /// blocks (`timeouts` aside, which the framework keeps).
+    #[test]
+    fn every_state_matches_its_schema() {
+        for r in registry() {
+            let mut fields = r
+                .state_fields()
+                .unwrap_or_else(|| panic!("{} has no default state", r.type_name()));
+            let block = &r.schema().block;
+            let mut declared: Vec<String> = block
+                .attributes
+                .iter()
+                .map(|a| a.name.clone())
+                .chain(block.blocks.iter().map(|b| b.name.clone()))
+                .filter(|n| n != "timeouts")
+                .collect();
+            fields.sort_unstable();
+            declared.sort_unstable();
+            assert_eq!(fields, declared, "{}", r.type_name());
+        }
+    }
+
     #[test]
     fn every_number_is_an_integer() {
         fn walk(b: &crate::framework::Block, at: &str) {

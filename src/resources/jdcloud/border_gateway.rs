@@ -174,12 +174,6 @@ fn flatten(b: &api::Bgw, at: &Locator) -> State {
 mod tests {
     use super::*;
     use crate::framework::testing::validate_paths;
-    use crate::resources::common::test_support::state_matches_schema;
-
-    #[test]
-    fn state_fields_match_schema_attributes() {
-        state_matches_schema(&schema(), &State::default());
-    }
 
     #[test]
     fn validation_rules_point_at_the_attribute() {

@@ -190,12 +190,6 @@ mod tests {
     use super::*;
     use crate::framework::testing::validate_paths;
     use crate::framework::Value;
-    use crate::resources::common::test_support::state_matches_schema;
-
-    #[test]
-    fn state_fields_match_schema_attributes() {
-        state_matches_schema(&schema(), &State::default());
-    }
 
     #[test]
     fn validation_rules_point_at_the_attribute() {

@@ -169,12 +169,6 @@ mod tests {
     use super::*;
     use crate::framework::testing::validate_paths;
     use crate::framework::Value;
-    use crate::resources::common::test_support::state_matches_schema;
-
-    #[test]
-    fn state_fields_match_schema_attributes() {
-        state_matches_schema(&schema(), &State::default());
-    }
 
     #[test]
     fn addresses_follow_the_customer_gateway_rules() {

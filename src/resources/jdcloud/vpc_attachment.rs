@@ -213,15 +213,9 @@ fn flatten(a: &api::VpcAttachment, at: &Locator) -> State {
 mod tests {
     use super::*;
     use crate::framework::testing::validate_paths;
-    use crate::resources::common::test_support::state_matches_schema;
 
     fn list(v: &[&str]) -> Value {
         Value::List(v.iter().map(|s| Value::string(*s)).collect())
-    }
-
-    #[test]
-    fn state_fields_match_schema_attributes() {
-        state_matches_schema(&schema(), &State::default());
     }
 
     #[test]

@@ -1,11 +1,9 @@
 use super::schema::tunnel_block;
 use super::*;
 use crate::framework::testing::validate_paths;
-use crate::resources::common::test_support::state_matches_schema;
 
 #[test]
-fn state_fields_match_schema_attributes() {
-    state_matches_schema(&schema(), &State::default());
+fn tunnel_fields_match_the_tunnel_block() {
     let tunnel = serde_json::to_value(Tunnel::default()).unwrap();
     let mut fields: Vec<&str> = tunnel
         .as_object()
