@@ -248,7 +248,9 @@ pub trait Managed<D: Send + Sync + 'static>: Send + Sync + 'static {
 /// A [`Managed`] object as a framework [`Resource`].
 pub struct Lifecycle<M>(pub M);
 
-fn failed(action: &str, what: &str, id: &str, err: &dyn fmt::Display) -> Diagnostics {
+/// "reading JD Cloud customer gateway (cgw-1)": the one grammar of a failed
+/// step on a named object, for the framework and resources alike.
+pub fn failed(action: &str, what: &str, id: &str, err: &dyn fmt::Display) -> Diagnostics {
     Diagnostics::error(format!("{action} {what} ({id})"), err.to_string())
 }
 

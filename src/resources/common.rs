@@ -12,7 +12,7 @@ pub fn api_error(action: &str, what: &str, err: &ApiError) -> Diagnostics {
 
 /// Same, naming the object's id.
 pub fn api_error_id(action: &str, what: &str, id: &str, err: &ApiError) -> Diagnostics {
-    Diagnostics::error(format!("{action} {what} ({id})"), err.to_string())
+    crate::framework::lifecycle::failed(action, what, id, err)
 }
 
 /// Describes one JD Cloud object; an answer about another object (a

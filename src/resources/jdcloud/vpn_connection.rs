@@ -198,19 +198,13 @@ impl JdResource for VpnConnection {
         at: &Locator,
         plan: &State,
     ) -> Result<(), Diagnostics> {
-        let change = self.expand_modify(&State::default(), plan);
+        let selectors = plan.traffic_selector.clone().unwrap_or_default();
         let change = api::ModifyVpnConnectionSpec {
-            traffic_selectors: change.traffic_selectors.filter(|s| !s.is_empty()),
+            traffic_selectors: (!selectors.is_empty()).then(|| expand_selectors(&selectors)),
             ..Default::default()
         };
-        jd_modify(
-            client,
-            &VPN_CONNECTION,
-            at,
-            "traffic selectors of JD Cloud VPN connection",
-            &change,
-        )
-        .await
+        let what = format!("traffic selectors of {WHAT}");
+        jd_modify(client, &VPN_CONNECTION, at, &what, &change).await
     }
 }
 
