@@ -270,6 +270,7 @@ fn check_clouds(config: &Value, path: &AttrPath, diags: &mut Diagnostics) {
                 );
             }
         }
+        // INFERRED (docs/design/jdcloud.md §8.17): JD tunnels always allow NAT traversal.
         if cloud == Cloud::JdCloud && config.get("nat_traversal").as_bool() == Some(false) {
             let at = path.child("nat_traversal");
             diags.add_attr_error(
