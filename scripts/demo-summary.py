@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Prints what a demo apply built, from the sandbox's state: the objects on each cloud and the
+tunnel pairs with their public IPs. Never prints a pre-shared key.
+
+Usage: demo-summary.py SANDBOX_STATE_JSON
+"""
+import json
+import sys
+
+
+def rows(state, cloud, kind):
+    return state.get(cloud, {}).get(kind, []) or []
+
+
+def line(label, ident, detail=""):
+    print(f"  {label:<24} {ident:<22} {detail}".rstrip())
+
+
+def jdcloud(state):
+    kinds = [
+        ("bgws", "border gateway", "bgwId", lambda o: o.get("bgwName", "")),
+        ("vpc_attachments", "VPC attachment", "vpcAttachmentId", lambda o: f"{o.get('vpcId')}"),
+        ("customer_gateways", "customer gateway", "customerGatewayId",
+         lambda o: f"{o.get('customerGatewayName', '')} ASN {o.get('bgpAsn')} IPs {', '.join(o.get('customerIps') or []) or '-'}"),
+        ("vpn_connections", "VPN connection", "vpnConnectionId",
+         lambda o: f"{'BGP' if o.get('bgpEnabled') else 'static'}, cloud IPs {', '.join(o.get('cloudPublicIp') or [])}"),
+        ("vpn_tunnels", "tunnel", "vpnTunnelId",
+         lambda o: f"{o.get('cloudPublicIp')} -> {o.get('customerIp')}, inside {o.get('tunnelIp')}, {o.get('ikeVersion')} {o.get('ikeCipher')}/{o.get('ikeAuth')}/{o.get('ikeKeyExchange')}"),
+        ("bgw_routes", "static route", "bgwRouteId", lambda o: o.get("destination", "")),
+    ]
+    return kinds
+
+
+def alicloud(state):
+    def tunnels(o):
+        opts = (o.get("TunnelOptionsSpecification") or {}).get("TunnelOptions") or []
+        return opts
+
+    return [
+        ("customer_gateways", "customer gateway", "CustomerGatewayId",
+         lambda o: f"{o.get('Name', '')} {o.get('IpAddress')} ASN {o.get('Asn')}"),
+        ("vpn_connections", "IPsec connection", "VpnConnectionId",
+         lambda o: f"{o.get('Name', '')}, {o.get('State')} to {o.get('TransitRouterId', '-')}, "
+                   f"gateway IPs {', '.join(t.get('InternetIp', '') for t in tunnels(o))}"),
+        ("transit_router_vpn_attachments", "transit router binding", "TransitRouterAttachmentId",
+         lambda o: f"{o.get('TransitRouterId')} ({o.get('Status')})"),
+        ("route_table_associations", "route table association", "TransitRouterRouteTableId", lambda o: o.get("Status", "")),
+        ("route_table_propagations", "route table propagation", "TransitRouterRouteTableId", lambda o: o.get("Status", "")),
+        ("vco_route_entries", "destination route", "RouteDest", lambda o: o.get("NextHop", "")),
+    ]
+
+
+def show(state, cloud, title, kinds):
+    print(title)
+    shown = False
+    for kind, label, key, detail in kinds:
+        for o in rows(state, cloud, kind):
+            line(label, str(o.get(key, "?")), detail(o))
+            shown = True
+    if not shown:
+        print("  (nothing)")
+
+
+def pairs(state):
+    """JD tunnels whose customer IP is an Alibaba tunnel's gateway IP, and JD tunnels facing each
+    other across regions."""
+    ali = {}
+    for c in rows(state, "alicloud", "vpn_connections"):
+        for t in (c.get("TunnelOptionsSpecification") or {}).get("TunnelOptions") or []:
+            ali[t.get("InternetIp")] = t
+    jd = rows(state, "jdcloud", "vpn_tunnels")
+    by_cloud_ip = {t.get("cloudPublicIp"): t for t in jd}
+    out, seen = [], set()
+    for t in jd:
+        peer_ip = t.get("customerIp")
+        if peer_ip in ali:
+            out.append(("JD Cloud", t.get("cloudPublicIp"), "Alibaba Cloud", peer_ip, t.get("tunnelIp")))
+        elif peer_ip in by_cloud_ip and (peer_ip, t.get("cloudPublicIp")) not in seen:
+            seen.add((t.get("cloudPublicIp"), peer_ip))
+            out.append(("JD Cloud", t.get("cloudPublicIp"), "JD Cloud", peer_ip, t.get("tunnelIp")))
+        elif peer_ip not in by_cloud_ip:
+            out.append(("JD Cloud", t.get("cloudPublicIp"), "data centre", peer_ip, t.get("tunnelIp")))
+    return out
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        state = json.load(f)
+    show(state, "jdcloud", "JD Cloud", jdcloud(state))
+    show(state, "alicloud", "Alibaba Cloud", alicloud(state))
+    found = pairs(state)
+    print("Tunnel pairs")
+    if not found:
+        print("  (none)")
+    for i, (a, a_ip, b, b_ip, inside) in enumerate(found, 1):
+        print(f"  {i}. {a} {a_ip}  <->  {b} {b_ip}   inside {inside}")
+
+
+if __name__ == "__main__":
+    main()
