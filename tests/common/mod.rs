@@ -16,6 +16,7 @@
 // Each integration test compiles its own copy of this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod ike;
 pub mod ledger;
 
 use std::collections::HashSet;
