@@ -7,7 +7,8 @@
 //! Each tunnel must reach an ESTABLISHED IKE SA with the algorithms the example sets, and the
 //! responder must select the ESP proposal (with its PFS group). Then, against the same applied
 //! state, one side's configuration is changed — its PSK, its IKE DH group, the identity it
-//! expects, its PFS group — and the negotiation must fail; restored, it must succeed again.
+//! expects, its PFS group — and the negotiation must fail; restored, it must succeed again, and
+//! also with a PSK full of quotes, a backtick, `#` and a backslash on both sides.
 //!
 //! Needs root, `ip netns` and Debian's strongSwan (scripts/ensure-tools.sh installs it as root);
 //! without them the tests fail in CI (`CI=true`) and are skipped elsewhere with a loud message.
@@ -206,6 +207,22 @@ fn cloud_to_cloud(test: &str, example: &Example) {
         let n = lab.negotiate(0, Side::A);
         lab.assert_established(&version, example, 0, &n);
 
+        // A PSK with every character a configuration file could trip on, on both sides.
+        let awkward = Psk("it's `a` \"key\" #1 \\ $HOME;".to_owned());
+        lab.load_pair(
+            0,
+            &CloudEnd {
+                psk: awkward.clone(),
+                ..a.clone()
+            },
+            &CloudEnd {
+                psk: awkward,
+                ..b.clone()
+            },
+        );
+        let n = lab.negotiate(0, Side::B);
+        lab.assert_established(&version, example, 0, &n);
+
         eprintln!(
             "{version} {}: apply {:.1}s, IKE checks {:.1}s",
             example.dir,
@@ -279,6 +296,12 @@ impl<'p> Lab<'p> {
     /// Side B with pair `i`'s end replaced by `end`.
     fn load_b(&self, i: usize, end: &CloudEnd) {
         self.load(Side::B, Some((i, end)));
+    }
+
+    /// Both ends of pair `i` replaced.
+    fn load_pair(&self, i: usize, a: &CloudEnd, b: &CloudEnd) {
+        self.load(Side::A, Some((i, a)));
+        self.load(Side::B, Some((i, b)));
     }
 
     fn negotiate(&self, i: usize, initiator: Side) -> Negotiation {

@@ -87,7 +87,8 @@ const JD_GROUPS: &[(&str, &str)] = &[
 ];
 const JD_NO_PFS: &str = "null";
 
-/// Alibaba `IkeEncAlg` / `IpsecEncAlg`: plain `aes` is AES-128.
+/// Alibaba `IkeEncAlg` / `IpsecEncAlg`: plain `aes` is AES-128 (INFERRED, docs/design/ike-tests.md
+/// §4).
 const ALI_CIPHERS: &[(&str, &str)] = &[
     ("aes", "aes128"),
     ("aes192", "aes192"),

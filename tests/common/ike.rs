@@ -178,8 +178,8 @@ impl Charon {
 pub struct IkeLab {
     netns: [String; 2],
     charons: Vec<Charon>,
-    /// Kept to the end: the charons' files live here.
-    _dir: tempfile::TempDir,
+    /// The charons' files; removed on drop, after the charons.
+    dir: tempfile::TempDir,
 }
 
 /// The IKE SA as the initiator's `swanctl --list-sas` shows it.
@@ -275,7 +275,7 @@ impl IkeLab {
         let mut lab = Self {
             netns,
             charons: Vec::new(),
-            _dir: dir,
+            dir,
         };
         lab.make_network(a_addrs, b_addrs)?;
         for side in [Side::A, Side::B] {
@@ -328,13 +328,12 @@ impl IkeLab {
     }
 
     fn start_charon(&self, side: Side) -> Result<Charon> {
-        let dir = self._dir.path().join(match side {
+        let dir = self.dir.path().join(match side {
             Side::A => "a",
             Side::B => "b",
         });
         fs::create_dir_all(&dir)?;
         fs::write(dir.join("strongswan.conf"), strongswan_conf(&dir))?;
-        fs::write(dir.join("charon.out"), "")?;
         let out = fs::File::create(dir.join("charon.out"))?;
         let err = out.try_clone()?;
         // Its own /run: charon keeps its pid file there and refuses to start beside another.
