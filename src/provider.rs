@@ -365,6 +365,9 @@ impl framework::Provider for HybridnetProvider {
     fn resources(&self) -> Vec<Box<dyn DynResource<ProviderData>>> {
         resources::registry()
     }
+    fn data_sources(&self) -> Vec<Box<dyn framework::DynDataSource<ProviderData>>> {
+        resources::data_sources()
+    }
 }
 
 #[cfg(test)]

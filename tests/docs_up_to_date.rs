@@ -16,12 +16,18 @@ fn docs_match_the_schemas() {
         stale.is_empty(),
         "stale docs: {stale:?}; run `cargo run --bin hybridnet-docgen`"
     );
-    // No file in docs/resources without a resource behind it.
-    for entry in std::fs::read_dir(root.join("docs/resources")).unwrap() {
-        let name = entry.unwrap().file_name().into_string().unwrap();
-        assert!(
-            hybridnet::docgen::render(root).contains_key(&format!("docs/resources/{name}")),
-            "orphan doc {name}"
-        );
+    // No file in docs/resources or docs/data-sources without a type behind it.
+    let rendered = hybridnet::docgen::render(root);
+    for dir in ["docs/resources", "docs/data-sources"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for entry in entries {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(
+                rendered.contains_key(&format!("{dir}/{name}")),
+                "orphan doc {dir}/{name}"
+            );
+        }
     }
 }

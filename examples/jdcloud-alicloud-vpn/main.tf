@@ -5,7 +5,10 @@
 # Alibaba Cloud, a BGP VPN connection and two tunnels. Alibaba side: two
 # customer gateways standing for the JD connection's two cloud IPs and a
 # dual-tunnel connection bound to the CEN transit router. Both ends use the
-# same PSKs, IKE/IPsec settings and inside /30s.
+# same PSKs and inside /30s, and take their IKE/IPsec settings from one
+# hybridnet_ipsec_profile, which refuses at plan time any setting either
+# cloud cannot do (JD Cloud's default DH group ecp256, say, which Alibaba
+# Cloud lacks).
 #
 # The cycle: the JD customer gateway must carry the Alibaba tunnels' gateway
 # IPs, which exist only once the Alibaba connection is bound, which needs the
@@ -50,6 +53,24 @@ locals {
   # Inside /30 of pair i: valid on both clouds (JD: 169.254.0.0/20; Alibaba:
   # 169.254.0.0/16 without 169.254.0-6.0/30). Alibaba takes .1, JD .2.
   inside = [for i in [0, 1] : "169.254.${10 + i}.0/30"]
+}
+
+# One proposal for both ends, in neutral (strongSwan) names: JD Cloud's
+# modp2048 is Alibaba Cloud's group14.
+data "hybridnet_ipsec_profile" "link" {
+  ike_encryption = "aes256"
+  ike_integrity  = "sha256"
+  ike_dh_group   = "modp2048"
+  ike_lifetime   = 86400
+  esp_encryption = "aes256"
+  esp_integrity  = "sha256"
+  esp_pfs_group  = "modp2048"
+  esp_lifetime   = 3600
+}
+
+locals {
+  jd_proposal  = data.hybridnet_ipsec_profile.link.jdcloud
+  ali_proposal = data.hybridnet_ipsec_profile.link.alicloud
 }
 
 # --- JD Cloud -------------------------------------------------------------
@@ -99,15 +120,18 @@ resource "hybridnet_alicloud_ipsec_connection_cen" "jd" {
     content {
       customer_gateway_id            = hybridnet_alicloud_customer_gateway.jd[tunnel.value].id
       psk                            = var.psk[tunnel.value]
-      ike_version                    = "ikev2"
-      ike_encryption_algorithm       = "aes256"
-      ike_authentication_algorithm   = "sha256"
-      ike_dh_group                   = "group14"
-      ike_lifetime                   = 86400
-      ipsec_encryption_algorithm     = "aes256"
-      ipsec_authentication_algorithm = "sha256"
-      ipsec_pfs                      = "group14"
-      ipsec_lifetime                 = 3600
+      ike_version                    = local.ali_proposal.ike_version
+      ike_mode                       = local.ali_proposal.ike_mode
+      ike_encryption_algorithm       = local.ali_proposal.ike_encryption_algorithm
+      ike_authentication_algorithm   = local.ali_proposal.ike_authentication_algorithm
+      ike_dh_group                   = local.ali_proposal.ike_dh_group
+      ike_lifetime                   = local.ali_proposal.ike_lifetime
+      ipsec_encryption_algorithm     = local.ali_proposal.ipsec_encryption_algorithm
+      ipsec_authentication_algorithm = local.ali_proposal.ipsec_authentication_algorithm
+      ipsec_pfs                      = local.ali_proposal.ipsec_pfs
+      ipsec_lifetime                 = local.ali_proposal.ipsec_lifetime
+      enable_dpd                     = local.ali_proposal.enable_dpd
+      enable_nat_traversal           = local.ali_proposal.enable_nat_traversal
       bgp_local_asn                  = local.ali_asn
       bgp_tunnel_cidr                = local.inside[tunnel.value]
       bgp_local_ip                   = cidrhost(local.inside[tunnel.value], 1)
@@ -130,15 +154,17 @@ resource "hybridnet_jdcloud_vpn_tunnel" "alicloud" {
   psk                = var.psk[count.index]
   tunnel_ip          = local.inside[count.index]
   local_tunnel_ip    = cidrhost(local.inside[count.index], 2)
-  ike_version        = "v2"
-  ike_cipher         = "aes256"
-  ike_auth           = "sha256"
-  ike_key_exchange   = "modp2048"
-  ike_sa_life_sec    = 86400
-  ipsec_cipher       = "aes256"
-  ipsec_auth         = "sha256"
-  ipsec_key_exchange = "modp2048"
-  ipsec_sa_life_sec  = 3600
+  ike_version        = local.jd_proposal.ike_version
+  ike_mode           = local.jd_proposal.ike_mode
+  ike_cipher         = local.jd_proposal.ike_cipher
+  ike_auth           = local.jd_proposal.ike_auth
+  ike_key_exchange   = local.jd_proposal.ike_key_exchange
+  ike_sa_life_sec    = local.jd_proposal.ike_sa_life_sec
+  ike_dpd_sec        = local.jd_proposal.ike_dpd_sec
+  ipsec_cipher       = local.jd_proposal.ipsec_cipher
+  ipsec_auth         = local.jd_proposal.ipsec_auth
+  ipsec_key_exchange = local.jd_proposal.ipsec_key_exchange
+  ipsec_sa_life_sec  = local.jd_proposal.ipsec_sa_life_sec
 }
 
 output "pairs" {

@@ -39,8 +39,14 @@ variable "psk" {
   default     = ["CrossRegion_Key1", "CrossRegion_Key2"]
 }
 
+# Both regions' tunnels take one proposal, so the two ends cannot drift apart.
+data "hybridnet_ipsec_profile" "pair" {
+  clouds = ["jdcloud"]
+}
+
 locals {
-  peer = { a = "b", b = "a" }
+  proposal = data.hybridnet_ipsec_profile.pair.jdcloud
+  peer     = { a = "b", b = "a" }
   # Tunnel pair i uses 169.254.2.(4i)/30; side a takes the first host, b the second.
   host = { a = 1, b = 2 }
 }
@@ -95,6 +101,18 @@ resource "hybridnet_jdcloud_vpn_tunnel" "side" {
   psk               = var.psk[each.value.i]
   tunnel_ip         = cidrsubnet("169.254.2.0/24", 6, each.value.i)
   local_tunnel_ip   = cidrhost(cidrsubnet("169.254.2.0/24", 6, each.value.i), local.host[each.value.side])
+
+  ike_version        = local.proposal.ike_version
+  ike_mode           = local.proposal.ike_mode
+  ike_cipher         = local.proposal.ike_cipher
+  ike_auth           = local.proposal.ike_auth
+  ike_key_exchange   = local.proposal.ike_key_exchange
+  ike_sa_life_sec    = local.proposal.ike_sa_life_sec
+  ike_dpd_sec        = local.proposal.ike_dpd_sec
+  ipsec_cipher       = local.proposal.ipsec_cipher
+  ipsec_auth         = local.proposal.ipsec_auth
+  ipsec_key_exchange = local.proposal.ipsec_key_exchange
+  ipsec_sa_life_sec  = local.proposal.ipsec_sa_life_sec
 }
 
 # Static routes: the peer VPC's CIDR goes over this side's connection.

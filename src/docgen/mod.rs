@@ -32,8 +32,56 @@ pub fn render(repo_root: &Path) -> BTreeMap<String, String> {
             render_resource(repo_root, r.type_name(), r.schema()),
         );
     }
+    let sources = p.data_sources();
+    if !sources.is_empty() {
+        index.push_str("\n## Data Sources\n\n");
+    }
+    for r in sources {
+        let short = r
+            .type_name()
+            .trim_start_matches(&format!("{NAME}_"))
+            .to_string();
+        index.push_str(&format!(
+            "- [`{}`](data-sources/{short}.md)\n",
+            r.type_name()
+        ));
+        out.insert(
+            format!("docs/data-sources/{short}.md"),
+            render_data_source(repo_root, r.type_name(), r.schema()),
+        );
+    }
     out.insert("docs/index.md".to_string(), index);
     out
+}
+
+/// A data source's page: what `render_resource` gives a resource, less
+/// import, plus whatever extra section the data source writes about itself
+/// (such as a table of values) from `examples/data-sources/<type>/notes.md`
+/// or from code ([`crate::resources::data_source_notes`]).
+fn render_data_source(root: &Path, type_name: &str, schema: &Schema) -> String {
+    let mut s = format!(
+        "# {type_name} (Data Source)\n\n{}\n\n",
+        schema.block.description
+    );
+    s.push_str(&format!(
+        "## Example Usage\n\n```terraform\n{}```\n\n## Schema\n\n",
+        read(
+            root,
+            &format!("examples/data-sources/{type_name}/data-source.tf")
+        )
+    ));
+    render_block(&mut s, &schema.block, "");
+    if let Some(t) = &schema.timeouts {
+        s.push_str(&format!(
+            "\n## Timeouts\n\n| Operation | Default |\n|---|---|\n| `read` | `{}` |\n",
+            format_duration(t.default_for(timeouts::Op::Read))
+        ));
+    }
+    if let Some(notes) = crate::resources::data_source_notes(type_name) {
+        s.push('\n');
+        s.push_str(&notes);
+    }
+    s
 }
 
 fn read(root: &Path, rel: &str) -> String {
@@ -86,7 +134,14 @@ fn type_name(t: &Type) -> String {
         Type::List(e) => format!("List of {}", type_name(e)),
         Type::Set(e) => format!("Set of {}", type_name(e)),
         Type::Map(e) => format!("Map of {}", type_name(e)),
-        Type::Object(_) => "Object".into(),
+        Type::Object(attrs) => format!(
+            "Object of {}",
+            attrs
+                .keys()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Our small plugin framework: values, schemas, validation, planning,
 //! apply dispatch and diagnostics. No tonic and no cloud types in here.
 
+pub mod data_source;
 pub mod diag;
 pub mod lifecycle;
 pub mod path;
@@ -15,6 +16,7 @@ pub mod timeouts;
 pub mod validate;
 pub mod value;
 
+pub use data_source::{DataSource, DynDataSource, TypedSource};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use lifecycle::{
     CloudError, Connect, Failed, Lifecycle, Located, Locator, Managed, NotCreated,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
+use super::data_source::DynDataSource;
 use super::diag::Diagnostics;
 use super::path::AttrPath;
 use super::plan::{plan, Planned};
@@ -22,12 +23,16 @@ pub trait Provider: Send + Sync + 'static {
     fn configure(&self, config: &Value, terraform_version: &str)
         -> Result<Self::Data, Diagnostics>;
     fn resources(&self) -> Vec<Box<dyn DynResource<Self::Data>>>;
+    fn data_sources(&self) -> Vec<Box<dyn DynDataSource<Self::Data>>> {
+        Vec::new()
+    }
 }
 
 pub struct ProviderServer<P: Provider> {
     provider: P,
     schema: Schema,
     resources: BTreeMap<&'static str, Box<dyn DynResource<P::Data>>>,
+    data_sources: BTreeMap<&'static str, Box<dyn DynDataSource<P::Data>>>,
     data: RwLock<Option<Arc<P::Data>>>,
     stop: StopToken,
 }
@@ -39,6 +44,20 @@ fn unknown_type(type_name: &str) -> Diagnostics {
     )
 }
 
+fn unknown_data_source(type_name: &str) -> Diagnostics {
+    Diagnostics::error(
+        "Unknown data source",
+        format!("This provider has no data source {type_name:?}."),
+    )
+}
+
+/// A value checked against a schema's declared rules, with attribute paths.
+fn validated(schema: &Schema, config: &Value) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    schema.block.validate(config, &AttrPath::root(), &mut d);
+    d
+}
+
 impl<P: Provider> ProviderServer<P> {
     pub fn new(provider: P) -> ProviderServer<P> {
         let schema = provider.schema();
@@ -47,10 +66,16 @@ impl<P: Provider> ProviderServer<P> {
             .into_iter()
             .map(|r| (r.type_name(), r))
             .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|r| (r.type_name(), r))
+            .collect();
         ProviderServer {
             provider,
             schema,
             resources,
+            data_sources,
             data: RwLock::new(None),
             stop: StopToken::new(),
         }
@@ -71,16 +96,23 @@ impl<P: Provider> ProviderServer<P> {
             .ok_or_else(|| unknown_type(type_name))
     }
 
+    pub fn data_source_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.data_sources.iter().map(|(k, r)| (*k, r.schema()))
+    }
+
+    pub fn data_source(&self, type_name: &str) -> Result<&dyn DynDataSource<P::Data>, Diagnostics> {
+        self.data_sources
+            .get(type_name)
+            .map(|r| r.as_ref())
+            .ok_or_else(|| unknown_data_source(type_name))
+    }
+
     pub fn stop_token(&self) -> StopToken {
         self.stop.clone()
     }
 
     pub fn validate_provider_config(&self, config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        self.schema
-            .block
-            .validate(config, &AttrPath::root(), &mut d);
-        d
+        validated(&self.schema, config)
     }
 
     pub fn configure(&self, terraform_version: &str, config: &Value) -> Diagnostics {
@@ -101,12 +133,33 @@ impl<P: Provider> ProviderServer<P> {
 
     pub fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
         match self.resource(type_name) {
-            Ok(r) => {
-                let mut d = Diagnostics::new();
-                r.schema().block.validate(config, &AttrPath::root(), &mut d);
-                d
-            }
+            Ok(r) => validated(r.schema(), config),
             Err(d) => d,
+        }
+    }
+
+    pub fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.data_source(type_name) {
+            Ok(r) => validated(r.schema(), config),
+            Err(d) => d,
+        }
+    }
+
+    /// Reads a data source. Its configuration is validated again first:
+    /// values still unknown at ValidateDataSourceConfig (and so unchecked)
+    /// are known here.
+    pub async fn read_data_source(&self, type_name: &str, config: &Value) -> (Value, Diagnostics) {
+        let r = match self.data_source(type_name) {
+            Ok(r) => r,
+            Err(d) => return (Value::Null, d),
+        };
+        let d = validated(r.schema(), config);
+        if d.has_errors() {
+            return (Value::Null, d);
+        }
+        match self.ctx(r.schema(), config, Op::Read) {
+            Ok(ctx) => checked(guarded(r.read(&ctx, config), &Value::Null).await),
+            Err(d) => (Value::Null, d),
         }
     }
 
@@ -167,7 +220,7 @@ impl<P: Provider> ProviderServer<P> {
             .ok_or_else(|| {
                 Diagnostics::error(
                     "Provider not configured",
-                    "Terraform did not call Configure before using a resource.",
+                    "Terraform did not call Configure before using a resource or data source.",
                 )
             })?;
         let timeout = schema

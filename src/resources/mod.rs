@@ -2,6 +2,7 @@
 
 pub mod alicloud;
 pub mod common;
+pub mod ipsec;
 pub mod jdcloud;
 pub mod ownership;
 pub mod wait;
@@ -10,7 +11,10 @@ use std::time::Instant;
 
 use crate::clients::ProviderData;
 use crate::cloud::{alicloud as ali, jdcloud as jd, ApiError};
-use crate::framework::{CloudError, Connect, Diagnostics, DynResource, Lifecycle, Managed, Typed};
+use crate::framework::{
+    CloudError, Connect, Diagnostics, DynDataSource, DynResource, Lifecycle, Managed, Typed,
+    TypedSource,
+};
 
 /// A managed resource, ready for the registry.
 fn managed<M: Managed<ProviderData>>(m: M) -> Box<dyn DynResource<ProviderData>> {
@@ -61,6 +65,17 @@ pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
         managed(Jd(vpn_connection::VpnConnection)),
         managed(Jd(vpn_tunnel::VpnTunnel)),
     ]
+}
+
+/// Every data source of the provider.
+pub fn data_sources() -> Vec<Box<dyn DynDataSource<ProviderData>>> {
+    vec![Box::new(TypedSource::new(ipsec::profile::IpsecProfile))]
+}
+
+/// A section a data source adds to its generated page, written from code so
+/// it cannot fall behind (e.g. a table of each cloud's values).
+pub fn data_source_notes(type_name: &str) -> Option<String> {
+    (type_name == ipsec::profile::TYPE_NAME).then(ipsec::profile::values_table)
 }
 
 #[cfg(test)]

@@ -39,6 +39,17 @@ macro_rules! decode_or_return {
     };
 }
 
+/// The value type of a resource or data source, or the "unknown type"
+/// diagnostics from the handler.
+macro_rules! type_or_return {
+    ($found:expr, $resp:expr) => {
+        match $found {
+            Ok(found) => found.schema().ty(),
+            Err(d) => return Ok(Response::new($resp(d))),
+        }
+    };
+}
+
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     async fn get_schema(
@@ -53,7 +64,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .resource_schemas()
                 .map(|(k, s)| (k.to_string(), codec::schema(s)))
                 .collect(),
-            data_source_schemas: Default::default(),
+            data_source_schemas: self
+                .core
+                .data_source_schemas()
+                .map(|(k, s)| (k.to_string(), codec::schema(s)))
+                .collect(),
             diagnostics: Vec::new(),
             provider_meta: None,
         }))
@@ -90,10 +105,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let resp = |d: Diagnostics| pb::validate_resource_type_config::Response {
             diagnostics: diagnostics(&d),
         };
-        let ty = match self.core.resource(&r.type_name) {
-            Ok(res) => res.schema().ty(),
-            Err(d) => return Ok(Response::new(resp(d))),
-        };
+        let ty = type_or_return!(self.core.resource(&r.type_name), resp);
         let config = decode_or_return!(r.config.as_ref(), &ty, "resource configuration", resp);
         Ok(Response::new(resp(
             self.core.validate_resource_config(&r.type_name, &config),
@@ -104,14 +116,15 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         r: Request<pb::validate_data_source_config::Request>,
     ) -> Result<Response<pb::validate_data_source_config::Response>, Status> {
-        let name = r.into_inner().type_name;
-        let d = Diagnostics::error(
-            "Unknown data source",
-            format!("This provider has no data source {name:?}."),
-        );
-        Ok(Response::new(pb::validate_data_source_config::Response {
+        let r = r.into_inner();
+        let resp = |d: Diagnostics| pb::validate_data_source_config::Response {
             diagnostics: diagnostics(&d),
-        }))
+        };
+        let ty = type_or_return!(self.core.data_source(&r.type_name), resp);
+        let config = decode_or_return!(r.config.as_ref(), &ty, "data source configuration", resp);
+        Ok(Response::new(resp(
+            self.core.validate_data_source_config(&r.type_name, &config),
+        )))
     }
 
     async fn upgrade_resource_state(
@@ -158,10 +171,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             diagnostics: diagnostics(&d),
             private: Vec::new(),
         };
-        let ty = match self.core.resource(&r.type_name) {
-            Ok(res) => res.schema().ty(),
-            Err(d) => return Ok(Response::new(resp(d))),
-        };
+        let ty = type_or_return!(self.core.resource(&r.type_name), resp);
         let state = decode_or_return!(r.current_state.as_ref(), &ty, "current state", resp);
         let (v, d) = self.core.read_resource(&r.type_name, &state).await;
         Ok(Response::new(pb::read_resource::Response {
@@ -183,10 +193,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             diagnostics: diagnostics(&d),
             legacy_type_system: false,
         };
-        let ty = match self.core.resource(&r.type_name) {
-            Ok(res) => res.schema().ty(),
-            Err(d) => return Ok(Response::new(resp(d))),
-        };
+        let ty = type_or_return!(self.core.resource(&r.type_name), resp);
         let prior = decode_or_return!(r.prior_state.as_ref(), &ty, "prior state", resp);
         let proposed = decode_or_return!(
             r.proposed_new_state.as_ref(),
@@ -218,10 +225,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             diagnostics: diagnostics(&d),
             legacy_type_system: false,
         };
-        let ty = match self.core.resource(&r.type_name) {
-            Ok(res) => res.schema().ty(),
-            Err(d) => return Ok(Response::new(resp(d))),
-        };
+        let ty = type_or_return!(self.core.resource(&r.type_name), resp);
         let prior = decode_or_return!(r.prior_state.as_ref(), &ty, "prior state", resp);
         let planned = decode_or_return!(r.planned_state.as_ref(), &ty, "planned state", resp);
         let (v, d) = self
@@ -261,13 +265,16 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         r: Request<pb::read_data_source::Request>,
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
-        let name = r.into_inner().type_name;
-        let d = Diagnostics::error(
-            "Unknown data source",
-            format!("This provider has no data source {name:?}."),
-        );
-        Ok(Response::new(pb::read_data_source::Response {
+        let r = r.into_inner();
+        let resp = |d: Diagnostics| pb::read_data_source::Response {
             state: None,
+            diagnostics: diagnostics(&d),
+        };
+        let ty = type_or_return!(self.core.data_source(&r.type_name), resp);
+        let config = decode_or_return!(r.config.as_ref(), &ty, "data source configuration", resp);
+        let (v, d) = self.core.read_data_source(&r.type_name, &config).await;
+        Ok(Response::new(pb::read_data_source::Response {
+            state: (!v.is_null()).then(|| encode(&v)),
             diagnostics: diagnostics(&d),
         }))
     }

@@ -13,7 +13,7 @@
 
 mod expand;
 mod find;
-mod schema;
+pub(crate) mod schema;
 #[cfg(test)]
 mod tests;
 mod workflow;

@@ -133,7 +133,7 @@ impl Validator for BgpTunnelCidr {
     }
 }
 
-pub(super) fn tunnel_block() -> Block {
+pub(crate) fn tunnel_block() -> Block {
     let str_enum = |name: &str, values: &'static [&'static str], default: &str, desc: &str| {
         Attribute::string(name)
             .default(Value::string(default))

@@ -1,0 +1,208 @@
+//! The data source contract: a schema and a read. Terraform reads a data
+//! source during plan when its configuration is wholly known (later, during
+//! apply, when it is not), so a data source's checks and results are plan-time
+//! facts. Like resources, data sources work on a typed state struct whose
+//! serde field names are the schema's attribute names.
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::diag::Diagnostics;
+use super::resource::{from_typed, to_typed, Ctx};
+use super::schema::Schema;
+use super::value::Value;
+
+#[async_trait]
+pub trait DataSource<D: Send + Sync + 'static>: Send + Sync + 'static {
+    /// Typed state: the configuration in, with the computed attributes filled
+    /// in by `read`.
+    type State: Serialize + DeserializeOwned + Send + Sync;
+
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    /// Fills in the computed attributes. Configured ones must come back as
+    /// they went in: Terraform checks.
+    async fn read(&self, ctx: &Ctx<D>, config: Self::State) -> Result<Self::State, Diagnostics>;
+}
+
+/// Object-safe view of a data source, working on framework values.
+#[async_trait]
+pub trait DynDataSource<D>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> (Value, Diagnostics);
+}
+
+/// Adapts a typed [`DataSource`]; computes its schema once.
+pub struct TypedSource<R> {
+    source: R,
+    schema: Schema,
+}
+
+impl<R> TypedSource<R> {
+    pub fn new<D>(source: R) -> TypedSource<R>
+    where
+        R: DataSource<D>,
+        D: Send + Sync + 'static,
+    {
+        let schema = source.schema();
+        TypedSource { source, schema }
+    }
+}
+
+#[async_trait]
+impl<D, R> DynDataSource<D> for TypedSource<R>
+where
+    D: Send + Sync + 'static,
+    R: DataSource<D>,
+{
+    fn type_name(&self) -> &'static str {
+        self.source.type_name()
+    }
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> (Value, Diagnostics) {
+        let typed = match to_typed(config) {
+            Ok(c) => c,
+            Err(d) => return (Value::Null, d),
+        };
+        match self.source.read(ctx, typed).await {
+            Ok(s) => match from_typed(&self.schema, &s, config) {
+                Ok(v) => (v, Diagnostics::new()),
+                Err(d) => (Value::Null, d),
+            },
+            Err(d) => (Value::Null, d),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::schema::Attribute;
+    use crate::framework::server::{Provider, ProviderServer};
+    use crate::framework::validate::one_of;
+    use crate::framework::DynResource;
+    use serde::Deserialize;
+
+    #[derive(Default, Serialize, Deserialize)]
+    struct Greeting {
+        name: Option<String>,
+        language: Option<String>,
+        text: Option<String>,
+    }
+
+    /// A data source that needs no cloud: it greets in a language.
+    struct Greeter;
+
+    #[async_trait]
+    impl DataSource<()> for Greeter {
+        type State = Greeting;
+        fn type_name(&self) -> &'static str {
+            "test_greeting"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new("g")
+                .attribute(Attribute::string("name").required().description("n"))
+                .attribute(
+                    Attribute::string("language")
+                        .optional()
+                        .description("l")
+                        .validator(one_of(&["en", "fr"])),
+                )
+                .attribute(Attribute::string("text").computed().description("t"))
+        }
+        async fn read(&self, _ctx: &Ctx<()>, c: Greeting) -> Result<Greeting, Diagnostics> {
+            let name = c.name.clone().unwrap_or_default();
+            if name.is_empty() {
+                return Err(Diagnostics::error("Nobody to greet", "name is empty"));
+            }
+            let hello = match c.language.as_deref() {
+                Some("fr") => "Bonjour",
+                _ => "Hello",
+            };
+            Ok(Greeting {
+                text: Some(format!("{hello}, {name}")),
+                ..c
+            })
+        }
+    }
+
+    struct P;
+    impl Provider for P {
+        type Data = ();
+        fn schema(&self) -> Schema {
+            Schema::new("p")
+        }
+        fn configure(&self, _: &Value, _: &str) -> Result<(), Diagnostics> {
+            Ok(())
+        }
+        fn resources(&self) -> Vec<Box<dyn DynResource<()>>> {
+            Vec::new()
+        }
+        fn data_sources(&self) -> Vec<Box<dyn DynDataSource<()>>> {
+            vec![Box::new(TypedSource::new(Greeter))]
+        }
+    }
+
+    fn config(name: &str, language: Value) -> Value {
+        Value::Object(
+            [
+                ("name".to_string(), Value::string(name)),
+                ("language".to_string(), language),
+                ("text".to_string(), Value::Null),
+            ]
+            .into(),
+        )
+    }
+
+    #[tokio::test]
+    async fn read_fills_computed_attributes_and_keeps_the_configured_ones() {
+        let server = ProviderServer::new(P);
+        assert!(server
+            .configure("1.0.3", &Value::Object(Default::default()))
+            .is_empty());
+        let (v, d) = server
+            .read_data_source("test_greeting", &config("Ada", Value::string("fr")))
+            .await;
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(v.get("text"), &Value::string("Bonjour, Ada"));
+        assert_eq!(v.get("language"), &Value::string("fr"));
+        let (v, d) = server
+            .read_data_source("test_greeting", &config("", Value::Null))
+            .await;
+        assert!(v.is_null() && d.has_errors());
+    }
+
+    #[tokio::test]
+    async fn validation_names_the_attribute_and_unknown_types_are_refused() {
+        let server = ProviderServer::new(P);
+        let d =
+            server.validate_data_source_config("test_greeting", &config("A", Value::string("de")));
+        assert_eq!(
+            d.0[0].path.as_ref().map(|p| p.to_string()),
+            Some("language".into())
+        );
+        assert!(server
+            .validate_data_source_config("test_nothing", &config("A", Value::Null))
+            .has_errors());
+        assert_eq!(
+            server
+                .data_source_schemas()
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>(),
+            ["test_greeting"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_read_before_configure_is_an_error_not_a_panic() {
+        let server = ProviderServer::new(P);
+        let (v, d) = server
+            .read_data_source("test_greeting", &config("Ada", Value::Null))
+            .await;
+        assert!(v.is_null() && d.has_errors());
+    }
+}
