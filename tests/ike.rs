@@ -35,8 +35,8 @@ struct Example {
     esp: &'static str,
 }
 
-/// Both ends set explicitly: AES-256, SHA-256, DH group 14 (JD `modp2048` = Alibaba `group14`),
-/// PFS group 14.
+/// Both ends from one `hybridnet_ipsec_profile`: AES-256, SHA-256, DH group 14 (JD `modp2048` =
+/// Alibaba `group14`), PFS group 14.
 const JDCLOUD_ALICLOUD: Example = Example {
     dir: "jdcloud-alicloud-vpn",
     tunnels: 2,
@@ -45,13 +45,14 @@ const JDCLOUD_ALICLOUD: Example = Example {
     esp: "AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ",
 };
 
-/// Both ends take JD Cloud's tunnel defaults: AES-128, SHA-256, ECP-256, no PFS.
+/// Both regions take one `hybridnet_ipsec_profile` with its defaults: AES-256, SHA-256, DH group
+/// 14, PFS group 14.
 const JDCLOUD_CROSS_REGION: Example = Example {
     dir: "jdcloud-cross-region-vpn",
     tunnels: 2,
-    ike: "aes128/sha256/ecp256",
+    ike: "aes256/sha256/modp2048",
     prf: "PRF_HMAC_SHA2_256",
-    esp: "AES_CBC_128/HMAC_SHA2_256_128/NO_EXT_SEQ",
+    esp: "AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ",
 };
 
 #[test]
