@@ -7,6 +7,9 @@
 #                                      releases.hashicorp.com may not be.
 #   .venv/                             Python venv with the official JD Cloud and Alibaba Cloud SDKs
 #                                      (scripts/python-requirements.txt), for the SDK signature tests.
+#   strongSwan charon/swanctl, FRR     Debian packages, for the IKE tests (tests/ike.rs): installed with
+#                                      apt-get when running as root and missing; not root, they are
+#                                      left alone and the IKE tests do not run.
 #
 # Idempotent and quiet: when everything is in place it only checks and prints one line per tool.
 # Env: PYTHON (default python3) is the interpreter used to download and to create the venv.
@@ -138,3 +141,53 @@ from importlib.metadata import version
 names = ["jdcloud-sdk", "alibabacloud-tea-openapi", "alibabacloud-vpc20160428"]
 print(", ".join(n + " " + version(n) for n in names))')"
 echo "ensure-tools: python venv   .venv with $sdk_versions ($venv_status)"
+
+# strongSwan (and FRR) for the IKE tests (tests/ike.rs, docs/design/ike-tests.md): Debian's
+# packages, installed only when running as root and missing. Not root: the IKE tests skip
+# locally and fail in CI, saying why.
+IKE_PACKAGES=(strongswan-charon strongswan-swanctl libstrongswan-standard-plugins frr)
+CHARON=/usr/lib/ipsec/charon
+
+ike_tools_ok() {
+    [[ -x "$CHARON" ]] && command -v swanctl >/dev/null 2>&1 && command -v vtysh >/dev/null 2>&1
+}
+
+install_ike_tools() {
+    local log="$SCRATCH/apt.log"
+    # No service may start from the install: the tests run their own charons in namespaces, and
+    # a system charon or FRR would only be in the way. Debian's invoke-rc.d asks policy-rc.d;
+    # one that answers 101 ("forbidden") is put in place for the install unless one exists.
+    local policy=/usr/sbin/policy-rc.d
+    if [[ ! -e "$policy" ]]; then
+        printf '#!/bin/sh\n# Put here by hybridnet scripts/ensure-tools.sh for one apt-get run.\nexit 101\n' >"$policy"
+        chmod 0755 "$policy"
+        trap 'rm -rf "$SCRATCH"; rm -f "'"$policy"'"' EXIT
+    fi
+    local -a apt_env=(env DEBIAN_FRONTEND=noninteractive)
+    local -a install=(apt-get -y -qq install --no-install-recommends "${IKE_PACKAGES[@]}")
+    if ! "${apt_env[@]}" "${install[@]}" >"$log" 2>&1; then
+        # Most often the package lists are missing or stale: refresh them once and retry.
+        "${apt_env[@]}" apt-get -qq update >>"$log" 2>&1 || {
+            cat "$log" >&2
+            die "apt-get update failed"
+        }
+        "${apt_env[@]}" "${install[@]}" >>"$log" 2>&1 || {
+            cat "$log" >&2
+            die "apt-get install ${IKE_PACKAGES[*]} failed"
+        }
+    fi
+}
+
+if [[ "$(id -u)" != 0 ]]; then
+    echo "ensure-tools: strongswan    not installed: not root, so the IKE tests (tests/ike.rs) will not run"
+else
+    ike_status="already installed"
+    if ! ike_tools_ok; then
+        install_ike_tools
+        ike_status="installed with apt-get"
+    fi
+    ike_tools_ok || die "after apt-get install, $CHARON, swanctl or vtysh is still missing"
+    ike_version="$(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null || echo '?')"
+    frr_version="$(dpkg-query -W -f='${Version}' frr 2>/dev/null || echo '?')"
+    echo "ensure-tools: strongswan    charon $ike_version, frr $frr_version ($ike_status)"
+fi

@@ -16,6 +16,8 @@
 // Each integration test compiles its own copy of this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod cloud_end;
+pub mod ike;
 pub mod ledger;
 
 use std::collections::HashSet;
