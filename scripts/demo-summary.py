@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""Prints what a demo apply built, from the sandbox's state: the objects on each cloud and the
-tunnel pairs with their public IPs. Never prints a pre-shared key.
+"""The demo's views of the sandbox, none of which prints a pre-shared key.
 
-Usage: demo-summary.py SANDBOX_STATE_JSON
+Usage:
+  demo-summary.py STATE_JSON                     what was built on each cloud, and the tunnel pairs
+  demo-summary.py --dump STATE_JSON|-            the whole state, keys masked
+  demo-summary.py --first-connection STATE_JSON  "<data source argument> <id> <region>" of the first
+                                                 VPN connection (JD Cloud first), or nothing
+  demo-summary.py --masked-conf SWANCTL_CONF     a rendered swanctl.conf, secrets masked
 """
 import json
+import re
 import sys
+
+SECRET_KEYS = {"psk", "authkey", "secret"}
 
 
 def rows(state, cloud, kind):
@@ -83,9 +90,52 @@ def pairs(state):
     return out
 
 
+def masked(v):
+    if isinstance(v, dict):
+        return {k: "********" if k.lower() in SECRET_KEYS and x else masked(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [masked(x) for x in v]
+    return v
+
+
+def first_connection(state):
+    for c in rows(state, "jdcloud", "vpn_connections"):
+        return f"jdcloud_vpn_connection_id {c['vpnConnectionId']} {c.get('region') or 'cn-north-1'}"
+    for c in rows(state, "alicloud", "vpn_connections"):
+        return f"alicloud_vpn_connection_id {c['VpnConnectionId']} {c.get('RegionId') or 'cn-hangzhou'}"
+    return None
+
+
+def masked_conf(text, keep=60):
+    text = re.sub(r"(secret\s*=\s*).*", r"\1********  # masked", text)
+    lines = text.splitlines()
+    out = lines[:keep]
+    if len(lines) > keep:
+        out.append(f"... ({len(lines) - keep} more lines)")
+    return "\n".join(out)
+
+
+def load(path):
+    if path == "-":
+        return json.load(sys.stdin)
+    with open(path) as f:
+        return json.load(f)
+
+
 def main():
-    with open(sys.argv[1]) as f:
-        state = json.load(f)
+    if sys.argv[1] == "--dump":
+        print(json.dumps(masked(load(sys.argv[2])), indent=1))
+        return
+    if sys.argv[1] == "--first-connection":
+        found = first_connection(load(sys.argv[2]))
+        if found:
+            print(found)
+        return
+    if sys.argv[1] == "--masked-conf":
+        with open(sys.argv[2]) as f:
+            print(masked_conf(f.read()))
+        return
+    state = load(sys.argv[1])
     show(state, "jdcloud", "JD Cloud", jdcloud(state))
     show(state, "alicloud", "Alibaba Cloud", alicloud(state))
     found = pairs(state)

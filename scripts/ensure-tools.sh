@@ -13,9 +13,19 @@
 #
 # Idempotent and quiet: when everything is in place it only checks and prints one line per tool.
 # Env: PYTHON (default python3) is the interpreter used to download and to create the venv.
+# `--demo` skips the SDK venv, which only the tests use.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WANT_VENV=1
+case "${1:-}" in
+"") ;;
+--demo) WANT_VENV=0 ;;
+*)
+    echo "usage: ensure-tools.sh [--demo]" >&2
+    exit 2
+    ;;
+esac
 PYTHON="${PYTHON:-python3}"
 
 TF_VERSION="1.0.3"
@@ -131,16 +141,18 @@ install_venv() {
     sha256_of "$REQUIREMENTS" >"$VENV_STAMP"
 }
 
-venv_status="already installed"
-if ! venv_ok; then
-    install_venv
-    venv_status="installed from PyPI"
-fi
-sdk_versions="$("$VENV/bin/python" -c '
+if [[ "$WANT_VENV" == 1 ]]; then
+    venv_status="already installed"
+    if ! venv_ok; then
+        install_venv
+        venv_status="installed from PyPI"
+    fi
+    sdk_versions="$("$VENV/bin/python" -c '
 from importlib.metadata import version
 names = ["jdcloud-sdk", "alibabacloud-tea-openapi", "alibabacloud-vpc20160428"]
 print(", ".join(n + " " + version(n) for n in names))')"
-echo "ensure-tools: python venv   .venv with $sdk_versions ($venv_status)"
+    echo "ensure-tools: python venv   .venv with $sdk_versions ($venv_status)"
+fi
 
 # strongSwan (and FRR) for the IKE tests (tests/ike.rs, docs/design/ike-tests.md): Debian's
 # packages, installed only when running as root and missing. Not root: the IKE tests skip
