@@ -4,6 +4,7 @@ pub mod alicloud;
 pub mod common;
 pub mod jdcloud;
 pub mod ownership;
+pub mod schema_parts;
 pub mod wait;
 
 use std::time::Instant;

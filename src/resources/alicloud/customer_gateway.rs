@@ -12,13 +12,14 @@ use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
-use crate::framework::validate::{int_between, ipv4, length_between, no_prefix, Validator};
+use crate::framework::validate::{int_between, ipv4, Validator};
 use crate::framework::{
     AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
     Value,
 };
 use crate::resources::common::{ali_find, api_error, api_error_id, non_empty};
 use crate::resources::ownership::{refuse_twin, Target};
+use crate::resources::schema_parts;
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
 const WHAT: &str = "Alibaba Cloud customer gateway";
@@ -97,31 +98,12 @@ impl Validator for NotAlibabaAsn {
 }
 
 pub fn schema() -> Schema {
-    // Alibaba Cloud cannot clear a name or description: unset keeps the current one.
-    let text = |name: &str, desc: &str| {
-        Attribute::string(name)
-            .optional()
-            .computed()
-            .use_state_for_unknown()
-            .description(desc)
-            .validator(length_between(1, 100))
-            .validator(no_prefix(&["http://", "https://"]))
-            .validator(crate::framework::validate::no_control_chars())
-    };
     Schema::new(
         "An Alibaba Cloud customer gateway: the static IP address (and BGP ASN) of the peer of an IPsec connection — \
          a data-centre device, or another cloud's VPN gateway.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("Customer gateway ID (`cgw-…`)."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region; defaults to the provider's Alibaba Cloud region.")
-            .validator(super::region_rule()),
-    )
+    .attribute(schema_parts::id("Customer gateway ID (`cgw-…`)."))
+    .attribute(super::region("Region; defaults to the provider's Alibaba Cloud region."))
     .attribute(
         Attribute::string("ip_address")
             .required()
@@ -138,9 +120,9 @@ pub fn schema() -> Schema {
             .validator(int_between(1, 4_294_967_295))
             .validator(NotAlibabaAsn),
     )
-    .attribute(text("name", "Name, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current name."))
-    .attribute(text("description", "Description, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current one."))
-    .attribute(Attribute::int("create_time").computed().use_state_for_unknown().description("Creation time, Unix epoch milliseconds."))
+    .attribute(super::text("name", "Name, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current name."))
+    .attribute(super::text("description", "Description, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current one."))
+    .attribute(super::create_time())
     .timeouts(TIMEOUTS)
 }
 

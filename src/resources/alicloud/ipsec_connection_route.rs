@@ -22,6 +22,7 @@ use crate::framework::{
 };
 use crate::resources::common::{ali_find, api_error, api_error_id, non_empty};
 use crate::resources::ownership::Target;
+use crate::resources::schema_parts;
 use crate::resources::wait::wait_for;
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_route";
@@ -97,28 +98,9 @@ pub fn schema() -> Schema {
          route to the transit router, whose route tables that the connection propagates to then lead to \
          the peer's network. One route per destination and connection.",
     )
-    .attribute(
-        Attribute::string("id")
-            .computed()
-            .use_state_for_unknown()
-            .description("`<vpn_connection_id>/<route_dest>`, e.g. `vco-0123abcd/192.168.0.0/16`."),
-    )
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region of the connection; defaults to the provider's Alibaba Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(
-        Attribute::string("vpn_connection_id")
-            .required()
-            .requires_replace()
-            .description("IPsec connection (`vco-…`) the route belongs to; it must be bound to a transit router.")
-            .validator(super::id_rule("vco", "an IPsec connection ID such as `vco-bp1abc`")),
-    )
+    .attribute(schema_parts::id("`<vpn_connection_id>/<route_dest>`, e.g. `vco-0123abcd/192.168.0.0/16`."))
+    .attribute(super::region("Region of the connection; defaults to the provider's Alibaba Cloud region."))
+    .attribute(schema_parts::reference("vpn_connection_id", "IPsec connection (`vco-…`) the route belongs to; it must be bound to a transit router.", super::id_rule("vco", "an IPsec connection ID such as `vco-bp1abc`")))
     .attribute(
         Attribute::string("route_dest")
             .required()
@@ -155,12 +137,7 @@ pub fn schema() -> Schema {
             .computed()
             .description("`published` once the transit router has the route."),
     )
-    .attribute(
-        Attribute::int("create_time")
-            .computed()
-            .use_state_for_unknown()
-            .description("Creation time, Unix epoch milliseconds."),
-    )
+    .attribute(super::create_time())
     .validator(ObjectRule {
         description: "`next_hop` is the connection",
         check: validate_next_hop,

@@ -25,6 +25,7 @@ use crate::framework::{
     Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
 };
 use crate::resources::common::{api_error_id, jd_find};
+use crate::resources::schema_parts;
 
 use super::customer_gateway::ips_rule;
 
@@ -48,23 +49,9 @@ pub fn schema() -> Schema {
          the peer is another cloud's VPN gateway whose addresses exist only after this side's connection does (see \
          the cross-region and cross-cloud examples). Destroying it leaves the addresses on the gateway.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("The customer gateway ID."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region of the customer gateway; defaults to the provider's JD Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(
-        Attribute::string("customer_gateway_id")
-            .required()
-            .requires_replace()
-            .description("The customer gateway whose addresses this resource owns. Leave its `customer_ips` unset.")
-            .validator(super::id_rule()),
-    )
+    .attribute(schema_parts::id("The customer gateway ID."))
+    .attribute(super::region("Region of the customer gateway; defaults to the provider's JD Cloud region."))
+    .attribute(super::reference("customer_gateway_id", "The customer gateway whose addresses this resource owns. Leave its `customer_ips` unset."))
     .attribute(
         Attribute::string_list("customer_ips")
             .required()

@@ -14,7 +14,10 @@ pub const NAME_EXPLANATION: &str =
     "1 to 32 characters: Chinese characters, letters, digits, `_` and `-`";
 
 use crate::cloud::regions;
-use crate::framework::validate::{in_list, pattern, InList, StringPattern};
+use crate::framework::validate::{in_list, length_between, no_control_chars, pattern};
+use crate::framework::validate::{InList, StringPattern};
+use crate::framework::Attribute;
+use crate::resources::schema_parts;
 
 /// A resource's `region`: one of JD Cloud's regions (the table in `cloud::regions`).
 pub fn region_rule() -> InList {
@@ -29,6 +32,38 @@ pub fn id_rule() -> StringPattern {
         "[a-z][a-z0-9]*-[a-z0-9]+",
         "a JD Cloud ID such as `bgw-abc123` (a lower-case prefix, `-`, lower-case letters and digits)",
     )
+}
+
+/// A JD Cloud resource's `region` argument.
+pub fn region(description: &str) -> Attribute {
+    schema_parts::region(description, region_rule())
+}
+
+/// The `name` JD Cloud requires of every bgw object.
+pub fn name(description: &str) -> Attribute {
+    Attribute::string("name")
+        .required()
+        .description(description)
+        .validator(pattern(NAME_PATTERN, NAME_EXPLANATION))
+}
+
+/// The optional free-text `description` of a bgw object.
+pub fn description() -> Attribute {
+    Attribute::string("description")
+        .optional()
+        .description("Free-text description, up to 256 characters.")
+        .validator(length_between(1, 256))
+        .validator(no_control_chars())
+}
+
+/// A required id of another JD Cloud object; another id replaces this one.
+pub fn reference(name: &str, description: &str) -> Attribute {
+    schema_parts::reference(name, description, id_rule())
+}
+
+/// When JD Cloud created the object.
+pub fn created_time(description: &str) -> Attribute {
+    schema_parts::fixed(Attribute::string("created_time"), description)
 }
 
 use async_trait::async_trait;

@@ -25,6 +25,7 @@ use crate::framework::validate::{
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Value};
 use crate::resources::common::{api_error_id, non_empty};
 use crate::resources::ownership::Identity;
+use crate::resources::schema_parts;
 
 use super::JdResource;
 
@@ -138,17 +139,9 @@ pub fn schema() -> Schema {
          the customer gateway's IPs. At most one tunnel per pair of addresses. Defaults are JD Cloud's \
          recommended settings.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("VPN tunnel ID."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(Attribute::string("vpn_connection_id").required().requires_replace().description("The VPN connection the tunnel belongs to.").validator(super::id_rule()))
+    .attribute(schema_parts::id("VPN tunnel ID."))
+    .attribute(super::region("Region; defaults to the provider's JD Cloud region."))
+    .attribute(super::reference("vpn_connection_id", "The VPN connection the tunnel belongs to."))
     .attribute(
         Attribute::string("cloud_public_ip")
             .required()
@@ -235,7 +228,7 @@ pub fn schema() -> Schema {
     )
     .attribute(str_enum("admin_status", &["UP", "DOWN"], "UP", "Administrative status: `DOWN` disables the tunnel without deleting it."))
     .attribute(Attribute::string("op_status").computed().description("Whether IPsec negotiation is up (`UP`) or not (`DOWN`)."))
-    .attribute(Attribute::string("created_time").computed().use_state_for_unknown().description("When the tunnel was created (UTC)."))
+    .attribute(super::created_time("When the tunnel was created (UTC)."))
     .validator(ObjectRule {
         description: "`local_tunnel_ip` is a usable host of `tunnel_ip`, and they are set together",
         check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
