@@ -9,16 +9,17 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clients::ProviderData;
-use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
+use crate::cloud::alicloud::{actions, types as api, Client, Params};
 use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{int_between, ipv4, Validator};
 use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
-    Value,
+    AttrPath, Attribute, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts, Value,
 };
-use crate::resources::common::{ali_find, api_error, api_error_id, non_empty};
-use crate::resources::ownership::{refuse_twin, Target};
+use crate::resources::common::{ali_delete, ali_find, api_error_id, non_empty};
+use crate::resources::ownership::{ali_create, AliTwin, Target};
+
+use super::{In, On};
 use crate::resources::schema_parts;
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
@@ -141,45 +142,27 @@ impl Managed<ProviderData> for CustomerGateway {
         schema()
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
+    async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
+        let (client, region, claims) = (op.client, op.region, &op.ctx.data.claims);
         // A token is unique to this process, so a gateway left by a killed
         // run is found by what identifies a peer: its address and ASN. One
         // create per peer at a time, so siblings never see each other's
         // gateway as a leftover.
-        let claims = &ctx.data.claims;
-        let _turn = claims
-            .turn(&format!(
-                "alicloud/cgw/{region}/{:?}/{:?}",
-                plan.ip_address, plan.asn
-            ))
-            .await;
-        refuse_twin(
-            claims,
-            &Target::new(TYPE_NAME, WHAT, region, &[]),
-            find_twin(client, region, plan, |id| !claims.holds(id)).await,
-            "has the same IP address and ASN",
-            "use another address or ASN",
-        )?;
-        // One token for every retry of this create: a retried request whose
-        // first attempt succeeded returns the same gateway, not a second one.
+        let twin = AliTwin {
+            turn: format!("alicloud/cgw/{region}/{:?}/{:?}", plan.ip_address, plan.asn),
+            search: find_twin(client, region, plan, |id| !claims.holds(id)),
+            matches: "has the same IP address and ASN",
+            otherwise: "use another address or ASN",
+        };
         let params = Params::new()
-            .set("ClientToken", client_token())
             .opt("IpAddress", plan.ip_address.as_ref())
             .opt("Asn", plan.asn)
             .opt("Name", plan.name.as_ref())
             .opt("Description", plan.description.as_ref());
-        let r: api::CreateCustomerGatewayResponse = client
-            .call(&actions::CREATE_CUSTOMER_GATEWAY, region, params)
-            .await
-            .map_err(|e| api_error("creating", WHAT, &e))?;
-        claims.hold(&r.customer_gateway_id);
-        Ok(Locator::new(region, [r.customer_gateway_id]))
+        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
+        let create = (&actions::CREATE_CUSTOMER_GATEWAY, params);
+        let id = |r: api::CreateCustomerGatewayResponse| r.customer_gateway_id;
+        Ok(ali_create(client, claims, &target, twin, create, id).await?)
     }
 
     async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
@@ -197,14 +180,8 @@ impl Managed<ProviderData> for CustomerGateway {
         flatten(gw, at)
     }
 
-    async fn update(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn update(&self, on: &On<'_>, prior: &State, plan: &State) -> Result<(), Diagnostics> {
+        let (client, at) = (on.client, on.at);
         // Unset values plan as the prior ones, so only real changes are sent.
         let name = plan.name.clone().filter(|n| prior.name.as_ref() != Some(n));
         let description = plan
@@ -229,17 +206,9 @@ impl Managed<ProviderData> for CustomerGateway {
             .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn delete(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
-        let params = Params::new().set("CustomerGatewayId", at.id());
-        client
-            .call::<serde_json::Value>(&actions::DELETE_CUSTOMER_GATEWAY, &at.region, params)
-            .await?;
-        Ok(())
+    async fn delete(&self, on: &On<'_>) -> Result<(), Failed<ApiError>> {
+        let (action, at) = (&actions::DELETE_CUSTOMER_GATEWAY, on.at);
+        Ok(ali_delete(on.client, action, &at.region, "CustomerGatewayId", at.id()).await?)
     }
 }
 

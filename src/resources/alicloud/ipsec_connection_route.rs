@@ -25,6 +25,8 @@ use crate::resources::ownership::Target;
 use crate::resources::schema_parts;
 use crate::resources::wait::wait_for;
 
+use super::{In, On};
+
 pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_route";
 const WHAT: &str = "Alibaba Cloud IPsec connection route";
 pub const TIMEOUTS: Timeouts = Timeouts {
@@ -238,13 +240,8 @@ impl Managed<ProviderData> for IpsecConnectionRoute {
         Ok(Locator::new(region, [vco.to_string(), dest]))
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
+    async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
+        let (ctx, client, region) = (op.ctx, op.client, op.region);
         let vco = plan.vpn_connection_id.clone().unwrap_or_default();
         let dest = plan.route_dest.clone().unwrap_or_default();
         let claims = &ctx.data.claims;
@@ -307,14 +304,8 @@ impl Managed<ProviderData> for IpsecConnectionRoute {
         flatten(r, at, known)
     }
 
-    async fn update(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn update(&self, on: &On<'_>, prior: &State, plan: &State) -> Result<(), Diagnostics> {
+        let (ctx, client, at) = (on.ctx, on.client, on.at);
         let (region, vco, dest) = (&at.region, at.parents().join("/"), at.id());
         let id = route_id(&vco, dest);
         let wanted = plan.weight.unwrap_or(DEFAULT_WEIGHT);
@@ -343,12 +334,8 @@ impl Managed<ProviderData> for IpsecConnectionRoute {
         .await
     }
 
-    async fn delete(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
+    async fn delete(&self, on: &On<'_>) -> Result<(), Failed<ApiError>> {
+        let (ctx, client, at) = (on.ctx, on.client, on.at);
         let (region, vco, dest) = (&at.region, at.parents().join("/"), at.id());
         let current = self.find(client, at).await?;
         let params = named(&current, &vco, &State::default()).set("ClientToken", client_token());

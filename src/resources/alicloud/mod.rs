@@ -4,12 +4,19 @@ pub mod customer_gateway;
 pub mod ipsec_connection_cen;
 pub mod ipsec_connection_route;
 
+use crate::clients::ProviderData;
+use crate::cloud::alicloud::Client;
 use crate::cloud::regions;
 use crate::framework::validate::{
     in_list, length_between, no_control_chars, no_prefix, pattern, InList, StringPattern,
 };
-use crate::framework::Attribute;
+use crate::framework::{lifecycle, Attribute};
 use crate::resources::schema_parts;
+
+/// An Alibaba Cloud create's means: see [`lifecycle::In`].
+pub type In<'a> = lifecycle::In<'a, ProviderData, Client>;
+/// An Alibaba Cloud update's or delete's means: see [`lifecycle::On`].
+pub type On<'a> = lifecycle::On<'a, ProviderData, Client>;
 
 /// A resource's `region`: one of Alibaba Cloud's regions (the table in `cloud::regions`).
 pub fn region_rule() -> InList {

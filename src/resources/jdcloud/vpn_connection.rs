@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::cloud::jdcloud::ops::{Kind, VPN_CONNECTION};
 use crate::cloud::jdcloud::types as api;
-use crate::cloud::jdcloud::Client;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, each, int_between, length_between};
 use crate::framework::{
@@ -23,7 +22,7 @@ use crate::resources::common::{changed, jd_modify, non_empty};
 use crate::resources::ownership::Identity;
 use crate::resources::schema_parts;
 
-use super::JdResource;
+use super::{JdResource, On};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_connection";
 const WHAT: &str = "JD Cloud VPN connection";
@@ -174,19 +173,14 @@ impl JdResource for VpnConnection {
     }
 
     /// The create takes no traffic selectors; they are set right after.
-    async fn after_create(
-        &self,
-        client: &Client,
-        at: &Locator,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn after_create(&self, on: &On<'_>, plan: &State) -> Result<(), Diagnostics> {
         let selectors = plan.traffic_selector.clone().unwrap_or_default();
         let change = api::ModifyVpnConnectionSpec {
             traffic_selectors: (!selectors.is_empty()).then(|| expand_selectors(&selectors)),
             ..Default::default()
         };
         let what = format!("traffic selectors of {WHAT}");
-        jd_modify(client, &VPN_CONNECTION, at, &what, &change).await
+        jd_modify(on.client, &VPN_CONNECTION, on.at, &what, &change).await
     }
 }
 

@@ -16,7 +16,6 @@ use crate::signer::Sensitive;
 
 use crate::cloud::jdcloud::ops::{Kind, VPN_TUNNEL};
 use crate::cloud::jdcloud::types::{self as api, AdminStatus};
-use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{
@@ -27,7 +26,7 @@ use crate::resources::common::{api_error_id, non_empty};
 use crate::resources::ownership::Identity;
 use crate::resources::schema_parts;
 
-use super::JdResource;
+use super::{JdResource, On};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
 const WHAT: &str = "JD Cloud VPN tunnel";
@@ -341,50 +340,37 @@ impl JdResource for VpnTunnel {
     }
 
     /// Tunnels start UP; a tunnel planned DOWN is switched off right away.
-    async fn after_create(
-        &self,
-        client: &Client,
-        at: &Locator,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn after_create(&self, on: &On<'_>, plan: &State) -> Result<(), Diagnostics> {
         match AdminStatus::from_state(plan.admin_status.as_deref()) {
             AdminStatus::Up => Ok(()),
-            AdminStatus::Down => set_admin_status(client, at, AdminStatus::Down).await,
+            AdminStatus::Down => set_admin_status(on, AdminStatus::Down).await,
         }
     }
 
     async fn after_update(
         &self,
-        client: &Client,
-        at: &Locator,
+        on: &On<'_>,
         prior: &State,
         plan: &State,
     ) -> Result<(), Diagnostics> {
         if prior.admin_status == plan.admin_status {
             return Ok(());
         }
-        set_admin_status(
-            client,
-            at,
-            AdminStatus::from_state(plan.admin_status.as_deref()),
-        )
-        .await
+        set_admin_status(on, AdminStatus::from_state(plan.admin_status.as_deref())).await
     }
 
     /// JD Cloud deletes only DOWN tunnels.
-    async fn before_delete(&self, client: &Client, at: &Locator) -> Result<(), ApiError> {
-        client
+    async fn before_delete(&self, on: &On<'_>) -> Result<(), ApiError> {
+        let at = on.at;
+        on.client
             .modify_admin_status(&at.region, at.id(), AdminStatus::Down)
             .await
     }
 }
 
-async fn set_admin_status(
-    client: &Client,
-    at: &Locator,
-    status: AdminStatus,
-) -> Result<(), Diagnostics> {
-    client
+async fn set_admin_status(on: &On<'_>, status: AdminStatus) -> Result<(), Diagnostics> {
+    let at = on.at;
+    on.client
         .modify_admin_status(&at.region, at.id(), status)
         .await
         .map_err(|e| api_error_id("setting admin status of", WHAT, at.id(), &e))
