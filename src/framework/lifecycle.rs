@@ -153,6 +153,22 @@ impl From<Diagnostics> for NotCreated {
     }
 }
 
+/// What a create works with: the operation (its deadline and `Stop`), a
+/// client bound to that deadline, and the region to make the object in.
+pub struct In<'a, D, C> {
+    pub ctx: &'a Ctx<D>,
+    pub client: &'a C,
+    pub region: &'a str,
+}
+
+/// What an update or a delete works with: the operation, a client bound to
+/// its deadline, and where the object is.
+pub struct On<'a, D, C> {
+    pub ctx: &'a Ctx<D>,
+    pub client: &'a C,
+    pub at: &'a Locator,
+}
+
 /// One kind of cloud object as a Terraform resource. Implement the steps
 /// that differ between objects; [`Lifecycle`] does the rest.
 #[async_trait]
@@ -187,12 +203,10 @@ pub trait Managed<D: Send + Sync + 'static>: Send + Sync + 'static {
         Locator::parse_import(id, default_region)
     }
 
-    /// Makes the object in `region` and says where it is.
+    /// Makes the object in `op.region` and says where it is.
     async fn create(
         &self,
-        ctx: &Ctx<D>,
-        client: &Self::Client,
-        region: &str,
+        op: &In<'_, D, Self::Client>,
         plan: &Self::State,
     ) -> Result<Locator, NotCreated>;
     /// Reads the object; a not-found error means it is gone.
@@ -204,21 +218,14 @@ pub trait Managed<D: Send + Sync + 'static>: Send + Sync + 'static {
     /// whose every argument forces replacement keep the default.
     async fn update(
         &self,
-        _ctx: &Ctx<D>,
-        _client: &Self::Client,
-        _at: &Locator,
+        _on: &On<'_, D, Self::Client>,
         _prior: &Self::State,
         _plan: &Self::State,
     ) -> Result<(), Diagnostics> {
         Ok(())
     }
     /// Deletes the object; not-found counts as deleted.
-    async fn delete(
-        &self,
-        ctx: &Ctx<D>,
-        client: &Self::Client,
-        at: &Locator,
-    ) -> Result<(), Failed<Self::Error>>;
+    async fn delete(&self, on: &On<'_, D, Self::Client>) -> Result<(), Failed<Self::Error>>;
 
     /// See [`Resource::modify_plan`].
     fn modify_plan(
@@ -283,7 +290,12 @@ where
             .region()
             .unwrap_or_else(|| client.default_region())
             .to_string();
-        let at = match self.0.create(ctx, &client, &region, &plan).await {
+        let op = In {
+            ctx,
+            client: &client,
+            region: &region,
+        };
+        let at = match self.0.create(&op, &plan).await {
             Ok(at) => at,
             Err(NotCreated::Nothing(d)) => return Err(Failure::clean(d)),
             Err(NotCreated::Exists(at, d)) => {
@@ -328,7 +340,12 @@ where
             .0
             .locate(&prior, client.default_region())
             .ok_or_else(|| state_bug(M::WHAT))?;
-        if let Err(d) = self.0.update(ctx, &client, &at, &prior, &plan).await {
+        let on = On {
+            ctx,
+            client: &client,
+            at: &at,
+        };
+        if let Err(d) = self.0.update(&on, &prior, &plan).await {
             // Part of the change may have gone through: save what is there.
             return Err(match self.0.find(&client, &at).await {
                 Ok(o) => Failure::partial(self.0.flatten(&o, &at, &prior), d),
@@ -350,7 +367,12 @@ where
             .0
             .locate(&state, client.default_region())
             .ok_or_else(|| state_bug(M::WHAT))?;
-        match self.0.delete(ctx, &client, &at).await {
+        let on = On {
+            ctx,
+            client: &client,
+            at: &at,
+        };
+        match self.0.delete(&on).await {
             Ok(()) => Ok(()),
             Err(Failed::Call(e)) if e.is_not_found() => Ok(()),
             Err(Failed::Call(e)) => Err(failed("deleting", M::WHAT, &at.to_string(), &e)),
@@ -466,11 +488,10 @@ mod tests {
 
         async fn create(
             &self,
-            _ctx: &Ctx<Cloud>,
-            client: &Client,
-            region: &str,
+            op: &In<'_, Cloud, Client>,
             plan: &Thing,
         ) -> Result<Locator, NotCreated> {
+            let (client, region) = (op.client, op.region);
             let name = plan.name.clone().unwrap_or_default();
             if name == "refused" {
                 return Err(Diagnostics::error("creating thing", "refused").into());
@@ -503,31 +524,24 @@ mod tests {
         }
         async fn update(
             &self,
-            _ctx: &Ctx<Cloud>,
-            client: &Client,
-            at: &Locator,
+            on: &On<'_, Cloud, Client>,
             _prior: &Thing,
             plan: &Thing,
         ) -> Result<(), Diagnostics> {
             let name = plan.name.clone().unwrap_or_default();
             // The change lands, then the call fails.
-            client
-                .0
+            let things = &on.client.0;
+            things
                 .lock()
                 .unwrap()
-                .insert(at.id().to_string(), name.clone());
+                .insert(on.at.id().to_string(), name.clone());
             if name.starts_with("halfway") {
                 return Err(Diagnostics::error("updating", "failed halfway"));
             }
             Ok(())
         }
-        async fn delete(
-            &self,
-            _ctx: &Ctx<Cloud>,
-            client: &Client,
-            at: &Locator,
-        ) -> Result<(), Failed<Error>> {
-            match client.0.lock().unwrap().remove(at.id()) {
+        async fn delete(&self, on: &On<'_, Cloud, Client>) -> Result<(), Failed<Error>> {
+            match on.client.0.lock().unwrap().remove(on.at.id()) {
                 Some(_) => Ok(()),
                 None => Err(Failed::Call(Error { gone: true })),
             }

@@ -59,6 +59,21 @@ pub async fn ali_find<T: serde::de::DeserializeOwned>(
     serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
 }
 
+/// Deletes one Alibaba Cloud object by its id parameter.
+pub async fn ali_delete(
+    client: &alicloud::Client,
+    action: &alicloud::actions::Action,
+    region: &str,
+    id_field: &str,
+    id: &str,
+) -> Result<(), ApiError> {
+    let params = alicloud::Params::new().set(id_field, id);
+    client
+        .call::<serde_json::Value>(action, region, params)
+        .await?;
+    Ok(())
+}
+
 /// Sends a JD Cloud modify of the object at `at`, unless `change` changes
 /// nothing (equals its default: every field absent).
 pub async fn jd_modify<S>(

@@ -5,6 +5,7 @@ pub mod common;
 pub mod ipsec;
 pub mod jdcloud;
 pub mod ownership;
+pub mod schema_parts;
 pub mod wait;
 
 use std::time::Instant;

@@ -19,10 +19,14 @@
 //!   none, can only be ours. Nothing found: the create is sent again.
 //!   Alibaba creates carry a `ClientToken`, which the cloud deduplicates.
 
+use std::future::Future;
+
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::clients::Claims;
+use crate::cloud::alicloud::{self, actions::Action, client_token, Params};
 use crate::cloud::jdcloud::types::Listed;
 use crate::cloud::jdcloud::{self, ops::Kind};
 use crate::cloud::{transport, ApiError};
@@ -357,4 +361,51 @@ pub fn refuse_twin(
             Err(target.twin(&id, matches, otherwise))
         }
     }
+}
+
+/// How an Alibaba Cloud create recognises an object it would duplicate.
+pub struct AliTwin<F> {
+    /// What creates of one identity take turns on.
+    pub turn: String,
+    /// The search for an object with the identity that this process does
+    /// not hold (see [`refuse_twin`]).
+    pub search: F,
+    /// How the refusal words the match, and what to do instead.
+    pub matches: &'static str,
+    pub otherwise: &'static str,
+}
+
+/// An Alibaba Cloud create: one per identity at a time, refused while an
+/// object with that identity exists that this process does not hold, sent
+/// with one `ClientToken` for every retry (so a retried request whose first
+/// attempt succeeded returns the same object), and what it made held.
+/// `id` reads the new object's id from the answer.
+pub async fn ali_create<F, R>(
+    client: &alicloud::Client,
+    claims: &Claims,
+    target: &Target<'_>,
+    twin: AliTwin<F>,
+    (action, params): (&Action, Params),
+    id: impl FnOnce(R) -> String,
+) -> Result<Locator, Diagnostics>
+where
+    F: Future<Output = Result<Option<String>, ApiError>>,
+    R: DeserializeOwned,
+{
+    let _turn = claims.turn(&twin.turn).await;
+    refuse_twin(
+        claims,
+        target,
+        twin.search.await,
+        twin.matches,
+        twin.otherwise,
+    )?;
+    let params = params.set("ClientToken", client_token());
+    let made: R = client
+        .call(action, target.region, params)
+        .await
+        .map_err(|e| api_error("creating", target.what, &e))?;
+    let id = id(made);
+    claims.hold(&id);
+    Ok(target.locator(&id))
 }

@@ -9,16 +9,18 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clients::ProviderData;
-use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
+use crate::cloud::alicloud::{actions, types as api, Client, Params};
 use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
-use crate::framework::validate::{int_between, ipv4, length_between, no_prefix, Validator};
+use crate::framework::validate::{int_between, ipv4, Validator};
 use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
-    Value,
+    AttrPath, Attribute, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts, Value,
 };
-use crate::resources::common::{ali_find, api_error, api_error_id, non_empty};
-use crate::resources::ownership::{refuse_twin, Target};
+use crate::resources::common::{ali_delete, ali_find, api_error_id, non_empty};
+use crate::resources::ownership::{ali_create, AliTwin, Target};
+
+use super::{In, On};
+use crate::resources::schema_parts;
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_customer_gateway";
 const WHAT: &str = "Alibaba Cloud customer gateway";
@@ -97,31 +99,12 @@ impl Validator for NotAlibabaAsn {
 }
 
 pub fn schema() -> Schema {
-    // Alibaba Cloud cannot clear a name or description: unset keeps the current one.
-    let text = |name: &str, desc: &str| {
-        Attribute::string(name)
-            .optional()
-            .computed()
-            .use_state_for_unknown()
-            .description(desc)
-            .validator(length_between(1, 100))
-            .validator(no_prefix(&["http://", "https://"]))
-            .validator(crate::framework::validate::no_control_chars())
-    };
     Schema::new(
         "An Alibaba Cloud customer gateway: the static IP address (and BGP ASN) of the peer of an IPsec connection — \
          a data-centre device, or another cloud's VPN gateway.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("Customer gateway ID (`cgw-…`)."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region; defaults to the provider's Alibaba Cloud region.")
-            .validator(super::region_rule()),
-    )
+    .attribute(schema_parts::id("Customer gateway ID (`cgw-…`)."))
+    .attribute(super::region("Region; defaults to the provider's Alibaba Cloud region."))
     .attribute(
         Attribute::string("ip_address")
             .required()
@@ -138,9 +121,9 @@ pub fn schema() -> Schema {
             .validator(int_between(1, 4_294_967_295))
             .validator(NotAlibabaAsn),
     )
-    .attribute(text("name", "Name, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current name."))
-    .attribute(text("description", "Description, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current one."))
-    .attribute(Attribute::int("create_time").computed().use_state_for_unknown().description("Creation time, Unix epoch milliseconds."))
+    .attribute(super::text("name", "Name, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current name."))
+    .attribute(super::text("description", "Description, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current one."))
+    .attribute(super::create_time())
     .timeouts(TIMEOUTS)
 }
 
@@ -159,45 +142,27 @@ impl Managed<ProviderData> for CustomerGateway {
         schema()
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
+    async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
+        let (client, region, claims) = (op.client, op.region, &op.ctx.data.claims);
         // A token is unique to this process, so a gateway left by a killed
         // run is found by what identifies a peer: its address and ASN. One
         // create per peer at a time, so siblings never see each other's
         // gateway as a leftover.
-        let claims = &ctx.data.claims;
-        let _turn = claims
-            .turn(&format!(
-                "alicloud/cgw/{region}/{:?}/{:?}",
-                plan.ip_address, plan.asn
-            ))
-            .await;
-        refuse_twin(
-            claims,
-            &Target::new(TYPE_NAME, WHAT, region, &[]),
-            find_twin(client, region, plan, |id| !claims.holds(id)).await,
-            "has the same IP address and ASN",
-            "use another address or ASN",
-        )?;
-        // One token for every retry of this create: a retried request whose
-        // first attempt succeeded returns the same gateway, not a second one.
+        let twin = AliTwin {
+            turn: format!("alicloud/cgw/{region}/{:?}/{:?}", plan.ip_address, plan.asn),
+            search: find_twin(client, region, plan, |id| !claims.holds(id)),
+            matches: "has the same IP address and ASN",
+            otherwise: "use another address or ASN",
+        };
         let params = Params::new()
-            .set("ClientToken", client_token())
             .opt("IpAddress", plan.ip_address.as_ref())
             .opt("Asn", plan.asn)
             .opt("Name", plan.name.as_ref())
             .opt("Description", plan.description.as_ref());
-        let r: api::CreateCustomerGatewayResponse = client
-            .call(&actions::CREATE_CUSTOMER_GATEWAY, region, params)
-            .await
-            .map_err(|e| api_error("creating", WHAT, &e))?;
-        claims.hold(&r.customer_gateway_id);
-        Ok(Locator::new(region, [r.customer_gateway_id]))
+        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
+        let create = (&actions::CREATE_CUSTOMER_GATEWAY, params);
+        let id = |r: api::CreateCustomerGatewayResponse| r.customer_gateway_id;
+        Ok(ali_create(client, claims, &target, twin, create, id).await?)
     }
 
     async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
@@ -215,14 +180,8 @@ impl Managed<ProviderData> for CustomerGateway {
         flatten(gw, at)
     }
 
-    async fn update(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn update(&self, on: &On<'_>, prior: &State, plan: &State) -> Result<(), Diagnostics> {
+        let (client, at) = (on.client, on.at);
         // Unset values plan as the prior ones, so only real changes are sent.
         let name = plan.name.clone().filter(|n| prior.name.as_ref() != Some(n));
         let description = plan
@@ -247,17 +206,9 @@ impl Managed<ProviderData> for CustomerGateway {
             .map_err(|e| api_error_id("updating", WHAT, at.id(), &e))
     }
 
-    async fn delete(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
-        let params = Params::new().set("CustomerGatewayId", at.id());
-        client
-            .call::<serde_json::Value>(&actions::DELETE_CUSTOMER_GATEWAY, &at.region, params)
-            .await?;
-        Ok(())
+    async fn delete(&self, on: &On<'_>) -> Result<(), Failed<ApiError>> {
+        let (action, at) = (&actions::DELETE_CUSTOMER_GATEWAY, on.at);
+        Ok(ali_delete(on.client, action, &at.region, "CustomerGatewayId", at.id()).await?)
     }
 }
 

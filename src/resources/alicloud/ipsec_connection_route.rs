@@ -22,7 +22,10 @@ use crate::framework::{
 };
 use crate::resources::common::{ali_find, api_error, api_error_id, non_empty};
 use crate::resources::ownership::Target;
+use crate::resources::schema_parts;
 use crate::resources::wait::wait_for;
+
+use super::{In, On};
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_route";
 const WHAT: &str = "Alibaba Cloud IPsec connection route";
@@ -97,28 +100,9 @@ pub fn schema() -> Schema {
          route to the transit router, whose route tables that the connection propagates to then lead to \
          the peer's network. One route per destination and connection.",
     )
-    .attribute(
-        Attribute::string("id")
-            .computed()
-            .use_state_for_unknown()
-            .description("`<vpn_connection_id>/<route_dest>`, e.g. `vco-0123abcd/192.168.0.0/16`."),
-    )
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region of the connection; defaults to the provider's Alibaba Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(
-        Attribute::string("vpn_connection_id")
-            .required()
-            .requires_replace()
-            .description("IPsec connection (`vco-…`) the route belongs to; it must be bound to a transit router.")
-            .validator(super::id_rule("vco", "an IPsec connection ID such as `vco-bp1abc`")),
-    )
+    .attribute(schema_parts::id("`<vpn_connection_id>/<route_dest>`, e.g. `vco-0123abcd/192.168.0.0/16`."))
+    .attribute(super::region("Region of the connection; defaults to the provider's Alibaba Cloud region."))
+    .attribute(schema_parts::reference("vpn_connection_id", "IPsec connection (`vco-…`) the route belongs to; it must be bound to a transit router.", super::id_rule("vco", "an IPsec connection ID such as `vco-bp1abc`")))
     .attribute(
         Attribute::string("route_dest")
             .required()
@@ -155,12 +139,7 @@ pub fn schema() -> Schema {
             .computed()
             .description("`published` once the transit router has the route."),
     )
-    .attribute(
-        Attribute::int("create_time")
-            .computed()
-            .use_state_for_unknown()
-            .description("Creation time, Unix epoch milliseconds."),
-    )
+    .attribute(super::create_time())
     .validator(ObjectRule {
         description: "`next_hop` is the connection",
         check: validate_next_hop,
@@ -261,13 +240,8 @@ impl Managed<ProviderData> for IpsecConnectionRoute {
         Ok(Locator::new(region, [vco.to_string(), dest]))
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
+    async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
+        let (ctx, client, region) = (op.ctx, op.client, op.region);
         let vco = plan.vpn_connection_id.clone().unwrap_or_default();
         let dest = plan.route_dest.clone().unwrap_or_default();
         let claims = &ctx.data.claims;
@@ -330,14 +304,8 @@ impl Managed<ProviderData> for IpsecConnectionRoute {
         flatten(r, at, known)
     }
 
-    async fn update(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn update(&self, on: &On<'_>, prior: &State, plan: &State) -> Result<(), Diagnostics> {
+        let (ctx, client, at) = (on.ctx, on.client, on.at);
         let (region, vco, dest) = (&at.region, at.parents().join("/"), at.id());
         let id = route_id(&vco, dest);
         let wanted = plan.weight.unwrap_or(DEFAULT_WEIGHT);
@@ -366,12 +334,8 @@ impl Managed<ProviderData> for IpsecConnectionRoute {
         .await
     }
 
-    async fn delete(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
+    async fn delete(&self, on: &On<'_>) -> Result<(), Failed<ApiError>> {
+        let (ctx, client, at) = (on.ctx, on.client, on.at);
         let (region, vco, dest) = (&at.region, at.parents().join("/"), at.id());
         let current = self.find(client, at).await?;
         let params = named(&current, &vco, &State::default()).set("ClientToken", client_token());

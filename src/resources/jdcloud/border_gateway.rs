@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::cloud::jdcloud::ops::{Kind, BORDER_GATEWAY};
 use crate::cloud::jdcloud::types as api;
 use crate::framework::timeouts::mins;
-use crate::framework::validate::{length_between, one_of, pattern, ObjectRule};
+use crate::framework::validate::{one_of, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Value};
 use crate::resources::common::{changed, non_empty};
 use crate::resources::ownership::Identity;
+use crate::resources::schema_parts;
 
 use super::JdResource;
 
@@ -48,29 +49,10 @@ pub fn schema() -> Schema {
         "A JD Cloud border gateway: the cloud-side router of JD Cloud VPN. VPN connections and VPC attachments \
          hang off it; its BGP ASN is fixed at 65000.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("Border gateway ID (`bgw-…`)."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region of the border gateway; defaults to the provider's JD Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(
-        Attribute::string("name")
-            .required()
-            .description("Name of the border gateway.")
-            .validator(pattern(super::NAME_PATTERN, super::NAME_EXPLANATION)),
-    )
-    .attribute(
-        Attribute::string("description")
-            .optional()
-            .description("Free-text description, up to 256 characters.")
-            .validator(length_between(1, 256))
-            .validator(crate::framework::validate::no_control_chars()),
-    )
+    .attribute(schema_parts::id("Border gateway ID (`bgw-…`)."))
+    .attribute(super::region("Region of the border gateway; defaults to the provider's JD Cloud region."))
+    .attribute(super::name("Name of the border gateway."))
+    .attribute(super::description())
     .attribute(
         Attribute::string("az_type")
             .default(Value::string("standard"))
@@ -84,8 +66,8 @@ pub fn schema() -> Schema {
             .requires_replace()
             .description("Edge availability zone; required when `az_type` is `edge`, not allowed otherwise."),
     )
-    .attribute(Attribute::int("asn").computed().use_state_for_unknown().description("BGP ASN of the border gateway (always 65000)."))
-    .attribute(Attribute::string("created_time").computed().use_state_for_unknown().description("When the border gateway was created (UTC)."))
+    .attribute(schema_parts::fixed(Attribute::int("asn"), "BGP ASN of the border gateway (always 65000)."))
+    .attribute(super::created_time("When the border gateway was created (UTC)."))
     .validator(ObjectRule {
         description: "`az` is required with `az_type = \"edge\"` and not allowed otherwise",
         check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {

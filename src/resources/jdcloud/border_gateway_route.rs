@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 use crate::cloud::jdcloud::ops::{Kind, BGW_ROUTE};
 use crate::cloud::jdcloud::types as api;
 use crate::framework::timeouts::mins;
-use crate::framework::validate::{cidr, length_between, one_of};
+use crate::framework::validate::{cidr, one_of};
 use crate::framework::{Attribute, Diagnostics, Locator, Schema, Timeouts};
 use crate::resources::common::non_empty;
 use crate::resources::ownership::Identity;
+use crate::resources::schema_parts;
 
 use super::JdResource;
 
@@ -41,17 +42,9 @@ pub fn schema() -> Schema {
         "A static route on a JD Cloud border gateway: traffic for `destination` goes to a VPN connection (for \
          example your data centre's networks over static-routing VPN) or to a VPC attachment.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("Route ID."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(Attribute::string("border_gateway_id").required().requires_replace().description("The border gateway that holds the route.").validator(super::id_rule()))
+    .attribute(schema_parts::id("Route ID."))
+    .attribute(super::region("Region; defaults to the provider's JD Cloud region."))
+    .attribute(super::reference("border_gateway_id", "The border gateway that holds the route."))
     .attribute(Attribute::string("destination").required().description("Destination CIDR block, e.g. `192.168.0.0/16`.").validator(cidr()))
     .attribute(
         Attribute::string("next_hop_type")
@@ -60,13 +53,7 @@ pub fn schema() -> Schema {
             .validator(one_of(&["vpn_connection", "vpc_attachment"])),
     )
     .attribute(Attribute::string("next_hop_id").required().description("ID of the VPN connection or VPC attachment.").validator(super::id_rule()))
-    .attribute(
-        Attribute::string("description")
-            .optional()
-            .description("Free-text description, up to 256 characters.")
-            .validator(length_between(1, 256))
-            .validator(crate::framework::validate::no_control_chars()),
-    )
+    .attribute(super::description())
     .attribute(Attribute::int("priority").computed().description("Route priority JD Cloud assigned (static routes: 100)."))
     .timeouts(TIMEOUTS)
 }

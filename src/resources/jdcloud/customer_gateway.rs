@@ -9,12 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::cloud::jdcloud::ops::{Kind, CUSTOMER_GATEWAY};
 use crate::cloud::jdcloud::types as api;
 use crate::framework::timeouts::mins;
-use crate::framework::validate::{
-    distinct, each, int_between, length_between, list_length_in, pattern, public_ipv4,
-};
+use crate::framework::validate::{distinct, each, int_between, list_length_in, public_ipv4};
 use crate::framework::{Attribute, Locator, Schema, Timeouts};
 use crate::resources::common::{changed, non_empty};
 use crate::resources::ownership::Identity;
+use crate::resources::schema_parts;
 
 use super::JdResource;
 
@@ -54,29 +53,10 @@ pub fn schema() -> Schema {
         "A JD Cloud customer gateway: the public side of your VPN device (one, two or four public IPv4 addresses \
          and a BGP ASN), used by `hybridnet_jdcloud_vpn_connection`.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("Customer gateway ID (`cgw-…`)."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region of the customer gateway; defaults to the provider's JD Cloud region. Changing it replaces the gateway.")
-            .validator(super::region_rule()),
-    )
-    .attribute(
-        Attribute::string("name")
-            .required()
-            .description("Name of the customer gateway.")
-            .validator(pattern(super::NAME_PATTERN, super::NAME_EXPLANATION)),
-    )
-    .attribute(
-        Attribute::string("description")
-            .optional()
-            .description("Free-text description, up to 256 characters.")
-            .validator(length_between(1, 256))
-            .validator(crate::framework::validate::no_control_chars()),
-    )
+    .attribute(schema_parts::id("Customer gateway ID (`cgw-…`)."))
+    .attribute(super::region("Region of the customer gateway; defaults to the provider's JD Cloud region. Changing it replaces the gateway."))
+    .attribute(super::name("Name of the customer gateway."))
+    .attribute(super::description())
     .attribute(
         Attribute::string_list("customer_ips")
             .optional()
@@ -97,9 +77,7 @@ pub fn schema() -> Schema {
             .description("BGP ASN of your side, 65001–65499. JD Cloud cannot change it: a new value replaces the gateway.")
             .validator(int_between(65001, 65499)),
     )
-    .attribute(
-        Attribute::string("created_time").computed().use_state_for_unknown().description("When the gateway was created (UTC)."),
-    )
+    .attribute(super::created_time("When the gateway was created (UTC)."))
     .timeouts(TIMEOUTS)
 }
 

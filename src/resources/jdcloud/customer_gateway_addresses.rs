@@ -22,11 +22,13 @@ use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::{
-    Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
+    Attribute, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
 };
 use crate::resources::common::{api_error_id, jd_find};
+use crate::resources::schema_parts;
 
 use super::customer_gateway::ips_rule;
+use super::{In, On};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway_addresses";
 const WHAT: &str = "JD Cloud customer gateway addresses";
@@ -48,23 +50,9 @@ pub fn schema() -> Schema {
          the peer is another cloud's VPN gateway whose addresses exist only after this side's connection does (see \
          the cross-region and cross-cloud examples). Destroying it leaves the addresses on the gateway.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("The customer gateway ID."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region of the customer gateway; defaults to the provider's JD Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(
-        Attribute::string("customer_gateway_id")
-            .required()
-            .requires_replace()
-            .description("The customer gateway whose addresses this resource owns. Leave its `customer_ips` unset.")
-            .validator(super::id_rule()),
-    )
+    .attribute(schema_parts::id("The customer gateway ID."))
+    .attribute(super::region("Region of the customer gateway; defaults to the provider's JD Cloud region."))
+    .attribute(super::reference("customer_gateway_id", "The customer gateway whose addresses this resource owns. Leave its `customer_ips` unset."))
     .attribute(
         Attribute::string_list("customer_ips")
             .required()
@@ -100,18 +88,15 @@ impl Managed<ProviderData> for CustomerGatewayAddresses {
     }
 
     /// Nothing is made: the addresses are set on the existing gateway.
-    async fn create(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
-        let at = Locator::new(
-            region,
-            [plan.customer_gateway_id.clone().unwrap_or_default()],
-        );
-        set_ips(client, &at, plan.customer_ips.clone().unwrap_or_default()).await?;
+    async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
+        let gateway = plan.customer_gateway_id.clone().unwrap_or_default();
+        let at = Locator::new(op.region, [gateway]);
+        set_ips(
+            op.client,
+            &at,
+            plan.customer_ips.clone().unwrap_or_default(),
+        )
+        .await?;
         Ok(at)
     }
 
@@ -128,27 +113,20 @@ impl Managed<ProviderData> for CustomerGatewayAddresses {
         }
     }
 
-    async fn update(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn update(&self, on: &On<'_>, prior: &State, plan: &State) -> Result<(), Diagnostics> {
         if prior.customer_ips == plan.customer_ips {
             return Ok(());
         }
-        set_ips(client, at, plan.customer_ips.clone().unwrap_or_default()).await
+        set_ips(
+            on.client,
+            on.at,
+            plan.customer_ips.clone().unwrap_or_default(),
+        )
+        .await
     }
 
     /// The addresses stay on the gateway; this only ends their management.
-    async fn delete(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        _client: &Client,
-        _at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
+    async fn delete(&self, _on: &On<'_>) -> Result<(), Failed<ApiError>> {
         Ok(())
     }
 }

@@ -14,7 +14,10 @@ pub const NAME_EXPLANATION: &str =
     "1 to 32 characters: Chinese characters, letters, digits, `_` and `-`";
 
 use crate::cloud::regions;
-use crate::framework::validate::{in_list, pattern, InList, StringPattern};
+use crate::framework::validate::{in_list, length_between, no_control_chars, pattern};
+use crate::framework::validate::{InList, StringPattern};
+use crate::framework::Attribute;
+use crate::resources::schema_parts;
 
 /// A resource's `region`: one of JD Cloud's regions (the table in `cloud::regions`).
 pub fn region_rule() -> InList {
@@ -31,6 +34,38 @@ pub fn id_rule() -> StringPattern {
     )
 }
 
+/// A JD Cloud resource's `region` argument.
+pub fn region(description: &str) -> Attribute {
+    schema_parts::region(description, region_rule())
+}
+
+/// The `name` JD Cloud requires of every bgw object.
+pub fn name(description: &str) -> Attribute {
+    Attribute::string("name")
+        .required()
+        .description(description)
+        .validator(pattern(NAME_PATTERN, NAME_EXPLANATION))
+}
+
+/// The optional free-text `description` of a bgw object.
+pub fn description() -> Attribute {
+    Attribute::string("description")
+        .optional()
+        .description("Free-text description, up to 256 characters.")
+        .validator(length_between(1, 256))
+        .validator(no_control_chars())
+}
+
+/// A required id of another JD Cloud object; another id replaces this one.
+pub fn reference(name: &str, description: &str) -> Attribute {
+    schema_parts::reference(name, description, id_rule())
+}
+
+/// When JD Cloud created the object.
+pub fn created_time(description: &str) -> Attribute {
+    schema_parts::fixed(Attribute::string("created_time"), description)
+}
+
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -40,11 +75,15 @@ use crate::cloud::jdcloud::ops::Kind;
 use crate::cloud::jdcloud::types::Listed;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
-use crate::framework::{
-    Ctx, Diagnostics, Failed, Located, Locator, Managed, NotCreated, Schema, Value,
-};
+use crate::framework::lifecycle;
+use crate::framework::{Diagnostics, Failed, Located, Locator, Managed, NotCreated, Schema, Value};
 use crate::resources::common::{jd_find, jd_modify};
 use crate::resources::ownership::{jd_create, Identity, Target};
+
+/// A JD Cloud create's means: see [`lifecycle::In`].
+pub type In<'a> = lifecycle::In<'a, ProviderData, Client>;
+/// A JD Cloud update's or delete's means: see [`lifecycle::On`].
+pub type On<'a> = lifecycle::On<'a, ProviderData, Client>;
 
 /// A JD Cloud `bgw` object made by one create call, changed by one modify
 /// call and read by one describe: all but one of our JD resources. It says
@@ -96,26 +135,20 @@ pub trait JdResource: Send + Sync + 'static {
     }
     /// What a create needs beyond the create call (e.g. a setting the
     /// create request cannot carry).
-    async fn after_create(
-        &self,
-        _client: &Client,
-        _at: &Locator,
-        _plan: &Self::State,
-    ) -> Result<(), Diagnostics> {
+    async fn after_create(&self, _on: &On<'_>, _plan: &Self::State) -> Result<(), Diagnostics> {
         Ok(())
     }
     /// What an update needs beyond the modify call.
     async fn after_update(
         &self,
-        _client: &Client,
-        _at: &Locator,
+        _on: &On<'_>,
         _prior: &Self::State,
         _plan: &Self::State,
     ) -> Result<(), Diagnostics> {
         Ok(())
     }
     /// What must happen before the object can be deleted.
-    async fn before_delete(&self, _client: &Client, _at: &Locator) -> Result<(), ApiError> {
+    async fn before_delete(&self, _on: &On<'_>) -> Result<(), ApiError> {
         Ok(())
     }
     /// See [`Managed::modify_plan`].
@@ -157,22 +190,16 @@ impl<R: JdResource> Managed<ProviderData> for Jd<R> {
         self.0.import_locator(id, default_region)
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &R::State,
-    ) -> Result<Locator, NotCreated> {
+    async fn create(&self, op: &In<'_>, plan: &R::State) -> Result<Locator, NotCreated> {
         let spec = self.0.expand(plan);
         let identity = self.0.identity(&spec);
         let parents = self.0.parents(plan);
         let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
-        let target = Target::new(R::TYPE_NAME, R::WHAT, region, &parents);
+        let target = Target::new(R::TYPE_NAME, R::WHAT, op.region, &parents);
         let description = self.0.description(plan);
         let at = jd_create(
-            client,
-            &ctx.data.claims,
+            op.client,
+            &op.ctx.data.claims,
             &R::KIND,
             &target,
             &identity,
@@ -180,7 +207,12 @@ impl<R: JdResource> Managed<ProviderData> for Jd<R> {
             description,
         )
         .await?;
-        match self.0.after_create(client, &at, plan).await {
+        let on = On {
+            ctx: op.ctx,
+            client: op.client,
+            at: &at,
+        };
+        match self.0.after_create(&on, plan).await {
             Ok(()) => Ok(at),
             Err(d) => Err(NotCreated::Exists(at, d)),
         }
@@ -196,31 +228,19 @@ impl<R: JdResource> Managed<ProviderData> for Jd<R> {
 
     async fn update(
         &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
+        on: &On<'_>,
         prior: &R::State,
         plan: &R::State,
     ) -> Result<(), Diagnostics> {
-        jd_modify(
-            client,
-            &R::KIND,
-            at,
-            R::WHAT,
-            &self.0.expand_modify(prior, plan),
-        )
-        .await?;
-        self.0.after_update(client, at, prior, plan).await
+        let change = self.0.expand_modify(prior, plan);
+        jd_modify(on.client, &R::KIND, on.at, R::WHAT, &change).await?;
+        self.0.after_update(on, prior, plan).await
     }
 
-    async fn delete(
-        &self,
-        _ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
-        self.0.before_delete(client, at).await?;
-        Ok(client.delete(&R::KIND, &at.region, &at.ids()).await?)
+    async fn delete(&self, on: &On<'_>) -> Result<(), Failed<ApiError>> {
+        self.0.before_delete(on).await?;
+        let at = on.at;
+        Ok(on.client.delete(&R::KIND, &at.region, &at.ids()).await?)
     }
 
     fn modify_plan(

@@ -13,6 +13,7 @@ use crate::framework::validate::{one_of, pattern, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Type, Value};
 use crate::resources::common::{changed, non_empty};
 use crate::resources::ownership::Identity;
+use crate::resources::schema_parts;
 
 use super::JdResource;
 
@@ -48,29 +49,10 @@ pub fn schema() -> Schema {
         "A JD Cloud VPC attachment: connects a VPC to a border gateway and propagates all, some or none of \
          its subnets to it. A border gateway has at most one attachment per VPC.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("VPC attachment ID."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(
-        Attribute::string("name")
-            .required()
-            .description("Name of the VPC attachment.")
-            .validator(pattern(super::NAME_PATTERN, super::NAME_EXPLANATION)),
-    )
-    .attribute(
-        Attribute::string("border_gateway_id")
-            .required()
-            .requires_replace()
-            .description("The border gateway to attach to. JD Cloud cannot move an attachment: a change replaces it.")
-            .validator(super::id_rule()),
-    )
+    .attribute(schema_parts::id("VPC attachment ID."))
+    .attribute(super::region("Region; defaults to the provider's JD Cloud region."))
+    .attribute(super::name("Name of the VPC attachment."))
+    .attribute(super::reference("border_gateway_id", "The border gateway to attach to. JD Cloud cannot move an attachment: a change replaces it."))
     .attribute(
         Attribute::string("vpc_id")
             .required()
@@ -98,7 +80,7 @@ pub fn schema() -> Schema {
             .description("CIDR blocks currently propagated to the border gateway."),
     )
     .attribute(Attribute::string("status").computed().description("Attachment status (`active`)."))
-    .attribute(Attribute::string("created_time").computed().use_state_for_unknown().description("When the attachment was created (UTC)."))
+    .attribute(super::created_time("When the attachment was created (UTC)."))
     .validator(ObjectRule {
         description: "`subnet_ids` goes with `propagate_type = \"partial\"` only",
         check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {

@@ -13,16 +13,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::cloud::jdcloud::ops::{Kind, VPN_CONNECTION};
 use crate::cloud::jdcloud::types as api;
-use crate::cloud::jdcloud::Client;
 use crate::framework::timeouts::mins;
-use crate::framework::validate::{cidr, each, int_between, length_between, pattern};
+use crate::framework::validate::{cidr, each, int_between, length_between};
 use crate::framework::{
     Attribute, Block, Diagnostics, Locator, NestedBlock, Nesting, Schema, Timeouts, Value,
 };
 use crate::resources::common::{changed, jd_modify, non_empty};
 use crate::resources::ownership::Identity;
+use crate::resources::schema_parts;
 
-use super::JdResource;
+use super::{JdResource, On};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_connection";
 const WHAT: &str = "JD Cloud VPN connection";
@@ -64,31 +64,12 @@ pub fn schema() -> Schema {
          cloud-side public IPs (`cloud_public_ips`); create tunnels from each of them to the customer gateway's \
          addresses with `hybridnet_jdcloud_vpn_tunnel`. All tunnels of a connection share its routing mode.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("VPN connection ID."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(
-        Attribute::string("name")
-            .required()
-            .description("Name of the VPN connection.")
-            .validator(pattern(super::NAME_PATTERN, super::NAME_EXPLANATION)),
-    )
-    .attribute(
-        Attribute::string("description")
-            .optional()
-            .description("Free-text description, up to 256 characters.")
-            .validator(length_between(1, 256))
-            .validator(crate::framework::validate::no_control_chars()),
-    )
-    .attribute(Attribute::string("border_gateway_id").required().requires_replace().description("The border gateway the connection belongs to.").validator(super::id_rule()))
-    .attribute(Attribute::string("customer_gateway_id").required().requires_replace().description("The customer gateway at the other end.").validator(super::id_rule()))
+    .attribute(schema_parts::id("VPN connection ID."))
+    .attribute(super::region("Region; defaults to the provider's JD Cloud region."))
+    .attribute(super::name("Name of the VPN connection."))
+    .attribute(super::description())
+    .attribute(super::reference("border_gateway_id", "The border gateway the connection belongs to."))
+    .attribute(super::reference("customer_gateway_id", "The customer gateway at the other end."))
     .attribute(
         Attribute::bool("bgp_enabled")
             .default(Value::Bool(true))
@@ -126,7 +107,7 @@ pub fn schema() -> Schema {
             .description("The two cloud-side public IPv4 addresses JD Cloud allocated to the connection."),
     )
     .attribute(Attribute::string("ha_status").computed().description("`redundancy` when a tunnel is up on each cloud IP, else `no_redundancy`."))
-    .attribute(Attribute::string("created_time").computed().use_state_for_unknown().description("When the connection was created (UTC)."))
+    .attribute(super::created_time("When the connection was created (UTC)."))
     .timeouts(TIMEOUTS)
 }
 
@@ -192,19 +173,14 @@ impl JdResource for VpnConnection {
     }
 
     /// The create takes no traffic selectors; they are set right after.
-    async fn after_create(
-        &self,
-        client: &Client,
-        at: &Locator,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn after_create(&self, on: &On<'_>, plan: &State) -> Result<(), Diagnostics> {
         let selectors = plan.traffic_selector.clone().unwrap_or_default();
         let change = api::ModifyVpnConnectionSpec {
             traffic_selectors: (!selectors.is_empty()).then(|| expand_selectors(&selectors)),
             ..Default::default()
         };
         let what = format!("traffic selectors of {WHAT}");
-        jd_modify(client, &VPN_CONNECTION, at, &what, &change).await
+        jd_modify(on.client, &VPN_CONNECTION, on.at, &what, &change).await
     }
 }
 

@@ -16,7 +16,6 @@ use crate::signer::Sensitive;
 
 use crate::cloud::jdcloud::ops::{Kind, VPN_TUNNEL};
 use crate::cloud::jdcloud::types::{self as api, AdminStatus};
-use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{
@@ -25,8 +24,9 @@ use crate::framework::validate::{
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Value};
 use crate::resources::common::{api_error_id, non_empty};
 use crate::resources::ownership::Identity;
+use crate::resources::schema_parts;
 
-use super::JdResource;
+use super::{JdResource, On};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
 const WHAT: &str = "JD Cloud VPN tunnel";
@@ -138,17 +138,9 @@ pub fn schema() -> Schema {
          the customer gateway's IPs. At most one tunnel per pair of addresses. Defaults are JD Cloud's \
          recommended settings.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("VPN tunnel ID."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region; defaults to the provider's JD Cloud region.")
-            .validator(super::region_rule()),
-    )
-    .attribute(Attribute::string("vpn_connection_id").required().requires_replace().description("The VPN connection the tunnel belongs to.").validator(super::id_rule()))
+    .attribute(schema_parts::id("VPN tunnel ID."))
+    .attribute(super::region("Region; defaults to the provider's JD Cloud region."))
+    .attribute(super::reference("vpn_connection_id", "The VPN connection the tunnel belongs to."))
     .attribute(
         Attribute::string("cloud_public_ip")
             .required()
@@ -235,7 +227,7 @@ pub fn schema() -> Schema {
     )
     .attribute(str_enum("admin_status", &["UP", "DOWN"], "UP", "Administrative status: `DOWN` disables the tunnel without deleting it."))
     .attribute(Attribute::string("op_status").computed().description("Whether IPsec negotiation is up (`UP`) or not (`DOWN`)."))
-    .attribute(Attribute::string("created_time").computed().use_state_for_unknown().description("When the tunnel was created (UTC)."))
+    .attribute(super::created_time("When the tunnel was created (UTC)."))
     .validator(ObjectRule {
         description: "`local_tunnel_ip` is a usable host of `tunnel_ip`, and they are set together",
         check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
@@ -348,50 +340,37 @@ impl JdResource for VpnTunnel {
     }
 
     /// Tunnels start UP; a tunnel planned DOWN is switched off right away.
-    async fn after_create(
-        &self,
-        client: &Client,
-        at: &Locator,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn after_create(&self, on: &On<'_>, plan: &State) -> Result<(), Diagnostics> {
         match AdminStatus::from_state(plan.admin_status.as_deref()) {
             AdminStatus::Up => Ok(()),
-            AdminStatus::Down => set_admin_status(client, at, AdminStatus::Down).await,
+            AdminStatus::Down => set_admin_status(on, AdminStatus::Down).await,
         }
     }
 
     async fn after_update(
         &self,
-        client: &Client,
-        at: &Locator,
+        on: &On<'_>,
         prior: &State,
         plan: &State,
     ) -> Result<(), Diagnostics> {
         if prior.admin_status == plan.admin_status {
             return Ok(());
         }
-        set_admin_status(
-            client,
-            at,
-            AdminStatus::from_state(plan.admin_status.as_deref()),
-        )
-        .await
+        set_admin_status(on, AdminStatus::from_state(plan.admin_status.as_deref())).await
     }
 
     /// JD Cloud deletes only DOWN tunnels.
-    async fn before_delete(&self, client: &Client, at: &Locator) -> Result<(), ApiError> {
-        client
+    async fn before_delete(&self, on: &On<'_>) -> Result<(), ApiError> {
+        let at = on.at;
+        on.client
             .modify_admin_status(&at.region, at.id(), AdminStatus::Down)
             .await
     }
 }
 
-async fn set_admin_status(
-    client: &Client,
-    at: &Locator,
-    status: AdminStatus,
-) -> Result<(), Diagnostics> {
-    client
+async fn set_admin_status(on: &On<'_>, status: AdminStatus) -> Result<(), Diagnostics> {
+    let at = on.at;
+    on.client
         .modify_admin_status(&at.region, at.id(), status)
         .await
         .map_err(|e| api_error_id("setting admin status of", WHAT, at.id(), &e))

@@ -24,8 +24,10 @@ use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
 use crate::framework::{Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Value};
-use crate::resources::common::{api_error, api_error_id};
-use crate::resources::ownership::{refuse_twin, Target};
+use crate::resources::common::{ali_delete, api_error_id};
+use crate::resources::ownership::{ali_create, AliTwin, Target};
+
+use super::{In, On};
 
 use expand::{expand_tunnels, find_twin, flatten_full, settings_differ, subnets, tunnel_params};
 use find::{
@@ -99,32 +101,21 @@ impl Managed<ProviderData> for IpsecConnectionCen {
         }
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        region: &str,
-        plan: &State,
-    ) -> Result<Locator, NotCreated> {
+    async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
+        let (ctx, client, region, claims) = (op.ctx, op.client, op.region, &op.ctx.data.claims);
         let tunnels = plan.tunnel.clone().unwrap_or_default();
         // A token is unique to this process, so a connection left by a
         // killed run is found by what it joins: its customer gateways,
         // traffic selectors and transit router.
-        let claims = &ctx.data.claims;
         let gateways: Vec<_> = tunnels.iter().map(|t| &t.customer_gateway_id).collect();
-        let _turn = claims
-            .turn(&format!("alicloud/vco/{region}/{gateways:?}"))
-            .await;
-        refuse_twin(
-            claims,
-            &Target::new(TYPE_NAME, WHAT, region, &[]),
-            find_twin(client, region, plan, |id| !claims.holds(id)).await,
-            "already joins these customer gateways with these subnets on this CEN",
-            "delete it or change the tunnels' customer gateways",
-        )?;
+        let twin = AliTwin {
+            turn: format!("alicloud/vco/{region}/{gateways:?}"),
+            search: find_twin(client, region, plan, |id| !claims.holds(id)),
+            matches: "already joins these customer gateways with these subnets on this CEN",
+            otherwise: "delete it or change the tunnels' customer gateways",
+        };
         let (local, remote) = subnets(plan);
         let mut params = Params::new()
-            .set("ClientToken", client_token())
             .set("LocalSubnet", local)
             .set("RemoteSubnet", remote)
             .opt("Name", plan.name.as_ref())
@@ -132,12 +123,10 @@ impl Managed<ProviderData> for IpsecConnectionCen {
             .opt("EffectImmediately", plan.effect_immediately)
             .opt("EnableTunnelsBgp", plan.bgp_enabled);
         tunnel_params(&mut params, &expand_tunnels(&[], &tunnels));
-        let r: api::CreateVpnAttachmentResponse = client
-            .call(&actions::CREATE_VPN_ATTACHMENT, region, params)
-            .await
-            .map_err(|e| api_error("creating", WHAT, &e))?;
-        claims.hold(&r.vpn_connection_id);
-        let at = Locator::new(region, [r.vpn_connection_id]);
+        let target = Target::new(TYPE_NAME, WHAT, region, &[]);
+        let create = (&actions::CREATE_VPN_ATTACHMENT, params);
+        let id = |r: api::CreateVpnAttachmentResponse| r.vpn_connection_id;
+        let at = ali_create(client, claims, &target, twin, create, id).await?;
         // From here on the connection exists: every failure keeps it in state.
         match bind_and_link(ctx, client, at.id(), region, plan).await {
             Ok(()) => Ok(at),
@@ -157,14 +146,8 @@ impl Managed<ProviderData> for IpsecConnectionCen {
         )
     }
 
-    async fn update(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-        prior: &State,
-        plan: &State,
-    ) -> Result<(), Diagnostics> {
+    async fn update(&self, on: &On<'_>, prior: &State, plan: &State) -> Result<(), Diagnostics> {
+        let (ctx, client, at) = (on.ctx, on.client, on.at);
         let (region, id) = (at.region.as_str(), at.id());
         let prior_tunnels = prior.tunnel.clone().unwrap_or_default();
         let plan_tunnels = plan.tunnel.clone().unwrap_or_default();
@@ -266,12 +249,8 @@ impl Managed<ProviderData> for IpsecConnectionCen {
         Ok(())
     }
 
-    async fn delete(
-        &self,
-        ctx: &Ctx<ProviderData>,
-        client: &Client,
-        at: &Locator,
-    ) -> Result<(), Failed<ApiError>> {
+    async fn delete(&self, on: &On<'_>) -> Result<(), Failed<ApiError>> {
+        let (ctx, client, at) = (on.ctx, on.client, on.at);
         let (region, id) = (at.region.as_str(), at.id());
         let conn = find_connection(client, region, id).await?;
         if let Some(binding) = find_binding(client, region, &conn)
@@ -285,11 +264,8 @@ impl Managed<ProviderData> for IpsecConnectionCen {
         wait_connection(ctx, client, region, id, "to settle before deletion")
             .await
             .map_err(Failed::Other)?;
-        let params = Params::new().set("VpnConnectionId", id);
-        client
-            .call::<serde_json::Value>(&actions::DELETE_VPN_ATTACHMENT, region, params)
-            .await?;
-        Ok(())
+        let delete = &actions::DELETE_VPN_ATTACHMENT;
+        Ok(ali_delete(client, delete, region, "VpnConnectionId", id).await?)
     }
 }
 

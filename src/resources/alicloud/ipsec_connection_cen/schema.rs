@@ -10,12 +10,12 @@ use crate::signer::Sensitive;
 
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{
-    charset, cidr, each, int_between, length_between, no_prefix, one_of, parse_cidr, pattern,
-    ObjectRule, Validator,
+    charset, cidr, each, int_between, one_of, parse_cidr, pattern, ObjectRule, Validator,
 };
 use crate::framework::{
     AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Timeouts, Value,
 };
+use crate::resources::schema_parts;
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_cen";
 pub(super) const WHAT: &str = "Alibaba Cloud IPsec connection";
@@ -265,29 +265,13 @@ pub fn schema() -> Schema {
          routing options. It owns the connection, its binding to the transit router and the binding's links \
          to the router's default route table. Tunnel gateway IPs (`tunnel[*].gateway_ip`) exist once it is bound.",
     )
-    .attribute(Attribute::string("id").computed().use_state_for_unknown().description("IPsec connection ID (`vco-…`)."))
-    .attribute(
-        Attribute::string("region")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .description("Region of the connection and the transit router; defaults to the provider's Alibaba Cloud region.")
-            .validator(crate::resources::alicloud::region_rule()),
-    )
-    .attribute(
-        Attribute::string("name")
-            .optional()
-            .computed()
-            .use_state_for_unknown()
-            .description(
-                "Name, 1–100 characters, not starting with `http://` or `https://`. Alibaba Cloud cannot clear a name: \
-                 removing the argument keeps the current one.",
-            )
-            .validator(length_between(1, 100))
-            .validator(no_prefix(&["http://", "https://"]))
-            .validator(crate::framework::validate::no_control_chars()),
-    )
+    .attribute(schema_parts::id("IPsec connection ID (`vco-…`)."))
+    .attribute(crate::resources::alicloud::region("Region of the connection and the transit router; defaults to the provider's Alibaba Cloud region."))
+    .attribute(crate::resources::alicloud::text(
+        "name",
+        "Name, 1–100 characters, not starting with `http://` or `https://`. Alibaba Cloud cannot clear a name: \
+         removing the argument keeps the current one.",
+    ))
     .attribute(
         Attribute::string("network_type")
             .default(Value::string("public"))
@@ -295,13 +279,7 @@ pub fn schema() -> Schema {
             .description("`public` (over the Internet) or `private` (over a private network).")
             .validator(one_of(&["public", "private"])),
     )
-    .attribute(
-        Attribute::string("cen_id")
-            .required()
-            .requires_replace()
-            .description("CEN instance (same account) whose transit router the connection binds to.")
-            .validator(crate::resources::alicloud::id_rule("cen", "a CEN instance ID such as `cen-abc123`")),
-    )
+    .attribute(schema_parts::reference("cen_id", "CEN instance (same account) whose transit router the connection binds to.", crate::resources::alicloud::id_rule("cen", "a CEN instance ID such as `cen-abc123`")))
     .attribute(
         Attribute::string("transit_router_id")
             .optional()
@@ -347,12 +325,7 @@ pub fn schema() -> Schema {
     ))
     .block(NestedBlock::new("tunnel", Nesting::List, tunnel_block()).items(2, Some(2)))
     .attribute(Attribute::string("status").computed().description("Connection state, `attached` when bound and idle."))
-    .attribute(
-        Attribute::string("transit_router_attachment_id")
-            .computed()
-            .use_state_for_unknown()
-            .description("ID of the binding to the transit router (`tr-attach-…`)."),
-    )
+    .attribute(schema_parts::fixed(Attribute::string("transit_router_attachment_id"), "ID of the binding to the transit router (`tr-attach-…`)."))
     .attribute(Attribute::string("route_table_id").computed().description("The default route table, when associated or propagating."))
     .validator(ObjectRule {
         description: "routing mode, subnets, IKE version and BGP settings are consistent",
