@@ -29,6 +29,7 @@ mod admin;
 mod alicloud;
 mod clock;
 mod config;
+mod db;
 mod faults;
 mod ids;
 mod jdcloud;

@@ -135,13 +135,13 @@ fn check_target(
 /// Which kind of resource `id` is, when the body leaves `bgwNexthopType` out; 404 if neither.
 fn infer_nexthop_type(db: &Db<'_>, region: &str, id: &str) -> Result<NexthopType, JdError> {
     if db
-        .find::<VpnConnection>(VPN_CONNECTIONS, region, id)?
+        .find_in::<VpnConnection>(VPN_CONNECTIONS, region, id)?
         .is_some()
     {
         return Ok(NexthopType::VpnConnection);
     }
     if db
-        .find::<VpcAttachment>(VPC_ATTACHMENTS, region, id)?
+        .find_in::<VpcAttachment>(VPC_ATTACHMENTS, region, id)?
         .is_some()
     {
         return Ok(NexthopType::VpcAttachment);

@@ -1,100 +1,21 @@
-//! [`Db`]: what every backend operation works in — one store transaction and the instant the
-//! request happens at — with the lookups and the derived fields the resources share, so that
-//! no resource file needs another.
+//! [`Db`]: the sandbox's transaction-and-time ([`crate::sandbox::db::Db`]) in JD Cloud's error
+//! type, with the lookups and the derived fields the resources share, so that no resource file
+//! needs another.
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
-use time::OffsetDateTime;
 
 use super::model::{
     Bgw, BgwRoute, CustomerGateway, VpcAttachment, VpnConnection, VpnTunnel, BGWS, BGW_ROUTES,
     CUSTOMER_GATEWAYS, HA_NO_REDUNDANCY, HA_REDUNDANCY, STATUS_UP, VPC_ATTACHMENTS,
     VPN_CONNECTIONS, VPN_TUNNELS,
 };
-use crate::sandbox::ids;
 use crate::sandbox::jdcloud::error::{JdError, Status};
-use crate::sandbox::store::{Kind, Tx};
+use crate::sandbox::store::Kind;
 
-/// A transaction and its time (read once from the sandbox clock per request).
-pub(crate) struct Db<'a> {
-    tx: &'a Tx<'a>,
-    now: OffsetDateTime,
-}
+/// A transaction and its time, answering JD Cloud errors.
+pub(crate) type Db<'a> = crate::sandbox::db::Db<'a, JdError>;
 
-impl<'a> Db<'a> {
-    pub(crate) fn new(tx: &'a Tx<'a>, now: OffsetDateTime) -> Self {
-        Self { tx, now }
-    }
-
-    /// `createdTime` / `updatedTime` of what this request writes.
-    pub(crate) fn timestamp(&self) -> String {
-        ids::iso8601(self.now)
-    }
-
-    /// A fresh id of `kind`.
-    pub(crate) fn new_id(&self, kind: Kind) -> Result<String, JdError> {
-        Ok(ids::resource_id(self.tx, kind)?)
-    }
-
-    pub(crate) fn insert<T: Serialize>(
-        &self,
-        kind: Kind,
-        region: &str,
-        id: &str,
-        body: &T,
-    ) -> Result<(), JdError> {
-        Ok(self.tx.insert(kind, region, id, body)?)
-    }
-
-    pub(crate) fn update<T: Serialize>(
-        &self,
-        kind: Kind,
-        id: &str,
-        body: &T,
-    ) -> Result<(), JdError> {
-        self.tx.update(kind, id, body)?;
-        Ok(())
-    }
-
-    pub(crate) fn delete(&self, kind: Kind, id: &str) -> Result<(), JdError> {
-        self.tx.delete(kind, id)?;
-        Ok(())
-    }
-
-    /// All objects of `kind` in `region`, oldest first.
-    pub(crate) fn list<T: DeserializeOwned>(
-        &self,
-        kind: Kind,
-        region: &str,
-    ) -> Result<Vec<T>, JdError> {
-        Ok(self.tx.list(kind, region)?)
-    }
-
-    /// All objects of `kind` in every region, oldest first.
-    pub(crate) fn list_all<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<T>, JdError> {
-        Ok(self.tx.list_all(kind)?)
-    }
-
-    /// Number of objects of `kind` in `region` (for quotas).
-    pub(crate) fn count(&self, kind: Kind, region: &str) -> Result<usize, JdError> {
-        Ok(self.tx.count(kind, region)?)
-    }
-
-    /// The object of `kind` with this id in `region`, if there is one (one in another region is
-    /// invisible, as in the real API).
-    pub(crate) fn find<T: DeserializeOwned>(
-        &self,
-        kind: Kind,
-        region: &str,
-        id: &str,
-    ) -> Result<Option<T>, JdError> {
-        Ok(self
-            .tx
-            .get::<T>(kind, id)?
-            .filter(|stored| stored.region == region)
-            .map(|stored| stored.body))
-    }
-
+impl Db<'_> {
     /// The object of `kind` with this id in `region`; otherwise 404 `"<what> '<id>' not found."`.
     pub(crate) fn get<T: DeserializeOwned>(
         &self,
@@ -103,7 +24,7 @@ impl<'a> Db<'a> {
         id: &str,
         what: &str,
     ) -> Result<T, JdError> {
-        self.find(kind, region, id)?
+        self.find_in(kind, region, id)?
             .ok_or_else(|| JdError::not_found(format!("{what} '{id}' not found.")))
     }
 
