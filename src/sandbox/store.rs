@@ -77,6 +77,20 @@ pub(crate) struct Kind {
     pub id_prefix: &'static str,
 }
 
+impl Kind {
+    pub(crate) const fn new(
+        cloud: &'static str,
+        name: &'static str,
+        id_prefix: &'static str,
+    ) -> Self {
+        Self {
+            cloud,
+            name,
+            id_prefix,
+        }
+    }
+}
+
 /// A stored resource together with the region it lives in.
 #[derive(Debug)]
 pub(crate) struct Stored<T> {
