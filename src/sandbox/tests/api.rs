@@ -185,17 +185,7 @@ async fn clock_route_moves_emulated_time_only() {
                 .to_owned()
         }
     };
-    let iso = |t: OffsetDateTime| {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    };
+    let iso = crate::sandbox::ids::iso8601;
     assert_eq!(created(first).await, iso(start));
     assert_eq!(
         created(second).await,

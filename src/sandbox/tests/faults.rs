@@ -103,15 +103,7 @@ fn jd_create(name: &str) -> Request<Body> {
 
 fn ali_request(action: &str, params: &[(&str, &str)]) -> Request<Body> {
     let t = OffsetDateTime::now_utc();
-    let date = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    let date = crate::sandbox::ids::iso8601(t);
     let query = params
         .iter()
         .map(|(k, v)| format!("{}={}", acs3::percent_encode(k), acs3::percent_encode(v)))

@@ -39,16 +39,9 @@ fn new_app() -> Router {
     .unwrap())
 }
 
+/// `x-jdcloud-date`: ISO 8601 basic format, `YYYYMMDDTHHMMSSZ`.
 fn jd_date(t: OffsetDateTime) -> String {
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    crate::sandbox::ids::iso8601(t).replace(['-', ':'], "")
 }
 
 /// How to sign a test request.
