@@ -320,18 +320,7 @@ async fn serves_over_a_socket() {
         .unwrap();
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
 
-    let state: Value = client
-        .get(format!("http://{addr}/_sandbox/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        state["jdcloud"]["customer_gateways"][0]["customerGatewayName"],
-        "socket"
-    );
+    assert_eq!(first_cgw_name(&client, &addr.to_string()).await, "socket");
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }

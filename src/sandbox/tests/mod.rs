@@ -44,6 +44,20 @@ fn jd_date(t: OffsetDateTime) -> String {
     crate::sandbox::ids::iso8601(t).replace(['-', ':'], "")
 }
 
+/// The name of the first JD Cloud customer gateway in `/_sandbox/state` of the sandbox serving
+/// at `host` (over a real socket).
+pub(super) async fn first_cgw_name(client: &reqwest::Client, host: &str) -> Value {
+    let state: Value = client
+        .get(format!("http://{host}/_sandbox/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    state["jdcloud"]["customer_gateways"][0]["customerGatewayName"].clone()
+}
+
 /// How to sign a test request.
 struct Signing {
     ak: &'static str,
