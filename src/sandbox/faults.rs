@@ -18,7 +18,7 @@
 //!
 //! Admin routes (`/_sandbox/*`) are never faulted.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -28,6 +28,7 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::store::Store;
+use super::sync::lock;
 
 /// A fault-injection plan. Every field is optional in JSON; `{}` turns faults off.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -176,8 +177,7 @@ impl Faults {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Active> {
-        // Plan and RNG stay consistent whatever a panicking holder did.
-        self.active.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.active)
     }
 
     /// The active plan, seed filled in.

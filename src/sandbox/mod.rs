@@ -12,11 +12,14 @@
 //!   IPsec connections and their destination routes; Cbn transit-router binding and route
 //!   tables; seeded CEN and transit routers);
 //! * `store` – SQLite state shared by both clouds (generic `resources` table + request counters);
+//! * `db` – the transaction-and-time every backend operation works in, in its cloud's error type;
 //! * `clock` – the [`Clock`] the sandbox is handed: system time, or a manual one in tests;
 //!   `POST /_sandbox/clock` moves it forward so pending states settle without waiting;
+//! * `signed` – a received request as the signer sees it (both clouds' authentication);
 //! * `nonces` – signature-nonce replay protection, one cache per cloud;
 //! * `ratelimit` – the calls-per-minute limit (JD Cloud 429 `RATE_LIMIT`, Alibaba 400
 //!   `Throttling.User`), over the clock's time;
+//! * `sync` – locking that outlives a panicking holder;
 //! * `faults` – seeded fault injection (throttling, transient errors, dropped connections);
 //! * `admin` – `/_sandbox/{state,reset,requests,faults,clock}` for tests and demos;
 //! * `config`, `state` – [`SandboxConfig`] and the shared [`SandboxState`].
@@ -29,14 +32,17 @@ mod admin;
 mod alicloud;
 mod clock;
 mod config;
+mod db;
 mod faults;
 mod ids;
 mod jdcloud;
 mod nonces;
 mod ratelimit;
 pub mod regions;
+mod signed;
 mod state;
 mod store;
+mod sync;
 
 use std::fmt;
 use std::future::Future;

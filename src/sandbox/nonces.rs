@@ -3,9 +3,11 @@
 //! cloud has its own cache: the two do not share nonces.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 
 use time::{Duration, OffsetDateTime};
+
+use super::sync::lock;
 
 /// How long a nonce is remembered: the request-date window of both clouds (an older request is
 /// refused for its date anyway). Alibaba: "user time and server time differ by more than 15
@@ -27,8 +29,7 @@ impl NonceCache {
         nonce: &str,
         now: OffsetDateTime,
     ) -> bool {
-        // The map stays consistent whatever a panicking holder did, so poisoning is harmless.
-        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut seen = lock(&self.seen);
         let nonces = seen.entry(access_key.to_owned()).or_default();
         nonces.retain(|_, at| (now - *at).abs() <= WINDOW);
         if nonces.contains_key(nonce) {
@@ -40,10 +41,7 @@ impl NonceCache {
 
     /// Forgets every nonce.
     pub(crate) fn reset(&self) {
-        self.seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        lock(&self.seen).clear();
     }
 }
 

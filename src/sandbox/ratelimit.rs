@@ -4,8 +4,10 @@
 //! memory, so a restart (or `/_sandbox/reset`) forgets it.
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 use time::{Duration, OffsetDateTime};
+
+use super::sync::lock;
 
 /// Length of the window the limit applies to.
 pub(crate) const WINDOW: Duration = Duration::seconds(60);
@@ -37,8 +39,7 @@ impl RateLimiter {
         if self.limit == 0 {
             return true;
         }
-        // The deque stays consistent whatever a panicking holder did, so poisoning is harmless.
-        let mut admitted = self.admitted.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut admitted = lock(&self.admitted);
         while admitted.front().is_some_and(|t| now - *t >= WINDOW) {
             admitted.pop_front();
         }
@@ -51,10 +52,7 @@ impl RateLimiter {
 
     /// Forgets every recorded call.
     pub(crate) fn reset(&self) {
-        self.admitted
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        lock(&self.admitted).clear();
     }
 }
 

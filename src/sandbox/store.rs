@@ -5,11 +5,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+use super::sync::lock;
 
 /// Version of the schema below, kept in SQLite's `user_version`.
 const SCHEMA_VERSION: i64 = 1;
@@ -77,6 +79,20 @@ pub(crate) struct Kind {
     pub id_prefix: &'static str,
 }
 
+impl Kind {
+    pub(crate) const fn new(
+        cloud: &'static str,
+        name: &'static str,
+        id_prefix: &'static str,
+    ) -> Self {
+        Self {
+            cloud,
+            name,
+            id_prefix,
+        }
+    }
+}
+
 /// A stored resource together with the region it lives in.
 #[derive(Debug)]
 pub(crate) struct Stored<T> {
@@ -118,9 +134,7 @@ impl Store {
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written (transactions roll back),
-        // so a poisoned lock is still usable.
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.conn)
     }
 
     /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back otherwise.
@@ -252,28 +266,33 @@ impl Tx<'_> {
         kind: Kind,
         region: &str,
     ) -> Result<Vec<T>, StoreError> {
-        let mut stmt = self.tx.prepare(
+        self.select(
+            kind,
             "SELECT id, body FROM resources WHERE cloud = ?1 AND kind = ?2 AND region = ?3
              ORDER BY created_seq",
-        )?;
-        let rows = stmt.query_map(params![kind.cloud, kind.name, region], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, body) = row?;
-            out.push(decode(kind, &id, &body)?);
-        }
-        Ok(out)
+            params![kind.cloud, kind.name, region],
+        )
     }
 
     /// All resources of a kind in every region, in creation order (for region-independent
     /// allocations such as public IP addresses).
     pub fn list_all<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<T>, StoreError> {
-        let mut stmt = self.tx.prepare(
+        self.select(
+            kind,
             "SELECT id, body FROM resources WHERE cloud = ?1 AND kind = ?2 ORDER BY created_seq",
-        )?;
-        let rows = stmt.query_map(params![kind.cloud, kind.name], |r| {
+            params![kind.cloud, kind.name],
+        )
+    }
+
+    /// The `(id, body)` rows `sql` selects, decoded as `kind`s.
+    fn select<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        sql: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<T>, StoreError> {
+        let mut stmt = self.tx.prepare(sql)?;
+        let rows = stmt.query_map(params, |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
         let mut out = Vec::new();

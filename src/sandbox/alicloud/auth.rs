@@ -18,8 +18,9 @@ use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use super::error::{codes, AliError};
 use crate::sandbox::nonces::NonceCache;
+use crate::sandbox::signed;
 use crate::signer::canonical::{constant_time_eq, header_value};
-use crate::signer::{acs3, rpc_v1, Credentials, SignError, SignableRequest};
+use crate::signer::{acs3, rpc_v1, Credentials, SignError};
 
 /// Allowed distance between the request's timestamp and the sandbox clock, both directions
 /// ("user time and server time differ by more than 15 minutes", docs/design/alicloud.md §6.2).
@@ -163,24 +164,8 @@ fn authenticate_v3(
         return Err(access_key_not_found());
     }
 
-    // Non-UTF-8 header values are left out: if one is signed, verification fails as it should.
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .filter_map(|(name, value)| {
-            value
-                .to_str()
-                .ok()
-                .map(|v| (name.as_str().to_owned(), v.to_owned()))
-        })
-        .collect();
-    let request = SignableRequest {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query().unwrap_or(""),
-        headers: &headers,
-        body,
-    };
+    let headers = signed::headers(parts);
+    let request = signed::request(parts, &headers, body);
     if let Err(e) = acs3::verify(&request, &parsed, config.credentials) {
         tracing::warn!(reason = %e, "Alibaba Cloud request rejected: signature");
         // The server's string to sign helps whoever debugs a client (§7.3).

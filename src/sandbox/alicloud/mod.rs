@@ -42,7 +42,6 @@ use self::backend::lifecycle;
 use self::error::AliError;
 use self::handlers::{state_view, Product, CBN, PRODUCTS, VPC};
 use self::params::Params;
-use super::clock::epoch_ms;
 use super::faults::{self, Fault};
 use super::ids;
 use super::state::SandboxState;
@@ -83,11 +82,11 @@ pub(crate) fn seed_state() -> Value {
 /// `/_sandbox/state` → `alicloud`: every user-created resource as its describe / list call shows
 /// it, after bringing pending operations up to date (at the clock's time).
 pub(crate) fn state_view(state: &SandboxState) -> Result<Value, AliError> {
-    let now_ms = epoch_ms(state.clock().now());
+    let now = state.clock().now();
     let delay = state.provisioning_ms();
     state
         .store()
-        .transaction(|tx| state_view::user_objects(&Db::new(tx, now_ms), delay))
+        .transaction(|tx| state_view::user_objects(&Db::new(tx, now), delay))
 }
 
 /// Whether the request is an RPC call: `x-acs-action` header, `Action` in the query, or a form
@@ -225,12 +224,11 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     let handler = action.handler;
     let counter = format!("{CLOUD}.{}", action.name);
     let delay = state.provisioning_ms();
-    let now_ms = epoch_ms(now);
     let outcome = tokio::task::spawn_blocking(move || {
         let store = state.store();
         store.count_request(&counter)?;
         store.transaction(|tx| {
-            let db = Db::new(tx, now_ms);
+            let db = Db::new(tx, now);
             lifecycle::settle(&db, delay)?;
             handler(&db, &params)
         })

@@ -17,8 +17,8 @@ use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use super::error::JdError;
 use crate::sandbox::nonces::NonceCache;
+use crate::sandbox::signed;
 use crate::signer::jdcloud::{self as signer, DATE_HEADER, NONCE_HEADER};
-use crate::signer::SignableRequest;
 
 /// Allowed distance between `x-jdcloud-date` and the sandbox clock, also the nonce window. The
 /// real value is not published; 15 minutes is INFERRED, AWS-like (docs/design/jdcloud.md §8.7).
@@ -80,24 +80,8 @@ pub(super) fn authenticate(
         )));
     }
 
-    // Non-UTF-8 header values are left out: if one is signed, verification fails as it should.
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .filter_map(|(name, value)| {
-            value
-                .to_str()
-                .ok()
-                .map(|v| (name.as_str().to_owned(), v.to_owned()))
-        })
-        .collect();
-    let request = SignableRequest {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query().unwrap_or(""),
-        headers: &headers,
-        body,
-    };
+    let headers = signed::headers(parts);
+    let request = signed::request(parts, &headers, body);
     signer::verify(&request, &parsed, credentials).map_err(|e| reject(&e))?;
 
     let Some(nonce) = parts.headers.get(NONCE_HEADER) else {

@@ -27,14 +27,6 @@ pub(super) enum Reply {
     Empty,
 }
 
-impl Reply {
-    pub(super) fn result(result: &impl Serialize) -> Result<Self, JdError> {
-        serde_json::to_value(result)
-            .map(Reply::Result)
-            .map_err(|e| JdError::internal(format!("encoding result: {e}")))
-    }
-}
-
 /// `{"requestId": "..", "result": {..}}`; `result` is omitted for operations without one.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

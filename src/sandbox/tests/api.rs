@@ -185,17 +185,7 @@ async fn clock_route_moves_emulated_time_only() {
                 .to_owned()
         }
     };
-    let iso = |t: OffsetDateTime| {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    };
+    let iso = crate::sandbox::ids::iso8601;
     assert_eq!(created(first).await, iso(start));
     assert_eq!(
         created(second).await,
@@ -330,18 +320,7 @@ async fn serves_over_a_socket() {
         .unwrap();
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
 
-    let state: Value = client
-        .get(format!("http://{addr}/_sandbox/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        state["jdcloud"]["customer_gateways"][0]["customerGatewayName"],
-        "socket"
-    );
+    assert_eq!(first_cgw_name(&client, &addr.to_string()).await, "socket");
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use tower::ServiceExt;
 
+use super::first_cgw_name;
 use crate::sandbox::faults::{Fault, FaultPlan, Faults};
 use crate::sandbox::{app, SandboxConfig, SandboxState};
 use crate::signer::jdcloud::{self, SigningParams, Version, DEFAULT_SIGNED_HEADERS};
@@ -103,15 +104,7 @@ fn jd_create(name: &str) -> Request<Body> {
 
 fn ali_request(action: &str, params: &[(&str, &str)]) -> Request<Body> {
     let t = OffsetDateTime::now_utc();
-    let date = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    let date = crate::sandbox::ids::iso8601(t);
     let query = params
         .iter()
         .map(|(k, v)| format!("{}={}", acs3::percent_encode(k), acs3::percent_encode(v)))
@@ -481,18 +474,7 @@ async fn reset_is_a_transport_error() {
     assert!(format!("{err:?}").contains("IncompleteMessage"), "{err:?}");
 
     // The gateway was created all the same.
-    let shown: Value = client
-        .get(format!("http://{host}/_sandbox/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        shown["jdcloud"]["customer_gateways"][0]["customerGatewayName"],
-        "reset"
-    );
+    assert_eq!(first_cgw_name(&client, &host.to_string()).await, "reset");
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }

@@ -39,16 +39,23 @@ fn new_app() -> Router {
     .unwrap())
 }
 
+/// `x-jdcloud-date`: ISO 8601 basic format, `YYYYMMDDTHHMMSSZ`.
 fn jd_date(t: OffsetDateTime) -> String {
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    crate::sandbox::ids::iso8601(t).replace(['-', ':'], "")
+}
+
+/// The name of the first JD Cloud customer gateway in `/_sandbox/state` of the sandbox serving
+/// at `host` (over a real socket).
+pub(super) async fn first_cgw_name(client: &reqwest::Client, host: &str) -> Value {
+    let state: Value = client
+        .get(format!("http://{host}/_sandbox/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    state["jdcloud"]["customer_gateways"][0]["customerGatewayName"].clone()
 }
 
 /// How to sign a test request.

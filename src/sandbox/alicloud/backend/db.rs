@@ -1,23 +1,15 @@
-//! [`Db`]: what every backend operation works in — one store transaction and the instant the
-//! request happens at (epoch ms, from the sandbox clock) — with the lookups several resources
-//! share, so that no resource file needs another.
-
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+//! [`Db`]: the sandbox's transaction-and-time ([`crate::sandbox::db::Db`]) in Alibaba Cloud's
+//! error type, with the lookups several resources share, so that no resource file needs
+//! another.
 
 use super::model::{
     CustomerGateway, Link, TrVpnAttachment, VcoRoute, VpnConnection, ASSOCIATIONS,
     CUSTOMER_GATEWAYS, PROPAGATIONS, TR_ATTACHMENTS, VCO_ROUTES, VPN_CONNECTIONS,
 };
 use crate::sandbox::alicloud::error::{codes, AliError};
-use crate::sandbox::ids;
-use crate::sandbox::store::{Kind, Tx};
 
-/// A transaction and its time (read once from the sandbox clock per request).
-pub(crate) struct Db<'a> {
-    tx: &'a Tx<'a>,
-    now_ms: i64,
-}
+/// A transaction and its time, answering Alibaba Cloud errors.
+pub(crate) type Db<'a> = crate::sandbox::db::Db<'a, AliError>;
 
 /// Every user-created object, oldest first (`/_sandbox/state`).
 pub(crate) struct Snapshot {
@@ -29,87 +21,21 @@ pub(crate) struct Snapshot {
     pub propagations: Vec<Link>,
 }
 
-impl<'a> Db<'a> {
-    pub(crate) fn new(tx: &'a Tx<'a>, now_ms: i64) -> Self {
-        Self { tx, now_ms }
-    }
-
-    /// When this request happens, epoch milliseconds.
-    pub(crate) fn now_ms(&self) -> i64 {
-        self.now_ms
-    }
-
-    /// A fresh id of `kind`.
-    pub(crate) fn new_id(&self, kind: Kind) -> Result<String, AliError> {
-        Ok(ids::resource_id(self.tx, kind)?)
-    }
-
-    pub(crate) fn insert<T: Serialize>(
-        &self,
-        kind: Kind,
-        region: &str,
-        id: &str,
-        body: &T,
-    ) -> Result<(), AliError> {
-        Ok(self.tx.insert(kind, region, id, body)?)
-    }
-
-    pub(crate) fn update<T: Serialize>(
-        &self,
-        kind: Kind,
-        id: &str,
-        body: &T,
-    ) -> Result<(), AliError> {
-        self.tx.update(kind, id, body)?;
-        Ok(())
-    }
-
-    pub(crate) fn delete(&self, kind: Kind, id: &str) -> Result<(), AliError> {
-        self.tx.delete(kind, id)?;
-        Ok(())
-    }
-
-    /// The object of `kind` with this id, in whatever region.
-    pub(crate) fn find<T: DeserializeOwned>(
-        &self,
-        kind: Kind,
-        id: &str,
-    ) -> Result<Option<T>, AliError> {
-        Ok(self.tx.get::<T>(kind, id)?.map(|s| s.body))
-    }
-
-    /// All objects of `kind` in `region`, oldest first.
-    pub(crate) fn list<T: DeserializeOwned>(
-        &self,
-        kind: Kind,
-        region: &str,
-    ) -> Result<Vec<T>, AliError> {
-        Ok(self.tx.list(kind, region)?)
-    }
-
-    /// All objects of `kind` in every region, oldest first.
-    pub(crate) fn list_all<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<T>, AliError> {
-        Ok(self.tx.list_all(kind)?)
-    }
-
+impl Db<'_> {
     /// The gateway `id` in `region`; otherwise 404 `InvalidCustomerGatewayInstanceId.NotFound`.
     pub(crate) fn customer_gateway(
         &self,
         region: &str,
         id: &str,
     ) -> Result<CustomerGateway, AliError> {
-        match self.tx.get::<CustomerGateway>(CUSTOMER_GATEWAYS, id)? {
-            Some(stored) if stored.region == region => Ok(stored.body),
-            _ => Err(AliError::cgw_not_found(id)),
-        }
+        self.find_in(CUSTOMER_GATEWAYS, region, id)?
+            .ok_or_else(|| AliError::cgw_not_found(id))
     }
 
     /// The connection `id` in `region`; otherwise 404 `InvalidVpnConnectionInstanceId.NotFound`.
     pub(crate) fn connection(&self, region: &str, id: &str) -> Result<VpnConnection, AliError> {
-        match self.tx.get::<VpnConnection>(VPN_CONNECTIONS, id)? {
-            Some(stored) if stored.region == region => Ok(stored.body),
-            _ => Err(AliError::vco_not_found(id)),
-        }
+        self.find_in(VPN_CONNECTIONS, region, id)?
+            .ok_or_else(|| AliError::vco_not_found(id))
     }
 
     /// The connection `id` in whatever region (Cbn calls carry no Vpc region).

@@ -12,43 +12,16 @@ use crate::sandbox::store::Kind;
 /// Cloud name in the store and in `/_sandbox/state`.
 pub(crate) const CLOUD: &str = "alicloud";
 
-pub(crate) const CUSTOMER_GATEWAYS: Kind = Kind {
-    cloud: CLOUD,
-    name: "customer_gateways",
-    id_prefix: "cgw",
-};
-pub(crate) const VPN_CONNECTIONS: Kind = Kind {
-    cloud: CLOUD,
-    name: "vpn_connections",
-    id_prefix: "vco",
-};
+pub(crate) const CUSTOMER_GATEWAYS: Kind = Kind::new(CLOUD, "customer_gateways", "cgw");
+pub(crate) const VPN_CONNECTIONS: Kind = Kind::new(CLOUD, "vpn_connections", "vco");
 /// Tunnel ids (`tun-…`, INFERRED prefix, docs/design/alicloud.md §10.10); tunnels are stored
 /// inside their connection.
-pub(crate) const TUNNEL_IDS: Kind = Kind {
-    cloud: CLOUD,
-    name: "tunnels",
-    id_prefix: "tun",
-};
-pub(crate) const TR_ATTACHMENTS: Kind = Kind {
-    cloud: CLOUD,
-    name: "transit_router_vpn_attachments",
-    id_prefix: "tr-attach",
-};
-pub(crate) const ASSOCIATIONS: Kind = Kind {
-    cloud: CLOUD,
-    name: "route_table_associations",
-    id_prefix: "rta",
-};
-pub(crate) const PROPAGATIONS: Kind = Kind {
-    cloud: CLOUD,
-    name: "route_table_propagations",
-    id_prefix: "rtp",
-};
-pub(crate) const VCO_ROUTES: Kind = Kind {
-    cloud: CLOUD,
-    name: "vco_route_entries",
-    id_prefix: "vcor",
-};
+pub(crate) const TUNNEL_IDS: Kind = Kind::new(CLOUD, "tunnels", "tun");
+pub(crate) const TR_ATTACHMENTS: Kind =
+    Kind::new(CLOUD, "transit_router_vpn_attachments", "tr-attach");
+pub(crate) const ASSOCIATIONS: Kind = Kind::new(CLOUD, "route_table_associations", "rta");
+pub(crate) const PROPAGATIONS: Kind = Kind::new(CLOUD, "route_table_propagations", "rtp");
+pub(crate) const VCO_ROUTES: Kind = Kind::new(CLOUD, "vco_route_entries", "vcor");
 
 /// How long a `ClientToken` makes a create idempotent: 24 h, the window Alibaba documents for
 /// other products' tokens (INFERRED, docs/design/alicloud.md §10.8).

@@ -46,6 +46,17 @@ pub(super) fn link(att: &str) -> Vec<(&str, &str)> {
     ]
 }
 
+/// A link call (associate, propagate, or their undo) on `att` and the seeded table that must
+/// succeed.
+pub(super) async fn link_ok(app: &Router, action: &str, att: &str) {
+    ok(app, action, CBN, &link(att)).await;
+}
+
+/// A link call on `att` and the seeded table that must fail with `http` and `code`.
+pub(super) async fn link_fails(app: &Router, action: &str, att: &str, http: u16, code: &str) {
+    fails(app, action, CBN, &link(att), http, code).await;
+}
+
 /// Statuses of the attachment's links, as the list calls show them.
 pub(super) async fn links(app: &Router, list_action: &str, key: &str, att: &str) -> Vec<String> {
     let body = ok(
@@ -165,13 +176,7 @@ async fn bind_associate_propagate_and_tear_down() {
     assert_eq!(table["TransitRouterRouteTableStatus"], "Active");
     assert_eq!(table["TransitRouterRouteTableType"], "System");
 
-    ok(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &link(&att),
-    )
-    .await;
+    link_ok(&app, "AssociateTransitRouterAttachmentWithRouteTable", &att).await;
     assert_eq!(associations(&app, &att).await, ["Active"]);
     let listed = ok(
         &app,
@@ -186,28 +191,20 @@ async fn bind_associate_propagate_and_tear_down() {
                "ResourceId": vco, "ResourceType": "VPN", "Status": "Active"})
     );
     // One route table per attachment.
-    fails(
+    link_fails(
         &app,
         "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &link(&att),
+        &att,
         400,
         "Forbidden.AttachmentAlreadyAssociated",
     )
     .await;
-    ok(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
-    )
-    .await;
+    link_ok(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
     assert_eq!(propagations(&app, &att).await, ["Active"]);
-    fails(
+    link_fails(
         &app,
         "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
+        &att,
         400,
         "Forbidden.PropagationAlreadyEnabled",
     )
@@ -251,27 +248,19 @@ async fn bind_associate_propagate_and_tear_down() {
     .await;
 
     // Teardown in reverse.
-    ok(
-        &app,
-        "DisableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
-    )
-    .await;
+    link_ok(&app, "DisableTransitRouterRouteTablePropagation", &att).await;
     assert!(propagations(&app, &att).await.is_empty());
-    ok(
+    link_ok(
         &app,
         "DissociateTransitRouterAttachmentFromRouteTable",
-        CBN,
-        &link(&att),
+        &att,
     )
     .await;
     assert!(associations(&app, &att).await.is_empty());
-    fails(
+    link_fails(
         &app,
         "DissociateTransitRouterAttachmentFromRouteTable",
-        CBN,
-        &link(&att),
+        &att,
         404,
         "InvalidAssociation.NotFound",
     )
@@ -375,20 +364,13 @@ async fn force_delete_removes_links_and_addresses_stay_unique() {
         second["TransitRouterAttachments"][0]["TransitRouterAttachmentId"]
     );
 
-    ok(
+    link_ok(
         &app,
         "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &link(&att1),
+        &att1,
     )
     .await;
-    ok(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att1),
-    )
-    .await;
+    link_ok(&app, "EnableTransitRouterRouteTablePropagation", &att1).await;
     ok(
         &app,
         "DeleteTransitRouterVpnAttachment",

@@ -1,7 +1,7 @@
 //! Cbn 2017-09-12: the asynchronous states and their conflicts, what a binding needs, and the
 //! route-table calls.
 
-use super::cbn::{associations, attachment, bind, link, propagations, vco_of};
+use super::cbn::{associations, attachment, bind, link, link_fails, link_ok, propagations, vco_of};
 use super::*;
 
 #[tokio::test]
@@ -41,11 +41,10 @@ async fn pending_states_and_conflicts() {
         "VpnConnection.Configuring",
     )
     .await;
-    fails(
+    link_fails(
         &app,
         "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &link(&att),
+        &att,
         400,
         "IncorrectStatus.Status",
     )
@@ -103,29 +102,21 @@ async fn pending_states_and_conflicts() {
     )
     .await;
 
-    ok(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &link(&att),
-    )
-    .await;
+    link_ok(&app, "AssociateTransitRouterAttachmentWithRouteTable", &att).await;
     assert_eq!(associations(&app, &att).await, ["Associating"]);
     // While a link is pending, no other link operation on the attachment.
-    fails(
+    link_fails(
         &app,
         "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
+        &att,
         400,
         "Operation.Blocking",
     )
     .await;
-    fails(
+    link_fails(
         &app,
         "DissociateTransitRouterAttachmentFromRouteTable",
-        CBN,
-        &link(&att),
+        &att,
         400,
         "Operation.Blocking",
     )
@@ -141,23 +132,11 @@ async fn pending_states_and_conflicts() {
     .await;
     settle().await;
     assert_eq!(associations(&app, &att).await, ["Active"]);
-    ok(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
-    )
-    .await;
+    link_ok(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
     assert_eq!(propagations(&app, &att).await, ["Enabling"]);
     settle().await;
     assert_eq!(propagations(&app, &att).await, ["Active"]);
-    ok(
-        &app,
-        "DisableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
-    )
-    .await;
+    link_ok(&app, "DisableTransitRouterRouteTablePropagation", &att).await;
     assert_eq!(propagations(&app, &att).await, ["Disabling"]);
     settle().await;
     assert!(propagations(&app, &att).await.is_empty());
@@ -393,11 +372,10 @@ async fn route_table_calls() {
         "InvalidTransitRouterAttachmentId.NotFound",
     )
     .await;
-    fails(
+    link_fails(
         &app,
         "DisableTransitRouterRouteTablePropagation",
-        CBN,
-        &link(&att),
+        &att,
         404,
         "InvalidPropagation.NotFound",
     )

@@ -46,15 +46,7 @@ pub(super) fn app_with(config: SandboxConfig) -> Router {
 }
 
 fn acs_date(t: OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    crate::sandbox::ids::iso8601(t)
 }
 
 /// How to sign a test request.

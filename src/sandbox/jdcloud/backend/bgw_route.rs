@@ -5,9 +5,9 @@
 //! hop when `bgwNexthopType` is omitted; the `FAILED_PRECONDITION` status of a duplicate route.
 //! Propagated routes and the Direct Connect next hops are not emulated.
 
-use super::db::Db;
+use super::db::{quota_exceeded, Db};
 use super::model::{
-    BgwRoute, NexthopType, VpcAttachment, VpnConnection, BGW_ROUTES, VPC_ATTACHMENTS,
+    Bgw, BgwRoute, NexthopType, Object, VpcAttachment, VpnConnection, BGW_ROUTES, VPC_ATTACHMENTS,
     VPN_CONNECTIONS,
 };
 use crate::sandbox::jdcloud::error::{JdError, Status};
@@ -17,7 +17,6 @@ const QUOTA_PER_BGW: usize = 50;
 const ORIGIN_STATIC: &str = "static";
 /// "route type Static 100" (`Border-Gateway-Features.md`).
 const STATIC_PRIORITY: i64 = 100;
-const WHAT: &str = "BgwRoute";
 
 /// Destination, next hop and description of a create or modify, their fields already checked.
 pub(crate) struct RouteTarget {
@@ -34,14 +33,15 @@ pub(crate) fn create(
     bgw_id: &str,
     target: RouteTarget,
 ) -> Result<BgwRoute, JdError> {
-    let bgw = db.bgw(region, bgw_id)?;
+    let bgw = db.get::<Bgw>(region, bgw_id)?;
     let nexthop_type = check_target(db, region, &bgw.bgw_id, &target)?;
-    let routes = db.routes_of_bgw(region, &bgw.bgw_id)?;
+    let routes = db.all_where(region, |r: &BgwRoute| r.bgw_id == bgw.bgw_id)?;
     check_unique(&routes, &target, None)?;
     if routes.len() >= QUOTA_PER_BGW {
-        return Err(JdError::quota_exceeded(format!(
-            "BgwRoute quota limit exceeded ({QUOTA_PER_BGW} static routes per border gateway)."
-        )));
+        return Err(quota_exceeded::<BgwRoute>(
+            QUOTA_PER_BGW,
+            "static routes per border gateway",
+        ));
     }
     let route = BgwRoute {
         bgw_route_id: db.new_id(BGW_ROUTES)?,
@@ -53,23 +53,24 @@ pub(crate) fn create(
         bgw_route_next_hop_type: nexthop_type.response_name().to_owned(),
         description: target.description.unwrap_or_default(),
     };
-    db.insert(BGW_ROUTES, region, &route.bgw_route_id, &route)?;
+    db.add(region, &route)?;
     Ok(route)
 }
 
 /// The routes of a border gateway (404 if there is no such gateway).
 pub(crate) fn list(db: &Db<'_>, region: &str, bgw_id: &str) -> Result<Vec<BgwRoute>, JdError> {
-    let bgw = db.bgw(region, bgw_id)?;
-    db.routes_of_bgw(region, &bgw.bgw_id)
+    let bgw = db.get::<Bgw>(region, bgw_id)?;
+    db.all_where(region, |r: &BgwRoute| r.bgw_id == bgw.bgw_id)
 }
 
 /// The route `id`, which must belong to gateway `bgw_id`; otherwise 404.
 pub(crate) fn get(db: &Db<'_>, region: &str, bgw_id: &str, id: &str) -> Result<BgwRoute, JdError> {
-    let bgw = db.bgw(region, bgw_id)?;
-    let route: BgwRoute = db.get(BGW_ROUTES, region, id, WHAT)?;
+    let bgw = db.get::<Bgw>(region, bgw_id)?;
+    let route = db.get::<BgwRoute>(region, id)?;
     if route.bgw_id != bgw.bgw_id {
         return Err(JdError::not_found(format!(
-            "{WHAT} '{id}' not found on Bgw '{}'.",
+            "{} '{id}' not found on Bgw '{}'.",
+            BgwRoute::WHAT,
             bgw.bgw_id
         )));
     }
@@ -86,7 +87,7 @@ pub(crate) fn modify(
 ) -> Result<(), JdError> {
     let mut route = get(db, region, bgw_id, id)?;
     let nexthop_type = check_target(db, region, &route.bgw_id, &target)?;
-    let routes = db.routes_of_bgw(region, &route.bgw_id)?;
+    let routes = db.all_where(region, |r: &BgwRoute| r.bgw_id == route.bgw_id)?;
     check_unique(&routes, &target, Some(&route.bgw_route_id))?;
     let before = route.clone();
     route.bgw_route_destination = target.destination;
@@ -96,7 +97,7 @@ pub(crate) fn modify(
         route.description = description;
     }
     if route != before {
-        db.update(BGW_ROUTES, &route.bgw_route_id, &route)?;
+        db.save(&route)?;
     }
     Ok(())
 }
@@ -119,8 +120,8 @@ fn check_target(
         None => infer_nexthop_type(db, region, nexthop)?,
     };
     let owner = match nexthop_type {
-        NexthopType::VpnConnection => db.connection(region, nexthop)?.bgw_id,
-        NexthopType::VpcAttachment => db.attachment(region, nexthop)?.bgw_id,
+        NexthopType::VpnConnection => db.get::<VpnConnection>(region, nexthop)?.bgw_id,
+        NexthopType::VpcAttachment => db.get::<VpcAttachment>(region, nexthop)?.bgw_id,
     };
     if owner != bgw_id {
         return Err(JdError::field(
@@ -135,13 +136,13 @@ fn check_target(
 /// Which kind of resource `id` is, when the body leaves `bgwNexthopType` out; 404 if neither.
 fn infer_nexthop_type(db: &Db<'_>, region: &str, id: &str) -> Result<NexthopType, JdError> {
     if db
-        .find::<VpnConnection>(VPN_CONNECTIONS, region, id)?
+        .find_in::<VpnConnection>(VPN_CONNECTIONS, region, id)?
         .is_some()
     {
         return Ok(NexthopType::VpnConnection);
     }
     if db
-        .find::<VpcAttachment>(VPC_ATTACHMENTS, region, id)?
+        .find_in::<VpcAttachment>(VPC_ATTACHMENTS, region, id)?
         .is_some()
     {
         return Ok(NexthopType::VpcAttachment);

@@ -4,7 +4,7 @@
 //! INFERRED here (docs/design/jdcloud.md §8.11): refusing a delete while static routes exist.
 
 use super::db::{unchanged, Db};
-use super::model::{Bgw, AZ_TYPE_EDGE, BGWS};
+use super::model::{ids, Bgw, BgwRoute, VpcAttachment, VpnConnection, AZ_TYPE_EDGE, BGWS};
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "5 BGWs/region" (docs/design/jdcloud.md §6).
@@ -28,11 +28,7 @@ pub(crate) struct BgwChange {
 }
 
 pub(crate) fn create(db: &Db<'_>, region: &str, new: NewBgw) -> Result<Bgw, JdError> {
-    if db.count(BGWS, region)? >= QUOTA_PER_REGION {
-        return Err(JdError::quota_exceeded(format!(
-            "Bgw quota limit exceeded ({QUOTA_PER_REGION} per region)."
-        )));
-    }
+    db.check_quota::<Bgw>(region, QUOTA_PER_REGION)?;
     let bgw = Bgw {
         bgw_id: db.new_id(BGWS)?,
         bgw_name: new.name,
@@ -44,16 +40,8 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewBgw) -> Result<Bgw, JdEr
         az: new.az,
         created_time: db.timestamp(),
     };
-    db.insert(BGWS, region, &bgw.bgw_id, &bgw)?;
+    db.add(region, &bgw)?;
     Ok(bgw)
-}
-
-pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<Bgw>, JdError> {
-    db.list(BGWS, region)
-}
-
-pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<Bgw, JdError> {
-    db.bgw(region, id)
 }
 
 pub(crate) fn modify(
@@ -62,7 +50,7 @@ pub(crate) fn modify(
     id: &str,
     change: BgwChange,
 ) -> Result<(), JdError> {
-    let mut bgw = db.bgw(region, id)?;
+    let mut bgw = db.get::<Bgw>(region, id)?;
     unchanged("azType", &bgw.az_type, change.az_type.as_ref())?;
     if bgw.az_type == AZ_TYPE_EDGE {
         unchanged("az", &bgw.az, change.az.as_ref())?;
@@ -77,7 +65,7 @@ pub(crate) fn modify(
         bgw.description = description;
     }
     if changed {
-        db.update(BGWS, &bgw.bgw_id, &bgw)?;
+        db.save(&bgw)?;
     }
     Ok(())
 }
@@ -86,30 +74,20 @@ pub(crate) fn modify(
 /// Connection and VPC Attachment created can be deleted" (docs/design/jdcloud.md §4.1); static
 /// routes count too (§8.11).
 pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let bgw = db.bgw(region, id)?;
+    let bgw = db.get::<Bgw>(region, id)?;
     let id = bgw.bgw_id.as_str();
-    let attachments = db.attachments_of_bgw(region, id)?;
-    let connections = db.connections_of_bgw(region, id)?;
-    let routes = db.routes_of_bgw(region, id)?;
-    let mut in_use = Vec::new();
-    if !attachments.is_empty() {
-        let ids: Vec<&str> = attachments
-            .iter()
-            .map(|a| a.vpc_attachment_id.as_str())
-            .collect();
-        in_use.push(format!("VPC attachments {}", ids.join(", ")));
-    }
-    if !connections.is_empty() {
-        let ids: Vec<&str> = connections
-            .iter()
-            .map(|c| c.vpn_connection_id.as_str())
-            .collect();
-        in_use.push(format!("VPN connections {}", ids.join(", ")));
-    }
-    if !routes.is_empty() {
-        let ids: Vec<&str> = routes.iter().map(|r| r.bgw_route_id.as_str()).collect();
-        in_use.push(format!("static routes {}", ids.join(", ")));
-    }
+    let attachments = db.all_where(region, |a: &VpcAttachment| a.bgw_id == id)?;
+    let connections = db.all_where(region, |c: &VpnConnection| c.bgw_id == id)?;
+    let routes = db.all_where(region, |r: &BgwRoute| r.bgw_id == id)?;
+    let in_use: Vec<String> = [
+        ("VPC attachments", ids(&attachments)),
+        ("VPN connections", ids(&connections)),
+        ("static routes", ids(&routes)),
+    ]
+    .into_iter()
+    .filter(|(_, ids)| !ids.is_empty())
+    .map(|(what, ids)| format!("{what} {ids}"))
+    .collect();
     if !in_use.is_empty() {
         return Err(JdError::failed_precondition(format!(
             "Bgw '{id}' cannot be deleted while it has {}",

@@ -2,7 +2,7 @@
 //! to the connections and tunnels using them.
 
 use super::db::{unchanged, Db};
-use super::model::{CustomerGateway, CUSTOMER_GATEWAYS};
+use super::model::{ids, CustomerGateway, VpnConnection, VpnTunnel, CUSTOMER_GATEWAYS};
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "10 customer gateways/region" (docs/design/jdcloud.md §6).
@@ -29,11 +29,7 @@ pub(crate) fn create(
     region: &str,
     new: NewCustomerGateway,
 ) -> Result<CustomerGateway, JdError> {
-    if db.count(CUSTOMER_GATEWAYS, region)? >= QUOTA_PER_REGION {
-        return Err(JdError::quota_exceeded(format!(
-            "CustomerGateway quota limit exceeded ({QUOTA_PER_REGION} per region)."
-        )));
-    }
+    db.check_quota::<CustomerGateway>(region, QUOTA_PER_REGION)?;
     let now = db.timestamp();
     let gateway = CustomerGateway {
         customer_gateway_id: db.new_id(CUSTOMER_GATEWAYS)?,
@@ -44,21 +40,8 @@ pub(crate) fn create(
         created_time: now.clone(),
         updated_time: now,
     };
-    db.insert(
-        CUSTOMER_GATEWAYS,
-        region,
-        &gateway.customer_gateway_id,
-        &gateway,
-    )?;
+    db.add(region, &gateway)?;
     Ok(gateway)
-}
-
-pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<CustomerGateway>, JdError> {
-    db.list(CUSTOMER_GATEWAYS, region)
-}
-
-pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<CustomerGateway, JdError> {
-    db.customer_gateway(region, id)
 }
 
 pub(crate) fn modify(
@@ -67,7 +50,7 @@ pub(crate) fn modify(
     id: &str,
     change: CustomerGatewayChange,
 ) -> Result<(), JdError> {
-    let mut gateway = db.customer_gateway(region, id)?;
+    let mut gateway = db.get::<CustomerGateway>(region, id)?;
     // "设置后不支持修改".
     unchanged("bgpAsn", &gateway.bgp_asn, change.bgp_asn.as_ref())?;
     let mut changed = false;
@@ -88,7 +71,7 @@ pub(crate) fn modify(
     }
     if changed {
         gateway.updated_time = db.timestamp();
-        db.update(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id, &gateway)?;
+        db.save(&gateway)?;
     }
     Ok(())
 }
@@ -96,17 +79,13 @@ pub(crate) fn modify(
 /// "The Customer Gateway without creation of VPN Connection can be deleted"
 /// (docs/design/jdcloud.md §4.3).
 pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let gateway = db.customer_gateway(region, id)?;
+    let gateway = db.get::<CustomerGateway>(region, id)?;
     let id = gateway.customer_gateway_id.as_str();
-    let connections = db.connections_of_customer_gateway(region, id)?;
+    let connections = db.all_where(region, |c: &VpnConnection| c.cgw_id == id)?;
     if !connections.is_empty() {
-        let ids: Vec<&str> = connections
-            .iter()
-            .map(|c| c.vpn_connection_id.as_str())
-            .collect();
         return Err(JdError::failed_precondition(format!(
             "CustomerGateway '{id}' cannot be deleted while VPN connections {} use it",
-            ids.join(", ")
+            ids(&connections)
         )));
     }
     db.delete(CUSTOMER_GATEWAYS, id)
@@ -121,12 +100,10 @@ fn check_ips_modifiable(
 ) -> Result<(), JdError> {
     let id = gateway.customer_gateway_id.as_str();
     let mut tunnels = Vec::new();
-    for connection in db.connections_of_customer_gateway(region, id)? {
-        tunnels.extend(
-            db.tunnels_of_connection(region, &connection.vpn_connection_id)?
-                .into_iter()
-                .map(|t| t.vpn_tunnel_id),
-        );
+    for connection in db.all_where(region, |c: &VpnConnection| c.cgw_id == id)? {
+        tunnels.extend(db.child_ids(region, |t: &VpnTunnel| {
+            t.vpn_connection_id == connection.vpn_connection_id
+        })?);
     }
     if tunnels.is_empty() {
         return Ok(());

@@ -1,207 +1,77 @@
-//! [`Db`]: what every backend operation works in — one store transaction and the instant the
-//! request happens at — with the lookups and the derived fields the resources share, so that
-//! no resource file needs another.
-
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use time::OffsetDateTime;
+//! [`Db`]: the sandbox's transaction-and-time ([`crate::sandbox::db::Db`]) in JD Cloud's error
+//! type, with the lookups and the derived fields the resources share, so that no resource file
+//! needs another.
 
 use super::model::{
-    Bgw, BgwRoute, CustomerGateway, VpcAttachment, VpnConnection, VpnTunnel, BGWS, BGW_ROUTES,
-    CUSTOMER_GATEWAYS, HA_NO_REDUNDANCY, HA_REDUNDANCY, STATUS_UP, VPC_ATTACHMENTS,
-    VPN_CONNECTIONS, VPN_TUNNELS,
+    ids, Bgw, BgwRoute, Object, VpcAttachment, VpnConnection, VpnTunnel, HA_NO_REDUNDANCY,
+    HA_REDUNDANCY, STATUS_UP,
 };
-use crate::sandbox::ids;
 use crate::sandbox::jdcloud::error::{JdError, Status};
-use crate::sandbox::store::{Kind, Tx};
 
-/// A transaction and its time (read once from the sandbox clock per request).
-pub(crate) struct Db<'a> {
-    tx: &'a Tx<'a>,
-    now: OffsetDateTime,
-}
+/// A transaction and its time, answering JD Cloud errors.
+pub(crate) type Db<'a> = crate::sandbox::db::Db<'a, JdError>;
 
-impl<'a> Db<'a> {
-    pub(crate) fn new(tx: &'a Tx<'a>, now: OffsetDateTime) -> Self {
-        Self { tx, now }
+impl Db<'_> {
+    /// The `T` with this id in `region`; otherwise 404 `"<What> '<id>' not found."`.
+    pub(crate) fn get<T: Object>(&self, region: &str, id: &str) -> Result<T, JdError> {
+        self.find_in(T::KIND, region, id)?
+            .ok_or_else(|| JdError::not_found(format!("{} '{id}' not found.", T::WHAT)))
     }
 
-    /// `createdTime` / `updatedTime` of what this request writes.
-    pub(crate) fn timestamp(&self) -> String {
-        ids::iso8601(self.now)
+    /// Every `T` in `region`, oldest first.
+    pub(crate) fn all<T: Object>(&self, region: &str) -> Result<Vec<T>, JdError> {
+        self.list(T::KIND, region)
     }
 
-    /// A fresh id of `kind`.
-    pub(crate) fn new_id(&self, kind: Kind) -> Result<String, JdError> {
-        Ok(ids::resource_id(self.tx, kind)?)
-    }
-
-    pub(crate) fn insert<T: Serialize>(
+    /// The `T`s in `region` that `keep` selects (the children of one parent), oldest first.
+    pub(crate) fn all_where<T: Object>(
         &self,
-        kind: Kind,
         region: &str,
-        id: &str,
-        body: &T,
-    ) -> Result<(), JdError> {
-        Ok(self.tx.insert(kind, region, id, body)?)
-    }
-
-    pub(crate) fn update<T: Serialize>(
-        &self,
-        kind: Kind,
-        id: &str,
-        body: &T,
-    ) -> Result<(), JdError> {
-        self.tx.update(kind, id, body)?;
-        Ok(())
-    }
-
-    pub(crate) fn delete(&self, kind: Kind, id: &str) -> Result<(), JdError> {
-        self.tx.delete(kind, id)?;
-        Ok(())
-    }
-
-    /// All objects of `kind` in `region`, oldest first.
-    pub(crate) fn list<T: DeserializeOwned>(
-        &self,
-        kind: Kind,
-        region: &str,
+        keep: impl Fn(&T) -> bool,
     ) -> Result<Vec<T>, JdError> {
-        Ok(self.tx.list(kind, region)?)
+        let mut all = self.all(region)?;
+        all.retain(keep);
+        Ok(all)
     }
 
-    /// All objects of `kind` in every region, oldest first.
-    pub(crate) fn list_all<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<T>, JdError> {
-        Ok(self.tx.list_all(kind)?)
-    }
-
-    /// Number of objects of `kind` in `region` (for quotas).
-    pub(crate) fn count(&self, kind: Kind, region: &str) -> Result<usize, JdError> {
-        Ok(self.tx.count(kind, region)?)
-    }
-
-    /// The object of `kind` with this id in `region`, if there is one (one in another region is
-    /// invisible, as in the real API).
-    pub(crate) fn find<T: DeserializeOwned>(
-        &self,
-        kind: Kind,
-        region: &str,
-        id: &str,
-    ) -> Result<Option<T>, JdError> {
-        Ok(self
-            .tx
-            .get::<T>(kind, id)?
-            .filter(|stored| stored.region == region)
-            .map(|stored| stored.body))
-    }
-
-    /// The object of `kind` with this id in `region`; otherwise 404 `"<what> '<id>' not found."`.
-    pub(crate) fn get<T: DeserializeOwned>(
-        &self,
-        kind: Kind,
-        region: &str,
-        id: &str,
-        what: &str,
-    ) -> Result<T, JdError> {
-        self.find(kind, region, id)?
-            .ok_or_else(|| JdError::not_found(format!("{what} '{id}' not found.")))
-    }
-
-    pub(crate) fn bgw(&self, region: &str, id: &str) -> Result<Bgw, JdError> {
-        self.get(BGWS, region, id, "Bgw")
-    }
-
-    pub(crate) fn customer_gateway(
+    /// The ids of [`Db::all_where`]'s answer.
+    pub(crate) fn child_ids<T: Object>(
         &self,
         region: &str,
-        id: &str,
-    ) -> Result<CustomerGateway, JdError> {
-        self.get(CUSTOMER_GATEWAYS, region, id, "CustomerGateway")
+        keep: impl Fn(&T) -> bool,
+    ) -> Result<Vec<String>, JdError> {
+        let children = self.all_where(region, keep)?;
+        Ok(children.iter().map(|c| c.id().to_owned()).collect())
     }
 
-    pub(crate) fn attachment(&self, region: &str, id: &str) -> Result<VpcAttachment, JdError> {
-        self.get(VPC_ATTACHMENTS, region, id, "VpcAttachment")
+    /// Stores a new `T`.
+    pub(crate) fn add<T: Object>(&self, region: &str, object: &T) -> Result<(), JdError> {
+        self.insert(T::KIND, region, object.id(), object)
     }
 
-    pub(crate) fn connection(&self, region: &str, id: &str) -> Result<VpnConnection, JdError> {
-        self.get(VPN_CONNECTIONS, region, id, "VpnConnection")
+    /// Stores a changed `T`.
+    pub(crate) fn save<T: Object>(&self, object: &T) -> Result<(), JdError> {
+        self.update(T::KIND, object.id(), object)
     }
 
-    pub(crate) fn tunnel(&self, region: &str, id: &str) -> Result<VpnTunnel, JdError> {
-        self.get(VPN_TUNNELS, region, id, "VpnTunnel")
-    }
-
-    /// The attachments of one border gateway, oldest first.
-    pub(crate) fn attachments_of_bgw(
-        &self,
-        region: &str,
-        bgw_id: &str,
-    ) -> Result<Vec<VpcAttachment>, JdError> {
-        let all: Vec<VpcAttachment> = self.list(VPC_ATTACHMENTS, region)?;
-        Ok(all.into_iter().filter(|a| a.bgw_id == bgw_id).collect())
-    }
-
-    /// The connections of one border gateway, oldest first.
-    pub(crate) fn connections_of_bgw(
-        &self,
-        region: &str,
-        bgw_id: &str,
-    ) -> Result<Vec<VpnConnection>, JdError> {
-        let all: Vec<VpnConnection> = self.list(VPN_CONNECTIONS, region)?;
-        Ok(all.into_iter().filter(|c| c.bgw_id == bgw_id).collect())
-    }
-
-    /// The connections using one customer gateway, oldest first.
-    pub(crate) fn connections_of_customer_gateway(
-        &self,
-        region: &str,
-        cgw_id: &str,
-    ) -> Result<Vec<VpnConnection>, JdError> {
-        let all: Vec<VpnConnection> = self.list(VPN_CONNECTIONS, region)?;
-        Ok(all.into_iter().filter(|c| c.cgw_id == cgw_id).collect())
-    }
-
-    /// The tunnels of one connection, oldest first.
-    pub(crate) fn tunnels_of_connection(
-        &self,
-        region: &str,
-        connection_id: &str,
-    ) -> Result<Vec<VpnTunnel>, JdError> {
-        let all: Vec<VpnTunnel> = self.list(VPN_TUNNELS, region)?;
-        Ok(all
-            .into_iter()
-            .filter(|t| t.vpn_connection_id == connection_id)
-            .collect())
-    }
-
-    /// The static routes of one border gateway, oldest first.
-    pub(crate) fn routes_of_bgw(
-        &self,
-        region: &str,
-        bgw_id: &str,
-    ) -> Result<Vec<BgwRoute>, JdError> {
-        let all: Vec<BgwRoute> = self.list(BGW_ROUTES, region)?;
-        Ok(all.into_iter().filter(|r| r.bgw_id == bgw_id).collect())
+    /// Refuses a create once `region` holds `quota` `T`s.
+    pub(crate) fn check_quota<T: Object>(&self, region: &str, quota: usize) -> Result<(), JdError> {
+        if self.count(T::KIND, region)? >= quota {
+            return Err(quota_exceeded::<T>(quota, "per region"));
+        }
+        Ok(())
     }
 
     /// Recomputes the child id lists of gateway `bgw_id` from the stored children; every child
     /// create and delete calls it in the same transaction.
     pub(crate) fn refresh_children(&self, region: &str, bgw_id: &str) -> Result<(), JdError> {
-        let mut bgw = self.bgw(region, bgw_id)?;
-        let attachments: Vec<String> = self
-            .attachments_of_bgw(region, bgw_id)?
-            .into_iter()
-            .map(|a| a.vpc_attachment_id)
-            .collect();
-        let connections: Vec<String> = self
-            .connections_of_bgw(region, bgw_id)?
-            .into_iter()
-            .map(|c| c.vpn_connection_id)
-            .collect();
+        let mut bgw = self.get::<Bgw>(region, bgw_id)?;
+        let attachments = self.child_ids(region, |a: &VpcAttachment| a.bgw_id == bgw_id)?;
+        let connections = self.child_ids(region, |c: &VpnConnection| c.bgw_id == bgw_id)?;
         if attachments != bgw.vpc_attachment_ids || connections != bgw.vpn_connection_ids {
             bgw.vpc_attachment_ids = attachments;
             bgw.vpn_connection_ids = connections;
-            self.update(BGWS, bgw_id, &bgw)?;
+            self.save(&bgw)?;
         }
         Ok(())
     }
@@ -210,8 +80,8 @@ impl<'a> Db<'a> {
     /// two cloud addresses has at least one tunnel whose `opStatus` is `UP`
     /// (docs/design/jdcloud.md §4.4). Every tunnel change calls it.
     pub(crate) fn refresh_ha_status(&self, region: &str, id: &str) -> Result<(), JdError> {
-        let mut connection = self.connection(region, id)?;
-        let tunnels = self.tunnels_of_connection(region, id)?;
+        let mut connection = self.get::<VpnConnection>(region, id)?;
+        let tunnels = self.all_where(region, |t: &VpnTunnel| t.vpn_connection_id == id)?;
         let redundant = connection.cloud_public_ip.iter().all(|ip| {
             tunnels
                 .iter()
@@ -224,35 +94,38 @@ impl<'a> Db<'a> {
         };
         if connection.ha_status != ha_status {
             connection.ha_status = ha_status.to_owned();
-            self.update(VPN_CONNECTIONS, id, &connection)?;
+            self.save(&connection)?;
         }
         Ok(())
     }
 
-    /// Refuses to delete `nexthop_id` (a `what`) while a static route of `bgw_id` points at it
-    /// (INFERRED, docs/design/jdcloud.md §8.11).
-    pub(crate) fn check_not_nexthop(
+    /// Refuses to delete `nexthop` while a static route of `bgw_id` points at it (INFERRED,
+    /// docs/design/jdcloud.md §8.11).
+    pub(crate) fn check_not_nexthop<T: Object>(
         &self,
         region: &str,
         bgw_id: &str,
-        nexthop_id: &str,
-        what: &str,
+        nexthop: &T,
     ) -> Result<(), JdError> {
-        let routes: Vec<String> = self
-            .routes_of_bgw(region, bgw_id)?
-            .into_iter()
-            .filter(|r| r.bgw_route_nexthop == nexthop_id)
-            .map(|r| r.bgw_route_id)
-            .collect();
+        let nexthop_id = nexthop.id();
+        let routes = self.all_where(region, |r: &BgwRoute| {
+            r.bgw_id == bgw_id && r.bgw_route_nexthop == nexthop_id
+        })?;
         if routes.is_empty() {
             Ok(())
         } else {
             Err(JdError::failed_precondition(format!(
-                "{what} '{nexthop_id}' cannot be deleted while static routes {} use it as next hop",
-                routes.join(", ")
+                "{} '{nexthop_id}' cannot be deleted while static routes {} use it as next hop",
+                T::WHAT,
+                ids(&routes)
             )))
         }
     }
+}
+
+/// 400 `QUOTA_EXCEEDED`: `"<What> quota limit exceeded (<quota> <per>)."`.
+pub(crate) fn quota_exceeded<T: Object>(quota: usize, per: &str) -> JdError {
+    JdError::quota_exceeded(format!("{} quota limit exceeded ({quota} {per}).", T::WHAT))
 }
 
 /// A field a modify may resend but not change (not part of the modify spec; refusing a change

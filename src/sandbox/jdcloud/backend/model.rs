@@ -8,6 +8,7 @@ use std::net::Ipv4Addr;
 use std::ops::RangeInclusive;
 
 use ipnet::Ipv4Net;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::sandbox::store::Kind;
@@ -15,36 +16,60 @@ use crate::sandbox::store::Kind;
 /// Cloud name in the store and in `/_sandbox/state`.
 pub(crate) const CLOUD: &str = "jdcloud";
 
-pub(crate) const BGWS: Kind = Kind {
-    cloud: CLOUD,
-    name: "bgws",
-    id_prefix: "bgw",
-};
-pub(crate) const VPC_ATTACHMENTS: Kind = Kind {
-    cloud: CLOUD,
-    name: "vpc_attachments",
-    id_prefix: "vpca",
-};
-pub(crate) const CUSTOMER_GATEWAYS: Kind = Kind {
-    cloud: CLOUD,
-    name: "customer_gateways",
-    id_prefix: "cgw",
-};
-pub(crate) const VPN_CONNECTIONS: Kind = Kind {
-    cloud: CLOUD,
-    name: "vpn_connections",
-    id_prefix: "vpnc",
-};
-pub(crate) const VPN_TUNNELS: Kind = Kind {
-    cloud: CLOUD,
-    name: "vpn_tunnels",
-    id_prefix: "vpnt",
-};
-pub(crate) const BGW_ROUTES: Kind = Kind {
-    cloud: CLOUD,
-    name: "bgw_routes",
-    id_prefix: "bgwr",
-};
+pub(crate) const BGWS: Kind = Kind::new(CLOUD, "bgws", "bgw");
+pub(crate) const VPC_ATTACHMENTS: Kind = Kind::new(CLOUD, "vpc_attachments", "vpca");
+pub(crate) const CUSTOMER_GATEWAYS: Kind = Kind::new(CLOUD, "customer_gateways", "cgw");
+pub(crate) const VPN_CONNECTIONS: Kind = Kind::new(CLOUD, "vpn_connections", "vpnc");
+pub(crate) const VPN_TUNNELS: Kind = Kind::new(CLOUD, "vpn_tunnels", "vpnt");
+pub(crate) const BGW_ROUTES: Kind = Kind::new(CLOUD, "bgw_routes", "bgwr");
+
+/// A stored JD Cloud object: its kind, the name its messages use (`"Bgw '…' not found."`) and
+/// its id, so that the lookups, saves and messages every resource needs are written once.
+pub(crate) trait Object: Serialize + DeserializeOwned {
+    const KIND: Kind;
+    const WHAT: &'static str;
+    fn id(&self) -> &str;
+}
+
+macro_rules! object {
+    ($type:ty, $kind:expr, $what:literal, $id:ident) => {
+        impl Object for $type {
+            const KIND: Kind = $kind;
+            const WHAT: &'static str = $what;
+            fn id(&self) -> &str {
+                &self.$id
+            }
+        }
+    };
+}
+
+object!(Bgw, BGWS, "Bgw", bgw_id);
+object!(
+    VpcAttachment,
+    VPC_ATTACHMENTS,
+    "VpcAttachment",
+    vpc_attachment_id
+);
+object!(
+    CustomerGateway,
+    CUSTOMER_GATEWAYS,
+    "CustomerGateway",
+    customer_gateway_id
+);
+object!(
+    VpnConnection,
+    VPN_CONNECTIONS,
+    "VpnConnection",
+    vpn_connection_id
+);
+object!(VpnTunnel, VPN_TUNNELS, "VpnTunnel", vpn_tunnel_id);
+object!(BgwRoute, BGW_ROUTES, "BgwRoute", bgw_route_id);
+
+/// The ids of `objects`, comma-separated (what a refused delete names).
+pub(crate) fn ids<T: Object>(objects: &[T]) -> String {
+    let ids: Vec<&str> = objects.iter().map(Object::id).collect();
+    ids.join(", ")
+}
 
 /// Every JD Cloud resource kind the sandbox keeps, in `/_sandbox/state` order.
 pub(crate) const KINDS: &[Kind] = &[

@@ -11,9 +11,9 @@
 
 use sha2::{Digest, Sha256};
 
-use super::db::{unchanged, Db};
+use super::db::{quota_exceeded, unchanged, Db};
 use super::model::{
-    PropagateCidrInfo, VpcAttachment, PROPAGATE_ALL, PROPAGATE_PARTIAL, VPC_ATTACHMENTS,
+    Bgw, PropagateCidrInfo, VpcAttachment, PROPAGATE_ALL, PROPAGATE_PARTIAL, VPC_ATTACHMENTS,
 };
 use crate::sandbox::jdcloud::error::JdError;
 
@@ -23,7 +23,6 @@ const QUOTA_PER_BGW: usize = 50;
 const STATUS_ACTIVE: &str = "active";
 /// How many subnets a fabricated VPC has (what `all` propagates).
 const FABRICATED_SUBNETS_PER_VPC: u32 = 2;
-const WHAT: &str = "VpcAttachment";
 
 /// `vpcId` + `propagateType` + `subnetIds`, already checked (subnets only with `partial`).
 pub(crate) struct Propagation {
@@ -82,13 +81,14 @@ pub(crate) fn create(
     region: &str,
     new: NewVpcAttachment,
 ) -> Result<VpcAttachment, JdError> {
-    db.bgw(region, &new.bgw_id)?;
-    let siblings = db.attachments_of_bgw(region, &new.bgw_id)?;
+    db.get::<Bgw>(region, &new.bgw_id)?;
+    let siblings = db.all_where(region, |a: &VpcAttachment| a.bgw_id == new.bgw_id)?;
     check_unique(&siblings, &new.bgw_id, &new.propagation.vpc_id, None)?;
     if siblings.len() >= QUOTA_PER_BGW {
-        return Err(JdError::quota_exceeded(format!(
-            "VpcAttachment quota limit exceeded ({QUOTA_PER_BGW} per border gateway)."
-        )));
+        return Err(quota_exceeded::<VpcAttachment>(
+            QUOTA_PER_BGW,
+            "per border gateway",
+        ));
     }
     let attachment = VpcAttachment {
         vpc_attachment_id: db.new_id(VPC_ATTACHMENTS)?,
@@ -100,22 +100,9 @@ pub(crate) fn create(
         status: STATUS_ACTIVE.to_owned(),
         created_time: db.timestamp(),
     };
-    db.insert(
-        VPC_ATTACHMENTS,
-        region,
-        &attachment.vpc_attachment_id,
-        &attachment,
-    )?;
+    db.add(region, &attachment)?;
     db.refresh_children(region, &attachment.bgw_id)?;
     Ok(attachment)
-}
-
-pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<VpcAttachment>, JdError> {
-    db.list(VPC_ATTACHMENTS, region)
-}
-
-pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<VpcAttachment, JdError> {
-    db.attachment(region, id)
 }
 
 pub(crate) fn modify(
@@ -124,7 +111,7 @@ pub(crate) fn modify(
     id: &str,
     change: VpcAttachmentChange,
 ) -> Result<(), JdError> {
-    let mut attachment = db.attachment(region, id)?;
+    let mut attachment = db.get::<VpcAttachment>(region, id)?;
     unchanged("bgwId", &attachment.bgw_id, change.bgw_id.as_ref())?;
     let mut changed = false;
     if let Some(name) = change.name {
@@ -132,7 +119,7 @@ pub(crate) fn modify(
         attachment.vpc_attachment_name = name;
     }
     if let Some(propagation) = change.propagation {
-        let siblings = db.attachments_of_bgw(region, &attachment.bgw_id)?;
+        let siblings = db.all_where(region, |a: &VpcAttachment| a.bgw_id == attachment.bgw_id)?;
         check_unique(
             &siblings,
             &attachment.bgw_id,
@@ -148,16 +135,15 @@ pub(crate) fn modify(
         attachment.propagate_cidr_infos = infos;
     }
     if changed {
-        db.update(VPC_ATTACHMENTS, &attachment.vpc_attachment_id, &attachment)?;
+        db.save(&attachment)?;
     }
     Ok(())
 }
 
 pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let attachment = db.attachment(region, id)?;
-    let id = attachment.vpc_attachment_id.as_str();
-    db.check_not_nexthop(region, &attachment.bgw_id, id, WHAT)?;
-    db.delete(VPC_ATTACHMENTS, id)?;
+    let attachment = db.get::<VpcAttachment>(region, id)?;
+    db.check_not_nexthop(region, &attachment.bgw_id, &attachment)?;
+    db.delete(VPC_ATTACHMENTS, &attachment.vpc_attachment_id)?;
     db.refresh_children(region, &attachment.bgw_id)
 }
 

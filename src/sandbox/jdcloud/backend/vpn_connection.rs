@@ -15,10 +15,10 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::db::{unchanged, Db};
+use super::db::{quota_exceeded, unchanged, Db};
 use super::model::{
-    Charge, TrafficSelector, VpnConnection, AZ_TYPE_EDGE, BGW_ASN, CLOUD_IPS_PER_CONNECTION,
-    CONNECTION_CHARGE_MODE, HA_NO_REDUNDANCY, VPN_CONNECTIONS,
+    ids, Bgw, Charge, CustomerGateway, TrafficSelector, VpnConnection, VpnTunnel, AZ_TYPE_EDGE,
+    BGW_ASN, CLOUD_IPS_PER_CONNECTION, CONNECTION_CHARGE_MODE, HA_NO_REDUNDANCY, VPN_CONNECTIONS,
 };
 use crate::sandbox::jdcloud::error::{JdError, Status};
 
@@ -30,7 +30,6 @@ const CLOUD_IP_POOL: ([u8; 4], u8) = ([116, 196, 0, 0], 16);
 /// "当VPN为标准VPN时，2个线路都为bgp".
 const STANDARD_PROVIDER: &str = "bgp";
 const CHARGE_STATUS: &str = "normal";
-const WHAT: &str = "VpnConnection";
 
 /// A create, its fields already checked.
 pub(crate) struct NewVpnConnection {
@@ -63,8 +62,8 @@ pub(crate) fn create(
     new: NewVpnConnection,
 ) -> Result<VpnConnection, JdError> {
     let local_asn = new.local_asn.unwrap_or(BGW_ASN);
-    let bgw = db.bgw(region, &new.bgw_id)?;
-    let cgw = db.customer_gateway(region, &new.cgw_id)?;
+    let bgw = db.get::<Bgw>(region, &new.bgw_id)?;
+    let cgw = db.get::<CustomerGateway>(region, &new.cgw_id)?;
     if local_asn == cgw.bgp_asn {
         return Err(JdError::field(
             Status::InvalidArgument,
@@ -94,10 +93,12 @@ pub(crate) fn create(
         // "ignored for standard BGW".
         vec![STANDARD_PROVIDER.to_owned(); CLOUD_IPS_PER_CONNECTION]
     };
-    if db.connections_of_bgw(region, &new.bgw_id)?.len() >= QUOTA_PER_BGW {
-        return Err(JdError::quota_exceeded(format!(
-            "VpnConnection quota limit exceeded ({QUOTA_PER_BGW} per border gateway)."
-        )));
+    let siblings = db.all_where(region, |c: &VpnConnection| c.bgw_id == new.bgw_id)?;
+    if siblings.len() >= QUOTA_PER_BGW {
+        return Err(quota_exceeded::<VpnConnection>(
+            QUOTA_PER_BGW,
+            "per border gateway",
+        ));
     }
 
     let now = db.timestamp();
@@ -125,22 +126,9 @@ pub(crate) fn create(
         az_type: bgw.az_type,
         az: bgw.az,
     };
-    db.insert(
-        VPN_CONNECTIONS,
-        region,
-        &connection.vpn_connection_id,
-        &connection,
-    )?;
+    db.add(region, &connection)?;
     db.refresh_children(region, &connection.bgw_id)?;
     Ok(connection)
-}
-
-pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<VpnConnection>, JdError> {
-    db.list(VPN_CONNECTIONS, region)
-}
-
-pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<VpnConnection, JdError> {
-    db.connection(region, id)
 }
 
 pub(crate) fn modify(
@@ -149,7 +137,7 @@ pub(crate) fn modify(
     id: &str,
     change: VpnConnectionChange,
 ) -> Result<(), JdError> {
-    let mut connection = db.connection(region, id)?;
+    let mut connection = db.get::<VpnConnection>(region, id)?;
     unchanged("bgwId", &connection.bgw_id, change.bgw_id.as_ref())?;
     unchanged("cgwId", &connection.cgw_id, change.cgw_id.as_ref())?;
     unchanged("localAsn", &connection.local_asn, change.local_asn.as_ref())?;
@@ -172,7 +160,7 @@ pub(crate) fn modify(
     }
     if changed {
         connection.updated_time = db.timestamp();
-        db.update(VPN_CONNECTIONS, &connection.vpn_connection_id, &connection)?;
+        db.save(&connection)?;
     }
     Ok(())
 }
@@ -180,17 +168,16 @@ pub(crate) fn modify(
 /// "The VPN Connection without VPN Tunnel created can be deleted" (docs/design/jdcloud.md §4.4); a
 /// static route through it blocks the delete too (§8.11).
 pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let connection = db.connection(region, id)?;
+    let connection = db.get::<VpnConnection>(region, id)?;
     let id = connection.vpn_connection_id.as_str();
-    let tunnels = db.tunnels_of_connection(region, id)?;
+    let tunnels = db.all_where(region, |t: &VpnTunnel| t.vpn_connection_id == id)?;
     if !tunnels.is_empty() {
-        let ids: Vec<&str> = tunnels.iter().map(|t| t.vpn_tunnel_id.as_str()).collect();
         return Err(JdError::failed_precondition(format!(
             "VpnConnection '{id}' cannot be deleted while it has VPN tunnels {}",
-            ids.join(", ")
+            ids(&tunnels)
         )));
     }
-    db.check_not_nexthop(region, &connection.bgw_id, id, WHAT)?;
+    db.check_not_nexthop(region, &connection.bgw_id, &connection)?;
     db.delete(VPN_CONNECTIONS, id)?;
     db.refresh_children(region, &connection.bgw_id)
 }

@@ -15,8 +15,8 @@ use ipnet::Ipv4Net;
 
 use super::db::{unchanged, Db};
 use super::model::{
-    tunnel_hosts, Psk, TunnelOptions, VpnTunnel, STATUS_DOWN, STATUS_UP, TUNNEL_IP_PREFIX_LEN,
-    VPN_TUNNELS,
+    tunnel_hosts, CustomerGateway, Object, Psk, TunnelOptions, VpnConnection, VpnTunnel,
+    STATUS_DOWN, STATUS_UP, TUNNEL_IP_PREFIX_LEN, VPN_TUNNELS,
 };
 use crate::sandbox::jdcloud::error::{JdError, Status};
 
@@ -84,35 +84,28 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewVpnTunnel) -> Result<Vpn
     TunnelOptions::defaults().apply(&mut tunnel);
     new.options.apply(&mut tunnel);
 
-    let connection = db.connection(region, &tunnel.vpn_connection_id)?;
-    if !connection.cloud_public_ip.contains(&tunnel.cloud_public_ip) {
-        return Err(JdError::field(
-            Status::InvalidArgument,
-            "cloudPublicIp",
-            format!(
-                "{:?} is not a public IP of VpnConnection '{}' ({})",
-                tunnel.cloud_public_ip,
-                connection.vpn_connection_id,
-                connection.cloud_public_ip.join(", ")
-            ),
-        ));
-    }
-    let cgw = db.customer_gateway(region, &connection.cgw_id)?;
-    if !cgw.customer_ips.contains(&tunnel.customer_ip) {
-        return Err(JdError::field(
-            Status::InvalidArgument,
-            "customerIp",
-            format!(
-                "{:?} is not an IP of CustomerGateway '{}' ({})",
-                tunnel.customer_ip,
-                cgw.customer_gateway_id,
-                cgw.customer_ips.join(", ")
-            ),
-        ));
-    }
+    let connection = db.get::<VpnConnection>(region, &tunnel.vpn_connection_id)?;
+    let cloud_ips = &connection.cloud_public_ip;
+    check_address_of(
+        "cloudPublicIp",
+        &tunnel.cloud_public_ip,
+        "a public IP",
+        &connection,
+        cloud_ips,
+    )?;
+    let cgw = db.get::<CustomerGateway>(region, &connection.cgw_id)?;
+    check_address_of(
+        "customerIp",
+        &tunnel.customer_ip,
+        "an IP",
+        &cgw,
+        &cgw.customer_ips,
+    )?;
     // "Number of VPN Tunnels creatable between the same pair of cloud public network address and
     // customer gateway public network addresses: 1" (this also caps a connection at 2 × |customerIps|).
-    let siblings = db.tunnels_of_connection(region, &connection.vpn_connection_id)?;
+    let siblings = db.all_where(region, |t: &VpnTunnel| {
+        t.vpn_connection_id == connection.vpn_connection_id
+    })?;
     if let Some(other) = siblings.iter().find(|t| {
         t.cloud_public_ip == tunnel.cloud_public_ip && t.customer_ip == tunnel.customer_ip
     }) {
@@ -136,17 +129,32 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewVpnTunnel) -> Result<Vpn
     set_tunnel_ips(&mut tunnel, net, local);
 
     tunnel.vpn_tunnel_id = db.new_id(VPN_TUNNELS)?;
-    db.insert(VPN_TUNNELS, region, &tunnel.vpn_tunnel_id, &tunnel)?;
+    db.add(region, &tunnel)?;
     db.refresh_ha_status(region, &tunnel.vpn_connection_id)?;
     Ok(tunnel)
 }
 
-pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<VpnTunnel>, JdError> {
-    db.list(VPN_TUNNELS, region)
-}
-
-pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<VpnTunnel, JdError> {
-    db.tunnel(region, id)
+/// A tunnel's `field` must be one of `owner`'s addresses (`what` names them).
+fn check_address_of<T: Object>(
+    field: &'static str,
+    address: &str,
+    what: &str,
+    owner: &T,
+    addresses: &[String],
+) -> Result<(), JdError> {
+    if addresses.iter().any(|a| a == address) {
+        return Ok(());
+    }
+    Err(JdError::field(
+        Status::InvalidArgument,
+        field,
+        format!(
+            "{address:?} is not {what} of {} '{}' ({})",
+            T::WHAT,
+            owner.id(),
+            addresses.join(", ")
+        ),
+    ))
 }
 
 pub(crate) fn modify(
@@ -155,7 +163,7 @@ pub(crate) fn modify(
     id: &str,
     change: VpnTunnelChange,
 ) -> Result<(), JdError> {
-    let mut tunnel = db.tunnel(region, id)?;
+    let mut tunnel = db.get::<VpnTunnel>(region, id)?;
     let before = tunnel.clone();
     unchanged(
         "vpnConnectionId",
@@ -180,7 +188,7 @@ pub(crate) fn modify(
     let current_net = stored_net(&tunnel)?;
     let net = change.tunnel_ip.unwrap_or(current_net);
     if net != current_net {
-        let connection = db.connection(region, &tunnel.vpn_connection_id)?;
+        let connection = db.get::<VpnConnection>(region, &tunnel.vpn_connection_id)?;
         let taken =
             tunnel_nets_of_bgw(db, region, &connection.bgw_id, Some(&tunnel.vpn_tunnel_id))?;
         check_tunnel_ip_free(net, &taken, &connection.bgw_id)?;
@@ -210,7 +218,7 @@ pub(crate) fn set_admin_status(
     id: &str,
     status: String,
 ) -> Result<(), JdError> {
-    let mut tunnel = db.tunnel(region, id)?;
+    let mut tunnel = db.get::<VpnTunnel>(region, id)?;
     if status != tunnel.admin_status {
         tunnel.admin_status = status.clone();
         tunnel.op_status = status;
@@ -224,7 +232,7 @@ pub(crate) fn set_admin_status(
 /// "can only be deleted when the management status of the VPN Tunnel is 'DOWN'"
 /// (docs/design/jdcloud.md §4.5).
 pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let tunnel = db.tunnel(region, id)?;
+    let tunnel = db.get::<VpnTunnel>(region, id)?;
     if tunnel.admin_status != STATUS_DOWN {
         return Err(JdError::failed_precondition(format!(
             "VpnTunnel '{}': tunnel must be DOWN to be deleted (adminStatus is {}; \
@@ -325,7 +333,7 @@ fn tunnel_nets_of_bgw(
     except: Option<&str>,
 ) -> Result<Vec<(String, Ipv4Net)>, JdError> {
     let connections: Vec<String> = db
-        .connections_of_bgw(region, bgw_id)?
+        .all_where(region, |c: &VpnConnection| c.bgw_id == bgw_id)?
         .into_iter()
         .map(|c| c.vpn_connection_id)
         .collect();

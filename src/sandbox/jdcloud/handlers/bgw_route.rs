@@ -4,17 +4,13 @@
 //! Only the models are published. INFERRED here (docs/design/jdcloud.md §8.1–§8.5): the paths,
 //! wrappers (`bgwRouteSpec`, `modifyBgwRouteSpec`), result shapes and filter names.
 
-use serde::Serialize;
-
+use super::kind::Wire;
 use crate::sandbox::jdcloud::backend::bgw_route::{self as backend, RouteTarget};
-use crate::sandbox::jdcloud::backend::border_gateway;
 use crate::sandbox::jdcloud::backend::db::Db;
-use crate::sandbox::jdcloud::backend::model::{BgwRoute, NexthopType};
+use crate::sandbox::jdcloud::backend::model::{Bgw, BgwRoute, NexthopType};
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::validate;
-use crate::sandbox::jdcloud::wire::{
-    apply_filters, FilterField, ListParams, OpRequest, Reply, Spec,
-};
+use crate::sandbox::jdcloud::wire::{FilterField, OpRequest, Reply, Spec};
 
 const CREATE_WRAPPER: &str = "bgwRouteSpec";
 const MODIFY_WRAPPER: &str = "modifyBgwRouteSpec";
@@ -31,26 +27,6 @@ const NEXTHOP_TYPES: &[(&str, Option<NexthopType>)] = &[
     ("vpc", None),
 ];
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateResult<'a> {
-    bgw_route_id: &'a str,
-    bgw_route: &'a BgwRoute,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeResult<'a> {
-    bgw_route: &'a BgwRoute,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeManyResult {
-    bgw_routes: Vec<BgwRoute>,
-    total_count: usize,
-}
-
 const FILTERS: &[FilterField<BgwRoute>] = &[
     FilterField {
         name: "bgwRouteIds",
@@ -65,6 +41,13 @@ const FILTERS: &[FilterField<BgwRoute>] = &[
         value: |r| r.bgw_route_nexthop.as_str(),
     },
 ];
+
+pub(super) const WIRE: Wire<BgwRoute> = Wire {
+    id: ID_PARAM,
+    one: "bgwRoute",
+    many: "bgwRoutes",
+    filters: FILTERS,
+};
 
 /// Destination, next hop (and its type, if sent) and description of a create or modify body.
 fn parse_target(spec: &Spec) -> Result<RouteTarget, JdError> {
@@ -107,25 +90,16 @@ fn parse_target(spec: &Spec) -> Result<RouteTarget, JdError> {
 pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let bgw_id = req.params.get(BGW_PARAM);
     // An unknown gateway is 404 whatever the body says.
-    border_gateway::get(db, &req.region, bgw_id)?;
+    db.get::<Bgw>(&req.region, bgw_id)?;
     let spec = Spec::parse(&req.body, CREATE_WRAPPER)?;
     let target = parse_target(&spec)?;
     let route = backend::create(db, &req.region, bgw_id, target).map_err(|e| spec.qualify(e))?;
-    Reply::result(&CreateResult {
-        bgw_route_id: &route.bgw_route_id,
-        bgw_route: &route,
-    })
+    WIRE.created(&route)
 }
 
 pub(super) fn describe_many(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let all = backend::list(db, &req.region, req.params.get(BGW_PARAM))?;
-    let params = ListParams::parse(&req.query)?;
-    let matching = apply_filters(all, &params.filters, FILTERS)?;
-    let (bgw_routes, total_count) = params.page(matching);
-    Reply::result(&DescribeManyResult {
-        bgw_routes,
-        total_count,
-    })
+    WIRE.listed(all, &req.query)
 }
 
 pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
@@ -135,7 +109,7 @@ pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         req.params.get(BGW_PARAM),
         req.params.get(ID_PARAM),
     )?;
-    Reply::result(&DescribeResult { bgw_route: &route })
+    WIRE.described(&route)
 }
 
 /// `ModifyBgwRouteSpec`: `bgwRouteId`, destination, next hop (and its type) are all required;

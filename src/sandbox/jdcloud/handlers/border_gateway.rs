@@ -3,41 +3,19 @@
 //! INFERRED here (docs/design/jdcloud.md §8.2–§8.4): the body wrappers, the filter names and the
 //! result shapes.
 
-use serde::Serialize;
-
+use super::kind::Wire;
 use crate::sandbox::jdcloud::backend::border_gateway::{self as backend, BgwChange, NewBgw};
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{Bgw, AZ_TYPE_EDGE, AZ_TYPE_STANDARD};
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::validate;
-use crate::sandbox::jdcloud::wire::{
-    apply_filters, FilterField, ListParams, OpRequest, Reply, Spec,
-};
+use crate::sandbox::jdcloud::wire::{FilterField, OpRequest, Reply, Spec};
 
 const CREATE_WRAPPER: &str = "bgwSpec";
 const MODIFY_WRAPPER: &str = "modifyBgwSpec";
 const ID_PARAM: &str = "bgwId";
 /// "取值：standard(标准BGW)，edge(边缘BGW)"; absent means standard.
 const AZ_TYPES: &[&str] = &[AZ_TYPE_STANDARD, AZ_TYPE_EDGE];
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateResult<'a> {
-    bgw_id: &'a str,
-    bgw: &'a Bgw,
-}
-
-#[derive(Debug, Serialize)]
-struct DescribeResult<'a> {
-    bgw: &'a Bgw,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeManyResult {
-    bgws: Vec<Bgw>,
-    total_count: usize,
-}
 
 const FILTERS: &[FilterField<Bgw>] = &[
     FilterField {
@@ -49,6 +27,13 @@ const FILTERS: &[FilterField<Bgw>] = &[
         value: |g| g.bgw_name.as_str(),
     },
 ];
+
+pub(super) const WIRE: Wire<Bgw> = Wire {
+    id: ID_PARAM,
+    one: "bgw",
+    many: "bgws",
+    filters: FILTERS,
+};
 
 pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let spec = Spec::parse(&req.body, CREATE_WRAPPER)?;
@@ -81,27 +66,12 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         az,
     };
     let bgw = backend::create(db, &req.region, new).map_err(|e| spec.qualify(e))?;
-    Reply::result(&CreateResult {
-        bgw_id: &bgw.bgw_id,
-        bgw: &bgw,
-    })
-}
-
-pub(super) fn describe_many(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let params = ListParams::parse(&req.query)?;
-    let matching = apply_filters(backend::list(db, &req.region)?, &params.filters, FILTERS)?;
-    let (bgws, total_count) = params.page(matching);
-    Reply::result(&DescribeManyResult { bgws, total_count })
-}
-
-pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let bgw = backend::get(db, &req.region, req.params.get(ID_PARAM))?;
-    Reply::result(&DescribeResult { bgw: &bgw })
+    WIRE.created(&bgw)
 }
 
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let id = req.params.get(ID_PARAM);
-    backend::get(db, &req.region, id)?;
+    db.get::<Bgw>(&req.region, id)?;
     let spec = Spec::parse(&req.body, MODIFY_WRAPPER)?;
     let change = BgwChange {
         name: spec.opt_string("bgwName")?,

@@ -5,8 +5,7 @@
 
 use std::ops::RangeInclusive;
 
-use serde::Serialize;
-
+use super::kind::Wire;
 use crate::sandbox::jdcloud::backend::customer_gateway::{
     self as backend, CustomerGatewayChange, NewCustomerGateway,
 };
@@ -14,9 +13,7 @@ use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::CustomerGateway;
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::validate;
-use crate::sandbox::jdcloud::wire::{
-    apply_filters, FilterField, ListParams, OpRequest, Reply, Spec,
-};
+use crate::sandbox::jdcloud::wire::{FilterField, OpRequest, Reply, Spec};
 
 /// "取值范围\[65001,65499\]，设置后不支持修改".
 const BGP_ASN_RANGE: RangeInclusive<i64> = 65001..=65499;
@@ -25,28 +22,6 @@ const CREATE_WRAPPER: &str = "customerGatewaySpec";
 const MODIFY_WRAPPER: &str = "modifyCustomerGatewaySpec";
 /// Path parameter naming the gateway.
 const ID_PARAM: &str = "customerGatewayId";
-
-/// `createCustomerGateway` result: the id and the whole object, so clients expecting either
-/// find it (docs/design/jdcloud.md §3.2).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateResult<'a> {
-    customer_gateway_id: &'a str,
-    customer_gateway: &'a CustomerGateway,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeResult<'a> {
-    customer_gateway: &'a CustomerGateway,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeManyResult {
-    customer_gateways: Vec<CustomerGateway>,
-    total_count: usize,
-}
 
 /// Filter names (docs/design/jdcloud.md §8.4).
 const FILTERS: &[FilterField<CustomerGateway>] = &[
@@ -59,6 +34,13 @@ const FILTERS: &[FilterField<CustomerGateway>] = &[
         value: |g| g.customer_gateway_name.as_str(),
     },
 ];
+
+pub(super) const WIRE: Wire<CustomerGateway> = Wire {
+    id: ID_PARAM,
+    one: "customerGateway",
+    many: "customerGateways",
+    filters: FILTERS,
+};
 
 pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let spec = Spec::parse(&req.body, CREATE_WRAPPER)?;
@@ -78,33 +60,13 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         description,
     };
     let gateway = backend::create(db, &req.region, new).map_err(|e| spec.qualify(e))?;
-    Reply::result(&CreateResult {
-        customer_gateway_id: &gateway.customer_gateway_id,
-        customer_gateway: &gateway,
-    })
-}
-
-pub(super) fn describe_many(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let params = ListParams::parse(&req.query)?;
-    let matching = apply_filters(backend::list(db, &req.region)?, &params.filters, FILTERS)?;
-    let (customer_gateways, total_count) = params.page(matching);
-    Reply::result(&DescribeManyResult {
-        customer_gateways,
-        total_count,
-    })
-}
-
-pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let gateway = backend::get(db, &req.region, req.params.get(ID_PARAM))?;
-    Reply::result(&DescribeResult {
-        customer_gateway: &gateway,
-    })
+    WIRE.created(&gateway)
 }
 
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let id = req.params.get(ID_PARAM);
     // An unknown gateway is 404 whatever the body says.
-    backend::get(db, &req.region, id)?;
+    db.get::<CustomerGateway>(&req.region, id)?;
     let spec = Spec::parse(&req.body, MODIFY_WRAPPER)?;
     let change = CustomerGatewayChange {
         name: spec.opt_string("customerGatewayName")?,

@@ -9,6 +9,7 @@
 mod bgw_route;
 mod border_gateway;
 mod customer_gateway;
+mod kind;
 mod vpc_attachment;
 mod vpn_connection;
 mod vpn_tunnel;
@@ -22,28 +23,28 @@ use super::wire::{OpRequest, Reply};
 pub(super) fn run(op: Op, db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     match op {
         Op::CreateBgw => border_gateway::create(db, req),
-        Op::DescribeBgws => border_gateway::describe_many(db, req),
-        Op::DescribeBgw => border_gateway::describe(db, req),
+        Op::DescribeBgws => border_gateway::WIRE.describe_many(db, req),
+        Op::DescribeBgw => border_gateway::WIRE.describe(db, req),
         Op::ModifyBgw => border_gateway::modify(db, req),
         Op::DeleteBgw => border_gateway::delete(db, req),
         Op::CreateVpcAttachment => vpc_attachment::create(db, req),
-        Op::DescribeVpcAttachments => vpc_attachment::describe_many(db, req),
-        Op::DescribeVpcAttachment => vpc_attachment::describe(db, req),
+        Op::DescribeVpcAttachments => vpc_attachment::WIRE.describe_many(db, req),
+        Op::DescribeVpcAttachment => vpc_attachment::WIRE.describe(db, req),
         Op::ModifyVpcAttachment => vpc_attachment::modify(db, req),
         Op::DeleteVpcAttachment => vpc_attachment::delete(db, req),
         Op::CreateCustomerGateway => customer_gateway::create(db, req),
-        Op::DescribeCustomerGateways => customer_gateway::describe_many(db, req),
-        Op::DescribeCustomerGateway => customer_gateway::describe(db, req),
+        Op::DescribeCustomerGateways => customer_gateway::WIRE.describe_many(db, req),
+        Op::DescribeCustomerGateway => customer_gateway::WIRE.describe(db, req),
         Op::ModifyCustomerGateway => customer_gateway::modify(db, req),
         Op::DeleteCustomerGateway => customer_gateway::delete(db, req),
         Op::CreateVpnConnection => vpn_connection::create(db, req),
-        Op::DescribeVpnConnections => vpn_connection::describe_many(db, req),
-        Op::DescribeVpnConnection => vpn_connection::describe(db, req),
+        Op::DescribeVpnConnections => vpn_connection::WIRE.describe_many(db, req),
+        Op::DescribeVpnConnection => vpn_connection::WIRE.describe(db, req),
         Op::ModifyVpnConnection => vpn_connection::modify(db, req),
         Op::DeleteVpnConnection => vpn_connection::delete(db, req),
         Op::CreateVpnTunnel => vpn_tunnel::create(db, req),
-        Op::DescribeVpnTunnels => vpn_tunnel::describe_many(db, req),
-        Op::DescribeVpnTunnel => vpn_tunnel::describe(db, req),
+        Op::DescribeVpnTunnels => vpn_tunnel::WIRE.describe_many(db, req),
+        Op::DescribeVpnTunnel => vpn_tunnel::WIRE.describe(db, req),
         Op::ModifyVpnTunnel => vpn_tunnel::modify(db, req),
         Op::DeleteVpnTunnel => vpn_tunnel::delete(db, req),
         Op::ModifyAdminStatus => vpn_tunnel::modify_admin_status(db, req),

@@ -3,8 +3,7 @@
 //! INFERRED here (docs/design/jdcloud.md §8.2–§8.5, §8.15): the body wrappers, filter names and
 //! result shapes; refusing `subnetIds` with `all`/`none`.
 
-use serde::Serialize;
-
+use super::kind::Wire;
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{
     VpcAttachment, PROPAGATE_ALL, PROPAGATE_NONE, PROPAGATE_PARTIAL,
@@ -14,34 +13,12 @@ use crate::sandbox::jdcloud::backend::vpc_attachment::{
 };
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::validate;
-use crate::sandbox::jdcloud::wire::{
-    apply_filters, FilterField, ListParams, OpRequest, Reply, Spec,
-};
+use crate::sandbox::jdcloud::wire::{FilterField, OpRequest, Reply, Spec};
 
 const CREATE_WRAPPER: &str = "vpcAttachmentSpec";
 const MODIFY_WRAPPER: &str = "modifyVpcAttachmentSpec";
 const ID_PARAM: &str = "vpcAttachmentId";
 const PROPAGATE_TYPES: &[&str] = &[PROPAGATE_ALL, PROPAGATE_PARTIAL, PROPAGATE_NONE];
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateResult<'a> {
-    vpc_attachment_id: &'a str,
-    vpc_attachment: &'a VpcAttachment,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeResult<'a> {
-    vpc_attachment: &'a VpcAttachment,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeManyResult {
-    vpc_attachments: Vec<VpcAttachment>,
-    total_count: usize,
-}
 
 const FILTERS: &[FilterField<VpcAttachment>] = &[
     FilterField {
@@ -61,6 +38,13 @@ const FILTERS: &[FilterField<VpcAttachment>] = &[
         value: |a| a.vpc_id.as_str(),
     },
 ];
+
+pub(super) const WIRE: Wire<VpcAttachment> = Wire {
+    id: ID_PARAM,
+    one: "vpcAttachment",
+    many: "vpcAttachments",
+    filters: FILTERS,
+};
 
 /// `vpcId` + `propagateType` + `subnetIds`: flat in `VpcAttachmentSpec`, nested as
 /// `PropagationAttribute` in the modify body.
@@ -115,34 +99,14 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         propagation,
     };
     let attachment = backend::create(db, &req.region, new).map_err(|e| spec.qualify(e))?;
-    Reply::result(&CreateResult {
-        vpc_attachment_id: &attachment.vpc_attachment_id,
-        vpc_attachment: &attachment,
-    })
-}
-
-pub(super) fn describe_many(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let params = ListParams::parse(&req.query)?;
-    let matching = apply_filters(backend::list(db, &req.region)?, &params.filters, FILTERS)?;
-    let (vpc_attachments, total_count) = params.page(matching);
-    Reply::result(&DescribeManyResult {
-        vpc_attachments,
-        total_count,
-    })
-}
-
-pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let attachment = backend::get(db, &req.region, req.params.get(ID_PARAM))?;
-    Reply::result(&DescribeResult {
-        vpc_attachment: &attachment,
-    })
+    WIRE.created(&attachment)
 }
 
 /// `vpcAttachmentName` and/or `propagationAttribute` ("全量更新": the whole propagation is
 /// replaced).
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let id = req.params.get(ID_PARAM);
-    backend::get(db, &req.region, id)?;
+    db.get::<VpcAttachment>(&req.region, id)?;
     let spec = Spec::parse(&req.body, MODIFY_WRAPPER)?;
     let name = spec.opt_string("vpcAttachmentName")?;
     if let Some(name) = &name {

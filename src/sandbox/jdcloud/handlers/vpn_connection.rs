@@ -6,8 +6,7 @@
 
 use std::ops::RangeInclusive;
 
-use serde::Serialize;
-
+use super::kind::Wire;
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{
     TrafficSelector, VpnConnection, CONNECTION_CHARGE_MODE,
@@ -17,35 +16,13 @@ use crate::sandbox::jdcloud::backend::vpn_connection::{
 };
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::validate;
-use crate::sandbox::jdcloud::wire::{
-    apply_filters, FilterField, ListParams, OpRequest, Reply, Spec,
-};
+use crate::sandbox::jdcloud::wire::{FilterField, OpRequest, Reply, Spec};
 
 const CREATE_WRAPPER: &str = "vpnConnectionSpec";
 const MODIFY_WRAPPER: &str = "modifyVpnConnectionSpec";
 const ID_PARAM: &str = "vpnConnectionId";
 /// "支持16位的私有ASN，取值范围为：64512~65534，默认从BGW继承65000".
 const LOCAL_ASN_RANGE: RangeInclusive<i64> = 64512..=65534;
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateResult<'a> {
-    vpn_connection_id: &'a str,
-    vpn_connection: &'a VpnConnection,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeResult<'a> {
-    vpn_connection: &'a VpnConnection,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeManyResult {
-    vpn_connections: Vec<VpnConnection>,
-    total_count: usize,
-}
 
 const FILTERS: &[FilterField<VpnConnection>] = &[
     FilterField {
@@ -65,6 +42,13 @@ const FILTERS: &[FilterField<VpnConnection>] = &[
         value: |c| c.cgw_id.as_str(),
     },
 ];
+
+pub(super) const WIRE: Wire<VpnConnection> = Wire {
+    id: ID_PARAM,
+    one: "vpnConnection",
+    many: "vpnConnections",
+    filters: FILTERS,
+};
 
 pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let spec = Spec::parse(&req.body, CREATE_WRAPPER)?;
@@ -99,32 +83,12 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         providers,
     };
     let connection = backend::create(db, &req.region, new).map_err(|e| spec.qualify(e))?;
-    Reply::result(&CreateResult {
-        vpn_connection_id: &connection.vpn_connection_id,
-        vpn_connection: &connection,
-    })
-}
-
-pub(super) fn describe_many(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let params = ListParams::parse(&req.query)?;
-    let matching = apply_filters(backend::list(db, &req.region)?, &params.filters, FILTERS)?;
-    let (vpn_connections, total_count) = params.page(matching);
-    Reply::result(&DescribeManyResult {
-        vpn_connections,
-        total_count,
-    })
-}
-
-pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let connection = backend::get(db, &req.region, req.params.get(ID_PARAM))?;
-    Reply::result(&DescribeResult {
-        vpn_connection: &connection,
-    })
+    WIRE.created(&connection)
 }
 
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let id = req.params.get(ID_PARAM);
-    backend::get(db, &req.region, id)?;
+    db.get::<VpnConnection>(&req.region, id)?;
     let spec = Spec::parse(&req.body, MODIFY_WRAPPER)?;
     let name = spec.opt_string("vpnConnectionName")?;
     if let Some(name) = &name {

@@ -6,8 +6,7 @@
 //! INFERRED here (docs/design/jdcloud.md §8.2–§8.4, §8.13): the body wrappers, filter names and
 //! result shapes; that `localTunnelIp` needs an explicit `tunnelIp` at create.
 
-use serde::Serialize;
-
+use super::kind::Wire;
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{
     IntRule, TunnelOptions, VpnTunnel, INT_OPTIONS, STATUS_DOWN, STATUS_UP, STRING_OPTIONS,
@@ -18,9 +17,7 @@ use crate::sandbox::jdcloud::backend::vpn_tunnel::{
 };
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::validate;
-use crate::sandbox::jdcloud::wire::{
-    apply_filters, FilterField, ListParams, OpRequest, Reply, Spec,
-};
+use crate::sandbox::jdcloud::wire::{FilterField, OpRequest, Reply, Spec};
 
 const CREATE_WRAPPER: &str = "vpnTunnelSpec";
 const MODIFY_WRAPPER: &str = "vpnTunnelModifySpec";
@@ -28,26 +25,6 @@ const MODIFY_WRAPPER: &str = "vpnTunnelModifySpec";
 const ADMIN_STATUS_WRAPPER: &str = "vpnTunnelAdminStatus";
 const ID_PARAM: &str = "vpnTunnelId";
 const ADMIN_STATUSES: &[&str] = &[STATUS_UP, STATUS_DOWN];
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateResult<'a> {
-    vpn_tunnel_id: &'a str,
-    vpn_tunnel: &'a VpnTunnel,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeResult<'a> {
-    vpn_tunnel: &'a VpnTunnel,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescribeManyResult {
-    vpn_tunnels: Vec<VpnTunnel>,
-    total_count: usize,
-}
 
 const FILTERS: &[FilterField<VpnTunnel>] = &[
     FilterField {
@@ -59,6 +36,13 @@ const FILTERS: &[FilterField<VpnTunnel>] = &[
         value: |t| t.vpn_connection_id.as_str(),
     },
 ];
+
+pub(super) const WIRE: Wire<VpnTunnel> = Wire {
+    id: ID_PARAM,
+    one: "vpnTunnel",
+    many: "vpnTunnels",
+    filters: FILTERS,
+};
 
 /// Every option present in `spec`, checked against its table row.
 fn parse_options(spec: &Spec) -> Result<TunnelOptions, JdError> {
@@ -124,32 +108,12 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         options,
     };
     let tunnel = backend::create(db, &req.region, new).map_err(|e| spec.qualify(e))?;
-    Reply::result(&CreateResult {
-        vpn_tunnel_id: &tunnel.vpn_tunnel_id,
-        vpn_tunnel: &tunnel,
-    })
-}
-
-pub(super) fn describe_many(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let params = ListParams::parse(&req.query)?;
-    let matching = apply_filters(backend::list(db, &req.region)?, &params.filters, FILTERS)?;
-    let (vpn_tunnels, total_count) = params.page(matching);
-    Reply::result(&DescribeManyResult {
-        vpn_tunnels,
-        total_count,
-    })
-}
-
-pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let tunnel = backend::get(db, &req.region, req.params.get(ID_PARAM))?;
-    Reply::result(&DescribeResult {
-        vpn_tunnel: &tunnel,
-    })
+    WIRE.created(&tunnel)
 }
 
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let id = req.params.get(ID_PARAM);
-    backend::get(db, &req.region, id)?;
+    db.get::<VpnTunnel>(&req.region, id)?;
     let spec = Spec::parse(&req.body, MODIFY_WRAPPER)?;
     let connection_id = spec.opt_string("vpnConnectionId")?;
     let cloud_public_ip = spec.opt_string("cloudPublicIp")?;
@@ -184,7 +148,7 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
 /// `modifyAdminStatus`: `{"adminStatus": "UP" | "DOWN"}`.
 pub(super) fn modify_admin_status(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let id = req.params.get(ID_PARAM);
-    backend::get(db, &req.region, id)?;
+    db.get::<VpnTunnel>(&req.region, id)?;
     let spec = Spec::parse(&req.body, ADMIN_STATUS_WRAPPER)?;
     let status = spec.string("adminStatus")?;
     validate::one_of(&spec.path("adminStatus"), &status, ADMIN_STATUSES)?;
