@@ -69,7 +69,10 @@ pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
 
 /// Every data source of the provider.
 pub fn data_sources() -> Vec<Box<dyn DynDataSource<ProviderData>>> {
-    vec![Box::new(TypedSource::new(ipsec::profile::IpsecProfile))]
+    vec![
+        Box::new(TypedSource::new(ipsec::profile::IpsecProfile)),
+        Box::new(TypedSource::new(ipsec::peer_config::PeerConfigSource)),
+    ]
 }
 
 /// A section a data source adds to its generated page, written from code so
