@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use super::lines::Lines;
 use super::model::{PeerConfig, TunnelEnd};
-use super::Lines;
 
 fn name(t: &TunnelEnd) -> String {
     format!("HYBRIDNET-{}", t.number)

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use super::lines::Lines;
 use super::model::{PeerConfig, TunnelEnd};
-use super::Lines;
 
 pub fn render(cfg: &PeerConfig) -> String {
     let mut o = Lines::new("!");

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use super::lines::Lines;
 use super::model::{PeerConfig, TunnelEnd};
-use super::Lines;
 
 fn name(t: &TunnelEnd) -> String {
     format!("hybridnet-{}", t.number)

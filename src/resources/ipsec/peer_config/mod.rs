@@ -8,6 +8,7 @@
 pub mod cisco_ios_xe;
 pub mod frr;
 pub mod huawei_vrp;
+mod lines;
 pub mod model;
 pub mod strongswan;
 
@@ -207,39 +208,26 @@ fn bad_region(diags: &mut Diagnostics, path: &AttrPath, r: &str, cloud: &str, li
     );
 }
 
-/// Collects rendered text line by line; `comment` starts the header lines.
-pub(crate) struct Lines {
-    text: String,
-    comment: &'static str,
-}
-
-impl Lines {
-    pub(crate) fn new(comment: &'static str) -> Lines {
-        Lines {
-            text: String::new(),
-            comment,
-        }
-    }
-    pub(crate) fn line(&mut self, s: impl AsRef<str>) {
-        self.text.push_str(s.as_ref());
-        self.text.push('\n');
-    }
-    /// Where the text comes from, and whether it holds keys.
-    pub(crate) fn header(&mut self, cfg: &PeerConfig, holds_keys: bool) {
-        let c = self.comment;
-        let n = cfg.tunnels.len();
-        self.line(format!(
-            "{c} Rendered by {TYPE_NAME} from {}: {n} tunnel{}.",
-            cfg.source(),
-            if n == 1 { "" } else { "s" }
-        ));
-        if holds_keys {
-            self.line(format!("{c} Holds pre-shared keys: keep it private."));
-        }
-    }
-    pub(crate) fn finish(self) -> String {
-        self.text
-    }
+/// The docs' section on what is swapped and what each platform gets.
+pub fn notes() -> String {
+    "## The device's view\n\n\
+     What the cloud calls local is the device's remote: the device's address is the cloud's customer-side \
+     address (JD Cloud `customer_ip`, the Alibaba customer gateway's `ip_address`) and its peer the cloud's \
+     public address; the device's own IKE identity is the cloud's remote identity (Alibaba `remote_id`) and it \
+     expects the cloud's local identity (`local_id`), both the addresses unless set; the device's inside \
+     address is the other host of the tunnel's /30 (JD `remote_tunnel_ip`, Alibaba `PeerBgpIp`) and its BGP \
+     neighbour the cloud's (JD `local_tunnel_ip`, Alibaba `bgp_local_ip`). Algorithms are translated through \
+     the table of `hybridnet_ipsec_profile` (Alibaba's `group14` is strongSwan's `modp2048` and Cisco's \
+     `group 14`).\n\n\
+     ## Platforms\n\n\
+     | `platform` | What it renders | Checked by |\n|---|---|---|\n\
+     | `strongswan` | `swanctl.conf`: a connection per tunnel with XFRM interfaces (`if_id_in`/`if_id_out`; the commands creating them are in its comments), proposals, lifetimes, DPD, identities and a secret per tunnel | the tests load it into strongSwan's `charon` |\n\
+     | `frr` | `frr.conf`: `router bgp <device ASN>` with a neighbour per tunnel on the cloud's inside address; only comments when BGP is off | the tests run `vtysh --dryrun` on it |\n\
+     | `cisco_ios_xe` | IKEv2 proposal, policy, keyring and profile (IKEv1: ISAKMP policy, keyring and profile), transform set, IPsec profile, `interface Tunnel<n>` in `tunnel mode ipsec ipv4`, BGP | golden files only |\n\
+     | `huawei_vrp` | IKE proposal, IKE peer, IPsec proposal and profile, `interface Tunnel0/0/<n>` with `tunnel-protocol ipsec`, BGP | golden files only |\n\n\
+     The Cisco and Huawei renderings follow those vendors' configuration guides and have not been loaded on a \
+     device; review them before use.\n"
+        .to_string()
 }
 
 /// The text for `platform`.

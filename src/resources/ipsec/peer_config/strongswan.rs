@@ -2,8 +2,8 @@
 //! bound to its own XFRM interface through `if_id_in`/`if_id_out`, with
 //! traffic selectors 0.0.0.0/0 so routing (static or BGP) picks the tunnel.
 
+use super::lines::Lines;
 use super::model::{PeerConfig, Suite, TunnelEnd};
-use super::Lines;
 use crate::resources::ipsec::algorithms::strongswan_proposal;
 
 /// `aes256-sha256-modp2048`, or without the group for ESP without PFS.
