@@ -78,7 +78,11 @@ pub fn data_sources() -> Vec<Box<dyn DynDataSource<ProviderData>>> {
 /// A section a data source adds to its generated page, written from code so
 /// it cannot fall behind (e.g. a table of each cloud's values).
 pub fn data_source_notes(type_name: &str) -> Option<String> {
-    (type_name == ipsec::profile::TYPE_NAME).then(ipsec::profile::values_table)
+    match type_name {
+        ipsec::profile::TYPE_NAME => Some(ipsec::profile::values_table()),
+        ipsec::peer_config::TYPE_NAME => Some(ipsec::peer_config::notes()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
