@@ -98,6 +98,12 @@ mod tests {
             assert!(names.insert(name), "duplicate {name}");
             r.schema().block.internal_validate(name).unwrap();
         }
+        for d in data_sources() {
+            let name = d.type_name();
+            assert!(name.starts_with(concat!("hybridnet", "_")), "{name}");
+            assert!(names.insert(name), "duplicate {name}");
+            d.schema().block.internal_validate(name).unwrap();
+        }
     }
 
     /// Typed states read every number as `i64`, so every number attribute is
@@ -160,6 +166,9 @@ mod tests {
         }
         for r in registry() {
             walk(&r.schema().block, r.type_name());
+        }
+        for d in data_sources() {
+            walk(&d.schema().block, d.type_name());
         }
         use crate::framework::Provider;
         walk(&crate::provider::provider().schema().block, "provider");
