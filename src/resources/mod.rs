@@ -70,13 +70,20 @@ pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
 
 /// Every data source of the provider.
 pub fn data_sources() -> Vec<Box<dyn DynDataSource<ProviderData>>> {
-    vec![Box::new(TypedSource::new(ipsec::profile::IpsecProfile))]
+    vec![
+        Box::new(TypedSource::new(ipsec::profile::IpsecProfile)),
+        Box::new(TypedSource::new(ipsec::peer_config::PeerConfigSource)),
+    ]
 }
 
 /// A section a data source adds to its generated page, written from code so
 /// it cannot fall behind (e.g. a table of each cloud's values).
 pub fn data_source_notes(type_name: &str) -> Option<String> {
-    (type_name == ipsec::profile::TYPE_NAME).then(ipsec::profile::values_table)
+    match type_name {
+        ipsec::profile::TYPE_NAME => Some(ipsec::profile::values_table()),
+        ipsec::peer_config::TYPE_NAME => Some(ipsec::peer_config::notes()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -91,6 +98,12 @@ mod tests {
             assert!(name.starts_with(concat!("hybridnet", "_")), "{name}");
             assert!(names.insert(name), "duplicate {name}");
             r.schema().block.internal_validate(name).unwrap();
+        }
+        for d in data_sources() {
+            let name = d.type_name();
+            assert!(name.starts_with(concat!("hybridnet", "_")), "{name}");
+            assert!(names.insert(name), "duplicate {name}");
+            d.schema().block.internal_validate(name).unwrap();
         }
     }
 
@@ -154,6 +167,9 @@ mod tests {
         }
         for r in registry() {
             walk(&r.schema().block, r.type_name());
+        }
+        for d in data_sources() {
+            walk(&d.schema().block, d.type_name());
         }
         use crate::framework::Provider;
         walk(&crate::provider::provider().schema().block, "provider");

@@ -233,6 +233,9 @@ pub struct TunnelBgpState {
     pub tunnel_cidr: Option<String>,
     #[serde(default)]
     pub peer_bgp_ip: Option<String>,
+    /// The customer gateway's ASN, repeated on the tunnel.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub peer_asn: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -228,6 +228,13 @@ pub struct VpnTunnel {
     /// Returned in clear, or masked (docs/design/jdcloud.md §8.6).
     #[serde(default)]
     pub psk: Option<Sensitive<String>>,
+    /// The IKE identities of the cloud's end (`local_id`) and of the
+    /// customer's (`remote_id`); both default to the public addresses
+    /// (INFERRED, docs/design/jdcloud.md §8.13).
+    #[serde(default)]
+    pub local_id: Option<String>,
+    #[serde(default)]
+    pub remote_id: Option<String>,
     #[serde(default)]
     pub local_tunnel_ip: Option<String>,
     #[serde(default)]

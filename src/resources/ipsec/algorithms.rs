@@ -54,9 +54,11 @@ pub struct Algorithm {
     pub jdcloud_esp: Option<&'static str>,
     pub alicloud_ike: Option<&'static str>,
     pub alicloud_esp: Option<&'static str>,
-    /// Cisco IOS XE: the IKEv2 proposal's word and the transform set's word
-    /// (for groups: the `group` number, used in both phases).
+    /// Cisco IOS XE: the IKEv2 proposal's word, the IKEv1 (`crypto isakmp
+    /// policy`) word and the transform set's word (for groups: the `group`
+    /// number of both IKE versions and the `set pfs` word).
     pub cisco_ike: &'static str,
+    pub cisco_isakmp: &'static str,
     pub cisco_esp: &'static str,
     /// Huawei VRP: the IKE proposal's word and the IPsec proposal's word (for
     /// groups: the `dh` word of the IKE proposal and the `pfs` word).
@@ -128,7 +130,7 @@ const fn row(
     neutral: &'static str,
     jdcloud: [Option<&'static str>; 2],
     alicloud: [Option<&'static str>; 2],
-    cisco: [&'static str; 2],
+    cisco: [&'static str; 3],
     huawei: [&'static str; 2],
 ) -> Algorithm {
     Algorithm {
@@ -138,7 +140,8 @@ const fn row(
         alicloud_ike: alicloud[0],
         alicloud_esp: alicloud[1],
         cisco_ike: cisco[0],
-        cisco_esp: cisco[1],
+        cisco_isakmp: cisco[1],
+        cisco_esp: cisco[2],
         huawei_ike: huawei[0],
         huawei_esp: huawei[1],
     }
@@ -151,11 +154,11 @@ const fn row(
 pub const ENCRYPTION: Family = Family {
     what: "encryption algorithm",
     rows: &[
-        row("aes128", [Some("aes128"), Some("aes128")], [Some("aes"), Some("aes")], ["aes-cbc-128", "esp-aes 128"], ["aes-128", "aes-128"]),
-        row("aes192", [Some("aes192"), Some("aes192")], [Some("aes192"), Some("aes192")], ["aes-cbc-192", "esp-aes 192"], ["aes-192", "aes-192"]),
-        row("aes256", [Some("aes256"), Some("aes256")], [Some("aes256"), Some("aes256")], ["aes-cbc-256", "esp-aes 256"], ["aes-256", "aes-256"]),
-        row("3des", [Some("3des"), None], [Some("3des"), Some("3des")], ["3des", "esp-3des"], ["3des", "3des"]),
-        row("des", [None, None], [Some("des"), Some("des")], ["des", "esp-des"], ["des", "des"]),
+        row("aes128", [Some("aes128"), Some("aes128")], [Some("aes"), Some("aes")], ["aes-cbc-128", "aes 128", "esp-aes 128"], ["aes-128", "aes-128"]),
+        row("aes192", [Some("aes192"), Some("aes192")], [Some("aes192"), Some("aes192")], ["aes-cbc-192", "aes 192", "esp-aes 192"], ["aes-192", "aes-192"]),
+        row("aes256", [Some("aes256"), Some("aes256")], [Some("aes256"), Some("aes256")], ["aes-cbc-256", "aes 256", "esp-aes 256"], ["aes-256", "aes-256"]),
+        row("3des", [Some("3des"), None], [Some("3des"), Some("3des")], ["3des", "3des", "esp-3des"], ["3des", "3des"]),
+        row("des", [None, None], [Some("des"), Some("des")], ["des", "des", "esp-des"], ["des", "des"]),
     ],
 };
 
@@ -164,11 +167,11 @@ pub const ENCRYPTION: Family = Family {
 pub const INTEGRITY: Family = Family {
     what: "integrity algorithm",
     rows: &[
-        row("md5", [None, None], [Some("md5"), Some("md5")], ["md5", "esp-md5-hmac"], ["md5", "md5"]),
-        row("sha1", [Some("sha1"), Some("sha1")], [Some("sha1"), Some("sha1")], ["sha1", "esp-sha-hmac"], ["sha1", "sha1"]),
-        row("sha256", [Some("sha256"), Some("sha256")], [Some("sha256"), Some("sha256")], ["sha256", "esp-sha256-hmac"], ["sha2-256", "sha2-256"]),
-        row("sha384", [Some("sha384"), Some("sha384")], [Some("sha384"), Some("sha384")], ["sha384", "esp-sha384-hmac"], ["sha2-384", "sha2-384"]),
-        row("sha512", [None, None], [Some("sha512"), Some("sha512")], ["sha512", "esp-sha512-hmac"], ["sha2-512", "sha2-512"]),
+        row("md5", [None, None], [Some("md5"), Some("md5")], ["md5", "md5", "esp-md5-hmac"], ["md5", "md5"]),
+        row("sha1", [Some("sha1"), Some("sha1")], [Some("sha1"), Some("sha1")], ["sha1", "sha", "esp-sha-hmac"], ["sha1", "sha1"]),
+        row("sha256", [Some("sha256"), Some("sha256")], [Some("sha256"), Some("sha256")], ["sha256", "sha256", "esp-sha256-hmac"], ["sha2-256", "sha2-256"]),
+        row("sha384", [Some("sha384"), Some("sha384")], [Some("sha384"), Some("sha384")], ["sha384", "sha384", "esp-sha384-hmac"], ["sha2-384", "sha2-384"]),
+        row("sha512", [None, None], [Some("sha512"), Some("sha512")], ["sha512", "sha512", "esp-sha512-hmac"], ["sha2-512", "sha2-512"]),
     ],
 };
 
@@ -178,12 +181,12 @@ pub const INTEGRITY: Family = Family {
 pub const DH_GROUP: Family = Family {
     what: "Diffie-Hellman group",
     rows: &[
-        row("modp768", [None, None], [Some("group1"), Some("group1")], ["1", "group1"], ["group1", "dh-group1"]),
-        row("modp1024", [Some("modp1024"), Some("modp1024")], [Some("group2"), Some("group2")], ["2", "group2"], ["group2", "dh-group2"]),
-        row("modp1536", [Some("modp1536"), Some("modp1536")], [Some("group5"), Some("group5")], ["5", "group5"], ["group5", "dh-group5"]),
-        row("modp2048", [Some("modp2048"), Some("modp2048")], [Some("group14"), Some("group14")], ["14", "group14"], ["group14", "dh-group14"]),
-        row("ecp256", [Some("ecp256"), Some("ecp256")], [None, None], ["19", "group19"], ["group19", "dh-group19"]),
-        row("ecp384", [Some("ecp384"), Some("ecp384")], [None, None], ["20", "group20"], ["group20", "dh-group20"]),
+        row("modp768", [None, None], [Some("group1"), Some("group1")], ["1", "1", "group1"], ["group1", "dh-group1"]),
+        row("modp1024", [Some("modp1024"), Some("modp1024")], [Some("group2"), Some("group2")], ["2", "2", "group2"], ["group2", "dh-group2"]),
+        row("modp1536", [Some("modp1536"), Some("modp1536")], [Some("group5"), Some("group5")], ["5", "5", "group5"], ["group5", "dh-group5"]),
+        row("modp2048", [Some("modp2048"), Some("modp2048")], [Some("group14"), Some("group14")], ["14", "14", "group14"], ["group14", "dh-group14"]),
+        row("ecp256", [Some("ecp256"), Some("ecp256")], [None, None], ["19", "19", "group19"], ["group19", "dh-group19"]),
+        row("ecp384", [Some("ecp384"), Some("ecp384")], [None, None], ["20", "20", "group20"], ["group20", "dh-group20"]),
     ],
 };
 
