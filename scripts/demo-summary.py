@@ -106,13 +106,38 @@ def first_connection(state):
     return None
 
 
-def masked_conf(text, keep=60):
-    text = re.sub(r"(secret\s*=\s*).*", r"\1********  # masked", text)
+def sections(lines):
+    """{section name: [its child blocks, each a list of lines]} of a swanctl.conf."""
+    out, depth, section, block = {}, 0, None, None
+    for line in lines:
+        if depth == 0 and line.rstrip().endswith("{"):
+            section = line.split("{")[0].strip()
+            out[section] = []
+        elif depth == 1 and line.rstrip().endswith("{"):
+            block = [line]
+            out[section].append(block)
+        elif depth >= 2:
+            block.append(line)
+        depth += line.count("{") - line.count("}")
+    return out
+
+
+def masked_conf(text):
+    """The file's leading comments, its first connection and the first secret, every secret
+    masked: one tunnel is enough to read, and no key reaches the screen."""
     lines = text.splitlines()
-    out = lines[:keep]
-    if len(lines) > keep:
-        out.append(f"... ({len(lines) - keep} more lines)")
-    return "\n".join(out)
+    comments = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        comments.append(line)
+    found = sections(lines)
+    connections, secrets = found.get("connections", []), found.get("secrets", [])
+    shown = comments + ["connections {"] + (connections[:1] or [[]])[0] + ["}", "secrets {"]
+    shown += (secrets[:1] or [[]])[0] + ["}"]
+    if len(connections) > 1:
+        shown.append(f"# ... and {len(connections) - 1} more connection(s) like it")
+    return re.sub(r"(secret\s*=\s*).*", r"\1********  # masked", "\n".join(shown))
 
 
 def load(path):

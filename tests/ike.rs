@@ -357,3 +357,227 @@ fn strip_dh(esp: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cloud ↔ data centre: the provider's rendered strongSwan configuration against the cloud end.
+// ---------------------------------------------------------------------------------------------
+
+/// An example with a data centre end, the output holding `hybridnet_peer_config`'s strongSwan
+/// rendering of it, and what the tunnels must negotiate (the example's settings, written out
+/// here rather than derived, so a wrong translation on both sides cannot pass).
+struct DataCentre {
+    dir: &'static str,
+    output: &'static str,
+    tunnels: usize,
+    ike: &'static str,
+    /// The ESP proposal the responder selects in IKE_AUTH (no DH group there).
+    esp: &'static str,
+}
+
+const DATA_CENTRES: [DataCentre; 3] = [
+    // JD Cloud's tunnel defaults: AES-128, SHA-256, ecp256, no PFS.
+    DataCentre {
+        dir: "jdcloud-idc-vpn",
+        output: "idc_strongswan_conf",
+        tunnels: 2,
+        ike: "aes128/sha256/ecp256",
+        esp: "AES_CBC_128/HMAC_SHA2_256_128/NO_EXT_SEQ",
+    },
+    // AES-256 set in both phases, JD's other defaults; four tunnels over two cloud IPs.
+    DataCentre {
+        dir: "jdcloud-aws-style-bgp",
+        output: "peer_strongswan_conf",
+        tunnels: 4,
+        ike: "aes256/sha256/ecp256",
+        esp: "AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ",
+    },
+    // Alibaba Cloud's defaults with IKEv2: `aes` (AES-128), SHA-1, group2, PFS group2.
+    DataCentre {
+        dir: "alicloud-dual-tunnel-cen",
+        output: "idc_strongswan_conf",
+        tunnels: 2,
+        ike: "aes128/sha1/modp1024",
+        esp: "AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ",
+    },
+];
+
+/// Every example with a data centre: the swanctl.conf that `hybridnet_peer_config` renders (as
+/// the example outputs it) is loaded as the data centre, the cloud ends are built from the
+/// sandbox state by the tests' own mapping, and every tunnel is initiated from the data centre.
+/// A changed key or proposal in the rendered file must then fail.
+#[test]
+fn rendered_data_centre_configs_negotiate_with_the_cloud_ends() {
+    let test = "rendered_data_centre_configs_negotiate_with_the_cloud_ends";
+    if !ike::ike_tests_can_run(test) {
+        return;
+    }
+    for tf in terraform_bins() {
+        for dc in &DATA_CENTRES {
+            let sandbox = Sandbox::start();
+            let main_tf = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("examples")
+                    .join(dc.dir)
+                    .join("main.tf"),
+            )
+            .unwrap_or_else(|e| panic!("reading examples/{}/main.tf: {e}", dc.dir));
+            let workdir = TfWorkdir::new(&tf, &sandbox, &main_tf);
+            let version = workdir.terraform_version().to_owned();
+            workdir.apply();
+            let rendered = workdir.run_ok(&["output", "-raw", dc.output]).stdout;
+            let at = format!("{version}, {}", dc.dir);
+            let ends = cloud_end::cloud_ends(&sandbox.state())
+                .unwrap_or_else(|e| panic!("{at}: reading the cloud ends: {e:#}"));
+            assert_eq!(ends.len(), dc.tunnels, "{at}: {ends:#?}");
+            let lab = DataCentreLab::start(&ends, &rendered);
+            for i in 0..ends.len() {
+                let n = lab.from_data_centre(i);
+                lab.assert_established(&at, i, dc, &n);
+            }
+            // The rendered file with its first key changed, then its first proposal: refused.
+            let first_secret = rendered
+                .lines()
+                .find(|l| l.trim_start().starts_with("secret = "))
+                .unwrap_or_else(|| panic!("{at}: no secret in the rendered file:\n{rendered}"));
+            let wrong_key = rendered.replacen(first_secret, "    secret = \"not-the-key\"", 1);
+            let first_proposal = rendered
+                .lines()
+                .find(|l| l.trim_start().starts_with("proposals = "))
+                .unwrap_or_else(|| panic!("{at}: no proposals in the rendered file"));
+            let other = if first_proposal.contains("modp2048") {
+                "    proposals = aes128-sha1-modp1536"
+            } else {
+                "    proposals = aes256-sha384-modp2048"
+            };
+            let wrong_proposal = rendered.replacen(first_proposal, other, 1);
+            for (what, text) in [
+                ("a changed key", wrong_key),
+                ("a changed proposal", wrong_proposal),
+            ] {
+                lab.lab
+                    .load(Side::B, &text)
+                    .unwrap_or_else(|e| panic!("{at}: loading {what}: {e:#}"));
+                let n = lab.from_data_centre(0);
+                assert!(
+                    !n.established && n.took <= NEGOTIATION_TIMEOUT,
+                    "{at}: with {what} in the rendered file, IKE must not be established:\n{}",
+                    n.transcript
+                );
+                eprintln!("{at}: {what} in the rendered file: refused as it must be");
+            }
+            // Restored: negotiates again.
+            lab.lab
+                .load(Side::B, &rendered)
+                .unwrap_or_else(|e| panic!("{at}: reloading: {e:#}"));
+            let n = lab.from_data_centre(0);
+            lab.assert_established(&at, 0, dc, &n);
+            workdir.destroy();
+        }
+    }
+}
+
+/// The cloud ends on side A (connection `t<i>`), a data centre configuration on side B
+/// (connection `hybridnet-<i+1>`, as `hybridnet_peer_config` names them with its default
+/// `first_tunnel_number`, in the same order as the cloud's tunnels).
+struct DataCentreLab {
+    lab: IkeLab,
+}
+
+impl DataCentreLab {
+    fn start(ends: &[CloudEnd], data_centre_conf: &str) -> Self {
+        // One cloud IP may serve several tunnels (and one device address too).
+        let distinct = |mut v: Vec<std::net::Ipv4Addr>| {
+            v.sort();
+            v.dedup();
+            v
+        };
+        let a_addrs = distinct(ends.iter().map(|e| e.local_addr).collect());
+        let b_addrs = distinct(ends.iter().map(|e| e.remote_addr).collect());
+        let lab = IkeLab::start(&a_addrs, &b_addrs)
+            .unwrap_or_else(|e| panic!("starting the IKE lab: {e:#}"));
+        let names: Vec<String> = (0..ends.len()).map(|i| format!("t{i}")).collect();
+        let named: Vec<(&str, &CloudEnd)> = names.iter().map(String::as_str).zip(ends).collect();
+        lab.load(Side::A, &cloud_end::swanctl_conf(&named))
+            .unwrap_or_else(|e| panic!("loading the cloud ends: {e:#}"));
+        lab.load(Side::B, data_centre_conf).unwrap_or_else(|e| {
+            panic!("loading the rendered configuration: {e:#}\n{data_centre_conf}")
+        });
+        Self { lab }
+    }
+
+    fn from_data_centre(&self, i: usize) -> Negotiation {
+        let name = format!("hybridnet-{}", i + 1);
+        self.lab
+            .negotiate(Side::B, &name, &name)
+            .unwrap_or_else(|e| panic!("negotiating {name}: {e:#}"))
+    }
+
+    fn assert_established(&self, at: &str, i: usize, dc: &DataCentre, n: &Negotiation) {
+        assert!(
+            n.established && n.responder_established,
+            "{at}: tunnel {i}: IKE SA not established on both sides:\n{}",
+            n.transcript
+        );
+        let algorithms = n
+            .algorithms
+            .as_ref()
+            .expect("established SA has algorithms");
+        assert_eq!(algorithms.short(), dc.ike, "{at}: tunnel {i}: {algorithms}");
+        assert_eq!(
+            n.esp_selected.first().map(String::as_str),
+            Some(dc.esp),
+            "{at}: tunnel {i}: the cloud end's ESP selection\n{}",
+            n.transcript
+        );
+        eprintln!(
+            "{at}: tunnel {i}: IKE SA established: {} ({algorithms}), ESP {}",
+            algorithms.short(),
+            dc.esp
+        );
+    }
+}
+
+/// For `scripts/demo.sh`: the demo's rendered far-end configuration (`HYBRIDNET_DEMO_PEER_CONF`)
+/// against the cloud end of the demo's first tunnel, from the demo sandbox's state
+/// (`HYBRIDNET_DEMO_STATE`, connection `HYBRIDNET_DEMO_CONNECTION`). Prints one `IKE …` line.
+#[test]
+#[ignore = "run by scripts/demo.sh"]
+fn demo_negotiation() {
+    let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set"));
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(var("HYBRIDNET_DEMO_STATE")).unwrap())
+            .unwrap();
+    let rendered = std::fs::read_to_string(var("HYBRIDNET_DEMO_PEER_CONF")).unwrap();
+    let connection = var("HYBRIDNET_DEMO_CONNECTION");
+    let ends: Vec<CloudEnd> = cloud_end::cloud_ends(&state)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.connection == connection)
+        .collect();
+    assert!(!ends.is_empty(), "no tunnel of {connection} in the state");
+    let lab = DataCentreLab::start(&ends, &rendered);
+    let n = lab.from_data_centre(0);
+    assert!(n.established, "{}", n.transcript);
+    let algorithms = n
+        .algorithms
+        .as_ref()
+        .expect("established SA has algorithms");
+    // The first rendered connection's own address, and the cloud end facing it.
+    let device = rendered
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("local_addrs = "))
+        .unwrap_or("?");
+    let cloud = ends
+        .iter()
+        .find(|e| e.remote_addr.to_string() == device)
+        .map_or_else(|| "?".to_owned(), |e| e.local_addr.to_string());
+    println!(
+        "IKE SA established: {} (IKEv{}, PRF {}) between {device} and {cloud}",
+        algorithms.short(),
+        n.ike_version.unwrap_or(0),
+        algorithms.prf,
+    );
+    if let Some(esp) = n.esp_selected.first() {
+        println!("ESP proposal selected by the cloud end: {esp}");
+    }
+}

@@ -64,3 +64,28 @@ output "tunnel_gateway_ips" {
   description = "Configure these as the peers on the data centre routers."
   value       = [for t in hybridnet_alicloud_ipsec_connection_cen.idc.tunnel : t.gateway_ip]
 }
+
+# The data centre's end, rendered from Alibaba Cloud's view of the
+# connection: Huawei VRP for the routers most Chinese data centres run, and
+# strongSwan for a Linux router.
+data "hybridnet_peer_config" "idc_huawei" {
+  alicloud_vpn_connection_id = hybridnet_alicloud_ipsec_connection_cen.idc.id
+  platform                   = "huawei_vrp"
+}
+
+data "hybridnet_peer_config" "idc_strongswan" {
+  alicloud_vpn_connection_id = hybridnet_alicloud_ipsec_connection_cen.idc.id
+  platform                   = "strongswan"
+}
+
+output "idc_huawei_config" {
+  description = "Huawei VRP configuration of the data centre routers (holds the keys)."
+  value       = data.hybridnet_peer_config.idc_huawei.config
+  sensitive   = true
+}
+
+output "idc_strongswan_conf" {
+  description = "swanctl.conf of the data centre routers (holds the keys)."
+  value       = data.hybridnet_peer_config.idc_strongswan.config
+  sensitive   = true
+}

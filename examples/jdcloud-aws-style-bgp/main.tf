@@ -70,3 +70,29 @@ resource "hybridnet_jdcloud_vpn_tunnel" "peer" {
 output "tunnels" {
   value = [for t in hybridnet_jdcloud_vpn_tunnel.peer : "${t.cloud_public_ip} <-> ${t.customer_ip} inside ${t.tunnel_ip}"]
 }
+
+# The peer's end as a Cisco IOS XE router would load it (tunnel interfaces,
+# IKEv2, BGP), and as strongSwan, rendered from JD Cloud's view.
+data "hybridnet_peer_config" "peer_cisco" {
+  jdcloud_vpn_connection_id = hybridnet_jdcloud_vpn_connection.peer.id
+  platform                  = "cisco_ios_xe"
+  depends_on                = [hybridnet_jdcloud_vpn_tunnel.peer]
+}
+
+data "hybridnet_peer_config" "peer_strongswan" {
+  jdcloud_vpn_connection_id = hybridnet_jdcloud_vpn_connection.peer.id
+  platform                  = "strongswan"
+  depends_on                = [hybridnet_jdcloud_vpn_tunnel.peer]
+}
+
+output "peer_cisco_config" {
+  description = "IOS XE configuration of the peer (holds the keys)."
+  value       = data.hybridnet_peer_config.peer_cisco.config
+  sensitive   = true
+}
+
+output "peer_strongswan_conf" {
+  description = "swanctl.conf of the peer (holds the keys)."
+  value       = data.hybridnet_peer_config.peer_strongswan.config
+  sensitive   = true
+}

@@ -82,3 +82,31 @@ output "tunnels" {
     remote_tunnel_ip = t.remote_tunnel_ip
   }]
 }
+
+# The data centre's end, rendered from JD Cloud's view of the connection:
+# swanctl.conf for strongSwan and bgpd neighbours for FRR on a Linux router.
+# `terraform output -raw idc_strongswan_conf > /etc/swanctl/conf.d/jdcloud.conf`
+data "hybridnet_peer_config" "idc_strongswan" {
+  jdcloud_vpn_connection_id = hybridnet_jdcloud_vpn_connection.idc.id
+  platform                  = "strongswan"
+  # Read once the tunnels exist, so that all of them are rendered.
+  depends_on = [hybridnet_jdcloud_vpn_tunnel.idc]
+}
+
+data "hybridnet_peer_config" "idc_frr" {
+  jdcloud_vpn_connection_id = hybridnet_jdcloud_vpn_connection.idc.id
+  platform                  = "frr"
+  depends_on                = [hybridnet_jdcloud_vpn_tunnel.idc]
+}
+
+output "idc_strongswan_conf" {
+  description = "swanctl.conf of the data centre routers (holds the keys)."
+  value       = data.hybridnet_peer_config.idc_strongswan.config
+  sensitive   = true
+}
+
+output "idc_frr_conf" {
+  description = "FRR bgpd configuration of the data centre routers."
+  value       = data.hybridnet_peer_config.idc_frr.config
+  sensitive   = true
+}
