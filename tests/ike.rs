@@ -431,7 +431,7 @@ fn rendered_data_centre_configs_negotiate_with_the_cloud_ends() {
             assert_eq!(ends.len(), dc.tunnels, "{at}: {ends:#?}");
             let lab = DataCentreLab::start(&ends, &rendered);
             for i in 0..ends.len() {
-                let n = lab.from_data_centre(i);
+                let n = lab.initiate_from_data_centre(i);
                 lab.assert_established(&at, i, dc, &n);
             }
             // The rendered file with its first key changed, then its first proposal: refused.
@@ -457,7 +457,7 @@ fn rendered_data_centre_configs_negotiate_with_the_cloud_ends() {
                 lab.lab
                     .load(Side::B, &text)
                     .unwrap_or_else(|e| panic!("{at}: loading {what}: {e:#}"));
-                let n = lab.from_data_centre(0);
+                let n = lab.initiate_from_data_centre(0);
                 assert!(
                     !n.established && n.took <= NEGOTIATION_TIMEOUT,
                     "{at}: with {what} in the rendered file, IKE must not be established:\n{}",
@@ -469,7 +469,7 @@ fn rendered_data_centre_configs_negotiate_with_the_cloud_ends() {
             lab.lab
                 .load(Side::B, &rendered)
                 .unwrap_or_else(|e| panic!("{at}: reloading: {e:#}"));
-            let n = lab.from_data_centre(0);
+            let n = lab.initiate_from_data_centre(0);
             lab.assert_established(&at, 0, dc, &n);
             workdir.destroy();
         }
@@ -505,7 +505,7 @@ impl DataCentreLab {
         Self { lab }
     }
 
-    fn from_data_centre(&self, i: usize) -> Negotiation {
+    fn initiate_from_data_centre(&self, i: usize) -> Negotiation {
         let name = format!("hybridnet-{}", i + 1);
         self.lab
             .negotiate(Side::B, &name, &name)
@@ -556,7 +556,7 @@ fn demo_negotiation() {
         .collect();
     assert!(!ends.is_empty(), "no tunnel of {connection} in the state");
     let lab = DataCentreLab::start(&ends, &rendered);
-    let n = lab.from_data_centre(0);
+    let n = lab.initiate_from_data_centre(0);
     assert!(n.established, "{}", n.transcript);
     let algorithms = n
         .algorithms
