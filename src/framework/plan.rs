@@ -99,6 +99,13 @@ fn map_objects(
     Value::Object(out)
 }
 
+/// `config` with each null attribute that has a default set to it: what a
+/// plan would hold, for configurations Terraform does not plan (ephemeral
+/// resources).
+pub fn defaults_applied(block: &Block, config: &Value) -> Value {
+    with_defaults(block, config, config)
+}
+
 fn with_defaults(block: &Block, proposed: &Value, config: &Value) -> Value {
     map_objects(block, proposed, config, &Value::Null, &|b, m, config, _| {
         let mut out = m.clone();

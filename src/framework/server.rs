@@ -9,7 +9,7 @@ use super::data_source::DynDataSource;
 use super::diag::Diagnostics;
 use super::ephemeral::{DynEphemeralResource, Opened, Renewed};
 use super::path::AttrPath;
-use super::plan::{plan, Planned};
+use super::plan::{defaults_applied, plan, Planned};
 use super::resource::{Ctx, DynResource};
 use super::schema::{conform, Schema};
 use super::stop::StopToken;
@@ -271,6 +271,8 @@ impl<P: Provider> ProviderServer<P> {
             Ok(ctx) => ctx,
             Err(d) => return (None, d),
         };
+        // Nothing plans an ephemeral resource, so its defaults are filled in here.
+        let config = &defaults_applied(&r.schema().block, config);
         let result = guarded(
             async {
                 match r.open(&ctx, config).await {

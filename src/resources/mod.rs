@@ -12,8 +12,8 @@ use std::time::Instant;
 use crate::clients::ProviderData;
 use crate::cloud::{alicloud as ali, jdcloud as jd, ApiError};
 use crate::framework::{
-    CloudError, Connect, Diagnostics, DynDataSource, DynResource, Lifecycle, Managed, Typed,
-    TypedSource,
+    CloudError, Connect, Diagnostics, DynDataSource, DynEphemeralResource, DynResource, Lifecycle,
+    Managed, Typed, TypedEphemeral, TypedSource,
 };
 
 /// A managed resource, ready for the registry.
@@ -70,6 +70,11 @@ pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
 /// Every data source of the provider.
 pub fn data_sources() -> Vec<Box<dyn DynDataSource<ProviderData>>> {
     vec![Box::new(TypedSource::new(ipsec::profile::IpsecProfile))]
+}
+
+/// Every ephemeral resource of the provider.
+pub fn ephemeral_resources() -> Vec<Box<dyn DynEphemeralResource<ProviderData>>> {
+    vec![Box::new(TypedEphemeral::new(ipsec::psk::Psk))]
 }
 
 /// A section a data source adds to its generated page, written from code so
