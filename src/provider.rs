@@ -368,6 +368,9 @@ impl framework::Provider for HybridnetProvider {
     fn data_sources(&self) -> Vec<Box<dyn framework::DynDataSource<ProviderData>>> {
         resources::data_sources()
     }
+    fn ephemeral_resources(&self) -> Vec<Box<dyn framework::DynEphemeralResource<ProviderData>>> {
+        resources::ephemeral_resources()
+    }
 }
 
 #[cfg(test)]

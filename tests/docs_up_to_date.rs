@@ -16,9 +16,14 @@ fn docs_match_the_schemas() {
         stale.is_empty(),
         "stale docs: {stale:?}; run `cargo run --bin hybridnet-docgen`"
     );
-    // No file in docs/resources or docs/data-sources without a type behind it.
+    // No file in docs/resources, docs/data-sources or docs/ephemeral-resources
+    // without a type behind it.
     let rendered = hybridnet::docgen::render(root);
-    for dir in ["docs/resources", "docs/data-sources"] {
+    for dir in [
+        "docs/resources",
+        "docs/data-sources",
+        "docs/ephemeral-resources",
+    ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
         };

@@ -363,3 +363,202 @@ async fn sigterm_exits_promptly() {
     assert!(status.success(), "exit status {status}");
     assert!(!socket.exists(), "socket left behind");
 }
+
+/// Protocol 5.10 over the wire, as Terraform 1.11 and later call it: capabilities, metadata,
+/// the ephemeral `hybridnet_psk` opened and closed, destroys planned null, and the RPCs
+/// hybridnet has nothing for answered with a diagnostic rather than a gRPC error.
+#[tokio::test]
+async fn protocol_5_10_rpcs_are_answered() {
+    use hybridnet::framework::schema::conform;
+    use hybridnet::framework::value::msgpack;
+    use hybridnet::framework::{Provider as _, Value};
+    use hybridnet::tfplugin::proto::tfplugin5 as pb;
+
+    let client = terraform_like_identity();
+    let mut plugin = Plugin::start(Some(&client.pem));
+    let channel = connect(&plugin.socket(), Some((plugin.server_cert(), &client)))
+        .await
+        .unwrap();
+    let mut p = ProviderClient::new(channel.clone());
+    let dv = |v: &Value| pb::DynamicValue {
+        msgpack: msgpack::encode(v),
+        json: Vec::new(),
+    };
+    let provider = hybridnet::provider::provider();
+
+    let schema = p
+        .get_schema(get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    let caps = schema.server_capabilities.unwrap();
+    assert!(caps.plan_destroy && caps.get_provider_schema_optional && !caps.move_resource_state);
+    let psk = &schema.ephemeral_resource_schemas["hybridnet_psk"];
+    let value = psk.block.as_ref().unwrap().attributes.iter();
+    let value = value.clone().find(|a| a.name == "value").unwrap();
+    assert!(value.sensitive && value.computed && !value.write_only);
+    assert!(schema.functions.is_empty() && schema.list_resource_schemas.is_empty());
+
+    let meta = p
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(meta.server_capabilities, Some(caps));
+    assert_eq!(meta.resources.len(), schema.resource_schemas.len());
+    assert!(meta
+        .resources
+        .iter()
+        .any(|r| r.type_name == "hybridnet_jdcloud_vpn_tunnel"));
+    assert_eq!(
+        meta.data_sources
+            .iter()
+            .map(|d| d.type_name.as_str())
+            .collect::<Vec<_>>(),
+        schema
+            .data_source_schemas
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+    assert!(!meta.data_sources.is_empty());
+    assert_eq!(meta.ephemeral_resources[0].type_name, "hybridnet_psk");
+    assert!(meta.functions.is_empty());
+
+    // Configure as Terraform does for a `provider "hybridnet" {}` block.
+    let empty = |schema: &hybridnet::framework::Schema| {
+        conform(&schema.block, &Value::Object(Default::default()))
+    };
+    let configured = p
+        .configure(pb::configure::Request {
+            terraform_version: "1.11.4".into(),
+            config: Some(dv(&empty(&provider.schema()))),
+            client_capabilities: Some(pb::ClientCapabilities {
+                deferral_allowed: false,
+                write_only_attributes_allowed: true,
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(configured.diagnostics.is_empty(), "{configured:?}");
+
+    // The ephemeral PSK: validated, opened (20 characters both clouds accept), closed.
+    let psk_schema = hybridnet::resources::ipsec::psk::schema();
+    let config = dv(&empty(&psk_schema));
+    let validated = p
+        .validate_ephemeral_resource_config(pb::validate_ephemeral_resource_config::Request {
+            type_name: "hybridnet_psk".into(),
+            config: Some(config.clone()),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(validated.diagnostics.is_empty());
+    let opened = p
+        .open_ephemeral_resource(pb::open_ephemeral_resource::Request {
+            type_name: "hybridnet_psk".into(),
+            config: Some(config),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(opened.diagnostics.is_empty(), "{:?}", opened.diagnostics);
+    assert!(opened.renew_at.is_none() && opened.private.is_none());
+    let result = msgpack::decode(&opened.result.unwrap().msgpack, &psk_schema.ty()).unwrap();
+    let key = result.get("value").as_str().unwrap();
+    assert!(
+        regex::Regex::new("^[A-Za-z0-9_-]{20}$")
+            .unwrap()
+            .is_match(key),
+        "{key:?}"
+    );
+    assert_eq!(result.get("length"), &Value::int(20));
+    let closed = p
+        .close_ephemeral_resource(pb::close_ephemeral_resource::Request {
+            type_name: "hybridnet_psk".into(),
+            private: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(closed.diagnostics.is_empty());
+
+    // plan_destroy: a destroy (null proposal and configuration) plans null.
+    let gw = provider
+        .resources()
+        .into_iter()
+        .find(|r| r.type_name() == "hybridnet_jdcloud_customer_gateway")
+        .unwrap();
+    let mut prior = empty(gw.schema());
+    *prior.get_mut("id").unwrap() = Value::string("cgw-1");
+    let planned = p
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: gw.type_name().into(),
+            prior_state: Some(dv(&prior)),
+            proposed_new_state: Some(dv(&Value::Null)),
+            config: Some(dv(&Value::Null)),
+            prior_private: b"{}".to_vec(),
+            provider_meta: None,
+            client_capabilities: None,
+            prior_identity: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
+    assert_eq!(planned.planned_state.unwrap().msgpack, [0xc0]);
+    assert!(planned.requires_replace.is_empty());
+    assert_eq!(planned.planned_private, b"{}");
+
+    // What hybridnet does not have: answered, with a reason.
+    let moved = p
+        .move_resource_state(pb::move_resource_state::Request {
+            source_provider_address: "registry.terraform.io/hashicorp/null".into(),
+            source_type_name: "null_resource".into(),
+            target_type_name: gw.type_name().into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(moved.diagnostics.len(), 1);
+    assert!(moved.diagnostics[0].detail.contains("null_resource"));
+    assert!(moved.target_state.is_none());
+    let functions = p
+        .get_functions(pb::get_functions::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(functions.functions.is_empty() && functions.diagnostics.is_empty());
+    let called = p
+        .call_function(pb::call_function::Request {
+            name: "nope".into(),
+            arguments: Vec::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(called.error.unwrap().text.contains("nope"));
+    let identities = p
+        .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(identities.identity_schemas.is_empty() && identities.diagnostics.is_empty());
+    let mut events = p
+        .list_resource(pb::list_resource::Request {
+            type_name: "hybridnet_thing".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let event = events.message().await.unwrap().unwrap();
+    assert_eq!(event.diagnostic.len(), 1);
+    assert!(events.message().await.unwrap().is_none());
+
+    drop(p);
+    shutdown_and_expect_exit(&mut plugin, channel).await;
+}

@@ -50,8 +50,46 @@ pub fn render(repo_root: &Path) -> BTreeMap<String, String> {
             render_data_source(repo_root, r.type_name(), r.schema()),
         );
     }
+    let ephemeral = p.ephemeral_resources();
+    if !ephemeral.is_empty() {
+        index.push_str("\n## Ephemeral Resources\n\n");
+    }
+    for r in ephemeral {
+        let short = r
+            .type_name()
+            .trim_start_matches(&format!("{NAME}_"))
+            .to_string();
+        index.push_str(&format!(
+            "- [`{}`](ephemeral-resources/{short}.md)\n",
+            r.type_name()
+        ));
+        out.insert(
+            format!("docs/ephemeral-resources/{short}.md"),
+            render_ephemeral(repo_root, r.type_name(), r.schema()),
+        );
+    }
     out.insert("docs/index.md".to_string(), index);
     out
+}
+
+/// An ephemeral resource's page: its example and schema. Terraform 1.10 and
+/// later open it for one run and store none of it.
+fn render_ephemeral(root: &Path, type_name: &str, schema: &Schema) -> String {
+    let mut s = format!(
+        "# {type_name} (Ephemeral Resource)\n\n{}\n\n\
+         Ephemeral resources need Terraform 1.10 or later; their values are never written to the plan \
+         or the state.\n\n",
+        schema.block.description
+    );
+    s.push_str(&format!(
+        "## Example Usage\n\n```terraform\n{}```\n\n## Schema\n\n",
+        read(
+            root,
+            &format!("examples/ephemeral-resources/{type_name}/ephemeral-resource.tf")
+        )
+    ));
+    render_block(&mut s, &schema.block, "");
+    s
 }
 
 /// A data source's page: what `render_resource` gives a resource, less
@@ -149,6 +187,9 @@ fn attr_line(a: &Attribute) -> String {
     let mut notes = Vec::new();
     if a.sensitive {
         notes.push("Sensitive".to_string());
+    }
+    if a.write_only {
+        notes.push("Write-only: Terraform 1.11 or later, kept out of plan and state".to_string());
     }
     if a.requires_replace {
         notes.push("Forces replacement".to_string());

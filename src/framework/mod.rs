@@ -1,8 +1,9 @@
 //! Our small plugin framework: values, schemas, validation, planning,
-//! apply dispatch and diagnostics. No tonic and no cloud types in here.
+//! apply dispatch, ephemeral resources and diagnostics. No tonic and no cloud types in here.
 
 pub mod data_source;
 pub mod diag;
+pub mod ephemeral;
 pub mod lifecycle;
 pub mod path;
 pub mod plan;
@@ -18,13 +19,17 @@ pub mod value;
 
 pub use data_source::{DataSource, DynDataSource, TypedSource};
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use ephemeral::{DynEphemeralResource, EphemeralResource, Opened, Renewed, TypedEphemeral};
 pub use lifecycle::{
     CloudError, Connect, Failed, Lifecycle, Located, Locator, Managed, NotCreated,
 };
 pub use path::{AttrPath, Step};
 pub use resource::{Ctx, DynResource, Failure, Resource, Typed};
 pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};
-pub use server::{Provider, ProviderServer};
+pub use server::{
+    ClientCapabilities, Provider, ProviderServer, ServerCapabilities, SERVER_CAPABILITIES,
+    WRITE_ONLY_SINCE,
+};
 pub use stop::StopToken;
 pub use timeouts::{Op, Timeouts};
 pub use value::{Number, Type, Value};

@@ -19,12 +19,16 @@ pub struct Planned {
 /// `prior` (null on create) and `config`.
 pub fn plan(block: &Block, prior: &Value, proposed: &Value, config: &Value) -> Planned {
     if proposed.is_null() {
-        // Destroy: nothing to decide.
+        // Destroy (Terraform asks since we advertise plan_destroy): the plan is null.
         return Planned {
             state: Value::Null,
             requires_replace: Vec::new(),
         };
     }
+    // Write-only values come from the configuration into the proposal; the
+    // plan holds them null, and first, or a set one would make every plan differ
+    // from the prior state.
+    let proposed = &block.null_write_only(proposed);
     let mut state = with_defaults(block, proposed, config);
     // Like terraform-plugin-framework: only a changing resource gets its
     // computed values recomputed; an unchanged one must plan as a no-op.
@@ -93,6 +97,13 @@ fn map_objects(
         out.insert(b.name.clone(), nv);
     }
     Value::Object(out)
+}
+
+/// `config` with each null attribute that has a default set to it: what a
+/// plan would hold, for configurations Terraform does not plan (ephemeral
+/// resources).
+pub fn defaults_applied(block: &Block, config: &Value) -> Value {
+    with_defaults(block, config, config)
 }
 
 fn with_defaults(block: &Block, proposed: &Value, config: &Value) -> Value {
@@ -248,6 +259,67 @@ mod tests {
         ]);
         let p = plan(&s.block, &prior, &proposed, &config);
         assert_eq!(p.state, prior);
+    }
+
+    fn with_secret() -> Schema {
+        schema().attribute(
+            Attribute::string("secret_wo")
+                .optional()
+                .sensitive()
+                .write_only()
+                .description("w"),
+        )
+    }
+
+    #[test]
+    fn a_write_only_value_is_planned_null_and_does_not_make_a_change() {
+        let s = with_secret();
+        let prior = obj(&[
+            ("id", Value::string("x")),
+            ("name", Value::string("a")),
+            ("asn", Value::int(1)),
+            ("mode", Value::string("main")),
+            ("status", Value::string("up")),
+            ("secret_wo", Value::Null),
+        ]);
+        let config = obj(&[
+            ("id", Value::Null),
+            ("name", Value::string("a")),
+            ("asn", Value::int(1)),
+            ("mode", Value::Null),
+            ("status", Value::Null),
+            ("secret_wo", Value::string("hunter2")),
+        ]);
+        // Terraform proposes the configured value.
+        let mut proposed = prior.clone();
+        *proposed.get_mut("secret_wo").unwrap() = Value::string("hunter2");
+        let p = plan(&s.block, &prior, &proposed, &config);
+        assert_eq!(p.state, prior, "no change, and the secret is null");
+        // On create too.
+        let p = plan(&s.block, &Value::Null, &config, &config);
+        assert!(p.state.get("secret_wo").is_null());
+        assert!(p.state.get("id").is_unknown());
+    }
+
+    #[test]
+    fn a_destroy_plans_null() {
+        let s = with_secret();
+        let prior = obj(&[
+            ("id", Value::string("x")),
+            ("name", Value::string("a")),
+            ("asn", Value::int(1)),
+            ("mode", Value::string("main")),
+            ("status", Value::string("up")),
+            ("secret_wo", Value::Null),
+        ]);
+        let p = plan(&s.block, &prior, &Value::Null, &Value::Null);
+        assert_eq!(
+            p,
+            Planned {
+                state: Value::Null,
+                requires_replace: Vec::new()
+            }
+        );
     }
 
     #[test]

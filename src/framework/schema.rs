@@ -225,6 +225,90 @@ impl Block {
         out
     }
 
+    /// Whether any attribute, at any depth, is write-only.
+    pub fn has_write_only(&self) -> bool {
+        self.attributes.iter().any(|a| a.write_only)
+            || self.blocks.iter().any(|b| b.block.has_write_only())
+    }
+
+    /// `value` with every write-only attribute null: what Terraform must get
+    /// back in any plan or state.
+    pub fn null_write_only(&self, value: &Value) -> Value {
+        if !self.has_write_only() {
+            return value.clone();
+        }
+        self.map_write_only(value, &Value::Null, &|_| Value::Null)
+    }
+
+    /// `planned` with each write-only attribute taken from `config`: what a
+    /// create or update works on (the plan holds them null).
+    pub fn with_write_only_from(&self, planned: &Value, config: &Value) -> Value {
+        if !self.has_write_only() {
+            return planned.clone();
+        }
+        self.map_write_only(planned, config, &|c| c.clone())
+    }
+
+    /// Replaces each write-only attribute of `value` by `f` of the matching
+    /// `config` value. Blocks are matched by position (list) or as the one
+    /// block (single); write-only attributes are refused in set blocks.
+    fn map_write_only(&self, value: &Value, config: &Value, f: &dyn Fn(&Value) -> Value) -> Value {
+        let Value::Object(m) = value else {
+            return value.clone();
+        };
+        let mut out = m.clone();
+        for a in self.attributes.iter().filter(|a| a.write_only) {
+            out.insert(a.name.clone(), f(config.get(&a.name)));
+        }
+        for b in self.blocks.iter().filter(|b| b.block.has_write_only()) {
+            let c = config.get(&b.name);
+            let nv = match (b.nesting, m.get(&b.name)) {
+                (Nesting::Single, Some(v @ Value::Object(_))) => b.block.map_write_only(v, c, f),
+                (Nesting::List, Some(Value::List(items))) => Value::List(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, x)| {
+                            let ci = c.as_list().and_then(|l| l.get(i)).unwrap_or(&Value::Null);
+                            b.block.map_write_only(x, ci, f)
+                        })
+                        .collect(),
+                ),
+                (_, Some(other)) => other.clone(),
+                (_, None) => continue,
+            };
+            out.insert(b.name.clone(), nv);
+        }
+        Value::Object(out)
+    }
+
+    /// Paths of the write-only attributes `config` sets (unknown counts: it
+    /// will be set).
+    pub fn write_only_paths(&self, config: &Value, path: &AttrPath) -> Vec<AttrPath> {
+        let mut out = Vec::new();
+        if !matches!(config, Value::Object(_)) {
+            return out;
+        }
+        for a in self.attributes.iter().filter(|a| a.write_only) {
+            if !config.get(&a.name).is_null() {
+                out.push(path.child(&a.name));
+            }
+        }
+        for b in self.blocks.iter().filter(|b| b.block.has_write_only()) {
+            let p = path.child(&b.name);
+            match config.get(&b.name) {
+                v @ Value::Object(_) => out.extend(b.block.write_only_paths(v, &p)),
+                Value::List(items) | Value::Set(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        out.extend(b.block.write_only_paths(item, &p.index(i)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Structural checks newer Terraform runs on every schema
     /// (`InternalValidate`); a unit test runs them on all our schemas.
     pub fn internal_validate(&self, path: &str) -> Result<(), String> {
@@ -252,6 +336,9 @@ impl Block {
             if a.description.is_empty() {
                 return Err(format!("{p}: missing description"));
             }
+            if a.write_only && (a.computed || a.default.is_some()) {
+                return Err(format!("{p}: a write-only attribute cannot be computed"));
+            }
         }
         for b in &self.blocks {
             let p = format!("{path}.{}", b.name);
@@ -268,6 +355,12 @@ impl Block {
             }
             if b.block.description.is_empty() {
                 return Err(format!("{p}: missing description"));
+            }
+            // Set elements are matched by value, which a null stand-in would break.
+            if b.nesting == Nesting::Set && b.block.has_write_only() {
+                return Err(format!(
+                    "{p}: a set block cannot hold write-only attributes"
+                ));
             }
             b.block.internal_validate(&p)?;
         }
@@ -362,6 +455,10 @@ pub struct Attribute {
     pub use_state_for_unknown: bool,
     /// Value planned when the configuration leaves the attribute null.
     pub default: Option<Value>,
+    /// Only in the configuration: Terraform (1.11 and later) stores it in
+    /// neither plan nor state, and the framework returns it null everywhere
+    /// (docs/design/plugin-protocol.md §8).
+    pub write_only: bool,
     pub validators: Vec<Arc<dyn Validator>>,
 }
 
@@ -380,6 +477,7 @@ impl Attribute {
             requires_replace: false,
             use_state_for_unknown: false,
             default: None,
+            write_only: false,
             validators: Vec::new(),
         }
     }
@@ -432,6 +530,12 @@ impl Attribute {
         self.default = Some(v);
         self.optional = true;
         self.computed = true;
+        self
+    }
+    /// A write-only argument: the resource gets it from the configuration on
+    /// create and update, and it is null in every plan and state.
+    pub fn write_only(mut self) -> Attribute {
+        self.write_only = true;
         self
     }
     pub fn description(mut self, d: &str) -> Attribute {
@@ -619,6 +723,70 @@ mod tests {
             ("psk", Value::Unknown),
         ]);
         assert!(errors(&unknowns).is_empty());
+    }
+
+    #[test]
+    fn write_only_attributes_cannot_be_computed_or_sit_in_a_set_block() {
+        let wo = || {
+            Attribute::string("key_wo")
+                .optional()
+                .write_only()
+                .description("k")
+        };
+        assert!(Block::new("t")
+            .attribute(wo())
+            .internal_validate("t")
+            .is_ok());
+        let e = Block::new("t")
+            .attribute(wo().computed())
+            .internal_validate("t")
+            .unwrap_err();
+        assert!(e.contains("t.key_wo"), "{e}");
+        let in_list = NestedBlock::new("x", Nesting::List, Block::new("x").attribute(wo()));
+        assert!(Block::new("t")
+            .block(in_list)
+            .internal_validate("t")
+            .is_ok());
+        let in_set = NestedBlock::new("x", Nesting::Set, Block::new("x").attribute(wo()));
+        assert!(Block::new("t")
+            .block(in_set)
+            .internal_validate("t")
+            .is_err());
+    }
+
+    /// Write-only values inside list blocks are matched to the config by position.
+    #[test]
+    fn write_only_values_in_list_blocks_follow_their_block() {
+        let inner = Block::new("x")
+            .attribute(Attribute::string("name").optional().description("n"))
+            .attribute(
+                Attribute::string("key_wo")
+                    .optional()
+                    .write_only()
+                    .description("k"),
+            );
+        let b = Block::new("t").block(NestedBlock::new("tunnel", Nesting::List, inner));
+        let item = |name: &str, key: Value| {
+            Value::Object(
+                [
+                    ("name".to_string(), Value::string(name)),
+                    ("key_wo".to_string(), key),
+                ]
+                .into(),
+            )
+        };
+        let top =
+            |items: Vec<Value>| Value::Object([("tunnel".to_string(), Value::List(items))].into());
+        let config = top(vec![item("a", Value::string("ka")), item("b", Value::Null)]);
+        let planned = top(vec![item("a", Value::Null), item("b", Value::Null)]);
+        assert_eq!(b.with_write_only_from(&planned, &config), config);
+        assert_eq!(b.null_write_only(&config), planned);
+        let paths: Vec<String> = b
+            .write_only_paths(&config, &AttrPath::root())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(paths, ["tunnel[0].key_wo"]);
     }
 
     /// Issue 12 case 5: `name = var.n` with `n = null` planned and sent "".

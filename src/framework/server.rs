@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use super::data_source::DynDataSource;
 use super::diag::Diagnostics;
+use super::ephemeral::{DynEphemeralResource, Opened, Renewed};
 use super::path::AttrPath;
-use super::plan::{plan, Planned};
+use super::plan::{defaults_applied, plan, Planned};
 use super::resource::{Ctx, DynResource};
 use super::schema::{conform, Schema};
 use super::stop::StopToken;
@@ -26,13 +27,48 @@ pub trait Provider: Send + Sync + 'static {
     fn data_sources(&self) -> Vec<Box<dyn DynDataSource<Self::Data>>> {
         Vec::new()
     }
+    fn ephemeral_resources(&self) -> Vec<Box<dyn DynEphemeralResource<Self::Data>>> {
+        Vec::new()
+    }
 }
+
+/// What Terraform says it can handle (protocol 5.6 and 5.8). A Terraform
+/// older than that sends nothing, which reads as all false.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientCapabilities {
+    /// The provider may defer a change to a later run.
+    pub deferral_allowed: bool,
+    /// Write-only attributes are kept out of plan and state (Terraform 1.11+).
+    pub write_only_attributes_allowed: bool,
+}
+
+/// The Terraform version from which write-only attributes work.
+pub const WRITE_ONLY_SINCE: &str = "1.11";
+
+/// What the framework tells Terraform it does (protocol 5.3 and 5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerCapabilities {
+    /// PlanResourceChange also plans destroys (a null proposed state).
+    pub plan_destroy: bool,
+    /// Schemas never change within a version, so Terraform may reuse a
+    /// cached copy instead of calling GetSchema in every process.
+    pub get_provider_schema_optional: bool,
+    /// MoveResourceState from other resource types is supported.
+    pub move_resource_state: bool,
+}
+
+pub const SERVER_CAPABILITIES: ServerCapabilities = ServerCapabilities {
+    plan_destroy: true,
+    get_provider_schema_optional: true,
+    move_resource_state: false,
+};
 
 pub struct ProviderServer<P: Provider> {
     provider: P,
     schema: Schema,
     resources: BTreeMap<&'static str, Box<dyn DynResource<P::Data>>>,
     data_sources: BTreeMap<&'static str, Box<dyn DynDataSource<P::Data>>>,
+    ephemeral: BTreeMap<&'static str, Box<dyn DynEphemeralResource<P::Data>>>,
     data: RwLock<Option<Arc<P::Data>>>,
     stop: StopToken,
 }
@@ -42,6 +78,34 @@ fn unknown_type(type_name: &str) -> Diagnostics {
         "Unknown resource type",
         format!("This provider has no resource type {type_name:?}."),
     )
+}
+
+fn unknown_ephemeral(type_name: &str) -> Diagnostics {
+    Diagnostics::error(
+        "Unknown ephemeral resource type",
+        format!("This provider has no ephemeral resource type {type_name:?}."),
+    )
+}
+
+/// An error for each write-only attribute `config` sets when this Terraform
+/// cannot keep it out of plan and state: it would treat the attribute as an
+/// ordinary one and store it.
+fn write_only_refused(schema: &Schema, config: &Value, caps: &ClientCapabilities) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if caps.write_only_attributes_allowed {
+        return d;
+    }
+    for p in schema.block.write_only_paths(config, &AttrPath::root()) {
+        d.add_attr_error(
+            &p,
+            "Write-only argument needs a newer Terraform",
+            format!(
+                "{p} is a write-only argument, which needs Terraform {WRITE_ONLY_SINCE} or later; \
+                 this Terraform would store it in plan and state. Upgrade Terraform, or leave {p} unset."
+            ),
+        );
+    }
+    d
 }
 
 fn unknown_data_source(type_name: &str) -> Diagnostics {
@@ -71,11 +135,17 @@ impl<P: Provider> ProviderServer<P> {
             .into_iter()
             .map(|r| (r.type_name(), r))
             .collect();
+        let ephemeral = provider
+            .ephemeral_resources()
+            .into_iter()
+            .map(|r| (r.type_name(), r))
+            .collect();
         ProviderServer {
             provider,
             schema,
             resources,
             data_sources,
+            ephemeral,
             data: RwLock::new(None),
             stop: StopToken::new(),
         }
@@ -107,6 +177,20 @@ impl<P: Provider> ProviderServer<P> {
             .ok_or_else(|| unknown_data_source(type_name))
     }
 
+    pub fn ephemeral_resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.ephemeral.iter().map(|(k, r)| (*k, r.schema()))
+    }
+
+    pub fn ephemeral_resource(
+        &self,
+        type_name: &str,
+    ) -> Result<&dyn DynEphemeralResource<P::Data>, Diagnostics> {
+        self.ephemeral
+            .get(type_name)
+            .map(|r| r.as_ref())
+            .ok_or_else(|| unknown_ephemeral(type_name))
+    }
+
     pub fn stop_token(&self) -> StopToken {
         self.stop.clone()
     }
@@ -131,11 +215,121 @@ impl<P: Provider> ProviderServer<P> {
         d
     }
 
-    pub fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+    /// Checks a resource's configuration; a write-only argument is refused
+    /// when Terraform does not say it can keep it out of plan and state.
+    pub fn validate_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+        caps: &ClientCapabilities,
+    ) -> Diagnostics {
         match self.resource(type_name) {
+            Ok(r) => {
+                let mut d = write_only_refused(r.schema(), config, caps);
+                d.extend(validated(r.schema(), config));
+                d
+            }
+            Err(d) => d,
+        }
+    }
+
+    pub fn validate_ephemeral_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Diagnostics {
+        match self.ephemeral_resource(type_name) {
             Ok(r) => validated(r.schema(), config),
             Err(d) => d,
         }
+    }
+
+    /// Opens an ephemeral resource. Its configuration is validated again
+    /// first, as for a data source.
+    pub async fn open_ephemeral_resource(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> (Option<Opened<Value>>, Diagnostics) {
+        let r = match self.ephemeral_resource(type_name) {
+            Ok(r) => r,
+            Err(d) => return (None, d),
+        };
+        let mut d = validated(r.schema(), config);
+        if !config.is_wholly_known() {
+            // Terraform opens only known configurations (an unknown one gives
+            // an unknown result without asking); guessing would be wrong.
+            d.add_error(
+                "Ephemeral resource configuration not known",
+                format!("{type_name} cannot be opened before its whole configuration is known."),
+            );
+        }
+        if d.has_errors() {
+            return (None, d);
+        }
+        let ctx = match self.ctx(r.schema(), config, Op::Read) {
+            Ok(ctx) => ctx,
+            Err(d) => return (None, d),
+        };
+        // Nothing plans an ephemeral resource, so its defaults are filled in here.
+        let config = &defaults_applied(&r.schema().block, config);
+        let result = guarded(
+            async {
+                match r.open(&ctx, config).await {
+                    Ok(o) => (Some(o), Diagnostics::new()),
+                    Err(d) => (None, d),
+                }
+            },
+            None,
+        )
+        .await;
+        match result {
+            (Some(o), d) if !o.result.is_wholly_known() => (None, checked((o.result, d)).1),
+            other => other,
+        }
+    }
+
+    pub async fn renew_ephemeral_resource(
+        &self,
+        type_name: &str,
+        private: Option<Vec<u8>>,
+    ) -> (Option<Renewed>, Diagnostics) {
+        let r = match self.ephemeral_resource(type_name) {
+            Ok(r) => r,
+            Err(d) => return (None, d),
+        };
+        let ctx = match self.ctx(r.schema(), &Value::Null, Op::Read) {
+            Ok(ctx) => ctx,
+            Err(d) => return (None, d),
+        };
+        guarded(
+            async {
+                match r.renew(&ctx, private).await {
+                    Ok(x) => (Some(x), Diagnostics::new()),
+                    Err(d) => (None, d),
+                }
+            },
+            None,
+        )
+        .await
+    }
+
+    pub async fn close_ephemeral_resource(
+        &self,
+        type_name: &str,
+        private: Option<Vec<u8>>,
+    ) -> Diagnostics {
+        let r = match self.ephemeral_resource(type_name) {
+            Ok(r) => r,
+            Err(d) => return d,
+        };
+        let ctx = match self.ctx(r.schema(), &Value::Null, Op::Read) {
+            Ok(ctx) => ctx,
+            Err(d) => return d,
+        };
+        guarded(async { (Some(()), r.close(&ctx, private).await) }, None)
+            .await
+            .1
     }
 
     pub fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
@@ -158,7 +352,7 @@ impl<P: Provider> ProviderServer<P> {
             return (Value::Null, d);
         }
         match self.ctx(r.schema(), config, Op::Read) {
-            Ok(ctx) => checked(guarded(r.read(&ctx, config), &Value::Null).await),
+            Ok(ctx) => checked(guarded(r.read(&ctx, config), Value::Null).await),
             Err(d) => (Value::Null, d),
         }
     }
@@ -203,7 +397,10 @@ impl<P: Provider> ProviderServer<P> {
             };
         }
         match Value::from_json(&json, &schema.ty()) {
-            Ok(v) => (conform(&schema.block, &v), Diagnostics::new()),
+            Ok(v) => (
+                schema.block.null_write_only(&conform(&schema.block, &v)),
+                Diagnostics::new(),
+            ),
             Err(e) => (
                 Value::Null,
                 Diagnostics::error("Invalid stored state", e.to_string()),
@@ -245,7 +442,10 @@ impl<P: Provider> ProviderServer<P> {
             return (Value::Null, Diagnostics::new());
         }
         match self.ctx(r.schema(), state, Op::Read) {
-            Ok(ctx) => checked(guarded(r.read(&ctx, state), state).await),
+            Ok(ctx) => {
+                let (v, d) = checked(guarded(r.read(&ctx, state), state.clone()).await);
+                (r.schema().block.null_write_only(&v), d)
+            }
             Err(d) => (state.clone(), d),
         }
     }
@@ -259,10 +459,12 @@ impl<P: Provider> ProviderServer<P> {
     ) -> (Planned, Diagnostics) {
         match self.resource(type_name) {
             Ok(r) => {
-                let mut planned = plan(&r.schema().block, prior, proposed, config);
+                let block = &r.schema().block;
+                let mut planned = plan(block, prior, proposed, config);
                 let mut d = Diagnostics::new();
                 if !planned.state.is_null() {
                     r.modify_plan(prior, &mut planned.state, config, &mut d);
+                    planned.state = block.null_write_only(&planned.state);
                 }
                 (planned, d)
             }
@@ -277,12 +479,14 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     /// Create when there is no prior state, delete when nothing is planned,
-    /// update otherwise.
+    /// update otherwise. Create and update see the write-only attributes'
+    /// values, which only the configuration holds; the new state has them null.
     pub async fn apply_resource_change(
         &self,
         type_name: &str,
         prior: &Value,
         planned: &Value,
+        config: &Value,
     ) -> (Value, Diagnostics) {
         let r = match self.resource(type_name) {
             Ok(r) => r,
@@ -300,13 +504,18 @@ impl<P: Provider> ProviderServer<P> {
             Err(d) => return (prior.clone(), d),
         };
         tracing::debug!(type_name, op = op.name(), "applying resource change");
-        match op {
-            Op::Create => checked(guarded(r.create(&ctx, planned), prior).await),
-            Op::Update => checked(guarded(r.update(&ctx, prior, planned), prior).await),
+        let block = &r.schema().block;
+        let wanted = block.with_write_only_from(planned, config);
+        let (state, d) = match op {
+            Op::Create => checked(guarded(r.create(&ctx, &wanted), prior.clone()).await),
+            Op::Update => checked(guarded(r.update(&ctx, prior, &wanted), prior.clone()).await),
             _ => {
-                let d = guarded(async { (Value::Null, r.delete(&ctx, prior).await) }, prior)
-                    .await
-                    .1;
+                let d = guarded(
+                    async { (Value::Null, r.delete(&ctx, prior).await) },
+                    prior.clone(),
+                )
+                .await
+                .1;
                 // On failure Terraform keeps the prior state; on success it must be null.
                 if d.has_errors() {
                     (prior.clone(), d)
@@ -314,7 +523,8 @@ impl<P: Provider> ProviderServer<P> {
                     (Value::Null, d)
                 }
             }
-        }
+        };
+        (block.null_write_only(&state), d)
     }
 
     pub async fn import_resource_state(&self, type_name: &str, id: &str) -> (Value, Diagnostics) {
@@ -323,7 +533,10 @@ impl<P: Provider> ProviderServer<P> {
             Err(d) => return (Value::Null, d),
         };
         match self.ctx(r.schema(), &Value::Null, Op::Read) {
-            Ok(ctx) => checked(guarded(r.import(&ctx, id), &Value::Null).await),
+            Ok(ctx) => {
+                let (v, d) = checked(guarded(r.import(&ctx, id), Value::Null).await);
+                (r.schema().block.null_write_only(&v), d)
+            }
             Err(d) => (Value::Null, d),
         }
     }
@@ -331,13 +544,23 @@ impl<P: Provider> ProviderServer<P> {
     pub fn stop(&self) {
         self.stop.stop();
     }
+
+    /// The configured provider data, for tests that look at what operations did.
+    #[cfg(test)]
+    pub(crate) fn ctx_data_for_tests(&self) -> Arc<P::Data> {
+        self.data
+            .read()
+            .ok()
+            .and_then(|d| d.clone())
+            .expect("configured")
+    }
 }
 
 /// Runs one resource operation; a panic inside it becomes an error
 /// diagnostic (keeping `fallback` as the state) instead of a dead connection.
-async fn guarded<F>(fut: F, fallback: &Value) -> (Value, Diagnostics)
+async fn guarded<T, F>(fut: F, fallback: T) -> (T, Diagnostics)
 where
-    F: std::future::Future<Output = (Value, Diagnostics)>,
+    F: std::future::Future<Output = (T, Diagnostics)>,
 {
     use futures_util::FutureExt;
     match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
@@ -350,7 +573,7 @@ where
                 .unwrap_or_else(|| "unknown panic".to_string());
             tracing::error!(panic = %msg, "resource operation panicked");
             (
-                fallback.clone(),
+                fallback,
                 Diagnostics::error("Provider bug: the operation panicked", msg),
             )
         }
@@ -489,8 +712,177 @@ mod tests {
             Ok(Cloud::default())
         }
         fn resources(&self) -> Vec<Box<dyn DynResource<Cloud>>> {
-            vec![Box::new(Typed::new(ThingResource))]
+            vec![
+                Box::new(Typed::new(ThingResource)),
+                Box::new(Typed::new(VaultResource)),
+            ]
         }
+    }
+
+    #[derive(Default, Serialize, Deserialize)]
+    struct Vault {
+        id: Option<String>,
+        key_wo: Option<String>,
+        key_version: Option<i64>,
+    }
+
+    /// Keeps a key it is given write-only; the cloud records what it got.
+    struct VaultResource;
+
+    #[async_trait]
+    impl Resource<Cloud> for VaultResource {
+        type State = Vault;
+        fn type_name(&self) -> &'static str {
+            "test_vault"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new("v")
+                .attribute(
+                    Attribute::string("id")
+                        .computed()
+                        .use_state_for_unknown()
+                        .description("i"),
+                )
+                .attribute(
+                    Attribute::string("key_wo")
+                        .optional()
+                        .sensitive()
+                        .write_only()
+                        .description("k"),
+                )
+                .attribute(Attribute::int("key_version").optional().description("kv"))
+        }
+        async fn create(&self, ctx: &Ctx<Cloud>, plan: Vault) -> Result<Vault, Failure<Vault>> {
+            let key = plan.key_wo.clone().unwrap_or_default();
+            ctx.data.0.lock().unwrap().insert("v1".into(), key);
+            // Hands the key back: the framework must drop it.
+            Ok(Vault {
+                id: Some("v1".into()),
+                ..plan
+            })
+        }
+        async fn read(&self, ctx: &Ctx<Cloud>, s: Vault) -> Result<Option<Vault>, Diagnostics> {
+            let key = ctx.data.0.lock().unwrap().get("v1").cloned();
+            Ok(Some(Vault { key_wo: key, ..s }))
+        }
+        async fn update(
+            &self,
+            ctx: &Ctx<Cloud>,
+            _p: Vault,
+            plan: Vault,
+        ) -> Result<Vault, Failure<Vault>> {
+            if let Some(k) = &plan.key_wo {
+                ctx.data.0.lock().unwrap().insert("v1".into(), k.clone());
+            }
+            Ok(plan)
+        }
+        async fn delete(&self, ctx: &Ctx<Cloud>, _s: Vault) -> Result<(), Diagnostics> {
+            ctx.data.0.lock().unwrap().remove("v1");
+            Ok(())
+        }
+        async fn import(&self, _ctx: &Ctx<Cloud>, id: &str) -> Result<Vault, Diagnostics> {
+            Ok(Vault {
+                id: Some(id.to_string()),
+                key_wo: Some("imported".into()),
+                key_version: None,
+            })
+        }
+    }
+
+    fn vault(id: Value, key: Value, version: i64) -> Value {
+        Value::Object(
+            [
+                ("id".to_string(), id),
+                ("key_wo".to_string(), key),
+                ("key_version".to_string(), Value::int(version)),
+            ]
+            .into(),
+        )
+    }
+
+    const WRITE_ONLY_OK: ClientCapabilities = ClientCapabilities {
+        deferral_allowed: false,
+        write_only_attributes_allowed: true,
+    };
+
+    #[test]
+    fn a_write_only_argument_needs_a_terraform_that_allows_it() {
+        let s = server();
+        let c = vault(Value::Null, Value::string("k1"), 1);
+        let d = s.validate_resource_config("test_vault", &c, &ClientCapabilities::default());
+        assert_eq!(d.0.len(), 1, "{d}");
+        assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "key_wo");
+        assert!(d.0[0].detail.contains("Terraform 1.11 or later"), "{d}");
+        assert!(!d.0[0].detail.contains("k1"), "{d}");
+        // Unknown will be set: refused as well. Unset is fine everywhere.
+        let unknown = vault(Value::Null, Value::Unknown, 1);
+        assert!(s
+            .validate_resource_config("test_vault", &unknown, &ClientCapabilities::default())
+            .has_errors());
+        let unset = vault(Value::Null, Value::Null, 1);
+        assert!(s
+            .validate_resource_config("test_vault", &unset, &ClientCapabilities::default())
+            .is_empty());
+        assert!(s
+            .validate_resource_config("test_vault", &c, &WRITE_ONLY_OK)
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn write_only_values_reach_the_resource_from_the_config_and_never_come_back() {
+        let s = server();
+        let config = vault(Value::Null, Value::string("k1"), 1);
+        // Terraform's proposal carries the configured value; the plan drops it.
+        let planned = s
+            .plan_resource_change("test_vault", &Value::Null, &config, &config)
+            .0
+            .state;
+        assert!(planned.get("key_wo").is_null() && planned.get("id").is_unknown());
+        let (created, d) = s
+            .apply_resource_change("test_vault", &Value::Null, &planned, &config)
+            .await;
+        assert!(d.is_empty(), "{d}");
+        assert_eq!(created, vault(Value::string("v1"), Value::Null, 1));
+        let data = s.data.read().unwrap().clone().unwrap();
+        assert_eq!(data.0.lock().unwrap()["v1"], "k1");
+
+        // Read, import and re-plan keep it null; an unchanged config is a no-op.
+        let (read, _) = s.read_resource("test_vault", &created).await;
+        assert!(read.get("key_wo").is_null());
+        let (imported, _) = s.import_resource_state("test_vault", "v1").await;
+        assert!(imported.get("key_wo").is_null());
+        let mut proposed = created.clone();
+        *proposed.get_mut("key_wo").unwrap() = Value::string("k1");
+        let p = s
+            .plan_resource_change("test_vault", &created, &proposed, &config)
+            .0;
+        assert_eq!(p.state, created);
+
+        // Bumping the version is an update that sends the new key.
+        let config2 = vault(Value::Null, Value::string("k2"), 2);
+        let mut proposed = created.clone();
+        *proposed.get_mut("key_wo").unwrap() = Value::string("k2");
+        *proposed.get_mut("key_version").unwrap() = Value::int(2);
+        let p = s
+            .plan_resource_change("test_vault", &created, &proposed, &config2)
+            .0;
+        assert!(p.state.get("key_wo").is_null());
+        let (updated, d) = s
+            .apply_resource_change("test_vault", &created, &p.state, &config2)
+            .await;
+        assert!(d.is_empty(), "{d}");
+        assert!(updated.get("key_wo").is_null());
+        assert_eq!(data.0.lock().unwrap()["v1"], "k2");
+
+        // Destroy: planned null (plan_destroy), applied with a null config.
+        let p = s
+            .plan_resource_change("test_vault", &updated, &Value::Null, &Value::Null)
+            .0;
+        assert!(p.state.is_null() && p.requires_replace.is_empty());
+        let (gone, d) = s
+            .apply_resource_change("test_vault", &updated, &Value::Null, &Value::Null)
+            .await;
+        assert!(gone.is_null() && d.is_empty());
     }
 
     fn server() -> ProviderServer<TestProvider> {
@@ -521,7 +913,7 @@ mod tests {
             .state;
         assert!(planned.get("id").is_unknown());
         let (created, d) = s
-            .apply_resource_change("test_thing", &Value::Null, &planned)
+            .apply_resource_change("test_thing", &Value::Null, &planned, &config("a"))
             .await;
         assert!(d.is_empty(), "{d}");
         assert_eq!(created.get("id"), &Value::string("x1"));
@@ -534,7 +926,7 @@ mod tests {
             .0;
         assert_eq!(p.state.get("id"), &Value::string("x1"));
         let (updated, _) = s
-            .apply_resource_change("test_thing", &created, &p.state)
+            .apply_resource_change("test_thing", &created, &p.state, &config("b"))
             .await;
         assert_eq!(
             s.read_resource("test_thing", &updated).await.0.get("name"),
@@ -542,7 +934,7 @@ mod tests {
         );
 
         let (gone, d) = s
-            .apply_resource_change("test_thing", &updated, &Value::Null)
+            .apply_resource_change("test_thing", &updated, &Value::Null, &Value::Null)
             .await;
         assert!(gone.is_null() && d.is_empty());
         // Deleted behind Terraform's back: read says gone.
@@ -562,7 +954,12 @@ mod tests {
             .0
             .state;
         let (state, d) = s
-            .apply_resource_change("test_thing", &Value::Null, &planned)
+            .apply_resource_change(
+                "test_thing",
+                &Value::Null,
+                &planned,
+                &config("fail-after-create"),
+            )
             .await;
         assert!(d.has_errors());
         assert_eq!(state.get("id"), &Value::string("x1"));
@@ -581,7 +978,7 @@ mod tests {
             .0
             .state;
         let (state, d) = s
-            .apply_resource_change("test_thing", &Value::Null, &planned)
+            .apply_resource_change("test_thing", &Value::Null, &planned, &config("panic"))
             .await;
         assert!(state.is_null());
         assert!(
@@ -605,7 +1002,7 @@ mod tests {
             ]
             .into(),
         );
-        let d = s.validate_resource_config("test_thing", &c);
+        let d = s.validate_resource_config("test_thing", &c, &ClientCapabilities::default());
         assert_eq!(d.0.len(), 1, "{d}");
         assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "timeouts.create");
         // Were it to get past validation anyway, apply saturates instead of panicking.
@@ -614,7 +1011,7 @@ mod tests {
             .0
             .state;
         let (created, d) = s
-            .apply_resource_change("test_thing", &Value::Null, &planned)
+            .apply_resource_change("test_thing", &Value::Null, &planned, &c)
             .await;
         assert!(d.is_empty(), "{d}");
         assert_eq!(created.get("id"), &Value::string("x1"));
@@ -627,7 +1024,7 @@ mod tests {
             .plan_resource_change("test_thing", &Value::Null, &config("a"), &config("a"))
             .0
             .state;
-        s.apply_resource_change("test_thing", &Value::Null, &planned)
+        s.apply_resource_change("test_thing", &Value::Null, &planned, &config("a"))
             .await;
         let (imported, d) = s.import_resource_state("test_thing", "x1").await;
         assert!(d.is_empty());
@@ -672,8 +1069,10 @@ mod tests {
             ]
             .into(),
         );
-        let d = s.validate_resource_config("test_thing", &c);
+        let d = s.validate_resource_config("test_thing", &c, &ClientCapabilities::default());
         assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "timeouts.create");
-        assert!(s.validate_resource_config("nope", &c).has_errors());
+        assert!(s
+            .validate_resource_config("nope", &c, &ClientCapabilities::default())
+            .has_errors());
     }
 }

@@ -13,8 +13,8 @@ use std::time::Instant;
 use crate::clients::ProviderData;
 use crate::cloud::{alicloud as ali, jdcloud as jd, ApiError};
 use crate::framework::{
-    CloudError, Connect, Diagnostics, DynDataSource, DynResource, Lifecycle, Managed, Typed,
-    TypedSource,
+    CloudError, Connect, Diagnostics, DynDataSource, DynEphemeralResource, DynResource, Lifecycle,
+    Managed, Typed, TypedEphemeral, TypedSource,
 };
 
 /// A managed resource, ready for the registry.
@@ -74,6 +74,11 @@ pub fn data_sources() -> Vec<Box<dyn DynDataSource<ProviderData>>> {
         Box::new(TypedSource::new(ipsec::profile::IpsecProfile)),
         Box::new(TypedSource::new(ipsec::peer_config::PeerConfigSource)),
     ]
+}
+
+/// Every ephemeral resource of the provider.
+pub fn ephemeral_resources() -> Vec<Box<dyn DynEphemeralResource<ProviderData>>> {
+    vec![Box::new(TypedEphemeral::new(ipsec::psk::Psk))]
 }
 
 /// A section a data source adds to its generated page, written from code so

@@ -3,7 +3,8 @@
 
 use crate::framework::value::{msgpack, DecodeError};
 use crate::framework::{
-    AttrPath, Block, Diagnostics, Nesting, Schema, Severity, Step, Type, Value,
+    AttrPath, Block, ClientCapabilities, Diagnostics, Nesting, Schema, ServerCapabilities,
+    Severity, Step, Type, Value,
 };
 
 use super::proto::tfplugin5 as pb;
@@ -78,6 +79,7 @@ fn block(b: &Block) -> pb::schema::Block {
                 sensitive: a.sensitive,
                 description_kind: pb::StringKind::Markdown as i32,
                 deprecated: a.deprecated,
+                write_only: a.write_only,
             })
             .collect(),
         block_types: b
@@ -101,6 +103,28 @@ fn block(b: &Block) -> pb::schema::Block {
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: false,
     }
+}
+
+pub fn client_capabilities(c: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
+    // Absent (Terraform before 1.9 / protocol 5.6) means nothing is allowed.
+    c.map(|c| ClientCapabilities {
+        deferral_allowed: c.deferral_allowed,
+        write_only_attributes_allowed: c.write_only_attributes_allowed,
+    })
+    .unwrap_or_default()
+}
+
+pub fn server_capabilities(c: &ServerCapabilities) -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: c.plan_destroy,
+        get_provider_schema_optional: c.get_provider_schema_optional,
+        move_resource_state: c.move_resource_state,
+    }
+}
+
+/// A time as protobuf's Timestamp (an ephemeral resource's `renew_at`).
+pub fn timestamp(t: std::time::SystemTime) -> prost_types::Timestamp {
+    prost_types::Timestamp::from(t)
 }
 
 pub fn diagnostics(d: &Diagnostics) -> Vec<pb::Diagnostic> {
@@ -181,6 +205,27 @@ mod tests {
             diagnostics(&decode_error("configuration", &e))[0].attribute,
             None
         );
+    }
+
+    #[test]
+    fn write_only_is_in_the_schema_and_missing_capabilities_allow_nothing() {
+        let s = Schema::new("d")
+            .attribute(
+                Attribute::string("key_wo")
+                    .optional()
+                    .write_only()
+                    .description("x"),
+            )
+            .attribute(Attribute::string("name").optional().description("n"));
+        let pb = schema(&s);
+        let attrs = &pb.block.as_ref().unwrap().attributes;
+        assert!(attrs[0].write_only && !attrs[1].write_only);
+        assert_eq!(client_capabilities(None), ClientCapabilities::default());
+        let c = client_capabilities(Some(&pb::ClientCapabilities {
+            deferral_allowed: false,
+            write_only_attributes_allowed: true,
+        }));
+        assert!(c.write_only_attributes_allowed && !c.deferral_allowed);
     }
 
     #[test]

@@ -1,0 +1,312 @@
+//! The ephemeral resource contract (Terraform 1.10 and later): a schema, an
+//! open that produces a result Terraform keeps in memory for one run and never
+//! stores, and optionally a renew and a close. Terraform configures the
+//! provider first, opens each ephemeral resource whose configuration is known,
+//! renews it when it asked to be, and closes it at the end of the run,
+//! handing back only the `private` bytes open returned
+//! (docs/design/plugin-protocol.md §8).
+//!
+//! Like data sources, ephemeral resources work on a typed state struct whose
+//! serde field names are the schema's attribute names.
+
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::diag::Diagnostics;
+use super::resource::{from_typed, to_typed, Ctx};
+use super::schema::Schema;
+use super::value::Value;
+
+/// What an open produces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened<S> {
+    /// The configuration with the computed attributes filled in.
+    pub result: S,
+    /// When Terraform should call renew, if ever (while the run lasts).
+    pub renew_at: Option<SystemTime>,
+    /// Opaque bytes Terraform hands back to renew and close, e.g. a lease ID.
+    pub private: Option<Vec<u8>>,
+}
+
+impl<S> Opened<S> {
+    /// A result needing neither renew nor close.
+    pub fn new(result: S) -> Opened<S> {
+        Opened {
+            result,
+            renew_at: None,
+            private: None,
+        }
+    }
+}
+
+/// What a renew produces: when to renew again, and new private bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Renewed {
+    pub renew_at: Option<SystemTime>,
+    pub private: Option<Vec<u8>>,
+}
+
+#[async_trait]
+pub trait EphemeralResource<D: Send + Sync + 'static>: Send + Sync + 'static {
+    /// Typed state: the configuration in, with the computed attributes filled
+    /// in by `open`.
+    type State: Serialize + DeserializeOwned + Send + Sync;
+
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    /// Produces the result. Configured attributes must come back as they went in.
+    async fn open(
+        &self,
+        ctx: &Ctx<D>,
+        config: Self::State,
+    ) -> Result<Opened<Self::State>, Diagnostics>;
+    /// Only called when `open` (or an earlier renew) set `renew_at`.
+    async fn renew(&self, _ctx: &Ctx<D>, private: Option<Vec<u8>>) -> Result<Renewed, Diagnostics> {
+        Ok(Renewed {
+            renew_at: None,
+            private,
+        })
+    }
+    /// Releases whatever `open` acquired; nothing by default.
+    async fn close(&self, _ctx: &Ctx<D>, _private: Option<Vec<u8>>) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+}
+
+/// Object-safe view of an ephemeral resource, working on framework values.
+#[async_trait]
+pub trait DynEphemeralResource<D>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    async fn open(&self, ctx: &Ctx<D>, config: &Value) -> Result<Opened<Value>, Diagnostics>;
+    async fn renew(&self, ctx: &Ctx<D>, private: Option<Vec<u8>>) -> Result<Renewed, Diagnostics>;
+    async fn close(&self, ctx: &Ctx<D>, private: Option<Vec<u8>>) -> Diagnostics;
+}
+
+/// Adapts a typed [`EphemeralResource`]; computes its schema once.
+pub struct TypedEphemeral<R> {
+    resource: R,
+    schema: Schema,
+}
+
+impl<R> TypedEphemeral<R> {
+    pub fn new<D>(resource: R) -> TypedEphemeral<R>
+    where
+        R: EphemeralResource<D>,
+        D: Send + Sync + 'static,
+    {
+        let schema = resource.schema();
+        TypedEphemeral { resource, schema }
+    }
+}
+
+#[async_trait]
+impl<D, R> DynEphemeralResource<D> for TypedEphemeral<R>
+where
+    D: Send + Sync + 'static,
+    R: EphemeralResource<D>,
+{
+    fn type_name(&self) -> &'static str {
+        self.resource.type_name()
+    }
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+    async fn open(&self, ctx: &Ctx<D>, config: &Value) -> Result<Opened<Value>, Diagnostics> {
+        let typed = to_typed(config)?;
+        let opened = self.resource.open(ctx, typed).await?;
+        Ok(Opened {
+            result: from_typed(&self.schema, &opened.result, config)?,
+            renew_at: opened.renew_at,
+            private: opened.private,
+        })
+    }
+    async fn renew(&self, ctx: &Ctx<D>, private: Option<Vec<u8>>) -> Result<Renewed, Diagnostics> {
+        self.resource.renew(ctx, private).await
+    }
+    async fn close(&self, ctx: &Ctx<D>, private: Option<Vec<u8>>) -> Diagnostics {
+        self.resource
+            .close(ctx, private)
+            .await
+            .err()
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::schema::Attribute;
+    use crate::framework::server::{Provider, ProviderServer};
+    use crate::framework::validate::int_between;
+    use crate::framework::DynResource;
+    use serde::Deserialize;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    #[derive(Default, Serialize, Deserialize)]
+    struct Lease {
+        size: Option<i64>,
+        token: Option<String>,
+    }
+
+    /// Leases tokens from a counter; close returns them.
+    #[derive(Default)]
+    struct Leases {
+        next: Mutex<u32>,
+        closed: Mutex<Vec<Vec<u8>>>,
+    }
+
+    struct LeaseResource;
+
+    #[async_trait]
+    impl EphemeralResource<Leases> for LeaseResource {
+        type State = Lease;
+        fn type_name(&self) -> &'static str {
+            "test_lease"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new("l")
+                .attribute(
+                    Attribute::int("size")
+                        .optional()
+                        .description("s")
+                        .validator(int_between(1, 8)),
+                )
+                .attribute(Attribute::string("token").computed().description("t"))
+        }
+        async fn open(&self, ctx: &Ctx<Leases>, c: Lease) -> Result<Opened<Lease>, Diagnostics> {
+            let n = {
+                let mut next = ctx.data.next.lock().unwrap();
+                *next += 1;
+                *next
+            };
+            let size = usize::try_from(c.size.unwrap_or(4)).unwrap_or(4);
+            Ok(Opened {
+                result: Lease {
+                    token: Some(format!("{n}").repeat(size)),
+                    ..c
+                },
+                renew_at: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(60)),
+                private: Some(format!("lease-{n}").into_bytes()),
+            })
+        }
+        async fn close(
+            &self,
+            ctx: &Ctx<Leases>,
+            private: Option<Vec<u8>>,
+        ) -> Result<(), Diagnostics> {
+            ctx.data
+                .closed
+                .lock()
+                .unwrap()
+                .push(private.unwrap_or_default());
+            Ok(())
+        }
+    }
+
+    struct P;
+    impl Provider for P {
+        type Data = Leases;
+        fn schema(&self) -> Schema {
+            Schema::new("p")
+        }
+        fn configure(&self, _: &Value, _: &str) -> Result<Leases, Diagnostics> {
+            Ok(Leases::default())
+        }
+        fn resources(&self) -> Vec<Box<dyn DynResource<Leases>>> {
+            Vec::new()
+        }
+        fn ephemeral_resources(&self) -> Vec<Box<dyn DynEphemeralResource<Leases>>> {
+            vec![Box::new(TypedEphemeral::new(LeaseResource))]
+        }
+    }
+
+    fn config(size: Value) -> Value {
+        Value::Object(
+            [
+                ("size".to_string(), size),
+                ("token".to_string(), Value::Null),
+            ]
+            .into(),
+        )
+    }
+
+    fn configured() -> ProviderServer<P> {
+        let server = ProviderServer::new(P);
+        assert!(server
+            .configure("1.11.4", &Value::Object(Default::default()))
+            .is_empty());
+        server
+    }
+
+    #[tokio::test]
+    async fn open_fills_the_result_and_close_gets_the_private_bytes_back() {
+        let server = configured();
+        let (opened, d) = server
+            .open_ephemeral_resource("test_lease", &config(Value::int(3)))
+            .await;
+        assert!(d.is_empty(), "{d}");
+        let opened = opened.unwrap();
+        assert_eq!(opened.result, {
+            let mut c = config(Value::int(3));
+            *c.get_mut("token").unwrap() = Value::string("111");
+            c
+        });
+        assert_eq!(opened.private.as_deref(), Some(&b"lease-1"[..]));
+        assert!(opened.renew_at.is_some());
+        // The default renew keeps the private bytes and asks for no more renewals.
+        let (renewed, d) = server
+            .renew_ephemeral_resource("test_lease", opened.private.clone())
+            .await;
+        assert!(d.is_empty());
+        assert_eq!(
+            renewed,
+            Some(Renewed {
+                renew_at: None,
+                private: opened.private.clone()
+            })
+        );
+        let d = server
+            .close_ephemeral_resource("test_lease", opened.private)
+            .await;
+        assert!(d.is_empty());
+        let data = server.ctx_data_for_tests();
+        assert_eq!(*data.closed.lock().unwrap(), [b"lease-1".to_vec()]);
+    }
+
+    #[tokio::test]
+    async fn bad_unknown_or_unconfigured_opens_are_errors() {
+        let server = configured();
+        let d = server.validate_ephemeral_resource_config("test_lease", &config(Value::int(9)));
+        assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "size");
+        // Open checks again, and refuses a configuration not yet known.
+        let (o, d) = server
+            .open_ephemeral_resource("test_lease", &config(Value::int(9)))
+            .await;
+        assert!(o.is_none() && d.has_errors());
+        let (o, d) = server
+            .open_ephemeral_resource("test_lease", &config(Value::Unknown))
+            .await;
+        assert!(o.is_none() && d.has_errors());
+        let (o, d) = server
+            .open_ephemeral_resource("test_nothing", &config(Value::Null))
+            .await;
+        assert!(o.is_none() && d.0[0].summary.contains("Unknown ephemeral"));
+        let unconfigured = ProviderServer::new(P);
+        let (o, d) = unconfigured
+            .open_ephemeral_resource("test_lease", &config(Value::Null))
+            .await;
+        assert!(o.is_none() && d.has_errors());
+        assert_eq!(
+            server
+                .ephemeral_resource_schemas()
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>(),
+            ["test_lease"]
+        );
+    }
+}
