@@ -416,6 +416,98 @@ mod tests {
         assert!(err.may_have_applied());
     }
 
+    /// Which failures are sent again, by whether the call may be repeated: a call that fails
+    /// once with `err`, then succeeds, is made twice when it is retried, once otherwise.
+    #[tokio::test]
+    async fn what_is_retried_by_idempotency() {
+        let reset = ApiError::Transport {
+            operation: "op".into(),
+            failure: Transport::Reset {
+                host: "h".into(),
+                detail: "closed".into(),
+            },
+        };
+        let throttled = ApiError::Api {
+            http_status: 429,
+            code: "RATE_LIMIT".into(),
+            message: String::new(),
+            request_id: String::new(),
+        };
+        let invalid = ApiError::Api {
+            http_status: 400,
+            code: "INVALID_ARGUMENT".into(),
+            message: "bgpAsn out of range".into(),
+            request_id: String::new(),
+        };
+        let not_found = ApiError::not_found("gone".into());
+        let garbled = ApiError::Garbled("cut short".into());
+        // (failure, attempts when Safe, attempts when Unsafe)
+        let cases = [
+            (reset, 2, 1),
+            (garbled, 2, 1),
+            (unavailable(), 2, 1),
+            (throttled, 2, 2),
+            (invalid, 1, 1),
+            (not_found, 1, 1),
+        ];
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for (err, safe, unsafe_) in cases {
+            for (idempotency, expected) in
+                [(Idempotency::Safe, safe), (Idempotency::Unsafe, unsafe_)]
+            {
+                let n = AtomicU32::new(0);
+                let r = retry_with_pauses(idempotency, deadline, quick(), |_| {
+                    let first = n.fetch_add(1, Ordering::SeqCst) == 0;
+                    let err = err.clone();
+                    async move {
+                        if first {
+                            Err(err)
+                        } else {
+                            Ok(())
+                        }
+                    }
+                })
+                .await;
+                let attempts = n.load(Ordering::SeqCst);
+                assert_eq!(attempts, expected, "{err} ({idempotency:?})");
+                match r {
+                    Ok(()) => assert_eq!(attempts, 2),
+                    // Handed back as it came, not wrapped in a timeout.
+                    Err(e) => assert_eq!(e, err),
+                }
+            }
+        }
+    }
+
+    /// A deadline already passed sends nothing; one too close for another attempt ends the
+    /// retries with the last failure.
+    #[tokio::test]
+    async fn no_request_is_sent_past_the_deadline() {
+        let n = AtomicU32::new(0);
+        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, Instant::now(), quick(), |_| {
+            n.fetch_add(1, Ordering::SeqCst);
+            async { Ok(()) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(n.load(Ordering::SeqCst), 0);
+        assert!(matches!(err, ApiError::Timeout { .. }), "{err}");
+
+        let deadline = Instant::now() + Duration::from_millis(50);
+        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, quick(), |t| {
+            assert!(t <= Duration::from_millis(50), "{t:?}");
+            n.fetch_add(1, Ordering::SeqCst);
+            async { Err(unavailable()) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        let ApiError::Timeout { last, .. } = err else {
+            panic!("{err}")
+        };
+        assert_eq!(*last, unavailable());
+    }
+
     #[test]
     fn security_tokens_are_redacted_from_canonical_requests() {
         let canonical = "POST\n/\n\nhost:vpc.aliyuncs.com\nx-acs-security-token:STS.secret\nx-acs-version:2016-04-28\n\nhost;x-acs-security-token\nabc";
