@@ -365,6 +365,18 @@ pub struct Attribute {
     pub validators: Vec<Arc<dyn Validator>>,
 }
 
+/// Builder methods that each set one flag of an [`Attribute`].
+macro_rules! flag_setters {
+    ($($flag:ident),* $(,)?) => {
+        $(
+            pub fn $flag(mut self) -> Attribute {
+                self.$flag = true;
+                self
+            }
+        )*
+    };
+}
+
 impl Attribute {
     pub fn new(name: &str, ty: Type) -> Attribute {
         Attribute {
@@ -402,29 +414,20 @@ impl Attribute {
     pub fn string_list(name: &str) -> Attribute {
         Attribute::new(name, Type::list(Type::String))
     }
-    pub fn required(mut self) -> Attribute {
-        self.required = true;
-        self
-    }
-    pub fn optional(mut self) -> Attribute {
-        self.optional = true;
-        self
-    }
-    pub fn computed(mut self) -> Attribute {
-        self.computed = true;
-        self
-    }
-    pub fn sensitive(mut self) -> Attribute {
-        self.sensitive = true;
-        self
-    }
-    pub fn requires_replace(mut self) -> Attribute {
-        self.requires_replace = true;
-        self
-    }
-    pub fn use_state_for_unknown(mut self) -> Attribute {
-        self.use_state_for_unknown = true;
-        self
+    flag_setters!(
+        required,
+        optional,
+        computed,
+        sensitive,
+        requires_replace,
+        use_state_for_unknown,
+    );
+    /// The computed `id` every resource has, kept across plans once known.
+    pub fn id(description: &str) -> Attribute {
+        Attribute::string("id")
+            .computed()
+            .use_state_for_unknown()
+            .description(description)
     }
     /// Sets a default; the attribute becomes optional+computed, as Terraform
     /// requires for a value the provider fills in.
@@ -597,16 +600,7 @@ mod tests {
     }
 
     fn errors(v: &Value) -> Vec<(String, String)> {
-        let mut d = Diagnostics::new();
-        schema().validate(v, &AttrPath::root(), &mut d);
-        d.iter()
-            .map(|d| {
-                (
-                    d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
-                    d.detail.clone(),
-                )
-            })
-            .collect()
+        crate::framework::testing::errors(&schema(), v)
     }
 
     #[test]
