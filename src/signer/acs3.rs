@@ -5,9 +5,10 @@
 //! RPC-style APIs (VPC, CBN) use path `/` and carry all parameters in the query.
 
 use super::canonical::{
-    acs3_canonical_uri, canonical_headers, canonical_query, check_security_token, constant_time_eq,
-    encode_rfc3986, header_value, hex_sha256, hmac_sha256, join_canonical_request,
-    normalize_signed_headers, parse_hex_signature, parse_signed_headers, RepeatedValues,
+    acs3_canonical_uri, authorization_fields, canonical_headers, canonical_query,
+    check_security_token, constant_time_eq, encode_rfc3986, header_value, hex_sha256, hmac_sha256,
+    join_canonical_request, malformed, normalize_signed_headers, parse_hex_signature,
+    parse_signed_headers, RepeatedValues,
 };
 use super::{Credentials, SignError, SignableRequest};
 
@@ -177,42 +178,15 @@ pub fn sign_with_payload_hash(
     ))
 }
 
-fn malformed(msg: impl Into<String>) -> SignError {
-    SignError::MalformedAuthorization(msg.into())
-}
-
 /// Parses `ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex` (spaces after the
 /// commas tolerated).
 pub fn parse_authorization(header: &str) -> Result<ParsedAuthorization, SignError> {
-    let header = header.trim();
-    let (algorithm, rest) = header
-        .split_once(' ')
-        .ok_or_else(|| malformed("missing algorithm"))?;
-    if algorithm != ALGORITHM {
-        return Err(malformed(format!("unsupported algorithm `{algorithm}`")));
-    }
-    let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let (key, value) = part
-            .trim()
-            .split_once('=')
-            .ok_or_else(|| malformed(format!("expected key=value, got `{}`", part.trim())))?;
-        let slot = match key {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed,
-            "Signature" => &mut signature,
-            other => return Err(malformed(format!("unexpected field `{other}`"))),
-        };
-        if slot.replace(value).is_some() {
-            return Err(malformed(format!("duplicate field `{key}`")));
-        }
-    }
-    let access_key_id = credential.ok_or_else(|| malformed("missing Credential"))?;
+    let fields = authorization_fields(header, |a| a == ALGORITHM)?;
+    let (access_key_id, signed, signature) =
+        (fields.credential, fields.signed_headers, fields.signature);
     if access_key_id.is_empty() {
         return Err(malformed("empty Credential"));
     }
-    let signed = signed.ok_or_else(|| malformed("missing SignedHeaders"))?;
-    let signature = signature.ok_or_else(|| malformed("missing Signature"))?;
     Ok(ParsedAuthorization {
         access_key_id: access_key_id.to_owned(),
         signed_headers: parse_signed_headers(signed)?,

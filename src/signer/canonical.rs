@@ -21,6 +21,56 @@ const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
 /// As [`RFC3986`] but `/` is kept, for paths.
 const RFC3986_PATH: &AsciiSet = &RFC3986.remove(b'/');
 
+pub(crate) fn malformed(msg: impl Into<String>) -> SignError {
+    SignError::MalformedAuthorization(msg.into())
+}
+
+/// The parts of an `ALGORITHM Credential=…, SignedHeaders=…, Signature=…` header, the shape
+/// both clouds' schemes share (spaces after the commas tolerated), each field present once.
+pub(crate) struct AuthorizationFields<'a> {
+    pub algorithm: &'a str,
+    pub credential: &'a str,
+    pub signed_headers: &'a str,
+    pub signature: &'a str,
+}
+
+/// Splits an authorization header into its fields. `algorithm_known` is asked first, so an
+/// unknown scheme is reported as such whatever follows it.
+pub(crate) fn authorization_fields(
+    header: &str,
+    algorithm_known: impl Fn(&str) -> bool,
+) -> Result<AuthorizationFields<'_>, SignError> {
+    let (algorithm, rest) = header
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| malformed("missing algorithm"))?;
+    if !algorithm_known(algorithm) {
+        return Err(malformed(format!("unsupported algorithm `{algorithm}`")));
+    }
+    let (mut credential, mut signed, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let (key, value) = part
+            .trim()
+            .split_once('=')
+            .ok_or_else(|| malformed(format!("expected key=value, got `{}`", part.trim())))?;
+        let slot = match key {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed,
+            "Signature" => &mut signature,
+            other => return Err(malformed(format!("unexpected field `{other}`"))),
+        };
+        if slot.replace(value).is_some() {
+            return Err(malformed(format!("duplicate field `{key}`")));
+        }
+    }
+    Ok(AuthorizationFields {
+        algorithm,
+        credential: credential.ok_or_else(|| malformed("missing Credential"))?,
+        signed_headers: signed.ok_or_else(|| malformed("missing SignedHeaders"))?,
+        signature: signature.ok_or_else(|| malformed("missing Signature"))?,
+    })
+}
+
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn hex_sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

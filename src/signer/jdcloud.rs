@@ -8,9 +8,10 @@
 use zeroize::Zeroize;
 
 use super::canonical::{
-    canonical_headers, canonical_query, check_security_token, constant_time_eq, header_value,
-    hex_sha256, hmac_sha256, jdcloud_canonical_uri, join_canonical_request,
-    normalize_signed_headers, parse_hex_signature, parse_signed_headers, RepeatedValues,
+    authorization_fields, canonical_headers, canonical_query, check_security_token,
+    constant_time_eq, header_value, hex_sha256, hmac_sha256, jdcloud_canonical_uri,
+    join_canonical_request, malformed, normalize_signed_headers, parse_hex_signature,
+    parse_signed_headers, RepeatedValues,
 };
 use super::{Credentials, SignError, SignableRequest};
 
@@ -268,40 +269,15 @@ pub struct ParsedAuthorization {
     pub signature: String,
 }
 
-fn malformed(msg: impl Into<String>) -> SignError {
-    SignError::MalformedAuthorization(msg.into())
-}
-
 /// Parses `{ALG} Credential={AK}/{YYYYMMDD}/{region}/{service}/{terminator}, SignedHeaders=a;b, Signature={hex}`.
 /// Spaces after the commas are optional. The access key id may contain spaces (it is split
 /// off the scope from the right).
 pub fn parse_authorization(header: &str) -> Result<ParsedAuthorization, SignError> {
-    let header = header.trim();
-    let (algorithm, rest) = header
-        .split_once(' ')
-        .ok_or_else(|| malformed("missing algorithm"))?;
+    let fields = authorization_fields(header, |a| Version::from_algorithm(a).is_some())?;
+    let (algorithm, credential) = (fields.algorithm, fields.credential);
     let version = Version::from_algorithm(algorithm)
         .ok_or_else(|| malformed(format!("unsupported algorithm `{algorithm}`")))?;
-
-    let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let (key, value) = part
-            .trim()
-            .split_once('=')
-            .ok_or_else(|| malformed(format!("expected key=value, got `{}`", part.trim())))?;
-        let slot = match key {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed,
-            "Signature" => &mut signature,
-            other => return Err(malformed(format!("unexpected field `{other}`"))),
-        };
-        if slot.replace(value).is_some() {
-            return Err(malformed(format!("duplicate field `{key}`")));
-        }
-    }
-    let credential = credential.ok_or_else(|| malformed("missing Credential"))?;
-    let signed = signed.ok_or_else(|| malformed("missing SignedHeaders"))?;
-    let signature = signature.ok_or_else(|| malformed("missing Signature"))?;
+    let (signed, signature) = (fields.signed_headers, fields.signature);
 
     let mut scope = credential.rsplitn(5, '/');
     let (Some(terminator), Some(service), Some(region), Some(date), Some(access_key_id)) = (
