@@ -4,6 +4,8 @@ pub mod alicloud;
 pub mod common;
 pub mod jdcloud;
 pub mod ownership;
+#[cfg(test)]
+mod tests_bad_input;
 pub mod wait;
 
 use std::time::Instant;
