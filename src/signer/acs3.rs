@@ -6,9 +6,9 @@
 
 use super::canonical::{
     acs3_canonical_uri, authorization_fields, canonical_headers, canonical_query,
-    check_security_token, constant_time_eq, encode_rfc3986, header_value, hex_sha256, hmac_sha256,
-    join_canonical_request, malformed, normalize_signed_headers, parse_hex_signature,
-    parse_signed_headers, RepeatedValues,
+    check_declared_hash, check_security_token, check_signature, encode_rfc3986, header_value,
+    hex_sha256, hmac_sha256, join_canonical_request, malformed, normalize_signed_headers,
+    RepeatedValues,
 };
 use super::{Credentials, SignError, SignableRequest};
 
@@ -182,15 +182,14 @@ pub fn sign_with_payload_hash(
 /// commas tolerated).
 pub fn parse_authorization(header: &str) -> Result<ParsedAuthorization, SignError> {
     let fields = authorization_fields(header, |a| a == ALGORITHM)?;
-    let (access_key_id, signed, signature) =
-        (fields.credential, fields.signed_headers, fields.signature);
+    let access_key_id = fields.credential;
     if access_key_id.is_empty() {
         return Err(malformed("empty Credential"));
     }
     Ok(ParsedAuthorization {
         access_key_id: access_key_id.to_owned(),
-        signed_headers: parse_signed_headers(signed)?,
-        signature: parse_hex_signature(signature)?,
+        signed_headers: fields.signed_headers,
+        signature: fields.signature,
     })
 }
 
@@ -217,21 +216,12 @@ pub fn verify(
         }
     }
     check_security_token(req, &names, SECURITY_TOKEN_HEADER, credentials)?;
-    let body_hash = hex_sha256(req.body);
-    let declared = header_value(req.headers, CONTENT_SHA256_HEADER)
-        .ok_or_else(|| SignError::MissingHeader(CONTENT_SHA256_HEADER.to_owned()))?;
-    if !declared.eq_ignore_ascii_case(&body_hash) {
-        return Err(SignError::PayloadHashMismatch(
-            CONTENT_SHA256_HEADER.to_owned(),
-        ));
+    if !check_declared_hash(req, CONTENT_SHA256_HEADER)? {
+        return Err(SignError::MissingHeader(CONTENT_SHA256_HEADER.to_owned()));
     }
-    let canonical = build_canonical_request(req, &names, &body_hash)?;
+    let canonical = build_canonical_request(req, &names, &hex_sha256(req.body))?;
     let expected = sign_canonical_request(canonical, credentials, &names.join(";"));
-    if constant_time_eq(&expected.signature, &auth.signature) {
-        Ok(())
-    } else {
-        Err(SignError::SignatureMismatch)
-    }
+    check_signature(&expected.signature, &auth.signature)
 }
 
 #[cfg(test)]

@@ -30,8 +30,10 @@ pub(crate) fn malformed(msg: impl Into<String>) -> SignError {
 pub(crate) struct AuthorizationFields<'a> {
     pub algorithm: &'a str,
     pub credential: &'a str,
-    pub signed_headers: &'a str,
-    pub signature: &'a str,
+    /// Parsed: lower-case names, in order.
+    pub signed_headers: Vec<String>,
+    /// Parsed: lower-case hex.
+    pub signature: String,
 }
 
 /// Splits an authorization header into its fields. `algorithm_known` is asked first, so an
@@ -66,9 +68,33 @@ pub(crate) fn authorization_fields(
     Ok(AuthorizationFields {
         algorithm,
         credential: credential.ok_or_else(|| malformed("missing Credential"))?,
-        signed_headers: signed.ok_or_else(|| malformed("missing SignedHeaders"))?,
-        signature: signature.ok_or_else(|| malformed("missing Signature"))?,
+        signed_headers: parse_signed_headers(
+            signed.ok_or_else(|| malformed("missing SignedHeaders"))?,
+        )?,
+        signature: parse_hex_signature(signature.ok_or_else(|| malformed("missing Signature"))?)?,
     })
+}
+
+/// Checks the body against the SHA-256 (hex, any case) that `header` declares; `Ok(false)` when
+/// the request has no such header.
+pub(crate) fn check_declared_hash(
+    req: &SignableRequest<'_>,
+    header: &str,
+) -> Result<bool, SignError> {
+    match header_value(req.headers, header) {
+        None => Ok(false),
+        Some(declared) if declared.eq_ignore_ascii_case(&hex_sha256(req.body)) => Ok(true),
+        Some(_) => Err(SignError::PayloadHashMismatch(header.to_owned())),
+    }
+}
+
+/// The signature we computed against the one presented, in constant time.
+pub(crate) fn check_signature(expected: &str, presented: &str) -> Result<(), SignError> {
+    if constant_time_eq(expected, presented) {
+        Ok(())
+    } else {
+        Err(SignError::SignatureMismatch)
+    }
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

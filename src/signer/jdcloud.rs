@@ -8,10 +8,10 @@
 use zeroize::Zeroize;
 
 use super::canonical::{
-    authorization_fields, canonical_headers, canonical_query, check_security_token,
-    constant_time_eq, header_value, hex_sha256, hmac_sha256, jdcloud_canonical_uri,
-    join_canonical_request, malformed, normalize_signed_headers, parse_hex_signature,
-    parse_signed_headers, RepeatedValues,
+    authorization_fields, canonical_headers, canonical_query, check_declared_hash,
+    check_security_token, check_signature, header_value, hex_sha256, hmac_sha256,
+    jdcloud_canonical_uri, join_canonical_request, malformed, normalize_signed_headers,
+    RepeatedValues,
 };
 use super::{Credentials, SignError, SignableRequest};
 
@@ -277,7 +277,6 @@ pub fn parse_authorization(header: &str) -> Result<ParsedAuthorization, SignErro
     let (algorithm, credential) = (fields.algorithm, fields.credential);
     let version = Version::from_algorithm(algorithm)
         .ok_or_else(|| malformed(format!("unsupported algorithm `{algorithm}`")))?;
-    let (signed, signature) = (fields.signed_headers, fields.signature);
 
     let mut scope = credential.rsplitn(5, '/');
     let (Some(terminator), Some(service), Some(region), Some(date), Some(access_key_id)) = (
@@ -302,8 +301,7 @@ pub fn parse_authorization(header: &str) -> Result<ParsedAuthorization, SignErro
     if access_key_id.is_empty() || region.is_empty() || service.is_empty() {
         return Err(malformed("empty access key id, region or service"));
     }
-    let signed_headers = parse_signed_headers(signed)?;
-    let signature = parse_hex_signature(signature)?;
+    let (signed_headers, signature) = (fields.signed_headers, fields.signature);
     Ok(ParsedAuthorization {
         version,
         access_key_id: access_key_id.to_owned(),
@@ -341,13 +339,7 @@ pub fn verify(
     }
     let names = normalize_signed_headers(&auth.signed_headers)?;
     check_security_token(req, &names, SECURITY_TOKEN_HEADER, credentials)?;
-    if let Some(declared) = header_value(req.headers, CONTENT_SHA256_HEADER) {
-        if !declared.eq_ignore_ascii_case(&hex_sha256(req.body)) {
-            return Err(SignError::PayloadHashMismatch(
-                CONTENT_SHA256_HEADER.to_owned(),
-            ));
-        }
-    }
+    check_declared_hash(req, CONTENT_SHA256_HEADER)?;
     let expected = compute(
         req,
         &names,
@@ -357,11 +349,7 @@ pub fn verify(
         date,
         auth.version,
     )?;
-    if constant_time_eq(&expected.signature, &auth.signature) {
-        Ok(())
-    } else {
-        Err(SignError::SignatureMismatch)
-    }
+    check_signature(&expected.signature, &auth.signature)
 }
 
 #[cfg(test)]

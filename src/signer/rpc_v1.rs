@@ -16,7 +16,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::canonical::{constant_time_eq, encode_rfc3986};
+use super::canonical::{check_signature, constant_time_eq, encode_rfc3986};
 use super::{Credentials, SignError};
 
 /// Value of `SignatureMethod`.
@@ -158,12 +158,7 @@ pub fn verify<K: AsRef<str>, V: AsRef<str>>(
             }
         }
     }
-    let expected = sign(method, params, credentials);
-    if constant_time_eq(&expected.signature, signature) {
-        Ok(())
-    } else {
-        Err(SignError::SignatureMismatch)
-    }
+    check_signature(&sign(method, params, credentials).signature, signature)
 }
 
 #[cfg(test)]
