@@ -278,36 +278,25 @@ impl Block {
 /// Reports every null element of a list, set or map (at any depth) at its
 /// own path: Terraform lets `[null]` through, and no cloud takes it.
 fn null_elements(v: &Value, p: &AttrPath, diags: &mut Diagnostics) {
-    match v {
-        Value::List(items) | Value::Set(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let at = p.index(i);
-                if item.is_null() {
-                    diags.add_attr_error(
-                        &at,
-                        "Invalid attribute value",
-                        format!("{at} must not be null."),
-                    );
-                } else {
-                    null_elements(item, &at, diags);
-                }
-            }
+    let children: Vec<(AttrPath, &Value)> = match v {
+        Value::List(items) | Value::Set(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (p.index(i), item))
+            .collect(),
+        Value::Map(m) => m.iter().map(|(k, item)| (p.key(k), item)).collect(),
+        _ => return,
+    };
+    for (at, item) in children {
+        if item.is_null() {
+            diags.add_attr_error(
+                &at,
+                "Invalid attribute value",
+                format!("{at} must not be null."),
+            );
+        } else {
+            null_elements(item, &at, diags);
         }
-        Value::Map(m) => {
-            for (k, item) in m {
-                let at = p.key(k);
-                if item.is_null() {
-                    diags.add_attr_error(
-                        &at,
-                        "Invalid attribute value",
-                        format!("{at} must not be null."),
-                    );
-                } else {
-                    null_elements(item, &at, diags);
-                }
-            }
-        }
-        _ => {}
     }
 }
 

@@ -145,18 +145,16 @@ impl Client {
             &transport::nonce(),
             &body,
         );
-        let mut signed_names: Vec<&str> = acs3::DEFAULT_SIGNED_HEADERS.to_vec();
-        if !body.is_empty() {
-            headers.push((
-                "content-type".into(),
-                "application/x-www-form-urlencoded".into(),
-            ));
-            signed_names.push("content-type");
-        }
+        // Signed as well: the form body's type, and the STS token.
         let credentials = self.session.credentials();
-        if let Some(token) = credentials.security_token() {
-            headers.push((acs3::SECURITY_TOKEN_HEADER.into(), token.to_string()));
-            signed_names.push(acs3::SECURITY_TOKEN_HEADER);
+        let form = (!body.is_empty()).then(|| "application/x-www-form-urlencoded".to_string());
+        let token = credentials.security_token().map(str::to_string);
+        let mut signed_names: Vec<&str> = acs3::DEFAULT_SIGNED_HEADERS.to_vec();
+        for (name, value) in [("content-type", form), (acs3::SECURITY_TOKEN_HEADER, token)] {
+            if let Some(value) = value {
+                headers.push((name.to_string(), value));
+                signed_names.push(name);
+            }
         }
         let req = SignableRequest {
             method: "POST",
