@@ -267,10 +267,15 @@ mod tests {
 
     #[test]
     fn percent_encode_rules() {
-        assert_eq!(percent_encode(" ~/*-+"), "%20~%2F%2A-%2B");
-        assert_eq!(percent_encode("a/b/c/ test"), "a%2Fb%2Fc%2F%20test");
-        assert_eq!(percent_encode("é"), "%C3%A9");
-        assert_eq!(percent_encode("AZaz09-_.~"), "AZaz09-_.~");
+        crate::signer::canonical::assert_maps(
+            percent_encode,
+            &[
+                (" ~/*-+", "%20~%2F%2A-%2B"),
+                ("a/b/c/ test", "a%2Fb%2Fc%2F%20test"),
+                ("é", "%C3%A9"),
+                ("AZaz09-_.~", "AZaz09-_.~"),
+            ],
+        );
     }
 
     #[test]

@@ -346,19 +346,32 @@ pub fn parse_hex_signature(signature: &str) -> Result<String, SignError> {
     }
 }
 
+/// Asserts `f(input) == expected` for each pair, naming the input that fails.
+#[cfg(test)]
+pub(crate) fn assert_maps(f: impl Fn(&str) -> String, cases: &[(&str, &str)]) {
+    for (input, expected) in cases {
+        assert_eq!(f(input), *expected, "for {input:?}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn sha256_and_hmac_known_values() {
-        assert_eq!(
-            hex_sha256(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-        assert_eq!(
-            hex_sha256(b"test"),
-            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+        assert_maps(
+            |s| hex_sha256(s.as_bytes()),
+            &[
+                (
+                    "",
+                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                ),
+                (
+                    "test",
+                    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                ),
+            ],
         );
         // RFC 4231 test case 2.
         assert_eq!(
@@ -369,86 +382,97 @@ mod tests {
 
     #[test]
     fn rfc3986_encoding() {
-        assert_eq!(encode_rfc3986(" ~/*-+"), "%20~%2F%2A-%2B");
-        assert_eq!(encode_rfc3986("a/b/c/ test"), "a%2Fb%2Fc%2F%20test");
-        assert_eq!(encode_rfc3986("é:="), "%C3%A9%3A%3D");
+        assert_maps(
+            encode_rfc3986,
+            &[
+                (" ~/*-+", "%20~%2F%2A-%2B"),
+                ("a/b/c/ test", "a%2Fb%2Fc%2F%20test"),
+                ("é:=", "%C3%A9%3A%3D"),
+            ],
+        );
         assert_eq!(encode_path("/path/ test"), "/path/%20test");
     }
 
     #[test]
     fn jd_uri_custom_action_colon_is_encoded() {
-        assert_eq!(
-            jdcloud_canonical_uri("/v1/regions/cn-north-1/vpnTunnels/t-1:adminStatus"),
-            "/v1/regions/cn-north-1/vpnTunnels/t-1%3AadminStatus"
-        );
-        // Already-escaped on the wire (Go SDK style) canonicalises the same.
-        assert_eq!(
-            jdcloud_canonical_uri("/v1/regions/cn-north-1/vpnTunnels/t-1%3AadminStatus"),
-            "/v1/regions/cn-north-1/vpnTunnels/t-1%3AadminStatus"
+        // Raw, and already escaped on the wire (Go SDK style): canonicalised the same.
+        let escaped = "/v1/regions/cn-north-1/vpnTunnels/t-1%3AadminStatus";
+        assert_maps(
+            jdcloud_canonical_uri,
+            &[
+                ("/v1/regions/cn-north-1/vpnTunnels/t-1:adminStatus", escaped),
+                (escaped, escaped),
+            ],
         );
     }
 
     #[test]
     fn jd_uri_slashes() {
-        assert_eq!(jdcloud_canonical_uri(""), "/");
-        assert_eq!(jdcloud_canonical_uri("/"), "/");
-        assert_eq!(jdcloud_canonical_uri("v1"), "/v1");
-        assert_eq!(jdcloud_canonical_uri("v1/"), "/v1/");
-        assert_eq!(jdcloud_canonical_uri("///a//b///"), "/a/b/");
-        assert_eq!(
-            jdcloud_canonical_uri("%2Fv1%2Fregions%2F%2F%2Fcn-north-1%2Finstances"),
-            "/v1/regions/cn-north-1/instances"
-        );
-        assert_eq!(
-            jdcloud_canonical_uri("/v1/regions/cn-north-1/connections/"),
-            "/v1/regions/cn-north-1/connections/"
+        assert_maps(
+            jdcloud_canonical_uri,
+            &[
+                ("", "/"),
+                ("/", "/"),
+                ("v1", "/v1"),
+                ("v1/", "/v1/"),
+                ("///a//b///", "/a/b/"),
+                (
+                    "%2Fv1%2Fregions%2F%2F%2Fcn-north-1%2Finstances",
+                    "/v1/regions/cn-north-1/instances",
+                ),
+                (
+                    "/v1/regions/cn-north-1/connections/",
+                    "/v1/regions/cn-north-1/connections/",
+                ),
+            ],
         );
     }
 
     #[test]
     fn jd_uri_bad_escapes_and_plus() {
-        assert_eq!(
-            jdcloud_canonical_uri("/v1/%2/%2f/%2b%f"),
-            "/v1/%252/%2B%25f"
+        assert_maps(
+            jdcloud_canonical_uri,
+            &[
+                ("/v1/%2/%2f/%2b%f", "/v1/%252/%2B%25f"),
+                ("/a+b/%2B", "/a%20b/%2B"),
+                ("/中文", "/%E4%B8%AD%E6%96%87"),
+                // Invalid UTF-8 after decoding becomes U+FFFD.
+                ("/%FF", "/%EF%BF%BD"),
+            ],
         );
-        assert_eq!(jdcloud_canonical_uri("/a+b/%2B"), "/a%20b/%2B");
-        assert_eq!(jdcloud_canonical_uri("/中文"), "/%E4%B8%AD%E6%96%87");
-        // Invalid UTF-8 after decoding becomes U+FFFD.
-        assert_eq!(jdcloud_canonical_uri("/%FF"), "/%EF%BF%BD");
     }
 
     #[test]
     fn acs3_uri() {
-        assert_eq!(acs3_canonical_uri(""), "/");
-        assert_eq!(acs3_canonical_uri("/"), "/");
-        assert_eq!(acs3_canonical_uri("/path/ test"), "/path/%20test");
-        assert_eq!(acs3_canonical_uri("/path/%20test"), "/path/%20test");
-        // No slash collapsing and `+` is literal in ACS3 paths.
-        assert_eq!(acs3_canonical_uri("/a//b+"), "/a//b%2B");
+        assert_maps(
+            acs3_canonical_uri,
+            &[
+                ("", "/"),
+                ("/", "/"),
+                ("/path/ test", "/path/%20test"),
+                ("/path/%20test", "/path/%20test"),
+                // No slash collapsing and `+` is literal in ACS3 paths.
+                ("/a//b+", "/a//b%2B"),
+            ],
+        );
     }
 
     #[test]
     fn query_sorting_and_encoding() {
-        assert_eq!(canonical_query(""), "");
-        assert_eq!(canonical_query("?"), "");
-        assert_eq!(
-            canonical_query("p1=p1&p0=p0&o=%&u=u"),
-            "o=%25&p0=p0&p1=p1&u=u"
-        );
-        assert_eq!(canonical_query("b=2&a=1&a=0"), "a=0&a=1&b=2");
-        assert_eq!(canonical_query("a&b"), "a=&b=");
-        assert_eq!(canonical_query("=a&a=a&=&&"), "a=a");
-        assert_eq!(canonical_query("x=a+b%2Bc&y=a%20b"), "x=a%20b%2Bc&y=a%20b");
-        assert_eq!(canonical_query("k=v=w"), "k=v%3Dw");
-        assert_eq!(
-            canonical_query(
-                "pageNumber=1&pageSize=10&filters.1.name=connectionIds&filters.1.values.1=dc-abc"
-            ),
-            "filters.1.name=connectionIds&filters.1.values.1=dc-abc&pageNumber=1&pageSize=10"
-        );
-        assert_eq!(
-            canonical_query("Name=my+gw%2A~%2B%2F"),
-            "Name=my%20gw%2A~%2B%2F"
+        assert_maps(
+            canonical_query,
+            &[
+                ("", ""),
+                ("?", ""),
+                ("p1=p1&p0=p0&o=%&u=u", "o=%25&p0=p0&p1=p1&u=u"),
+                ("b=2&a=1&a=0", "a=0&a=1&b=2"),
+                ("a&b", "a=&b="),
+                ("=a&a=a&=&&", "a=a"),
+                ("x=a+b%2Bc&y=a%20b", "x=a%20b%2Bc&y=a%20b"),
+                ("k=v=w", "k=v%3Dw"),
+                ("pageNumber=1&pageSize=10&filters.1.name=connectionIds&filters.1.values.1=dc-abc", "filters.1.name=connectionIds&filters.1.values.1=dc-abc&pageNumber=1&pageSize=10"),
+                ("Name=my+gw%2A~%2B%2F", "Name=my%20gw%2A~%2B%2F"),
+            ],
         );
     }
 
