@@ -7,10 +7,9 @@
 use super::canonical::{
     acs3_canonical_uri, authorization_fields, canonical_headers, canonical_query,
     check_declared_hash, check_security_token, check_signature, encode_rfc3986, header_value,
-    hex_sha256, hmac_sha256, join_canonical_request, malformed, normalize_signed_headers,
-    RepeatedValues,
+    hex_sha256, join_canonical_request, malformed, normalize_signed_headers, RepeatedValues,
 };
-use super::{Credentials, SignError, SignableRequest};
+use super::{Credentials, SignError, SignableRequest, Signed};
 
 /// The only algorithm accepted (`ACS3-HMAC-SM3` / `ACS3-RSA-SHA256` exist but SDKs use them
 /// only when configured to).
@@ -40,17 +39,6 @@ pub const REQUIRED_SIGNED_HEADERS: &[&str] = &[
 /// What our client signs: the docs' minimal set (same as [`REQUIRED_SIGNED_HEADERS`]); add
 /// `content-type` when sending a body.
 pub const DEFAULT_SIGNED_HEADERS: &[&str] = REQUIRED_SIGNED_HEADERS;
-
-/// Result of signing; the intermediate strings are returned for logging and tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signed3 {
-    /// Value of the `Authorization` header.
-    pub authorization: String,
-    pub canonical_request: String,
-    pub string_to_sign: String,
-    /// 64 lower-case hex characters.
-    pub signature: String,
-}
 
 /// The fields of an `ACS3-HMAC-SHA256` `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,22 +121,19 @@ pub fn sign_canonical_request(
     canonical_request: String,
     credentials: &Credentials,
     signed_headers: &str,
-) -> Signed3 {
+) -> Signed {
     let string_to_sign = format!("{ALGORITHM}\n{}", hex_sha256(canonical_request.as_bytes()));
-    let signature = hex::encode(hmac_sha256(
-        credentials.secret().as_bytes(),
-        string_to_sign.as_bytes(),
-    ));
-    let authorization = format!(
-        "{ALGORITHM} Credential={},SignedHeaders={signed_headers},Signature={signature}",
-        credentials.access_key_id()
-    );
-    Signed3 {
-        authorization,
+    Signed::hmac_sha256(
         canonical_request,
         string_to_sign,
-        signature,
-    }
+        credentials.secret().as_bytes(),
+        |signature| {
+            format!(
+                "{ALGORITHM} Credential={},SignedHeaders={signed_headers},Signature={signature}",
+                credentials.access_key_id()
+            )
+        },
+    )
 }
 
 /// Signs `req` over `signed_headers` (any case; each must be present). With temporary
@@ -157,7 +142,7 @@ pub fn sign(
     req: &SignableRequest<'_>,
     credentials: &Credentials,
     signed_headers: &[&str],
-) -> Result<Signed3, SignError> {
+) -> Result<Signed, SignError> {
     sign_with_payload_hash(req, credentials, signed_headers, &hex_sha256(req.body))
 }
 
@@ -167,7 +152,7 @@ pub fn sign_with_payload_hash(
     credentials: &Credentials,
     signed_headers: &[&str],
     payload_hash: &str,
-) -> Result<Signed3, SignError> {
+) -> Result<Signed, SignError> {
     let names = normalize_signed_headers(signed_headers)?;
     check_security_token(req, &names, SECURITY_TOKEN_HEADER, credentials)?;
     let canonical = build_canonical_request(req, &names, payload_hash)?;

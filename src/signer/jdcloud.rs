@@ -13,7 +13,7 @@ use super::canonical::{
     jdcloud_canonical_uri, join_canonical_request, malformed, normalize_signed_headers,
     RepeatedValues,
 };
-use super::{Credentials, SignError, SignableRequest};
+use super::{Credentials, SignError, SignableRequest, Signed};
 
 /// Request time, `YYYYMMDDTHHMMSSZ`; its first 8 characters are the scope date.
 pub const DATE_HEADER: &str = "x-jdcloud-date";
@@ -82,17 +82,6 @@ pub struct SigningParams<'a> {
     /// The `x-jdcloud-date` value, `YYYYMMDDTHHMMSSZ`.
     pub date: &'a str,
     pub version: Version,
-}
-
-/// Result of signing; the intermediate strings are returned for logging and tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signed {
-    /// Value of the `Authorization` header.
-    pub authorization: String,
-    pub canonical_request: String,
-    pub string_to_sign: String,
-    /// 64 lower-case hex characters.
-    pub signature: String,
 }
 
 /// The HMAC key chain of one scope. Zeroed on drop: these keys are as good as the secret for a day.
@@ -210,19 +199,19 @@ fn compute(
         hex_sha256(canonical_request.as_bytes())
     );
     let keys = derive_signing_keys(credentials.secret(), date8, region, service, version);
-    let signature = hex::encode(hmac_sha256(&keys.k_signing, string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-        version.algorithm(),
-        credentials.access_key_id(),
-        names.join(";")
-    );
-    Ok(Signed {
-        authorization,
+    Ok(Signed::hmac_sha256(
         canonical_request,
         string_to_sign,
-        signature,
-    })
+        &keys.k_signing,
+        |signature| {
+            format!(
+                "{} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
+                version.algorithm(),
+                credentials.access_key_id(),
+                names.join(";")
+            )
+        },
+    ))
 }
 
 /// Signs `req`. If the request carries `x-jdcloud-date` it must equal `params.date`; with

@@ -17,6 +17,37 @@ pub use credentials::Credentials;
 pub use error::SignError;
 pub use sensitive::Sensitive;
 
+/// Result of signing (JD Cloud and ACS3); the intermediate strings are returned for logging
+/// and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// Value of the `Authorization` header.
+    pub authorization: String,
+    pub canonical_request: String,
+    pub string_to_sign: String,
+    /// 64 lower-case hex characters.
+    pub signature: String,
+}
+
+impl Signed {
+    /// The HMAC-SHA256 of `string_to_sign` under `key`, in hex, with the `Authorization` header
+    /// that `authorization` renders from it.
+    pub(crate) fn hmac_sha256(
+        canonical_request: String,
+        string_to_sign: String,
+        key: &[u8],
+        authorization: impl FnOnce(&str) -> String,
+    ) -> Signed {
+        let signature = hex::encode(canonical::hmac_sha256(key, string_to_sign.as_bytes()));
+        Signed {
+            authorization: authorization(&signature),
+            canonical_request,
+            string_to_sign,
+            signature,
+        }
+    }
+}
+
 /// An HTTP request as the signer sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct SignableRequest<'a> {
