@@ -5,9 +5,9 @@
 //! RPC-style APIs (VPC, CBN) use path `/` and carry all parameters in the query.
 
 use super::canonical::{
-    acs3_canonical_uri, authorization_fields, canonical_headers, canonical_query,
-    check_declared_hash, check_security_token, check_signature, encode_rfc3986, header_value,
-    hex_sha256, join_canonical_request, malformed, normalize_signed_headers, RepeatedValues,
+    acs3_canonical_uri, authorization_fields, check_declared_hash, check_security_token,
+    check_signature, encode_rfc3986, header_value, hex_sha256, malformed, normalize_signed_headers,
+    scheme_canonical_request, RepeatedValues,
 };
 use super::{Credentials, SignError, SignableRequest, Signed};
 
@@ -82,15 +82,13 @@ fn build_canonical_request(
     payload_hash: &str,
 ) -> Result<String, SignError> {
     // The Python SDK sorts repeated values before joining them (docs/design/alicloud.md §7.1).
-    let headers_block = canonical_headers(req.headers, names, RepeatedValues::Sorted)?;
-    Ok(join_canonical_request(
-        req.method,
-        &acs3_canonical_uri(req.path),
-        &canonical_query(req.query),
-        &headers_block,
+    scheme_canonical_request(
+        req,
         names,
+        acs3_canonical_uri,
+        RepeatedValues::Sorted,
         payload_hash,
-    ))
+    )
 }
 
 /// The canonical request, with the SHA-256 of `req.body` as payload hash.

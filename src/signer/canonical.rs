@@ -278,6 +278,26 @@ pub fn canonical_headers(
     Ok(out)
 }
 
+/// The canonical request of `req` over the headers `names`: the scheme chooses how the path is
+/// canonicalised, the order of repeated header values and the payload hash.
+pub(crate) fn scheme_canonical_request(
+    req: &SignableRequest<'_>,
+    names: &[String],
+    canonical_uri: fn(&str) -> String,
+    repeated: RepeatedValues,
+    payload_hash: &str,
+) -> Result<String, SignError> {
+    let headers_block = canonical_headers(req.headers, names, repeated)?;
+    Ok(join_canonical_request(
+        req.method,
+        &canonical_uri(req.path),
+        &canonical_query(req.query),
+        &headers_block,
+        names,
+        payload_hash,
+    ))
+}
+
 /// Joins the canonical request lines (both schemes share this layout).
 pub fn join_canonical_request(
     method: &str,

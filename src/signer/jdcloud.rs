@@ -8,10 +8,9 @@
 use zeroize::Zeroize;
 
 use super::canonical::{
-    authorization_fields, canonical_headers, canonical_query, check_declared_hash,
-    check_security_token, check_signature, header_value, hex_sha256, hmac_sha256,
-    jdcloud_canonical_uri, join_canonical_request, malformed, normalize_signed_headers,
-    RepeatedValues,
+    authorization_fields, check_declared_hash, check_security_token, check_signature, header_value,
+    hex_sha256, hmac_sha256, jdcloud_canonical_uri, malformed, normalize_signed_headers,
+    scheme_canonical_request, RepeatedValues,
 };
 use super::{Credentials, SignError, SignableRequest, Signed};
 
@@ -144,15 +143,13 @@ fn build_canonical_request(
     req: &SignableRequest<'_>,
     names: &[String],
 ) -> Result<String, SignError> {
-    let headers_block = canonical_headers(req.headers, names, RepeatedValues::InOrder)?;
-    Ok(join_canonical_request(
-        req.method,
-        &jdcloud_canonical_uri(req.path),
-        &canonical_query(req.query),
-        &headers_block,
+    scheme_canonical_request(
+        req,
         names,
+        jdcloud_canonical_uri,
+        RepeatedValues::InOrder,
         &payload_hash(req),
-    ))
+    )
 }
 
 /// The canonical request for `req`, signing the headers named in `signed_headers` (any case;
