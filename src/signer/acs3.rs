@@ -6,8 +6,8 @@
 
 use super::canonical::{
     acs3_canonical_uri, authorization_fields, check_declared_hash, check_security_token,
-    check_signature, encode_rfc3986, header_value, hex_sha256, malformed, normalize_signed_headers,
-    scheme_canonical_request, RepeatedValues,
+    check_signature, encode_rfc3986, header_value, hex_sha256, hmac_signed, malformed,
+    normalize_signed_headers, scheme_canonical_request, RepeatedValues,
 };
 use super::{Credentials, SignError, SignableRequest, Signed};
 
@@ -121,7 +121,7 @@ pub fn sign_canonical_request(
     signed_headers: &str,
 ) -> Signed {
     let string_to_sign = format!("{ALGORITHM}\n{}", hex_sha256(canonical_request.as_bytes()));
-    Signed::hmac_sha256(
+    hmac_signed(
         canonical_request,
         string_to_sign,
         credentials.secret().as_bytes(),

@@ -9,7 +9,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{Credentials, SignError, SignableRequest};
+use super::{Credentials, SignError, SignableRequest, Signed};
 
 /// Everything except the RFC 3986 unreserved characters is percent-encoded.
 const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
@@ -94,6 +94,23 @@ pub(crate) fn check_signature(expected: &str, presented: &str) -> Result<(), Sig
         Ok(())
     } else {
         Err(SignError::SignatureMismatch)
+    }
+}
+
+/// The HMAC-SHA256 of `string_to_sign` under `key`, in hex, with the `Authorization` header
+/// that `authorization` renders from it.
+pub(crate) fn hmac_signed(
+    canonical_request: String,
+    string_to_sign: String,
+    key: &[u8],
+    authorization: impl FnOnce(&str) -> String,
+) -> Signed {
+    let signature = hex::encode(hmac_sha256(key, string_to_sign.as_bytes()));
+    Signed {
+        authorization: authorization(&signature),
+        canonical_request,
+        string_to_sign,
+        signature,
     }
 }
 

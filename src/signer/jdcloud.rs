@@ -9,8 +9,8 @@ use zeroize::Zeroize;
 
 use super::canonical::{
     authorization_fields, check_declared_hash, check_security_token, check_signature, header_value,
-    hex_sha256, hmac_sha256, jdcloud_canonical_uri, malformed, normalize_signed_headers,
-    scheme_canonical_request, RepeatedValues,
+    hex_sha256, hmac_sha256, hmac_signed, jdcloud_canonical_uri, malformed,
+    normalize_signed_headers, scheme_canonical_request, RepeatedValues,
 };
 use super::{Credentials, SignError, SignableRequest, Signed};
 
@@ -196,7 +196,7 @@ fn compute(
         hex_sha256(canonical_request.as_bytes())
     );
     let keys = derive_signing_keys(credentials.secret(), date8, region, service, version);
-    Ok(Signed::hmac_sha256(
+    Ok(hmac_signed(
         canonical_request,
         string_to_sign,
         &keys.k_signing,

@@ -29,25 +29,6 @@ pub struct Signed {
     pub signature: String,
 }
 
-impl Signed {
-    /// The HMAC-SHA256 of `string_to_sign` under `key`, in hex, with the `Authorization` header
-    /// that `authorization` renders from it.
-    pub(crate) fn hmac_sha256(
-        canonical_request: String,
-        string_to_sign: String,
-        key: &[u8],
-        authorization: impl FnOnce(&str) -> String,
-    ) -> Signed {
-        let signature = hex::encode(canonical::hmac_sha256(key, string_to_sign.as_bytes()));
-        Signed {
-            authorization: authorization(&signature),
-            canonical_request,
-            string_to_sign,
-            signature,
-        }
-    }
-}
-
 /// An HTTP request as the signer sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct SignableRequest<'a> {
