@@ -17,6 +17,34 @@
 //! [`GOOD`] holds one valid configuration per resource type, with boundary values, so the
 //! table cannot pass because everything is rejected.
 //!
+//! Here stays one case per kind of check that needs Terraform to be trusted: where an error
+//! points (attribute, list element, block argument, one-line block, `timeouts`, no attribute),
+//! what Terraform sends that the provider must read (null literals and elements, huge numbers,
+//! escapes), what is only known at plan (variables, a sensitive value that must not be echoed),
+//! and Terraform's own checks of our schema (required arguments, block counts, types). Every
+//! other case of the catalogue is a rule of the provider's own validation, which gives the same
+//! error wherever it runs: those run without Terraform, in a second or less, in
+//! `src/resources/tests_bad_input.rs`, which reads them from
+//! `tests/fixtures/bad_input_catalogue.tf` (each with the path and text it must report):
+//!
+//! | cases moved there                                 | fixture line | cases |
+//! |---------------------------------------------------|--------------|-------|
+//! | `hybridnet_jdcloud_border_gateway`                |           15 |    10 |
+//! | `hybridnet_jdcloud_border_gateway_route`          |           76 |     9 |
+//! | `hybridnet_jdcloud_customer_gateway`              |          156 |    17 |
+//! | `hybridnet_jdcloud_customer_gateway_addresses`    |          279 |     9 |
+//! | `hybridnet_jdcloud_vpc_attachment`                |          338 |    11 |
+//! | `hybridnet_jdcloud_vpn_connection`                |          429 |    12 |
+//! | `hybridnet_jdcloud_vpn_tunnel`                    |          545 |    42 |
+//! | `hybridnet_alicloud_customer_gateway`             |          931 |    19 |
+//! | `hybridnet_alicloud_ipsec_connection_cen`         |         1043 |    47 |
+//! | `hybridnet_alicloud_ipsec_connection_route`       |         1521 |    11 |
+//! | issue 12 (timeouts, nulls, numbers, regions, ids, control characters) | 1596 | 33 |
+//!
+//! Six "The argument … is required" cases are there as `required:` (the schema's flag, from which
+//! Terraform's message follows, and the provider's own refusal of a null); the GOOD
+//! configurations are validated there too.
+//!
 //! Rules of docs/design/jdcloud.md §6 and docs/design/alicloud.md §8 that the provider does not
 //! enforce at validate would be listed at the end of this file.
 
@@ -125,356 +153,15 @@ impl Case {
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
-    // ----- hybridnet_jdcloud_border_gateway ---------------------------------------------------
+    // ----- Where an error points: one case per kind of path --------------------------------------
+    // A top-level argument; an element of a list argument; an argument of a block written over
+    // several lines, and of a one-line block; the `timeouts` block; a rule across arguments that
+    // points at none (Terraform can only quote the resource).
     at(BGW, "name", r#"name = "has space""#),
-    at(BGW, "name", r#"name = "abcdefghijklmnopqrstuvwxyz0123456""#), // 33 characters
-    at(BGW, "name", r#"name = """#),
-    at(BGW, "name", r#"name = "bgw.main""#),
-    at(BGW, "name", r#"name = "边界网关。""#), // CJK punctuation is not a Chinese character
-    at(BGW, "description", r#"
-        name        = "bgw-main"
-        description = ""
-    "#),
-    at(BGW, "description", r#"
-        name        = "bgw-main"
-        description = format("%0257d", 0)
-    "#),
-    at(BGW, "az_type", r#"
-        name    = "bgw-main"
-        az_type = "core"
-    "#),
-    at(BGW, "az_type", r#"
-        name    = "bgw-main"
-        az_type = "Edge"
-    "#),
-    saying(BGW, "`az` is required when `az_type` is \"edge\".", r#"
-        name    = "bgw-main"
-        az_type = "edge"
-    "#),
-    at(BGW, "az", r#"
-        name = "bgw-main"
-        az   = "cn-north-1-edge-a"
-    "#),
-    at(BGW, "timeouts.create", r#"
-        name = "bgw-main"
-        timeouts { create = "ten" }
-    "#),
-    at(BGW, "asn", r#"
-        name = "bgw-main"
-        asn  = 65000
-    "#),
-
-    // ----- hybridnet_jdcloud_border_gateway_route ---------------------------------------------
-    at(ROUTE, "destination", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0/33"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-    "#),
-    at(ROUTE, "destination", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.1.0/16"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-    "#),
-    at(ROUTE, "destination", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-    "#),
-    at(ROUTE, "destination", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "fd00::/8"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-    "#),
-    at(ROUTE, "next_hop_type", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0/16"
-        next_hop_type     = "private_vif"
-        next_hop_id       = "vpnc-1"
-    "#),
-    at(ROUTE, "next_hop_type", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0/16"
-        next_hop_type     = "VPN_CONNECTION"
-        next_hop_id       = "vpnc-1"
-    "#),
-    at(ROUTE, "description", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0/16"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-        description       = ""
-    "#),
-    at(ROUTE, "timeouts.update", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0/16"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-        timeouts {
-          update = "5 minutes"
-        }
-    "#),
-    at(ROUTE, "priority", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0/16"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-        priority          = 100
-    "#),
-    saying(ROUTE, "The argument \"next_hop_id\" is required", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0/16"
-        next_hop_type     = "vpn_connection"
-    "#),
-
-    // ----- hybridnet_jdcloud_customer_gateway -------------------------------------------------
-    at(JD_CGW, "bgp_asn", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = 65000
-    "#), // the border gateway's own ASN
-    at(JD_CGW, "bgp_asn", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = 65500
-    "#),
-    at(JD_CGW, "bgp_asn", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = 64512
-    "#),
-    at(JD_CGW, "bgp_asn", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = 65010.5
-    "#),
-    at(JD_CGW, "customer_ips", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10", "203.0.113.11", "203.0.113.12"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "customer_ips", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "customer_ips", r#"
-        name         = "idc"
-        customer_ips = []
-        bgp_asn      = 65010
-    "#),
     at(JD_CGW, "customer_ips[1]", r#"
         name         = "idc"
         customer_ips = ["203.0.113.10", "203.0.113.10"]
         bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "customer_ips[0]", r#"
-        name         = "idc"
-        customer_ips = ["10.1.2.3"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "customer_ips[1]", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10", "100.64.0.1"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "customer_ips[0]", r#"
-        name         = "idc"
-        customer_ips = ["127.0.0.1"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "customer_ips[0]", r#"
-        name         = "idc"
-        customer_ips = ["224.0.0.5"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "customer_ips[0]", r#"
-        name         = "idc"
-        customer_ips = ["169.254.1.1"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "customer_ips[0]", r#"
-        name         = "idc"
-        customer_ips = ["198.18.0.1"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "customer_ips[0]", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.300"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "name", r#"
-        name         = "idc!"
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = 65010
-    "#),
-    at(JD_CGW, "description", r#"
-        name         = "idc"
-        description  = format("%0257d", 0)
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = 65010
-    "#),
-    saying(JD_CGW, "The argument \"bgp_asn\" is required", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10"]
-    "#),
-
-    // ----- hybridnet_jdcloud_customer_gateway_addresses ---------------------------------------
-    at(CGW_ADDRS, "customer_ips", r#"
-        customer_gateway_id = "cgw-1"
-        customer_ips        = ["203.0.113.10", "203.0.113.11", "203.0.113.12"]
-    "#),
-    at(CGW_ADDRS, "customer_ips", r#"
-        customer_gateway_id = "cgw-1"
-        customer_ips        = []
-    "#),
-    at(CGW_ADDRS, "customer_ips[1]", r#"
-        customer_gateway_id = "cgw-1"
-        customer_ips        = ["203.0.113.10", "203.0.113.10"]
-    "#),
-    at(CGW_ADDRS, "customer_ips[0]", r#"
-        customer_gateway_id = "cgw-1"
-        customer_ips        = ["192.168.1.1", "203.0.113.11"]
-    "#),
-    at(CGW_ADDRS, "customer_ips[1]", r#"
-        customer_gateway_id = "cgw-1"
-        customer_ips        = ["203.0.113.10", "172.16.0.1"]
-    "#),
-    at(CGW_ADDRS, "customer_ips[0]", r#"
-        customer_gateway_id = "cgw-1"
-        customer_ips        = ["0.0.0.0"]
-    "#),
-    at(CGW_ADDRS, "customer_ips[0]", r#"
-        customer_gateway_id = "cgw-1"
-        customer_ips        = ["203.0.113"]
-    "#),
-    at(CGW_ADDRS, "timeouts.create", r#"
-        customer_gateway_id = "cgw-1"
-        customer_ips        = ["203.0.113.10"]
-        timeouts {
-          create = "5"
-        }
-    "#),
-    saying(CGW_ADDRS, "The argument \"customer_ips\" is required", r#"
-        customer_gateway_id = "cgw-1"
-    "#),
-
-    // ----- hybridnet_jdcloud_vpc_attachment ---------------------------------------------------
-    at(VPCA, "vpc_id", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc1"
-    "#),
-    at(VPCA, "vpc_id", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "VPC-ABC123"
-    "#),
-    at(VPCA, "vpc_id", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-"
-    "#),
-    at(VPCA, "propagate_type", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-app00001"
-        propagate_type    = "some"
-    "#),
-    saying(VPCA, "`subnet_ids` needs at least one subnet when `propagate_type` is \"partial\".", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-app00001"
-        propagate_type    = "partial"
-    "#),
-    at(VPCA, "subnet_ids", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-app00001"
-        propagate_type    = "partial"
-        subnet_ids        = []
-    "#),
-    at(VPCA, "subnet_ids", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-app00001"
-        subnet_ids        = ["subnet-web00001"]
-    "#), // propagate_type defaults to "all"
-    at(VPCA, "subnet_ids", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-app00001"
-        propagate_type    = "none"
-        subnet_ids        = ["subnet-web00001"]
-    "#),
-    at(VPCA, "subnet_ids[0]", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-app00001"
-        propagate_type    = "partial"
-        subnet_ids        = ["sub-web00001"]
-    "#),
-    at(VPCA, "name", r#"
-        name              = "abcdefghijklmnopqrstuvwxyz0123456"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-app00001"
-    "#),
-    at(VPCA, "status", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-app00001"
-        status            = "active"
-    "#),
-
-    // ----- hybridnet_jdcloud_vpn_connection ---------------------------------------------------
-    at(CONN, "local_asn", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        local_asn           = 65535
-    "#),
-    at(CONN, "local_asn", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        local_asn           = 64511
-    "#),
-    at(CONN, "local_asn", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        local_asn           = 4200000000
-    "#), // 32-bit private ASN: JD Cloud takes 16-bit ones only
-    at(CONN, "traffic_selector[0].local_subnet", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        traffic_selector {
-          local_subnet = "10.0.0.1/16"
-        }
-    "#),
-    at(CONN, "traffic_selector[1].local_subnet", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        traffic_selector {
-          local_subnet = "10.0.0.0/16"
-        }
-        traffic_selector {
-          local_subnet = "10.1.0.0/40"
-        }
-    "#),
-    at(CONN, "traffic_selector[0].remote_subnets[1]", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        traffic_selector {
-          local_subnet   = "10.0.0.0/16"
-          remote_subnets = ["192.168.0.0/24", "192.168.1.0/16"]
-        }
     "#),
     at(CONN, "traffic_selector[0].description", r#"
         name                = "idc"
@@ -482,886 +169,55 @@ const CASES: &[Case] = &[
         customer_gateway_id = "cgw-1"
         traffic_selector {
           local_subnet = "10.0.0.0/16"
-          description  = ""
+          description  = "a\rb"
         }
     "#),
-    at_saying(CONN, "traffic_selector[10]", "No more than 10 \"traffic_selector\" blocks are allowed", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        traffic_selector { local_subnet = "10.0.0.0/24" }
-        traffic_selector { local_subnet = "10.0.1.0/24" }
-        traffic_selector { local_subnet = "10.0.2.0/24" }
-        traffic_selector { local_subnet = "10.0.3.0/24" }
-        traffic_selector { local_subnet = "10.0.4.0/24" }
-        traffic_selector { local_subnet = "10.0.5.0/24" }
-        traffic_selector { local_subnet = "10.0.6.0/24" }
-        traffic_selector { local_subnet = "10.0.7.0/24" }
-        traffic_selector { local_subnet = "10.0.8.0/24" }
-        traffic_selector { local_subnet = "10.0.9.0/24" }
-        traffic_selector { local_subnet = "10.0.10.0/24" }
-    "#),
-    saying(CONN, "The argument \"local_subnet\" is required", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        traffic_selector {
-          remote_subnets = ["192.168.0.0/16"]
-        }
-    "#),
-    at(CONN, "name", r#"
-        name                = "vpn connection"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-    "#),
-    at(CONN, "description", r#"
-        name                = "idc"
-        description         = format("%0257d", 0)
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-    "#),
-    at(CONN, "bgp_enabled", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        bgp_enabled         = "maybe"
-    "#),
-    at(CONN, "timeouts.create", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        timeouts {
-          create = "-5m"
-        }
-    "#),
-    at(CONN, "cloud_public_ips", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        cloud_public_ips    = ["116.196.0.10", "116.196.0.11"]
-    "#),
-
-    // ----- hybridnet_jdcloud_vpn_tunnel -------------------------------------------------------
-    at(TUNNEL, "psk", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "0xabc"
-    "#),
-    at(TUNNEL, "psk", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "0Sabc"
-    "#),
-    at(TUNNEL, "psk", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "abcdefghijklmnopqrstu"
-    "#), // 21 characters
-    at(TUNNEL, "psk", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "a b"
-    "#),
-    at(TUNNEL, "psk", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = ""
-    "#),
-    at(TUNNEL, "psk", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "key!"
-    "#),
-    at(TUNNEL, "psk", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "预共享密钥"
-    "#),
-    saying(TUNNEL, "The argument \"psk\" is required", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-    "#),
-    at(TUNNEL, "cloud_public_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-    "#),
-    at(TUNNEL, "customer_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10/32"
-        psk               = "Key_1"
-    "#),
-    at(TUNNEL, "tunnel_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "169.254.16.0/30"
-        local_tunnel_ip   = "169.254.16.1"
-    "#), // just outside 169.254.0.0/20
-    at(TUNNEL, "tunnel_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "169.254.1.0/29"
-        local_tunnel_ip   = "169.254.1.1"
-    "#),
-    at(TUNNEL, "tunnel_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "169.254.1.1/30"
-        local_tunnel_ip   = "169.254.1.2"
-    "#),
-    at(TUNNEL, "tunnel_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "172.32.0.0/30"
-        local_tunnel_ip   = "172.32.0.1"
-    "#),
-    at(TUNNEL, "tunnel_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "100.64.0.0/30"
-        local_tunnel_ip   = "100.64.0.1"
-    "#),
-    at(TUNNEL, "local_tunnel_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "169.254.1.0/30"
-        local_tunnel_ip   = "169.254.1.3"
-    "#), // broadcast address
-    at(TUNNEL, "local_tunnel_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "169.254.1.0/30"
-        local_tunnel_ip   = "169.254.1.0"
-    "#), // network address
-    at(TUNNEL, "local_tunnel_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "169.254.1.0/30"
-        local_tunnel_ip   = "169.254.2.1"
-    "#),
-    at(TUNNEL, "local_tunnel_ip", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "169.254.1.0/30"
-        local_tunnel_ip   = "169.254.1.256"
-    "#),
-    saying(TUNNEL, "`tunnel_ip` and `local_tunnel_ip` are set together.", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        tunnel_ip         = "169.254.1.0/30"
-    "#),
-    saying(TUNNEL, "`tunnel_ip` and `local_tunnel_ip` are set together.", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        local_tunnel_ip   = "169.254.1.2"
-    "#),
-    at(TUNNEL, "ike_version", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ike_version       = "v3"
-    "#),
-    at(TUNNEL, "ike_version", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ike_version       = "ikev2"
-    "#), // Alibaba Cloud's spelling
-    at(TUNNEL, "ike_mode", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ike_mode          = "quick"
-    "#),
-    at(TUNNEL, "ike_key_exchange", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ike_key_exchange  = "modp4096"
-    "#),
-    at(TUNNEL, "ike_cipher", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ike_cipher        = "des"
-    "#),
-    at(TUNNEL, "ike_auth", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ike_auth          = "md5"
-    "#),
-    at(TUNNEL, "ike_dpd_sec", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ike_dpd_sec       = 30
-    "#),
-    at(TUNNEL, "ike_sa_life_sec", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ike_sa_life_sec   = 59
-    "#),
-    at(TUNNEL, "ike_sa_life_sec", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ike_sa_life_sec   = 86401
-    "#),
-    at(TUNNEL, "ipsec_cipher", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ipsec_cipher      = "3des"
-    "#),
-    at(TUNNEL, "ipsec_auth", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ipsec_auth        = "sha512"
-    "#),
-    at(TUNNEL, "ipsec_key_exchange", r#"
-        vpn_connection_id  = "vpnc-1"
-        cloud_public_ip    = "116.196.0.10"
-        customer_ip        = "203.0.113.10"
-        psk                = "Key_1"
-        ipsec_key_exchange = "none"
-    "#),
-    at(TUNNEL, "ipsec_sa_life_sec", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ipsec_sa_life_sec = 90000
-    "#),
-    at(TUNNEL, "ipsec_sa_lifepkt", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ipsec_sa_lifepkt  = 100000001
-    "#),
-    at(TUNNEL, "ipsec_sa_lifepkt", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ipsec_sa_lifepkt  = -1
-    "#),
-    at(TUNNEL, "ipsec_sa_lifebyte", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ipsec_sa_lifebyte = 107374182401
-    "#),
-    at(TUNNEL, "bandwidth_mbps", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        bandwidth_mbps    = 0
-    "#),
-    at(TUNNEL, "bandwidth_mbps", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        bandwidth_mbps    = 1501
-    "#),
-    at(TUNNEL, "admin_status", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        admin_status      = "OFF"
-    "#),
-    at(TUNNEL, "admin_status", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        admin_status      = "up"
-    "#),
-    at(TUNNEL, "timeouts.read", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        timeouts {
-          read = "1d"
-        }
-    "#),
-
-    // ----- hybridnet_alicloud_customer_gateway ------------------------------------------------
-    at(ALI_CGW, "ip_address", r#"ip_address = "127.0.0.1""#),
-    at(ALI_CGW, "ip_address", r#"ip_address = "100.64.0.1""#),
-    at(ALI_CGW, "ip_address", r#"ip_address = "100.127.255.255""#),
-    at(ALI_CGW, "ip_address", r#"ip_address = "169.254.0.1""#),
-    at(ALI_CGW, "ip_address", r#"ip_address = "224.0.0.1""#),
-    at(ALI_CGW, "ip_address", r#"ip_address = "255.255.255.255""#),
-    at(ALI_CGW, "ip_address", r#"ip_address = "1.2.3""#),
-    at(ALI_CGW, "ip_address", r#"ip_address = "2001:db8::1""#),
-    at(ALI_CGW, "asn", r#"
-        ip_address = "203.0.113.20"
-        asn        = 45104
-    "#), // Alibaba Cloud's own ASN
-    at(ALI_CGW, "asn", r#"
-        ip_address = "203.0.113.20"
-        asn        = 0
-    "#),
-    at(ALI_CGW, "asn", r#"
-        ip_address = "203.0.113.20"
-        asn        = 4294967296
-    "#),
-    at(ALI_CGW, "name", r#"
-        ip_address = "203.0.113.20"
-        name       = "http://idc"
-    "#),
-    at(ALI_CGW, "name", r#"
-        ip_address = "203.0.113.20"
-        name       = "HTTPS://idc"
-    "#),
-    at(ALI_CGW, "name", r#"
-        ip_address = "203.0.113.20"
-        name       = ""
-    "#),
-    at(ALI_CGW, "name", r#"
-        ip_address = "203.0.113.20"
-        name       = format("%0101d", 0)
-    "#),
-    at(ALI_CGW, "description", r#"
-        ip_address  = "203.0.113.20"
-        description = "https://example.com/idc"
-    "#),
-    at(ALI_CGW, "description", r#"
-        ip_address  = "203.0.113.20"
-        description = format("%0101d", 0)
-    "#),
-    at(ALI_CGW, "timeouts.delete", r#"
-        ip_address = "203.0.113.20"
-        timeouts {
-          delete = "forever"
-        }
-    "#),
-    at(ALI_CGW, "create_time", r#"
-        ip_address  = "203.0.113.20"
-        create_time = 1493363486000
-    "#),
-
-    // ----- hybridnet_alicloud_ipsec_connection_cen --------------------------------------------
-    at(IPSEC, "name", r#"
+    at(IPSEC, "tunnel[0].customer_gateway_id", r#"
         cen_id = "cen-1"
-        name   = "https://idc"
-        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel { customer_gateway_id = "" }
         tunnel { customer_gateway_id = "cgw-2" }
     "#),
-    at(IPSEC, "name", r#"
-        cen_id = "cen-1"
-        name   = format("%0101d", 0)
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "network_type", r#"
-        cen_id       = "cen-1"
-        network_type = "vpc"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "routing_mode", r#"
-        cen_id       = "cen-1"
-        routing_mode = "policy"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "local_subnets", r#"
-        cen_id        = "cen-1"
-        local_subnets = ["10.0.0.0/16"]
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#), // routing_mode defaults to destination_routing
-    at(IPSEC, "remote_subnets", r#"
-        cen_id         = "cen-1"
-        routing_mode   = "destination_routing"
-        remote_subnets = ["192.168.0.0/16"]
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    saying(IPSEC, "`remote_subnets` is required when `routing_mode` is \"protected_data_flows\".", r#"
-        cen_id        = "cen-1"
-        routing_mode  = "protected_data_flows"
-        local_subnets = ["10.0.0.0/16"]
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "local_subnets", r#"
-        cen_id         = "cen-1"
-        routing_mode   = "protected_data_flows"
-        local_subnets  = []
-        remote_subnets = ["192.168.0.0/16"]
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "local_subnets[1]", r#"
-        cen_id         = "cen-1"
-        routing_mode   = "protected_data_flows"
-        local_subnets  = ["10.0.0.0/16", "10.1.0.0/33"]
-        remote_subnets = ["192.168.0.0/16"]
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "remote_subnets[0]", r#"
-        cen_id         = "cen-1"
-        routing_mode   = "protected_data_flows"
-        local_subnets  = ["10.0.0.0/16"]
-        remote_subnets = ["192.168.1.0/16"]
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].ike_version", r#"
-        cen_id         = "cen-1"
-        routing_mode   = "protected_data_flows"
-        local_subnets  = ["10.0.0.0/16", "10.1.0.0/16"]
-        remote_subnets = ["192.168.0.0/16"]
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          ike_version         = "ikev1"
-        }
-    "#),
-    saying(IPSEC, "tunnel[1].bgp_tunnel_cidr is required: `bgp_enabled` is true.", r#"
-        cen_id      = "cen-1"
-        bgp_enabled = true
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_tunnel_cidr     = "169.254.40.0/30"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].bgp_tunnel_cidr", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_tunnel_cidr     = "169.254.40.0/30"
-        }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          bgp_tunnel_cidr     = "169.254.40.0/30"
-        }
-    "#),
-    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_tunnel_cidr     = "169.254.0.0/30"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#), // reserved
-    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_tunnel_cidr     = "169.254.3.0/30"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#), // reserved
-    at(IPSEC, "tunnel[1].bgp_tunnel_cidr", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          bgp_tunnel_cidr     = "169.254.6.0/30"
-        }
-    "#), // reserved
-    at(IPSEC, "tunnel[1].bgp_tunnel_cidr", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          bgp_tunnel_cidr     = "169.254.169.252/30"
-        }
-    "#), // reserved
-    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_tunnel_cidr     = "169.254.40.0/29"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_tunnel_cidr     = "10.0.0.0/30"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[0].bgp_tunnel_cidr", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_tunnel_cidr     = "169.254.40.1/30"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[0].bgp_local_ip", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_tunnel_cidr     = "169.254.40.0/30"
-          bgp_local_ip        = "169.254.41.1"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].bgp_local_ip", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          bgp_tunnel_cidr     = "169.254.40.0/30"
-          bgp_local_ip        = "169.254.40.3"
-        }
-    "#), // broadcast address
-    at(IPSEC, "tunnel[0].bgp_local_ip", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_tunnel_cidr     = "169.254.40.0/30"
-          bgp_local_ip        = "169.254.40.300"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].bgp_local_ip", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          bgp_local_ip        = "169.254.10.1"
-        }
-    "#), // no tunnel CIDR to lie in
-    at(IPSEC, "tunnel[0].bgp_local_asn", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          bgp_local_asn       = 0
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].bgp_local_asn", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          bgp_local_asn       = 4294967296
-        }
-    "#),
-    at(IPSEC, "tunnel[0].psk", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          psk                 = "has space"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].psk", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          psk                 = ""
-        }
-    "#),
-    at(IPSEC, "tunnel[0].psk", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          psk                 = format("%0101d", 0)
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[0].psk", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          psk                 = "say\"hi\""
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#), // `"` is not among Alibaba's specials (`'` is)
-    at(IPSEC, "tunnel[1].psk", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          psk                 = "预共享密钥"
-        }
-    "#),
-    at(IPSEC, "tunnel[0].ike_version", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          ike_version         = "v2"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#), // JD Cloud's spelling
-    at(IPSEC, "tunnel[0].ike_mode", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          ike_mode            = "quick"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].ike_encryption_algorithm", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id      = "cgw-2"
-          ike_encryption_algorithm = "aes128"
-        }
-    "#),
-    at(IPSEC, "tunnel[0].ike_authentication_algorithm", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id          = "cgw-1"
-          ike_authentication_algorithm = "sha3"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[0].ike_dh_group", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          ike_dh_group        = "group24"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].ike_lifetime", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          ike_lifetime        = 86401
-        }
-    "#),
-    at(IPSEC, "tunnel[0].ike_lifetime", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          ike_lifetime        = -1
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[0].local_id", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          local_id            = "idc gateway"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].remote_id", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          remote_id           = format("%0101d", 0)
-        }
-    "#),
-    at(IPSEC, "tunnel[0].ipsec_encryption_algorithm", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id        = "cgw-1"
-          ipsec_encryption_algorithm = "chacha20"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[0].ipsec_authentication_algorithm", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id            = "cgw-1"
-          ipsec_authentication_algorithm = "sha224"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].ipsec_pfs", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          ipsec_pfs           = "none"
-        }
-    "#),
-    at(IPSEC, "tunnel[0].ipsec_lifetime", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          ipsec_lifetime      = 90000
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at_saying(IPSEC, "tunnel[1].enable_dpd", "Inappropriate value for attribute \"enable_dpd\": a bool is required", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel {
-          customer_gateway_id = "cgw-2"
-          enable_dpd          = "yes"
-        }
-    "#),
-    at(IPSEC, "tunnel[0].gateway_ip", r#"
-        cen_id = "cen-1"
-        tunnel {
-          customer_gateway_id = "cgw-1"
-          gateway_ip          = "47.0.0.1"
-        }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    saying(IPSEC, "At least 2 \"tunnel\" blocks are required", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-    "#),
-    at_saying(IPSEC, "tunnel[2]", "No more than 2 \"tunnel\" blocks are allowed", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-        tunnel { customer_gateway_id = "cgw-3" }
-    "#),
-    at(IPSEC, "timeouts.create", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-        timeouts {
-          create = "20 m"
-        }
-    "#),
-    at(IPSEC, "status", r#"
-        cen_id = "cen-1"
-        status = "attached"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-
-    // ----- hybridnet_alicloud_ipsec_connection_route ------------------------------------------
-    at(VCO_ROUTE, "route_dest", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "10.0.0.1/16"
-    "#),
-    at(VCO_ROUTE, "route_dest", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "10.0.0.0"
-    "#),
-    at(VCO_ROUTE, "route_dest", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "0.0.0.0/0"
-    "#),
-    at(VCO_ROUTE, "route_dest", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "100.96.0.0/16"
-    "#),
-    at(VCO_ROUTE, "route_dest", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "96.0.0.0/4"
-    "#),
-    at(VCO_ROUTE, "weight", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "10.0.0.0/16"
-        weight            = 50
-    "#),
-    at(VCO_ROUTE, "next_hop", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "10.0.0.0/16"
-        next_hop          = "vco-2"
-    "#),
-    at(VCO_ROUTE, "overlay_mode", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "10.0.0.0/16"
-        overlay_mode      = "ipsec"
-    "#),
-    saying(VCO_ROUTE, "The argument \"route_dest\" is required", r#"
-        vpn_connection_id = "vco-1"
-    "#),
-    at(VCO_ROUTE, "timeouts.delete", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "10.0.0.0/16"
-        timeouts {
-          delete = "10"
-        }
-    "#),
-    at(VCO_ROUTE, "status", r#"
-        vpn_connection_id = "vco-1"
-        route_dest        = "10.0.0.0/16"
-        status            = "published"
-    "#),
-
-    // ----- Issue 12: what used to pass plan and fail (or panic) at apply ----------------------
-    // Case 3: timeouts out of 1s..24h; the third crashed the plugin at apply.
     at(BGW, "timeouts.create", r#"
         name = "bgw-main"
-        timeouts { create = "0s" }
+        timeouts { create = "ten" }
     "#),
-    at(ROUTE, "timeouts.delete", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0/16"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-        timeouts { delete = "25h" }
+    saying(BGW, "`az` is required when `az_type` is \"edge\".", r#"
+        name    = "bgw-main"
+        az_type = "edge"
     "#),
-    at(ALI_CGW, "timeouts.create", r#"
-        ip_address = "203.0.113.20"
-        timeouts { create = "9999999999999999999s" }
+
+    // ----- What Terraform sends that the provider must read: null literals and elements, numbers
+    // of any size, escapes in strings (the last case above: `\r`).
+    at(BGW, "name", r#"name = null"#),
+    at(JD_CGW, "customer_ips[0]", r#"
+        name         = "idc"
+        customer_ips = [null]
+        bgp_asn      = 65010
     "#),
-    at(IPSEC, "timeouts.update", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-        timeouts { update = "18446744073709551616s" }
+    at(JD_CGW, "bgp_asn", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = 1e400
     "#),
-    // Case 4: a PSK from a sensitive variable that breaks the rule is refused by rule and
-    // path, and the key appears nowhere in the output.
+
+    // ----- Checked at plan, where variables have their values: nulls through variables, and a
+    // sensitive value, refused by rule and path, that appears nowhere in the output.
+    at(BGW, "name", r#"name = var.n"#).planned(r#"
+        variable "n" {
+          type    = string
+          default = null
+        }
+    "#),
+    at(JD_CGW, "bgp_asn", r#"
+        name         = "idc"
+        customer_ips = ["203.0.113.10"]
+        bgp_asn      = var.asn
+    "#).planned(r#"
+        variable "asn" {
+          type    = number
+          default = null
+        }
+    "#),
     at_saying(TUNNEL, "psk", "must be 1 to 20 letters, digits, `_` or `-`", r#"
         vpn_connection_id = "vpnc-1"
         cloud_public_ip   = "116.196.0.10"
@@ -1388,198 +244,53 @@ const CASES: &[Case] = &[
           default   = "MyRealSecret 2024"
         }
     "#).hiding("MyRealSecret"),
-    // Case 5: null required arguments (a literal, and through variables at plan), null list
-    // elements, and numbers that fit no integer.
-    at(BGW, "name", r#"name = null"#),
-    at(BGW, "name", r#"name = var.n"#).planned(r#"
-        variable "n" {
-          type    = string
-          default = null
-        }
-    "#),
-    at(JD_CGW, "bgp_asn", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = var.asn
-    "#).planned(r#"
-        variable "asn" {
-          type    = number
-          default = null
-        }
-    "#),
-    at(IPSEC, "cen_id", r#"
-        cen_id = null
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[1].customer_gateway_id", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = null }
-    "#),
-    at(JD_CGW, "customer_ips[0]", r#"
-        name         = "idc"
-        customer_ips = [null]
-        bgp_asn      = 65010
-    "#),
-    at(CGW_ADDRS, "customer_ips[1]", r#"
-        customer_gateway_id = "cgw-1"
-        customer_ips        = ["203.0.113.10", null]
-    "#),
-    at(VPCA, "subnet_ids[0]", r#"
-        name              = "app"
-        border_gateway_id = "bgw-1"
-        vpc_id            = "vpc-app00001"
-        propagate_type    = "partial"
-        subnet_ids        = [null]
-    "#),
-    at(JD_CGW, "bgp_asn", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = 1e400
-    "#),
-    at(ALI_CGW, "asn", r#"
-        ip_address = "203.0.113.20"
-        asn        = 65000.5
-    "#),
-    at(TUNNEL, "ipsec_sa_lifebyte", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        ipsec_sa_lifebyte = 1e30
-    "#),
-    // Case 8: regions the clouds do not have, empty or path-like.
-    at(BGW, "region", r#"
-        name   = "bgw-main"
-        region = "mars-1"
-    "#),
-    at(JD_CGW, "region", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = 65010
-        region       = ""
-    "#),
-    at(TUNNEL, "region", r#"
-        vpn_connection_id = "vpnc-1"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-        region            = "a/../b"
-    "#),
-    at(ALI_CGW, "region", r#"
-        ip_address = "203.0.113.20"
-        region     = "mars-1"
-    "#),
-    at(IPSEC, "region", r#"
-        region = "cn-north-1"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#), // a JD Cloud region
-    // Case 8: Alibaba customer gateway addresses that are no host's.
-    at(ALI_CGW, "ip_address", r#"ip_address = "0.0.0.0""#),
-    at(ALI_CGW, "ip_address", r#"ip_address = "0.1.2.3""#),
-    // Case 8: ids that are empty or not shaped like the cloud's.
-    at(IPSEC, "cen_id", r#"
-        cen_id = ""
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "cen_id", r#"
-        cen_id = "vpc-123"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "tunnel[0].customer_gateway_id", r#"
-        cen_id = "cen-1"
-        tunnel { customer_gateway_id = "" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(IPSEC, "transit_router_id", r#"
-        cen_id            = "cen-1"
-        transit_router_id = "cen-1"
-        tunnel { customer_gateway_id = "cgw-1" }
-        tunnel { customer_gateway_id = "cgw-2" }
-    "#),
-    at(ROUTE, "border_gateway_id", r#"
-        border_gateway_id = ""
-        destination       = "192.168.0.0/16"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-    "#),
-    at(ROUTE, "next_hop_id", r#"
+
+    // ----- Terraform's own checks of the schema the provider declares: a missing required
+    // argument, block counts, types.
+    saying(ROUTE, "The argument \"next_hop_id\" is required", r#"
         border_gateway_id = "bgw-1"
         destination       = "192.168.0.0/16"
         next_hop_type     = "vpn_connection"
-        next_hop_id       = "../bgws"
     "#),
-    at(TUNNEL, "vpn_connection_id", r#"
-        vpn_connection_id = "vpnc-1/../x"
-        cloud_public_ip   = "116.196.0.10"
-        customer_ip       = "203.0.113.10"
-        psk               = "Key_1"
-    "#),
-    at(CONN, "customer_gateway_id", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = " cgw-1"
-    "#),
-    at(CGW_ADDRS, "customer_gateway_id", r#"
-        customer_gateway_id = "CGW-1"
-        customer_ips        = ["203.0.113.10", "203.0.113.11"]
-    "#),
-    at(VPCA, "border_gateway_id", r#"
-        name              = "app"
-        border_gateway_id = "bgw"
-        vpc_id            = "vpc-app00001"
-    "#),
-    // Case 8: descriptions (and Alibaba's free-text names) with control characters.
-    at(BGW, "description", r#"
-        name        = "bgw-main"
-        description = "line one\nline two"
-    "#),
-    at(ROUTE, "description", r#"
-        border_gateway_id = "bgw-1"
-        destination       = "192.168.0.0/16"
-        next_hop_type     = "vpn_connection"
-        next_hop_id       = "vpnc-1"
-        description       = "nul\u0000byte"
-    "#),
-    at(JD_CGW, "description", r#"
-        name         = "idc"
-        customer_ips = ["203.0.113.10"]
-        bgp_asn      = 65010
-        description  = "tab\there"
-    "#),
-    at(CONN, "description", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        description         = "bell\u0007"
-    "#),
-    at(CONN, "traffic_selector[0].description", r#"
-        name                = "idc"
-        border_gateway_id   = "bgw-1"
-        customer_gateway_id = "cgw-1"
-        traffic_selector {
-          local_subnet = "10.0.0.0/16"
-          description  = "a\rb"
-        }
-    "#),
-    at(ALI_CGW, "description", r#"
-        ip_address  = "203.0.113.20"
-        description = "nul\u0000and newline\n"
-    "#),
-    at(ALI_CGW, "name", r#"
-        ip_address = "203.0.113.20"
-        name       = "idc\n1"
-    "#),
-    at(IPSEC, "name", r#"
+    saying(IPSEC, "At least 2 \"tunnel\" blocks are required", r#"
         cen_id = "cen-1"
-        name   = "idc\u0000"
+        tunnel { customer_gateway_id = "cgw-1" }
+    "#),
+    at_saying(IPSEC, "tunnel[2]", "No more than 2 \"tunnel\" blocks are allowed", r#"
+        cen_id = "cen-1"
         tunnel { customer_gateway_id = "cgw-1" }
         tunnel { customer_gateway_id = "cgw-2" }
+        tunnel { customer_gateway_id = "cgw-3" }
+    "#),
+    at_saying(CONN, "traffic_selector[10]", "No more than 10 \"traffic_selector\" blocks are allowed", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        traffic_selector { local_subnet = "10.0.0.0/24" }
+        traffic_selector { local_subnet = "10.0.1.0/24" }
+        traffic_selector { local_subnet = "10.0.2.0/24" }
+        traffic_selector { local_subnet = "10.0.3.0/24" }
+        traffic_selector { local_subnet = "10.0.4.0/24" }
+        traffic_selector { local_subnet = "10.0.5.0/24" }
+        traffic_selector { local_subnet = "10.0.6.0/24" }
+        traffic_selector { local_subnet = "10.0.7.0/24" }
+        traffic_selector { local_subnet = "10.0.8.0/24" }
+        traffic_selector { local_subnet = "10.0.9.0/24" }
+        traffic_selector { local_subnet = "10.0.10.0/24" }
+    "#),
+    at(CONN, "bgp_enabled", r#"
+        name                = "idc"
+        border_gateway_id   = "bgw-1"
+        customer_gateway_id = "cgw-1"
+        bgp_enabled         = "maybe"
+    "#),
+    at_saying(IPSEC, "tunnel[1].enable_dpd", "Inappropriate value for attribute \"enable_dpd\": a bool is required", r#"
+        cen_id = "cen-1"
+        tunnel { customer_gateway_id = "cgw-1" }
+        tunnel {
+          customer_gateway_id = "cgw-2"
+          enable_dpd          = "yes"
+        }
     "#),
 ];
 
@@ -2131,9 +842,10 @@ fn bad_provider_settings_are_refused_naming_the_setting() {
     }
 }
 
-/// The table covers every resource the docs describe (docs/resources/*.md are generated from
-/// the provider's schemas), with bad cases and a good configuration, and every case's path
-/// has a source line. No Terraform needed.
+/// The catalogue (this table and the fixture run without Terraform) covers every resource the
+/// docs describe (docs/resources/*.md are generated from the provider's schemas), with bad
+/// cases and a good configuration, and every case's path here has a source line. No Terraform
+/// needed.
 #[test]
 fn catalogue_covers_every_resource_type() {
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/resources");
@@ -2144,6 +856,19 @@ fn catalogue_covers_every_resource_type() {
         .map(|p| format!("hybridnet_{}", p.file_stem().unwrap().to_string_lossy()))
         .collect();
     let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
+    // The cases run without Terraform count too (src/resources/tests_bad_input.rs).
+    let fixture = include_str!("fixtures/bad_input_catalogue.tf");
+    let mut accepted = false;
+    for line in fixture.lines() {
+        if line == "# accepted" {
+            accepted = true;
+        } else if let Some(rest) = line.strip_prefix("resource \"") {
+            if !accepted {
+                *per_type.entry(rest.split('"').next().unwrap()).or_default() += 1;
+            }
+            accepted = false;
+        }
+    }
     for case in CASES {
         *per_type.entry(case.ty).or_default() += 1;
         if let Expect::At(path) | Expect::AtSaying(path, _) = case.expect {
@@ -2155,7 +880,8 @@ fn catalogue_covers_every_resource_type() {
     let covered: BTreeSet<String> = per_type.keys().map(|t| t.to_string()).collect();
     assert_eq!(covered, documented, "resource types with bad cases");
     assert_eq!(good, documented, "resource types with a good configuration");
-    assert!(CASES.len() >= 75, "only {} cases", CASES.len());
+    let total: usize = per_type.values().sum();
+    assert!(total >= 200, "only {total} cases");
     eprintln!("bad_input cases per resource type: {per_type:#?}");
 }
 
@@ -2211,7 +937,8 @@ fn locate_finds_nested_and_indexed_paths() {
     );
 }
 
-// Every documented rule the provider checks at `terraform validate` is in the table.
+// Every documented rule the provider checks at `terraform validate` is in the catalogue (this
+// table or tests/fixtures/bad_input_catalogue.tf).
 //
 // Deliberate deviations, also left out: the JD Cloud `customer_ips` rule ("public routable IPv4",
 // docs/design/jdcloud.md §6) lets the RFC 5737 documentation ranges through, since examples use

@@ -6,7 +6,13 @@
 use std::time::{Duration, Instant};
 
 use backon::{BackoffBuilder, ExponentialBuilder};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
 use time::OffsetDateTime;
+
+use bytes::Bytes;
+
+use crate::signer::Credentials;
 
 use super::error::Transport;
 use super::ApiError;
@@ -27,6 +33,99 @@ pub fn http_client() -> Result<reqwest::Client, ApiError> {
         .connect_timeout(Duration::from_secs(10))
         .build()
         .map_err(|e| ApiError::Config(format!("building HTTP client: {e}")))
+}
+
+/// What a client of either cloud holds besides its endpoint: the HTTP client,
+/// the provider's default region, the credentials and the deadline its calls
+/// must keep.
+#[derive(Clone)]
+pub struct Session {
+    http: reqwest::Client,
+    region: String,
+    credentials: Credentials,
+    /// When every call must have ended: the operation's deadline, or `None`
+    /// for a default budget per call.
+    deadline: Option<Instant>,
+}
+
+impl Session {
+    pub fn new(region: &str, credentials: Credentials) -> Result<Session, ApiError> {
+        Ok(Session {
+            http: http_client()?,
+            region: region.to_string(),
+            credentials,
+            deadline: None,
+        })
+    }
+
+    /// A copy whose calls, retries included, end by `deadline` (the
+    /// operation's timeout).
+    pub fn until(&self, deadline: Instant) -> Session {
+        Session {
+            deadline: Some(deadline),
+            ..self.clone()
+        }
+    }
+
+    /// When the current call must have ended.
+    pub fn deadline(&self) -> Instant {
+        deadline_or_default(self.deadline)
+    }
+
+    /// How long calls may still take.
+    pub fn time_left(&self) -> Duration {
+        self.deadline().saturating_duration_since(Instant::now())
+    }
+
+    /// The provider's default region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Sends one signed request to `url` within `timeout`: the signed
+    /// headers (Host aside, which reqwest sets from the URL, identical to
+    /// what was signed), the authorization marked sensitive, then `body`.
+    /// Answers the status and the whole body.
+    pub async fn send(
+        &self,
+        operation: &str,
+        (method, url): (reqwest::Method, reqwest::Url),
+        headers: &[(String, String)],
+        authorization: &str,
+        body: Option<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<(u16, Bytes), ApiError> {
+        let host = host_of(&url);
+        let mut rb = self.http.request(method, url).timeout(timeout);
+        for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        let mut auth = reqwest::header::HeaderValue::from_str(authorization)
+            .map_err(|e| ApiError::Config(format!("authorization header: {e}")))?;
+        auth.set_sensitive(true);
+        rb = rb.header(reqwest::header::AUTHORIZATION, auth);
+        if let Some(body) = body {
+            rb = rb.body(body);
+        }
+        let failed = |e: reqwest::Error| transport_error(operation, &host, timeout, &e);
+        let resp = rb.send().await.map_err(failed)?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(failed)?;
+        Ok((status, bytes))
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .finish()
+    }
 }
 
 /// Describes a failed request: refused, timed out, reset, TLS, DNS, with the
@@ -171,30 +270,21 @@ pub fn redact_canonical(canonical: &str, secret_headers: &[&str]) -> String {
 
 /// Now, as JD Cloud's `x-jdcloud-date` wants it: `YYYYMMDDTHHMMSSZ`.
 pub fn jd_date_now() -> String {
-    let t = OffsetDateTime::now_utc();
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    now_utc(format_description!(
+        "[year][month][day]T[hour][minute][second]Z"
+    ))
 }
 
 /// Now, as Alibaba Cloud's `x-acs-date` wants it: `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn acs_date_now() -> String {
-    let t = OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    now_utc(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+    ))
+}
+
+fn now_utc(format: &[BorrowedFormatItem<'_>]) -> String {
+    // Formatting a UTC time with a fixed description only fails for years past 9999.
+    OffsetDateTime::now_utc().format(format).unwrap_or_default()
 }
 
 pub fn nonce() -> String {
@@ -414,6 +504,112 @@ mod tests {
         .unwrap_err();
         assert_eq!(n.load(Ordering::SeqCst), 1);
         assert!(err.may_have_applied());
+    }
+
+    /// Which failures are sent again, by whether the call may be repeated: a call that fails
+    /// once with `err`, then succeeds, is made twice when it is retried, once otherwise.
+    #[tokio::test]
+    async fn what_is_retried_by_idempotency() {
+        let reset = ApiError::Transport {
+            operation: "op".into(),
+            failure: Transport::Reset {
+                host: "h".into(),
+                detail: "closed".into(),
+            },
+        };
+        let throttled = ApiError::Api {
+            http_status: 429,
+            code: "RATE_LIMIT".into(),
+            message: String::new(),
+            request_id: String::new(),
+        };
+        let invalid = ApiError::Api {
+            http_status: 400,
+            code: "INVALID_ARGUMENT".into(),
+            message: "bgpAsn out of range".into(),
+            request_id: String::new(),
+        };
+        let not_found = ApiError::not_found("gone".into());
+        let garbled = ApiError::Garbled("cut short".into());
+        // (failure, attempts when Safe, attempts when Unsafe)
+        let cases = [
+            (reset, 2, 1),
+            (garbled, 2, 1),
+            (unavailable(), 2, 1),
+            (throttled, 2, 2),
+            (invalid, 1, 1),
+            (not_found, 1, 1),
+        ];
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for (err, safe, unsafe_) in cases {
+            for (idempotency, expected) in
+                [(Idempotency::Safe, safe), (Idempotency::Unsafe, unsafe_)]
+            {
+                let n = AtomicU32::new(0);
+                let r = retry_with_pauses(idempotency, deadline, quick(), |_| {
+                    let first = n.fetch_add(1, Ordering::SeqCst) == 0;
+                    let err = err.clone();
+                    async move {
+                        if first {
+                            Err(err)
+                        } else {
+                            Ok(())
+                        }
+                    }
+                })
+                .await;
+                let attempts = n.load(Ordering::SeqCst);
+                assert_eq!(attempts, expected, "{err} ({idempotency:?})");
+                match r {
+                    Ok(()) => assert_eq!(attempts, 2),
+                    // Handed back as it came, not wrapped in a timeout.
+                    Err(e) => assert_eq!(e, err),
+                }
+            }
+        }
+    }
+
+    /// A deadline already passed sends nothing; one too close for another attempt ends the
+    /// retries with the last failure.
+    #[tokio::test]
+    async fn no_request_is_sent_past_the_deadline() {
+        let n = AtomicU32::new(0);
+        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, Instant::now(), quick(), |_| {
+            n.fetch_add(1, Ordering::SeqCst);
+            async { Ok(()) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(n.load(Ordering::SeqCst), 0);
+        assert!(matches!(err, ApiError::Timeout { .. }), "{err}");
+
+        let deadline = Instant::now() + Duration::from_millis(50);
+        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, quick(), |t| {
+            assert!(t <= Duration::from_millis(50), "{t:?}");
+            n.fetch_add(1, Ordering::SeqCst);
+            async { Err(unavailable()) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        let ApiError::Timeout { last, .. } = err else {
+            panic!("{err}")
+        };
+        assert_eq!(*last, unavailable());
+    }
+
+    #[test]
+    fn dates_have_each_clouds_shape() {
+        let jd = jd_date_now();
+        assert_eq!(jd.len(), 16, "{jd}");
+        assert_eq!((&jd[8..9], &jd[15..]), ("T", "Z"), "{jd}");
+        let acs = acs_date_now();
+        assert_eq!(acs.len(), 20, "{acs}");
+        assert_eq!(
+            (&acs[4..5], &acs[10..11], &acs[13..14]),
+            ("-", "T", ":"),
+            "{acs}"
+        );
     }
 
     #[test]

@@ -183,15 +183,11 @@ fn collect_replacements(
 mod tests {
     use super::*;
     use crate::framework::schema::{Attribute, Schema};
+    use crate::framework::testing::object;
 
     fn schema() -> Schema {
         Schema::new("t")
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("i"),
-            )
+            .attribute(Attribute::id("i"))
             .attribute(Attribute::string("name").required().description("n"))
             .attribute(
                 Attribute::number("asn")
@@ -207,25 +203,37 @@ mod tests {
             .attribute(Attribute::string("status").computed().description("s"))
     }
 
-    fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
+    /// An object of `schema()`, attribute by attribute.
+    fn thing(id: Value, name: &str, asn: i64, mode: Value, status: Value) -> Value {
+        object(&[
+            ("id", id),
+            ("name", Value::string(name)),
+            ("asn", Value::int(asn)),
+            ("mode", mode),
+            ("status", status),
+        ])
+    }
+
+    /// A configuration: computed and defaulted attributes null.
+    fn config(name: &str, asn: i64) -> Value {
+        thing(Value::Null, name, asn, Value::Null, Value::Null)
+    }
+
+    /// A known state (or proposed state) of object `x`.
+    fn known(name: &str, asn: i64) -> Value {
+        thing(
+            Value::string("x"),
+            name,
+            asn,
+            Value::string("main"),
+            Value::string("up"),
         )
     }
 
     #[test]
     fn create_marks_computed_unknown_and_fills_defaults() {
         let s = schema();
-        let config = obj(&[
-            ("id", Value::Null),
-            ("name", Value::string("a")),
-            ("asn", Value::int(1)),
-            ("mode", Value::Null),
-            ("status", Value::Null),
-        ]);
+        let config = config("a", 1);
         let p = plan(&s.block, &Value::Null, &config, &config);
         assert_eq!(p.state.get("id"), &Value::Unknown);
         assert_eq!(p.state.get("status"), &Value::Unknown);
@@ -236,28 +244,8 @@ mod tests {
     #[test]
     fn unchanged_resource_plans_equal_to_prior() {
         let s = schema();
-        let prior = obj(&[
-            ("id", Value::string("x")),
-            ("name", Value::string("a")),
-            ("asn", Value::int(1)),
-            ("mode", Value::string("main")),
-            ("status", Value::string("up")),
-        ]);
-        let config = obj(&[
-            ("id", Value::Null),
-            ("name", Value::string("a")),
-            ("asn", Value::int(1)),
-            ("mode", Value::Null),
-            ("status", Value::Null),
-        ]);
-        let proposed = obj(&[
-            ("id", Value::string("x")),
-            ("name", Value::string("a")),
-            ("asn", Value::int(1)),
-            ("mode", Value::string("main")),
-            ("status", Value::string("up")),
-        ]);
-        let p = plan(&s.block, &prior, &proposed, &config);
+        let prior = known("a", 1);
+        let p = plan(&s.block, &prior, &known("a", 1), &config("a", 1));
         assert_eq!(p.state, prior);
     }
 
@@ -325,28 +313,7 @@ mod tests {
     #[test]
     fn update_keeps_stable_ids_and_flags_replacement() {
         let s = schema();
-        let prior = obj(&[
-            ("id", Value::string("x")),
-            ("name", Value::string("a")),
-            ("asn", Value::int(1)),
-            ("mode", Value::string("main")),
-            ("status", Value::string("up")),
-        ]);
-        let config = obj(&[
-            ("id", Value::Null),
-            ("name", Value::string("b")),
-            ("asn", Value::int(2)),
-            ("mode", Value::Null),
-            ("status", Value::Null),
-        ]);
-        let proposed = obj(&[
-            ("id", Value::string("x")),
-            ("name", Value::string("b")),
-            ("asn", Value::int(2)),
-            ("mode", Value::string("main")),
-            ("status", Value::string("up")),
-        ]);
-        let p = plan(&s.block, &prior, &proposed, &config);
+        let p = plan(&s.block, &known("a", 1), &known("b", 2), &config("b", 2));
         assert_eq!(p.state.get("id"), &Value::string("x"));
         assert_eq!(p.state.get("status"), &Value::Unknown);
         assert_eq!(p.requires_replace, vec![AttrPath::attr("asn")]);

@@ -347,14 +347,7 @@ mod tests {
         bgp_asn: Option<i64>,
     }
 
-    fn value(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
+    use crate::framework::testing::object as value;
 
     /// Issue 12 case 5: `customer_ips = [null]` failed at apply with "state
     /// does not match its Rust type" naming no attribute.

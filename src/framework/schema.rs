@@ -371,36 +371,25 @@ impl Block {
 /// Reports every null element of a list, set or map (at any depth) at its
 /// own path: Terraform lets `[null]` through, and no cloud takes it.
 fn null_elements(v: &Value, p: &AttrPath, diags: &mut Diagnostics) {
-    match v {
-        Value::List(items) | Value::Set(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let at = p.index(i);
-                if item.is_null() {
-                    diags.add_attr_error(
-                        &at,
-                        "Invalid attribute value",
-                        format!("{at} must not be null."),
-                    );
-                } else {
-                    null_elements(item, &at, diags);
-                }
-            }
+    let children: Vec<(AttrPath, &Value)> = match v {
+        Value::List(items) | Value::Set(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (p.index(i), item))
+            .collect(),
+        Value::Map(m) => m.iter().map(|(k, item)| (p.key(k), item)).collect(),
+        _ => return,
+    };
+    for (at, item) in children {
+        if item.is_null() {
+            diags.add_attr_error(
+                &at,
+                "Invalid attribute value",
+                format!("{at} must not be null."),
+            );
+        } else {
+            null_elements(item, &at, diags);
         }
-        Value::Map(m) => {
-            for (k, item) in m {
-                let at = p.key(k);
-                if item.is_null() {
-                    diags.add_attr_error(
-                        &at,
-                        "Invalid attribute value",
-                        format!("{at} must not be null."),
-                    );
-                } else {
-                    null_elements(item, &at, diags);
-                }
-            }
-        }
-        _ => {}
     }
 }
 
@@ -462,6 +451,18 @@ pub struct Attribute {
     pub validators: Vec<Arc<dyn Validator>>,
 }
 
+/// Builder methods that each set one flag of an [`Attribute`].
+macro_rules! flag_setters {
+    ($($flag:ident),* $(,)?) => {
+        $(
+            pub fn $flag(mut self) -> Attribute {
+                self.$flag = true;
+                self
+            }
+        )*
+    };
+}
+
 impl Attribute {
     pub fn new(name: &str, ty: Type) -> Attribute {
         Attribute {
@@ -500,29 +501,20 @@ impl Attribute {
     pub fn string_list(name: &str) -> Attribute {
         Attribute::new(name, Type::list(Type::String))
     }
-    pub fn required(mut self) -> Attribute {
-        self.required = true;
-        self
-    }
-    pub fn optional(mut self) -> Attribute {
-        self.optional = true;
-        self
-    }
-    pub fn computed(mut self) -> Attribute {
-        self.computed = true;
-        self
-    }
-    pub fn sensitive(mut self) -> Attribute {
-        self.sensitive = true;
-        self
-    }
-    pub fn requires_replace(mut self) -> Attribute {
-        self.requires_replace = true;
-        self
-    }
-    pub fn use_state_for_unknown(mut self) -> Attribute {
-        self.use_state_for_unknown = true;
-        self
+    flag_setters!(
+        required,
+        optional,
+        computed,
+        sensitive,
+        requires_replace,
+        use_state_for_unknown,
+    );
+    /// The computed `id` every resource has, kept across plans once known.
+    pub fn id(description: &str) -> Attribute {
+        Attribute::string("id")
+            .computed()
+            .use_state_for_unknown()
+            .description(description)
     }
     /// Sets a default; the attribute becomes optional+computed, as Terraform
     /// requires for a value the provider fills in.
@@ -701,16 +693,7 @@ mod tests {
     }
 
     fn errors(v: &Value) -> Vec<(String, String)> {
-        let mut d = Diagnostics::new();
-        schema().validate(v, &AttrPath::root(), &mut d);
-        d.iter()
-            .map(|d| {
-                (
-                    d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
-                    d.detail.clone(),
-                )
-            })
-            .collect()
+        crate::framework::testing::errors(&schema(), v)
     }
 
     #[test]

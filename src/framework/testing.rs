@@ -1,6 +1,6 @@
 //! Helpers for the resources' schema unit tests.
 
-use super::{AttrPath, Diagnostics, Schema, Value};
+use super::{AttrPath, Block, Diagnostics, Schema, Value};
 
 /// Validates a config with `pairs` set and returns the attribute paths of the
 /// errors. Required attributes not in `pairs` are unknown (as with variables
@@ -26,11 +26,32 @@ pub fn validate_paths(schema: &Schema, pairs: &[(&str, Value)]) -> Vec<String> {
     for (k, v) in pairs {
         m.insert(k.to_string(), v.clone());
     }
+    errors(&schema.block, &Value::Object(m))
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// An object value from `(attribute, value)` pairs.
+pub fn object(pairs: &[(&str, Value)]) -> Value {
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+/// Validates `v` against `block`: each error's attribute path and detail.
+pub fn errors(block: &Block, v: &Value) -> Vec<(String, String)> {
     let mut d = Diagnostics::new();
-    schema
-        .block
-        .validate(&Value::Object(m), &AttrPath::root(), &mut d);
+    block.validate(v, &AttrPath::root(), &mut d);
     d.iter()
-        .map(|d| d.path.as_ref().map(ToString::to_string).unwrap_or_default())
+        .map(|d| {
+            (
+                d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
+                d.detail.clone(),
+            )
+        })
         .collect()
 }

@@ -27,6 +27,17 @@ pub trait ObjectValidator: Send + Sync {
 
 const INVALID: &str = "Invalid attribute value";
 
+/// Reports that the value at `path` breaks a rule: "{path} must be {rule}, got {got}."
+fn refuse(diags: &mut Diagnostics, path: &AttrPath, rule: &str, got: impl std::fmt::Display) {
+    diags.add_attr_error(path, INVALID, format!("{path} must be {rule}, got {got}."));
+}
+
+/// Values as the docs and messages quote them: `` `a`, `b` ``.
+fn quoted<T: std::fmt::Display>(values: &[T], separator: &str) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    quoted.join(separator)
+}
+
 /// What the framework reports instead of a validator's own message on a
 /// sensitive attribute: the path and the validator's rule (its
 /// `description()`, which never sees the value), so no validator can print
@@ -96,18 +107,11 @@ pub fn one_of(values: &'static [&'static str]) -> OneOf {
 
 impl Validator for OneOf {
     fn description(&self) -> String {
-        let quoted: Vec<String> = self.0.iter().map(|v| format!("`{v}`")).collect();
-        format!("one of {}", quoted.join(", "))
+        format!("one of {}", quoted(self.0, ", "))
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str() {
-            if !self.0.contains(&s) {
-                diags.add_attr_error(
-                    path,
-                    INVALID,
-                    format!("{path} must be {}, got {s:?}.", self.description()),
-                );
-            }
+        if let Some(s) = value.as_str().filter(|s| !self.0.contains(s)) {
+            refuse(diags, path, &self.description(), format!("{s:?}"));
         }
     }
 }
@@ -125,8 +129,7 @@ pub fn in_list(values: &'static [&'static str], what: &'static str) -> InList {
 
 impl InList {
     fn listed(&self) -> String {
-        let quoted: Vec<String> = self.values.iter().map(|v| format!("`{v}`")).collect();
-        quoted.join(", ")
+        quoted(self.values, ", ")
     }
 }
 
@@ -216,11 +219,7 @@ impl Validator for StringPattern {
                 }
             };
             if !re.is_match(s) {
-                diags.add_attr_error(
-                    path,
-                    INVALID,
-                    format!("{path} must be {}, got {s:?}.", self.explanation),
-                );
+                refuse(diags, path, self.explanation, format!("{s:?}"));
             }
         }
     }
@@ -254,11 +253,7 @@ impl Validator for Charset {
         let n = s.chars().count();
         let allowed = |c: char| c.is_ascii_alphanumeric() || self.extra.contains(c);
         if n < self.min || n > self.max || !s.chars().all(allowed) {
-            diags.add_attr_error(
-                path,
-                INVALID,
-                format!("{path} must be {}, got {s:?}.", self.explanation),
-            );
+            refuse(diags, path, self.explanation, format!("{s:?}"));
         }
     }
 }
@@ -278,11 +273,7 @@ impl Validator for LengthBetween {
         if let Some(s) = value.as_str() {
             let n = s.chars().count();
             if n < self.0 || n > self.1 {
-                diags.add_attr_error(
-                    path,
-                    INVALID,
-                    format!("{path} must be {}, got {n} characters.", self.description()),
-                );
+                refuse(diags, path, &self.description(), format!("{n} characters"));
             }
         }
     }
@@ -300,17 +291,8 @@ impl Validator for IntBetween {
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         if let Value::Number(n) = value {
-            match n.as_i64() {
-                Some(i) if i >= self.0 && i <= self.1 => {}
-                _ => diags.add_attr_error(
-                    path,
-                    INVALID,
-                    format!(
-                        "{path} must be {}, got {}.",
-                        self.description(),
-                        n.display_short()
-                    ),
-                ),
+            if !n.as_i64().is_some_and(|i| i >= self.0 && i <= self.1) {
+                refuse(diags, path, &self.description(), n.display_short());
             }
         }
     }
@@ -325,8 +307,7 @@ pub fn no_prefix(prefixes: &'static [&'static str]) -> NoPrefix {
 
 impl Validator for NoPrefix {
     fn description(&self) -> String {
-        let quoted: Vec<String> = self.0.iter().map(|v| format!("`{v}`")).collect();
-        format!("not starting with {}", quoted.join(" or "))
+        format!("not starting with {}", quoted(self.0, " or "))
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         if let Some(s) = value.as_str() {
@@ -350,21 +331,12 @@ pub fn int_one_of(values: &'static [i64]) -> IntOneOf {
 
 impl Validator for IntOneOf {
     fn description(&self) -> String {
-        let v: Vec<String> = self.0.iter().map(|v| format!("`{v}`")).collect();
-        format!("one of {}", v.join(", "))
+        format!("one of {}", quoted(self.0, ", "))
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         if let Value::Number(n) = value {
             if !n.as_i64().is_some_and(|i| self.0.contains(&i)) {
-                diags.add_attr_error(
-                    path,
-                    INVALID,
-                    format!(
-                        "{path} must be {}, got {}.",
-                        self.description(),
-                        n.display_short()
-                    ),
-                );
+                refuse(diags, path, &self.description(), n.display_short());
             }
         }
     }
@@ -389,15 +361,7 @@ impl Validator for ListLengthIn {
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         if let Some(items) = value.as_list() {
             if !self.0.contains(&items.len()) {
-                diags.add_attr_error(
-                    path,
-                    INVALID,
-                    format!(
-                        "{path} must be {}, got {}.",
-                        self.description(),
-                        items.len()
-                    ),
-                );
+                refuse(diags, path, &self.description(), items.len());
             }
         }
     }

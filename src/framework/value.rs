@@ -553,14 +553,7 @@ pub mod msgpack {
 mod tests {
     use super::*;
 
-    fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
+    use crate::framework::testing::object as obj;
 
     #[test]
     fn decodes_every_number_form_terraform_sends() {

@@ -6,6 +6,8 @@ pub mod ipsec;
 pub mod jdcloud;
 pub mod ownership;
 pub mod schema_parts;
+#[cfg(test)]
+mod tests_bad_input;
 pub mod wait;
 
 use std::time::Instant;

@@ -5,11 +5,11 @@
 //! RPC-style APIs (VPC, CBN) use path `/` and carry all parameters in the query.
 
 use super::canonical::{
-    acs3_canonical_uri, canonical_headers, canonical_query, check_security_token, constant_time_eq,
-    encode_rfc3986, header_value, hex_sha256, hmac_sha256, join_canonical_request,
-    normalize_signed_headers, parse_hex_signature, parse_signed_headers, RepeatedValues,
+    acs3_canonical_uri, authorization_fields, check_declared_hash, check_security_token,
+    check_signature, encode_rfc3986, header_value, hex_sha256, hmac_signed, malformed,
+    normalize_signed_headers, scheme_canonical_request, RepeatedValues,
 };
-use super::{Credentials, SignError, SignableRequest};
+use super::{Credentials, SignError, SignableRequest, Signed};
 
 /// The only algorithm accepted (`ACS3-HMAC-SM3` / `ACS3-RSA-SHA256` exist but SDKs use them
 /// only when configured to).
@@ -39,17 +39,6 @@ pub const REQUIRED_SIGNED_HEADERS: &[&str] = &[
 /// What our client signs: the docs' minimal set (same as [`REQUIRED_SIGNED_HEADERS`]); add
 /// `content-type` when sending a body.
 pub const DEFAULT_SIGNED_HEADERS: &[&str] = REQUIRED_SIGNED_HEADERS;
-
-/// Result of signing; the intermediate strings are returned for logging and tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signed3 {
-    /// Value of the `Authorization` header.
-    pub authorization: String,
-    pub canonical_request: String,
-    pub string_to_sign: String,
-    /// 64 lower-case hex characters.
-    pub signature: String,
-}
 
 /// The fields of an `ACS3-HMAC-SHA256` `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,15 +82,13 @@ fn build_canonical_request(
     payload_hash: &str,
 ) -> Result<String, SignError> {
     // The Python SDK sorts repeated values before joining them (docs/design/alicloud.md §7.1).
-    let headers_block = canonical_headers(req.headers, names, RepeatedValues::Sorted)?;
-    Ok(join_canonical_request(
-        req.method,
-        &acs3_canonical_uri(req.path),
-        &canonical_query(req.query),
-        &headers_block,
+    scheme_canonical_request(
+        req,
         names,
+        acs3_canonical_uri,
+        RepeatedValues::Sorted,
         payload_hash,
-    ))
+    )
 }
 
 /// The canonical request, with the SHA-256 of `req.body` as payload hash.
@@ -132,22 +119,19 @@ pub fn sign_canonical_request(
     canonical_request: String,
     credentials: &Credentials,
     signed_headers: &str,
-) -> Signed3 {
+) -> Signed {
     let string_to_sign = format!("{ALGORITHM}\n{}", hex_sha256(canonical_request.as_bytes()));
-    let signature = hex::encode(hmac_sha256(
-        credentials.secret().as_bytes(),
-        string_to_sign.as_bytes(),
-    ));
-    let authorization = format!(
-        "{ALGORITHM} Credential={},SignedHeaders={signed_headers},Signature={signature}",
-        credentials.access_key_id()
-    );
-    Signed3 {
-        authorization,
+    hmac_signed(
         canonical_request,
         string_to_sign,
-        signature,
-    }
+        credentials.secret().as_bytes(),
+        |signature| {
+            format!(
+                "{ALGORITHM} Credential={},SignedHeaders={signed_headers},Signature={signature}",
+                credentials.access_key_id()
+            )
+        },
+    )
 }
 
 /// Signs `req` over `signed_headers` (any case; each must be present). With temporary
@@ -156,7 +140,7 @@ pub fn sign(
     req: &SignableRequest<'_>,
     credentials: &Credentials,
     signed_headers: &[&str],
-) -> Result<Signed3, SignError> {
+) -> Result<Signed, SignError> {
     sign_with_payload_hash(req, credentials, signed_headers, &hex_sha256(req.body))
 }
 
@@ -166,7 +150,7 @@ pub fn sign_with_payload_hash(
     credentials: &Credentials,
     signed_headers: &[&str],
     payload_hash: &str,
-) -> Result<Signed3, SignError> {
+) -> Result<Signed, SignError> {
     let names = normalize_signed_headers(signed_headers)?;
     check_security_token(req, &names, SECURITY_TOKEN_HEADER, credentials)?;
     let canonical = build_canonical_request(req, &names, payload_hash)?;
@@ -177,46 +161,18 @@ pub fn sign_with_payload_hash(
     ))
 }
 
-fn malformed(msg: impl Into<String>) -> SignError {
-    SignError::MalformedAuthorization(msg.into())
-}
-
 /// Parses `ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex` (spaces after the
 /// commas tolerated).
 pub fn parse_authorization(header: &str) -> Result<ParsedAuthorization, SignError> {
-    let header = header.trim();
-    let (algorithm, rest) = header
-        .split_once(' ')
-        .ok_or_else(|| malformed("missing algorithm"))?;
-    if algorithm != ALGORITHM {
-        return Err(malformed(format!("unsupported algorithm `{algorithm}`")));
-    }
-    let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let (key, value) = part
-            .trim()
-            .split_once('=')
-            .ok_or_else(|| malformed(format!("expected key=value, got `{}`", part.trim())))?;
-        let slot = match key {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed,
-            "Signature" => &mut signature,
-            other => return Err(malformed(format!("unexpected field `{other}`"))),
-        };
-        if slot.replace(value).is_some() {
-            return Err(malformed(format!("duplicate field `{key}`")));
-        }
-    }
-    let access_key_id = credential.ok_or_else(|| malformed("missing Credential"))?;
+    let fields = authorization_fields(header, |a| a == ALGORITHM)?;
+    let access_key_id = fields.credential;
     if access_key_id.is_empty() {
         return Err(malformed("empty Credential"));
     }
-    let signed = signed.ok_or_else(|| malformed("missing SignedHeaders"))?;
-    let signature = signature.ok_or_else(|| malformed("missing Signature"))?;
     Ok(ParsedAuthorization {
         access_key_id: access_key_id.to_owned(),
-        signed_headers: parse_signed_headers(signed)?,
-        signature: parse_hex_signature(signature)?,
+        signed_headers: fields.signed_headers,
+        signature: fields.signature,
     })
 }
 
@@ -243,21 +199,12 @@ pub fn verify(
         }
     }
     check_security_token(req, &names, SECURITY_TOKEN_HEADER, credentials)?;
-    let body_hash = hex_sha256(req.body);
-    let declared = header_value(req.headers, CONTENT_SHA256_HEADER)
-        .ok_or_else(|| SignError::MissingHeader(CONTENT_SHA256_HEADER.to_owned()))?;
-    if !declared.eq_ignore_ascii_case(&body_hash) {
-        return Err(SignError::PayloadHashMismatch(
-            CONTENT_SHA256_HEADER.to_owned(),
-        ));
+    if !check_declared_hash(req, CONTENT_SHA256_HEADER)? {
+        return Err(SignError::MissingHeader(CONTENT_SHA256_HEADER.to_owned()));
     }
-    let canonical = build_canonical_request(req, &names, &body_hash)?;
+    let canonical = build_canonical_request(req, &names, &hex_sha256(req.body))?;
     let expected = sign_canonical_request(canonical, credentials, &names.join(";"));
-    if constant_time_eq(&expected.signature, &auth.signature) {
-        Ok(())
-    } else {
-        Err(SignError::SignatureMismatch)
-    }
+    check_signature(&expected.signature, &auth.signature)
 }
 
 #[cfg(test)]
@@ -303,10 +250,15 @@ mod tests {
 
     #[test]
     fn percent_encode_rules() {
-        assert_eq!(percent_encode(" ~/*-+"), "%20~%2F%2A-%2B");
-        assert_eq!(percent_encode("a/b/c/ test"), "a%2Fb%2Fc%2F%20test");
-        assert_eq!(percent_encode("é"), "%C3%A9");
-        assert_eq!(percent_encode("AZaz09-_.~"), "AZaz09-_.~");
+        crate::signer::canonical::assert_maps(
+            percent_encode,
+            &[
+                (" ~/*-+", "%20~%2F%2A-%2B"),
+                ("a/b/c/ test", "a%2Fb%2Fc%2F%20test"),
+                ("é", "%C3%A9"),
+                ("AZaz09-_.~", "AZaz09-_.~"),
+            ],
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{Credentials, SignError, SignableRequest};
+use super::{Credentials, SignError, SignableRequest, Signed};
 
 /// Everything except the RFC 3986 unreserved characters is percent-encoded.
 const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
@@ -20,6 +20,99 @@ const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
 
 /// As [`RFC3986`] but `/` is kept, for paths.
 const RFC3986_PATH: &AsciiSet = &RFC3986.remove(b'/');
+
+pub(crate) fn malformed(msg: impl Into<String>) -> SignError {
+    SignError::MalformedAuthorization(msg.into())
+}
+
+/// The parts of an `ALGORITHM Credential=…, SignedHeaders=…, Signature=…` header, the shape
+/// both clouds' schemes share (spaces after the commas tolerated), each field present once.
+pub(crate) struct AuthorizationFields<'a> {
+    pub algorithm: &'a str,
+    pub credential: &'a str,
+    /// Parsed: lower-case names, in order.
+    pub signed_headers: Vec<String>,
+    /// Parsed: lower-case hex.
+    pub signature: String,
+}
+
+/// Splits an authorization header into its fields. `algorithm_known` is asked first, so an
+/// unknown scheme is reported as such whatever follows it.
+pub(crate) fn authorization_fields(
+    header: &str,
+    algorithm_known: impl Fn(&str) -> bool,
+) -> Result<AuthorizationFields<'_>, SignError> {
+    let (algorithm, rest) = header
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| malformed("missing algorithm"))?;
+    if !algorithm_known(algorithm) {
+        return Err(malformed(format!("unsupported algorithm `{algorithm}`")));
+    }
+    let (mut credential, mut signed, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let (key, value) = part
+            .trim()
+            .split_once('=')
+            .ok_or_else(|| malformed(format!("expected key=value, got `{}`", part.trim())))?;
+        let slot = match key {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed,
+            "Signature" => &mut signature,
+            other => return Err(malformed(format!("unexpected field `{other}`"))),
+        };
+        if slot.replace(value).is_some() {
+            return Err(malformed(format!("duplicate field `{key}`")));
+        }
+    }
+    Ok(AuthorizationFields {
+        algorithm,
+        credential: credential.ok_or_else(|| malformed("missing Credential"))?,
+        signed_headers: parse_signed_headers(
+            signed.ok_or_else(|| malformed("missing SignedHeaders"))?,
+        )?,
+        signature: parse_hex_signature(signature.ok_or_else(|| malformed("missing Signature"))?)?,
+    })
+}
+
+/// Checks the body against the SHA-256 (hex, any case) that `header` declares; `Ok(false)` when
+/// the request has no such header.
+pub(crate) fn check_declared_hash(
+    req: &SignableRequest<'_>,
+    header: &str,
+) -> Result<bool, SignError> {
+    match header_value(req.headers, header) {
+        None => Ok(false),
+        Some(declared) if declared.eq_ignore_ascii_case(&hex_sha256(req.body)) => Ok(true),
+        Some(_) => Err(SignError::PayloadHashMismatch(header.to_owned())),
+    }
+}
+
+/// The signature we computed against the one presented, in constant time.
+pub(crate) fn check_signature(expected: &str, presented: &str) -> Result<(), SignError> {
+    if constant_time_eq(expected, presented) {
+        Ok(())
+    } else {
+        Err(SignError::SignatureMismatch)
+    }
+}
+
+/// The HMAC-SHA256 of `string_to_sign` under `key`, in hex, with the `Authorization` header
+/// that `authorization` renders from it.
+pub(crate) fn hmac_signed(
+    canonical_request: String,
+    string_to_sign: String,
+    key: &[u8],
+    authorization: impl FnOnce(&str) -> String,
+) -> Signed {
+    let signature = hex::encode(hmac_sha256(key, string_to_sign.as_bytes()));
+    Signed {
+        authorization: authorization(&signature),
+        canonical_request,
+        string_to_sign,
+        signature,
+    }
+}
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn hex_sha256(bytes: &[u8]) -> String {
@@ -202,6 +295,26 @@ pub fn canonical_headers(
     Ok(out)
 }
 
+/// The canonical request of `req` over the headers `names`: the scheme chooses how the path is
+/// canonicalised, the order of repeated header values and the payload hash.
+pub(crate) fn scheme_canonical_request(
+    req: &SignableRequest<'_>,
+    names: &[String],
+    canonical_uri: fn(&str) -> String,
+    repeated: RepeatedValues,
+    payload_hash: &str,
+) -> Result<String, SignError> {
+    let headers_block = canonical_headers(req.headers, names, repeated)?;
+    Ok(join_canonical_request(
+        req.method,
+        &canonical_uri(req.path),
+        &canonical_query(req.query),
+        &headers_block,
+        names,
+        payload_hash,
+    ))
+}
+
 /// Joins the canonical request lines (both schemes share this layout).
 pub fn join_canonical_request(
     method: &str,
@@ -270,19 +383,32 @@ pub fn parse_hex_signature(signature: &str) -> Result<String, SignError> {
     }
 }
 
+/// Asserts `f(input) == expected` for each pair, naming the input that fails.
+#[cfg(test)]
+pub(crate) fn assert_maps(f: impl Fn(&str) -> String, cases: &[(&str, &str)]) {
+    for (input, expected) in cases {
+        assert_eq!(f(input), *expected, "for {input:?}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn sha256_and_hmac_known_values() {
-        assert_eq!(
-            hex_sha256(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-        assert_eq!(
-            hex_sha256(b"test"),
-            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+        assert_maps(
+            |s| hex_sha256(s.as_bytes()),
+            &[
+                (
+                    "",
+                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                ),
+                (
+                    "test",
+                    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                ),
+            ],
         );
         // RFC 4231 test case 2.
         assert_eq!(
@@ -293,86 +419,97 @@ mod tests {
 
     #[test]
     fn rfc3986_encoding() {
-        assert_eq!(encode_rfc3986(" ~/*-+"), "%20~%2F%2A-%2B");
-        assert_eq!(encode_rfc3986("a/b/c/ test"), "a%2Fb%2Fc%2F%20test");
-        assert_eq!(encode_rfc3986("é:="), "%C3%A9%3A%3D");
+        assert_maps(
+            encode_rfc3986,
+            &[
+                (" ~/*-+", "%20~%2F%2A-%2B"),
+                ("a/b/c/ test", "a%2Fb%2Fc%2F%20test"),
+                ("é:=", "%C3%A9%3A%3D"),
+            ],
+        );
         assert_eq!(encode_path("/path/ test"), "/path/%20test");
     }
 
     #[test]
     fn jd_uri_custom_action_colon_is_encoded() {
-        assert_eq!(
-            jdcloud_canonical_uri("/v1/regions/cn-north-1/vpnTunnels/t-1:adminStatus"),
-            "/v1/regions/cn-north-1/vpnTunnels/t-1%3AadminStatus"
-        );
-        // Already-escaped on the wire (Go SDK style) canonicalises the same.
-        assert_eq!(
-            jdcloud_canonical_uri("/v1/regions/cn-north-1/vpnTunnels/t-1%3AadminStatus"),
-            "/v1/regions/cn-north-1/vpnTunnels/t-1%3AadminStatus"
+        // Raw, and already escaped on the wire (Go SDK style): canonicalised the same.
+        let escaped = "/v1/regions/cn-north-1/vpnTunnels/t-1%3AadminStatus";
+        assert_maps(
+            jdcloud_canonical_uri,
+            &[
+                ("/v1/regions/cn-north-1/vpnTunnels/t-1:adminStatus", escaped),
+                (escaped, escaped),
+            ],
         );
     }
 
     #[test]
     fn jd_uri_slashes() {
-        assert_eq!(jdcloud_canonical_uri(""), "/");
-        assert_eq!(jdcloud_canonical_uri("/"), "/");
-        assert_eq!(jdcloud_canonical_uri("v1"), "/v1");
-        assert_eq!(jdcloud_canonical_uri("v1/"), "/v1/");
-        assert_eq!(jdcloud_canonical_uri("///a//b///"), "/a/b/");
-        assert_eq!(
-            jdcloud_canonical_uri("%2Fv1%2Fregions%2F%2F%2Fcn-north-1%2Finstances"),
-            "/v1/regions/cn-north-1/instances"
-        );
-        assert_eq!(
-            jdcloud_canonical_uri("/v1/regions/cn-north-1/connections/"),
-            "/v1/regions/cn-north-1/connections/"
+        assert_maps(
+            jdcloud_canonical_uri,
+            &[
+                ("", "/"),
+                ("/", "/"),
+                ("v1", "/v1"),
+                ("v1/", "/v1/"),
+                ("///a//b///", "/a/b/"),
+                (
+                    "%2Fv1%2Fregions%2F%2F%2Fcn-north-1%2Finstances",
+                    "/v1/regions/cn-north-1/instances",
+                ),
+                (
+                    "/v1/regions/cn-north-1/connections/",
+                    "/v1/regions/cn-north-1/connections/",
+                ),
+            ],
         );
     }
 
     #[test]
     fn jd_uri_bad_escapes_and_plus() {
-        assert_eq!(
-            jdcloud_canonical_uri("/v1/%2/%2f/%2b%f"),
-            "/v1/%252/%2B%25f"
+        assert_maps(
+            jdcloud_canonical_uri,
+            &[
+                ("/v1/%2/%2f/%2b%f", "/v1/%252/%2B%25f"),
+                ("/a+b/%2B", "/a%20b/%2B"),
+                ("/中文", "/%E4%B8%AD%E6%96%87"),
+                // Invalid UTF-8 after decoding becomes U+FFFD.
+                ("/%FF", "/%EF%BF%BD"),
+            ],
         );
-        assert_eq!(jdcloud_canonical_uri("/a+b/%2B"), "/a%20b/%2B");
-        assert_eq!(jdcloud_canonical_uri("/中文"), "/%E4%B8%AD%E6%96%87");
-        // Invalid UTF-8 after decoding becomes U+FFFD.
-        assert_eq!(jdcloud_canonical_uri("/%FF"), "/%EF%BF%BD");
     }
 
     #[test]
     fn acs3_uri() {
-        assert_eq!(acs3_canonical_uri(""), "/");
-        assert_eq!(acs3_canonical_uri("/"), "/");
-        assert_eq!(acs3_canonical_uri("/path/ test"), "/path/%20test");
-        assert_eq!(acs3_canonical_uri("/path/%20test"), "/path/%20test");
-        // No slash collapsing and `+` is literal in ACS3 paths.
-        assert_eq!(acs3_canonical_uri("/a//b+"), "/a//b%2B");
+        assert_maps(
+            acs3_canonical_uri,
+            &[
+                ("", "/"),
+                ("/", "/"),
+                ("/path/ test", "/path/%20test"),
+                ("/path/%20test", "/path/%20test"),
+                // No slash collapsing and `+` is literal in ACS3 paths.
+                ("/a//b+", "/a//b%2B"),
+            ],
+        );
     }
 
     #[test]
     fn query_sorting_and_encoding() {
-        assert_eq!(canonical_query(""), "");
-        assert_eq!(canonical_query("?"), "");
-        assert_eq!(
-            canonical_query("p1=p1&p0=p0&o=%&u=u"),
-            "o=%25&p0=p0&p1=p1&u=u"
-        );
-        assert_eq!(canonical_query("b=2&a=1&a=0"), "a=0&a=1&b=2");
-        assert_eq!(canonical_query("a&b"), "a=&b=");
-        assert_eq!(canonical_query("=a&a=a&=&&"), "a=a");
-        assert_eq!(canonical_query("x=a+b%2Bc&y=a%20b"), "x=a%20b%2Bc&y=a%20b");
-        assert_eq!(canonical_query("k=v=w"), "k=v%3Dw");
-        assert_eq!(
-            canonical_query(
-                "pageNumber=1&pageSize=10&filters.1.name=connectionIds&filters.1.values.1=dc-abc"
-            ),
-            "filters.1.name=connectionIds&filters.1.values.1=dc-abc&pageNumber=1&pageSize=10"
-        );
-        assert_eq!(
-            canonical_query("Name=my+gw%2A~%2B%2F"),
-            "Name=my%20gw%2A~%2B%2F"
+        assert_maps(
+            canonical_query,
+            &[
+                ("", ""),
+                ("?", ""),
+                ("p1=p1&p0=p0&o=%&u=u", "o=%25&p0=p0&p1=p1&u=u"),
+                ("b=2&a=1&a=0", "a=0&a=1&b=2"),
+                ("a&b", "a=&b="),
+                ("=a&a=a&=&&", "a=a"),
+                ("x=a+b%2Bc&y=a%20b", "x=a%20b%2Bc&y=a%20b"),
+                ("k=v=w", "k=v%3Dw"),
+                ("pageNumber=1&pageSize=10&filters.1.name=connectionIds&filters.1.values.1=dc-abc", "filters.1.name=connectionIds&filters.1.values.1=dc-abc&pageNumber=1&pageSize=10"),
+                ("Name=my+gw%2A~%2B%2F", "Name=my%20gw%2A~%2B%2F"),
+            ],
         );
     }
 

@@ -8,11 +8,11 @@
 use zeroize::Zeroize;
 
 use super::canonical::{
-    canonical_headers, canonical_query, check_security_token, constant_time_eq, header_value,
-    hex_sha256, hmac_sha256, jdcloud_canonical_uri, join_canonical_request,
-    normalize_signed_headers, parse_hex_signature, parse_signed_headers, RepeatedValues,
+    authorization_fields, check_declared_hash, check_security_token, check_signature, header_value,
+    hex_sha256, hmac_sha256, hmac_signed, jdcloud_canonical_uri, malformed,
+    normalize_signed_headers, scheme_canonical_request, RepeatedValues,
 };
-use super::{Credentials, SignError, SignableRequest};
+use super::{Credentials, SignError, SignableRequest, Signed};
 
 /// Request time, `YYYYMMDDTHHMMSSZ`; its first 8 characters are the scope date.
 pub const DATE_HEADER: &str = "x-jdcloud-date";
@@ -83,17 +83,6 @@ pub struct SigningParams<'a> {
     pub version: Version,
 }
 
-/// Result of signing; the intermediate strings are returned for logging and tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signed {
-    /// Value of the `Authorization` header.
-    pub authorization: String,
-    pub canonical_request: String,
-    pub string_to_sign: String,
-    /// 64 lower-case hex characters.
-    pub signature: String,
-}
-
 /// The HMAC key chain of one scope. Zeroed on drop: these keys are as good as the secret for a day.
 pub struct SigningKeys {
     pub k_date: [u8; 32],
@@ -154,15 +143,13 @@ fn build_canonical_request(
     req: &SignableRequest<'_>,
     names: &[String],
 ) -> Result<String, SignError> {
-    let headers_block = canonical_headers(req.headers, names, RepeatedValues::InOrder)?;
-    Ok(join_canonical_request(
-        req.method,
-        &jdcloud_canonical_uri(req.path),
-        &canonical_query(req.query),
-        &headers_block,
+    scheme_canonical_request(
+        req,
         names,
+        jdcloud_canonical_uri,
+        RepeatedValues::InOrder,
         &payload_hash(req),
-    ))
+    )
 }
 
 /// The canonical request for `req`, signing the headers named in `signed_headers` (any case;
@@ -209,19 +196,19 @@ fn compute(
         hex_sha256(canonical_request.as_bytes())
     );
     let keys = derive_signing_keys(credentials.secret(), date8, region, service, version);
-    let signature = hex::encode(hmac_sha256(&keys.k_signing, string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-        version.algorithm(),
-        credentials.access_key_id(),
-        names.join(";")
-    );
-    Ok(Signed {
-        authorization,
+    Ok(hmac_signed(
         canonical_request,
         string_to_sign,
-        signature,
-    })
+        &keys.k_signing,
+        |signature| {
+            format!(
+                "{} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
+                version.algorithm(),
+                credentials.access_key_id(),
+                names.join(";")
+            )
+        },
+    ))
 }
 
 /// Signs `req`. If the request carries `x-jdcloud-date` it must equal `params.date`; with
@@ -268,40 +255,14 @@ pub struct ParsedAuthorization {
     pub signature: String,
 }
 
-fn malformed(msg: impl Into<String>) -> SignError {
-    SignError::MalformedAuthorization(msg.into())
-}
-
 /// Parses `{ALG} Credential={AK}/{YYYYMMDD}/{region}/{service}/{terminator}, SignedHeaders=a;b, Signature={hex}`.
 /// Spaces after the commas are optional. The access key id may contain spaces (it is split
 /// off the scope from the right).
 pub fn parse_authorization(header: &str) -> Result<ParsedAuthorization, SignError> {
-    let header = header.trim();
-    let (algorithm, rest) = header
-        .split_once(' ')
-        .ok_or_else(|| malformed("missing algorithm"))?;
+    let fields = authorization_fields(header, |a| Version::from_algorithm(a).is_some())?;
+    let (algorithm, credential) = (fields.algorithm, fields.credential);
     let version = Version::from_algorithm(algorithm)
         .ok_or_else(|| malformed(format!("unsupported algorithm `{algorithm}`")))?;
-
-    let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let (key, value) = part
-            .trim()
-            .split_once('=')
-            .ok_or_else(|| malformed(format!("expected key=value, got `{}`", part.trim())))?;
-        let slot = match key {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed,
-            "Signature" => &mut signature,
-            other => return Err(malformed(format!("unexpected field `{other}`"))),
-        };
-        if slot.replace(value).is_some() {
-            return Err(malformed(format!("duplicate field `{key}`")));
-        }
-    }
-    let credential = credential.ok_or_else(|| malformed("missing Credential"))?;
-    let signed = signed.ok_or_else(|| malformed("missing SignedHeaders"))?;
-    let signature = signature.ok_or_else(|| malformed("missing Signature"))?;
 
     let mut scope = credential.rsplitn(5, '/');
     let (Some(terminator), Some(service), Some(region), Some(date), Some(access_key_id)) = (
@@ -326,8 +287,7 @@ pub fn parse_authorization(header: &str) -> Result<ParsedAuthorization, SignErro
     if access_key_id.is_empty() || region.is_empty() || service.is_empty() {
         return Err(malformed("empty access key id, region or service"));
     }
-    let signed_headers = parse_signed_headers(signed)?;
-    let signature = parse_hex_signature(signature)?;
+    let (signed_headers, signature) = (fields.signed_headers, fields.signature);
     Ok(ParsedAuthorization {
         version,
         access_key_id: access_key_id.to_owned(),
@@ -365,13 +325,7 @@ pub fn verify(
     }
     let names = normalize_signed_headers(&auth.signed_headers)?;
     check_security_token(req, &names, SECURITY_TOKEN_HEADER, credentials)?;
-    if let Some(declared) = header_value(req.headers, CONTENT_SHA256_HEADER) {
-        if !declared.eq_ignore_ascii_case(&hex_sha256(req.body)) {
-            return Err(SignError::PayloadHashMismatch(
-                CONTENT_SHA256_HEADER.to_owned(),
-            ));
-        }
-    }
+    check_declared_hash(req, CONTENT_SHA256_HEADER)?;
     let expected = compute(
         req,
         &names,
@@ -381,11 +335,7 @@ pub fn verify(
         date,
         auth.version,
     )?;
-    if constant_time_eq(&expected.signature, &auth.signature) {
-        Ok(())
-    } else {
-        Err(SignError::SignatureMismatch)
-    }
+    check_signature(&expected.signature, &auth.signature)
 }
 
 #[cfg(test)]
@@ -526,23 +476,26 @@ mod tests {
     fn tampered_signature_or_scope_fails() {
         let headers = client_headers(DATE, NONCE, HOST);
         let req = request(&headers, PATH, "", BODY);
-        let c = creds();
-        let mut auth = sign_and_parse(&req, Version::V3);
-        auth.region = "cn-south-1".to_owned();
-        assert_eq!(verify(&req, &auth, &c), Err(SignError::SignatureMismatch));
-
-        let mut auth = sign_and_parse(&req, Version::V3);
-        auth.version = Version::V2;
-        assert_eq!(verify(&req, &auth, &c), Err(SignError::SignatureMismatch));
-
-        let mut auth = sign_and_parse(&req, Version::V3);
-        let flipped = if auth.signature.starts_with('0') {
-            "1"
-        } else {
-            "0"
-        };
-        auth.signature.replace_range(..1, flipped);
-        assert_eq!(verify(&req, &auth, &c), Err(SignError::SignatureMismatch));
+        let tampering: [fn(&mut ParsedAuthorization); 3] = [
+            |auth| auth.region = "cn-south-1".to_owned(),
+            |auth| auth.version = Version::V2,
+            |auth| {
+                let flipped = if auth.signature.starts_with('0') {
+                    "1"
+                } else {
+                    "0"
+                };
+                auth.signature.replace_range(..1, flipped);
+            },
+        ];
+        for tamper in tampering {
+            let mut auth = sign_and_parse(&req, Version::V3);
+            tamper(&mut auth);
+            assert_eq!(
+                verify(&req, &auth, &creds()),
+                Err(SignError::SignatureMismatch)
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,18 @@ pub use credentials::Credentials;
 pub use error::SignError;
 pub use sensitive::Sensitive;
 
+/// Result of signing (JD Cloud and ACS3); the intermediate strings are returned for logging
+/// and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// Value of the `Authorization` header.
+    pub authorization: String,
+    pub canonical_request: String,
+    pub string_to_sign: String,
+    /// 64 lower-case hex characters.
+    pub signature: String,
+}
+
 /// An HTTP request as the signer sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct SignableRequest<'a> {

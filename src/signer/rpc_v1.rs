@@ -16,7 +16,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::canonical::{constant_time_eq, encode_rfc3986};
+use super::canonical::{check_signature, constant_time_eq, encode_rfc3986};
 use super::{Credentials, SignError};
 
 /// Value of `SignatureMethod`.
@@ -158,12 +158,7 @@ pub fn verify<K: AsRef<str>, V: AsRef<str>>(
             }
         }
     }
-    let expected = sign(method, params, credentials);
-    if constant_time_eq(&expected.signature, signature) {
-        Ok(())
-    } else {
-        Err(SignError::SignatureMismatch)
-    }
+    check_signature(&sign(method, params, credentials).signature, signature)
 }
 
 #[cfg(test)]
@@ -191,30 +186,41 @@ mod tests {
         ])
     }
 
+    /// The docs' DescribeRegions example signed with `method`, its time under `timestamp`.
+    fn docs_example(method: &str, timestamp: &str) -> SignedV1 {
+        sign(
+            method,
+            &describe_regions(timestamp),
+            &Credentials::new("testid", "testsecret"),
+        )
+    }
+
+    /// The docs' string to sign for a GET, its time under `timestamp`.
+    fn docs_string_to_sign(timestamp: &str) -> String {
+        format!(
+            "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML\
+             %26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf\
+             %26SignatureVersion%3D1.0%26{timestamp}%3D2016-02-23T12%253A46%253A24Z\
+             %26Version%3D2014-05-26"
+        )
+    }
+
     #[test]
     fn v1_a_docs_get() {
-        let params = describe_regions("Timestamp");
-        let signed = sign("GET", &params, &Credentials::new("testid", "testsecret"));
+        let signed = docs_example("GET", "Timestamp");
         assert_eq!(
             signed.canonicalized_query,
             "AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1\
              &SignatureNonce=3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion=1.0\
              &Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26"
         );
-        assert_eq!(
-            signed.string_to_sign,
-            "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML\
-             %26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf\
-             %26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z\
-             %26Version%3D2014-05-26"
-        );
+        assert_eq!(signed.string_to_sign, docs_string_to_sign("Timestamp"));
         assert_eq!(signed.signature, "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
     }
 
     #[test]
     fn v1_b_same_params_post() {
-        let params = describe_regions("Timestamp");
-        let signed = sign("POST", &params, &Credentials::new("testid", "testsecret"));
+        let signed = docs_example("POST", "Timestamp");
         assert!(signed
             .string_to_sign
             .starts_with("POST&%2F&AccessKeyId%3Dtestid"));
@@ -223,15 +229,8 @@ mod tests {
 
     #[test]
     fn v1_c_timestamp_spelled_timestamp() {
-        let params = describe_regions("TimeStamp");
-        let signed = sign("GET", &params, &Credentials::new("testid", "testsecret"));
-        assert_eq!(
-            signed.string_to_sign,
-            "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML\
-             %26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf\
-             %26SignatureVersion%3D1.0%26TimeStamp%3D2016-02-23T12%253A46%253A24Z\
-             %26Version%3D2014-05-26"
-        );
+        let signed = docs_example("GET", "TimeStamp");
+        assert_eq!(signed.string_to_sign, docs_string_to_sign("TimeStamp"));
         assert_eq!(signed.signature, "CT9X0VtwR86fNWSnsc6v8YGOjuE=");
     }
 

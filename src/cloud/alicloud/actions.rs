@@ -61,9 +61,8 @@ const fn read(name: &'static str, product: &'static Product) -> Action {
 }
 const fn create(name: &'static str, product: &'static Product) -> Action {
     Action {
-        name,
-        product,
         creates: true,
+        ..read(name, product)
     }
 }
 

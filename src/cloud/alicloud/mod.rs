@@ -9,26 +9,21 @@ pub mod types;
 
 use std::time::{Duration, Instant};
 
-use reqwest::Url;
+use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::signer::{acs3, Credentials, SignableRequest};
 
-use super::transport::{self, with_retry, Idempotency};
+use super::transport::{self, with_retry, Idempotency, Session};
 use super::ApiError;
 use actions::{Action, Product};
 
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    session: Session,
     /// One URL for both products (the sandbox), or `None` for the public endpoints.
     endpoint_override: Option<Url>,
-    region: String,
-    credentials: Credentials,
-    /// When every call must have ended: the operation's deadline, or `None`
-    /// for a default budget per call.
-    deadline: Option<Instant>,
 }
 
 impl std::fmt::Debug for Client {
@@ -38,8 +33,7 @@ impl std::fmt::Debug for Client {
                 "endpoint_override",
                 &self.endpoint_override.as_ref().map(Url::as_str),
             )
-            .field("region", &self.region)
-            .field("credentials", &self.credentials)
+            .field("session", &self.session)
             .finish()
     }
 }
@@ -96,25 +90,23 @@ impl Client {
             })
             .transpose()?;
         Ok(Client {
-            http: transport::http_client()?,
+            session: Session::new(region, credentials)?,
             endpoint_override,
-            region: region.to_string(),
-            credentials,
-            deadline: None,
         })
     }
 
     /// A copy whose calls, retries included, end by `deadline` (the
     /// operation's timeout).
     pub fn until(&self, deadline: Instant) -> Client {
-        let mut c = self.clone();
-        c.deadline = Some(deadline);
-        c
+        Client {
+            session: self.session.until(deadline),
+            endpoint_override: self.endpoint_override.clone(),
+        }
     }
 
     /// The provider's default region.
     pub fn region(&self) -> &str {
-        &self.region
+        self.session.region()
     }
 
     fn endpoint(&self, product: &Product, region: &str) -> Result<Url, ApiError> {
@@ -153,17 +145,16 @@ impl Client {
             &transport::nonce(),
             &body,
         );
+        // Signed as well: the form body's type, and the STS token.
+        let credentials = self.session.credentials();
+        let form = (!body.is_empty()).then(|| "application/x-www-form-urlencoded".to_string());
+        let token = credentials.security_token().map(str::to_string);
         let mut signed_names: Vec<&str> = acs3::DEFAULT_SIGNED_HEADERS.to_vec();
-        if !body.is_empty() {
-            headers.push((
-                "content-type".into(),
-                "application/x-www-form-urlencoded".into(),
-            ));
-            signed_names.push("content-type");
-        }
-        if let Some(token) = self.credentials.security_token() {
-            headers.push((acs3::SECURITY_TOKEN_HEADER.into(), token.to_string()));
-            signed_names.push(acs3::SECURITY_TOKEN_HEADER);
+        for (name, value) in [("content-type", form), (acs3::SECURITY_TOKEN_HEADER, token)] {
+            if let Some(value) = value {
+                headers.push((name.to_string(), value));
+                signed_names.push(name);
+            }
         }
         let req = SignableRequest {
             method: "POST",
@@ -172,31 +163,25 @@ impl Client {
             headers: &headers,
             body: &body,
         };
-        let signed = acs3::sign(&req, &self.credentials, &signed_names)
+        let signed = acs3::sign(&req, credentials, &signed_names)
             .map_err(|e| ApiError::Config(format!("signing: {e}")))?;
         tracing::trace!(action = action.name, canonical_request = %transport::redact_canonical(&signed.canonical_request, &[acs3::SECURITY_TOKEN_HEADER]), "signed Alibaba Cloud request");
 
         let mut u = url;
         u.set_path("/");
         u.set_query((!query.is_empty()).then_some(query.as_str()));
-        let mut rb = self.http.post(u).timeout(timeout);
-        for (k, v) in &headers {
-            if k != "host" {
-                rb = rb.header(k.as_str(), v.as_str());
-            }
-        }
-        let mut auth = reqwest::header::HeaderValue::from_str(&signed.authorization)
-            .map_err(|e| ApiError::Config(format!("authorization header: {e}")))?;
-        auth.set_sensitive(true);
-        rb = rb
-            .header(reqwest::header::AUTHORIZATION, auth)
-            .header("accept", "application/json")
-            .body(body);
-        let failed =
-            |e: reqwest::Error| transport::transport_error(action.name, &host, timeout, &e);
-        let resp = rb.send().await.map_err(failed)?;
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(failed)?;
+        headers.push(("accept".into(), "application/json".into()));
+        let (status, bytes) = self
+            .session
+            .send(
+                action.name,
+                (Method::POST, u),
+                &headers,
+                &signed.authorization,
+                Some(body),
+                timeout,
+            )
+            .await?;
         if (200..300).contains(&status) {
             // A success cut short may still have been carried out.
             let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
@@ -244,8 +229,7 @@ impl Client {
         } else {
             Idempotency::Safe
         };
-        let deadline = transport::deadline_or_default(self.deadline);
-        let v = with_retry(idem, deadline, |timeout| {
+        let v = with_retry(idem, self.session.deadline(), |timeout| {
             self.send_once(action, region, &params, timeout)
         })
         .await?;

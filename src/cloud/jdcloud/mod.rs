@@ -12,29 +12,32 @@ use serde::{Deserialize, Serialize};
 
 use crate::signer::{jdcloud as sig, Credentials, SignableRequest};
 
-use super::transport::{self, with_retry, Idempotency};
+use super::transport::{self, with_retry, Idempotency, Session};
 use super::ApiError;
 use ops::{Kind, Operation};
 
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    session: Session,
     endpoint: Url,
-    region: String,
-    credentials: Credentials,
-    /// When every call must have ended: the operation's deadline, or `None`
-    /// for a default budget per call.
-    deadline: Option<Instant>,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("jdcloud::Client")
             .field("endpoint", &self.endpoint.as_str())
-            .field("region", &self.region)
-            .field("credentials", &self.credentials)
+            .field("session", &self.session)
             .finish()
     }
+}
+
+/// One call: the operation, where its object is, and what it sends.
+struct Call<'a, B> {
+    op: &'a Operation,
+    region: &'a str,
+    ids: &'a [&'a str],
+    query: &'a [(&'a str, String)],
+    body: Option<&'a B>,
 }
 
 /// JD's envelope: `{"requestId", "result"}` or `{"requestId", "error"}`.
@@ -63,30 +66,28 @@ impl Client {
             ApiError::Config(format!("JD Cloud endpoint {endpoint:?} is not a URL: {e}"))
         })?;
         Ok(Client {
-            http: transport::http_client()?,
+            session: Session::new(region, credentials)?,
             endpoint,
-            region: region.to_string(),
-            credentials,
-            deadline: None,
         })
     }
 
     /// A copy whose calls, retries included, end by `deadline` (the
     /// operation's timeout).
     pub fn until(&self, deadline: Instant) -> Client {
-        let mut c = self.clone();
-        c.deadline = Some(deadline);
-        c
+        Client {
+            session: self.session.until(deadline),
+            endpoint: self.endpoint.clone(),
+        }
     }
 
     /// How long this client's calls may still take.
     pub fn time_left(&self) -> Duration {
-        transport::deadline_or_default(self.deadline).saturating_duration_since(Instant::now())
+        self.session.time_left()
     }
 
     /// The provider's default region.
     pub fn region(&self) -> &str {
-        &self.region
+        self.session.region()
     }
 
     fn host(&self) -> String {
@@ -97,13 +98,16 @@ impl Client {
     /// date and nonce) and decodes the envelope's `result`.
     async fn send_once<B: Serialize>(
         &self,
-        op: &Operation,
-        region: &str,
-        ids: &[&str],
-        query: &[(&str, String)],
-        body: Option<&B>,
+        call: &Call<'_, B>,
         timeout: Duration,
     ) -> Result<serde_json::Value, ApiError> {
+        let Call {
+            op,
+            region,
+            ids,
+            query,
+            body,
+        } = *call;
         let path = ops::render_path(op.path, region, ids);
         let query_string = query
             .iter()
@@ -131,7 +135,7 @@ impl Client {
             body: &body_bytes,
         };
         let params = sig::SigningParams {
-            credentials: &self.credentials,
+            credentials: self.session.credentials(),
             region,
             service: ops::SERVICE,
             date: &date,
@@ -144,25 +148,18 @@ impl Client {
         let mut url = self.endpoint.clone();
         url.set_path(&path);
         url.set_query((!query_string.is_empty()).then_some(query_string.as_str()));
-        let mut rb = self.http.request(op.method.clone(), url).timeout(timeout);
-        for (k, v) in &headers {
-            // reqwest sets Host from the URL, identical to what we signed.
-            if k != "host" {
-                rb = rb.header(k.as_str(), v.as_str());
-            }
-        }
-        let mut auth = reqwest::header::HeaderValue::from_str(&signed.authorization)
-            .map_err(|e| ApiError::Config(format!("authorization header: {e}")))?;
-        auth.set_sensitive(true);
-        rb = rb.header(reqwest::header::AUTHORIZATION, auth);
-        if op.method != Method::GET && op.method != Method::DELETE {
-            rb = rb.body(body_bytes);
-        }
-        let failed =
-            |e: reqwest::Error| transport::transport_error(op.name, &self.host(), timeout, &e);
-        let resp = rb.send().await.map_err(failed)?;
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(failed)?;
+        let has_body = op.method != Method::GET && op.method != Method::DELETE;
+        let (status, bytes) = self
+            .session
+            .send(
+                op.name,
+                (op.method.clone(), url),
+                &headers,
+                &signed.authorization,
+                has_body.then_some(body_bytes),
+                timeout,
+            )
+            .await?;
         let env: Envelope = serde_json::from_slice(&bytes).map_err(|e| {
             let detail = format!(
                 "{}: HTTP {status} with a body that is not JD Cloud's envelope: {e}",
@@ -208,20 +205,16 @@ impl Client {
 
     async fn call<B: Serialize + Sync, T: DeserializeOwned>(
         &self,
-        op: &Operation,
-        region: &str,
-        ids: &[&str],
-        query: &[(&str, String)],
-        body: Option<&B>,
+        call: Call<'_, B>,
     ) -> Result<T, ApiError> {
+        let op = call.op;
         let idem = if op.method == Method::POST && op.body_wrapper.is_some() {
             Idempotency::Unsafe
         } else {
             Idempotency::Safe
         };
-        let deadline = transport::deadline_or_default(self.deadline);
-        let result = with_retry(idem, deadline, |timeout| {
-            self.send_once(op, region, ids, query, body, timeout)
+        let result = with_retry(idem, self.session.deadline(), |timeout| {
+            self.send_once(&call, timeout)
         })
         .await?;
         serde_json::from_value(result).map_err(|e| ApiError::Decode(format!("{}: {e}", op.name)))
@@ -237,7 +230,13 @@ impl Client {
         spec: &S,
     ) -> Result<String, ApiError> {
         let r: serde_json::Value = self
-            .call(&kind.create, region, parent_ids, &[], Some(spec))
+            .call(Call {
+                op: &kind.create,
+                region,
+                ids: parent_ids,
+                query: &[],
+                body: Some(spec),
+            })
             .await?;
         r.get(kind.id_field)
             .or_else(|| r.get(kind.singular).and_then(|o| o.get(kind.id_field)))
@@ -259,7 +258,13 @@ impl Client {
         ids: &[&str],
     ) -> Result<T, ApiError> {
         let mut r: serde_json::Value = self
-            .call::<(), _>(&kind.describe, region, ids, &[], None)
+            .call::<(), _>(Call {
+                op: &kind.describe,
+                region,
+                ids,
+                query: &[],
+                body: None,
+            })
             .await?;
         let obj = r
             .get_mut(kind.singular)
@@ -297,7 +302,13 @@ impl Client {
             }
             let q: Vec<(&str, String)> = q.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             let mut r: serde_json::Value = self
-                .call::<(), _>(&kind.list, region, parent_ids, &q, None)
+                .call::<(), _>(Call {
+                    op: &kind.list,
+                    region,
+                    ids: parent_ids,
+                    query: &q,
+                    body: None,
+                })
                 .await?;
             let total = r
                 .get("totalCount")
@@ -326,14 +337,26 @@ impl Client {
         spec: &S,
     ) -> Result<(), ApiError> {
         let _: serde_json::Value = self
-            .call(&kind.modify, region, ids, &[], Some(spec))
+            .call(Call {
+                op: &kind.modify,
+                region,
+                ids,
+                query: &[],
+                body: Some(spec),
+            })
             .await?;
         Ok(())
     }
 
     pub async fn delete(&self, kind: &Kind, region: &str, ids: &[&str]) -> Result<(), ApiError> {
         let _: serde_json::Value = self
-            .call::<(), _>(&kind.delete, region, ids, &[], None)
+            .call::<(), _>(Call {
+                op: &kind.delete,
+                region,
+                ids,
+                query: &[],
+                body: None,
+            })
             .await?;
         Ok(())
     }
@@ -347,13 +370,13 @@ impl Client {
     ) -> Result<(), ApiError> {
         let body = serde_json::json!({ "adminStatus": status.as_str() });
         let _: serde_json::Value = self
-            .call(
-                &ops::MODIFY_ADMIN_STATUS,
+            .call(Call {
+                op: &ops::MODIFY_ADMIN_STATUS,
                 region,
-                &[tunnel_id],
-                &[],
-                Some(&body),
-            )
+                ids: &[tunnel_id],
+                query: &[],
+                body: Some(&body),
+            })
             .await?;
         Ok(())
     }
