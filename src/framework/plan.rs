@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn a_write_only_value_is_planned_null_and_does_not_make_a_change() {
         let s = with_secret();
-        let prior = obj(&[
+        let prior = object(&[
             ("id", Value::string("x")),
             ("name", Value::string("a")),
             ("asn", Value::int(1)),
@@ -270,7 +270,7 @@ mod tests {
             ("status", Value::string("up")),
             ("secret_wo", Value::Null),
         ]);
-        let config = obj(&[
+        let config = object(&[
             ("id", Value::Null),
             ("name", Value::string("a")),
             ("asn", Value::int(1)),
@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn a_destroy_plans_null() {
         let s = with_secret();
-        let prior = obj(&[
+        let prior = object(&[
             ("id", Value::string("x")),
             ("name", Value::string("a")),
             ("asn", Value::int(1)),
