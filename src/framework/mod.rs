@@ -19,7 +19,7 @@ pub mod value;
 pub use data_source::{DataSource, DynDataSource, TypedSource};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use lifecycle::{
-    CloudError, Connect, Failed, Lifecycle, Located, Locator, Managed, NotCreated,
+    CloudError, Connect, Declaration, Failed, Lifecycle, Located, Locator, Managed, NotCreated,
 };
 pub use path::{AttrPath, Step};
 pub use resource::{Ctx, DynResource, Failure, Resource, Typed};

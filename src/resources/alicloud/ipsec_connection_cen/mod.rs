@@ -23,7 +23,8 @@ use async_trait::async_trait;
 use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
-use crate::framework::{Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Value};
+use crate::framework::lifecycle::Declaration;
+use crate::framework::{Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Value};
 use crate::resources::common::{ali_delete, api_error_id};
 use crate::resources::ownership::{ali_create, AliTwin, Target};
 
@@ -45,61 +46,49 @@ pub struct IpsecConnectionCen;
 
 crate::located!(State);
 
+/// Computed tunnel values that follow from configured ones: the peer's
+/// BGP address from the tunnel CIDR, the default remote id from the
+/// customer gateway. When those change, so must the plan.
+fn plan_tunnels(prior: &Value, planned: &mut Value, config: &Value, _diags: &mut Diagnostics) {
+    let (Some(before), Some(Value::List(after))) =
+        (prior.get("tunnel").as_list(), planned.get_mut("tunnel"))
+    else {
+        return;
+    };
+    let config_tunnels = config.get("tunnel").as_list().unwrap_or(&[]);
+    for (i, t) in after.iter_mut().enumerate() {
+        let (Some(p), c) = (before.get(i), config_tunnels.get(i).unwrap_or(&Value::Null)) else {
+            continue;
+        };
+        let changed = |name: &str, t: &Value| !t.get(name).equals(p.get(name));
+        let mut unknown = Vec::new();
+        if changed("customer_gateway_id", t) && c.get("remote_id").is_null() {
+            unknown.push("remote_id");
+        }
+        if changed("bgp_tunnel_cidr", t) {
+            unknown.push("bgp_peer_ip");
+            if c.get("bgp_local_ip").is_null() {
+                unknown.push("bgp_local_ip");
+            }
+        }
+        if changed("bgp_local_ip", t) {
+            unknown.push("bgp_peer_ip");
+        }
+        for name in unknown {
+            if let Some(v) = t.get_mut(name) {
+                *v = Value::Unknown;
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl Managed<ProviderData> for IpsecConnectionCen {
     type State = State;
     type Client = Client;
     type Object = Full;
-    type Error = ApiError;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    /// Computed tunnel values that follow from configured ones: the peer's
-    /// BGP address from the tunnel CIDR, the default remote id from the
-    /// customer gateway. When those change, so must the plan.
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        planned: &mut Value,
-        config: &Value,
-        _diags: &mut Diagnostics,
-    ) {
-        let (Some(before), Some(Value::List(after))) =
-            (prior.get("tunnel").as_list(), planned.get_mut("tunnel"))
-        else {
-            return;
-        };
-        let config_tunnels = config.get("tunnel").as_list().unwrap_or(&[]);
-        for (i, t) in after.iter_mut().enumerate() {
-            let (Some(p), c) = (before.get(i), config_tunnels.get(i).unwrap_or(&Value::Null))
-            else {
-                continue;
-            };
-            let changed = |name: &str, t: &Value| !t.get(name).equals(p.get(name));
-            let mut unknown = Vec::new();
-            if changed("customer_gateway_id", t) && c.get("remote_id").is_null() {
-                unknown.push("remote_id");
-            }
-            if changed("bgp_tunnel_cidr", t) {
-                unknown.push("bgp_peer_ip");
-                if c.get("bgp_local_ip").is_null() {
-                    unknown.push("bgp_local_ip");
-                }
-            }
-            if changed("bgp_local_ip", t) {
-                unknown.push("bgp_peer_ip");
-            }
-            for name in unknown {
-                if let Some(v) = t.get_mut(name) {
-                    *v = Value::Unknown;
-                }
-            }
-        }
-    }
+    const DECLARATION: Declaration =
+        Declaration::new(TYPE_NAME, WHAT, schema).planned_by(plan_tunnels);
 
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
         let (ctx, client, region, claims) = (op.ctx, op.client, op.region, &op.ctx.data.claims);
