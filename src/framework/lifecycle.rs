@@ -101,10 +101,19 @@ pub trait Located: Sized {
 }
 
 /// Implements [`Located`] for a state struct with `id: Option<String>` and
-/// `region: Option<String>` fields.
+/// `region: Option<String>` fields: `located!(State)`, or
+/// `located!(State { fn place… })` with `place` and any other overrides.
 #[macro_export]
 macro_rules! located {
     ($state:ty) => {
+        $crate::located!($state {
+            fn place(&mut self, at: &$crate::framework::lifecycle::Locator) {
+                self.id = Some(at.id().to_string());
+                self.region = Some(at.region.clone());
+            }
+        });
+    };
+    ($state:ty { $($overrides:item)* }) => {
         impl $crate::framework::lifecycle::Located for $state {
             fn region(&self) -> Option<&str> {
                 self.region.as_deref()
@@ -112,10 +121,7 @@ macro_rules! located {
             fn id(&self) -> Option<&str> {
                 self.id.as_deref()
             }
-            fn place(&mut self, at: &$crate::framework::lifecycle::Locator) {
-                self.id = Some(at.id().to_string());
-                self.region = Some(at.region.clone());
-            }
+            $($overrides)*
         }
     };
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::clients::{Claims, ProviderData};
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
-use crate::framework::lifecycle::{Declaration, Located};
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, int_one_of, one_of, parse_cidr, ObjectRule, Validator};
 use crate::framework::{
@@ -178,14 +178,8 @@ fn plan_next_hop(_prior: &Value, planned: &mut Value, config: &Value, _diags: &m
     }
 }
 
-/// A route is named by its connection and destination.
-impl Located for State {
-    fn region(&self) -> Option<&str> {
-        self.region.as_deref()
-    }
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
+// A route is named by its connection and destination.
+crate::located!(State {
     fn place(&mut self, at: &Locator) {
         let (vco, dest) = (at.parents().join("/"), at.id().to_string());
         self.id = Some(route_id(&vco, &dest));
@@ -209,16 +203,16 @@ impl Located for State {
         let dest = format!("{addr}/{len}");
         if vco.is_empty() || parse_cidr(&dest).is_err() {
             return Err(Diagnostics::error(
-            "Invalid import ID",
-            format!(
-                "Expected \"<vpn_connection_id>/<route_dest>\" or \"<region>/<vpn_connection_id>/<route_dest>\", \
-                 e.g. \"cn-hangzhou/vco-0123abcd/192.168.0.0/16\"; got {id:?}."
-            ),
-        ));
+                "Invalid import ID",
+                format!(
+                    "Expected \"<vpn_connection_id>/<route_dest>\" or \"<region>/<vpn_connection_id>/<route_dest>\", \
+                     e.g. \"cn-hangzhou/vco-0123abcd/192.168.0.0/16\"; got {id:?}."
+                ),
+            ));
         }
         Ok(Locator::new(region, [vco.to_string(), dest]))
     }
-}
+});
 
 #[async_trait]
 impl Managed<ProviderData> for IpsecConnectionRoute {

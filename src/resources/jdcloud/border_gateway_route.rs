@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cloud::jdcloud::types as api;
-use crate::framework::lifecycle::{Declaration, Located};
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, one_of};
 use crate::framework::{Attribute, Diagnostics, Locator, Schema, Timeouts};
@@ -58,14 +58,8 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-/// Routes live under their border gateway: `[region, [bgw, route]]`.
-impl Located for State {
-    fn region(&self) -> Option<&str> {
-        self.region.as_deref()
-    }
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
+// Routes live under their border gateway: `[region, [bgw, route]]`.
+crate::located!(State {
     fn place(&mut self, at: &Locator) {
         self.id = Some(at.id().to_string());
         self.region = Some(at.region.clone());
@@ -86,7 +80,7 @@ impl Located for State {
             )),
         }
     }
-}
+});
 
 impl JdResource for BorderGatewayRoute {
     type State = State;

@@ -20,7 +20,7 @@ use crate::cloud::jdcloud::ops::CUSTOMER_GATEWAY as KIND;
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
-use crate::framework::lifecycle::{Declaration, Located};
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::{
     Attribute, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
@@ -63,20 +63,14 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-/// The id is the customer gateway's.
-impl Located for State {
-    fn region(&self) -> Option<&str> {
-        self.region.as_deref()
-    }
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
+// The id is the customer gateway's.
+crate::located!(State {
     fn place(&mut self, at: &Locator) {
         self.id = Some(at.id().to_string());
         self.region = Some(at.region.clone());
         self.customer_gateway_id = Some(at.id().to_string());
     }
-}
+});
 
 #[async_trait]
 impl Managed<ProviderData> for CustomerGatewayAddresses {
