@@ -8,7 +8,7 @@ use crate::resources::common::{ali_find, non_empty};
 use crate::resources::wait::wait_for;
 
 use super::schema::WHAT;
-use super::On;
+use crate::resources::alicloud::On;
 
 /// The connection as `find` returns it: with its binding to a transit
 /// router and that binding's links to the router's System route table.

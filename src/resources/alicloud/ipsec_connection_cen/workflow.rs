@@ -8,7 +8,7 @@ use crate::resources::wait::wait_for;
 
 use super::find::{link_status, list_binding, wait_binding, wait_connection, Link, Switch};
 use super::schema::{State, WHAT};
-use super::On;
+use crate::resources::alicloud::On;
 
 pub struct Binding {
     pub attachment_id: String,
