@@ -80,20 +80,40 @@ impl fmt::Display for Locator {
     }
 }
 
-/// A typed state with `id` and `region` attributes, as most are; see
-/// [`located!`](crate::located).
-pub trait Located {
+/// A typed state that says where its object is. Most states have `id` and
+/// `region` attributes and keep the defaults (see [`located!`](crate::located));
+/// an object under a parent, or known by more than its id, overrides them.
+pub trait Located: Sized {
     fn region(&self) -> Option<&str>;
     fn id(&self) -> Option<&str>;
-    /// Names the object at `at` (its region and own id).
+    /// Names the object at `at`: what is saved for an object whose read-back
+    /// failed, and the start of an import.
     fn place(&mut self, at: &Locator);
+    /// Where the object lives: its region (or the provider's) and its id.
+    fn locate(&self, default_region: &str) -> Option<Locator> {
+        let id = self.id()?;
+        Some(Locator::new(self.region().unwrap_or(default_region), [id]))
+    }
+    /// How an import id names an object: `[REGION/]ID` unless overridden.
+    fn import_locator(id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+        Locator::parse_import(id, default_region)
+    }
 }
 
 /// Implements [`Located`] for a state struct with `id: Option<String>` and
-/// `region: Option<String>` fields.
+/// `region: Option<String>` fields: `located!(State)`, or
+/// `located!(State { fn place… })` with `place` and any other overrides.
 #[macro_export]
 macro_rules! located {
     ($state:ty) => {
+        $crate::located!($state {
+            fn place(&mut self, at: &$crate::framework::lifecycle::Locator) {
+                self.id = Some(at.id().to_string());
+                self.region = Some(at.region.clone());
+            }
+        });
+    };
+    ($state:ty { $($overrides:item)* }) => {
         impl $crate::framework::lifecycle::Located for $state {
             fn region(&self) -> Option<&str> {
                 self.region.as_deref()
@@ -101,12 +121,46 @@ macro_rules! located {
             fn id(&self) -> Option<&str> {
                 self.id.as_deref()
             }
-            fn place(&mut self, at: &$crate::framework::lifecycle::Locator) {
-                self.id = Some(at.id().to_string());
-                self.region = Some(at.region.clone());
-            }
+            $($overrides)*
         }
     };
+}
+
+/// Changes a planned value before Terraform shows it, e.g. to plan a
+/// computed attribute that follows from configured ones: see
+/// [`Resource::modify_plan`]. Arguments: prior state, planned value,
+/// configuration, diagnostics.
+pub type PlanModifier = fn(&Value, &mut Value, &Value, &mut Diagnostics);
+
+/// What Terraform and messages know of a resource, declared once: its type
+/// name, how messages name its object, its schema and (rarely) how it
+/// changes a plan.
+#[derive(Clone, Copy)]
+pub struct Declaration {
+    pub type_name: &'static str,
+    /// How messages name the object, e.g. "JD Cloud customer gateway".
+    pub what: &'static str,
+    pub schema: fn() -> Schema,
+    pub modify_plan: Option<PlanModifier>,
+}
+
+impl Declaration {
+    pub const fn new(type_name: &'static str, what: &'static str, schema: fn() -> Schema) -> Self {
+        Declaration {
+            type_name,
+            what,
+            schema,
+            modify_plan: None,
+        }
+    }
+
+    /// The same, with a plan modifier.
+    pub const fn planned_by(self, modifier: PlanModifier) -> Self {
+        Declaration {
+            modify_plan: Some(modifier),
+            ..self
+        }
+    }
 }
 
 /// What the lifecycle needs to know of a cloud call's error.
@@ -118,6 +172,8 @@ pub trait CloudError: fmt::Display + Send + Sync {
 /// A cloud client, made for one operation's deadline from the provider's
 /// configured data `D`.
 pub trait Connect<D>: Sized + Send + Sync {
+    /// What the client's calls fail with.
+    type Error: CloudError;
     fn connect(data: &D, deadline: Instant) -> Result<Self, Diagnostics>;
     /// The provider's region for objects whose configuration names none.
     fn default_region(&self) -> &str;
@@ -178,30 +234,8 @@ pub trait Managed<D: Send + Sync + 'static>: Send + Sync + 'static {
     type Client: Connect<D>;
     /// The object as `find` returns it.
     type Object: Send + Sync;
-    type Error: CloudError;
 
-    const TYPE_NAME: &'static str;
-    /// How messages name the object, e.g. "JD Cloud customer gateway".
-    const WHAT: &'static str;
-
-    fn schema(&self) -> Schema;
-
-    /// Where the object a state stands for lives: its region (or the
-    /// provider's) and its id. Objects under a parent override this.
-    fn locate(&self, state: &Self::State, default_region: &str) -> Option<Locator> {
-        let id = state.id()?;
-        Some(Locator::new(state.region().unwrap_or(default_region), [id]))
-    }
-    /// `base` naming the object at `at`: what is saved for an object whose
-    /// read-back failed, and the start of an import.
-    fn stub(&self, at: &Locator, mut base: Self::State) -> Self::State {
-        base.place(at);
-        base
-    }
-    /// How an import id names an object: `[REGION/]ID` unless overridden.
-    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
-        Locator::parse_import(id, default_region)
-    }
+    const DECLARATION: Declaration;
 
     /// Makes the object in `op.region` and says where it is.
     async fn create(
@@ -210,7 +244,11 @@ pub trait Managed<D: Send + Sync + 'static>: Send + Sync + 'static {
         plan: &Self::State,
     ) -> Result<Locator, NotCreated>;
     /// Reads the object; a not-found error means it is gone.
-    async fn find(&self, client: &Self::Client, at: &Locator) -> Result<Self::Object, Self::Error>;
+    async fn find(
+        &self,
+        client: &Self::Client,
+        at: &Locator,
+    ) -> Result<Self::Object, Error<D, Self>>;
     /// The state of `object`. `known` supplies what the cloud does not
     /// return (the plan after create and update, the prior state on read).
     fn flatten(&self, object: &Self::Object, at: &Locator, known: &Self::State) -> Self::State;
@@ -225,17 +263,8 @@ pub trait Managed<D: Send + Sync + 'static>: Send + Sync + 'static {
         Ok(())
     }
     /// Deletes the object; not-found counts as deleted.
-    async fn delete(&self, on: &On<'_, D, Self::Client>) -> Result<(), Failed<Self::Error>>;
+    async fn delete(&self, on: &On<'_, D, Self::Client>) -> Result<(), Failed<Error<D, Self>>>;
 
-    /// See [`Resource::modify_plan`].
-    fn modify_plan(
-        &self,
-        _prior: &Value,
-        _planned: &mut Value,
-        _config: &Value,
-        _diags: &mut Diagnostics,
-    ) {
-    }
     /// See [`Resource::upgrade_state`].
     fn upgrade_state(
         &self,
@@ -246,11 +275,14 @@ pub trait Managed<D: Send + Sync + 'static>: Send + Sync + 'static {
             "Unable to upgrade resource state",
             format!(
                 "{} has no upgrade from schema version {version}.",
-                Self::TYPE_NAME
+                Self::DECLARATION.type_name
             ),
         ))
     }
 }
+
+/// The error of a managed resource's client calls.
+pub type Error<D, M> = <<M as Managed<D>>::Client as Connect<D>>::Error;
 
 /// A [`Managed`] object as a framework [`Resource`].
 pub struct Lifecycle<M>(pub M);
@@ -268,6 +300,27 @@ fn state_bug(what: &str) -> Diagnostics {
     )
 }
 
+impl<M> Lifecycle<M> {
+    /// A client for the operation's deadline and where `state`'s object is.
+    fn reach<D>(&self, ctx: &Ctx<D>, state: &M::State) -> Result<(M::Client, Locator), Diagnostics>
+    where
+        D: Send + Sync + 'static,
+        M: Managed<D>,
+    {
+        let client = M::Client::connect(&ctx.data, ctx.deadline)?;
+        let at = state
+            .locate(client.default_region())
+            .ok_or_else(|| state_bug(M::DECLARATION.what))?;
+        Ok((client, at))
+    }
+}
+
+/// `base` naming the object at `at`.
+fn stub<S: Located>(at: &Locator, mut base: S) -> S {
+    base.place(at);
+    base
+}
+
 #[async_trait]
 impl<D, M> Resource<D> for Lifecycle<M>
 where
@@ -277,14 +330,15 @@ where
     type State = M::State;
 
     fn type_name(&self) -> &'static str {
-        M::TYPE_NAME
+        M::DECLARATION.type_name
     }
 
     fn schema(&self) -> Schema {
-        self.0.schema()
+        (M::DECLARATION.schema)()
     }
 
     async fn create(&self, ctx: &Ctx<D>, plan: M::State) -> Result<M::State, Failure<M::State>> {
+        let (type_name, what) = (M::DECLARATION.type_name, M::DECLARATION.what);
         let client = M::Client::connect(&ctx.data, ctx.deadline)?;
         let region = plan
             .region()
@@ -298,34 +352,28 @@ where
         let at = match self.0.create(&op, &plan).await {
             Ok(at) => at,
             Err(NotCreated::Nothing(d)) => return Err(Failure::clean(d)),
-            Err(NotCreated::Exists(at, d)) => {
-                let stub = self.0.stub(&at, plan);
-                return Err(Failure::partial(stub, d));
-            }
+            Err(NotCreated::Exists(at, d)) => return Err(Failure::partial(stub(&at, plan), d)),
         };
-        tracing::info!(id = %at, type_name = M::TYPE_NAME, "created");
+        tracing::info!(id = %at, type_name, "created");
         match self.0.find(&client, &at).await {
             Ok(o) => Ok(self.0.flatten(&o, &at, &plan)),
             Err(e) => {
-                let d = failed("reading back", M::WHAT, &at.to_string(), &e);
-                Err(Failure::partial(self.0.stub(&at, plan), d))
+                let d = failed("reading back", what, &at.to_string(), &e);
+                Err(Failure::partial(stub(&at, plan), d))
             }
         }
     }
 
     async fn read(&self, ctx: &Ctx<D>, state: M::State) -> Result<Option<M::State>, Diagnostics> {
-        let client = M::Client::connect(&ctx.data, ctx.deadline)?;
-        let at = self
-            .0
-            .locate(&state, client.default_region())
-            .ok_or_else(|| state_bug(M::WHAT))?;
+        let (client, at) = self.reach(ctx, &state)?;
         match self.0.find(&client, &at).await {
             Ok(o) => Ok(Some(self.0.flatten(&o, &at, &state))),
             Err(e) if e.is_not_found() => {
-                tracing::warn!(id = %at, type_name = M::TYPE_NAME, "gone; removing it from state");
+                let type_name = M::DECLARATION.type_name;
+                tracing::warn!(id = %at, type_name, "gone; removing it from state");
                 Ok(None)
             }
-            Err(e) => Err(failed("reading", M::WHAT, &at.to_string(), &e)),
+            Err(e) => Err(failed("reading", M::DECLARATION.what, &at.to_string(), &e)),
         }
     }
 
@@ -335,11 +383,7 @@ where
         prior: M::State,
         plan: M::State,
     ) -> Result<M::State, Failure<M::State>> {
-        let client = M::Client::connect(&ctx.data, ctx.deadline)?;
-        let at = self
-            .0
-            .locate(&prior, client.default_region())
-            .ok_or_else(|| state_bug(M::WHAT))?;
+        let (client, at) = self.reach(ctx, &prior)?;
         let on = On {
             ctx,
             client: &client,
@@ -354,19 +398,15 @@ where
         }
         match self.0.find(&client, &at).await {
             Ok(o) => Ok(self.0.flatten(&o, &at, &plan)),
-            Err(e) => Err(Failure::partial(
-                prior,
-                failed("reading back", M::WHAT, &at.to_string(), &e),
-            )),
+            Err(e) => {
+                let d = failed("reading back", M::DECLARATION.what, &at.to_string(), &e);
+                Err(Failure::partial(prior, d))
+            }
         }
     }
 
     async fn delete(&self, ctx: &Ctx<D>, state: M::State) -> Result<(), Diagnostics> {
-        let client = M::Client::connect(&ctx.data, ctx.deadline)?;
-        let at = self
-            .0
-            .locate(&state, client.default_region())
-            .ok_or_else(|| state_bug(M::WHAT))?;
+        let (client, at) = self.reach(ctx, &state)?;
         let on = On {
             ctx,
             client: &client,
@@ -375,15 +415,17 @@ where
         match self.0.delete(&on).await {
             Ok(()) => Ok(()),
             Err(Failed::Call(e)) if e.is_not_found() => Ok(()),
-            Err(Failed::Call(e)) => Err(failed("deleting", M::WHAT, &at.to_string(), &e)),
+            Err(Failed::Call(e)) => {
+                Err(failed("deleting", M::DECLARATION.what, &at.to_string(), &e))
+            }
             Err(Failed::Other(d)) => Err(d),
         }
     }
 
     async fn import(&self, ctx: &Ctx<D>, id: &str) -> Result<M::State, Diagnostics> {
         let client = M::Client::connect(&ctx.data, ctx.deadline)?;
-        let at = self.0.import_locator(id, client.default_region())?;
-        Ok(self.0.stub(&at, M::State::default()))
+        let at = M::State::import_locator(id, client.default_region())?;
+        Ok(stub(&at, M::State::default()))
     }
 
     fn modify_plan(
@@ -393,7 +435,9 @@ where
         config: &Value,
         diags: &mut Diagnostics,
     ) {
-        self.0.modify_plan(prior, planned, config, diags)
+        if let Some(modify) = M::DECLARATION.modify_plan {
+            modify(prior, planned, config, diags);
+        }
     }
 
     fn upgrade_state(
@@ -455,6 +499,7 @@ mod tests {
 
     struct Client(Things);
     impl Connect<Cloud> for Client {
+        type Error = Error;
         fn connect(data: &Cloud, _deadline: Instant) -> Result<Self, Diagnostics> {
             Ok(Client(data.things.clone()))
         }
@@ -478,13 +523,9 @@ mod tests {
         type State = Thing;
         type Client = Client;
         type Object = String;
-        type Error = Error;
-        const TYPE_NAME: &'static str = "test_thing";
-        const WHAT: &'static str = "thing";
-
-        fn schema(&self) -> Schema {
+        const DECLARATION: Declaration = Declaration::new("test_thing", "thing", || {
             Schema::new("t").attribute(Attribute::string("name").required().description("n"))
-        }
+        });
 
         async fn create(
             &self,
@@ -685,6 +726,6 @@ mod tests {
         let route = Locator::new("r", ["bgw-1", "route-2"]);
         assert_eq!((route.id(), route.parents()), ("route-2", vec!["bgw-1"]));
         assert_eq!(route.to_string(), "bgw-1/route-2");
-        assert_eq!(Named.locate(&Thing::default(), "home"), None);
+        assert_eq!(Thing::default().locate("home"), None);
     }
 }

@@ -21,7 +21,7 @@ pub use data_source::{DataSource, DynDataSource, TypedSource};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use ephemeral::{DynEphemeralResource, EphemeralResource, Opened, Renewed, TypedEphemeral};
 pub use lifecycle::{
-    CloudError, Connect, Failed, Lifecycle, Located, Locator, Managed, NotCreated,
+    CloudError, Connect, Declaration, Failed, Lifecycle, Located, Locator, Managed, NotCreated,
 };
 pub use path::{AttrPath, Step};
 pub use resource::{Ctx, DynResource, Failure, Resource, Typed};

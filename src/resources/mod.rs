@@ -30,43 +30,41 @@ impl CloudError for ApiError {
     }
 }
 
-impl Connect<ProviderData> for jd::Client {
-    fn connect(data: &ProviderData, deadline: Instant) -> Result<Self, Diagnostics> {
-        data.jdcloud()
-            .map(|c| c.until(deadline))
-            .map_err(|e| Diagnostics::error("JD Cloud provider configuration", e))
-    }
-    fn default_region(&self) -> &str {
-        self.region()
-    }
+/// A cloud's client, bound to an operation's deadline, from the provider's
+/// configuration of that cloud (or why there is none).
+macro_rules! connect {
+    ($client:ty, $configured:ident, $cloud:literal) => {
+        impl Connect<ProviderData> for $client {
+            type Error = ApiError;
+            fn connect(data: &ProviderData, deadline: Instant) -> Result<Self, Diagnostics> {
+                data.$configured()
+                    .map(|c| c.until(deadline))
+                    .map_err(|e| Diagnostics::error(concat!($cloud, " provider configuration"), e))
+            }
+            fn default_region(&self) -> &str {
+                self.region()
+            }
+        }
+    };
 }
 
-impl Connect<ProviderData> for ali::Client {
-    fn connect(data: &ProviderData, deadline: Instant) -> Result<Self, Diagnostics> {
-        data.alicloud()
-            .map(|c| c.until(deadline))
-            .map_err(|e| Diagnostics::error("Alibaba Cloud provider configuration", e))
-    }
-    fn default_region(&self) -> &str {
-        self.region()
-    }
-}
+connect!(jd::Client, jdcloud, "JD Cloud");
+connect!(ali::Client, alicloud, "Alibaba Cloud");
 
 pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
     use alicloud::{customer_gateway as ali_cgw, ipsec_connection_cen, ipsec_connection_route};
-    use jdcloud::Jd;
     use jdcloud::*;
     vec![
         managed(ali_cgw::CustomerGateway),
         managed(ipsec_connection_cen::IpsecConnectionCen),
         managed(ipsec_connection_route::IpsecConnectionRoute),
-        managed(Jd(border_gateway::BorderGateway)),
-        managed(Jd(border_gateway_route::BorderGatewayRoute)),
-        managed(Jd(customer_gateway::CustomerGateway)),
+        managed(border_gateway::BorderGateway),
+        managed(border_gateway_route::BorderGatewayRoute),
+        managed(customer_gateway::CustomerGateway),
         managed(customer_gateway_addresses::CustomerGatewayAddresses),
-        managed(Jd(vpc_attachment::VpcAttachment)),
-        managed(Jd(vpn_connection::VpnConnection)),
-        managed(Jd(vpn_tunnel::VpnTunnel)),
+        managed(vpc_attachment::VpcAttachment),
+        managed(vpn_connection::VpnConnection),
+        managed(vpn_tunnel::VpnTunnel),
     ]
 }
 

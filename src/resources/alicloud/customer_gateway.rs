@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, types as api, Client, Params};
 use crate::cloud::ApiError;
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{int_between, ipv4, Validator};
 use crate::framework::{
@@ -134,13 +135,7 @@ impl Managed<ProviderData> for CustomerGateway {
     type State = State;
     type Client = Client;
     type Object = api::CustomerGateway;
-    type Error = ApiError;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
+    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
 
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
         let (client, region, claims) = (op.client, op.region, &op.ctx.data.claims);

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::clients::{Claims, ProviderData};
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, int_one_of, one_of, parse_cidr, ObjectRule, Validator};
 use crate::framework::{
@@ -167,60 +168,32 @@ fn validate_next_hop(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
     }
 }
 
-crate::located!(State);
-
-#[async_trait]
-impl Managed<ProviderData> for IpsecConnectionRoute {
-    type State = State;
-    type Client = Client;
-    type Object = api::VcoRouteEntry;
-    type Error = ApiError;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    /// An unset `next_hop` is the connection: planned as its id, known or not.
-    fn modify_plan(
-        &self,
-        _prior: &Value,
-        planned: &mut Value,
-        config: &Value,
-        _diags: &mut Diagnostics,
-    ) {
-        if config.get("next_hop").is_null() {
-            let vco = planned.get("vpn_connection_id").clone();
-            if let Some(hop) = planned.get_mut("next_hop") {
-                *hop = vco;
-            }
+/// An unset `next_hop` is the connection: planned as its id, known or not.
+fn plan_next_hop(_prior: &Value, planned: &mut Value, config: &Value, _diags: &mut Diagnostics) {
+    if config.get("next_hop").is_null() {
+        let vco = planned.get("vpn_connection_id").clone();
+        if let Some(hop) = planned.get_mut("next_hop") {
+            *hop = vco;
         }
     }
+}
 
-    /// A route is named by its connection and destination.
-    fn locate(&self, s: &State, default_region: &str) -> Option<Locator> {
-        let path = [s.vpn_connection_id.clone()?, s.route_dest.clone()?];
-        Some(Locator::new(
-            s.region.as_deref().unwrap_or(default_region),
-            path,
-        ))
-    }
-
-    fn stub(&self, at: &Locator, base: State) -> State {
+// A route is named by its connection and destination.
+crate::located!(State {
+    fn place(&mut self, at: &Locator) {
         let (vco, dest) = (at.parents().join("/"), at.id().to_string());
-        State {
-            id: Some(route_id(&vco, &dest)),
-            region: Some(at.region.clone()),
-            vpn_connection_id: Some(vco),
-            route_dest: Some(dest),
-            ..base
-        }
+        self.id = Some(route_id(&vco, &dest));
+        self.region = Some(at.region.clone());
+        self.vpn_connection_id = Some(vco);
+        self.route_dest = Some(dest);
     }
-
+    fn locate(&self, default_region: &str) -> Option<Locator> {
+        let path = [self.vpn_connection_id.clone()?, self.route_dest.clone()?];
+        Some(Locator::new(self.region().unwrap_or(default_region), path))
+    }
     /// `<vpn_connection_id>/<route_dest>` or `<region>/<vpn_connection_id>/<route_dest>`;
     /// the destination's own `/` makes three or four parts.
-    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+    fn import_locator(id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
         let parts: Vec<&str> = id.split('/').collect();
         let (region, vco, addr, len) = match parts.as_slice() {
             [v, a, l] => (default_region, *v, *a, *l),
@@ -239,6 +212,15 @@ impl Managed<ProviderData> for IpsecConnectionRoute {
         }
         Ok(Locator::new(region, [vco.to_string(), dest]))
     }
+});
+
+#[async_trait]
+impl Managed<ProviderData> for IpsecConnectionRoute {
+    type State = State;
+    type Client = Client;
+    type Object = api::VcoRouteEntry;
+    const DECLARATION: Declaration =
+        Declaration::new(TYPE_NAME, WHAT, schema).planned_by(plan_next_hop);
 
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
         let (ctx, client, region) = (op.ctx, op.client, op.region);
@@ -545,7 +527,6 @@ mod tests {
 
     #[test]
     fn next_hop_follows_the_connection() {
-        let r = IpsecConnectionRoute;
         let mut planned = Value::Object(
             [
                 ("vpn_connection_id".to_string(), Value::string("vco-9")),
@@ -559,7 +540,7 @@ mod tests {
                 .into_iter()
                 .collect(),
         );
-        r.modify_plan(&Value::Null, &mut planned, &config, &mut Diagnostics::new());
+        plan_next_hop(&Value::Null, &mut planned, &config, &mut Diagnostics::new());
         assert_eq!(planned.get("next_hop").as_str(), Some("vco-9"));
     }
 

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::jdcloud::ops::{Kind, BORDER_GATEWAY};
 use crate::cloud::jdcloud::types as api;
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{one_of, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Value};
@@ -92,15 +92,7 @@ crate::located!(State);
 impl JdResource for BorderGateway {
     type State = State;
     type Object = api::Bgw;
-    type Spec = api::BgwSpec;
-    type Modify = api::ModifyBgwSpec;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-    const KIND: Kind = BORDER_GATEWAY;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
+    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
 
     fn expand(&self, plan: &State) -> api::BgwSpec {
         api::BgwSpec {

@@ -8,8 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::jdcloud::ops::{Kind, BGW_ROUTE};
 use crate::cloud::jdcloud::types as api;
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, one_of};
 use crate::framework::{Attribute, Diagnostics, Locator, Schema, Timeouts};
@@ -58,41 +58,19 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-crate::located!(State);
-
-impl JdResource for BorderGatewayRoute {
-    type State = State;
-    type Object = api::BgwRoute;
-    type Spec = api::BgwRouteSpec;
-    type Modify = api::ModifyBgwRouteSpec;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-    const KIND: Kind = BGW_ROUTE;
-
-    fn schema(&self) -> Schema {
-        schema()
+// Routes live under their border gateway: `[region, [bgw, route]]`.
+crate::located!(State {
+    fn place(&mut self, at: &Locator) {
+        self.id = Some(at.id().to_string());
+        self.region = Some(at.region.clone());
+        self.border_gateway_id = at.parents().first().map(|b| (*b).to_string());
     }
-
-    /// Routes live under their border gateway: `[region, [bgw, route]]`.
-    fn locate(&self, s: &State, default_region: &str) -> Option<Locator> {
-        let path = [s.border_gateway_id.clone()?, s.id.clone()?];
-        Some(Locator::new(
-            s.region.as_deref().unwrap_or(default_region),
-            path,
-        ))
+    fn locate(&self, default_region: &str) -> Option<Locator> {
+        let path = [self.border_gateway_id.clone()?, self.id.clone()?];
+        Some(Locator::new(self.region().unwrap_or(default_region), path))
     }
-
-    fn stub(&self, at: &Locator, base: State) -> State {
-        State {
-            id: Some(at.id().to_string()),
-            region: Some(at.region.clone()),
-            border_gateway_id: at.parents().first().map(|b| (*b).to_string()),
-            ..base
-        }
-    }
-
     /// `<border_gateway_id>/<route_id>` or `<region>/<border_gateway_id>/<route_id>`.
-    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+    fn import_locator(id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
         match id.split('/').collect::<Vec<_>>().as_slice() {
             [b, i] if !b.is_empty() && !i.is_empty() => Ok(Locator::new(default_region, [*b, *i])),
             [r, b, i] if !r.is_empty() && !b.is_empty() && !i.is_empty() => Ok(Locator::new(*r, [*b, *i])),
@@ -102,6 +80,12 @@ impl JdResource for BorderGatewayRoute {
             )),
         }
     }
+});
+
+impl JdResource for BorderGatewayRoute {
+    type State = State;
+    type Object = api::BgwRoute;
+    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
 
     fn parents(&self, plan: &State) -> Vec<String> {
         plan.border_gateway_id.clone().into_iter().collect()

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::jdcloud::ops::{Kind, CUSTOMER_GATEWAY};
 use crate::cloud::jdcloud::types as api;
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{distinct, each, int_between, list_length_in, public_ipv4};
 use crate::framework::{Attribute, Locator, Schema, Timeouts};
@@ -86,15 +86,7 @@ crate::located!(State);
 impl JdResource for CustomerGateway {
     type State = State;
     type Object = api::CustomerGateway;
-    type Spec = api::CustomerGatewaySpec;
-    type Modify = api::ModifyCustomerGatewaySpec;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-    const KIND: Kind = CUSTOMER_GATEWAY;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
+    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
 
     fn expand(&self, plan: &State) -> api::CustomerGatewaySpec {
         expand(plan)

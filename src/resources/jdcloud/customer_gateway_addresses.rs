@@ -20,6 +20,7 @@ use crate::cloud::jdcloud::ops::CUSTOMER_GATEWAY as KIND;
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::{
     Attribute, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
@@ -62,30 +63,21 @@ pub fn schema() -> Schema {
     .timeouts(TIMEOUTS)
 }
 
-crate::located!(State);
+// The id is the customer gateway's.
+crate::located!(State {
+    fn place(&mut self, at: &Locator) {
+        self.id = Some(at.id().to_string());
+        self.region = Some(at.region.clone());
+        self.customer_gateway_id = Some(at.id().to_string());
+    }
+});
 
 #[async_trait]
 impl Managed<ProviderData> for CustomerGatewayAddresses {
     type State = State;
     type Client = Client;
     type Object = api::CustomerGateway;
-    type Error = ApiError;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    /// The id is the customer gateway's.
-    fn stub(&self, at: &Locator, base: State) -> State {
-        State {
-            id: Some(at.id().to_string()),
-            region: Some(at.region.clone()),
-            customer_gateway_id: Some(at.id().to_string()),
-            ..base
-        }
-    }
+    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
 
     /// Nothing is made: the addresses are set on the existing gateway.
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {

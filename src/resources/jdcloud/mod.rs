@@ -71,12 +71,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::clients::ProviderData;
-use crate::cloud::jdcloud::ops::Kind;
-use crate::cloud::jdcloud::types::Listed;
+use crate::cloud::jdcloud::ops::{self, Kind};
+use crate::cloud::jdcloud::types::{self as api, Listed};
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
-use crate::framework::lifecycle;
-use crate::framework::{Diagnostics, Failed, Located, Locator, Managed, NotCreated, Schema, Value};
+use crate::framework::lifecycle::{self, Declaration};
+use crate::framework::{Diagnostics, Failed, Located, Locator, Managed, NotCreated};
 use crate::resources::common::{jd_find, jd_modify};
 use crate::resources::ownership::{jd_create, Identity, Target};
 
@@ -85,53 +85,65 @@ pub type In<'a> = lifecycle::In<'a, ProviderData, Client>;
 /// A JD Cloud update's or delete's means: see [`lifecycle::On`].
 pub type On<'a> = lifecycle::On<'a, ProviderData, Client>;
 
-/// A JD Cloud `bgw` object made by one create call, changed by one modify
-/// call and read by one describe: all but one of our JD resources. It says
-/// how to build the calls and read the answer; [`Jd`] makes the calls.
-#[async_trait]
-pub trait JdResource: Send + Sync + 'static {
-    type State: Serialize + DeserializeOwned + Default + Located + Send + Sync;
-    /// The object as describe and list return it.
-    type Object: Listed + Sync;
+/// A kind of bgw object: the object as describe and list return it, its
+/// create and modify request bodies, and its operations.
+pub trait JdObject: Listed + Sync {
     /// The create request body.
     type Spec: Serialize + Send + Sync;
     /// The modify request body; its default changes nothing.
     type Modify: Serialize + Send + Sync + PartialEq + Default;
-
-    const TYPE_NAME: &'static str;
-    const WHAT: &'static str;
     const KIND: Kind;
+}
 
-    fn schema(&self) -> Schema;
-    fn expand(&self, plan: &Self::State) -> Self::Spec;
+/// The table of bgw object kinds: object => create body, modify body, operations.
+macro_rules! jd_objects {
+    ($($object:ty => $spec:ty, $modify:ty, $kind:expr;)*) => {$(
+        impl JdObject for $object {
+            type Spec = $spec;
+            type Modify = $modify;
+            const KIND: Kind = $kind;
+        }
+    )*};
+}
+
+jd_objects! {
+    api::Bgw => api::BgwSpec, api::ModifyBgwSpec, ops::BORDER_GATEWAY;
+    api::BgwRoute => api::BgwRouteSpec, api::ModifyBgwRouteSpec, ops::BGW_ROUTE;
+    api::CustomerGateway => api::CustomerGatewaySpec, api::ModifyCustomerGatewaySpec, ops::CUSTOMER_GATEWAY;
+    api::VpcAttachment => api::VpcAttachmentSpec, api::ModifyVpcAttachmentSpec, ops::VPC_ATTACHMENT;
+    api::VpnConnection => api::VpnConnectionSpec, api::ModifyVpnConnectionSpec, ops::VPN_CONNECTION;
+    api::VpnTunnel => api::VpnTunnelSpec, api::TunnelSettings, ops::VPN_TUNNEL;
+}
+
+/// The create request body of a resource's object.
+pub type Spec<R> = <<R as JdResource>::Object as JdObject>::Spec;
+/// The modify request body of a resource's object.
+pub type Modify<R> = <<R as JdResource>::Object as JdObject>::Modify;
+
+/// A JD Cloud `bgw` object made by one create call, changed by one modify
+/// call and read by one describe: all but one of our JD resources. It says
+/// how to build the calls and read the answer; its [`Managed`] steps make
+/// the calls.
+#[async_trait]
+pub trait JdResource: Send + Sync + 'static {
+    type State: Serialize + DeserializeOwned + Default + Located + Send + Sync;
+    type Object: JdObject;
+
+    const DECLARATION: Declaration;
+
+    fn expand(&self, plan: &Self::State) -> Spec<Self>;
     /// What makes an object of this kind the one `spec` would create.
-    fn identity(&self, spec: &Self::Spec) -> Identity<Self::Object>;
+    fn identity(&self, spec: &Spec<Self>) -> Identity<Self::Object>;
     /// The description the user wants, for kinds created with a marker.
     fn description<'a>(&self, _plan: &'a Self::State) -> Option<&'a str> {
         None
     }
-    fn expand_modify(&self, prior: &Self::State, plan: &Self::State) -> Self::Modify;
+    fn expand_modify(&self, prior: &Self::State, plan: &Self::State) -> Modify<Self>;
     fn flatten(&self, object: &Self::Object, at: &Locator, known: &Self::State) -> Self::State;
 
     /// Parents of the object (the border gateway of a route).
     fn parents(&self, _plan: &Self::State) -> Vec<String> {
         Vec::new()
-    }
-    /// See [`Managed::locate`].
-    fn locate(&self, state: &Self::State, default_region: &str) -> Option<Locator> {
-        Some(Locator::new(
-            state.region().unwrap_or(default_region),
-            [state.id()?],
-        ))
-    }
-    /// See [`Managed::stub`].
-    fn stub(&self, at: &Locator, mut base: Self::State) -> Self::State {
-        base.place(at);
-        base
-    }
-    /// See [`Managed::import_locator`].
-    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
-        Locator::parse_import(id, default_region)
     }
     /// What a create needs beyond the create call (e.g. a setting the
     /// create request cannot carry).
@@ -151,56 +163,31 @@ pub trait JdResource: Send + Sync + 'static {
     async fn before_delete(&self, _on: &On<'_>) -> Result<(), ApiError> {
         Ok(())
     }
-    /// See [`Managed::modify_plan`].
-    fn modify_plan(
-        &self,
-        _prior: &Value,
-        _planned: &mut Value,
-        _config: &Value,
-        _diags: &mut Diagnostics,
-    ) {
-    }
 }
 
-/// A [`JdResource`] as a [`Managed`] one.
-pub struct Jd<R>(pub R);
-
 #[async_trait]
-impl<R: JdResource> Managed<ProviderData> for Jd<R> {
+impl<R: JdResource> Managed<ProviderData> for R {
     type State = R::State;
     type Client = Client;
     type Object = R::Object;
-    type Error = ApiError;
-    const TYPE_NAME: &'static str = R::TYPE_NAME;
-    const WHAT: &'static str = R::WHAT;
-
-    fn schema(&self) -> Schema {
-        self.0.schema()
-    }
-
-    fn locate(&self, state: &R::State, default_region: &str) -> Option<Locator> {
-        self.0.locate(state, default_region)
-    }
-
-    fn stub(&self, at: &Locator, base: R::State) -> R::State {
-        self.0.stub(at, base)
-    }
-
-    fn import_locator(&self, id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
-        self.0.import_locator(id, default_region)
-    }
+    const DECLARATION: Declaration = R::DECLARATION;
 
     async fn create(&self, op: &In<'_>, plan: &R::State) -> Result<Locator, NotCreated> {
-        let spec = self.0.expand(plan);
-        let identity = self.0.identity(&spec);
-        let parents = self.0.parents(plan);
+        let spec = self.expand(plan);
+        let identity = self.identity(&spec);
+        let parents = self.parents(plan);
         let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
-        let target = Target::new(R::TYPE_NAME, R::WHAT, op.region, &parents);
-        let description = self.0.description(plan);
+        let Declaration {
+            type_name, what, ..
+        } = R::DECLARATION;
+        let target = Target::new(type_name, what, op.region, &parents);
+        let claims = &op.ctx.data.claims;
+        let kind = &R::Object::KIND;
+        let description = self.description(plan);
         let at = jd_create(
             op.client,
-            &op.ctx.data.claims,
-            &R::KIND,
+            claims,
+            kind,
             &target,
             &identity,
             &spec,
@@ -212,18 +199,18 @@ impl<R: JdResource> Managed<ProviderData> for Jd<R> {
             client: op.client,
             at: &at,
         };
-        match self.0.after_create(&on, plan).await {
+        match self.after_create(&on, plan).await {
             Ok(()) => Ok(at),
             Err(d) => Err(NotCreated::Exists(at, d)),
         }
     }
 
     async fn find(&self, client: &Client, at: &Locator) -> Result<R::Object, ApiError> {
-        jd_find(client, &R::KIND, &at.region, &at.ids()).await
+        jd_find(client, &R::Object::KIND, &at.region, &at.ids()).await
     }
 
     fn flatten(&self, object: &R::Object, at: &Locator, known: &R::State) -> R::State {
-        self.0.flatten(object, at, known)
+        JdResource::flatten(self, object, at, known)
     }
 
     async fn update(
@@ -232,24 +219,18 @@ impl<R: JdResource> Managed<ProviderData> for Jd<R> {
         prior: &R::State,
         plan: &R::State,
     ) -> Result<(), Diagnostics> {
-        let change = self.0.expand_modify(prior, plan);
-        jd_modify(on.client, &R::KIND, on.at, R::WHAT, &change).await?;
-        self.0.after_update(on, prior, plan).await
+        let change = self.expand_modify(prior, plan);
+        let what = R::DECLARATION.what;
+        jd_modify(on.client, &R::Object::KIND, on.at, what, &change).await?;
+        self.after_update(on, prior, plan).await
     }
 
     async fn delete(&self, on: &On<'_>) -> Result<(), Failed<ApiError>> {
-        self.0.before_delete(on).await?;
+        self.before_delete(on).await?;
         let at = on.at;
-        Ok(on.client.delete(&R::KIND, &at.region, &at.ids()).await?)
-    }
-
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        planned: &mut Value,
-        config: &Value,
-        diags: &mut Diagnostics,
-    ) {
-        self.0.modify_plan(prior, planned, config, diags)
+        Ok(on
+            .client
+            .delete(&R::Object::KIND, &at.region, &at.ids())
+            .await?)
     }
 }

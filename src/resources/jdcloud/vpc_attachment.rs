@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::jdcloud::ops::{Kind, VPC_ATTACHMENT};
 use crate::cloud::jdcloud::types as api;
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{one_of, pattern, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Type, Value};
@@ -107,15 +107,7 @@ crate::located!(State);
 impl JdResource for VpcAttachment {
     type State = State;
     type Object = api::VpcAttachment;
-    type Spec = api::VpcAttachmentSpec;
-    type Modify = api::ModifyVpcAttachmentSpec;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-    const KIND: Kind = VPC_ATTACHMENT;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
+    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
 
     fn expand(&self, plan: &State) -> api::VpcAttachmentSpec {
         api::VpcAttachmentSpec {

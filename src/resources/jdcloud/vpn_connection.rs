@@ -11,8 +11,9 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::jdcloud::ops::{Kind, VPN_CONNECTION};
+use crate::cloud::jdcloud::ops::VPN_CONNECTION;
 use crate::cloud::jdcloud::types as api;
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, each, int_between, length_between};
 use crate::framework::{
@@ -117,15 +118,7 @@ crate::located!(State);
 impl JdResource for VpnConnection {
     type State = State;
     type Object = api::VpnConnection;
-    type Spec = api::VpnConnectionSpec;
-    type Modify = api::ModifyVpnConnectionSpec;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-    const KIND: Kind = VPN_CONNECTION;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
+    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
 
     fn expand(&self, plan: &State) -> api::VpnConnectionSpec {
         api::VpnConnectionSpec {

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::signer::Sensitive;
 
-use crate::cloud::jdcloud::ops::{Kind, VPN_TUNNEL};
 use crate::cloud::jdcloud::types::{self as api, AdminStatus};
 use crate::cloud::ApiError;
+use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{
     int_between, int_one_of, ipv4, no_prefix, one_of, parse_cidr, pattern, ObjectRule, Validator,
@@ -260,50 +260,42 @@ pub fn schema() -> Schema {
 
 crate::located!(State);
 
+/// `remote_tunnel_ip` follows from `tunnel_ip` and `local_tunnel_ip`, so
+/// plan it instead of showing it as unknown.
+fn plan_remote_tunnel_ip(
+    prior: &Value,
+    planned: &mut Value,
+    _config: &Value,
+    _diags: &mut Diagnostics,
+) {
+    let (cidr, local) = (
+        planned.get("tunnel_ip").clone(),
+        planned.get("local_tunnel_ip").clone(),
+    );
+    if cidr.equals(prior.get("tunnel_ip")) && local.equals(prior.get("local_tunnel_ip")) {
+        return;
+    }
+    let remote = match (
+        cidr.as_str().map(parse_cidr),
+        local.as_str().map(str::parse::<Ipv4Addr>),
+    ) {
+        (Some(Ok(net)), Some(Ok(ip))) => usable_hosts(net)
+            .into_iter()
+            .find(|h| *h != ip)
+            .map_or(Value::Unknown, |h| Value::string(h.to_string())),
+        _ => Value::Unknown,
+    };
+    if let Some(slot) = planned.get_mut("remote_tunnel_ip") {
+        *slot = remote;
+    }
+}
+
 #[async_trait]
 impl JdResource for VpnTunnel {
     type State = State;
     type Object = api::VpnTunnel;
-    type Spec = api::VpnTunnelSpec;
-    type Modify = api::TunnelSettings;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-    const KIND: Kind = VPN_TUNNEL;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    /// `remote_tunnel_ip` follows from `tunnel_ip` and `local_tunnel_ip`, so
-    /// plan it instead of showing it as unknown.
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        planned: &mut Value,
-        _config: &Value,
-        _diags: &mut Diagnostics,
-    ) {
-        let (cidr, local) = (
-            planned.get("tunnel_ip").clone(),
-            planned.get("local_tunnel_ip").clone(),
-        );
-        if cidr.equals(prior.get("tunnel_ip")) && local.equals(prior.get("local_tunnel_ip")) {
-            return;
-        }
-        let remote = match (
-            cidr.as_str().map(parse_cidr),
-            local.as_str().map(str::parse::<Ipv4Addr>),
-        ) {
-            (Some(Ok(net)), Some(Ok(ip))) => usable_hosts(net)
-                .into_iter()
-                .find(|h| *h != ip)
-                .map_or(Value::Unknown, |h| Value::string(h.to_string())),
-            _ => Value::Unknown,
-        };
-        if let Some(slot) = planned.get_mut("remote_tunnel_ip") {
-            *slot = remote;
-        }
-    }
+    const DECLARATION: Declaration =
+        Declaration::new(TYPE_NAME, WHAT, schema).planned_by(plan_remote_tunnel_ip);
 
     fn expand(&self, plan: &State) -> api::VpnTunnelSpec {
         api::VpnTunnelSpec {
@@ -509,7 +501,6 @@ mod tests {
 
     #[test]
     fn remote_inside_address_is_planned_from_the_cidr() {
-        let r = VpnTunnel;
         let mut planned = Value::Object(
             [
                 ("tunnel_ip".to_string(), Value::string("169.254.21.0/30")),
@@ -518,7 +509,7 @@ mod tests {
             ]
             .into(),
         );
-        r.modify_plan(
+        plan_remote_tunnel_ip(
             &Value::Null,
             &mut planned,
             &Value::Null,

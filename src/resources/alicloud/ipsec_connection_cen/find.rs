@@ -1,14 +1,14 @@
 //! Finding the connection and what hangs off it (its binding, the binding's
 //! route-table links), and waiting for each to reach a state.
 
-use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, types as api, Client, Params};
 use crate::cloud::ApiError;
-use crate::framework::{Ctx, Diagnostics};
+use crate::framework::Diagnostics;
 use crate::resources::common::{ali_find, non_empty};
 use crate::resources::wait::wait_for;
 
 use super::schema::WHAT;
+use crate::resources::alicloud::On;
 
 /// The connection as `find` returns it: with its binding to a transit
 /// router and that binding's links to the router's System route table.
@@ -68,13 +68,12 @@ pub async fn find_connection(
 /// other status (detaching, detached, failed) or a binding that disappears
 /// ends the wait at once rather than at the timeout.
 pub async fn wait_binding(
-    ctx: &Ctx<ProviderData>,
-    client: &Client,
-    region: &str,
+    on: &On<'_>,
     attachment: &str,
 ) -> Result<api::TrVpnAttachment, Diagnostics> {
+    let (client, region) = (on.client, on.at.region.as_str());
     wait_for(
-        ctx,
+        on.ctx,
         &format!("transit router binding {attachment} to be {ATTACHED}"),
         || async {
             let Some(a) = list_binding(client, region, attachment).await? else {
@@ -99,14 +98,10 @@ const ATTACHING: &str = "Attaching";
 const ATTACHED: &str = "Attached";
 
 /// Waits until the connection is idle (`attached` or `init`).
-pub async fn wait_connection(
-    ctx: &Ctx<ProviderData>,
-    client: &Client,
-    region: &str,
-    id: &str,
-    what: &str,
-) -> Result<(), Diagnostics> {
-    wait_for(ctx, &format!("{WHAT} ({id}) {what}"), || async {
+/// `what` says what for, e.g. "to be attached".
+pub async fn wait_connection(on: &On<'_>, what: &str) -> Result<(), Diagnostics> {
+    let (client, region, id) = (on.client, on.at.region.as_str(), on.at.id());
+    wait_for(on.ctx, &format!("{WHAT} ({id}) {what}"), || async {
         let c = find_connection(client, region, id).await?;
         Ok(matches!(c.state.as_deref(), Some("attached" | "init" | "active")).then_some(()))
     })

@@ -23,7 +23,8 @@ use async_trait::async_trait;
 use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
-use crate::framework::{Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Value};
+use crate::framework::lifecycle::Declaration;
+use crate::framework::{Diagnostics, Failed, Locator, Managed, NotCreated, Value};
 use crate::resources::common::{ali_delete, api_error_id};
 use crate::resources::ownership::{ali_create, AliTwin, Target};
 
@@ -45,61 +46,49 @@ pub struct IpsecConnectionCen;
 
 crate::located!(State);
 
+/// Computed tunnel values that follow from configured ones: the peer's
+/// BGP address from the tunnel CIDR, the default remote id from the
+/// customer gateway. When those change, so must the plan.
+fn plan_tunnels(prior: &Value, planned: &mut Value, config: &Value, _diags: &mut Diagnostics) {
+    let (Some(before), Some(Value::List(after))) =
+        (prior.get("tunnel").as_list(), planned.get_mut("tunnel"))
+    else {
+        return;
+    };
+    let config_tunnels = config.get("tunnel").as_list().unwrap_or(&[]);
+    for (i, t) in after.iter_mut().enumerate() {
+        let (Some(p), c) = (before.get(i), config_tunnels.get(i).unwrap_or(&Value::Null)) else {
+            continue;
+        };
+        let changed = |name: &str, t: &Value| !t.get(name).equals(p.get(name));
+        let mut unknown = Vec::new();
+        if changed("customer_gateway_id", t) && c.get("remote_id").is_null() {
+            unknown.push("remote_id");
+        }
+        if changed("bgp_tunnel_cidr", t) {
+            unknown.push("bgp_peer_ip");
+            if c.get("bgp_local_ip").is_null() {
+                unknown.push("bgp_local_ip");
+            }
+        }
+        if changed("bgp_local_ip", t) {
+            unknown.push("bgp_peer_ip");
+        }
+        for name in unknown {
+            if let Some(v) = t.get_mut(name) {
+                *v = Value::Unknown;
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl Managed<ProviderData> for IpsecConnectionCen {
     type State = State;
     type Client = Client;
     type Object = Full;
-    type Error = ApiError;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-    const WHAT: &'static str = WHAT;
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    /// Computed tunnel values that follow from configured ones: the peer's
-    /// BGP address from the tunnel CIDR, the default remote id from the
-    /// customer gateway. When those change, so must the plan.
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        planned: &mut Value,
-        config: &Value,
-        _diags: &mut Diagnostics,
-    ) {
-        let (Some(before), Some(Value::List(after))) =
-            (prior.get("tunnel").as_list(), planned.get_mut("tunnel"))
-        else {
-            return;
-        };
-        let config_tunnels = config.get("tunnel").as_list().unwrap_or(&[]);
-        for (i, t) in after.iter_mut().enumerate() {
-            let (Some(p), c) = (before.get(i), config_tunnels.get(i).unwrap_or(&Value::Null))
-            else {
-                continue;
-            };
-            let changed = |name: &str, t: &Value| !t.get(name).equals(p.get(name));
-            let mut unknown = Vec::new();
-            if changed("customer_gateway_id", t) && c.get("remote_id").is_null() {
-                unknown.push("remote_id");
-            }
-            if changed("bgp_tunnel_cidr", t) {
-                unknown.push("bgp_peer_ip");
-                if c.get("bgp_local_ip").is_null() {
-                    unknown.push("bgp_local_ip");
-                }
-            }
-            if changed("bgp_local_ip", t) {
-                unknown.push("bgp_peer_ip");
-            }
-            for name in unknown {
-                if let Some(v) = t.get_mut(name) {
-                    *v = Value::Unknown;
-                }
-            }
-        }
-    }
+    const DECLARATION: Declaration =
+        Declaration::new(TYPE_NAME, WHAT, schema).planned_by(plan_tunnels);
 
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
         let (ctx, client, region, claims) = (op.ctx, op.client, op.region, &op.ctx.data.claims);
@@ -128,7 +117,12 @@ impl Managed<ProviderData> for IpsecConnectionCen {
         let id = |r: api::CreateVpnAttachmentResponse| r.vpn_connection_id;
         let at = ali_create(client, claims, &target, twin, create, id).await?;
         // From here on the connection exists: every failure keeps it in state.
-        match bind_and_link(ctx, client, at.id(), region, plan).await {
+        let on = On {
+            ctx,
+            client,
+            at: &at,
+        };
+        match bind_and_link(&on, plan).await {
             Ok(()) => Ok(at),
             Err(d) => Err(NotCreated::Exists(at, d)),
         }
@@ -147,7 +141,7 @@ impl Managed<ProviderData> for IpsecConnectionCen {
     }
 
     async fn update(&self, on: &On<'_>, prior: &State, plan: &State) -> Result<(), Diagnostics> {
-        let (ctx, client, at) = (on.ctx, on.client, on.at);
+        let (client, at) = (on.client, on.at);
         let (region, id) = (at.region.as_str(), at.id());
         let prior_tunnels = prior.tunnel.clone().unwrap_or_default();
         let plan_tunnels = plan.tunnel.clone().unwrap_or_default();
@@ -193,7 +187,7 @@ impl Managed<ProviderData> for IpsecConnectionCen {
                 )
                 .await
                 .map_err(|e| api_error_id("updating", WHAT, id, &e))?;
-            wait_connection(ctx, client, region, id, "to finish updating").await?;
+            wait_connection(on, "to finish updating").await?;
         }
         let attachment = prior
             .transit_router_attachment_id
@@ -212,7 +206,7 @@ impl Managed<ProviderData> for IpsecConnectionCen {
                 .map_err(|e| {
                     api_error_id("updating the transit router binding of", WHAT, id, &e)
                 })?;
-            wait_binding(ctx, client, region, &attachment).await?;
+            wait_binding(on, &attachment).await?;
         }
         let links = [
             (
@@ -233,16 +227,7 @@ impl Managed<ProviderData> for IpsecConnectionCen {
                 .map_err(|e| api_error_id("finding the route table of", WHAT, id, &e))?;
             for (link, before, after) in links {
                 if before != after {
-                    set_link(
-                        ctx,
-                        client,
-                        region,
-                        link,
-                        &attachment,
-                        &table,
-                        Switch::of(after),
-                    )
-                    .await?;
+                    set_link(on, link, &attachment, &table, Switch::of(after)).await?;
                 }
             }
         }
@@ -250,18 +235,16 @@ impl Managed<ProviderData> for IpsecConnectionCen {
     }
 
     async fn delete(&self, on: &On<'_>) -> Result<(), Failed<ApiError>> {
-        let (ctx, client, at) = (on.ctx, on.client, on.at);
+        let (client, at) = (on.client, on.at);
         let (region, id) = (at.region.as_str(), at.id());
         let conn = find_connection(client, region, id).await?;
         if let Some(binding) = find_binding(client, region, &conn)
             .await
             .map_err(|e| Failed::Other(api_error_id("reading the binding of", WHAT, id, &e)))?
         {
-            unbind(ctx, client, region, id, &binding)
-                .await
-                .map_err(Failed::Other)?;
+            unbind(on, &binding).await.map_err(Failed::Other)?;
         }
-        wait_connection(ctx, client, region, id, "to settle before deletion")
+        wait_connection(on, "to settle before deletion")
             .await
             .map_err(Failed::Other)?;
         let delete = &actions::DELETE_VPN_ATTACHMENT;
@@ -271,36 +254,25 @@ impl Managed<ProviderData> for IpsecConnectionCen {
 
 /// Binds a new connection to the transit router and sets up the links the
 /// plan asks for.
-async fn bind_and_link(
-    ctx: &Ctx<ProviderData>,
-    client: &Client,
-    id: &str,
-    region: &str,
-    plan: &State,
-) -> Result<(), Diagnostics> {
-    let binding = bind(ctx, client, region, id, plan).await?;
+async fn bind_and_link(on: &On<'_>, plan: &State) -> Result<(), Diagnostics> {
+    let (client, region, id) = (on.client, on.at.region.as_str(), on.at.id());
+    let binding = bind(on, plan).await?;
     let links = [
         (Link::Association, plan.associate_default_route_table),
         (Link::Propagation, plan.propagate_default_route_table),
     ];
-    if links.iter().all(|(_, on)| Switch::of(*on) == Switch::Off) {
+    if links
+        .iter()
+        .all(|(_, wanted)| Switch::of(*wanted) == Switch::Off)
+    {
         return Ok(());
     }
     let table = default_route_table(client, region, &binding.transit_router_id)
         .await
         .map_err(|e| api_error_id("finding the route table of", WHAT, id, &e))?;
-    for (link, on) in links {
-        if Switch::of(on) == Switch::On {
-            set_link(
-                ctx,
-                client,
-                region,
-                link,
-                &binding.attachment_id,
-                &table,
-                Switch::On,
-            )
-            .await?;
+    for (link, wanted) in links {
+        if Switch::of(wanted) == Switch::On {
+            set_link(on, link, &binding.attachment_id, &table, Switch::On).await?;
         }
     }
     Ok(())

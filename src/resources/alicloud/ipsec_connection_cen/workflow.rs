@@ -1,14 +1,14 @@
 //! The bind → associate → propagate workflow, and unbinding: the objects
 //! the resource makes around the connection.
 
-use crate::clients::ProviderData;
-use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
-use crate::framework::{Ctx, Diagnostics};
+use crate::cloud::alicloud::{actions, client_token, types as api, Params};
+use crate::framework::Diagnostics;
 use crate::resources::common::api_error_id;
 use crate::resources::wait::wait_for;
 
 use super::find::{link_status, list_binding, wait_binding, wait_connection, Link, Switch};
 use super::schema::{State, WHAT};
+use crate::resources::alicloud::On;
 
 pub struct Binding {
     pub attachment_id: String,
@@ -17,13 +17,8 @@ pub struct Binding {
 
 /// Binds the connection to the CEN's transit router and waits until the
 /// binding and the connection are both ready.
-pub async fn bind(
-    ctx: &Ctx<ProviderData>,
-    client: &Client,
-    region: &str,
-    id: &str,
-    plan: &State,
-) -> Result<Binding, Diagnostics> {
+pub async fn bind(on: &On<'_>, plan: &State) -> Result<Binding, Diagnostics> {
+    let (client, region, id) = (on.client, on.at.region.as_str(), on.at.id());
     let params = Params::new()
         .set("RegionId", region)
         .set("VpnId", id)
@@ -39,8 +34,8 @@ pub async fn bind(
         .await
         .map_err(|e| api_error_id("binding to the transit router", WHAT, id, &e))?;
     let attachment = r.transit_router_attachment_id;
-    let bound = wait_binding(ctx, client, region, &attachment).await?;
-    wait_connection(ctx, client, region, id, "to be attached").await?;
+    let bound = wait_binding(on, &attachment).await?;
+    wait_connection(on, "to be attached").await?;
     Ok(Binding {
         attachment_id: attachment,
         transit_router_id: bound.transit_router_id.unwrap_or_default(),
@@ -49,14 +44,13 @@ pub async fn bind(
 
 /// Turns an association or propagation on or off and waits for the result.
 pub async fn set_link(
-    ctx: &Ctx<ProviderData>,
-    client: &Client,
-    region: &str,
+    on: &On<'_>,
     link: Link,
     attachment: &str,
     table: &str,
     want: Switch,
 ) -> Result<(), Diagnostics> {
+    let (client, region) = (on.client, on.at.region.as_str());
     let action = match (link, want) {
         (Link::Association, Switch::On) => &actions::ASSOCIATE_ROUTE_TABLE,
         (Link::Association, Switch::Off) => &actions::DISSOCIATE_ROUTE_TABLE,
@@ -86,7 +80,7 @@ pub async fn set_link(
         }
     }
     wait_for(
-        ctx,
+        on.ctx,
         &format!(
             "route table {link:?} of {attachment} to become {}",
             if want == Switch::On {
@@ -110,13 +104,8 @@ pub async fn set_link(
 /// Unbinds the connection (forcing the route-table links away with the
 /// binding) and waits until the binding is gone: a bound connection cannot
 /// be deleted.
-pub async fn unbind(
-    ctx: &Ctx<ProviderData>,
-    client: &Client,
-    region: &str,
-    id: &str,
-    binding: &api::TrVpnAttachment,
-) -> Result<(), Diagnostics> {
+pub async fn unbind(on: &On<'_>, binding: &api::TrVpnAttachment) -> Result<(), Diagnostics> {
+    let (client, region, id) = (on.client, on.at.region.as_str(), on.at.id());
     let attachment = binding.transit_router_attachment_id.clone();
     let params = Params::new()
         .set("TransitRouterAttachmentId", &attachment)
@@ -129,7 +118,7 @@ pub async fn unbind(
         Err(e) if e.is_not_found() => {}
         Err(e) => return Err(api_error_id("unbinding", WHAT, id, &e)),
     }
-    wait_for(ctx, &format!("{WHAT} ({id}) to be unbound"), || async {
+    wait_for(on.ctx, &format!("{WHAT} ({id}) to be unbound"), || async {
         Ok(list_binding(client, region, &attachment)
             .await?
             .is_none()
