@@ -12,6 +12,7 @@
 //!   IPsec connections and their destination routes; Cbn transit-router binding and route
 //!   tables; seeded CEN and transit routers);
 //! * `store` – SQLite state shared by both clouds (generic `resources` table + request counters);
+//! * `change` – applying a modify's sent fields to a stored object;
 //! * `db` – the transaction-and-time every backend operation works in, in its cloud's error type;
 //! * `clock` – the [`Clock`] the sandbox is handed: system time, or a manual one in tests;
 //!   `POST /_sandbox/clock` moves it forward so pending states settle without waiting;
@@ -30,6 +31,7 @@
 
 mod admin;
 mod alicloud;
+mod change;
 mod clock;
 mod config;
 mod db;

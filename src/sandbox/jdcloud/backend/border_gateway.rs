@@ -5,6 +5,7 @@
 
 use super::db::{unchanged, Db};
 use super::model::{ids, Bgw, BgwRoute, VpcAttachment, VpnConnection, AZ_TYPE_EDGE, BGWS};
+use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "5 BGWs/region" (docs/design/jdcloud.md §6).
@@ -55,15 +56,8 @@ pub(crate) fn modify(
     if bgw.az_type == AZ_TYPE_EDGE {
         unchanged("az", &bgw.az, change.az.as_ref())?;
     }
-    let mut changed = false;
-    if let Some(name) = change.name {
-        changed |= name != bgw.bgw_name;
-        bgw.bgw_name = name;
-    }
-    if let Some(description) = change.description {
-        changed |= description != bgw.description;
-        bgw.description = description;
-    }
+    let changed =
+        set(&mut bgw.bgw_name, change.name) | set(&mut bgw.description, change.description);
     if changed {
         db.save(&bgw)?;
     }

@@ -3,6 +3,7 @@
 
 use super::db::{unchanged, Db};
 use super::model::{ids, CustomerGateway, VpnConnection, VpnTunnel, CUSTOMER_GATEWAYS};
+use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "10 customer gateways/region" (docs/design/jdcloud.md §6).
@@ -53,22 +54,16 @@ pub(crate) fn modify(
     let mut gateway = db.get::<CustomerGateway>(region, id)?;
     // "设置后不支持修改".
     unchanged("bgpAsn", &gateway.bgp_asn, change.bgp_asn.as_ref())?;
-    let mut changed = false;
-    if let Some(name) = change.name {
-        changed |= name != gateway.customer_gateway_name;
-        gateway.customer_gateway_name = name;
+    if change
+        .ips
+        .as_ref()
+        .is_some_and(|ips| *ips != gateway.customer_ips)
+    {
+        check_ips_modifiable(db, region, &gateway)?;
     }
-    if let Some(description) = change.description {
-        changed |= description != gateway.description;
-        gateway.description = description;
-    }
-    if let Some(ips) = change.ips {
-        if ips != gateway.customer_ips {
-            check_ips_modifiable(db, region, &gateway)?;
-            changed = true;
-        }
-        gateway.customer_ips = ips;
-    }
+    let changed = set(&mut gateway.customer_gateway_name, change.name)
+        | set(&mut gateway.description, change.description)
+        | set(&mut gateway.customer_ips, change.ips);
     if changed {
         gateway.updated_time = db.timestamp();
         db.save(&gateway)?;

@@ -15,6 +15,7 @@ use super::db::{quota_exceeded, unchanged, Db};
 use super::model::{
     Bgw, PropagateCidrInfo, VpcAttachment, PROPAGATE_ALL, PROPAGATE_PARTIAL, VPC_ATTACHMENTS,
 };
+use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "50 VPC attachments/BGW" (docs/design/jdcloud.md §6).
@@ -113,11 +114,7 @@ pub(crate) fn modify(
 ) -> Result<(), JdError> {
     let mut attachment = db.get::<VpcAttachment>(region, id)?;
     unchanged("bgwId", &attachment.bgw_id, change.bgw_id.as_ref())?;
-    let mut changed = false;
-    if let Some(name) = change.name {
-        changed |= name != attachment.vpc_attachment_name;
-        attachment.vpc_attachment_name = name;
-    }
+    let mut changed = set(&mut attachment.vpc_attachment_name, change.name);
     if let Some(propagation) = change.propagation {
         let siblings = db.all_where(region, |a: &VpcAttachment| a.bgw_id == attachment.bgw_id)?;
         check_unique(
@@ -127,12 +124,12 @@ pub(crate) fn modify(
             Some(&attachment.vpc_attachment_id),
         )?;
         let infos = propagation.cidr_infos();
-        changed |= propagation.vpc_id != attachment.vpc_id
-            || propagation.propagate_type != attachment.propagate_type
-            || infos != attachment.propagate_cidr_infos;
-        attachment.vpc_id = propagation.vpc_id;
-        attachment.propagate_type = propagation.propagate_type;
-        attachment.propagate_cidr_infos = infos;
+        changed |= set(&mut attachment.vpc_id, Some(propagation.vpc_id))
+            | set(
+                &mut attachment.propagate_type,
+                Some(propagation.propagate_type),
+            )
+            | set(&mut attachment.propagate_cidr_infos, Some(infos));
     }
     if changed {
         db.save(&attachment)?;

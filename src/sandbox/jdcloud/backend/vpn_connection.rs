@@ -20,6 +20,7 @@ use super::model::{
     ids, Bgw, Charge, CustomerGateway, TrafficSelector, VpnConnection, VpnTunnel, AZ_TYPE_EDGE,
     BGW_ASN, CLOUD_IPS_PER_CONNECTION, CONNECTION_CHARGE_MODE, HA_NO_REDUNDANCY, VPN_CONNECTIONS,
 };
+use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::{JdError, Status};
 
 /// "10 VPN connections/BGW" (docs/design/jdcloud.md §6).
@@ -141,23 +142,10 @@ pub(crate) fn modify(
     unchanged("bgwId", &connection.bgw_id, change.bgw_id.as_ref())?;
     unchanged("cgwId", &connection.cgw_id, change.cgw_id.as_ref())?;
     unchanged("localAsn", &connection.local_asn, change.local_asn.as_ref())?;
-    let mut changed = false;
-    if let Some(name) = change.name {
-        changed |= name != connection.vpn_connection_name;
-        connection.vpn_connection_name = name;
-    }
-    if let Some(description) = change.description {
-        changed |= description != connection.description;
-        connection.description = description;
-    }
-    if let Some(bgp_enabled) = change.bgp_enabled {
-        changed |= bgp_enabled != connection.bgp_enabled;
-        connection.bgp_enabled = bgp_enabled;
-    }
-    if let Some(selectors) = change.traffic_selectors {
-        changed |= selectors != connection.traffic_selectors;
-        connection.traffic_selectors = selectors;
-    }
+    let changed = set(&mut connection.vpn_connection_name, change.name)
+        | set(&mut connection.description, change.description)
+        | set(&mut connection.bgp_enabled, change.bgp_enabled)
+        | set(&mut connection.traffic_selectors, change.traffic_selectors);
     if changed {
         connection.updated_time = db.timestamp();
         db.save(&connection)?;
