@@ -29,16 +29,22 @@ pub(crate) trait Object: Serialize + DeserializeOwned {
     const KIND: Kind;
     const WHAT: &'static str;
     fn id(&self) -> &str;
+    /// Records a change made at `now` (`updatedTime`, for the kinds that have one).
+    fn touch(&mut self, _now: String) {}
 }
 
+/// `object!(Type, KIND, "What", id_field)`, and `updated: field` for a kind with an update time.
 macro_rules! object {
-    ($type:ty, $kind:expr, $what:literal, $id:ident) => {
+    ($type:ty, $kind:expr, $what:literal, $id:ident $(, updated: $updated:ident)?) => {
         impl Object for $type {
             const KIND: Kind = $kind;
             const WHAT: &'static str = $what;
             fn id(&self) -> &str {
                 &self.$id
             }
+            $(fn touch(&mut self, now: String) {
+                self.$updated = now;
+            })?
         }
     };
 }
@@ -50,19 +56,9 @@ object!(
     "VpcAttachment",
     vpc_attachment_id
 );
-object!(
-    CustomerGateway,
-    CUSTOMER_GATEWAYS,
-    "CustomerGateway",
-    customer_gateway_id
-);
-object!(
-    VpnConnection,
-    VPN_CONNECTIONS,
-    "VpnConnection",
-    vpn_connection_id
-);
-object!(VpnTunnel, VPN_TUNNELS, "VpnTunnel", vpn_tunnel_id);
+object!(CustomerGateway, CUSTOMER_GATEWAYS, "CustomerGateway", customer_gateway_id, updated: updated_time);
+object!(VpnConnection, VPN_CONNECTIONS, "VpnConnection", vpn_connection_id, updated: updated_time);
+object!(VpnTunnel, VPN_TUNNELS, "VpnTunnel", vpn_tunnel_id, updated: updated_time);
 object!(BgwRoute, BGW_ROUTES, "BgwRoute", bgw_route_id);
 
 /// The ids of `objects`, comma-separated (what a refused delete names).

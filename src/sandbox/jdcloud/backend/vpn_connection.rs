@@ -15,7 +15,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::db::{quota_exceeded, unchanged, Db};
+use super::db::{check_count, unchanged, undeletable, Change, Db};
 use super::model::{
     ids, Bgw, Charge, CustomerGateway, TrafficSelector, VpnConnection, VpnTunnel, AZ_TYPE_EDGE,
     BGW_ASN, CLOUD_IPS_PER_CONNECTION, CONNECTION_CHARGE_MODE, HA_NO_REDUNDANCY, VPN_CONNECTIONS,
@@ -95,12 +95,7 @@ pub(crate) fn create(
         vec![STANDARD_PROVIDER.to_owned(); CLOUD_IPS_PER_CONNECTION]
     };
     let siblings = db.all_where(region, |c: &VpnConnection| c.bgw_id == new.bgw_id)?;
-    if siblings.len() >= QUOTA_PER_BGW {
-        return Err(quota_exceeded::<VpnConnection>(
-            QUOTA_PER_BGW,
-            "per border gateway",
-        ));
-    }
+    check_count::<VpnConnection>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
 
     let now = db.timestamp();
     let connection = VpnConnection {
@@ -132,25 +127,17 @@ pub(crate) fn create(
     Ok(connection)
 }
 
-pub(crate) fn modify(
-    db: &Db<'_>,
-    region: &str,
-    id: &str,
-    change: VpnConnectionChange,
-) -> Result<(), JdError> {
-    let mut connection = db.get::<VpnConnection>(region, id)?;
-    unchanged("bgwId", &connection.bgw_id, change.bgw_id.as_ref())?;
-    unchanged("cgwId", &connection.cgw_id, change.cgw_id.as_ref())?;
-    unchanged("localAsn", &connection.local_asn, change.local_asn.as_ref())?;
-    let changed = set(&mut connection.vpn_connection_name, change.name)
-        | set(&mut connection.description, change.description)
-        | set(&mut connection.bgp_enabled, change.bgp_enabled)
-        | set(&mut connection.traffic_selectors, change.traffic_selectors);
-    if changed {
-        connection.updated_time = db.timestamp();
-        db.save(&connection)?;
+impl Change for VpnConnectionChange {
+    type Target = VpnConnection;
+    fn apply(self, _: &Db<'_>, _: &str, connection: &mut VpnConnection) -> Result<bool, JdError> {
+        unchanged("bgwId", &connection.bgw_id, self.bgw_id.as_ref())?;
+        unchanged("cgwId", &connection.cgw_id, self.cgw_id.as_ref())?;
+        unchanged("localAsn", &connection.local_asn, self.local_asn.as_ref())?;
+        Ok(set(&mut connection.vpn_connection_name, self.name)
+            | set(&mut connection.description, self.description)
+            | set(&mut connection.bgp_enabled, self.bgp_enabled)
+            | set(&mut connection.traffic_selectors, self.traffic_selectors))
     }
-    Ok(())
 }
 
 /// "The VPN Connection without VPN Tunnel created can be deleted" (docs/design/jdcloud.md §4.4); a
@@ -160,13 +147,11 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError>
     let id = connection.vpn_connection_id.as_str();
     let tunnels = db.all_where(region, |t: &VpnTunnel| t.vpn_connection_id == id)?;
     if !tunnels.is_empty() {
-        return Err(JdError::failed_precondition(format!(
-            "VpnConnection '{id}' cannot be deleted while it has VPN tunnels {}",
-            ids(&tunnels)
-        )));
+        let why = format_args!("it has VPN tunnels {}", ids(&tunnels));
+        return Err(undeletable(&connection, why));
     }
     db.check_not_nexthop(region, &connection.bgw_id, &connection)?;
-    db.delete(VPN_CONNECTIONS, id)?;
+    db.remove(&connection)?;
     db.refresh_children(region, &connection.bgw_id)
 }
 

@@ -61,5 +61,5 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         az_type: spec.opt_string("azType")?,
         az: spec.opt_string("az")?,
     };
-    modified(&spec, backend::modify(db, &req.region, id, change))
+    modified(&spec, db.modify(&req.region, id, change))
 }

@@ -60,5 +60,5 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         // Not part of ModifyCustomerGatewaySpec; the backend allows resending the same value.
         bgp_asn: spec.opt_i64("bgpAsn")?,
     };
-    modified(&spec, backend::modify(db, &req.region, id, change))
+    modified(&spec, db.modify(&req.region, id, change))
 }

@@ -92,5 +92,5 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
             .map(|attribute| parse_propagation(&attribute))
             .transpose()?,
     };
-    modified(&spec, backend::modify(db, &req.region, id, change))
+    modified(&spec, db.modify(&req.region, id, change))
 }

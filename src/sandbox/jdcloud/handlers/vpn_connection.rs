@@ -89,7 +89,7 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         cgw_id: spec.opt_string("cgwId")?,
         local_asn: spec.opt_i64("localAsn")?,
     };
-    modified(&spec, backend::modify(db, &req.region, id, change))
+    modified(&spec, db.modify(&req.region, id, change))
 }
 
 fn parse_traffic_selector(spec: &Spec) -> Result<TrafficSelector, JdError> {

@@ -103,7 +103,7 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         tunnel_ip: spec.opt_parsed("tunnelIp", validate::tunnel_ip)?,
         local_tunnel_ip: spec.opt_parsed("localTunnelIp", validate::ipv4)?,
     };
-    modified(&spec, backend::modify(db, &req.region, id, change))
+    modified(&spec, db.modify(&req.region, id, change))
 }
 
 /// `modifyAdminStatus`: `{"adminStatus": "UP" | "DOWN"}`.
