@@ -17,6 +17,7 @@
 //! * `clock` – the [`Clock`] the sandbox is handed: system time, or a manual one in tests;
 //!   `POST /_sandbox/clock` moves it forward so pending states settle without waiting;
 //! * `signed` – a received request as the signer sees it (both clouds' authentication);
+//! * `pool` – the public address pools (lowest free address, non-routable ranges);
 //! * `nonces` – signature-nonce replay protection, one cache per cloud;
 //! * `ratelimit` – the calls-per-minute limit (JD Cloud 429 `RATE_LIMIT`, Alibaba 400
 //!   `Throttling.User`), over the clock's time;
@@ -39,6 +40,7 @@ mod faults;
 mod ids;
 mod jdcloud;
 mod nonces;
+mod pool;
 mod ratelimit;
 pub mod regions;
 mod signed;
