@@ -14,6 +14,7 @@
 //! * `store` – SQLite state shared by both clouds (generic `resources` table + request counters);
 //! * `change` – applying a modify's sent fields to a stored object;
 //! * `db` – the transaction-and-time every backend operation works in, in its cloud's error type;
+//! * `envelope` – sending either cloud's encoded answer (content type, request-id header);
 //! * `clock` – the [`Clock`] the sandbox is handed: system time, or a manual one in tests;
 //!   `POST /_sandbox/clock` moves it forward so pending states settle without waiting;
 //! * `signed` – a received request as the signer sees it (both clouds' authentication);
@@ -36,6 +37,7 @@ mod change;
 mod clock;
 mod config;
 mod db;
+mod envelope;
 mod faults;
 mod ids;
 mod jdcloud;
