@@ -28,7 +28,7 @@ variable "ali_psk" {{
 
 resource "hybridnet_jdcloud_vpn_tunnel" "jd" {{
   vpn_connection_id = "vpnc-1"
-  cloud_public_ip   = "116.196.0.10"
+  cloud_public_ip   = "198.51.100.10"
   customer_ip       = "203.0.113.10"
   psk               = var.jd_psk
 }}

@@ -27,38 +27,47 @@ pub(super) fn router() -> Router<SandboxState> {
 /// "alicloud_seed": {..}}`. Known kinds are always present (possibly empty); anything else in the
 /// table is shown under its own kind. `alicloud` holds only user-created resources, each as its
 /// describe/list call shows it (pending operations settled first); the fixed CEN, transit routers
-/// and route tables are under `alicloud_seed`.
+/// and route tables are under `alicloud_seed`. A JD Cloud row also carries its `region` (the API
+/// objects have none; Alibaba rows have their `RegionId`), so the two ends of a cross-region
+/// setup can be told apart.
 async fn state(State(state): State<SandboxState>) -> Response {
-    blocking(move || {
-        let mut clouds = Map::new();
-        let jd_kinds: Map<String, Value> = jdcloud::KINDS
-            .iter()
-            .map(|k| (k.name.to_owned(), Value::Array(Vec::new())))
-            .collect();
-        clouds.insert(jdcloud::CLOUD.to_owned(), Value::Object(jd_kinds));
-        // Alibaba objects are shown in their API shape, not as stored.
-        let alibaba = alicloud::state_view(&state).map_err(|e| e.to_string())?;
-        clouds.insert(alicloud::CLOUD.to_owned(), alibaba);
-        clouds.insert(alicloud::SEED_KEY.to_owned(), alicloud::seed_state());
-        for row in state.store().all_resources().map_err(|e| e.to_string())? {
-            if row.cloud == alicloud::CLOUD {
-                continue;
-            }
-            let kinds = clouds
-                .entry(row.cloud)
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(kinds) = kinds {
-                let list = kinds
-                    .entry(row.kind)
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(list) = list {
-                    list.push(row.body);
+    blocking(move || dump(&state)).await
+}
+
+fn dump(state: &SandboxState) -> Result<Value, String> {
+    let mut clouds = Map::new();
+    let jd_kinds: Map<String, Value> = jdcloud::KINDS
+        .iter()
+        .map(|k| (k.name.to_owned(), Value::Array(Vec::new())))
+        .collect();
+    clouds.insert(jdcloud::CLOUD.to_owned(), Value::Object(jd_kinds));
+    // Alibaba objects are shown in their API shape, not as stored.
+    let alibaba = alicloud::state_view(state).map_err(|e| e.to_string())?;
+    clouds.insert(alicloud::CLOUD.to_owned(), alibaba);
+    clouds.insert(alicloud::SEED_KEY.to_owned(), alicloud::seed_state());
+    for row in state.store().all_resources().map_err(|e| e.to_string())? {
+        if row.cloud == alicloud::CLOUD {
+            continue;
+        }
+        let kinds = clouds
+            .entry(row.cloud)
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(kinds) = kinds {
+            let list = kinds
+                .entry(row.kind)
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = list {
+                let mut body = row.body;
+                if let Value::Object(fields) = &mut body {
+                    fields
+                        .entry("region")
+                        .or_insert_with(|| Value::String(row.region));
                 }
+                list.push(body);
             }
         }
-        Ok(Value::Object(clouds))
-    })
-    .await
+    }
+    Ok(Value::Object(clouds))
 }
 
 /// Empties all state, request counters, the rate-limit window and the remembered nonces of both
@@ -170,5 +179,34 @@ async fn blocking(f: impl FnOnce() -> Result<Value, String> + Send + 'static) ->
             tracing::error!(error = %e, "admin route panicked");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::sandbox::SandboxConfig;
+
+    #[test]
+    fn jd_rows_carry_their_region() {
+        let state = SandboxState::open(SandboxConfig::default()).unwrap();
+        let bgws = *jdcloud::KINDS.iter().find(|k| k.name == "bgws").unwrap();
+        state
+            .store()
+            .transaction(|tx| {
+                tx.insert(bgws, "cn-north-1", "bgw-a", &json!({"bgwId": "bgw-a"}))?;
+                tx.insert(bgws, "cn-east-2", "bgw-b", &json!({"bgwId": "bgw-b"}))
+            })
+            .unwrap();
+        let dump = dump(&state).unwrap();
+        assert_eq!(
+            dump["jdcloud"]["bgws"],
+            json!([
+                {"bgwId": "bgw-a", "region": "cn-north-1"},
+                {"bgwId": "bgw-b", "region": "cn-east-2"},
+            ])
+        );
     }
 }

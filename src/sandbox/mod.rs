@@ -12,10 +12,13 @@
 //!   IPsec connections and their destination routes; Cbn transit-router binding and route
 //!   tables; seeded CEN and transit routers);
 //! * `store` – SQLite state shared by both clouds (generic `resources` table + request counters);
+//! * `change` – applying a modify's sent fields to a stored object;
 //! * `db` – the transaction-and-time every backend operation works in, in its cloud's error type;
+//! * `envelope` – sending either cloud's encoded answer (content type, request-id header);
 //! * `clock` – the [`Clock`] the sandbox is handed: system time, or a manual one in tests;
 //!   `POST /_sandbox/clock` moves it forward so pending states settle without waiting;
 //! * `signed` – a received request as the signer sees it (both clouds' authentication);
+//! * `pool` – the public address pools (lowest free address, non-routable ranges);
 //! * `nonces` – signature-nonce replay protection, one cache per cloud;
 //! * `ratelimit` – the calls-per-minute limit (JD Cloud 429 `RATE_LIMIT`, Alibaba 400
 //!   `Throttling.User`), over the clock's time;
@@ -30,13 +33,16 @@
 
 mod admin;
 mod alicloud;
+mod change;
 mod clock;
 mod config;
 mod db;
+mod envelope;
 mod faults;
 mod ids;
 mod jdcloud;
 mod nonces;
+mod pool;
 mod ratelimit;
 pub mod regions;
 mod signed;

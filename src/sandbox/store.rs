@@ -105,6 +105,7 @@ pub(crate) struct Stored<T> {
 pub(crate) struct ResourceRow {
     pub cloud: String,
     pub kind: String,
+    pub region: String,
     pub body: serde_json::Value,
 }
 
@@ -172,25 +173,31 @@ impl Store {
     /// Every resource of every cloud, oldest first.
     pub fn all_resources(&self) -> Result<Vec<ResourceRow>, StoreError> {
         let conn = self.lock();
-        let mut stmt =
-            conn.prepare("SELECT cloud, kind, id, body FROM resources ORDER BY created_seq")?;
+        let mut stmt = conn
+            .prepare("SELECT cloud, kind, region, id, body FROM resources ORDER BY created_seq")?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (cloud, kind, id, body) = row?;
+            let (cloud, kind, region, id, body) = row?;
             let body = serde_json::from_str(&body).map_err(|source| StoreError::Corrupt {
                 kind: kind.clone(),
                 id,
                 source,
             })?;
-            out.push(ResourceRow { cloud, kind, body });
+            out.push(ResourceRow {
+                cloud,
+                kind,
+                region,
+                body,
+            });
         }
         Ok(out)
     }

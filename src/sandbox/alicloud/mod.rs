@@ -32,8 +32,8 @@ mod rules;
 mod tests;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -42,6 +42,7 @@ use self::backend::lifecycle;
 use self::error::AliError;
 use self::handlers::{state_view, Product, CBN, PRODUCTS, VPC};
 use self::params::Params;
+use super::envelope::Envelope;
 use super::faults::{self, Fault};
 use super::ids;
 use super::state::SandboxState;
@@ -54,7 +55,11 @@ pub(crate) use self::backend::model::CLOUD;
 pub(crate) const SEED_KEY: &str = "alicloud_seed";
 
 const MAX_BODY_BYTES: usize = 1 << 20;
-const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+const ENVELOPE: Envelope = Envelope {
+    cloud: CLOUD,
+    content_type: "application/json;charset=utf-8",
+    request_id_header: "x-acs-request-id",
+};
 /// Counters in `/_sandbox/requests` (same names as JD Cloud's).
 const AUTH_REJECTED_COUNTER: &str = "auth.rejected";
 const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
@@ -292,21 +297,5 @@ fn respond(
             (http, serde_json::to_vec(&envelope))
         }
     };
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "encoding Alibaba Cloud envelope");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let mut response = (
-        status,
-        [(header::CONTENT_TYPE, "application/json;charset=utf-8")],
-        body,
-    )
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        response.headers_mut().insert(REQUEST_ID_HEADER, v);
-    }
-    response
+    ENVELOPE.respond(status, request_id, body)
 }

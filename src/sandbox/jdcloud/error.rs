@@ -89,46 +89,6 @@ impl JdError {
         }
     }
 
-    /// 400: missing or malformed parameter.
-    pub(crate) fn invalid_argument(message: impl Into<String>) -> Self {
-        Self::new(Status::InvalidArgument, message)
-    }
-
-    /// 400: numeric parameter outside its range.
-    pub(crate) fn out_of_range(message: impl Into<String>) -> Self {
-        Self::new(Status::OutOfRange, message)
-    }
-
-    /// 400: the resource's state forbids the call.
-    pub(crate) fn failed_precondition(message: impl Into<String>) -> Self {
-        Self::new(Status::FailedPrecondition, message)
-    }
-
-    /// 401: authentication failure.
-    pub(crate) fn access_error(message: impl Into<String>) -> Self {
-        Self::new(Status::AccessError, message)
-    }
-
-    /// 404: unknown resource or path.
-    pub(crate) fn not_found(message: impl Into<String>) -> Self {
-        Self::new(Status::NotFound, message)
-    }
-
-    /// 429: quota exhausted.
-    pub(crate) fn quota_exceeded(message: impl Into<String>) -> Self {
-        Self::new(Status::QuotaExceeded, message)
-    }
-
-    /// 429: too many calls per minute.
-    pub(crate) fn rate_limit(message: impl Into<String>) -> Self {
-        Self::new(Status::RateLimit, message)
-    }
-
-    /// 500: a sandbox bug or a broken state file.
-    pub(crate) fn internal(message: impl Into<String>) -> Self {
-        Self::new(Status::Internal, message)
-    }
-
     /// A rule about request field `field` (its API name): the message is `detail`, after the
     /// field's qualified name.
     pub(crate) fn field(status: Status, field: &'static str, detail: impl Into<String>) -> Self {
@@ -153,6 +113,37 @@ impl JdError {
             None => self.message.clone(),
         }
     }
+}
+
+/// One constructor per status, e.g. `JdError::not_found("…")`.
+macro_rules! constructors {
+    ($($(#[$doc:meta])* $name:ident => $status:ident;)+) => {
+        impl JdError {
+            $($(#[$doc])*
+            pub(crate) fn $name(message: impl Into<String>) -> Self {
+                Self::new(Status::$status, message)
+            })+
+        }
+    };
+}
+
+constructors! {
+    /// 400: missing or malformed parameter.
+    invalid_argument => InvalidArgument;
+    /// 400: numeric parameter outside its range.
+    out_of_range => OutOfRange;
+    /// 400: the resource's state forbids the call.
+    failed_precondition => FailedPrecondition;
+    /// 401: authentication failure.
+    access_error => AccessError;
+    /// 404: unknown resource or path.
+    not_found => NotFound;
+    /// 429: quota exhausted.
+    quota_exceeded => QuotaExceeded;
+    /// 429: too many calls per minute.
+    rate_limit => RateLimit;
+    /// 500: a sandbox bug or a broken state file.
+    internal => Internal;
 }
 
 impl From<StoreError> for JdError {

@@ -25,12 +25,13 @@ mod wire;
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use self::backend::db::Db;
 use self::error::JdError;
 use self::routes::Op;
 use self::wire::{ErrorBody, ErrorEnvelope, OpRequest, Query, Reply, SuccessEnvelope};
+use super::envelope::Envelope;
 use super::faults::{self, Fault};
 use super::ids;
 use super::state::SandboxState;
@@ -40,7 +41,11 @@ pub(crate) use self::backend::model::{CLOUD, KINDS};
 /// Largest request body read (the API's bodies are tiny).
 const MAX_BODY_BYTES: usize = 1 << 20;
 
-const REQUEST_ID_HEADER: &str = "x-jdcloud-request-id";
+const ENVELOPE: Envelope = Envelope {
+    cloud: CLOUD,
+    content_type: "application/json; charset=utf-8",
+    request_id_header: "x-jdcloud-request-id",
+};
 const OPERATION_ID_HEADER: &str = "x-jdcloud-operationid";
 /// Counter (in `/_sandbox/requests`) of calls refused with 429 `RATE_LIMIT`.
 const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
@@ -179,25 +184,7 @@ fn respond(request_id: &str, op: Option<Op>, outcome: Result<Reply, JdError>) ->
             (http, serde_json::to_vec(&envelope))
         }
     };
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "encoding JD Cloud envelope");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let mut response = (
-        status,
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "application/json; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        response.headers_mut().insert(REQUEST_ID_HEADER, v);
-    }
+    let mut response = ENVELOPE.respond(status, request_id, body);
     if let Some(op) = op {
         response
             .headers_mut()

@@ -56,14 +56,12 @@ pub(super) const NON_PUBLIC_IPV4: &[([u8; 4], u8, &str)] = &[
 ];
 
 pub(super) fn name(field: &str, value: &str) -> Result<(), JdError> {
-    if matches(&NAME, value)? {
-        Ok(())
-    } else {
-        Err(JdError::invalid_argument(format!(
-            "{field} {value:?} is invalid: 1 to 32 characters, only Chinese characters, \
-             digits, letters, '_' and '-'"
-        )))
-    }
+    shaped(
+        &NAME,
+        field,
+        value,
+        "is invalid: 1 to 32 characters, only Chinese characters, digits, letters, '_' and '-'",
+    )
 }
 
 pub(super) fn description(field: &str, value: &str) -> Result<(), JdError> {
@@ -86,6 +84,22 @@ fn non_public_reason(ip: Ipv4Addr) -> Option<&'static str> {
     })
 }
 
+/// `value` must match `re`; otherwise `"<field> <value> <rule>"`.
+fn shaped(
+    re: &LazyLock<Option<Regex>>,
+    field: &str,
+    value: &str,
+    rule: &str,
+) -> Result<(), JdError> {
+    if matches(re, value)? {
+        Ok(())
+    } else {
+        Err(JdError::invalid_argument(format!(
+            "{field} {value:?} {rule}"
+        )))
+    }
+}
+
 fn matches(re: &LazyLock<Option<Regex>>, value: &str) -> Result<bool, JdError> {
     match re.as_ref() {
         Some(re) => Ok(re.is_match(value)),
@@ -106,23 +120,11 @@ pub(super) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), J
 }
 
 pub(super) fn vpc_id(field: &str, value: &str) -> Result<(), JdError> {
-    if matches(&VPC_ID, value)? {
-        Ok(())
-    } else {
-        Err(JdError::invalid_argument(format!(
-            "{field} {value:?} is not a VPC id (vpc-xxxx)"
-        )))
-    }
+    shaped(&VPC_ID, field, value, "is not a VPC id (vpc-xxxx)")
 }
 
 pub(super) fn subnet_id(field: &str, value: &str) -> Result<(), JdError> {
-    if matches(&SUBNET_ID, value)? {
-        Ok(())
-    } else {
-        Err(JdError::invalid_argument(format!(
-            "{field} {value:?} is not a subnet id (subnet-xxxx)"
-        )))
-    }
+    shaped(&SUBNET_ID, field, value, "is not a subnet id (subnet-xxxx)")
 }
 
 pub(super) fn psk(field: &str, value: &str) -> Result<(), JdError> {
@@ -244,18 +246,12 @@ mod tests {
 
     #[test]
     fn names() {
-        for ok in [
-            "a",
-            "cgw_1-x",
-            "京东云网关",
-            &"x".repeat(32),
-            &"云".repeat(32),
-        ] {
-            assert!(name("n", ok).is_ok(), "{ok}");
-        }
-        for bad in ["", "a b", "a.b", &"x".repeat(33), "ä", "a/b"] {
-            assert!(name("n", bad).is_err(), "{bad}");
-        }
+        let (x32, han32, x33) = ("x".repeat(32), "云".repeat(32), "x".repeat(33));
+        sorts(
+            name,
+            &["a", "cgw_1-x", "京东云网关", &x32, &han32],
+            &["", "a b", "a.b", &x33, "ä", "a/b"],
+        );
     }
 
     #[test]
@@ -334,38 +330,45 @@ mod tests {
         }
     }
 
+    /// `check` accepts every value of `ok` and refuses every value of `bad`.
+    fn sorts<T>(check: impl Fn(&str, &str) -> Result<T, JdError>, ok: &[&str], bad: &[&str]) {
+        for v in ok {
+            assert!(check("f", v).is_ok(), "{v}");
+        }
+        for v in bad {
+            assert!(check("f", v).is_err(), "{v}");
+        }
+    }
+
     #[test]
     fn cidrs_and_tunnel_ips() {
         assert_eq!(cidr("c", "10.1.0.0/16").unwrap().prefix_len(), 16);
-        for bad in [
+        let bad = [
             "10.1.0.1/16",
             "10.1.0.0",
             "10.1.0.0/33",
             "x/8",
             "010.1.0.0/16",
-        ] {
-            assert!(cidr("c", bad).is_err(), "{bad}");
-        }
-        for ok in [
-            "169.254.0.0/30",
-            "169.254.15.252/30",
-            "10.9.9.4/30",
-            "172.31.0.8/30",
-            "192.168.255.252/30",
-        ] {
-            assert!(tunnel_ip("t", ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "169.254.16.0/30",
-            "169.254.1.1/30",
-            "169.254.1.0/29",
-            "172.32.0.0/30",
-            "8.8.8.0/30",
-        ] {
-            assert!(tunnel_ip("t", bad).is_err(), "{bad}");
-        }
-        assert!(ipv4("i", "1.2.3.4").is_ok());
-        assert!(ipv4("i", "1.2.3").is_err());
+        ];
+        sorts(cidr, &[], &bad);
+        sorts(
+            tunnel_ip,
+            &[
+                "169.254.0.0/30",
+                "169.254.15.252/30",
+                "10.9.9.4/30",
+                "172.31.0.8/30",
+                "192.168.255.252/30",
+            ],
+            &[
+                "169.254.16.0/30",
+                "169.254.1.1/30",
+                "169.254.1.0/29",
+                "172.32.0.0/30",
+                "8.8.8.0/30",
+            ],
+        );
+        sorts(ipv4, &["1.2.3.4"], &["1.2.3"]);
     }
 
     #[test]

@@ -125,6 +125,41 @@ impl Spec {
         self.opt_string(field)?.ok_or_else(|| self.missing(field))
     }
 
+    /// Optional string `field`, turned into a `T` by `parse` (given the field's path for its
+    /// messages) when present: a field rule of `validate` applied where the field is read.
+    pub(super) fn opt_parsed<T>(
+        &self,
+        field: &str,
+        parse: impl Fn(&str, &str) -> Result<T, JdError>,
+    ) -> Result<Option<T>, JdError> {
+        self.opt_string(field)?
+            .map(|v| parse(&self.path(field), &v))
+            .transpose()
+    }
+
+    /// Optional string `field`, checked by `check` when present.
+    pub(super) fn opt_checked(
+        &self,
+        field: &str,
+        check: impl Fn(&str, &str) -> Result<(), JdError>,
+    ) -> Result<Option<String>, JdError> {
+        let value = self.opt_string(field)?;
+        if let Some(v) = &value {
+            check(&self.path(field), v)?;
+        }
+        Ok(value)
+    }
+
+    /// Required string `field`, checked by `check`.
+    pub(super) fn checked(
+        &self,
+        field: &str,
+        check: impl Fn(&str, &str) -> Result<(), JdError>,
+    ) -> Result<String, JdError> {
+        self.opt_checked(field, check)?
+            .ok_or_else(|| self.missing(field))
+    }
+
     pub(super) fn opt_i64(&self, field: &str) -> Result<Option<i64>, JdError> {
         match self.present(field) {
             None => Ok(None),

@@ -7,6 +7,7 @@ use super::model::{
     DEFAULT_RESOURCE_GROUP,
 };
 use crate::sandbox::alicloud::error::{codes, AliError};
+use crate::sandbox::change::set;
 
 /// A create, its parameters already checked.
 pub(crate) struct NewCustomerGateway {
@@ -77,15 +78,10 @@ pub(crate) fn modify(
     change: CustomerGatewayChange,
 ) -> Result<CustomerGateway, AliError> {
     let mut gateway = db.customer_gateway(region, id)?;
-    if let Some(name) = change.name {
-        gateway.name = name;
-    }
-    if let Some(description) = change.description {
-        gateway.description = description;
-    }
-    if let Some(key) = change.auth_key {
-        gateway.auth_key = key.into();
-    }
+    // Saved even when nothing changed: Alibaba objects keep no update time.
+    set(&mut gateway.name, change.name);
+    set(&mut gateway.description, change.description);
+    set(&mut gateway.auth_key, change.auth_key.map(Into::into));
     db.update(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id, &gateway)?;
     Ok(gateway)
 }

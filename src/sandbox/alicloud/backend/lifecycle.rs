@@ -18,14 +18,18 @@ use std::net::Ipv4Addr;
 
 use super::db::Db;
 use super::model::{
-    state, status, Link, Phase, TrVpnAttachment, VcoRoute, VpnConnection, ASSOCIATION, LINK_ACTIVE,
-    NOT_ASSOCIATED, PROPAGATION, TR_ATTACHMENTS, VCO_ROUTES, VPN_CONNECTIONS,
+    state, status, CustomerGateway, Link, Phase, TrVpnAttachment, VcoRoute, VpnConnection,
+    ASSOCIATION, CUSTOMER_GATEWAYS, LINK_ACTIVE, NOT_ASSOCIATED, PROPAGATION, TR_ATTACHMENTS,
+    VCO_ROUTES, VPN_CONNECTIONS,
 };
 use crate::sandbox::alicloud::error::AliError;
+use crate::sandbox::pool;
 
-/// Where tunnel addresses come from: Alibaba public space (47.98.0.0/16, INFERRED pool,
-/// docs/design/alicloud.md §10.10).
-const PUBLIC_IP_POOL: ([u8; 4], u8) = ([47, 98, 0, 0], 16);
+/// Where tunnel addresses come from (INFERRED pool, docs/design/alicloud.md §10.10): the upper
+/// half of TEST-NET-3 (RFC 5737; the examples give data-centre devices 203.0.113.1–127), then
+/// 198.19.0.0/16 (RFC 2544 benchmarking space) once it is used up — never a routable block,
+/// since the IKE tests put these addresses in network namespaces.
+const PUBLIC_IP_POOL: &[pool::Block] = &[([203, 0, 113, 128], 25), ([198, 19, 0, 0], 16)];
 
 /// Whether a state entered at `since` has lasted `delay_ms` at `now_ms`.
 fn due(since: i64, now_ms: i64, delay_ms: i64) -> bool {
@@ -124,34 +128,28 @@ fn settle_routes(db: &Db<'_>) -> Result<(), AliError> {
     Ok(())
 }
 
-/// Gives each tunnel of `c` without an address the lowest free one of the pool (unique across
-/// all connections; `.0` and `.255` are skipped).
+/// Gives each tunnel of `c` without an address the lowest free one of the pool: unique across
+/// all connections, and never a customer gateway's address (the two ends of a tunnel differ).
 fn allocate_addresses(db: &Db<'_>, c: &mut VpnConnection) -> Result<(), AliError> {
+    let gateways = db.list_all::<CustomerGateway>(CUSTOMER_GATEWAYS)?;
     let mut used: BTreeSet<Ipv4Addr> = db
         .list_all::<VpnConnection>(VPN_CONNECTIONS)?
         .iter()
         .flat_map(|other| other.tunnels.iter())
         .chain(c.tunnels.iter())
-        .filter_map(|t| t.internet_ip.as_deref()?.parse().ok())
+        .filter_map(|t| t.internet_ip.as_deref())
+        .chain(gateways.iter().map(|g| g.ip_address.as_str()))
+        .filter_map(|ip| ip.parse().ok())
         .collect();
-    let base = u32::from(Ipv4Addr::from(PUBLIC_IP_POOL.0));
-    let size = 1u32 << (32 - u32::from(PUBLIC_IP_POOL.1));
     for t in c.tunnels.iter_mut().filter(|t| t.internet_ip.is_none()) {
-        let free = (1..size)
-            .map(|i| Ipv4Addr::from(base + i))
-            .filter(|ip| !matches!(ip.octets()[3], 0 | 255))
-            .find(|ip| !used.contains(ip));
-        match free {
-            Some(ip) => {
-                used.insert(ip);
-                t.internet_ip = Some(ip.to_string());
-            }
-            None => {
-                return Err(AliError::internal(
-                    "the sandbox's public address pool 47.98.0.0/16 is exhausted",
-                ))
-            }
-        }
+        let Some(&ip) = pool::lowest_free(PUBLIC_IP_POOL, &used, 1).first() else {
+            return Err(AliError::internal(format!(
+                "the sandbox's public address pool ({}) is exhausted",
+                pool::describe(PUBLIC_IP_POOL)
+            )));
+        };
+        used.insert(ip);
+        t.internet_ip = Some(ip.to_string());
     }
     Ok(())
 }

@@ -23,26 +23,10 @@ pub(crate) struct SeedRegion {
 
 /// The regions the sandbox serves (Vpc and Cbn); a `RegionId` outside this list is refused.
 pub(crate) const REGIONS: &[SeedRegion] = &[
-    SeedRegion {
-        region: "cn-hangzhou",
-        short: "hz",
-        tunnel_zones: ["cn-hangzhou-h", "cn-hangzhou-i"],
-    },
-    SeedRegion {
-        region: "cn-shanghai",
-        short: "sh",
-        tunnel_zones: ["cn-shanghai-e", "cn-shanghai-f"],
-    },
-    SeedRegion {
-        region: "cn-beijing",
-        short: "bj",
-        tunnel_zones: ["cn-beijing-h", "cn-beijing-i"],
-    },
-    SeedRegion {
-        region: "cn-shenzhen",
-        short: "sz",
-        tunnel_zones: ["cn-shenzhen-d", "cn-shenzhen-e"],
-    },
+    SeedRegion::new("cn-hangzhou", "hz", ["cn-hangzhou-h", "cn-hangzhou-i"]),
+    SeedRegion::new("cn-shanghai", "sh", ["cn-shanghai-e", "cn-shanghai-f"]),
+    SeedRegion::new("cn-beijing", "bj", ["cn-beijing-h", "cn-beijing-i"]),
+    SeedRegion::new("cn-shenzhen", "sz", ["cn-shenzhen-d", "cn-shenzhen-e"]),
 ];
 
 /// The one CEN instance, shared by every region's transit router.
@@ -52,6 +36,19 @@ pub(crate) const CEN_NAME: &str = "sandbox-cen";
 pub(crate) const SEED_CREATION_TIME: &str = "2024-01-01T00:00Z";
 
 impl SeedRegion {
+    /// A row of [`REGIONS`]: region id, short form, tunnel zones.
+    const fn new(
+        region: &'static str,
+        short: &'static str,
+        tunnel_zones: [&'static str; 2],
+    ) -> Self {
+        Self {
+            region,
+            short,
+            tunnel_zones,
+        }
+    }
+
     /// `tr-<short>-sandbox0001`.
     pub(crate) fn transit_router_id(&self) -> String {
         format!("tr-{}-sandbox0001", self.short)

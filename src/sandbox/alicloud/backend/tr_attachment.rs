@@ -9,6 +9,7 @@ use super::model::{
 };
 use super::seed::{SeedRegion, CEN_ID};
 use crate::sandbox::alicloud::error::{codes, AliError};
+use crate::sandbox::change::set;
 
 const DEFAULT_ORDER_TYPE: &str = "PayByCenOwner";
 
@@ -137,18 +138,16 @@ fn attached(a: &TrVpnAttachment) -> Result<(), AliError> {
 pub(crate) fn update(db: &Db<'_>, id: &str, change: AttachmentChange) -> Result<(), AliError> {
     let mut a = db.attachment(id)?;
     attached(&a)?;
-    if let Some(v) = change.auto_publish_route_enabled {
-        a.auto_publish_route_enabled = v;
-    }
-    if let Some(v) = change.name {
-        a.transit_router_attachment_name = v;
-    }
-    if let Some(v) = change.description {
-        a.transit_router_attachment_description = v;
-    }
-    if let Some(v) = change.order_type {
-        a.order_type = v;
-    }
+    set(
+        &mut a.auto_publish_route_enabled,
+        change.auto_publish_route_enabled,
+    );
+    set(&mut a.transit_router_attachment_name, change.name);
+    set(
+        &mut a.transit_router_attachment_description,
+        change.description,
+    );
+    set(&mut a.order_type, change.order_type);
     dry_run_check(change.dry_run)?;
     db.save_attachment(&a)
 }

@@ -19,6 +19,7 @@ use super::model::{
 };
 use super::seed::SeedRegion;
 use crate::sandbox::alicloud::error::{codes, AliError};
+use crate::sandbox::change::set;
 
 /// The flattened parameter the tunnels come in.
 pub(crate) const TUNNELS_PARAM: &str = "TunnelOptionsSpecification";
@@ -144,12 +145,6 @@ pub(crate) fn hosts_of(cidr: &Ipv4Net) -> (Ipv4Addr, Ipv4Addr) {
     (Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2))
 }
 
-fn set<T>(target: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *target = v;
-    }
-}
-
 /// Applies a patch to tunnel `t` of a connection in `region`.
 fn apply(db: &Db<'_>, region: &str, t: &mut Tunnel, patch: TunnelPatch) -> Result<(), AliError> {
     let bgp_path = |member: &str| format!("{}TunnelBgpConfig.{member}", patch.prefix);
@@ -188,21 +183,15 @@ fn apply(db: &Db<'_>, region: &str, t: &mut Tunnel, patch: TunnelPatch) -> Resul
         t.bgp.local_bgp_ip = Some(ip.to_string());
     }
 
-    if let Some(psk) = patch.psk {
-        t.ike.psk = psk.into();
-    }
+    set(&mut t.ike.psk, patch.psk.map(Into::into));
     set(&mut t.ike.ike_version, patch.ike_version);
     set(&mut t.ike.ike_mode, patch.ike_mode);
     set(&mut t.ike.ike_enc_alg, patch.ike_enc_alg);
     set(&mut t.ike.ike_auth_alg, patch.ike_auth_alg);
     set(&mut t.ike.ike_pfs, patch.ike_pfs);
     set(&mut t.ike.ike_lifetime, patch.ike_lifetime);
-    if patch.local_id.is_some() {
-        t.ike.local_id = patch.local_id;
-    }
-    if patch.remote_id.is_some() {
-        t.ike.remote_id = patch.remote_id;
-    }
+    set(&mut t.ike.local_id, patch.local_id.map(Some));
+    set(&mut t.ike.remote_id, patch.remote_id.map(Some));
 
     set(&mut t.ipsec.ipsec_enc_alg, patch.ipsec_enc_alg);
     set(&mut t.ipsec.ipsec_auth_alg, patch.ipsec_auth_alg);

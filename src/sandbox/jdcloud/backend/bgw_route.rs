@@ -5,7 +5,7 @@
 //! hop when `bgwNexthopType` is omitted; the `FAILED_PRECONDITION` status of a duplicate route.
 //! Propagated routes and the Direct Connect next hops are not emulated.
 
-use super::db::{quota_exceeded, Db};
+use super::db::{check_count, Db};
 use super::model::{
     Bgw, BgwRoute, NexthopType, Object, VpcAttachment, VpnConnection, BGW_ROUTES, VPC_ATTACHMENTS,
     VPN_CONNECTIONS,
@@ -37,12 +37,11 @@ pub(crate) fn create(
     let nexthop_type = check_target(db, region, &bgw.bgw_id, &target)?;
     let routes = db.all_where(region, |r: &BgwRoute| r.bgw_id == bgw.bgw_id)?;
     check_unique(&routes, &target, None)?;
-    if routes.len() >= QUOTA_PER_BGW {
-        return Err(quota_exceeded::<BgwRoute>(
-            QUOTA_PER_BGW,
-            "static routes per border gateway",
-        ));
-    }
+    check_count::<BgwRoute>(
+        routes.len(),
+        QUOTA_PER_BGW,
+        "static routes per border gateway",
+    )?;
     let route = BgwRoute {
         bgw_route_id: db.new_id(BGW_ROUTES)?,
         bgw_id: bgw.bgw_id,
@@ -104,7 +103,7 @@ pub(crate) fn modify(
 
 pub(crate) fn delete(db: &Db<'_>, region: &str, bgw_id: &str, id: &str) -> Result<(), JdError> {
     let route = get(db, region, bgw_id, id)?;
-    db.delete(BGW_ROUTES, &route.bgw_route_id)
+    db.remove(&route)
 }
 
 /// The next hop's type, after checking that it exists and belongs to gateway `bgw_id`.

@@ -3,8 +3,9 @@
 //!
 //! INFERRED here (docs/design/jdcloud.md §8.11): refusing a delete while static routes exist.
 
-use super::db::{unchanged, Db};
+use super::db::{unchanged, undeletable, Change, Db};
 use super::model::{ids, Bgw, BgwRoute, VpcAttachment, VpnConnection, AZ_TYPE_EDGE, BGWS};
+use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "5 BGWs/region" (docs/design/jdcloud.md §6).
@@ -44,30 +45,15 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewBgw) -> Result<Bgw, JdEr
     Ok(bgw)
 }
 
-pub(crate) fn modify(
-    db: &Db<'_>,
-    region: &str,
-    id: &str,
-    change: BgwChange,
-) -> Result<(), JdError> {
-    let mut bgw = db.get::<Bgw>(region, id)?;
-    unchanged("azType", &bgw.az_type, change.az_type.as_ref())?;
-    if bgw.az_type == AZ_TYPE_EDGE {
-        unchanged("az", &bgw.az, change.az.as_ref())?;
+impl Change for BgwChange {
+    type Target = Bgw;
+    fn apply(self, _: &Db<'_>, _: &str, bgw: &mut Bgw) -> Result<bool, JdError> {
+        unchanged("azType", &bgw.az_type, self.az_type.as_ref())?;
+        if bgw.az_type == AZ_TYPE_EDGE {
+            unchanged("az", &bgw.az, self.az.as_ref())?;
+        }
+        Ok(set(&mut bgw.bgw_name, self.name) | set(&mut bgw.description, self.description))
     }
-    let mut changed = false;
-    if let Some(name) = change.name {
-        changed |= name != bgw.bgw_name;
-        bgw.bgw_name = name;
-    }
-    if let Some(description) = change.description {
-        changed |= description != bgw.description;
-        bgw.description = description;
-    }
-    if changed {
-        db.save(&bgw)?;
-    }
-    Ok(())
 }
 
 /// "The Border Gateway without Private Virtual Interface, Hosted Private Virtual Interface, VPN
@@ -89,10 +75,10 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError>
     .map(|(what, ids)| format!("{what} {ids}"))
     .collect();
     if !in_use.is_empty() {
-        return Err(JdError::failed_precondition(format!(
-            "Bgw '{id}' cannot be deleted while it has {}",
-            in_use.join("; ")
-        )));
+        return Err(undeletable(
+            &bgw,
+            format_args!("it has {}", in_use.join("; ")),
+        ));
     }
-    db.delete(BGWS, id)
+    db.remove(&bgw)
 }

@@ -1,8 +1,9 @@
 //! Customer gateways (客户网关, docs/design/jdcloud.md §4.3): quota, and the rules that tie them
 //! to the connections and tunnels using them.
 
-use super::db::{unchanged, Db};
+use super::db::{unchanged, undeletable, Change, Db};
 use super::model::{ids, CustomerGateway, VpnConnection, VpnTunnel, CUSTOMER_GATEWAYS};
+use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "10 customer gateways/region" (docs/design/jdcloud.md §6).
@@ -44,36 +45,27 @@ pub(crate) fn create(
     Ok(gateway)
 }
 
-pub(crate) fn modify(
-    db: &Db<'_>,
-    region: &str,
-    id: &str,
-    change: CustomerGatewayChange,
-) -> Result<(), JdError> {
-    let mut gateway = db.get::<CustomerGateway>(region, id)?;
-    // "设置后不支持修改".
-    unchanged("bgpAsn", &gateway.bgp_asn, change.bgp_asn.as_ref())?;
-    let mut changed = false;
-    if let Some(name) = change.name {
-        changed |= name != gateway.customer_gateway_name;
-        gateway.customer_gateway_name = name;
-    }
-    if let Some(description) = change.description {
-        changed |= description != gateway.description;
-        gateway.description = description;
-    }
-    if let Some(ips) = change.ips {
-        if ips != gateway.customer_ips {
-            check_ips_modifiable(db, region, &gateway)?;
-            changed = true;
+impl Change for CustomerGatewayChange {
+    type Target = CustomerGateway;
+    fn apply(
+        self,
+        db: &Db<'_>,
+        region: &str,
+        gateway: &mut CustomerGateway,
+    ) -> Result<bool, JdError> {
+        // "设置后不支持修改".
+        unchanged("bgpAsn", &gateway.bgp_asn, self.bgp_asn.as_ref())?;
+        if self
+            .ips
+            .as_ref()
+            .is_some_and(|ips| *ips != gateway.customer_ips)
+        {
+            check_ips_modifiable(db, region, gateway)?;
         }
-        gateway.customer_ips = ips;
+        Ok(set(&mut gateway.customer_gateway_name, self.name)
+            | set(&mut gateway.description, self.description)
+            | set(&mut gateway.customer_ips, self.ips))
     }
-    if changed {
-        gateway.updated_time = db.timestamp();
-        db.save(&gateway)?;
-    }
-    Ok(())
 }
 
 /// "The Customer Gateway without creation of VPN Connection can be deleted"
@@ -83,12 +75,10 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError>
     let id = gateway.customer_gateway_id.as_str();
     let connections = db.all_where(region, |c: &VpnConnection| c.cgw_id == id)?;
     if !connections.is_empty() {
-        return Err(JdError::failed_precondition(format!(
-            "CustomerGateway '{id}' cannot be deleted while VPN connections {} use it",
-            ids(&connections)
-        )));
+        let why = format_args!("VPN connections {} use it", ids(&connections));
+        return Err(undeletable(&gateway, why));
     }
-    db.delete(CUSTOMER_GATEWAYS, id)
+    db.remove(&gateway)
 }
 
 /// "the public network address can be modified if no VPN Tunnel has been created for the Customer

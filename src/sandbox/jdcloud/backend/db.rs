@@ -54,12 +54,30 @@ impl Db<'_> {
         self.update(T::KIND, object.id(), object)
     }
 
-    /// Refuses a create once `region` holds `quota` `T`s.
-    pub(crate) fn check_quota<T: Object>(&self, region: &str, quota: usize) -> Result<(), JdError> {
-        if self.count(T::KIND, region)? >= quota {
-            return Err(quota_exceeded::<T>(quota, "per region"));
+    /// Removes a stored `T`.
+    pub(crate) fn remove<T: Object>(&self, object: &T) -> Result<(), JdError> {
+        self.delete(T::KIND, object.id())
+    }
+
+    /// A modify of the `T` with this id in `region`: `change` is applied (refusing what may not
+    /// change), and the object saved with its update time only if something changed.
+    pub(crate) fn modify<C: Change>(
+        &self,
+        region: &str,
+        id: &str,
+        change: C,
+    ) -> Result<(), JdError> {
+        let mut object = self.get::<C::Target>(region, id)?;
+        if change.apply(self, region, &mut object)? {
+            object.touch(self.timestamp());
+            self.save(&object)?;
         }
         Ok(())
+    }
+
+    /// Refuses a create once `region` holds `quota` `T`s.
+    pub(crate) fn check_quota<T: Object>(&self, region: &str, quota: usize) -> Result<(), JdError> {
+        check_count::<T>(self.count(T::KIND, region)?, quota, "per region")
     }
 
     /// Recomputes the child id lists of gateway `bgw_id` from the stored children; every child
@@ -114,18 +132,40 @@ impl Db<'_> {
         if routes.is_empty() {
             Ok(())
         } else {
-            Err(JdError::failed_precondition(format!(
-                "{} '{nexthop_id}' cannot be deleted while static routes {} use it as next hop",
-                T::WHAT,
-                ids(&routes)
-            )))
+            Err(undeletable(
+                nexthop,
+                format_args!("static routes {} use it as next hop", ids(&routes)),
+            ))
         }
     }
 }
 
-/// 400 `QUOTA_EXCEEDED`: `"<What> quota limit exceeded (<quota> <per>)."`.
-pub(crate) fn quota_exceeded<T: Object>(quota: usize, per: &str) -> JdError {
-    JdError::quota_exceeded(format!("{} quota limit exceeded ({quota} {per}).", T::WHAT))
+/// What a modify request asks of one kind: applied to the stored object, it refuses what may
+/// not change and says whether anything did.
+pub(crate) trait Change {
+    type Target: Object;
+    fn apply(self, db: &Db<'_>, region: &str, target: &mut Self::Target) -> Result<bool, JdError>;
+}
+
+/// Refuses a create when `count` `T`s already fill `quota`: 400 `QUOTA_EXCEEDED`,
+/// `"<What> quota limit exceeded (<quota> <per>)."`.
+pub(crate) fn check_count<T: Object>(count: usize, quota: usize, per: &str) -> Result<(), JdError> {
+    if count < quota {
+        return Ok(());
+    }
+    Err(JdError::quota_exceeded(format!(
+        "{} quota limit exceeded ({quota} {per}).",
+        T::WHAT
+    )))
+}
+
+/// Refuses to delete `object`: `"<What> '<id>' cannot be deleted while <why>"`.
+pub(crate) fn undeletable<T: Object>(object: &T, why: impl std::fmt::Display) -> JdError {
+    JdError::failed_precondition(format!(
+        "{} '{}' cannot be deleted while {why}",
+        T::WHAT,
+        object.id()
+    ))
 }
 
 /// A field a modify may resend but not change (not part of the modify spec; refusing a change

@@ -29,16 +29,22 @@ pub(crate) trait Object: Serialize + DeserializeOwned {
     const KIND: Kind;
     const WHAT: &'static str;
     fn id(&self) -> &str;
+    /// Records a change made at `now` (`updatedTime`, for the kinds that have one).
+    fn touch(&mut self, _now: String) {}
 }
 
+/// `object!(Type, KIND, "What", id_field)`, and `updated: field` for a kind with an update time.
 macro_rules! object {
-    ($type:ty, $kind:expr, $what:literal, $id:ident) => {
+    ($type:ty, $kind:expr, $what:literal, $id:ident $(, updated: $updated:ident)?) => {
         impl Object for $type {
             const KIND: Kind = $kind;
             const WHAT: &'static str = $what;
             fn id(&self) -> &str {
                 &self.$id
             }
+            $(fn touch(&mut self, now: String) {
+                self.$updated = now;
+            })?
         }
     };
 }
@@ -50,19 +56,9 @@ object!(
     "VpcAttachment",
     vpc_attachment_id
 );
-object!(
-    CustomerGateway,
-    CUSTOMER_GATEWAYS,
-    "CustomerGateway",
-    customer_gateway_id
-);
-object!(
-    VpnConnection,
-    VPN_CONNECTIONS,
-    "VpnConnection",
-    vpn_connection_id
-);
-object!(VpnTunnel, VPN_TUNNELS, "VpnTunnel", vpn_tunnel_id);
+object!(CustomerGateway, CUSTOMER_GATEWAYS, "CustomerGateway", customer_gateway_id, updated: updated_time);
+object!(VpnConnection, VPN_CONNECTIONS, "VpnConnection", vpn_connection_id, updated: updated_time);
+object!(VpnTunnel, VPN_TUNNELS, "VpnTunnel", vpn_tunnel_id, updated: updated_time);
 object!(BgwRoute, BGW_ROUTES, "BgwRoute", bgw_route_id);
 
 /// The ids of `objects`, comma-separated (what a refused delete names).
@@ -274,100 +270,54 @@ pub(crate) struct IntOption {
 /// §8.13).
 const DEFAULT_BANDWIDTH_MBPS: i64 = 100;
 
-pub(crate) const STRING_OPTIONS: &[StringOption] = &[
-    StringOption {
-        field: "ikeVersion",
-        allowed: &["v1", "v2"],
-        default: "v2",
-        slot: |t| &mut t.ike_version,
-    },
-    // "IKEv2时忽略": still validated and stored.
-    StringOption {
-        field: "ikeMode",
-        allowed: &["main", "aggressive"],
-        default: "main",
-        slot: |t| &mut t.ike_mode,
-    },
-    StringOption {
-        field: "ikeKeyExchange",
-        allowed: &["modp1024", "modp1536", "modp2048", "ecp256", "ecp384"],
-        default: "ecp256",
-        slot: |t| &mut t.ike_key_exchange,
-    },
-    StringOption {
-        field: "ikeCipher",
-        allowed: &["aes128", "aes192", "aes256", "3des"],
-        default: "aes128",
-        slot: |t| &mut t.ike_cipher,
-    },
-    StringOption {
-        field: "ikeAuth",
-        allowed: &["sha1", "sha256", "sha384"],
-        default: "sha256",
-        slot: |t| &mut t.ike_auth,
-    },
-    // No 3des for IPsec.
-    StringOption {
-        field: "ipsecCipher",
-        allowed: &["aes128", "aes192", "aes256"],
-        default: "aes128",
-        slot: |t| &mut t.ipsec_cipher,
-    },
-    StringOption {
-        field: "ipsecAuth",
-        allowed: &["sha1", "sha256", "sha384"],
-        default: "sha256",
-        slot: |t| &mut t.ipsec_auth,
-    },
-    // `null` = no PFS, sent as the string "null" (INFERRED, docs/design/jdcloud.md §8.12).
-    StringOption {
-        field: "ipsecKeyExchange",
-        allowed: &[
-            "null", "modp1024", "modp1536", "modp2048", "ecp256", "ecp384",
-        ],
-        default: "null",
-        slot: |t| &mut t.ipsec_key_exchange,
-    },
-];
+/// The option tables: `"wireName" => field`, then what it accepts and its create default.
+macro_rules! options {
+    (
+        strings { $($(#[$sdoc:meta])* $sname:literal => $sfield:ident: $allowed:expr, default $sdefault:literal;)+ }
+        ints { $($(#[$idoc:meta])* $iname:literal => $ifield:ident: $rule:expr, default $idefault:expr;)+ }
+    ) => {
+        pub(crate) const STRING_OPTIONS: &[StringOption] = &[$($(#[$sdoc])* StringOption {
+            field: $sname,
+            allowed: $allowed,
+            default: $sdefault,
+            slot: |t| &mut t.$sfield,
+        }),+];
 
-pub(crate) const INT_OPTIONS: &[IntOption] = &[
-    IntOption {
-        field: "ikeDpdSec",
-        rule: IntRule::OneOf(&[0, 10]),
-        default: 10,
-        slot: |t| &mut t.ike_dpd_sec,
-    },
-    IntOption {
-        field: "ikeSaLifeSec",
-        rule: IntRule::Range(60..=86_400),
-        default: 14_400,
-        slot: |t| &mut t.ike_sa_life_sec,
-    },
-    IntOption {
-        field: "ipsecSaLifeSec",
-        rule: IntRule::Range(60..=86_400),
-        default: 3_600,
-        slot: |t| &mut t.ipsec_sa_life_sec,
-    },
-    IntOption {
-        field: "ipsecSaLifepkt",
-        rule: IntRule::Range(0..=100_000_000),
-        default: 0,
-        slot: |t| &mut t.ipsec_sa_lifepkt,
-    },
-    IntOption {
-        field: "ipsecSaLifebyte",
-        rule: IntRule::Range(0..=107_374_182_400),
-        default: 0,
-        slot: |t| &mut t.ipsec_sa_lifebyte,
-    },
-    IntOption {
-        field: "bandwidthMbps",
-        rule: IntRule::Range(1..=1_500),
-        default: DEFAULT_BANDWIDTH_MBPS,
-        slot: |t| &mut t.bandwidth_mbps,
-    },
-];
+        pub(crate) const INT_OPTIONS: &[IntOption] = &[$($(#[$idoc])* IntOption {
+            field: $iname,
+            rule: $rule,
+            default: $idefault,
+            slot: |t| &mut t.$ifield,
+        }),+];
+    };
+}
+
+options! {
+    strings {
+        "ikeVersion" => ike_version: &["v1", "v2"], default "v2";
+        // "IKEv2时忽略": still validated and stored.
+        "ikeMode" => ike_mode: &["main", "aggressive"], default "main";
+        "ikeKeyExchange" => ike_key_exchange:
+            &["modp1024", "modp1536", "modp2048", "ecp256", "ecp384"], default "ecp256";
+        "ikeCipher" => ike_cipher: &["aes128", "aes192", "aes256", "3des"], default "aes128";
+        "ikeAuth" => ike_auth: &["sha1", "sha256", "sha384"], default "sha256";
+        // No 3des for IPsec.
+        "ipsecCipher" => ipsec_cipher: &["aes128", "aes192", "aes256"], default "aes128";
+        "ipsecAuth" => ipsec_auth: &["sha1", "sha256", "sha384"], default "sha256";
+        // `null` = no PFS, sent as the string "null" (INFERRED, docs/design/jdcloud.md §8.12).
+        "ipsecKeyExchange" => ipsec_key_exchange:
+            &["null", "modp1024", "modp1536", "modp2048", "ecp256", "ecp384"], default "null";
+    }
+    ints {
+        "ikeDpdSec" => ike_dpd_sec: IntRule::OneOf(&[0, 10]), default 10;
+        "ikeSaLifeSec" => ike_sa_life_sec: IntRule::Range(60..=86_400), default 14_400;
+        "ipsecSaLifeSec" => ipsec_sa_life_sec: IntRule::Range(60..=86_400), default 3_600;
+        "ipsecSaLifepkt" => ipsec_sa_lifepkt: IntRule::Range(0..=100_000_000), default 0;
+        "ipsecSaLifebyte" => ipsec_sa_lifebyte: IntRule::Range(0..=107_374_182_400), default 0;
+        "bandwidthMbps" => bandwidth_mbps: IntRule::Range(1..=1_500),
+            default DEFAULT_BANDWIDTH_MBPS;
+    }
+}
 
 /// Option values of a tunnel create or modify, already checked against the tables above.
 #[derive(Default)]

@@ -11,10 +11,11 @@
 
 use sha2::{Digest, Sha256};
 
-use super::db::{quota_exceeded, unchanged, Db};
+use super::db::{check_count, unchanged, Change, Db};
 use super::model::{
     Bgw, PropagateCidrInfo, VpcAttachment, PROPAGATE_ALL, PROPAGATE_PARTIAL, VPC_ATTACHMENTS,
 };
+use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "50 VPC attachments/BGW" (docs/design/jdcloud.md §6).
@@ -84,12 +85,7 @@ pub(crate) fn create(
     db.get::<Bgw>(region, &new.bgw_id)?;
     let siblings = db.all_where(region, |a: &VpcAttachment| a.bgw_id == new.bgw_id)?;
     check_unique(&siblings, &new.bgw_id, &new.propagation.vpc_id, None)?;
-    if siblings.len() >= QUOTA_PER_BGW {
-        return Err(quota_exceeded::<VpcAttachment>(
-            QUOTA_PER_BGW,
-            "per border gateway",
-        ));
-    }
+    check_count::<VpcAttachment>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
     let attachment = VpcAttachment {
         vpc_attachment_id: db.new_id(VPC_ATTACHMENTS)?,
         vpc_attachment_name: new.name,
@@ -105,45 +101,41 @@ pub(crate) fn create(
     Ok(attachment)
 }
 
-pub(crate) fn modify(
-    db: &Db<'_>,
-    region: &str,
-    id: &str,
-    change: VpcAttachmentChange,
-) -> Result<(), JdError> {
-    let mut attachment = db.get::<VpcAttachment>(region, id)?;
-    unchanged("bgwId", &attachment.bgw_id, change.bgw_id.as_ref())?;
-    let mut changed = false;
-    if let Some(name) = change.name {
-        changed |= name != attachment.vpc_attachment_name;
-        attachment.vpc_attachment_name = name;
+impl Change for VpcAttachmentChange {
+    type Target = VpcAttachment;
+    fn apply(
+        self,
+        db: &Db<'_>,
+        region: &str,
+        attachment: &mut VpcAttachment,
+    ) -> Result<bool, JdError> {
+        unchanged("bgwId", &attachment.bgw_id, self.bgw_id.as_ref())?;
+        let mut changed = set(&mut attachment.vpc_attachment_name, self.name);
+        if let Some(propagation) = self.propagation {
+            let siblings =
+                db.all_where(region, |a: &VpcAttachment| a.bgw_id == attachment.bgw_id)?;
+            check_unique(
+                &siblings,
+                &attachment.bgw_id,
+                &propagation.vpc_id,
+                Some(&attachment.vpc_attachment_id),
+            )?;
+            let infos = propagation.cidr_infos();
+            changed |= set(&mut attachment.vpc_id, Some(propagation.vpc_id))
+                | set(
+                    &mut attachment.propagate_type,
+                    Some(propagation.propagate_type),
+                )
+                | set(&mut attachment.propagate_cidr_infos, Some(infos));
+        }
+        Ok(changed)
     }
-    if let Some(propagation) = change.propagation {
-        let siblings = db.all_where(region, |a: &VpcAttachment| a.bgw_id == attachment.bgw_id)?;
-        check_unique(
-            &siblings,
-            &attachment.bgw_id,
-            &propagation.vpc_id,
-            Some(&attachment.vpc_attachment_id),
-        )?;
-        let infos = propagation.cidr_infos();
-        changed |= propagation.vpc_id != attachment.vpc_id
-            || propagation.propagate_type != attachment.propagate_type
-            || infos != attachment.propagate_cidr_infos;
-        attachment.vpc_id = propagation.vpc_id;
-        attachment.propagate_type = propagation.propagate_type;
-        attachment.propagate_cidr_infos = infos;
-    }
-    if changed {
-        db.save(&attachment)?;
-    }
-    Ok(())
 }
 
 pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
     let attachment = db.get::<VpcAttachment>(region, id)?;
     db.check_not_nexthop(region, &attachment.bgw_id, &attachment)?;
-    db.delete(VPC_ATTACHMENTS, &attachment.vpc_attachment_id)?;
+    db.remove(&attachment)?;
     db.refresh_children(region, &attachment.bgw_id)
 }
 

@@ -1,8 +1,8 @@
 //! VPN connections (VPN连接, docs/design/jdcloud.md §4.4): what a connection needs from its border
 //! gateway and customer gateway, its two cloud addresses, quota, and what blocks a delete.
 //!
-//! At create the connection gets two distinct public IPv4 addresses from [`CLOUD_IP_POOL`] (the
-//! lowest free ones over every region, so an address is never handed out twice while allocated).
+//! At create the connection gets two distinct IPv4 addresses from [`CLOUD_IP_POOL`] (the lowest
+//! free ones over every region, so an address is never handed out twice while allocated).
 //! `haStatus` follows its tunnels (`Db::refresh_ha_status`).
 //!
 //! INFERRED here (docs/design/jdcloud.md §8.11, §8.14): the address pool; the shape of `charge`
@@ -13,20 +13,23 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use ipnet::Ipv4Net;
-
-use super::db::{quota_exceeded, unchanged, Db};
+use super::db::{check_count, unchanged, undeletable, Change, Db};
 use super::model::{
     ids, Bgw, Charge, CustomerGateway, TrafficSelector, VpnConnection, VpnTunnel, AZ_TYPE_EDGE,
-    BGW_ASN, CLOUD_IPS_PER_CONNECTION, CONNECTION_CHARGE_MODE, HA_NO_REDUNDANCY, VPN_CONNECTIONS,
+    BGW_ASN, CLOUD_IPS_PER_CONNECTION, CONNECTION_CHARGE_MODE, CUSTOMER_GATEWAYS, HA_NO_REDUNDANCY,
+    VPN_CONNECTIONS,
 };
+use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::{JdError, Status};
+use crate::sandbox::pool;
 
 /// "10 VPN connections/BGW" (docs/design/jdcloud.md §6).
 const QUOTA_PER_BGW: usize = 10;
-/// Where cloud-side public addresses come from: a JD Cloud public block (docs/design/jdcloud.md
-/// §8.14; any public block that customer gateways are unlikely to use would do).
-const CLOUD_IP_POOL: ([u8; 4], u8) = ([116, 196, 0, 0], 16);
+/// Where cloud-side public addresses come from: TEST-NET-2 (RFC 5737), then the benchmarking
+/// block 198.18.0.0/15's lower half (RFC 2544) once its 254 addresses are used up — never a
+/// routable block, since the IKE tests put these addresses in network namespaces
+/// (docs/design/jdcloud.md §8.14).
+const CLOUD_IP_POOL: &[pool::Block] = &[([198, 51, 100, 0], 24), ([198, 18, 0, 0], 16)];
 /// "当VPN为标准VPN时，2个线路都为bgp".
 const STANDARD_PROVIDER: &str = "bgp";
 const CHARGE_STATUS: &str = "normal";
@@ -94,12 +97,7 @@ pub(crate) fn create(
         vec![STANDARD_PROVIDER.to_owned(); CLOUD_IPS_PER_CONNECTION]
     };
     let siblings = db.all_where(region, |c: &VpnConnection| c.bgw_id == new.bgw_id)?;
-    if siblings.len() >= QUOTA_PER_BGW {
-        return Err(quota_exceeded::<VpnConnection>(
-            QUOTA_PER_BGW,
-            "per border gateway",
-        ));
-    }
+    check_count::<VpnConnection>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
 
     let now = db.timestamp();
     let connection = VpnConnection {
@@ -131,38 +129,17 @@ pub(crate) fn create(
     Ok(connection)
 }
 
-pub(crate) fn modify(
-    db: &Db<'_>,
-    region: &str,
-    id: &str,
-    change: VpnConnectionChange,
-) -> Result<(), JdError> {
-    let mut connection = db.get::<VpnConnection>(region, id)?;
-    unchanged("bgwId", &connection.bgw_id, change.bgw_id.as_ref())?;
-    unchanged("cgwId", &connection.cgw_id, change.cgw_id.as_ref())?;
-    unchanged("localAsn", &connection.local_asn, change.local_asn.as_ref())?;
-    let mut changed = false;
-    if let Some(name) = change.name {
-        changed |= name != connection.vpn_connection_name;
-        connection.vpn_connection_name = name;
+impl Change for VpnConnectionChange {
+    type Target = VpnConnection;
+    fn apply(self, _: &Db<'_>, _: &str, connection: &mut VpnConnection) -> Result<bool, JdError> {
+        unchanged("bgwId", &connection.bgw_id, self.bgw_id.as_ref())?;
+        unchanged("cgwId", &connection.cgw_id, self.cgw_id.as_ref())?;
+        unchanged("localAsn", &connection.local_asn, self.local_asn.as_ref())?;
+        Ok(set(&mut connection.vpn_connection_name, self.name)
+            | set(&mut connection.description, self.description)
+            | set(&mut connection.bgp_enabled, self.bgp_enabled)
+            | set(&mut connection.traffic_selectors, self.traffic_selectors))
     }
-    if let Some(description) = change.description {
-        changed |= description != connection.description;
-        connection.description = description;
-    }
-    if let Some(bgp_enabled) = change.bgp_enabled {
-        changed |= bgp_enabled != connection.bgp_enabled;
-        connection.bgp_enabled = bgp_enabled;
-    }
-    if let Some(selectors) = change.traffic_selectors {
-        changed |= selectors != connection.traffic_selectors;
-        connection.traffic_selectors = selectors;
-    }
-    if changed {
-        connection.updated_time = db.timestamp();
-        db.save(&connection)?;
-    }
-    Ok(())
 }
 
 /// "The VPN Connection without VPN Tunnel created can be deleted" (docs/design/jdcloud.md §4.4); a
@@ -172,38 +149,31 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError>
     let id = connection.vpn_connection_id.as_str();
     let tunnels = db.all_where(region, |t: &VpnTunnel| t.vpn_connection_id == id)?;
     if !tunnels.is_empty() {
-        return Err(JdError::failed_precondition(format!(
-            "VpnConnection '{id}' cannot be deleted while it has VPN tunnels {}",
-            ids(&tunnels)
-        )));
+        let why = format_args!("it has VPN tunnels {}", ids(&tunnels));
+        return Err(undeletable(&connection, why));
     }
     db.check_not_nexthop(region, &connection.bgw_id, &connection)?;
-    db.delete(VPN_CONNECTIONS, id)?;
+    db.remove(&connection)?;
     db.refresh_children(region, &connection.bgw_id)
 }
 
-/// The two lowest addresses of [`CLOUD_IP_POOL`] no connection in any region holds, skipping
-/// `.0` and `.255` host bytes.
+/// The two lowest addresses of [`CLOUD_IP_POOL`] that no connection in any region holds and no
+/// customer gateway names (so the two ends of a tunnel never share an address).
 fn allocate_cloud_ips(db: &Db<'_>) -> Result<Vec<String>, JdError> {
-    let used: BTreeSet<String> = db
-        .list_all::<VpnConnection>(VPN_CONNECTIONS)?
-        .into_iter()
-        .flat_map(|c| c.cloud_public_ip)
+    let connections = db.list_all::<VpnConnection>(VPN_CONNECTIONS)?;
+    let gateways = db.list_all::<CustomerGateway>(CUSTOMER_GATEWAYS)?;
+    let used: BTreeSet<Ipv4Addr> = connections
+        .iter()
+        .flat_map(|c| &c.cloud_public_ip)
+        .chain(gateways.iter().flat_map(|g| &g.customer_ips))
+        .filter_map(|ip| ip.parse().ok())
         .collect();
-    let (addr, len) = CLOUD_IP_POOL;
-    let pool = Ipv4Net::new(Ipv4Addr::from(addr), len)
-        .map_err(|e| JdError::internal(format!("cloud IP pool: {e}")))?;
-    let free: Vec<String> = pool
-        .hosts()
-        .filter(|ip| !matches!(ip.octets()[3], 0 | 255))
-        .map(|ip| ip.to_string())
-        .filter(|ip| !used.contains(ip))
-        .take(CLOUD_IPS_PER_CONNECTION)
-        .collect();
+    let free = pool::lowest_free(CLOUD_IP_POOL, &used, CLOUD_IPS_PER_CONNECTION);
     if free.len() < CLOUD_IPS_PER_CONNECTION {
-        return Err(JdError::quota_exceeded(
-            "the sandbox's cloud public IP pool is exhausted",
-        ));
+        return Err(JdError::quota_exceeded(format!(
+            "the sandbox's cloud public IP pool ({}) is exhausted",
+            pool::describe(CLOUD_IP_POOL)
+        )));
     }
-    Ok(free)
+    Ok(free.iter().map(Ipv4Addr::to_string).collect())
 }

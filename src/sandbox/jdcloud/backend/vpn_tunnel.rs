@@ -13,11 +13,12 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::db::{unchanged, Db};
+use super::db::{unchanged, Change, Db};
 use super::model::{
     tunnel_hosts, CustomerGateway, Object, Psk, TunnelOptions, VpnConnection, VpnTunnel,
     STATUS_DOWN, STATUS_UP, TUNNEL_IP_PREFIX_LEN, VPN_TUNNELS,
 };
+use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::{JdError, Status};
 
 /// Where tunnels without an explicit `tunnelIp` get their /30 (the first of the allowed ranges).
@@ -157,58 +158,49 @@ fn check_address_of<T: Object>(
     ))
 }
 
-pub(crate) fn modify(
-    db: &Db<'_>,
-    region: &str,
-    id: &str,
-    change: VpnTunnelChange,
-) -> Result<(), JdError> {
-    let mut tunnel = db.get::<VpnTunnel>(region, id)?;
-    let before = tunnel.clone();
-    unchanged(
-        "vpnConnectionId",
-        &tunnel.vpn_connection_id,
-        change.connection_id.as_ref(),
-    )?;
-    unchanged(
-        "cloudPublicIp",
-        &tunnel.cloud_public_ip,
-        change.cloud_public_ip.as_ref(),
-    )?;
-    unchanged(
-        "customerIp",
-        &tunnel.customer_ip,
-        change.customer_ip.as_ref(),
-    )?;
-    if let Some(psk) = change.psk {
-        tunnel.psk = Psk::new(psk);
-    }
-    change.options.apply(&mut tunnel);
+impl Change for VpnTunnelChange {
+    type Target = VpnTunnel;
+    fn apply(self, db: &Db<'_>, region: &str, tunnel: &mut VpnTunnel) -> Result<bool, JdError> {
+        let change = self;
+        let before = tunnel.clone();
+        unchanged(
+            "vpnConnectionId",
+            &tunnel.vpn_connection_id,
+            change.connection_id.as_ref(),
+        )?;
+        unchanged(
+            "cloudPublicIp",
+            &tunnel.cloud_public_ip,
+            change.cloud_public_ip.as_ref(),
+        )?;
+        unchanged(
+            "customerIp",
+            &tunnel.customer_ip,
+            change.customer_ip.as_ref(),
+        )?;
+        set(&mut tunnel.psk, change.psk.map(Psk::new));
+        change.options.apply(tunnel);
 
-    let current_net = stored_net(&tunnel)?;
-    let net = change.tunnel_ip.unwrap_or(current_net);
-    if net != current_net {
-        let connection = db.get::<VpnConnection>(region, &tunnel.vpn_connection_id)?;
-        let taken =
-            tunnel_nets_of_bgw(db, region, &connection.bgw_id, Some(&tunnel.vpn_tunnel_id))?;
-        check_tunnel_ip_free(net, &taken, &connection.bgw_id)?;
-    }
-    let local = match change.local_tunnel_ip {
-        Some(ip) => check_local_tunnel_ip(ip, net)?,
-        None => {
-            // Keep the cloud side on the same host position of the (possibly new) block.
-            let old_hosts = tunnel_hosts(current_net);
-            let position = usize::from(tunnel.local_tunnel_ip == old_hosts[1].to_string());
-            tunnel_hosts(net)[position]
+        let current_net = stored_net(tunnel)?;
+        let net = change.tunnel_ip.unwrap_or(current_net);
+        if net != current_net {
+            let connection = db.get::<VpnConnection>(region, &tunnel.vpn_connection_id)?;
+            let taken =
+                tunnel_nets_of_bgw(db, region, &connection.bgw_id, Some(&tunnel.vpn_tunnel_id))?;
+            check_tunnel_ip_free(net, &taken, &connection.bgw_id)?;
         }
-    };
-    set_tunnel_ips(&mut tunnel, net, local);
-
-    if tunnel != before {
-        tunnel.updated_time = db.timestamp();
-        db.update(VPN_TUNNELS, &tunnel.vpn_tunnel_id, &tunnel)?;
+        let local = match change.local_tunnel_ip {
+            Some(ip) => check_local_tunnel_ip(ip, net)?,
+            None => {
+                // Keep the cloud side on the same host position of the (possibly new) block.
+                let old_hosts = tunnel_hosts(current_net);
+                let position = usize::from(tunnel.local_tunnel_ip == old_hosts[1].to_string());
+                tunnel_hosts(net)[position]
+            }
+        };
+        set_tunnel_ips(tunnel, net, local);
+        Ok(*tunnel != before)
     }
-    Ok(())
 }
 
 /// `modifyAdminStatus`: `UP` or `DOWN` (already checked).
@@ -222,8 +214,8 @@ pub(crate) fn set_admin_status(
     if status != tunnel.admin_status {
         tunnel.admin_status = status.clone();
         tunnel.op_status = status;
-        tunnel.updated_time = db.timestamp();
-        db.update(VPN_TUNNELS, &tunnel.vpn_tunnel_id, &tunnel)?;
+        tunnel.touch(db.timestamp());
+        db.save(&tunnel)?;
         db.refresh_ha_status(region, &tunnel.vpn_connection_id)?;
     }
     Ok(())
@@ -240,7 +232,7 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError>
             tunnel.vpn_tunnel_id, tunnel.admin_status
         )));
     }
-    db.delete(VPN_TUNNELS, &tunnel.vpn_tunnel_id)?;
+    db.remove(&tunnel)?;
     db.refresh_ha_status(region, &tunnel.vpn_connection_id)
 }
 

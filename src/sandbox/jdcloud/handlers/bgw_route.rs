@@ -4,18 +4,16 @@
 //! Only the models are published. INFERRED here (docs/design/jdcloud.md §8.1–§8.5): the paths,
 //! wrappers (`bgwRouteSpec`, `modifyBgwRouteSpec`), result shapes and filter names.
 
-use super::kind::Wire;
+use super::kind::{filters, modified, Wire};
 use crate::sandbox::jdcloud::backend::bgw_route::{self as backend, RouteTarget};
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{Bgw, BgwRoute, NexthopType};
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::validate;
-use crate::sandbox::jdcloud::wire::{FilterField, OpRequest, Reply, Spec};
+use crate::sandbox::jdcloud::wire::{OpRequest, Reply, Spec};
 
-const CREATE_WRAPPER: &str = "bgwRouteSpec";
-const MODIFY_WRAPPER: &str = "modifyBgwRouteSpec";
+/// The parent gateway's path parameter.
 const BGW_PARAM: &str = "bgwId";
-const ID_PARAM: &str = "bgwRouteId";
 
 /// Next-hop types the request may name (`BgwRouteSpec.bgwNexthopType`); `None` = documented but
 /// not emulated.
@@ -27,38 +25,27 @@ const NEXTHOP_TYPES: &[(&str, Option<NexthopType>)] = &[
     ("vpc", None),
 ];
 
-const FILTERS: &[FilterField<BgwRoute>] = &[
-    FilterField {
-        name: "bgwRouteIds",
-        value: |r| r.bgw_route_id.as_str(),
-    },
-    FilterField {
-        name: "bgwRouteDestination",
-        value: |r| r.bgw_route_destination.as_str(),
-    },
-    FilterField {
-        name: "bgwRouteNexthop",
-        value: |r| r.bgw_route_nexthop.as_str(),
-    },
-];
-
 pub(super) const WIRE: Wire<BgwRoute> = Wire {
-    id: ID_PARAM,
+    id: "bgwRouteId",
+    create: "bgwRouteSpec",
+    modify: "modifyBgwRouteSpec",
     one: "bgwRoute",
     many: "bgwRoutes",
-    filters: FILTERS,
+    filters: filters![
+        "bgwRouteIds" => bgw_route_id,
+        "bgwRouteDestination" => bgw_route_destination,
+        "bgwRouteNexthop" => bgw_route_nexthop,
+    ],
 };
 
 /// Destination, next hop (and its type, if sent) and description of a create or modify body.
 fn parse_target(spec: &Spec) -> Result<RouteTarget, JdError> {
-    let destination = spec.string("bgwRouteDestination")?;
-    validate::cidr(&spec.path("bgwRouteDestination"), &destination)?;
+    let destination = spec.checked("bgwRouteDestination", |field, v| {
+        validate::cidr(field, v).map(drop)
+    })?;
     let nexthop = spec.string("bgwRouteNexthop")?;
     let requested_type = spec.opt_string("bgwNexthopType")?;
-    let description = spec.opt_string("description")?;
-    if let Some(d) = &description {
-        validate::description(&spec.path("description"), d)?;
-    }
+    let description = spec.opt_checked("description", validate::description)?;
     let nexthop_type = match requested_type {
         None => None,
         Some(t) => {
@@ -91,10 +78,9 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let bgw_id = req.params.get(BGW_PARAM);
     // An unknown gateway is 404 whatever the body says.
     db.get::<Bgw>(&req.region, bgw_id)?;
-    let spec = Spec::parse(&req.body, CREATE_WRAPPER)?;
+    let spec = WIRE.create_spec(req)?;
     let target = parse_target(&spec)?;
-    let route = backend::create(db, &req.region, bgw_id, target).map_err(|e| spec.qualify(e))?;
-    WIRE.created(&route)
+    WIRE.create_reply(&spec, backend::create(db, &req.region, bgw_id, target))
 }
 
 pub(super) fn describe_many(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
@@ -107,7 +93,7 @@ pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         db,
         &req.region,
         req.params.get(BGW_PARAM),
-        req.params.get(ID_PARAM),
+        req.params.get(WIRE.id),
     )?;
     WIRE.described(&route)
 }
@@ -115,9 +101,9 @@ pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
 /// `ModifyBgwRouteSpec`: `bgwRouteId`, destination, next hop (and its type) are all required;
 /// `description` is optional.
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let (bgw_id, id) = (req.params.get(BGW_PARAM), req.params.get(ID_PARAM));
+    let (bgw_id, id) = (req.params.get(BGW_PARAM), req.params.get(WIRE.id));
     backend::get(db, &req.region, bgw_id, id)?;
-    let spec = Spec::parse(&req.body, MODIFY_WRAPPER)?;
+    let spec = Spec::parse(&req.body, WIRE.modify)?;
     let body_id = spec.string("bgwRouteId")?;
     if body_id != id {
         return Err(JdError::invalid_argument(format!(
@@ -128,8 +114,7 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     // Required here, unlike in BgwRouteSpec.
     spec.string("bgwNexthopType")?;
     let target = parse_target(&spec)?;
-    backend::modify(db, &req.region, bgw_id, id, target).map_err(|e| spec.qualify(e))?;
-    Ok(Reply::Empty)
+    modified(&spec, backend::modify(db, &req.region, bgw_id, id, target))
 }
 
 pub(super) fn delete(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
@@ -137,7 +122,7 @@ pub(super) fn delete(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         db,
         &req.region,
         req.params.get(BGW_PARAM),
-        req.params.get(ID_PARAM),
+        req.params.get(WIRE.id),
     )?;
     Ok(Reply::Empty)
 }

@@ -1,5 +1,7 @@
-//! What every JD Cloud kind shares on the wire: the names of its results, the create and
-//! describe answers built from them, and the two describe operations.
+//! What every JD Cloud kind shares on the wire: the names of its path parameter, body wrappers
+//! and results, its filter table, the create and describe answers built from them, the two
+//! describe operations, and the request steps every create, modify and delete takes. A handler
+//! file keeps only what its kind parses and checks.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -8,18 +10,36 @@ use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::Object;
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::wire::{
-    apply_filters, FilterField, ListParams, OpRequest, Query, Reply,
+    apply_filters, FilterField, ListParams, OpRequest, Query, Reply, Spec,
 };
 
-/// How one kind appears on the wire (INFERRED, docs/design/jdcloud.md §3.2, §8.3, §8.4): the
-/// field naming its id (the path parameter, and the id in a create's result), the result field
-/// of one object and of a list, and the filters a list accepts.
+/// How one kind appears on the wire (INFERRED, docs/design/jdcloud.md §3.1, §3.2, §8.2–§8.4):
+/// the field naming its id (the path parameter, and the id in a create's result), the body
+/// wrappers of create and modify, the result field of one object and of a list, and the
+/// filters a list accepts.
 pub(super) struct Wire<T: 'static> {
     pub id: &'static str,
+    pub create: &'static str,
+    pub modify: &'static str,
     pub one: &'static str,
     pub many: &'static str,
     pub filters: &'static [FilterField<T>],
 }
+
+/// A kind's filter table: `"filterName" => field` rows, the filter matching the object's
+/// string `field`.
+macro_rules! filters {
+    ($($name:literal => $field:ident),+ $(,)?) => {
+        &[$(crate::sandbox::jdcloud::wire::FilterField {
+            name: $name,
+            value: |o| o.$field.as_str(),
+        }),+]
+    };
+}
+pub(super) use filters;
+
+/// A backend delete: (transaction, region, id).
+pub(super) type Delete = fn(&Db<'_>, &str, &str) -> Result<(), JdError>;
 
 impl<T: Object> Wire<T> {
     /// A create's result: the id and the whole object, so clients expecting either find it.
@@ -53,6 +73,49 @@ impl<T: Object> Wire<T> {
     pub(super) fn describe_many(&self, db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         self.listed(db.all(&req.region)?, &req.query)
     }
+
+    /// A create's body.
+    pub(super) fn create_spec(&self, req: &OpRequest) -> Result<Spec, JdError> {
+        Spec::parse(&req.body, self.create)
+    }
+
+    /// What a create answers: the object the backend made, or its refusal with the field it
+    /// names placed in the body.
+    pub(super) fn create_reply(
+        &self,
+        spec: &Spec,
+        outcome: Result<T, JdError>,
+    ) -> Result<Reply, JdError> {
+        self.created(&outcome.map_err(|e| spec.qualify(e))?)
+    }
+
+    /// A modify's target and body; an unknown object is 404 whatever the body says.
+    pub(super) fn modify_spec<'r>(
+        &self,
+        db: &Db<'_>,
+        req: &'r OpRequest,
+    ) -> Result<(&'r str, Spec), JdError> {
+        let id = req.params.get(self.id);
+        db.get::<T>(&req.region, id)?;
+        Ok((id, Spec::parse(&req.body, self.modify)?))
+    }
+
+    /// `delete<Kind>`: the backend's `delete` of the object the path names.
+    pub(super) fn delete(
+        &self,
+        db: &Db<'_>,
+        req: &OpRequest,
+        delete: Delete,
+    ) -> Result<Reply, JdError> {
+        delete(db, &req.region, req.params.get(self.id))?;
+        Ok(Reply::Empty)
+    }
+}
+
+/// What a modify answers: nothing, or the backend's refusal with its field placed in the body.
+pub(super) fn modified(spec: &Spec, outcome: Result<(), JdError>) -> Result<Reply, JdError> {
+    outcome.map_err(|e| spec.qualify(e))?;
+    Ok(Reply::Empty)
 }
 
 fn encode(value: impl Serialize) -> Result<Value, JdError> {

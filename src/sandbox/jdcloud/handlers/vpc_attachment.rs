@@ -3,7 +3,7 @@
 //! INFERRED here (docs/design/jdcloud.md §8.2–§8.5, §8.15): the body wrappers, filter names and
 //! result shapes; refusing `subnetIds` with `all`/`none`.
 
-use super::kind::Wire;
+use super::kind::{filters, modified, Wire};
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{
     VpcAttachment, PROPAGATE_ALL, PROPAGATE_NONE, PROPAGATE_PARTIAL,
@@ -13,46 +13,30 @@ use crate::sandbox::jdcloud::backend::vpc_attachment::{
 };
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::validate;
-use crate::sandbox::jdcloud::wire::{FilterField, OpRequest, Reply, Spec};
+use crate::sandbox::jdcloud::wire::{OpRequest, Reply, Spec};
 
-const CREATE_WRAPPER: &str = "vpcAttachmentSpec";
-const MODIFY_WRAPPER: &str = "modifyVpcAttachmentSpec";
-const ID_PARAM: &str = "vpcAttachmentId";
 const PROPAGATE_TYPES: &[&str] = &[PROPAGATE_ALL, PROPAGATE_PARTIAL, PROPAGATE_NONE];
 
-const FILTERS: &[FilterField<VpcAttachment>] = &[
-    FilterField {
-        name: "vpcAttachmentIds",
-        value: |a| a.vpc_attachment_id.as_str(),
-    },
-    FilterField {
-        name: "vpcAttachmentNames",
-        value: |a| a.vpc_attachment_name.as_str(),
-    },
-    FilterField {
-        name: "bgwId",
-        value: |a| a.bgw_id.as_str(),
-    },
-    FilterField {
-        name: "vpcId",
-        value: |a| a.vpc_id.as_str(),
-    },
-];
-
 pub(super) const WIRE: Wire<VpcAttachment> = Wire {
-    id: ID_PARAM,
+    id: "vpcAttachmentId",
+    create: "vpcAttachmentSpec",
+    modify: "modifyVpcAttachmentSpec",
     one: "vpcAttachment",
     many: "vpcAttachments",
-    filters: FILTERS,
+    filters: filters![
+        "vpcAttachmentIds" => vpc_attachment_id,
+        "vpcAttachmentNames" => vpc_attachment_name,
+        "bgwId" => bgw_id,
+        "vpcId" => vpc_id,
+    ],
 };
 
 /// `vpcId` + `propagateType` + `subnetIds`: flat in `VpcAttachmentSpec`, nested as
 /// `PropagationAttribute` in the modify body.
 fn parse_propagation(spec: &Spec) -> Result<Propagation, JdError> {
-    let vpc_id = spec.string("vpcId")?;
+    let vpc_id = spec.checked("vpcId", validate::vpc_id)?;
     let propagate_type = spec.string("propagateType")?;
     let subnet_ids = spec.opt_string_list("subnetIds")?.unwrap_or_default();
-    validate::vpc_id(&spec.path("vpcId"), &vpc_id)?;
     validate::one_of(
         &spec.path("propagateType"),
         &propagate_type,
@@ -87,45 +71,26 @@ fn parse_propagation(spec: &Spec) -> Result<Propagation, JdError> {
 }
 
 pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let spec = Spec::parse(&req.body, CREATE_WRAPPER)?;
-    let name = spec.string("vpcAttachmentName")?;
-    let bgw_id = spec.string("bgwId")?;
-    validate::name(&spec.path("vpcAttachmentName"), &name)?;
-    let propagation = parse_propagation(&spec)?;
-
+    let spec = WIRE.create_spec(req)?;
     let new = NewVpcAttachment {
-        name,
-        bgw_id,
-        propagation,
+        name: spec.checked("vpcAttachmentName", validate::name)?,
+        bgw_id: spec.string("bgwId")?,
+        propagation: parse_propagation(&spec)?,
     };
-    let attachment = backend::create(db, &req.region, new).map_err(|e| spec.qualify(e))?;
-    WIRE.created(&attachment)
+    WIRE.create_reply(&spec, backend::create(db, &req.region, new))
 }
 
 /// `vpcAttachmentName` and/or `propagationAttribute` ("全量更新": the whole propagation is
 /// replaced).
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let id = req.params.get(ID_PARAM);
-    db.get::<VpcAttachment>(&req.region, id)?;
-    let spec = Spec::parse(&req.body, MODIFY_WRAPPER)?;
-    let name = spec.opt_string("vpcAttachmentName")?;
-    if let Some(name) = &name {
-        validate::name(&spec.path("vpcAttachmentName"), name)?;
-    }
-    let propagation = spec
-        .opt_object("propagationAttribute")?
-        .map(|attribute| parse_propagation(&attribute))
-        .transpose()?;
+    let (id, spec) = WIRE.modify_spec(db, req)?;
     let change = VpcAttachmentChange {
-        name,
+        name: spec.opt_checked("vpcAttachmentName", validate::name)?,
         bgw_id: spec.opt_string("bgwId")?,
-        propagation,
+        propagation: spec
+            .opt_object("propagationAttribute")?
+            .map(|attribute| parse_propagation(&attribute))
+            .transpose()?,
     };
-    backend::modify(db, &req.region, id, change).map_err(|e| spec.qualify(e))?;
-    Ok(Reply::Empty)
-}
-
-pub(super) fn delete(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    backend::delete(db, &req.region, req.params.get(ID_PARAM))?;
-    Ok(Reply::Empty)
+    modified(&spec, db.modify(&req.region, id, change))
 }

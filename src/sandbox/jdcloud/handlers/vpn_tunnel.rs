@@ -6,7 +6,7 @@
 //! INFERRED here (docs/design/jdcloud.md §8.2–§8.4, §8.13): the body wrappers, filter names and
 //! result shapes; that `localTunnelIp` needs an explicit `tunnelIp` at create.
 
-use super::kind::Wire;
+use super::kind::{filters, modified, Wire};
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{
     IntRule, TunnelOptions, VpnTunnel, INT_OPTIONS, STATUS_DOWN, STATUS_UP, STRING_OPTIONS,
@@ -17,31 +17,22 @@ use crate::sandbox::jdcloud::backend::vpn_tunnel::{
 };
 use crate::sandbox::jdcloud::error::JdError;
 use crate::sandbox::jdcloud::validate;
-use crate::sandbox::jdcloud::wire::{FilterField, OpRequest, Reply, Spec};
+use crate::sandbox::jdcloud::wire::{OpRequest, Reply, Spec};
 
-const CREATE_WRAPPER: &str = "vpnTunnelSpec";
-const MODIFY_WRAPPER: &str = "vpnTunnelModifySpec";
 /// Wrapper model of modifyAdminStatus; the published SDKs send the field flat, both are accepted.
 const ADMIN_STATUS_WRAPPER: &str = "vpnTunnelAdminStatus";
-const ID_PARAM: &str = "vpnTunnelId";
 const ADMIN_STATUSES: &[&str] = &[STATUS_UP, STATUS_DOWN];
 
-const FILTERS: &[FilterField<VpnTunnel>] = &[
-    FilterField {
-        name: "vpnTunnelIds",
-        value: |t| t.vpn_tunnel_id.as_str(),
-    },
-    FilterField {
-        name: "vpnConnectionId",
-        value: |t| t.vpn_connection_id.as_str(),
-    },
-];
-
 pub(super) const WIRE: Wire<VpnTunnel> = Wire {
-    id: ID_PARAM,
+    id: "vpnTunnelId",
+    create: "vpnTunnelSpec",
+    modify: "vpnTunnelModifySpec",
     one: "vpnTunnel",
     many: "vpnTunnels",
-    filters: FILTERS,
+    filters: filters![
+        "vpnTunnelIds" => vpn_tunnel_id,
+        "vpnConnectionId" => vpn_connection_id,
+    ],
 };
 
 /// Every option present in `spec`, checked against its table row.
@@ -74,20 +65,13 @@ fn parse_options(spec: &Spec) -> Result<TunnelOptions, JdError> {
 }
 
 pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let spec = Spec::parse(&req.body, CREATE_WRAPPER)?;
+    let spec = WIRE.create_spec(req)?;
     let connection_id = spec.string("vpnConnectionId")?;
     let cloud_public_ip = spec.string("cloudPublicIp")?;
     let customer_ip = spec.string("customerIp")?;
-    let psk = spec.string("psk")?;
-    validate::psk(&spec.path("psk"), &psk)?;
-    let tunnel_ip = spec
-        .opt_string("tunnelIp")?
-        .map(|v| validate::tunnel_ip(&spec.path("tunnelIp"), &v))
-        .transpose()?;
-    let local_tunnel_ip = spec
-        .opt_string("localTunnelIp")?
-        .map(|v| validate::ipv4(&spec.path("localTunnelIp"), &v))
-        .transpose()?;
+    let psk = spec.checked("psk", validate::psk)?;
+    let tunnel_ip = spec.opt_parsed("tunnelIp", validate::tunnel_ip)?;
+    let local_tunnel_ip = spec.opt_parsed("localTunnelIp", validate::ipv4)?;
     if local_tunnel_ip.is_some() && tunnel_ip.is_none() {
         return Err(JdError::invalid_argument(format!(
             "{} needs {} (the /30 it must lie in)",
@@ -96,8 +80,6 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         )));
     }
     validate::charge_spec(&spec, TUNNEL_CHARGE_MODE)?;
-    let options = parse_options(&spec)?;
-
     let new = NewVpnTunnel {
         connection_id,
         cloud_public_ip,
@@ -105,58 +87,33 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         psk,
         tunnel_ip,
         local_tunnel_ip,
-        options,
+        options: parse_options(&spec)?,
     };
-    let tunnel = backend::create(db, &req.region, new).map_err(|e| spec.qualify(e))?;
-    WIRE.created(&tunnel)
+    WIRE.create_reply(&spec, backend::create(db, &req.region, new))
 }
 
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let id = req.params.get(ID_PARAM);
-    db.get::<VpnTunnel>(&req.region, id)?;
-    let spec = Spec::parse(&req.body, MODIFY_WRAPPER)?;
-    let connection_id = spec.opt_string("vpnConnectionId")?;
-    let cloud_public_ip = spec.opt_string("cloudPublicIp")?;
-    let customer_ip = spec.opt_string("customerIp")?;
-    let psk = spec.opt_string("psk")?;
-    if let Some(psk) = &psk {
-        validate::psk(&spec.path("psk"), psk)?;
-    }
-    let options = parse_options(&spec)?;
-    let tunnel_ip = spec
-        .opt_string("tunnelIp")?
-        .map(|v| validate::tunnel_ip(&spec.path("tunnelIp"), &v))
-        .transpose()?;
-    let local_tunnel_ip = spec
-        .opt_string("localTunnelIp")?
-        .map(|v| validate::ipv4(&spec.path("localTunnelIp"), &v))
-        .transpose()?;
-
+    let (id, spec) = WIRE.modify_spec(db, req)?;
     let change = VpnTunnelChange {
-        psk,
-        tunnel_ip,
-        local_tunnel_ip,
-        options,
-        connection_id,
-        cloud_public_ip,
-        customer_ip,
+        connection_id: spec.opt_string("vpnConnectionId")?,
+        cloud_public_ip: spec.opt_string("cloudPublicIp")?,
+        customer_ip: spec.opt_string("customerIp")?,
+        psk: spec.opt_checked("psk", validate::psk)?,
+        options: parse_options(&spec)?,
+        tunnel_ip: spec.opt_parsed("tunnelIp", validate::tunnel_ip)?,
+        local_tunnel_ip: spec.opt_parsed("localTunnelIp", validate::ipv4)?,
     };
-    backend::modify(db, &req.region, id, change).map_err(|e| spec.qualify(e))?;
-    Ok(Reply::Empty)
+    modified(&spec, db.modify(&req.region, id, change))
 }
 
 /// `modifyAdminStatus`: `{"adminStatus": "UP" | "DOWN"}`.
 pub(super) fn modify_admin_status(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let id = req.params.get(ID_PARAM);
+    let id = req.params.get(WIRE.id);
     db.get::<VpnTunnel>(&req.region, id)?;
     let spec = Spec::parse(&req.body, ADMIN_STATUS_WRAPPER)?;
-    let status = spec.string("adminStatus")?;
-    validate::one_of(&spec.path("adminStatus"), &status, ADMIN_STATUSES)?;
+    let status = spec.checked("adminStatus", |field, v| {
+        validate::one_of(field, v, ADMIN_STATUSES)
+    })?;
     backend::set_admin_status(db, &req.region, id, status)?;
-    Ok(Reply::Empty)
-}
-
-pub(super) fn delete(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    backend::delete(db, &req.region, req.params.get(ID_PARAM))?;
     Ok(Reply::Empty)
 }
