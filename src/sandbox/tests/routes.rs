@@ -114,49 +114,25 @@ async fn bgw_route_validation() {
     let r = |d: &str, t: Option<&str>, n: &str| Some(route_spec(d, t, n));
     let wrong_kind = format!("VpnConnection '{attachment}'");
     let wrong_bgw = format!("belongs to Bgw '{other_bgw}', not to Bgw '{bgw}'");
-    let cases: Vec<Case<'_>> = vec![
-        (
-            Some(json!({"bgwRouteSpec": {"bgwRouteNexthop": connection_id}})),
-            bad("bgwRouteSpec.bgwRouteDestination missing"),
-        ),
-        (
-            Some(json!({"bgwRouteSpec": {"bgwRouteDestination": "10.0.0.0/8"}})),
-            bad("bgwRouteSpec.bgwRouteNexthop missing"),
-        ),
-        (
-            r("10.0.0.1/8", None, &connection_id),
-            bad("is not a canonical CIDR block (did you mean 10.0.0.0/8?)"),
-        ),
-        (
-            r("10.0.0.0", None, &connection_id),
-            bad("is not an IPv4 CIDR"),
-        ),
-        (
-            r("10.0.0.0/8", Some("private_vif"), &connection_id),
-            bad("private_vif is not supported by the sandbox"),
-        ),
-        (
-            r("10.0.0.0/8", Some("hosted_private_vif"), &connection_id),
-            bad("not supported by the sandbox"),
-        ),
-        (
-            r("10.0.0.0/8", Some("vpnConnection"), &connection_id),
-            bad("bgwNexthopType \"vpnConnection\" is invalid"),
-        ),
-        (
-            r("10.0.0.0/8", Some("vpn_connection"), &attachment),
-            not_found(&wrong_kind),
-        ),
-        (
-            r("10.0.0.0/8", Some("vpc_attachment"), "vpca-missing1"),
-            not_found("vpca-missing1"),
-        ),
-        (
-            r("10.0.0.0/8", None, "vpnc-missing1"),
-            not_found("vpnc-missing1"),
-        ),
-        (r("10.0.0.0/8", None, &foreign), bad(&wrong_bgw)),
-    ];
+    let cases: Vec<Case<'_>> = cases! {
+        Some(json!({"bgwRouteSpec": {"bgwRouteNexthop": connection_id}}))
+            => bad("bgwRouteSpec.bgwRouteDestination missing"),
+        Some(json!({"bgwRouteSpec": {"bgwRouteDestination": "10.0.0.0/8"}}))
+            => bad("bgwRouteSpec.bgwRouteNexthop missing"),
+        r("10.0.0.1/8", None, &connection_id)
+            => bad("is not a canonical CIDR block (did you mean 10.0.0.0/8?)"),
+        r("10.0.0.0", None, &connection_id) => bad("is not an IPv4 CIDR"),
+        r("10.0.0.0/8", Some("private_vif"), &connection_id)
+            => bad("private_vif is not supported by the sandbox"),
+        r("10.0.0.0/8", Some("hosted_private_vif"), &connection_id)
+            => bad("not supported by the sandbox"),
+        r("10.0.0.0/8", Some("vpnConnection"), &connection_id)
+            => bad("bgwNexthopType \"vpnConnection\" is invalid"),
+        r("10.0.0.0/8", Some("vpn_connection"), &attachment) => not_found(&wrong_kind),
+        r("10.0.0.0/8", Some("vpc_attachment"), "vpca-missing1") => not_found("vpca-missing1"),
+        r("10.0.0.0/8", None, "vpnc-missing1") => not_found("vpnc-missing1"),
+        r("10.0.0.0/8", None, &foreign) => bad(&wrong_bgw),
+    };
     for (body, expected) in cases {
         fails(&app, "POST", &routes, body, expected).await;
     }
@@ -202,36 +178,17 @@ async fn bgw_route_validation() {
         }
         Some(json!({ "modifyBgwRouteSpec": spec }))
     };
-    let cases: Vec<Case<'_>> = vec![
-        (
-            m(json!({"bgwRouteId": null})),
-            bad("modifyBgwRouteSpec.bgwRouteId missing"),
-        ),
-        (
-            m(json!({"bgwRouteId": first})),
-            bad("does not match the route in the path"),
-        ),
-        (
-            m(json!({"bgwNexthopType": null})),
-            bad("modifyBgwRouteSpec.bgwNexthopType missing"),
-        ),
-        (
-            m(json!({"bgwRouteDestination": null})),
-            bad("modifyBgwRouteSpec.bgwRouteDestination missing"),
-        ),
-        (
-            m(json!({"bgwNexthopType": "vpn_connection", "bgwRouteNexthop": connection_id})),
-            precondition(&first),
-        ),
-        (
-            m(json!({"bgwRouteDestination": "10.0.0.0/33"})),
-            bad("bgwRouteDestination"),
-        ),
-        (
-            m(json!({"description": "d".repeat(257)})),
-            bad("modifyBgwRouteSpec.description"),
-        ),
-    ];
+    let cases: Vec<Case<'_>> = cases! {
+        m(json!({"bgwRouteId": null})) => bad("modifyBgwRouteSpec.bgwRouteId missing"),
+        m(json!({"bgwRouteId": first})) => bad("does not match the route in the path"),
+        m(json!({"bgwNexthopType": null})) => bad("modifyBgwRouteSpec.bgwNexthopType missing"),
+        m(json!({"bgwRouteDestination": null}))
+            => bad("modifyBgwRouteSpec.bgwRouteDestination missing"),
+        m(json!({"bgwNexthopType": "vpn_connection", "bgwRouteNexthop": connection_id}))
+            => precondition(&first),
+        m(json!({"bgwRouteDestination": "10.0.0.0/33"})) => bad("bgwRouteDestination"),
+        m(json!({"description": "d".repeat(257)})) => bad("modifyBgwRouteSpec.description"),
+    };
     for (body, expected) in cases {
         fails(&app, "PATCH", &item, body, expected).await;
     }

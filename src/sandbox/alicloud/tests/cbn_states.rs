@@ -195,72 +195,25 @@ async fn create_attachment_rules() {
         p.extend_from_slice(extra);
         p
     };
-    for (params, http, code) in [
-        (vec![("TransitRouterId", TR)], 400, "MissingVpnId"),
-        (with(&[]), 400, "MissingTransitRouterId"),
-        (
-            with(&[("TransitRouterId", "tr-nope")]),
-            404,
-            "InvalidTransitRouterId.NotFound",
-        ),
-        (
-            with(&[("CenId", "cen-nope"), ("RegionId", REGION)]),
-            404,
-            "InvalidCenId.NotFound",
-        ),
-        (with(&[("CenId", CEN)]), 400, "MissingRegionId"),
-        (
-            with(&[("TransitRouterId", TR), ("RegionId", "cn-beijing")]),
-            400,
-            "InvalidRegionId",
-        ),
-        (
-            with(&[("TransitRouterId", "tr-sh-sandbox0001")]),
-            400,
-            "InvalidVpnId",
-        ),
-        (
-            with(&[
-                ("TransitRouterId", TR),
-                ("TransitRouterAttachmentName", "1x"),
-            ]),
-            400,
-            "InvalidTransitRouterAttachmentName",
-        ),
-        (
-            with(&[
-                ("TransitRouterId", TR),
-                ("TransitRouterAttachmentDescription", "http://x"),
-            ]),
-            400,
-            "InvalidTransitRouterAttachmentDescription",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("ChargeType", "PREPAY")]),
-            400,
-            "InvalidChargeType",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("VpnOwnerId", "42")]),
-            400,
-            "InvalidVpnOwnerId",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("AutoPublishRouteEnabled", "on")]),
-            400,
-            "InvalidAutoPublishRouteEnabled",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("DryRun", "true")]),
-            400,
-            "DryRunOperation",
-        ),
-        (
-            vec![("TransitRouterId", TR), ("VpnId", "vco-missing")],
-            404,
-            "InvalidVpnId.NotFound",
-        ),
-    ] {
+    for (params, (http, code)) in cases! {
+        vec![("TransitRouterId", TR)] => (400, "MissingVpnId"),
+        with(&[]) => (400, "MissingTransitRouterId"),
+        with(&[("TransitRouterId", "tr-nope")]) => (404, "InvalidTransitRouterId.NotFound"),
+        with(&[("CenId", "cen-nope"), ("RegionId", REGION)]) => (404, "InvalidCenId.NotFound"),
+        with(&[("CenId", CEN)]) => (400, "MissingRegionId"),
+        with(&[("TransitRouterId", TR), ("RegionId", "cn-beijing")]) => (400, "InvalidRegionId"),
+        with(&[("TransitRouterId", "tr-sh-sandbox0001")]) => (400, "InvalidVpnId"),
+        with(&[("TransitRouterId", TR), ("TransitRouterAttachmentName", "1x")])
+            => (400, "InvalidTransitRouterAttachmentName"),
+        with(&[("TransitRouterId", TR), ("TransitRouterAttachmentDescription", "http://x")])
+            => (400, "InvalidTransitRouterAttachmentDescription"),
+        with(&[("TransitRouterId", TR), ("ChargeType", "PREPAY")]) => (400, "InvalidChargeType"),
+        with(&[("TransitRouterId", TR), ("VpnOwnerId", "42")]) => (400, "InvalidVpnOwnerId"),
+        with(&[("TransitRouterId", TR), ("AutoPublishRouteEnabled", "on")])
+            => (400, "InvalidAutoPublishRouteEnabled"),
+        with(&[("TransitRouterId", TR), ("DryRun", "true")]) => (400, "DryRunOperation"),
+        vec![("TransitRouterId", TR), ("VpnId", "vco-missing")] => (404, "InvalidVpnId.NotFound"),
+    } {
         let (status, body) = call(&app, create, CBN, &params).await;
         assert_eq!(status.as_u16(), http, "{params:?}: {body}");
         assert_eq!(body["Code"], code, "{params:?}: {body}");

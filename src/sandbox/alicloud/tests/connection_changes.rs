@@ -190,29 +190,15 @@ async fn modify_is_asynchronous_and_partial() {
     assert_eq!(after["EnableTunnelsBgp"], true);
 
     // Validation as on create, and tunnels must be named.
-    for (params, code) in [
-        (
-            vec![(
-                "TunnelOptionsSpecification.1.TunnelBgpConfig.TunnelCidr",
-                "169.254.31.0/30",
-            )],
-            "InvalidParameter",
-        ),
-        (
-            vec![("TunnelOptionsSpecification.1.TunnelIkeConfig.Psk", "a b")],
-            "InvalidParameter",
-        ),
-        (
-            vec![("TunnelOptionsSpecification.1.EnableDpd", "False")],
-            "MissingParameter",
-        ),
-        (
-            vec![("TunnelOptionsSpecification.1.TunnelId", "tun-other")],
-            "InvalidParameter",
-        ),
-        (vec![("NetworkType", "private")], "InvalidNetworkType"),
-        (vec![("RemoteSubnet", "1.2.3.4/8")], "InvalidRemoteSubnet"),
-    ] {
+    for (params, code) in cases! {
+        vec![("TunnelOptionsSpecification.1.TunnelBgpConfig.TunnelCidr", "169.254.31.0/30")]
+            => "InvalidParameter",
+        vec![("TunnelOptionsSpecification.1.TunnelIkeConfig.Psk", "a b")] => "InvalidParameter",
+        vec![("TunnelOptionsSpecification.1.EnableDpd", "False")] => "MissingParameter",
+        vec![("TunnelOptionsSpecification.1.TunnelId", "tun-other")] => "InvalidParameter",
+        vec![("NetworkType", "private")] => "InvalidNetworkType",
+        vec![("RemoteSubnet", "1.2.3.4/8")] => "InvalidRemoteSubnet",
+    } {
         let mut p = vec![("RegionId", REGION), ("VpnConnectionId", id.as_str())];
         if params[0].0.starts_with("TunnelOptionsSpecification.1.")
             && params[0].0 != "TunnelOptionsSpecification.1.EnableDpd"

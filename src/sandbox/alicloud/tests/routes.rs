@@ -276,38 +276,18 @@ async fn route_parameters_are_checked() {
     let (vco, _, _) = create_vco(&app).await;
     bind(&app, &vco).await;
     let w = [("Weight", "100")];
-    for (params, code) in [
-        (route(&vco, "10.0.0.1/16", &w), "InvalidRouteDest"),
-        (route(&vco, "0.0.0.0/0", &w), "InvalidRouteDest"),
-        (route(&vco, "10.0.0.0/33", &w), "InvalidRouteDest"),
-        (
-            route(&vco, "10.0.0.0/16", &[("Weight", "50")]),
-            "InvalidWeight",
-        ),
-        (route(&vco, "10.0.0.0/16", &[]), "MissingWeight"),
-        (
-            route(
-                &vco,
-                "10.0.0.0/16",
-                &[("Weight", "0"), ("OverlayMode", "Gre")],
-            ),
-            "InvalidOverlayMode",
-        ),
-        (
-            vec![
-                ("RegionId", REGION),
-                ("VpnConnectionId", vco.as_str()),
-                ("RouteDest", "10.0.0.0/16"),
-                ("NextHop", "vco-someoneelse"),
-                ("Weight", "0"),
-            ],
-            "InvalidNextHop",
-        ),
-        (
-            route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("DryRun", "true")]),
-            "DryRunOperation",
-        ),
-    ] {
+    for (params, code) in cases! {
+        route(&vco, "10.0.0.1/16", &w) => "InvalidRouteDest",
+        route(&vco, "0.0.0.0/0", &w) => "InvalidRouteDest",
+        route(&vco, "10.0.0.0/33", &w) => "InvalidRouteDest",
+        route(&vco, "10.0.0.0/16", &[("Weight", "50")]) => "InvalidWeight",
+        route(&vco, "10.0.0.0/16", &[]) => "MissingWeight",
+        route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("OverlayMode", "Gre")])
+            => "InvalidOverlayMode",
+        vec![("RegionId", REGION), ("VpnConnectionId", vco.as_str()), ("RouteDest", "10.0.0.0/16"), ("NextHop", "vco-someoneelse"), ("Weight", "0")]
+            => "InvalidNextHop",
+        route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("DryRun", "true")]) => "DryRunOperation",
+    } {
         fails(&app, "CreateVcoRouteEntry", VPC, &params, 400, code).await;
     }
     fails(
