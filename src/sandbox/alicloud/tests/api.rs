@@ -324,22 +324,12 @@ async fn dispatch_errors() {
     let msg = fails(&app, "CreateNothing", VPC, &[], 404, "InvalidApi.NotFound").await;
     assert!(msg.starts_with("Specified api is not found"), "{msg}");
     // A Vpc action under the Cbn version, and the reverse.
-    fails(
+    all_fail(
         &app,
-        "CreateCustomerGateway",
-        CBN,
-        &[],
-        404,
-        "InvalidApi.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "ListTransitRouterVpnAttachments",
-        VPC,
-        &[],
-        404,
-        "InvalidApi.NotFound",
+        cases! {
+            cbn("CreateCustomerGateway", &[]) => (404, "InvalidApi.NotFound"),
+            vpc("ListTransitRouterVpnAttachments", &[]) => (404, "InvalidApi.NotFound"),
+        },
     )
     .await;
     let msg = fails(

@@ -1,7 +1,7 @@
 //! Cbn 2017-09-12: the asynchronous states and their conflicts, what a binding needs, and the
 //! route-table calls.
 
-use super::cbn::{associations, attachment, bind, link, link_fails, link_ok, propagations, vco_of};
+use super::cbn::{associations, attachment, bind, link, link_ok, propagations};
 use super::*;
 
 #[tokio::test]
@@ -23,65 +23,22 @@ async fn pending_states_and_conflicts() {
         ("VpnConnectionId", vco.as_str()),
         ("Name", "x"),
     ];
-    fails(
-        &app,
-        "ModifyVpnAttachmentAttribute",
-        VPC,
-        &modify,
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &vco_of(&vco),
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
-    link_fails(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        &att,
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att)],
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    fails(
-        &app,
-        "UpdateTransitRouterVpnAttachmentAttribute",
-        CBN,
-        &[
+    all_fail(&app, cases! {
+        vpc("ModifyVpnAttachmentAttribute", &modify) => (400, "VpnConnection.Configuring"),
+        vpc("DeleteVpnAttachment", &vco_of(&vco)) => (400, "VpnConnection.Configuring"),
+        cbn("AssociateTransitRouterAttachmentWithRouteTable", &link(&att))
+            => (400, "IncorrectStatus.Status"),
+        cbn("DeleteTransitRouterVpnAttachment", &att_of(&att)) => (400, "IncorrectStatus.Status"),
+        cbn("UpdateTransitRouterVpnAttachmentAttribute", &[
             ("TransitRouterAttachmentId", &att),
             ("AutoPublishRouteEnabled", "false"),
-        ],
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    fails(
-        &app,
-        "CreateTransitRouterVpnAttachment",
-        CBN,
-        &[
+        ]) => (400, "IncorrectStatus.Status"),
+        cbn("CreateTransitRouterVpnAttachment", &[
             ("RegionId", REGION),
             ("TransitRouterId", TR),
             ("VpnId", &vco),
-        ],
-        400,
-        "IncorrectStatus.Status",
-    )
+        ]) => (400, "IncorrectStatus.Status"),
+    })
     .await;
 
     settle().await;
@@ -105,30 +62,15 @@ async fn pending_states_and_conflicts() {
     link_ok(&app, "AssociateTransitRouterAttachmentWithRouteTable", &att).await;
     assert_eq!(associations(&app, &att).await, ["Associating"]);
     // While a link is pending, no other link operation on the attachment.
-    link_fails(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        &att,
-        400,
-        "Operation.Blocking",
-    )
-    .await;
-    link_fails(
-        &app,
-        "DissociateTransitRouterAttachmentFromRouteTable",
-        &att,
-        400,
-        "Operation.Blocking",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att), ("Force", "True")],
-        400,
-        "Operation.Blocking",
-    )
+    all_fail(&app, cases! {
+        cbn("EnableTransitRouterRouteTablePropagation", &link(&att)) => (400, "Operation.Blocking"),
+        cbn("DissociateTransitRouterAttachmentFromRouteTable", &link(&att))
+            => (400, "Operation.Blocking"),
+        cbn("DeleteTransitRouterVpnAttachment", &[
+            ("TransitRouterAttachmentId", &att),
+            ("Force", "True"),
+        ]) => (400, "Operation.Blocking"),
+    })
     .await;
     settle().await;
     assert_eq!(associations(&app, &att).await, ["Active"]);
@@ -292,54 +234,24 @@ async fn route_table_calls() {
     // Without a transit router: every seeded table.
     let all = ok(&app, "ListTransitRouterRouteTables", CBN, &[]).await;
     assert_eq!(all["TotalCount"], 4);
-    fails(
+    all_fail(
         &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &[
-            ("TransitRouterAttachmentId", &att),
-            ("TransitRouterRouteTableId", "vtb-sh-sandbox0001"),
-        ],
-        400,
-        "InvalidTransitRouterRouteTableId.Mismatch",
-    )
-    .await;
-    fails(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &[
-            ("TransitRouterAttachmentId", &att),
-            ("TransitRouterRouteTableId", "vtb-nope"),
-        ],
-        404,
-        "InvalidTransitRouterRouteTableId.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link("tr-attach-nope"),
-        404,
-        "InvalidTransitRouterAttachmentId.NotFound",
-    )
-    .await;
-    link_fails(
-        &app,
-        "DisableTransitRouterRouteTablePropagation",
-        &att,
-        404,
-        "InvalidPropagation.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "ListTransitRouterRouteTablePropagations",
-        CBN,
-        &[],
-        400,
-        "MissingTransitRouterRouteTableId",
+        cases! {
+            cbn("AssociateTransitRouterAttachmentWithRouteTable", &[
+                ("TransitRouterAttachmentId", &att),
+                ("TransitRouterRouteTableId", "vtb-sh-sandbox0001"),
+            ]) => (400, "InvalidTransitRouterRouteTableId.Mismatch"),
+            cbn("AssociateTransitRouterAttachmentWithRouteTable", &[
+                ("TransitRouterAttachmentId", &att),
+                ("TransitRouterRouteTableId", "vtb-nope"),
+            ]) => (404, "InvalidTransitRouterRouteTableId.NotFound"),
+            cbn("EnableTransitRouterRouteTablePropagation", &link("tr-attach-nope"))
+                => (404, "InvalidTransitRouterAttachmentId.NotFound"),
+            cbn("DisableTransitRouterRouteTablePropagation", &link(&att))
+                => (404, "InvalidPropagation.NotFound"),
+            cbn("ListTransitRouterRouteTablePropagations", &[])
+                => (400, "MissingTransitRouterRouteTableId"),
+        },
     )
     .await;
     let mut dry = link(&att);
@@ -390,7 +302,7 @@ async fn route_table_calls() {
         &app,
         "ListTransitRouterRouteTableAssociations",
         CBN,
-        &[("TransitRouterAttachmentId", &att)],
+        &att_of(&att),
     )
     .await;
     assert_eq!(by_attachment["TotalCount"], 1);

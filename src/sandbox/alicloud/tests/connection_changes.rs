@@ -50,7 +50,7 @@ async fn vpn_attachment_client_token_and_v1() {
         &app,
         "DeleteCustomerGateway",
         VPC,
-        &[("RegionId", REGION), ("CustomerGatewayId", &cgw2)],
+        &cgw_of(&cgw2),
         400,
         "DependencyViolation.VpnConnection",
     )
@@ -60,30 +60,18 @@ async fn vpn_attachment_client_token_and_v1() {
         "{msg}"
     );
     let id = a["VpnConnectionId"].as_str().unwrap();
-    let deleted = ok(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", id)],
-    )
-    .await;
+    let deleted = ok(&app, "DeleteVpnAttachment", VPC, &vco_of(id)).await;
     assert_eq!(deleted["Success"], true);
     fails(
         &app,
         "DeleteVpnAttachment",
         VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", id)],
+        &vco_of(id),
         404,
         "InvalidVpnConnectionInstanceId.NotFound",
     )
     .await;
-    ok(
-        &app,
-        "DeleteCustomerGateway",
-        VPC,
-        &[("RegionId", REGION), ("CustomerGatewayId", &cgw2)],
-    )
-    .await;
+    ok(&app, "DeleteCustomerGateway", VPC, &cgw_of(&cgw2)).await;
 }
 
 #[tokio::test]
@@ -139,26 +127,16 @@ async fn modify_is_asynchronous_and_partial() {
     let during = describe_vco(&app, &id).await;
     assert_eq!(during["State"], "updating");
     // While updating, another change is refused (tf retries this code).
-    fails(
+    all_fail(
         &app,
-        "ModifyVpnAttachmentAttribute",
-        VPC,
-        &[
-            ("RegionId", REGION),
-            ("VpnConnectionId", &id),
-            ("Name", "again"),
-        ],
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", &id)],
-        400,
-        "VpnConnection.Configuring",
+        cases! {
+            vpc("ModifyVpnAttachmentAttribute", &[
+                ("RegionId", REGION),
+                ("VpnConnectionId", &id),
+                ("Name", "again"),
+            ]) => (400, "VpnConnection.Configuring"),
+            vpc("DeleteVpnAttachment", &vco_of(&id)) => (400, "VpnConnection.Configuring"),
+        },
     )
     .await;
 
@@ -215,7 +193,7 @@ async fn modify_is_asynchronous_and_partial() {
         &app,
         "ModifyVpnAttachmentAttribute",
         VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", "vco-missing")],
+        &vco_of("vco-missing"),
         404,
         "InvalidVpnConnectionInstanceId.NotFound",
     )

@@ -104,7 +104,7 @@ async fn vpn_attachment_defaults_and_describe_shape() {
         &app,
         "DescribeVpnConnection",
         VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", "vco-missing")],
+        &vco_of("vco-missing"),
         404,
         "InvalidVpnConnectionInstanceId.NotFound",
     )

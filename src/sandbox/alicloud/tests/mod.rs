@@ -87,6 +87,37 @@ pub(super) async fn ok(
     body
 }
 
+/// The parameters naming a connection, a customer gateway, a transit-router attachment.
+pub(super) fn vco_of(id: &str) -> [(&'static str, &str); 2] {
+    [("RegionId", REGION), ("VpnConnectionId", id)]
+}
+
+pub(super) fn cgw_of(id: &str) -> [(&'static str, &str); 2] {
+    [("RegionId", REGION), ("CustomerGatewayId", id)]
+}
+
+pub(super) fn att_of(id: &str) -> [(&'static str, &str); 1] {
+    [("TransitRouterAttachmentId", id)]
+}
+
+/// A call of a Vpc or a Cbn action: action, version, parameters.
+pub(super) type Call<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+pub(super) fn vpc<'a>(action: &'a str, params: &'a [(&'a str, &'a str)]) -> Call<'a> {
+    (action, VPC, params)
+}
+
+pub(super) fn cbn<'a>(action: &'a str, params: &'a [(&'a str, &'a str)]) -> Call<'a> {
+    (action, CBN, params)
+}
+
+/// Each call must fail with its HTTP status and code (written with `cases!`).
+pub(super) async fn all_fail(app: &Router, calls: Vec<(Call<'_>, (u16, &str))>) {
+    for ((action, version, params), (http, code)) in calls {
+        fails(app, action, version, params, http, code).await;
+    }
+}
+
 /// A call that must fail with `http` and `code`; its message.
 pub(super) async fn fails(
     app: &Router,
@@ -97,6 +128,12 @@ pub(super) async fn fails(
     code: &str,
 ) -> String {
     let (status, body) = call(app, action, version, params).await;
+    let context = format!("{action} {params:?}: {body}");
+    assert_eq!(
+        (status.as_u16(), &body["Code"]),
+        (http, &json!(code)),
+        "{context}"
+    );
     assert_error(status, &body, http, code);
     body["Message"].as_str().unwrap_or_default().to_owned()
 }

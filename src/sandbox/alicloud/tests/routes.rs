@@ -284,38 +284,25 @@ async fn route_parameters_are_checked() {
         route(&vco, "10.0.0.0/16", &[]) => "MissingWeight",
         route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("OverlayMode", "Gre")])
             => "InvalidOverlayMode",
-        vec![("RegionId", REGION), ("VpnConnectionId", vco.as_str()), ("RouteDest", "10.0.0.0/16"), ("NextHop", "vco-someoneelse"), ("Weight", "0")]
-            => "InvalidNextHop",
+        vec![
+            ("RegionId", REGION),
+            ("VpnConnectionId", vco.as_str()),
+            ("RouteDest", "10.0.0.0/16"),
+            ("NextHop", "vco-someoneelse"),
+            ("Weight", "0"),
+        ] => "InvalidNextHop",
         route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("DryRun", "true")]) => "DryRunOperation",
     } {
         fails(&app, "CreateVcoRouteEntry", VPC, &params, 400, code).await;
     }
-    fails(
-        &app,
-        "CreateVcoRouteEntry",
-        VPC,
-        &route("vco-missing", "10.0.0.0/16", &w),
-        404,
-        "InvalidVpnConnectionInstanceId.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "DescribeVcoRouteEntries",
-        VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", "vco-missing")],
-        404,
-        "InvalidVpnConnectionInstanceId.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "ListTransitRouterRouteEntries",
-        CBN,
-        &[("TransitRouterRouteTableId", "vtb-nope")],
-        404,
-        "InvalidTransitRouterRouteTableId.NotFound",
-    )
+    let missing_vco = route("vco-missing", "10.0.0.0/16", &w);
+    all_fail(&app, cases! {
+        vpc("CreateVcoRouteEntry", &missing_vco) => (404, "InvalidVpnConnectionInstanceId.NotFound"),
+        vpc("DescribeVcoRouteEntries", &vco_of("vco-missing"))
+            => (404, "InvalidVpnConnectionInstanceId.NotFound"),
+        cbn("ListTransitRouterRouteEntries", &[("TransitRouterRouteTableId", "vtb-nope")])
+            => (404, "InvalidTransitRouterRouteTableId.NotFound"),
+    })
     .await;
     // Nothing was made by the refused or dry-run calls.
     assert!(routes(&app, &vco).await.is_empty());
