@@ -110,28 +110,16 @@ async fn border_gateway_az_and_validation() {
     }
 
     let edge_item = format!("{BGWS}{}", s(&edge["bgwId"]));
-    fails(
+    all_fail(
         &app,
-        "PATCH",
-        &edge_item,
-        Some(json!({"modifyBgwSpec": {"azType": "standard"}})),
-        bad("azType cannot be modified"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &edge_item,
-        Some(json!({"modifyBgwSpec": {"az": "other"}})),
-        bad("az cannot be modified"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &edge_item,
-        Some(json!({"modifyBgwSpec": {"bgwName": "a.b"}})),
-        bad("modifyBgwSpec.bgwName"),
+        cases! {
+            req("PATCH", &edge_item, Some(json!({"modifyBgwSpec": {"azType": "standard"}})))
+                => bad("azType cannot be modified"),
+            req("PATCH", &edge_item, Some(json!({"modifyBgwSpec": {"az": "other"}})))
+                => bad("az cannot be modified"),
+            req("PATCH", &edge_item, Some(json!({"modifyBgwSpec": {"bgwName": "a.b"}})))
+                => bad("modifyBgwSpec.bgwName"),
+        },
     )
     .await;
     assert_eq!(ok(&app, "GET", BGWS, None).await["totalCount"], 2);
@@ -351,47 +339,17 @@ async fn vpc_attachment_validation() {
 
     let item = format!("{VPCAS}{second}");
     let attr = |vpc: &str, t: &str| json!({"modifyVpcAttachmentSpec": {"propagationAttribute": {"vpcId": vpc, "propagateType": t}}});
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(attr("vpc-abcd", "all")),
-        precondition(&first),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(attr("vpc-efgh", "partial")),
-        bad("modifyVpcAttachmentSpec.propagationAttribute.subnetIds"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(
-            json!({"modifyVpcAttachmentSpec": {"propagationAttribute": {"propagateType": "all"}}}),
-        ),
-        bad("propagationAttribute.vpcId missing"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(json!({"modifyVpcAttachmentSpec": {"propagationAttribute": "all"}})),
-        bad("must be an object"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(json!({"modifyVpcAttachmentSpec": {"bgwId": other_bgw}})),
-        bad("bgwId cannot be modified"),
-    )
+    all_fail(&app, cases! {
+        req("PATCH", &item, Some(attr("vpc-abcd", "all"))) => precondition(&first),
+        req("PATCH", &item, Some(attr("vpc-efgh", "partial")))
+            => bad("modifyVpcAttachmentSpec.propagationAttribute.subnetIds"),
+        req("PATCH", &item, Some(json!({"modifyVpcAttachmentSpec": {"propagationAttribute": {"propagateType": "all"}}})))
+            => bad("propagationAttribute.vpcId missing"),
+        req("PATCH", &item, Some(json!({"modifyVpcAttachmentSpec": {"propagationAttribute": "all"}})))
+            => bad("must be an object"),
+        req("PATCH", &item, Some(json!({"modifyVpcAttachmentSpec": {"bgwId": other_bgw}})))
+            => bad("bgwId cannot be modified"),
+    })
     .await;
     // Re-sending its own VPC is not a conflict.
     ok(&app, "PATCH", &item, Some(attr("vpc-efgh", "all"))).await;

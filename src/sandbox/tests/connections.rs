@@ -224,6 +224,13 @@ async fn vpn_connection_validation() {
     .await;
 }
 
+/// A connection on `bgw` that asks for the `ct` and `cu` ISP lines; its object.
+async fn create_with_providers(app: &Router, bgw: &str, cgw: &str) -> Value {
+    let providers = json!({"providers": ["ct", "cu"]});
+    let spec = with(connection_spec(bgw, cgw), "vpnConnectionSpec", providers);
+    ok(app, "POST", VPNCS, Some(spec)).await["vpnConnection"].clone()
+}
+
 #[tokio::test]
 async fn vpn_connection_edge_providers() {
     let app = new_app();
@@ -243,35 +250,13 @@ async fn vpn_connection_edge_providers() {
         bad("providers must name 2 ISP lines"),
     )
     .await;
-    let connection = ok(
-        &app,
-        "POST",
-        VPNCS,
-        Some(with(
-            connection_spec(&edge, &cgw),
-            "vpnConnectionSpec",
-            json!({"providers": ["ct", "cu"]}),
-        )),
-    )
-    .await["vpnConnection"]
-        .clone();
+    let connection = create_with_providers(&app, &edge, &cgw).await;
     assert_eq!(connection["providers"], json!(["ct", "cu"]));
     assert_eq!(connection["azType"], "edge");
     assert_eq!(connection["az"], "cn-east-1-edge");
     // Ignored on a standard gateway.
     let standard = create_bgw(&app, "std").await;
-    let connection = ok(
-        &app,
-        "POST",
-        VPNCS,
-        Some(with(
-            connection_spec(&standard, &cgw),
-            "vpnConnectionSpec",
-            json!({"providers": ["ct", "cu"]}),
-        )),
-    )
-    .await["vpnConnection"]
-        .clone();
+    let connection = create_with_providers(&app, &standard, &cgw).await;
     assert_eq!(connection["providers"], json!(["bgp", "bgp"]));
 }
 

@@ -136,20 +136,13 @@ async fn bgw_route_validation() {
     for (body, expected) in cases {
         fails(&app, "POST", &routes, body, expected).await;
     }
-    fails(
+    all_fail(
         &app,
-        "POST",
-        &routes_of("bgw-missing1"),
-        r("10.0.0.0/8", None, &connection_id),
-        not_found("Bgw 'bgw-missing1'"),
-    )
-    .await;
-    fails(
-        &app,
-        "GET",
-        &routes_of("bgw-missing1"),
-        None,
-        not_found("bgw-missing1"),
+        cases! {
+            req("POST", &routes_of("bgw-missing1"), r("10.0.0.0/8", None, &connection_id))
+                => not_found("Bgw 'bgw-missing1'"),
+            req("GET", &routes_of("bgw-missing1"), None) => not_found("bgw-missing1"),
+        },
     )
     .await;
 
@@ -256,21 +249,11 @@ async fn delete_order_is_enforced() {
         );
     }
     // A customer gateway used by a connection; its addresses while a tunnel exists.
-    fails(
-        &app,
-        "DELETE",
-        &cgw_item,
-        None,
-        precondition(&connection_id),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &cgw_item,
-        Some(json!({"modifyCustomerGatewaySpec": {"customerIps": ["203.0.113.1"]}})),
-        precondition(&format!("while VPN tunnels {tunnel_id} exist")),
-    )
+    all_fail(&app, cases! {
+        req("DELETE", &cgw_item, None) => precondition(&connection_id),
+        req("PATCH", &cgw_item, Some(json!({"modifyCustomerGatewaySpec": {"customerIps": ["203.0.113.1"]}})))
+            => precondition(&format!("while VPN tunnels {tunnel_id} exist")),
+    })
     .await;
     // Same addresses, name and description are still modifiable.
     ok(
@@ -283,20 +266,12 @@ async fn delete_order_is_enforced() {
     )
     .await;
     // A connection with a tunnel, then with a route; an attachment with a route.
-    fails(
+    all_fail(
         &app,
-        "DELETE",
-        &connection_item,
-        None,
-        precondition(&tunnel_id),
-    )
-    .await;
-    fails(
-        &app,
-        "DELETE",
-        &tunnel_item,
-        None,
-        precondition("tunnel must be DOWN"),
+        cases! {
+            req("DELETE", &connection_item, None) => precondition(&tunnel_id),
+            req("DELETE", &tunnel_item, None) => precondition("tunnel must be DOWN"),
+        },
     )
     .await;
     set_admin_status(&app, &tunnel_id, "DOWN").await;
@@ -309,45 +284,27 @@ async fn delete_order_is_enforced() {
         Some(json!({"customerIps": ["203.0.113.7"]})),
     )
     .await;
-    fails(
+    all_fail(
         &app,
-        "DELETE",
-        &connection_item,
-        None,
-        precondition(&vpn_route),
-    )
-    .await;
-    fails(
-        &app,
-        "DELETE",
-        &attachment_item,
-        None,
-        precondition(&vpc_route),
+        cases! {
+            req("DELETE", &connection_item, None) => precondition(&vpn_route),
+            req("DELETE", &attachment_item, None) => precondition(&vpc_route),
+        },
     )
     .await;
     for route in [&vpn_route, &vpc_route] {
         ok(&app, "DELETE", &format!("{}{route}", routes_of(&bgw)), None).await;
     }
-    fails(
-        &app,
-        "DELETE",
-        &bgw_item,
-        None,
-        precondition("VPN connections"),
-    )
-    .await;
-    ok(&app, "DELETE", &connection_item, None).await;
-    ok(&app, "DELETE", &cgw_item, None).await;
-    fails(
-        &app,
-        "DELETE",
-        &bgw_item,
-        None,
-        precondition("VPC attachments"),
-    )
-    .await;
-    ok(&app, "DELETE", &attachment_item, None).await;
-    ok(&app, "DELETE", &bgw_item, None).await;
+    // The border gateway refuses while connections, then attachments, still use it.
+    for (blocked_by, then_delete) in [
+        ("VPN connections", [&connection_item, &cgw_item]),
+        ("VPC attachments", [&attachment_item, &bgw_item]),
+    ] {
+        fails(&app, "DELETE", &bgw_item, None, precondition(blocked_by)).await;
+        for item in then_delete {
+            ok(&app, "DELETE", item, None).await;
+        }
+    }
 
     let (_, state) = send_admin(&app, "GET", "/_sandbox/state").await;
     assert_eq!(state, empty_state());

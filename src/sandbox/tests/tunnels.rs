@@ -155,14 +155,14 @@ async fn vpn_tunnel_round_trip() {
     assert_eq!(down["adminStatus"], "DOWN");
     assert_eq!(down["opStatus"], "DOWN");
     ok(&app, "DELETE", &item, None).await;
-    fails(&app, "GET", &item, None, not_found(&id)).await;
-    fails(&app, "DELETE", &item, None, not_found(&id)).await;
-    fails(
+    all_fail(
         &app,
-        "POST",
-        &format!("{item}:adminStatus"),
-        Some(json!({"adminStatus": "UP"})),
-        not_found(&id),
+        cases! {
+            req("GET", &item, None) => not_found(&id),
+            req("DELETE", &item, None) => not_found(&id),
+            req("POST", &format!("{item}:adminStatus"), Some(json!({"adminStatus": "UP"})))
+                => not_found(&id),
+        },
     )
     .await;
 }
@@ -475,37 +475,15 @@ async fn modify_admin_status_paths() {
         assert_eq!(got["opStatus"], expected, "{uri}");
     }
     let uri = format!("{VPNTS}{id}:adminStatus");
-    fails(
-        &app,
-        "POST",
-        &uri,
-        Some(json!({"adminStatus": "up"})),
-        bad("adminStatus \"up\" is invalid"),
-    )
-    .await;
-    fails(
-        &app,
-        "POST",
-        &uri,
-        Some(json!({})),
-        bad("adminStatus missing"),
-    )
-    .await;
-    fails(
-        &app,
-        "POST",
-        &format!("{VPNTS}{id}:otherAction"),
-        Some(json!({"adminStatus": "UP"})),
-        not_found("no JD Cloud operation"),
-    )
-    .await;
-    fails(
-        &app,
-        "POST",
-        &format!("{VPNTS}vpnt-missing1%3AadminStatus"),
-        Some(json!({"adminStatus": "UP"})),
-        not_found("VpnTunnel 'vpnt-missing1'"),
-    )
+    all_fail(&app, cases! {
+        req("POST", &uri, Some(json!({"adminStatus": "up"})))
+            => bad("adminStatus \"up\" is invalid"),
+        req("POST", &uri, Some(json!({}))) => bad("adminStatus missing"),
+        req("POST", &format!("{VPNTS}{id}:otherAction"), Some(json!({"adminStatus": "UP"})))
+            => not_found("no JD Cloud operation"),
+        req("POST", &format!("{VPNTS}vpnt-missing1%3AadminStatus"), Some(json!({"adminStatus": "UP"})))
+            => not_found("VpnTunnel 'vpnt-missing1'"),
+    })
     .await;
     let (_, counts) = send_admin(&app, "GET", "/_sandbox/requests").await;
     assert_eq!(counts["jdcloud.modifyAdminStatus"], 7, "{counts}");

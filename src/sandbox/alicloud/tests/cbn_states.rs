@@ -269,20 +269,15 @@ async fn route_table_calls() {
     // A retried associate with the same ClientToken succeeds without a second association.
     let mut tokened = link(&att);
     tokened.push(("ClientToken", "assoc-1"));
-    ok(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &tokened,
-    )
-    .await;
-    ok(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &tokened,
-    )
-    .await;
+    for _ in 0..2 {
+        ok(
+            &app,
+            "AssociateTransitRouterAttachmentWithRouteTable",
+            CBN,
+            &tokened,
+        )
+        .await;
+    }
     assert_eq!(associations(&app, &att).await, ["Active"]);
     let by_resource = ok(
         &app,

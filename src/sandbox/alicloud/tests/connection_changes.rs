@@ -5,8 +5,7 @@ use super::*;
 #[tokio::test]
 async fn vpn_attachment_client_token_and_v1() {
     let app = new_app(0);
-    let cgw1 = create_cgw(&app, "203.0.113.10", Some("65001")).await;
-    let cgw2 = create_cgw(&app, "203.0.113.11", Some("65002")).await;
+    let (cgw1, cgw2) = create_cgws(&app).await;
     let mut params = vco_params(&cgw1, &cgw2);
     params.push(("ClientToken", "create-once"));
     let a = ok(&app, "CreateVpnAttachment", VPC, &params).await;

@@ -114,8 +114,7 @@ async fn vpn_attachment_defaults_and_describe_shape() {
 #[tokio::test]
 async fn vpn_attachment_full_options() {
     let app = new_app(0);
-    let cgw1 = create_cgw(&app, "203.0.113.10", Some("65001")).await;
-    let cgw2 = create_cgw(&app, "203.0.113.11", Some("65002")).await;
+    let (cgw1, cgw2) = create_cgws(&app).await;
     let mut params = vco_params(&cgw1, &cgw2);
     params.extend([
         ("NetworkType", "private"),
@@ -258,8 +257,7 @@ fn removed(keys: &[&'static str]) -> Change {
 #[tokio::test]
 async fn vpn_attachment_rules() {
     let app = new_app(0);
-    let cgw1 = create_cgw(&app, "203.0.113.10", Some("65001")).await;
-    let cgw2 = create_cgw(&app, "203.0.113.11", Some("65002")).await;
+    let (cgw1, cgw2) = create_cgws(&app).await;
     let no_asn = create_cgw(&app, "203.0.113.12", None).await;
     let base = vco_params(&cgw1, &cgw2);
     let t1 = "TunnelOptionsSpecification.1.";

@@ -188,10 +188,16 @@ pub(super) fn vco_params<'a>(cgw1: &'a str, cgw2: &'a str) -> Vec<(&'a str, &'a 
     ]
 }
 
-/// Two gateways and a connection over them; (connection, gateway 1, gateway 2).
-pub(super) async fn create_vco(app: &Router) -> (String, String, String) {
+/// Two gateways with ASNs (65001 and 65002) for a connection's two tunnels.
+pub(super) async fn create_cgws(app: &Router) -> (String, String) {
     let cgw1 = create_cgw(app, "203.0.113.10", Some("65001")).await;
     let cgw2 = create_cgw(app, "203.0.113.11", Some("65002")).await;
+    (cgw1, cgw2)
+}
+
+/// Two gateways and a connection over them; (connection, gateway 1, gateway 2).
+pub(super) async fn create_vco(app: &Router) -> (String, String, String) {
+    let (cgw1, cgw2) = create_cgws(app).await;
     let body = ok(app, "CreateVpnAttachment", VPC, &vco_params(&cgw1, &cgw2)).await;
     let id = body["VpnConnectionId"].as_str().unwrap().to_owned();
     (id, cgw1, cgw2)

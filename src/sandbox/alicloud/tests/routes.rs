@@ -1,38 +1,8 @@
 //! Destination routes of a connection (Vpc `*VcoRouteEntr*`) and their publication into the
 //! transit router's route table (Cbn `ListTransitRouterRouteEntries`).
 
+use super::cbn::{bind, link_ok};
 use super::*;
-
-async fn bind(app: &Router, vco: &str) -> String {
-    let body = ok(
-        app,
-        "CreateTransitRouterVpnAttachment",
-        CBN,
-        &[
-            ("RegionId", REGION),
-            ("TransitRouterId", TR),
-            ("VpnId", vco),
-        ],
-    )
-    .await;
-    body["TransitRouterAttachmentId"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn propagation(app: &Router, action: &str, att: &str) {
-    ok(
-        app,
-        action,
-        CBN,
-        &[
-            ("TransitRouterAttachmentId", att),
-            ("TransitRouterRouteTableId", VTB),
-        ],
-    )
-    .await;
-}
 
 /// A route call's parameters: connection, destination, next hop, then `extra`.
 fn route<'a>(vco: &'a str, dest: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -133,7 +103,7 @@ async fn routes_are_published_while_bound_and_propagating() {
 
     // Only a propagating binding puts it in the route table.
     assert!(table(&app).await.is_empty());
-    propagation(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
+    link_ok(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
     assert_eq!(table(&app).await, [(dest.to_owned(), att.clone())]);
     let body = ok(
         &app,
@@ -209,9 +179,9 @@ async fn routes_are_published_while_bound_and_propagating() {
     assert_eq!(routes(&app, &vco).await[0]["Weight"], 0);
 
     // Disabling the propagation takes it out of the table, enabling brings it back.
-    propagation(&app, "DisableTransitRouterRouteTablePropagation", &att).await;
+    link_ok(&app, "DisableTransitRouterRouteTablePropagation", &att).await;
     assert!(table(&app).await.is_empty());
-    propagation(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
+    link_ok(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
     assert_eq!(table(&app).await.len(), 1);
 
     // Deleting names the route by its current weight too.
