@@ -93,54 +93,33 @@ async fn border_gateway_az_and_validation() {
     .await;
     assert_eq!(standard["bgw"]["az"], "");
 
-    let cases: Vec<(Value, Expected<'_>)> = vec![
-        (json!({}), bad("bgwSpec.bgwName missing")),
-        (bgw_spec("bad name"), bad("bgwSpec.bgwName")),
-        (bgw_spec(&"x".repeat(33)), bad("bgwName")),
-        (
-            json!({"bgwSpec": {"bgwName": "a", "description": "x".repeat(257)}}),
-            bad("bgwSpec.description"),
-        ),
-        (
-            json!({"bgwSpec": {"bgwName": "a", "azType": "central"}}),
-            bad("bgwSpec.azType \"central\" is invalid"),
-        ),
-        (
-            json!({"bgwSpec": {"bgwName": "a", "azType": "edge"}}),
-            bad("bgwSpec.az is required when azType is edge"),
-        ),
-        (
-            json!({"bgwSpec": {"bgwName": 7}}),
-            bad("bgwName must be a string"),
-        ),
-    ];
+    let cases: Vec<(Value, Expected<'_>)> = cases! {
+        json!({}) => bad("bgwSpec.bgwName missing"),
+        bgw_spec("bad name") => bad("bgwSpec.bgwName"),
+        bgw_spec(&"x".repeat(33)) => bad("bgwName"),
+        json!({"bgwSpec": {"bgwName": "a", "description": "x".repeat(257)}})
+            => bad("bgwSpec.description"),
+        json!({"bgwSpec": {"bgwName": "a", "azType": "central"}})
+            => bad("bgwSpec.azType \"central\" is invalid"),
+        json!({"bgwSpec": {"bgwName": "a", "azType": "edge"}})
+            => bad("bgwSpec.az is required when azType is edge"),
+        json!({"bgwSpec": {"bgwName": 7}}) => bad("bgwName must be a string"),
+    };
     for (body, expected) in cases {
         fails(&app, "POST", BGWS, Some(body), expected).await;
     }
 
     let edge_item = format!("{BGWS}{}", s(&edge["bgwId"]));
-    fails(
+    all_fail(
         &app,
-        "PATCH",
-        &edge_item,
-        Some(json!({"modifyBgwSpec": {"azType": "standard"}})),
-        bad("azType cannot be modified"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &edge_item,
-        Some(json!({"modifyBgwSpec": {"az": "other"}})),
-        bad("az cannot be modified"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &edge_item,
-        Some(json!({"modifyBgwSpec": {"bgwName": "a.b"}})),
-        bad("modifyBgwSpec.bgwName"),
+        cases! {
+            req("PATCH", &edge_item, Some(json!({"modifyBgwSpec": {"azType": "standard"}})))
+                => bad("azType cannot be modified"),
+            req("PATCH", &edge_item, Some(json!({"modifyBgwSpec": {"az": "other"}})))
+                => bad("az cannot be modified"),
+            req("PATCH", &edge_item, Some(json!({"modifyBgwSpec": {"bgwName": "a.b"}})))
+                => bad("modifyBgwSpec.bgwName"),
+        },
     )
     .await;
     assert_eq!(ok(&app, "GET", BGWS, None).await["totalCount"], 2);
@@ -317,66 +296,29 @@ async fn vpc_attachment_validation() {
     let bgw = create_bgw(&app, "bgw").await;
     let base = attachment_spec(&bgw, "vpc-abcd");
     let w = |extra: Value| Some(with(base.clone(), "vpcAttachmentSpec", extra));
-    let cases: Vec<Case<'_>> = vec![
-        (
-            w(json!({"vpcAttachmentName": null})),
-            bad("vpcAttachmentSpec.vpcAttachmentName missing"),
-        ),
-        (
-            w(json!({"vpcId": null})),
-            bad("vpcAttachmentSpec.vpcId missing"),
-        ),
-        (
-            w(json!({"bgwId": null})),
-            bad("vpcAttachmentSpec.bgwId missing"),
-        ),
-        (
-            w(json!({"propagateType": null})),
-            bad("vpcAttachmentSpec.propagateType missing"),
-        ),
-        (
-            w(json!({"vpcAttachmentName": "a b"})),
-            bad("vpcAttachmentName"),
-        ),
-        (w(json!({"vpcId": "vpc_1234"})), bad("is not a VPC id")),
-        (w(json!({"vpcId": "VPC-ABCD"})), bad("is not a VPC id")),
-        (
-            w(json!({"propagateType": "some"})),
-            bad("propagateType \"some\" is invalid"),
-        ),
-        (
-            w(json!({"propagateType": "partial"})),
-            bad("subnetIds must list at least one subnet"),
-        ),
-        (
-            w(json!({"propagateType": "partial", "subnetIds": []})),
-            bad("subnetIds must list at least one subnet"),
-        ),
-        (
-            w(json!({"propagateType": "all", "subnetIds": ["subnet-abcd"]})),
-            bad("only allowed when propagateType is partial"),
-        ),
-        (
-            w(json!({"subnetIds": ["subnet-abcd"]})),
-            bad("only allowed when propagateType is partial"),
-        ),
-        (
-            w(json!({"propagateType": "partial", "subnetIds": ["subnet-abcd", "sub-1"]})),
-            bad("vpcAttachmentSpec.subnetIds[1]"),
-        ),
-        (
-            w(json!({"propagateType": "partial", "subnetIds": ["subnet-abcd", "subnet-abcd"]})),
-            bad("must not repeat"),
-        ),
-        (
-            w(json!({"subnetIds": "subnet-abcd"})),
-            bad("array of strings"),
-        ),
-        (
-            w(json!({"bgwId": "bgw-missing1"})),
-            not_found("bgw-missing1"),
-        ),
-    ];
+    let cases: Vec<Case<'_>> = cases! {
+        w(json!({"vpcAttachmentName": null})) => bad("vpcAttachmentSpec.vpcAttachmentName missing"),
+        w(json!({"vpcId": null})) => bad("vpcAttachmentSpec.vpcId missing"),
+        w(json!({"bgwId": null})) => bad("vpcAttachmentSpec.bgwId missing"),
+        w(json!({"propagateType": null})) => bad("vpcAttachmentSpec.propagateType missing"),
+        w(json!({"vpcAttachmentName": "a b"})) => bad("vpcAttachmentName"),
+        w(json!({"vpcId": "vpc_1234"})) => bad("is not a VPC id"),
+        w(json!({"vpcId": "VPC-ABCD"})) => bad("is not a VPC id"),
+        w(json!({"propagateType": "some"})) => bad("propagateType \"some\" is invalid"),
+        w(json!({"propagateType": "partial"})) => bad("subnetIds must list at least one subnet"),
+        w(json!({"propagateType": "partial", "subnetIds": []}))
+            => bad("subnetIds must list at least one subnet"),
+        w(json!({"propagateType": "all", "subnetIds": ["subnet-abcd"]}))
+            => bad("only allowed when propagateType is partial"),
+        w(json!({"subnetIds": ["subnet-abcd"]}))
+            => bad("only allowed when propagateType is partial"),
+        w(json!({"propagateType": "partial", "subnetIds": ["subnet-abcd", "sub-1"]}))
+            => bad("vpcAttachmentSpec.subnetIds[1]"),
+        w(json!({"propagateType": "partial", "subnetIds": ["subnet-abcd", "subnet-abcd"]}))
+            => bad("must not repeat"),
+        w(json!({"subnetIds": "subnet-abcd"})) => bad("array of strings"),
+        w(json!({"bgwId": "bgw-missing1"})) => not_found("bgw-missing1"),
+    };
     for (body, expected) in cases {
         fails(&app, "POST", VPCAS, body, expected).await;
     }
@@ -397,47 +339,17 @@ async fn vpc_attachment_validation() {
 
     let item = format!("{VPCAS}{second}");
     let attr = |vpc: &str, t: &str| json!({"modifyVpcAttachmentSpec": {"propagationAttribute": {"vpcId": vpc, "propagateType": t}}});
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(attr("vpc-abcd", "all")),
-        precondition(&first),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(attr("vpc-efgh", "partial")),
-        bad("modifyVpcAttachmentSpec.propagationAttribute.subnetIds"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(
-            json!({"modifyVpcAttachmentSpec": {"propagationAttribute": {"propagateType": "all"}}}),
-        ),
-        bad("propagationAttribute.vpcId missing"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(json!({"modifyVpcAttachmentSpec": {"propagationAttribute": "all"}})),
-        bad("must be an object"),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &item,
-        Some(json!({"modifyVpcAttachmentSpec": {"bgwId": other_bgw}})),
-        bad("bgwId cannot be modified"),
-    )
+    all_fail(&app, cases! {
+        req("PATCH", &item, Some(attr("vpc-abcd", "all"))) => precondition(&first),
+        req("PATCH", &item, Some(attr("vpc-efgh", "partial")))
+            => bad("modifyVpcAttachmentSpec.propagationAttribute.subnetIds"),
+        req("PATCH", &item, Some(json!({"modifyVpcAttachmentSpec": {"propagationAttribute": {"propagateType": "all"}}})))
+            => bad("propagationAttribute.vpcId missing"),
+        req("PATCH", &item, Some(json!({"modifyVpcAttachmentSpec": {"propagationAttribute": "all"}})))
+            => bad("must be an object"),
+        req("PATCH", &item, Some(json!({"modifyVpcAttachmentSpec": {"bgwId": other_bgw}})))
+            => bad("bgwId cannot be modified"),
+    })
     .await;
     // Re-sending its own VPC is not a conflict.
     ok(&app, "PATCH", &item, Some(attr("vpc-efgh", "all"))).await;

@@ -173,58 +173,25 @@ async fn vpn_connection_validation() {
     let cgw = create_cgw(&app, &["203.0.113.1"], 65010).await;
     let base = connection_spec(&bgw, &cgw);
     let w = |extra: Value| Some(with(base.clone(), "vpnConnectionSpec", extra));
-    let cases: Vec<Case<'_>> = vec![
-        (
-            w(json!({"vpnConnectionName": null})),
-            bad("vpnConnectionSpec.vpnConnectionName missing"),
-        ),
-        (
-            w(json!({"bgwId": null})),
-            bad("vpnConnectionSpec.bgwId missing"),
-        ),
-        (
-            w(json!({"cgwId": null})),
-            bad("vpnConnectionSpec.cgwId missing"),
-        ),
-        (
-            w(json!({"vpnConnectionName": "x/y"})),
-            bad("vpnConnectionName"),
-        ),
-        (
-            w(json!({"description": "d".repeat(257)})),
-            bad("description"),
-        ),
-        (
-            w(json!({"bgpEnabled": "yes"})),
-            bad("bgpEnabled must be a boolean"),
-        ),
-        (
-            w(json!({"localAsn": 64511})),
-            range("vpnConnectionSpec.localAsn 64511 is out of range [64512, 65534]"),
-        ),
-        (w(json!({"localAsn": 65535})), range("localAsn")),
-        (w(json!({"localAsn": 65010})), bad("equals the BGP ASN")),
-        (
-            w(json!({"trafficSelectors": [{"localSubnet": "10.0.0.0/8"}]})),
-            bad("trafficSelectors cannot be set at create"),
-        ),
-        (
-            w(json!({"chargeSpec": {"chargeMode": "prepaid_by_duration"}})),
-            bad("chargeSpec.chargeMode"),
-        ),
-        (
-            w(json!({"chargeSpec": "postpaid"})),
-            bad("must be an object"),
-        ),
-        (
-            w(json!({"bgwId": "bgw-missing1"})),
-            not_found("Bgw 'bgw-missing1'"),
-        ),
-        (
-            w(json!({"cgwId": "cgw-missing1"})),
-            not_found("CustomerGateway 'cgw-missing1'"),
-        ),
-    ];
+    let cases: Vec<Case<'_>> = cases! {
+        w(json!({"vpnConnectionName": null})) => bad("vpnConnectionSpec.vpnConnectionName missing"),
+        w(json!({"bgwId": null})) => bad("vpnConnectionSpec.bgwId missing"),
+        w(json!({"cgwId": null})) => bad("vpnConnectionSpec.cgwId missing"),
+        w(json!({"vpnConnectionName": "x/y"})) => bad("vpnConnectionName"),
+        w(json!({"description": "d".repeat(257)})) => bad("description"),
+        w(json!({"bgpEnabled": "yes"})) => bad("bgpEnabled must be a boolean"),
+        w(json!({"localAsn": 64511}))
+            => range("vpnConnectionSpec.localAsn 64511 is out of range [64512, 65534]"),
+        w(json!({"localAsn": 65535})) => range("localAsn"),
+        w(json!({"localAsn": 65010})) => bad("equals the BGP ASN"),
+        w(json!({"trafficSelectors": [{"localSubnet": "10.0.0.0/8"}]}))
+            => bad("trafficSelectors cannot be set at create"),
+        w(json!({"chargeSpec": {"chargeMode": "prepaid_by_duration"}}))
+            => bad("chargeSpec.chargeMode"),
+        w(json!({"chargeSpec": "postpaid"})) => bad("must be an object"),
+        w(json!({"bgwId": "bgw-missing1"})) => not_found("Bgw 'bgw-missing1'"),
+        w(json!({"cgwId": "cgw-missing1"})) => not_found("CustomerGateway 'cgw-missing1'"),
+    };
     for (body, expected) in cases {
         fails(&app, "POST", VPNCS, body, expected).await;
     }
@@ -232,38 +199,18 @@ async fn vpn_connection_validation() {
     let connection = create_connection(&app, &bgw, &cgw).await;
     let item = format!("{VPNCS}{}", s(&connection["vpnConnectionId"]));
     let m = |spec: Value| Some(json!({ "modifyVpnConnectionSpec": spec }));
-    let cases: Vec<Case<'_>> = vec![
-        (
-            m(json!({"trafficSelectors": [{"remoteSubnets": ["10.0.0.0/8"]}]})),
-            bad("modifyVpnConnectionSpec.trafficSelectors[0].localSubnet missing"),
-        ),
-        (
-            m(
-                json!({"trafficSelectors": [{"localSubnet": "10.0.0.0/8"}, {"localSubnet": "10.0.0.1/8"}]}),
-            ),
-            bad("trafficSelectors[1].localSubnet \"10.0.0.1/8\" is not a canonical CIDR"),
-        ),
-        (
-            m(json!({"trafficSelectors": [{"localSubnet": "10.0.0.0/8", "remoteSubnets": ["x"]}]})),
-            bad("trafficSelectors[0].remoteSubnets[0]"),
-        ),
-        (
-            m(json!({"trafficSelectors": {"localSubnet": "10.0.0.0/8"}})),
-            bad("array of objects"),
-        ),
-        (
-            m(json!({"localAsn": 64600})),
-            bad("localAsn cannot be modified"),
-        ),
-        (
-            m(json!({"cgwId": "cgw-other123"})),
-            bad("cgwId cannot be modified"),
-        ),
-        (
-            m(json!({"vpnConnectionName": ""})),
-            bad("vpnConnectionName"),
-        ),
-    ];
+    let cases: Vec<Case<'_>> = cases! {
+        m(json!({"trafficSelectors": [{"remoteSubnets": ["10.0.0.0/8"]}]}))
+            => bad("modifyVpnConnectionSpec.trafficSelectors[0].localSubnet missing"),
+        m(json!({"trafficSelectors": [{"localSubnet": "10.0.0.0/8"}, {"localSubnet": "10.0.0.1/8"}]}))
+            => bad("trafficSelectors[1].localSubnet \"10.0.0.1/8\" is not a canonical CIDR"),
+        m(json!({"trafficSelectors": [{"localSubnet": "10.0.0.0/8", "remoteSubnets": ["x"]}]}))
+            => bad("trafficSelectors[0].remoteSubnets[0]"),
+        m(json!({"trafficSelectors": {"localSubnet": "10.0.0.0/8"}})) => bad("array of objects"),
+        m(json!({"localAsn": 64600})) => bad("localAsn cannot be modified"),
+        m(json!({"cgwId": "cgw-other123"})) => bad("cgwId cannot be modified"),
+        m(json!({"vpnConnectionName": ""})) => bad("vpnConnectionName"),
+    };
     for (body, expected) in cases {
         fails(&app, "PATCH", &item, body, expected).await;
     }
@@ -275,6 +222,13 @@ async fn vpn_connection_validation() {
         not_found("vpnc-missing1"),
     )
     .await;
+}
+
+/// A connection on `bgw` that asks for the `ct` and `cu` ISP lines; its object.
+async fn create_with_providers(app: &Router, bgw: &str, cgw: &str) -> Value {
+    let providers = json!({"providers": ["ct", "cu"]});
+    let spec = with(connection_spec(bgw, cgw), "vpnConnectionSpec", providers);
+    ok(app, "POST", VPNCS, Some(spec)).await["vpnConnection"].clone()
 }
 
 #[tokio::test]
@@ -296,35 +250,13 @@ async fn vpn_connection_edge_providers() {
         bad("providers must name 2 ISP lines"),
     )
     .await;
-    let connection = ok(
-        &app,
-        "POST",
-        VPNCS,
-        Some(with(
-            connection_spec(&edge, &cgw),
-            "vpnConnectionSpec",
-            json!({"providers": ["ct", "cu"]}),
-        )),
-    )
-    .await["vpnConnection"]
-        .clone();
+    let connection = create_with_providers(&app, &edge, &cgw).await;
     assert_eq!(connection["providers"], json!(["ct", "cu"]));
     assert_eq!(connection["azType"], "edge");
     assert_eq!(connection["az"], "cn-east-1-edge");
     // Ignored on a standard gateway.
     let standard = create_bgw(&app, "std").await;
-    let connection = ok(
-        &app,
-        "POST",
-        VPNCS,
-        Some(with(
-            connection_spec(&standard, &cgw),
-            "vpnConnectionSpec",
-            json!({"providers": ["ct", "cu"]}),
-        )),
-    )
-    .await["vpnConnection"]
-        .clone();
+    let connection = create_with_providers(&app, &standard, &cgw).await;
     assert_eq!(connection["providers"], json!(["bgp", "bgp"]));
 }
 

@@ -148,96 +148,35 @@ async fn flat_bodies_put_and_extra_fields() {
 #[tokio::test]
 async fn create_validation() {
     let app = new_app();
-    let cases: Vec<(Value, &str, &str)> = vec![
-        (
-            json!({}),
-            "INVALID_ARGUMENT",
-            "customerGatewaySpec.customerGatewayName missing",
-        ),
-        (
-            json!({"customerGatewaySpec": {"customerGatewayName": "a", "bgpAsn": 65001}}),
-            "INVALID_ARGUMENT",
-            "customerIps missing",
-        ),
-        (
-            json!({"customerGatewaySpec": {"customerGatewayName": "a", "customerIps": ["1.1.1.1"]}}),
-            "INVALID_ARGUMENT",
-            "bgpAsn missing",
-        ),
-        (
-            spec("bad name", &["1.1.1.1"], 65001),
-            "INVALID_ARGUMENT",
-            "customerGatewayName",
-        ),
-        (
-            spec(&"x".repeat(33), &["1.1.1.1"], 65001),
-            "INVALID_ARGUMENT",
-            "customerGatewayName",
-        ),
-        (
-            spec("", &["1.1.1.1"], 65001),
-            "INVALID_ARGUMENT",
-            "customerGatewayName",
-        ),
-        (
-            json!({"customerGatewaySpec": {"customerGatewayName": "a", "customerIps": ["1.1.1.1"], "bgpAsn": 65001, "description": "x".repeat(257)}}),
-            "INVALID_ARGUMENT",
-            "description",
-        ),
-        (
-            spec("a", &[], 65001),
-            "INVALID_ARGUMENT",
-            "customerIps must contain 1, 2 or 4",
-        ),
-        (
-            spec("a", &["1.1.1.1", "1.1.1.2", "1.1.1.3"], 65001),
-            "INVALID_ARGUMENT",
-            "customerIps must contain 1, 2 or 4",
-        ),
-        (
-            spec("a", &["1.1.1.1", "1.1.1.1"], 65001),
-            "INVALID_ARGUMENT",
-            "must not repeat",
-        ),
-        (
-            spec("a", &["10.0.0.1"], 65001),
-            "INVALID_ARGUMENT",
-            "customerIps[0]",
-        ),
-        (
-            spec("a", &["1.1.1.1", "192.168.0.1"], 65001),
-            "INVALID_ARGUMENT",
-            "customerIps[1]",
-        ),
-        (
-            spec("a", &["100.64.1.1"], 65001),
-            "INVALID_ARGUMENT",
-            "not a public routable",
-        ),
-        (
-            spec("a", &["not-an-ip"], 65001),
-            "INVALID_ARGUMENT",
-            "not an IPv4 address",
-        ),
-        (
-            spec("a", &["1.1.1.1"], 65000),
-            "OUT_OF_RANGE",
-            "customerGatewaySpec.bgpAsn 65000 is out of range [65001, 65499]",
-        ),
-        (spec("a", &["1.1.1.1"], 65500), "OUT_OF_RANGE", "bgpAsn"),
-        (
-            json!({"customerGatewaySpec": {"customerGatewayName": "a", "customerIps": ["1.1.1.1"], "bgpAsn": "65001"}}),
-            "INVALID_ARGUMENT",
-            "bgpAsn must be an integer",
-        ),
-        (
-            json!({"customerGatewaySpec": {"customerGatewayName": "a", "customerIps": "1.1.1.1", "bgpAsn": 65001}}),
-            "INVALID_ARGUMENT",
-            "customerIps must be an array of strings",
-        ),
-        (json!([1]), "INVALID_ARGUMENT", "JSON object"),
-    ];
-    for (body, code, needle) in cases {
+    let cases: Vec<(Value, (&str, &str))> = cases! {
+        json!({}) => ("INVALID_ARGUMENT", "customerGatewaySpec.customerGatewayName missing"),
+        json!({"customerGatewaySpec": {"customerGatewayName": "a", "bgpAsn": 65001}})
+            => ("INVALID_ARGUMENT", "customerIps missing"),
+        json!({"customerGatewaySpec": {"customerGatewayName": "a", "customerIps": ["1.1.1.1"]}})
+            => ("INVALID_ARGUMENT", "bgpAsn missing"),
+        spec("bad name", &["1.1.1.1"], 65001) => ("INVALID_ARGUMENT", "customerGatewayName"),
+        spec(&"x".repeat(33), &["1.1.1.1"], 65001) => ("INVALID_ARGUMENT", "customerGatewayName"),
+        spec("", &["1.1.1.1"], 65001) => ("INVALID_ARGUMENT", "customerGatewayName"),
+        json!({"customerGatewaySpec": {"customerGatewayName": "a", "customerIps": ["1.1.1.1"], "bgpAsn": 65001, "description": "x".repeat(257)}})
+            => ("INVALID_ARGUMENT", "description"),
+        spec("a", &[], 65001) => ("INVALID_ARGUMENT", "customerIps must contain 1, 2 or 4"),
+        spec("a", &["1.1.1.1", "1.1.1.2", "1.1.1.3"], 65001)
+            => ("INVALID_ARGUMENT", "customerIps must contain 1, 2 or 4"),
+        spec("a", &["1.1.1.1", "1.1.1.1"], 65001) => ("INVALID_ARGUMENT", "must not repeat"),
+        spec("a", &["10.0.0.1"], 65001) => ("INVALID_ARGUMENT", "customerIps[0]"),
+        spec("a", &["1.1.1.1", "192.168.0.1"], 65001) => ("INVALID_ARGUMENT", "customerIps[1]"),
+        spec("a", &["100.64.1.1"], 65001) => ("INVALID_ARGUMENT", "not a public routable"),
+        spec("a", &["not-an-ip"], 65001) => ("INVALID_ARGUMENT", "not an IPv4 address"),
+        spec("a", &["1.1.1.1"], 65000)
+            => ("OUT_OF_RANGE", "customerGatewaySpec.bgpAsn 65000 is out of range [65001, 65499]"),
+        spec("a", &["1.1.1.1"], 65500) => ("OUT_OF_RANGE", "bgpAsn"),
+        json!({"customerGatewaySpec": {"customerGatewayName": "a", "customerIps": ["1.1.1.1"], "bgpAsn": "65001"}})
+            => ("INVALID_ARGUMENT", "bgpAsn must be an integer"),
+        json!({"customerGatewaySpec": {"customerGatewayName": "a", "customerIps": "1.1.1.1", "bgpAsn": 65001}})
+            => ("INVALID_ARGUMENT", "customerIps must be an array of strings"),
+        json!([1]) => ("INVALID_ARGUMENT", "JSON object"),
+    };
+    for (body, (code, needle)) in cases {
         let (status, resp) = call(&app, "POST", CGWS, Some(body.clone())).await;
         assert_error(status, &resp, 400, code, needle);
     }
@@ -253,34 +192,19 @@ async fn modify_validation() {
     let app = new_app();
     let id = create(&app, "gw").await;
     let item = format!("{CGWS}{id}");
-    let cases: Vec<(Value, &str, &str)> = vec![
-        (
-            json!({"modifyCustomerGatewaySpec": {"bgpAsn": 65002}}),
-            "INVALID_ARGUMENT",
-            "bgpAsn cannot be modified",
-        ),
-        (
-            json!({"modifyCustomerGatewaySpec": {"customerGatewayName": "a b"}}),
-            "INVALID_ARGUMENT",
-            "modifyCustomerGatewaySpec.customerGatewayName",
-        ),
-        (
-            json!({"modifyCustomerGatewaySpec": {"description": "é".repeat(257)}}),
-            "INVALID_ARGUMENT",
-            "description",
-        ),
-        (
-            json!({"modifyCustomerGatewaySpec": {"customerIps": ["127.0.0.1"]}}),
-            "INVALID_ARGUMENT",
-            "customerIps[0]",
-        ),
-        (
-            json!({"customerIps": ["1.1.1.1", "2.2.2.2", "3.3.3.3"]}),
-            "INVALID_ARGUMENT",
-            "1, 2 or 4",
-        ),
-    ];
-    for (body, code, needle) in cases {
+    let cases: Vec<(Value, (&str, &str))> = cases! {
+        json!({"modifyCustomerGatewaySpec": {"bgpAsn": 65002}})
+            => ("INVALID_ARGUMENT", "bgpAsn cannot be modified"),
+        json!({"modifyCustomerGatewaySpec": {"customerGatewayName": "a b"}})
+            => ("INVALID_ARGUMENT", "modifyCustomerGatewaySpec.customerGatewayName"),
+        json!({"modifyCustomerGatewaySpec": {"description": "é".repeat(257)}})
+            => ("INVALID_ARGUMENT", "description"),
+        json!({"modifyCustomerGatewaySpec": {"customerIps": ["127.0.0.1"]}})
+            => ("INVALID_ARGUMENT", "customerIps[0]"),
+        json!({"customerIps": ["1.1.1.1", "2.2.2.2", "3.3.3.3"]})
+            => ("INVALID_ARGUMENT", "1, 2 or 4"),
+    };
+    for (body, (code, needle)) in cases {
         let (status, resp) = call(&app, "PATCH", &item, Some(body.clone())).await;
         assert_error(status, &resp, 400, code, needle);
     }

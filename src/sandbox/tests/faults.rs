@@ -10,11 +10,12 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use tower::ServiceExt;
 
+use super::acs::{signed_request, Signing};
 use super::first_cgw_name;
 use crate::sandbox::faults::{Fault, FaultPlan, Faults};
 use crate::sandbox::{app, SandboxConfig, SandboxState};
 use crate::signer::jdcloud::{self, SigningParams, Version, DEFAULT_SIGNED_HEADERS};
-use crate::signer::{acs3, Credentials, SignableRequest};
+use crate::signer::{Credentials, SignableRequest};
 
 const HOST: &str = "sandbox.test";
 const CGWS: &str = "/v1/regions/cn-north-1/customerGateways/";
@@ -45,16 +46,7 @@ fn jd_headers(
     host: &str,
     nonce: &str,
 ) -> Vec<(String, String)> {
-    let t = OffsetDateTime::now_utc();
-    let date = format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    let date = super::jd_date(OffsetDateTime::now_utc());
     let mut headers = jdcloud::client_headers(&date, nonce, host);
     let signed = jdcloud::sign(
         &SignableRequest {
@@ -103,34 +95,7 @@ fn jd_create(name: &str) -> Request<Body> {
 }
 
 fn ali_request(action: &str, params: &[(&str, &str)]) -> Request<Body> {
-    let t = OffsetDateTime::now_utc();
-    let date = crate::sandbox::ids::iso8601(t);
-    let query = params
-        .iter()
-        .map(|(k, v)| format!("{}={}", acs3::percent_encode(k), acs3::percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let headers = acs3::client_headers(HOST, action, VPC, &date, &fresh_nonce(), b"");
-    let signed = acs3::sign(
-        &SignableRequest {
-            method: "POST",
-            path: "/",
-            query: &query,
-            headers: &headers,
-            body: b"",
-        },
-        &credentials(),
-        acs3::DEFAULT_SIGNED_HEADERS,
-    )
-    .unwrap();
-    let mut builder = Request::builder().method("POST").uri(format!("/?{query}"));
-    for (name, value) in &headers {
-        builder = builder.header(name, value);
-    }
-    builder
-        .header("authorization", signed.authorization)
-        .body(Body::empty())
-        .unwrap()
+    signed_request(action, VPC, params, &[], &Signing::default())
 }
 
 /// What the client got: status and JSON body, or `None` when the body broke off (reset).
@@ -147,12 +112,8 @@ async fn send(app: &Router, req: Request<Body>) -> Option<(u16, Value)> {
 }
 
 async fn admin(app: &Router, method: &str, path: &str, body: &str) -> (u16, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    send(app, req).await.unwrap()
+    let (status, body) = super::admin_with_body(app, method, path, body).await;
+    (status.as_u16(), body)
 }
 
 async fn counters(app: &Router) -> BTreeMap<String, i64> {

@@ -36,6 +36,20 @@ pub(super) async fn fails(
     assert_error(status, &resp, http, code, needle);
 }
 
+/// A call: method, URI, body.
+pub(super) type Req<'a> = (&'a str, &'a str, Option<Value>);
+
+pub(super) fn req<'a>(method: &'a str, uri: &'a str, body: Option<Value>) -> Req<'a> {
+    (method, uri, body)
+}
+
+/// Each call must fail as expected (written with `cases!`).
+pub(super) async fn all_fail(app: &Router, calls: Vec<(Req<'_>, Expected<'_>)>) {
+    for ((method, uri, body), expected) in calls {
+        fails(app, method, uri, body, expected).await;
+    }
+}
+
 /// Expected failure: HTTP status, `error.status`, a substring of the message.
 pub(super) type Expected<'a> = (u16, &'a str, &'a str);
 /// A request body and how it must fail.

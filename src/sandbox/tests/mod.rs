@@ -5,8 +5,10 @@
 //! router in `faults.rs`, the sandbox's import rules in `layers.rs`. The Alibaba half is tested
 //! in `alicloud/tests`.
 
+pub(super) mod acs;
 mod api;
 mod border_gateways;
+pub(super) mod cases;
 mod connections;
 mod customer_gateways;
 mod faults;
@@ -22,6 +24,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use tower::ServiceExt;
 
+use self::cases::cases;
 use super::{app, Clock, SandboxConfig, SandboxState};
 use crate::signer::jdcloud::{self, SigningParams, Version, DEFAULT_SIGNED_HEADERS};
 use crate::signer::{Credentials, SignableRequest};
@@ -40,7 +43,7 @@ fn new_app() -> Router {
 }
 
 /// `x-jdcloud-date`: ISO 8601 basic format, `YYYYMMDDTHHMMSSZ`.
-fn jd_date(t: OffsetDateTime) -> String {
+pub(super) fn jd_date(t: OffsetDateTime) -> String {
     crate::sandbox::ids::iso8601(t).replace(['-', ':'], "")
 }
 
@@ -118,7 +121,8 @@ fn signed(method: &str, uri: &str, body: Option<Value>) -> Request<Body> {
     signed_with(method, uri, &body, &Signing::default())
 }
 
-async fn send(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+/// Sends `req` through the router; status, headers and the JSON body (both clouds' tests).
+pub(super) async fn send(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, Value) {
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -166,16 +170,16 @@ fn assert_error(status: StatusCode, body: &Value, http: u16, code: &str, needle:
 }
 
 async fn send_admin(app: &Router, method: &str, uri: &str) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .body(Body::empty())
-        .unwrap();
-    let (status, _, body) = send(app, req).await;
-    (status, body)
+    admin_with_body(app, method, uri, "").await
 }
 
-async fn admin_with_body(app: &Router, method: &str, uri: &str, body: &str) -> (StatusCode, Value) {
+/// An unsigned call of the sandbox's own `/_sandbox/…` routes.
+pub(super) async fn admin_with_body(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    body: &str,
+) -> (StatusCode, Value) {
     let req = Request::builder()
         .method(method)
         .uri(uri)
@@ -187,7 +191,7 @@ async fn admin_with_body(app: &Router, method: &str, uri: &str, body: &str) -> (
 
 /// `/_sandbox/state` with nothing in it: every kind of both clouds present and empty, plus the
 /// Alibaba seed (CEN, transit routers, route tables), which is always there.
-fn empty_state() -> Value {
+pub(super) fn empty_state() -> Value {
     json!({
         "jdcloud": {
             "bgws": [],

@@ -114,66 +114,35 @@ async fn bgw_route_validation() {
     let r = |d: &str, t: Option<&str>, n: &str| Some(route_spec(d, t, n));
     let wrong_kind = format!("VpnConnection '{attachment}'");
     let wrong_bgw = format!("belongs to Bgw '{other_bgw}', not to Bgw '{bgw}'");
-    let cases: Vec<Case<'_>> = vec![
-        (
-            Some(json!({"bgwRouteSpec": {"bgwRouteNexthop": connection_id}})),
-            bad("bgwRouteSpec.bgwRouteDestination missing"),
-        ),
-        (
-            Some(json!({"bgwRouteSpec": {"bgwRouteDestination": "10.0.0.0/8"}})),
-            bad("bgwRouteSpec.bgwRouteNexthop missing"),
-        ),
-        (
-            r("10.0.0.1/8", None, &connection_id),
-            bad("is not a canonical CIDR block (did you mean 10.0.0.0/8?)"),
-        ),
-        (
-            r("10.0.0.0", None, &connection_id),
-            bad("is not an IPv4 CIDR"),
-        ),
-        (
-            r("10.0.0.0/8", Some("private_vif"), &connection_id),
-            bad("private_vif is not supported by the sandbox"),
-        ),
-        (
-            r("10.0.0.0/8", Some("hosted_private_vif"), &connection_id),
-            bad("not supported by the sandbox"),
-        ),
-        (
-            r("10.0.0.0/8", Some("vpnConnection"), &connection_id),
-            bad("bgwNexthopType \"vpnConnection\" is invalid"),
-        ),
-        (
-            r("10.0.0.0/8", Some("vpn_connection"), &attachment),
-            not_found(&wrong_kind),
-        ),
-        (
-            r("10.0.0.0/8", Some("vpc_attachment"), "vpca-missing1"),
-            not_found("vpca-missing1"),
-        ),
-        (
-            r("10.0.0.0/8", None, "vpnc-missing1"),
-            not_found("vpnc-missing1"),
-        ),
-        (r("10.0.0.0/8", None, &foreign), bad(&wrong_bgw)),
-    ];
+    let cases: Vec<Case<'_>> = cases! {
+        Some(json!({"bgwRouteSpec": {"bgwRouteNexthop": connection_id}}))
+            => bad("bgwRouteSpec.bgwRouteDestination missing"),
+        Some(json!({"bgwRouteSpec": {"bgwRouteDestination": "10.0.0.0/8"}}))
+            => bad("bgwRouteSpec.bgwRouteNexthop missing"),
+        r("10.0.0.1/8", None, &connection_id)
+            => bad("is not a canonical CIDR block (did you mean 10.0.0.0/8?)"),
+        r("10.0.0.0", None, &connection_id) => bad("is not an IPv4 CIDR"),
+        r("10.0.0.0/8", Some("private_vif"), &connection_id)
+            => bad("private_vif is not supported by the sandbox"),
+        r("10.0.0.0/8", Some("hosted_private_vif"), &connection_id)
+            => bad("not supported by the sandbox"),
+        r("10.0.0.0/8", Some("vpnConnection"), &connection_id)
+            => bad("bgwNexthopType \"vpnConnection\" is invalid"),
+        r("10.0.0.0/8", Some("vpn_connection"), &attachment) => not_found(&wrong_kind),
+        r("10.0.0.0/8", Some("vpc_attachment"), "vpca-missing1") => not_found("vpca-missing1"),
+        r("10.0.0.0/8", None, "vpnc-missing1") => not_found("vpnc-missing1"),
+        r("10.0.0.0/8", None, &foreign) => bad(&wrong_bgw),
+    };
     for (body, expected) in cases {
         fails(&app, "POST", &routes, body, expected).await;
     }
-    fails(
+    all_fail(
         &app,
-        "POST",
-        &routes_of("bgw-missing1"),
-        r("10.0.0.0/8", None, &connection_id),
-        not_found("Bgw 'bgw-missing1'"),
-    )
-    .await;
-    fails(
-        &app,
-        "GET",
-        &routes_of("bgw-missing1"),
-        None,
-        not_found("bgw-missing1"),
+        cases! {
+            req("POST", &routes_of("bgw-missing1"), r("10.0.0.0/8", None, &connection_id))
+                => not_found("Bgw 'bgw-missing1'"),
+            req("GET", &routes_of("bgw-missing1"), None) => not_found("bgw-missing1"),
+        },
     )
     .await;
 
@@ -202,36 +171,17 @@ async fn bgw_route_validation() {
         }
         Some(json!({ "modifyBgwRouteSpec": spec }))
     };
-    let cases: Vec<Case<'_>> = vec![
-        (
-            m(json!({"bgwRouteId": null})),
-            bad("modifyBgwRouteSpec.bgwRouteId missing"),
-        ),
-        (
-            m(json!({"bgwRouteId": first})),
-            bad("does not match the route in the path"),
-        ),
-        (
-            m(json!({"bgwNexthopType": null})),
-            bad("modifyBgwRouteSpec.bgwNexthopType missing"),
-        ),
-        (
-            m(json!({"bgwRouteDestination": null})),
-            bad("modifyBgwRouteSpec.bgwRouteDestination missing"),
-        ),
-        (
-            m(json!({"bgwNexthopType": "vpn_connection", "bgwRouteNexthop": connection_id})),
-            precondition(&first),
-        ),
-        (
-            m(json!({"bgwRouteDestination": "10.0.0.0/33"})),
-            bad("bgwRouteDestination"),
-        ),
-        (
-            m(json!({"description": "d".repeat(257)})),
-            bad("modifyBgwRouteSpec.description"),
-        ),
-    ];
+    let cases: Vec<Case<'_>> = cases! {
+        m(json!({"bgwRouteId": null})) => bad("modifyBgwRouteSpec.bgwRouteId missing"),
+        m(json!({"bgwRouteId": first})) => bad("does not match the route in the path"),
+        m(json!({"bgwNexthopType": null})) => bad("modifyBgwRouteSpec.bgwNexthopType missing"),
+        m(json!({"bgwRouteDestination": null}))
+            => bad("modifyBgwRouteSpec.bgwRouteDestination missing"),
+        m(json!({"bgwNexthopType": "vpn_connection", "bgwRouteNexthop": connection_id}))
+            => precondition(&first),
+        m(json!({"bgwRouteDestination": "10.0.0.0/33"})) => bad("bgwRouteDestination"),
+        m(json!({"description": "d".repeat(257)})) => bad("modifyBgwRouteSpec.description"),
+    };
     for (body, expected) in cases {
         fails(&app, "PATCH", &item, body, expected).await;
     }
@@ -299,21 +249,11 @@ async fn delete_order_is_enforced() {
         );
     }
     // A customer gateway used by a connection; its addresses while a tunnel exists.
-    fails(
-        &app,
-        "DELETE",
-        &cgw_item,
-        None,
-        precondition(&connection_id),
-    )
-    .await;
-    fails(
-        &app,
-        "PATCH",
-        &cgw_item,
-        Some(json!({"modifyCustomerGatewaySpec": {"customerIps": ["203.0.113.1"]}})),
-        precondition(&format!("while VPN tunnels {tunnel_id} exist")),
-    )
+    all_fail(&app, cases! {
+        req("DELETE", &cgw_item, None) => precondition(&connection_id),
+        req("PATCH", &cgw_item, Some(json!({"modifyCustomerGatewaySpec": {"customerIps": ["203.0.113.1"]}})))
+            => precondition(&format!("while VPN tunnels {tunnel_id} exist")),
+    })
     .await;
     // Same addresses, name and description are still modifiable.
     ok(
@@ -326,20 +266,12 @@ async fn delete_order_is_enforced() {
     )
     .await;
     // A connection with a tunnel, then with a route; an attachment with a route.
-    fails(
+    all_fail(
         &app,
-        "DELETE",
-        &connection_item,
-        None,
-        precondition(&tunnel_id),
-    )
-    .await;
-    fails(
-        &app,
-        "DELETE",
-        &tunnel_item,
-        None,
-        precondition("tunnel must be DOWN"),
+        cases! {
+            req("DELETE", &connection_item, None) => precondition(&tunnel_id),
+            req("DELETE", &tunnel_item, None) => precondition("tunnel must be DOWN"),
+        },
     )
     .await;
     set_admin_status(&app, &tunnel_id, "DOWN").await;
@@ -352,45 +284,27 @@ async fn delete_order_is_enforced() {
         Some(json!({"customerIps": ["203.0.113.7"]})),
     )
     .await;
-    fails(
+    all_fail(
         &app,
-        "DELETE",
-        &connection_item,
-        None,
-        precondition(&vpn_route),
-    )
-    .await;
-    fails(
-        &app,
-        "DELETE",
-        &attachment_item,
-        None,
-        precondition(&vpc_route),
+        cases! {
+            req("DELETE", &connection_item, None) => precondition(&vpn_route),
+            req("DELETE", &attachment_item, None) => precondition(&vpc_route),
+        },
     )
     .await;
     for route in [&vpn_route, &vpc_route] {
         ok(&app, "DELETE", &format!("{}{route}", routes_of(&bgw)), None).await;
     }
-    fails(
-        &app,
-        "DELETE",
-        &bgw_item,
-        None,
-        precondition("VPN connections"),
-    )
-    .await;
-    ok(&app, "DELETE", &connection_item, None).await;
-    ok(&app, "DELETE", &cgw_item, None).await;
-    fails(
-        &app,
-        "DELETE",
-        &bgw_item,
-        None,
-        precondition("VPC attachments"),
-    )
-    .await;
-    ok(&app, "DELETE", &attachment_item, None).await;
-    ok(&app, "DELETE", &bgw_item, None).await;
+    // The border gateway refuses while connections, then attachments, still use it.
+    for (blocked_by, then_delete) in [
+        ("VPN connections", [&connection_item, &cgw_item]),
+        ("VPC attachments", [&attachment_item, &bgw_item]),
+    ] {
+        fails(&app, "DELETE", &bgw_item, None, precondition(blocked_by)).await;
+        for item in then_delete {
+            ok(&app, "DELETE", item, None).await;
+        }
+    }
 
     let (_, state) = send_admin(&app, "GET", "/_sandbox/state").await;
     assert_eq!(state, empty_state());

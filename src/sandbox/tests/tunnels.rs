@@ -155,14 +155,14 @@ async fn vpn_tunnel_round_trip() {
     assert_eq!(down["adminStatus"], "DOWN");
     assert_eq!(down["opStatus"], "DOWN");
     ok(&app, "DELETE", &item, None).await;
-    fails(&app, "GET", &item, None, not_found(&id)).await;
-    fails(&app, "DELETE", &item, None, not_found(&id)).await;
-    fails(
+    all_fail(
         &app,
-        "POST",
-        &format!("{item}:adminStatus"),
-        Some(json!({"adminStatus": "UP"})),
-        not_found(&id),
+        cases! {
+            req("GET", &item, None) => not_found(&id),
+            req("DELETE", &item, None) => not_found(&id),
+            req("POST", &format!("{item}:adminStatus"), Some(json!({"adminStatus": "UP"})))
+                => not_found(&id),
+        },
     )
     .await;
 }
@@ -177,153 +177,65 @@ async fn vpn_tunnel_create_validation() {
         "203.0.113.1",
     );
     let w = |extra: Value| Some(with(base.clone(), "vpnTunnelSpec", extra));
-    let mut cases: Vec<Case<'_>> = vec![
-        (
-            w(json!({"vpnConnectionId": null})),
-            bad("vpnTunnelSpec.vpnConnectionId missing"),
-        ),
-        (
-            w(json!({"cloudPublicIp": null})),
-            bad("vpnTunnelSpec.cloudPublicIp missing"),
-        ),
-        (
-            w(json!({"customerIp": null})),
-            bad("vpnTunnelSpec.customerIp missing"),
-        ),
-        (w(json!({"psk": null})), bad("vpnTunnelSpec.psk missing")),
-        (w(json!({"psk": ""})), bad("vpnTunnelSpec.psk is invalid")),
-        (w(json!({"psk": "x".repeat(21)})), bad("psk is invalid")),
-        (w(json!({"psk": "has space"})), bad("psk is invalid")),
-        (w(json!({"psk": "dot.ted"})), bad("psk is invalid")),
-        (w(json!({"psk": "0xabc"})), bad("must not start with 0x")),
-        (w(json!({"psk": "0Xabc"})), bad("must not start with 0x")),
-        (w(json!({"psk": "0sabc"})), bad("must not start with 0s")),
-        (w(json!({"psk": "0Sabc"})), bad("must not start with 0s")),
-        (
-            w(json!({"tunnelIp": "169.254.1.0/29"})),
-            bad("must be a /30 block"),
-        ),
-        (
-            w(json!({"tunnelIp": "169.254.1.1/30"})),
-            bad("is not a canonical CIDR block"),
-        ),
-        (
-            w(json!({"tunnelIp": "169.254.16.0/30"})),
-            bad("must lie inside one of 169.254.0.0/20"),
-        ),
-        (w(json!({"tunnelIp": "8.8.8.0/30"})), bad("must lie inside")),
-        (
-            w(json!({"tunnelIp": "172.32.0.0/30"})),
-            bad("must lie inside"),
-        ),
-        (w(json!({"tunnelIp": "bogus"})), bad("is not an IPv4 CIDR")),
-        (
-            w(json!({"tunnelIp": "10.0.0.0/30", "localTunnelIp": "10.0.0.0"})),
-            bad("localTunnelIp 10.0.0.0 must be 10.0.0.1 or 10.0.0.2"),
-        ),
-        (
-            w(json!({"tunnelIp": "10.0.0.0/30", "localTunnelIp": "10.0.0.3"})),
-            bad("must be 10.0.0.1 or 10.0.0.2"),
-        ),
-        (
-            w(json!({"tunnelIp": "10.0.0.0/30", "localTunnelIp": "10.0.1.1"})),
-            bad("must be 10.0.0.1 or 10.0.0.2"),
-        ),
-        (
-            w(json!({"tunnelIp": "10.0.0.0/30", "localTunnelIp": "x"})),
-            bad("is not an IPv4 address"),
-        ),
-        (
-            w(json!({"localTunnelIp": "169.254.0.1"})),
-            bad("localTunnelIp needs vpnTunnelSpec.tunnelIp"),
-        ),
-        (
-            w(json!({"chargeSpec": {"chargeMode": "postpaid_by_usage"}})),
-            bad("chargeSpec.chargeMode"),
-        ),
-        (
-            w(json!({"cloudPublicIp": "116.196.255.1"})),
-            bad("is not a public IP of VpnConnection"),
-        ),
-        (
-            w(json!({"customerIp": "203.0.113.3"})),
-            bad("is not an IP of CustomerGateway"),
-        ),
-        (
-            w(json!({"vpnConnectionId": "vpnc-missing1"})),
-            not_found("VpnConnection 'vpnc-missing1'"),
-        ),
-        (
-            w(json!({"ikeDpdSec": "10"})),
-            bad("ikeDpdSec must be an integer"),
-        ),
-    ];
+    let mut cases: Vec<Case<'_>> = cases! {
+        w(json!({"vpnConnectionId": null})) => bad("vpnTunnelSpec.vpnConnectionId missing"),
+        w(json!({"cloudPublicIp": null})) => bad("vpnTunnelSpec.cloudPublicIp missing"),
+        w(json!({"customerIp": null})) => bad("vpnTunnelSpec.customerIp missing"),
+        w(json!({"psk": null})) => bad("vpnTunnelSpec.psk missing"),
+        w(json!({"psk": ""})) => bad("vpnTunnelSpec.psk is invalid"),
+        w(json!({"psk": "x".repeat(21)})) => bad("psk is invalid"),
+        w(json!({"psk": "has space"})) => bad("psk is invalid"),
+        w(json!({"psk": "dot.ted"})) => bad("psk is invalid"),
+        w(json!({"psk": "0xabc"})) => bad("must not start with 0x"),
+        w(json!({"psk": "0Xabc"})) => bad("must not start with 0x"),
+        w(json!({"psk": "0sabc"})) => bad("must not start with 0s"),
+        w(json!({"psk": "0Sabc"})) => bad("must not start with 0s"),
+        w(json!({"tunnelIp": "169.254.1.0/29"})) => bad("must be a /30 block"),
+        w(json!({"tunnelIp": "169.254.1.1/30"})) => bad("is not a canonical CIDR block"),
+        w(json!({"tunnelIp": "169.254.16.0/30"})) => bad("must lie inside one of 169.254.0.0/20"),
+        w(json!({"tunnelIp": "8.8.8.0/30"})) => bad("must lie inside"),
+        w(json!({"tunnelIp": "172.32.0.0/30"})) => bad("must lie inside"),
+        w(json!({"tunnelIp": "bogus"})) => bad("is not an IPv4 CIDR"),
+        w(json!({"tunnelIp": "10.0.0.0/30", "localTunnelIp": "10.0.0.0"}))
+            => bad("localTunnelIp 10.0.0.0 must be 10.0.0.1 or 10.0.0.2"),
+        w(json!({"tunnelIp": "10.0.0.0/30", "localTunnelIp": "10.0.0.3"}))
+            => bad("must be 10.0.0.1 or 10.0.0.2"),
+        w(json!({"tunnelIp": "10.0.0.0/30", "localTunnelIp": "10.0.1.1"}))
+            => bad("must be 10.0.0.1 or 10.0.0.2"),
+        w(json!({"tunnelIp": "10.0.0.0/30", "localTunnelIp": "x"}))
+            => bad("is not an IPv4 address"),
+        w(json!({"localTunnelIp": "169.254.0.1"}))
+            => bad("localTunnelIp needs vpnTunnelSpec.tunnelIp"),
+        w(json!({"chargeSpec": {"chargeMode": "postpaid_by_usage"}}))
+            => bad("chargeSpec.chargeMode"),
+        w(json!({"cloudPublicIp": "116.196.255.1"})) => bad("is not a public IP of VpnConnection"),
+        w(json!({"customerIp": "203.0.113.3"})) => bad("is not an IP of CustomerGateway"),
+        w(json!({"vpnConnectionId": "vpnc-missing1"}))
+            => not_found("VpnConnection 'vpnc-missing1'"),
+        w(json!({"ikeDpdSec": "10"})) => bad("ikeDpdSec must be an integer"),
+    };
     // Every enumerated and ranged option, one bad value each, named in the message.
-    for (field, value, expected) in [
-        (
-            "ikeVersion",
-            json!("v3"),
-            bad("vpnTunnelSpec.ikeVersion \"v3\" is invalid"),
-        ),
-        ("ikeMode", json!("quick"), bad("vpnTunnelSpec.ikeMode")),
-        (
-            "ikeKeyExchange",
-            json!("modp768"),
-            bad("vpnTunnelSpec.ikeKeyExchange"),
-        ),
-        ("ikeCipher", json!("des"), bad("vpnTunnelSpec.ikeCipher")),
-        ("ikeAuth", json!("md5"), bad("vpnTunnelSpec.ikeAuth")),
-        (
-            "ipsecCipher",
-            json!("3des"),
-            bad("vpnTunnelSpec.ipsecCipher"),
-        ),
-        ("ipsecAuth", json!("sha512"), bad("vpnTunnelSpec.ipsecAuth")),
-        (
-            "ipsecKeyExchange",
-            json!("none"),
-            bad("vpnTunnelSpec.ipsecKeyExchange"),
-        ),
-        (
-            "ikeDpdSec",
-            json!(5),
-            bad("vpnTunnelSpec.ikeDpdSec 5 is invalid"),
-        ),
-        (
-            "ikeSaLifeSec",
-            json!(59),
-            range("vpnTunnelSpec.ikeSaLifeSec 59"),
-        ),
-        ("ikeSaLifeSec", json!(86401), range("ikeSaLifeSec")),
-        (
-            "ipsecSaLifeSec",
-            json!(59),
-            range("vpnTunnelSpec.ipsecSaLifeSec"),
-        ),
-        ("ipsecSaLifeSec", json!(86401), range("ipsecSaLifeSec")),
-        (
-            "ipsecSaLifepkt",
-            json!(-1),
-            range("vpnTunnelSpec.ipsecSaLifepkt"),
-        ),
-        ("ipsecSaLifepkt", json!(100000001), range("ipsecSaLifepkt")),
-        (
-            "ipsecSaLifebyte",
-            json!(-1),
-            range("vpnTunnelSpec.ipsecSaLifebyte"),
-        ),
-        (
-            "ipsecSaLifebyte",
-            json!(107374182401_i64),
-            range("ipsecSaLifebyte"),
-        ),
-        (
-            "bandwidthMbps",
-            json!(0),
-            range("vpnTunnelSpec.bandwidthMbps 0"),
-        ),
-        ("bandwidthMbps", json!(1501), range("bandwidthMbps")),
-    ] {
+    for ((field, value), expected) in cases! {
+        ("ikeVersion", json!("v3")) => bad("vpnTunnelSpec.ikeVersion \"v3\" is invalid"),
+        ("ikeMode", json!("quick")) => bad("vpnTunnelSpec.ikeMode"),
+        ("ikeKeyExchange", json!("modp768")) => bad("vpnTunnelSpec.ikeKeyExchange"),
+        ("ikeCipher", json!("des")) => bad("vpnTunnelSpec.ikeCipher"),
+        ("ikeAuth", json!("md5")) => bad("vpnTunnelSpec.ikeAuth"),
+        ("ipsecCipher", json!("3des")) => bad("vpnTunnelSpec.ipsecCipher"),
+        ("ipsecAuth", json!("sha512")) => bad("vpnTunnelSpec.ipsecAuth"),
+        ("ipsecKeyExchange", json!("none")) => bad("vpnTunnelSpec.ipsecKeyExchange"),
+        ("ikeDpdSec", json!(5)) => bad("vpnTunnelSpec.ikeDpdSec 5 is invalid"),
+        ("ikeSaLifeSec", json!(59)) => range("vpnTunnelSpec.ikeSaLifeSec 59"),
+        ("ikeSaLifeSec", json!(86401)) => range("ikeSaLifeSec"),
+        ("ipsecSaLifeSec", json!(59)) => range("vpnTunnelSpec.ipsecSaLifeSec"),
+        ("ipsecSaLifeSec", json!(86401)) => range("ipsecSaLifeSec"),
+        ("ipsecSaLifepkt", json!(-1)) => range("vpnTunnelSpec.ipsecSaLifepkt"),
+        ("ipsecSaLifepkt", json!(100000001)) => range("ipsecSaLifepkt"),
+        ("ipsecSaLifebyte", json!(-1)) => range("vpnTunnelSpec.ipsecSaLifebyte"),
+        ("ipsecSaLifebyte", json!(107374182401_i64)) => range("ipsecSaLifebyte"),
+        ("bandwidthMbps", json!(0)) => range("vpnTunnelSpec.bandwidthMbps 0"),
+        ("bandwidthMbps", json!(1501)) => range("bandwidthMbps"),
+    } {
         cases.push((w(json!({ field: value })), expected));
     }
     for (body, expected) in cases {
@@ -342,56 +254,22 @@ async fn vpn_tunnel_modify_validation() {
     let tunnel = create_tunnel(&app, &connection, 0, "203.0.113.1").await;
     let item = format!("{VPNTS}{}", s(&tunnel["vpnTunnelId"]));
     let m = |spec: Value| Some(json!({ "vpnTunnelModifySpec": spec }));
-    let cases: Vec<Case<'_>> = vec![
-        (
-            m(json!({"psk": "0x1"})),
-            bad("vpnTunnelModifySpec.psk must not start with 0x"),
-        ),
-        (
-            m(json!({"psk": ""})),
-            bad("vpnTunnelModifySpec.psk is invalid"),
-        ),
-        (
-            m(json!({"ikeVersion": "v0"})),
-            bad("vpnTunnelModifySpec.ikeVersion"),
-        ),
-        (
-            m(json!({"ikeDpdSec": 30})),
-            bad("vpnTunnelModifySpec.ikeDpdSec 30 is invalid"),
-        ),
-        (
-            m(json!({"ipsecSaLifeSec": 10})),
-            range("vpnTunnelModifySpec.ipsecSaLifeSec 10"),
-        ),
-        (
-            m(json!({"bandwidthMbps": 2000})),
-            range("vpnTunnelModifySpec.bandwidthMbps"),
-        ),
-        (
-            m(json!({"tunnelIp": "169.254.0.0/31"})),
-            bad("must be a /30 block"),
-        ),
-        (
-            m(json!({"localTunnelIp": "169.254.0.3"})),
-            bad("must be 169.254.0.1 or 169.254.0.2"),
-        ),
-        (
-            m(json!({"tunnelIp": "10.0.0.4/30", "localTunnelIp": "169.254.0.1"})),
-            bad("must be 10.0.0.5 or 10.0.0.6"),
-        ),
-        (
-            m(json!({"cloudPublicIp": s(&connection["cloudPublicIp"][1])})),
-            bad("cloudPublicIp cannot be modified"),
-        ),
-        (
-            m(json!({"customerIp": "203.0.113.2"})),
-            bad("customerIp cannot be modified"),
-        ),
-        (
-            m(json!({"vpnConnectionId": "vpnc-other123"})),
-            bad("vpnConnectionId cannot be modified"),
-        ),
-    ];
+    let cases: Vec<Case<'_>> = cases! {
+        m(json!({"psk": "0x1"})) => bad("vpnTunnelModifySpec.psk must not start with 0x"),
+        m(json!({"psk": ""})) => bad("vpnTunnelModifySpec.psk is invalid"),
+        m(json!({"ikeVersion": "v0"})) => bad("vpnTunnelModifySpec.ikeVersion"),
+        m(json!({"ikeDpdSec": 30})) => bad("vpnTunnelModifySpec.ikeDpdSec 30 is invalid"),
+        m(json!({"ipsecSaLifeSec": 10})) => range("vpnTunnelModifySpec.ipsecSaLifeSec 10"),
+        m(json!({"bandwidthMbps": 2000})) => range("vpnTunnelModifySpec.bandwidthMbps"),
+        m(json!({"tunnelIp": "169.254.0.0/31"})) => bad("must be a /30 block"),
+        m(json!({"localTunnelIp": "169.254.0.3"})) => bad("must be 169.254.0.1 or 169.254.0.2"),
+        m(json!({"tunnelIp": "10.0.0.4/30", "localTunnelIp": "169.254.0.1"}))
+            => bad("must be 10.0.0.5 or 10.0.0.6"),
+        m(json!({"cloudPublicIp": s(&connection["cloudPublicIp"][1])}))
+            => bad("cloudPublicIp cannot be modified"),
+        m(json!({"customerIp": "203.0.113.2"})) => bad("customerIp cannot be modified"),
+        m(json!({"vpnConnectionId": "vpnc-other123"})) => bad("vpnConnectionId cannot be modified"),
+    };
     for (body, expected) in cases {
         fails(&app, "PATCH", &item, body, expected).await;
     }
@@ -597,37 +475,15 @@ async fn modify_admin_status_paths() {
         assert_eq!(got["opStatus"], expected, "{uri}");
     }
     let uri = format!("{VPNTS}{id}:adminStatus");
-    fails(
-        &app,
-        "POST",
-        &uri,
-        Some(json!({"adminStatus": "up"})),
-        bad("adminStatus \"up\" is invalid"),
-    )
-    .await;
-    fails(
-        &app,
-        "POST",
-        &uri,
-        Some(json!({})),
-        bad("adminStatus missing"),
-    )
-    .await;
-    fails(
-        &app,
-        "POST",
-        &format!("{VPNTS}{id}:otherAction"),
-        Some(json!({"adminStatus": "UP"})),
-        not_found("no JD Cloud operation"),
-    )
-    .await;
-    fails(
-        &app,
-        "POST",
-        &format!("{VPNTS}vpnt-missing1%3AadminStatus"),
-        Some(json!({"adminStatus": "UP"})),
-        not_found("VpnTunnel 'vpnt-missing1'"),
-    )
+    all_fail(&app, cases! {
+        req("POST", &uri, Some(json!({"adminStatus": "up"})))
+            => bad("adminStatus \"up\" is invalid"),
+        req("POST", &uri, Some(json!({}))) => bad("adminStatus missing"),
+        req("POST", &format!("{VPNTS}{id}:otherAction"), Some(json!({"adminStatus": "UP"})))
+            => not_found("no JD Cloud operation"),
+        req("POST", &format!("{VPNTS}vpnt-missing1%3AadminStatus"), Some(json!({"adminStatus": "UP"})))
+            => not_found("VpnTunnel 'vpnt-missing1'"),
+    })
     .await;
     let (_, counts) = send_admin(&app, "GET", "/_sandbox/requests").await;
     assert_eq!(counts["jdcloud.modifyAdminStatus"], 7, "{counts}");

@@ -104,13 +104,9 @@ pub(super) fn describe_many(db: &Db<'_>, p: &Params) -> Result<Value, AliError> 
         .filter(|g| group.is_none_or(|rg| g.resource_group_id == rg))
         .filter(|g| shared::tags_match(&g.tags, &tag_filter))
         .collect();
-    let items: Vec<Value> = page.slice(&matching).iter().map(render).collect();
-    Ok(json!({
-        "PageNumber": page.number,
-        "PageSize": page.size,
-        "TotalCount": matching.len(),
-        "CustomerGateways": {"CustomerGateway": items},
-    }))
+    page.answer(&matching, ("CustomerGateways", "CustomerGateway"), |g| {
+        Ok(render(g))
+    })
 }
 
 /// Only `Name`, `Description` and `AuthKey` change (§3); `IpAddress` and `Asn` are not

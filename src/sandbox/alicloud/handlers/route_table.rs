@@ -54,13 +54,7 @@ pub(super) fn list_tables(_db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
         .filter(|t| table_type.is_none_or(|v| field(t, "TransitRouterRouteTableType") == v))
         .filter(|t| status.is_none_or(|v| field(t, "TransitRouterRouteTableStatus") == v))
         .collect();
-    let (page, max, next) = shared::cbn_page(p, &tables)?;
-    Ok(json!({
-        "TotalCount": tables.len(),
-        "MaxResults": max,
-        "NextToken": next,
-        "TransitRouterRouteTables": page,
-    }))
+    shared::cbn_answer(p, &tables, "TransitRouterRouteTables", Value::clone)
 }
 
 /// Associate / Enable.
@@ -106,19 +100,7 @@ fn list_links(
         .filter(|l| resource_type.is_none_or(|r| l.resource_type == r))
         .filter(|l| status.is_none_or(|s| l.status == s))
         .collect();
-    let (page, max, next) = shared::cbn_page(p, &matching)?;
-    let mut v = json!({
-        "TotalCount": matching.len(),
-        "MaxResults": max,
-        "NextToken": next,
-    });
-    if let Value::Object(map) = &mut v {
-        map.insert(
-            list_key.to_owned(),
-            Value::Array(page.iter().map(render_link).collect()),
-        );
-    }
-    Ok(v)
+    shared::cbn_answer(p, &matching, list_key, render_link)
 }
 
 pub(super) fn associate(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {

@@ -64,6 +64,27 @@ impl Page {
         })
     }
 
+    /// A Vpc list answer: the paging, `TotalCount`, and the page of `all` rendered as
+    /// `{list: {item: [...]}}`.
+    pub(crate) fn answer<T: Clone>(
+        &self,
+        all: &[T],
+        (list, item): (&str, &str),
+        render: impl Fn(&T) -> Result<Value, AliError>,
+    ) -> Result<Value, AliError> {
+        let items = self
+            .slice(all)
+            .iter()
+            .map(render)
+            .collect::<Result<Vec<_>, AliError>>()?;
+        Ok(json!({
+            "PageNumber": self.number,
+            "PageSize": self.size,
+            "TotalCount": all.len(),
+            list: {item: items},
+        }))
+    }
+
     /// The page's slice of `all`.
     pub(crate) fn slice<T: Clone>(&self, all: &[T]) -> Vec<T> {
         all.iter()
@@ -101,6 +122,24 @@ pub(crate) fn cbn_page<T: Clone>(
         String::new()
     };
     Ok((page, max, next))
+}
+
+/// A Cbn list answer: `TotalCount`, `MaxResults`, `NextToken`, and under `key` the page of
+/// `all`, rendered.
+pub(crate) fn cbn_answer<T: Clone>(
+    p: &Params,
+    all: &[T],
+    key: &str,
+    render: impl Fn(&T) -> Value,
+) -> Result<Value, AliError> {
+    let (page, max, next) = cbn_page(p, all)?;
+    let mut answer = json!({
+        "TotalCount": all.len(),
+        "MaxResults": max,
+        "NextToken": next,
+    });
+    answer[key] = page.iter().map(render).collect();
+    Ok(answer)
 }
 
 #[cfg(test)]

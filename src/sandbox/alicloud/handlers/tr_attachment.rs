@@ -135,13 +135,7 @@ pub(super) fn list(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
         .filter(|a| region.is_none_or(|r| a.region_id == r))
         .filter(|a| shared::tags_match(&a.tags, &tag_filter))
         .collect();
-    let (page, max, next) = shared::cbn_page(p, &matching)?;
-    Ok(json!({
-        "TotalCount": matching.len(),
-        "MaxResults": max,
-        "NextToken": next,
-        "TransitRouterAttachments": page.iter().map(render).collect::<Vec<_>>(),
-    }))
+    shared::cbn_answer(p, &matching, "TransitRouterAttachments", render)
 }
 
 /// Stays `Attached` (§5.3).

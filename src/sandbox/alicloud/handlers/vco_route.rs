@@ -234,13 +234,7 @@ pub(super) fn list_tr_route_entries(db: &Db<'_>, p: &Params) -> Result<Value, Al
                 .all(|f| p.get(f).is_none_or(|want| e[*f].as_str() == Some(want)))
         })
         .collect();
-    let (page, max, next) = shared::cbn_page(p, &matching)?;
-    Ok(json!({
-        "TotalCount": matching.len(),
-        "MaxResults": max,
-        "NextToken": next,
-        "TransitRouterRouteEntries": page,
-    }))
+    shared::cbn_answer(p, &matching, "TransitRouterRouteEntries", Value::clone)
 }
 
 #[cfg(test)]

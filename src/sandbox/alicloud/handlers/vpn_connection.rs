@@ -192,17 +192,9 @@ pub(super) fn describe_many(db: &Db<'_>, p: &Params) -> Result<Value, AliError> 
         .filter(|c| group.is_none_or(|rg| c.resource_group_id == rg))
         .filter(|c| shared::tags_match(&c.tags, &tag_filter))
         .collect();
-    let items = page
-        .slice(&matching)
-        .iter()
-        .map(|c| Ok(describe_value(c, &gateways_of(db, c)?, "Tag")))
-        .collect::<Result<Vec<_>, AliError>>()?;
-    Ok(json!({
-        "PageNumber": page.number,
-        "PageSize": page.size,
-        "TotalCount": matching.len(),
-        "VpnConnections": {"VpnConnection": items},
-    }))
+    page.answer(&matching, ("VpnConnections", "VpnConnection"), |c| {
+        Ok(describe_value(c, &gateways_of(db, c)?, "Tag"))
+    })
 }
 
 /// Asynchronous: the connection goes `updating`, then back to `attached` (bound) or `init`.

@@ -64,28 +64,13 @@ async fn plus_in_the_query_is_a_space() {
     // The Python SDK sends spaces as `+`; the signature covers the decoded value.
     let app = new_app(0);
     let query = "RegionId=cn-hangzhou&IpAddress=1.1.1.1&Name=my+gw&Description=a%2Bb";
-    let date = acs_date(OffsetDateTime::now_utc());
-    let headers = acs3::client_headers(HOST, "CreateCustomerGateway", VPC, &date, "n-plus", b"");
-    let signed = acs3::sign(
-        &SignableRequest {
-            method: "POST",
-            path: "/",
-            query,
-            headers: &headers,
-            body: b"",
-        },
-        &Credentials::new("sandbox-ak", "sandbox-sk"),
+    let req = acs3_post(
+        "CreateCustomerGateway",
+        VPC,
+        query,
+        "n-plus",
         acs3::DEFAULT_SIGNED_HEADERS,
-    )
-    .unwrap();
-    let mut builder = Request::post(format!("/?{query}"));
-    for (k, v) in &headers {
-        builder = builder.header(k, v);
-    }
-    let req = builder
-        .header("authorization", signed.authorization)
-        .body(Body::empty())
-        .unwrap();
+    );
     let (status, _, body) = send(&app, req).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["Name"], "my gw");
@@ -235,29 +220,9 @@ async fn authentication_failures() {
     let (status, _, resp) = send(&app, req).await;
     expect(status, &resp, 400, "InvalidSignatureMethod");
 
-    let date = acs_date(OffsetDateTime::now_utc());
-    let headers = acs3::client_headers(HOST, DESCRIBE_CGWS.0, VPC, &date, "n-short", b"");
+    let signed_headers = ["host", "x-acs-action", "x-acs-version"];
     let query = "RegionId=cn-hangzhou";
-    let signed = acs3::sign(
-        &SignableRequest {
-            method: "POST",
-            path: "/",
-            query,
-            headers: &headers,
-            body: b"",
-        },
-        &Credentials::new("sandbox-ak", "sandbox-sk"),
-        &["host", "x-acs-action", "x-acs-version"],
-    )
-    .unwrap();
-    let mut builder = Request::post(format!("/?{query}"));
-    for (k, v) in &headers {
-        builder = builder.header(k, v);
-    }
-    let req = builder
-        .header("authorization", signed.authorization)
-        .body(Body::empty())
-        .unwrap();
+    let req = acs3_post(DESCRIBE_CGWS.0, VPC, query, "n-short", &signed_headers);
     let (status, _, resp) = send(&app, req).await;
     expect(status, &resp, 400, "SignatureDoesNotMatch");
     assert!(
@@ -359,22 +324,12 @@ async fn dispatch_errors() {
     let msg = fails(&app, "CreateNothing", VPC, &[], 404, "InvalidApi.NotFound").await;
     assert!(msg.starts_with("Specified api is not found"), "{msg}");
     // A Vpc action under the Cbn version, and the reverse.
-    fails(
+    all_fail(
         &app,
-        "CreateCustomerGateway",
-        CBN,
-        &[],
-        404,
-        "InvalidApi.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "ListTransitRouterVpnAttachments",
-        VPC,
-        &[],
-        404,
-        "InvalidApi.NotFound",
+        cases! {
+            cbn("CreateCustomerGateway", &[]) => (404, "InvalidApi.NotFound"),
+            vpc("ListTransitRouterVpnAttachments", &[]) => (404, "InvalidApi.NotFound"),
+        },
     )
     .await;
     let msg = fails(
@@ -449,17 +404,8 @@ async fn throttling_shares_the_rate_limiter() {
 async fn state_lists_user_kinds_and_the_seed() {
     let app = new_app(0);
     let state = admin(&app, "GET", "/_sandbox/state").await;
-    assert_eq!(
-        state["alicloud"],
-        json!({
-            "customer_gateways": [],
-            "vpn_connections": [],
-            "vco_route_entries": [],
-            "transit_router_vpn_attachments": [],
-            "route_table_associations": [],
-            "route_table_propagations": []
-        })
-    );
+    let empty = crate::sandbox::tests::empty_state();
+    assert_eq!(state["alicloud"], empty["alicloud"]);
     let seed = &state["alicloud_seed"];
     assert_eq!(seed["cen_instances"][0]["CenId"], CEN);
     let trs: Vec<&str> = seed["transit_routers"]

@@ -97,10 +97,6 @@ pub(super) async fn propagations(app: &Router, att: &str) -> Vec<String> {
     .await
 }
 
-pub(super) fn vco_of(id: &str) -> [(&'static str, &str); 2] {
-    [("RegionId", REGION), ("VpnConnectionId", id)]
-}
-
 #[tokio::test]
 async fn bind_associate_propagate_and_tear_down() {
     let app = new_app(0);
@@ -228,22 +224,14 @@ async fn bind_associate_propagate_and_tear_down() {
     assert_eq!(a["TransitRouterAttachmentName"], "vpn-att");
 
     // Bound: the connection cannot be deleted; the attachment not without Force.
-    fails(
+    all_fail(
         &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &vco_of(&vco),
-        400,
-        "DependencyViolation.TransitRouterVpnAttachment",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att)],
-        400,
-        "DependencyViolation.RouteTableAssociationOrPropagation",
+        cases! {
+            vpc("DeleteVpnAttachment", &vco_of(&vco))
+                => (400, "DependencyViolation.TransitRouterVpnAttachment"),
+            cbn("DeleteTransitRouterVpnAttachment", &att_of(&att))
+                => (400, "DependencyViolation.RouteTableAssociationOrPropagation"),
+        },
     )
     .await;
 
@@ -265,13 +253,7 @@ async fn bind_associate_propagate_and_tear_down() {
         "InvalidAssociation.NotFound",
     )
     .await;
-    ok(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att)],
-    )
-    .await;
+    ok(&app, "DeleteTransitRouterVpnAttachment", CBN, &att_of(&att)).await;
     assert!(attachment(&app, &att).await.is_null(), "gone = empty list");
     let v = describe_vco(&app, &vco).await;
     assert_eq!(v["State"], "init");
@@ -284,7 +266,7 @@ async fn bind_associate_propagate_and_tear_down() {
         &app,
         "DeleteTransitRouterVpnAttachment",
         CBN,
-        &[("TransitRouterAttachmentId", &att)],
+        &att_of(&att),
         404,
         "InvalidTransitRouterAttachmentId.NotFound",
     )

@@ -1,7 +1,7 @@
 //! Cbn 2017-09-12: the asynchronous states and their conflicts, what a binding needs, and the
 //! route-table calls.
 
-use super::cbn::{associations, attachment, bind, link, link_fails, link_ok, propagations, vco_of};
+use super::cbn::{associations, attachment, bind, link, link_ok, propagations};
 use super::*;
 
 #[tokio::test]
@@ -23,65 +23,22 @@ async fn pending_states_and_conflicts() {
         ("VpnConnectionId", vco.as_str()),
         ("Name", "x"),
     ];
-    fails(
-        &app,
-        "ModifyVpnAttachmentAttribute",
-        VPC,
-        &modify,
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &vco_of(&vco),
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
-    link_fails(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        &att,
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att)],
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    fails(
-        &app,
-        "UpdateTransitRouterVpnAttachmentAttribute",
-        CBN,
-        &[
+    all_fail(&app, cases! {
+        vpc("ModifyVpnAttachmentAttribute", &modify) => (400, "VpnConnection.Configuring"),
+        vpc("DeleteVpnAttachment", &vco_of(&vco)) => (400, "VpnConnection.Configuring"),
+        cbn("AssociateTransitRouterAttachmentWithRouteTable", &link(&att))
+            => (400, "IncorrectStatus.Status"),
+        cbn("DeleteTransitRouterVpnAttachment", &att_of(&att)) => (400, "IncorrectStatus.Status"),
+        cbn("UpdateTransitRouterVpnAttachmentAttribute", &[
             ("TransitRouterAttachmentId", &att),
             ("AutoPublishRouteEnabled", "false"),
-        ],
-        400,
-        "IncorrectStatus.Status",
-    )
-    .await;
-    fails(
-        &app,
-        "CreateTransitRouterVpnAttachment",
-        CBN,
-        &[
+        ]) => (400, "IncorrectStatus.Status"),
+        cbn("CreateTransitRouterVpnAttachment", &[
             ("RegionId", REGION),
             ("TransitRouterId", TR),
             ("VpnId", &vco),
-        ],
-        400,
-        "IncorrectStatus.Status",
-    )
+        ]) => (400, "IncorrectStatus.Status"),
+    })
     .await;
 
     settle().await;
@@ -105,30 +62,15 @@ async fn pending_states_and_conflicts() {
     link_ok(&app, "AssociateTransitRouterAttachmentWithRouteTable", &att).await;
     assert_eq!(associations(&app, &att).await, ["Associating"]);
     // While a link is pending, no other link operation on the attachment.
-    link_fails(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        &att,
-        400,
-        "Operation.Blocking",
-    )
-    .await;
-    link_fails(
-        &app,
-        "DissociateTransitRouterAttachmentFromRouteTable",
-        &att,
-        400,
-        "Operation.Blocking",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
-        &[("TransitRouterAttachmentId", &att), ("Force", "True")],
-        400,
-        "Operation.Blocking",
-    )
+    all_fail(&app, cases! {
+        cbn("EnableTransitRouterRouteTablePropagation", &link(&att)) => (400, "Operation.Blocking"),
+        cbn("DissociateTransitRouterAttachmentFromRouteTable", &link(&att))
+            => (400, "Operation.Blocking"),
+        cbn("DeleteTransitRouterVpnAttachment", &[
+            ("TransitRouterAttachmentId", &att),
+            ("Force", "True"),
+        ]) => (400, "Operation.Blocking"),
+    })
     .await;
     settle().await;
     assert_eq!(associations(&app, &att).await, ["Active"]);
@@ -195,72 +137,25 @@ async fn create_attachment_rules() {
         p.extend_from_slice(extra);
         p
     };
-    for (params, http, code) in [
-        (vec![("TransitRouterId", TR)], 400, "MissingVpnId"),
-        (with(&[]), 400, "MissingTransitRouterId"),
-        (
-            with(&[("TransitRouterId", "tr-nope")]),
-            404,
-            "InvalidTransitRouterId.NotFound",
-        ),
-        (
-            with(&[("CenId", "cen-nope"), ("RegionId", REGION)]),
-            404,
-            "InvalidCenId.NotFound",
-        ),
-        (with(&[("CenId", CEN)]), 400, "MissingRegionId"),
-        (
-            with(&[("TransitRouterId", TR), ("RegionId", "cn-beijing")]),
-            400,
-            "InvalidRegionId",
-        ),
-        (
-            with(&[("TransitRouterId", "tr-sh-sandbox0001")]),
-            400,
-            "InvalidVpnId",
-        ),
-        (
-            with(&[
-                ("TransitRouterId", TR),
-                ("TransitRouterAttachmentName", "1x"),
-            ]),
-            400,
-            "InvalidTransitRouterAttachmentName",
-        ),
-        (
-            with(&[
-                ("TransitRouterId", TR),
-                ("TransitRouterAttachmentDescription", "http://x"),
-            ]),
-            400,
-            "InvalidTransitRouterAttachmentDescription",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("ChargeType", "PREPAY")]),
-            400,
-            "InvalidChargeType",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("VpnOwnerId", "42")]),
-            400,
-            "InvalidVpnOwnerId",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("AutoPublishRouteEnabled", "on")]),
-            400,
-            "InvalidAutoPublishRouteEnabled",
-        ),
-        (
-            with(&[("TransitRouterId", TR), ("DryRun", "true")]),
-            400,
-            "DryRunOperation",
-        ),
-        (
-            vec![("TransitRouterId", TR), ("VpnId", "vco-missing")],
-            404,
-            "InvalidVpnId.NotFound",
-        ),
-    ] {
+    for (params, (http, code)) in cases! {
+        vec![("TransitRouterId", TR)] => (400, "MissingVpnId"),
+        with(&[]) => (400, "MissingTransitRouterId"),
+        with(&[("TransitRouterId", "tr-nope")]) => (404, "InvalidTransitRouterId.NotFound"),
+        with(&[("CenId", "cen-nope"), ("RegionId", REGION)]) => (404, "InvalidCenId.NotFound"),
+        with(&[("CenId", CEN)]) => (400, "MissingRegionId"),
+        with(&[("TransitRouterId", TR), ("RegionId", "cn-beijing")]) => (400, "InvalidRegionId"),
+        with(&[("TransitRouterId", "tr-sh-sandbox0001")]) => (400, "InvalidVpnId"),
+        with(&[("TransitRouterId", TR), ("TransitRouterAttachmentName", "1x")])
+            => (400, "InvalidTransitRouterAttachmentName"),
+        with(&[("TransitRouterId", TR), ("TransitRouterAttachmentDescription", "http://x")])
+            => (400, "InvalidTransitRouterAttachmentDescription"),
+        with(&[("TransitRouterId", TR), ("ChargeType", "PREPAY")]) => (400, "InvalidChargeType"),
+        with(&[("TransitRouterId", TR), ("VpnOwnerId", "42")]) => (400, "InvalidVpnOwnerId"),
+        with(&[("TransitRouterId", TR), ("AutoPublishRouteEnabled", "on")])
+            => (400, "InvalidAutoPublishRouteEnabled"),
+        with(&[("TransitRouterId", TR), ("DryRun", "true")]) => (400, "DryRunOperation"),
+        vec![("TransitRouterId", TR), ("VpnId", "vco-missing")] => (404, "InvalidVpnId.NotFound"),
+    } {
         let (status, body) = call(&app, create, CBN, &params).await;
         assert_eq!(status.as_u16(), http, "{params:?}: {body}");
         assert_eq!(body["Code"], code, "{params:?}: {body}");
@@ -339,54 +234,24 @@ async fn route_table_calls() {
     // Without a transit router: every seeded table.
     let all = ok(&app, "ListTransitRouterRouteTables", CBN, &[]).await;
     assert_eq!(all["TotalCount"], 4);
-    fails(
+    all_fail(
         &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &[
-            ("TransitRouterAttachmentId", &att),
-            ("TransitRouterRouteTableId", "vtb-sh-sandbox0001"),
-        ],
-        400,
-        "InvalidTransitRouterRouteTableId.Mismatch",
-    )
-    .await;
-    fails(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &[
-            ("TransitRouterAttachmentId", &att),
-            ("TransitRouterRouteTableId", "vtb-nope"),
-        ],
-        404,
-        "InvalidTransitRouterRouteTableId.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "EnableTransitRouterRouteTablePropagation",
-        CBN,
-        &link("tr-attach-nope"),
-        404,
-        "InvalidTransitRouterAttachmentId.NotFound",
-    )
-    .await;
-    link_fails(
-        &app,
-        "DisableTransitRouterRouteTablePropagation",
-        &att,
-        404,
-        "InvalidPropagation.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "ListTransitRouterRouteTablePropagations",
-        CBN,
-        &[],
-        400,
-        "MissingTransitRouterRouteTableId",
+        cases! {
+            cbn("AssociateTransitRouterAttachmentWithRouteTable", &[
+                ("TransitRouterAttachmentId", &att),
+                ("TransitRouterRouteTableId", "vtb-sh-sandbox0001"),
+            ]) => (400, "InvalidTransitRouterRouteTableId.Mismatch"),
+            cbn("AssociateTransitRouterAttachmentWithRouteTable", &[
+                ("TransitRouterAttachmentId", &att),
+                ("TransitRouterRouteTableId", "vtb-nope"),
+            ]) => (404, "InvalidTransitRouterRouteTableId.NotFound"),
+            cbn("EnableTransitRouterRouteTablePropagation", &link("tr-attach-nope"))
+                => (404, "InvalidTransitRouterAttachmentId.NotFound"),
+            cbn("DisableTransitRouterRouteTablePropagation", &link(&att))
+                => (404, "InvalidPropagation.NotFound"),
+            cbn("ListTransitRouterRouteTablePropagations", &[])
+                => (400, "MissingTransitRouterRouteTableId"),
+        },
     )
     .await;
     let mut dry = link(&att);
@@ -404,20 +269,15 @@ async fn route_table_calls() {
     // A retried associate with the same ClientToken succeeds without a second association.
     let mut tokened = link(&att);
     tokened.push(("ClientToken", "assoc-1"));
-    ok(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &tokened,
-    )
-    .await;
-    ok(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &tokened,
-    )
-    .await;
+    for _ in 0..2 {
+        ok(
+            &app,
+            "AssociateTransitRouterAttachmentWithRouteTable",
+            CBN,
+            &tokened,
+        )
+        .await;
+    }
     assert_eq!(associations(&app, &att).await, ["Active"]);
     let by_resource = ok(
         &app,
@@ -437,7 +297,7 @@ async fn route_table_calls() {
         &app,
         "ListTransitRouterRouteTableAssociations",
         CBN,
-        &[("TransitRouterAttachmentId", &att)],
+        &att_of(&att),
     )
     .await;
     assert_eq!(by_attachment["TotalCount"], 1);

@@ -5,8 +5,7 @@ use super::*;
 #[tokio::test]
 async fn vpn_attachment_client_token_and_v1() {
     let app = new_app(0);
-    let cgw1 = create_cgw(&app, "203.0.113.10", Some("65001")).await;
-    let cgw2 = create_cgw(&app, "203.0.113.11", Some("65002")).await;
+    let (cgw1, cgw2) = create_cgws(&app).await;
     let mut params = vco_params(&cgw1, &cgw2);
     params.push(("ClientToken", "create-once"));
     let a = ok(&app, "CreateVpnAttachment", VPC, &params).await;
@@ -50,7 +49,7 @@ async fn vpn_attachment_client_token_and_v1() {
         &app,
         "DeleteCustomerGateway",
         VPC,
-        &[("RegionId", REGION), ("CustomerGatewayId", &cgw2)],
+        &cgw_of(&cgw2),
         400,
         "DependencyViolation.VpnConnection",
     )
@@ -60,30 +59,18 @@ async fn vpn_attachment_client_token_and_v1() {
         "{msg}"
     );
     let id = a["VpnConnectionId"].as_str().unwrap();
-    let deleted = ok(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", id)],
-    )
-    .await;
+    let deleted = ok(&app, "DeleteVpnAttachment", VPC, &vco_of(id)).await;
     assert_eq!(deleted["Success"], true);
     fails(
         &app,
         "DeleteVpnAttachment",
         VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", id)],
+        &vco_of(id),
         404,
         "InvalidVpnConnectionInstanceId.NotFound",
     )
     .await;
-    ok(
-        &app,
-        "DeleteCustomerGateway",
-        VPC,
-        &[("RegionId", REGION), ("CustomerGatewayId", &cgw2)],
-    )
-    .await;
+    ok(&app, "DeleteCustomerGateway", VPC, &cgw_of(&cgw2)).await;
 }
 
 #[tokio::test]
@@ -139,26 +126,16 @@ async fn modify_is_asynchronous_and_partial() {
     let during = describe_vco(&app, &id).await;
     assert_eq!(during["State"], "updating");
     // While updating, another change is refused (tf retries this code).
-    fails(
+    all_fail(
         &app,
-        "ModifyVpnAttachmentAttribute",
-        VPC,
-        &[
-            ("RegionId", REGION),
-            ("VpnConnectionId", &id),
-            ("Name", "again"),
-        ],
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
-    fails(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", &id)],
-        400,
-        "VpnConnection.Configuring",
+        cases! {
+            vpc("ModifyVpnAttachmentAttribute", &[
+                ("RegionId", REGION),
+                ("VpnConnectionId", &id),
+                ("Name", "again"),
+            ]) => (400, "VpnConnection.Configuring"),
+            vpc("DeleteVpnAttachment", &vco_of(&id)) => (400, "VpnConnection.Configuring"),
+        },
     )
     .await;
 
@@ -190,29 +167,15 @@ async fn modify_is_asynchronous_and_partial() {
     assert_eq!(after["EnableTunnelsBgp"], true);
 
     // Validation as on create, and tunnels must be named.
-    for (params, code) in [
-        (
-            vec![(
-                "TunnelOptionsSpecification.1.TunnelBgpConfig.TunnelCidr",
-                "169.254.31.0/30",
-            )],
-            "InvalidParameter",
-        ),
-        (
-            vec![("TunnelOptionsSpecification.1.TunnelIkeConfig.Psk", "a b")],
-            "InvalidParameter",
-        ),
-        (
-            vec![("TunnelOptionsSpecification.1.EnableDpd", "False")],
-            "MissingParameter",
-        ),
-        (
-            vec![("TunnelOptionsSpecification.1.TunnelId", "tun-other")],
-            "InvalidParameter",
-        ),
-        (vec![("NetworkType", "private")], "InvalidNetworkType"),
-        (vec![("RemoteSubnet", "1.2.3.4/8")], "InvalidRemoteSubnet"),
-    ] {
+    for (params, code) in cases! {
+        vec![("TunnelOptionsSpecification.1.TunnelBgpConfig.TunnelCidr", "169.254.31.0/30")]
+            => "InvalidParameter",
+        vec![("TunnelOptionsSpecification.1.TunnelIkeConfig.Psk", "a b")] => "InvalidParameter",
+        vec![("TunnelOptionsSpecification.1.EnableDpd", "False")] => "MissingParameter",
+        vec![("TunnelOptionsSpecification.1.TunnelId", "tun-other")] => "InvalidParameter",
+        vec![("NetworkType", "private")] => "InvalidNetworkType",
+        vec![("RemoteSubnet", "1.2.3.4/8")] => "InvalidRemoteSubnet",
+    } {
         let mut p = vec![("RegionId", REGION), ("VpnConnectionId", id.as_str())];
         if params[0].0.starts_with("TunnelOptionsSpecification.1.")
             && params[0].0 != "TunnelOptionsSpecification.1.EnableDpd"
@@ -229,7 +192,7 @@ async fn modify_is_asynchronous_and_partial() {
         &app,
         "ModifyVpnAttachmentAttribute",
         VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", "vco-missing")],
+        &vco_of("vco-missing"),
         404,
         "InvalidVpnConnectionInstanceId.NotFound",
     )

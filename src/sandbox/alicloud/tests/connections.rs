@@ -104,7 +104,7 @@ async fn vpn_attachment_defaults_and_describe_shape() {
         &app,
         "DescribeVpnConnection",
         VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", "vco-missing")],
+        &vco_of("vco-missing"),
         404,
         "InvalidVpnConnectionInstanceId.NotFound",
     )
@@ -114,8 +114,7 @@ async fn vpn_attachment_defaults_and_describe_shape() {
 #[tokio::test]
 async fn vpn_attachment_full_options() {
     let app = new_app(0);
-    let cgw1 = create_cgw(&app, "203.0.113.10", Some("65001")).await;
-    let cgw2 = create_cgw(&app, "203.0.113.11", Some("65002")).await;
+    let (cgw1, cgw2) = create_cgws(&app).await;
     let mut params = vco_params(&cgw1, &cgw2);
     params.extend([
         ("NetworkType", "private"),
@@ -235,282 +234,109 @@ async fn vpn_attachment_full_options() {
     assert_eq!(t2["TunnelBgpConfig"]["PeerAsn"], "65002");
 }
 
-/// Parameters added or replaced, parameters removed, expected code.
-type Case<'a> = (Vec<(String, String)>, Vec<&'a str>, &'a str);
+/// A change to valid parameters: added or replaced ones, removed ones.
+type Change = (Vec<(String, String)>, Vec<&'static str>);
+
+/// Sets `pairs` (tunnel 1's options by their key after `TunnelOptionsSpecification.1.`
+/// with [`set1`]).
+fn set(pairs: &[(&str, &str)]) -> Change {
+    let owned = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+    (owned.collect(), vec![])
+}
+
+fn set1(key: &str, value: &str) -> Change {
+    set(&[(&format!("TunnelOptionsSpecification.1.{key}"), value)])
+}
+
+fn removed(keys: &[&'static str]) -> Change {
+    (vec![], keys.to_vec())
+}
 
 #[tokio::test]
 async fn vpn_attachment_rules() {
     let app = new_app(0);
-    let cgw1 = create_cgw(&app, "203.0.113.10", Some("65001")).await;
-    let cgw2 = create_cgw(&app, "203.0.113.11", Some("65002")).await;
+    let (cgw1, cgw2) = create_cgws(&app).await;
     let no_asn = create_cgw(&app, "203.0.113.12", None).await;
     let base = vco_params(&cgw1, &cgw2);
-    let bgp = [
-        ("EnableTunnelsBgp", "true"),
-        (
-            "TunnelOptionsSpecification.1.TunnelBgpConfig.TunnelCidr",
-            "169.254.10.0/30",
-        ),
-        (
-            "TunnelOptionsSpecification.2.TunnelBgpConfig.TunnelCidr",
-            "169.254.11.0/30",
-        ),
-    ];
     let t1 = "TunnelOptionsSpecification.1.";
-    let cases: Vec<Case> = vec![
-        // (extra or replaced params, removed params, code)
-        (vec![], vec!["LocalSubnet"], "MissingLocalSubnet"),
-        (vec![], vec!["RemoteSubnet"], "MissingRemoteSubnet"),
-        (
-            vec![("LocalSubnet".into(), "10.0.0.1/16".into())],
-            vec![],
-            "InvalidLocalSubnet",
-        ),
-        (
-            vec![("RemoteSubnet".into(), "192.168.0.0/16,x".into())],
-            vec![],
-            "InvalidRemoteSubnet",
-        ),
-        (
-            vec![("NetworkType".into(), "internet".into())],
-            vec![],
-            "InvalidNetworkType",
-        ),
-        (
-            vec![("TunnelBandwidth".into(), "Huge".into())],
-            vec![],
-            "InvalidTunnelBandwidth",
-        ),
-        (
-            vec![("EnableTunnelsBgp".into(), "yes".into())],
-            vec![],
-            "InvalidEnableTunnelsBgp",
-        ),
-        (
-            vec![("Name".into(), "https://x".into())],
-            vec![],
-            "InvalidName",
-        ),
-        (
-            vec![],
-            vec![
-                "TunnelOptionsSpecification.1.TunnelIndex",
-                "TunnelOptionsSpecification.1.CustomerGatewayId",
-                "TunnelOptionsSpecification.2.TunnelIndex",
-                "TunnelOptionsSpecification.2.CustomerGatewayId",
-            ],
-            "MissingTunnelOptionsSpecification",
-        ),
-        (
-            vec![],
-            vec![
-                "TunnelOptionsSpecification.2.TunnelIndex",
-                "TunnelOptionsSpecification.2.CustomerGatewayId",
-            ],
-            "InvalidTunnelOptionsSpecification",
-        ),
-        (
-            vec![
-                (
-                    "TunnelOptionsSpecification.3.TunnelIndex".into(),
-                    "2".into(),
-                ),
-                (
-                    "TunnelOptionsSpecification.3.CustomerGatewayId".into(),
-                    cgw1.clone(),
-                ),
-            ],
-            vec![],
-            "InvalidTunnelOptionsSpecification",
-        ),
-        (
-            vec![(format!("{t1}TunnelIndex"), "2".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIndex"), "3".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![],
-            vec!["TunnelOptionsSpecification.1.TunnelIndex"],
-            "MissingParameter",
-        ),
-        (
-            vec![],
-            vec!["TunnelOptionsSpecification.1.CustomerGatewayId"],
-            "MissingParameter",
-        ),
-        (
-            vec![(format!("{t1}CustomerGatewayId"), "cgw-missing".into())],
-            vec![],
-            "InvalidCustomerGatewayInstanceId.NotFound",
-        ),
-        (
-            vec![(format!("{t1}EnableDpd"), "maybe".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.Psk"), "has space".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.Psk"), "x".repeat(101))],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.IkeVersion"), "ikev3".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.IkeMode"), "Main".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.IkeEncAlg"), "aes128".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.IkeAuthAlg"), "sha224".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.IkePfs"), "disabled".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.IkeLifetime"), "86401".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.IkeLifetime"), "-1".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIkeConfig.LocalId"), "a b".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelIpsecConfig.IpsecPfs"), "group3".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(
-                format!("{t1}TunnelIpsecConfig.IpsecLifetime"),
-                "90000".into(),
-            )],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelBgpConfig.LocalAsn"), "0".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(format!("{t1}TunnelBgpConfig.LocalAsn"), "4294967296".into())],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(
-                format!("{t1}TunnelBgpConfig.TunnelCidr"),
-                "169.254.10.0/29".into(),
-            )],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(
-                format!("{t1}TunnelBgpConfig.TunnelCidr"),
-                "169.254.2.0/30".into(),
-            )],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(
-                format!("{t1}TunnelBgpConfig.TunnelCidr"),
-                "10.0.0.0/30".into(),
-            )],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![
-                (
-                    format!("{t1}TunnelBgpConfig.TunnelCidr"),
-                    "169.254.20.0/30".into(),
-                ),
-                (
-                    format!("{t1}TunnelBgpConfig.LocalBgpIp"),
-                    "169.254.20.3".into(),
-                ),
-            ],
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            vec![(
-                format!("{t1}TunnelBgpConfig.LocalBgpIp"),
-                "169.254.20.1".into(),
-            )],
-            vec![],
-            "InvalidParameter",
-        ),
+    let t2 = "TunnelOptionsSpecification.2.";
+    // BGP on both tunnels, and `extra` too.
+    let bgp = |extra: (&str, &str)| {
+        let t1_cidr = format!("{t1}TunnelBgpConfig.TunnelCidr");
+        let t2_cidr = format!("{t2}TunnelBgpConfig.TunnelCidr");
+        set(&[
+            ("EnableTunnelsBgp", "true"),
+            (&t1_cidr, "169.254.10.0/30"),
+            (&t2_cidr, "169.254.11.0/30"),
+            extra,
+        ])
+    };
+    let psk_101 = "x".repeat(101);
+    let cases: Vec<(Change, &str)> = cases! {
+        removed(&["LocalSubnet"]) => "MissingLocalSubnet",
+        removed(&["RemoteSubnet"]) => "MissingRemoteSubnet",
+        set(&[("LocalSubnet", "10.0.0.1/16")]) => "InvalidLocalSubnet",
+        set(&[("RemoteSubnet", "192.168.0.0/16,x")]) => "InvalidRemoteSubnet",
+        set(&[("NetworkType", "internet")]) => "InvalidNetworkType",
+        set(&[("TunnelBandwidth", "Huge")]) => "InvalidTunnelBandwidth",
+        set(&[("EnableTunnelsBgp", "yes")]) => "InvalidEnableTunnelsBgp",
+        set(&[("Name", "https://x")]) => "InvalidName",
+        removed(&[
+            "TunnelOptionsSpecification.1.TunnelIndex",
+            "TunnelOptionsSpecification.1.CustomerGatewayId",
+            "TunnelOptionsSpecification.2.TunnelIndex",
+            "TunnelOptionsSpecification.2.CustomerGatewayId",
+        ]) => "MissingTunnelOptionsSpecification",
+        removed(&[
+            "TunnelOptionsSpecification.2.TunnelIndex",
+            "TunnelOptionsSpecification.2.CustomerGatewayId",
+        ]) => "InvalidTunnelOptionsSpecification",
+        set(&[
+            ("TunnelOptionsSpecification.3.TunnelIndex", "2"),
+            ("TunnelOptionsSpecification.3.CustomerGatewayId", &cgw1),
+        ]) => "InvalidTunnelOptionsSpecification",
+        set1("TunnelIndex", "2") => "InvalidParameter",
+        set1("TunnelIndex", "3") => "InvalidParameter",
+        removed(&["TunnelOptionsSpecification.1.TunnelIndex"]) => "MissingParameter",
+        removed(&["TunnelOptionsSpecification.1.CustomerGatewayId"]) => "MissingParameter",
+        set1("CustomerGatewayId", "cgw-missing") => "InvalidCustomerGatewayInstanceId.NotFound",
+        set1("EnableDpd", "maybe") => "InvalidParameter",
+        set1("TunnelIkeConfig.Psk", "has space") => "InvalidParameter",
+        set1("TunnelIkeConfig.Psk", &psk_101) => "InvalidParameter",
+        set1("TunnelIkeConfig.IkeVersion", "ikev3") => "InvalidParameter",
+        set1("TunnelIkeConfig.IkeMode", "Main") => "InvalidParameter",
+        set1("TunnelIkeConfig.IkeEncAlg", "aes128") => "InvalidParameter",
+        set1("TunnelIkeConfig.IkeAuthAlg", "sha224") => "InvalidParameter",
+        set1("TunnelIkeConfig.IkePfs", "disabled") => "InvalidParameter",
+        set1("TunnelIkeConfig.IkeLifetime", "86401") => "InvalidParameter",
+        set1("TunnelIkeConfig.IkeLifetime", "-1") => "InvalidParameter",
+        set1("TunnelIkeConfig.LocalId", "a b") => "InvalidParameter",
+        set1("TunnelIpsecConfig.IpsecPfs", "group3") => "InvalidParameter",
+        set1("TunnelIpsecConfig.IpsecLifetime", "90000") => "InvalidParameter",
+        set1("TunnelBgpConfig.LocalAsn", "0") => "InvalidParameter",
+        set1("TunnelBgpConfig.LocalAsn", "4294967296") => "InvalidParameter",
+        set1("TunnelBgpConfig.TunnelCidr", "169.254.10.0/29") => "InvalidParameter",
+        set1("TunnelBgpConfig.TunnelCidr", "169.254.2.0/30") => "InvalidParameter",
+        set1("TunnelBgpConfig.TunnelCidr", "10.0.0.0/30") => "InvalidParameter",
+        set(&[
+            (&format!("{t1}TunnelBgpConfig.TunnelCidr"), "169.254.20.0/30"),
+            (&format!("{t1}TunnelBgpConfig.LocalBgpIp"), "169.254.20.3"),
+        ]) => "InvalidParameter",
+        set1("TunnelBgpConfig.LocalBgpIp", "169.254.20.1") => "InvalidParameter",
         // BGP without a tunnel CIDR; same CIDR twice; gateway without ASN.
-        (
-            vec![("EnableTunnelsBgp".into(), "true".into())],
-            vec![],
-            "MissingParameter",
-        ),
-        (
-            bgp.iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .chain([(
-                    "TunnelOptionsSpecification.2.TunnelBgpConfig.TunnelCidr".to_owned(),
-                    "169.254.10.0/30".to_owned(),
-                )])
-                .collect(),
-            vec![],
-            "InvalidParameter",
-        ),
-        (
-            bgp.iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .chain([(format!("{t1}CustomerGatewayId"), no_asn.clone())])
-                .collect(),
-            vec![],
-            "InvalidCustomerGateway.AsnNotSet",
-        ),
+        set(&[("EnableTunnelsBgp", "true")]) => "MissingParameter",
+        bgp((&format!("{t2}TunnelBgpConfig.TunnelCidr"), "169.254.10.0/30"))
+            => "InvalidParameter",
+        bgp((&format!("{t1}CustomerGatewayId"), &no_asn)) => "InvalidCustomerGateway.AsnNotSet",
         // Several subnets need IKEv2 on every tunnel.
-        (
-            vec![
-                (
-                    "RemoteSubnet".into(),
-                    "192.168.0.0/24,192.168.1.0/24".into(),
-                ),
-                (format!("{t1}TunnelIkeConfig.IkeVersion"), "ikev1".into()),
-            ],
-            vec![],
-            "InvalidIkeVersion.MultipleSubnets",
-        ),
-    ];
-    for (extra, removed, code) in &cases {
+        set(&[
+            ("RemoteSubnet", "192.168.0.0/24,192.168.1.0/24"),
+            (&format!("{t1}TunnelIkeConfig.IkeVersion"), "ikev1"),
+        ]) => "InvalidIkeVersion.MultipleSubnets",
+    };
+    for ((extra, removed), code) in &cases {
         let mut params: Vec<(&str, &str)> = base
             .iter()
             .filter(|(k, _)| !removed.contains(k) && !extra.iter().any(|(e, _)| e == k))

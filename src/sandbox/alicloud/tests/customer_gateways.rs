@@ -43,13 +43,7 @@ async fn customer_gateway_round_trip() {
     );
     assert!(created["CreateTime"].as_i64().unwrap() > 1_600_000_000_000);
 
-    let described = ok(
-        &app,
-        "DescribeCustomerGateway",
-        VPC,
-        &[("RegionId", REGION), ("CustomerGatewayId", &id)],
-    )
-    .await;
+    let described = ok(&app, "DescribeCustomerGateway", VPC, &cgw_of(&id)).await;
     assert_eq!(
         described["Asn"], 8_061_384,
         "asdot hi.lo = hi*65536+lo, an integer"
@@ -91,23 +85,11 @@ async fn customer_gateway_round_trip() {
     assert_eq!(modified["Name"], "renamed");
     assert_eq!(modified["Description"], "the office");
     assert_eq!(modified["IpAddress"], "203.0.113.10");
-    let described = ok(
-        &app,
-        "DescribeCustomerGateway",
-        VPC,
-        &[("RegionId", REGION), ("CustomerGatewayId", &id)],
-    )
-    .await;
+    let described = ok(&app, "DescribeCustomerGateway", VPC, &cgw_of(&id)).await;
     assert_eq!(described["AuthKey"], "new-key");
     assert_eq!(described["Asn"], 8_061_384);
 
-    ok(
-        &app,
-        "DeleteCustomerGateway",
-        VPC,
-        &[("RegionId", REGION), ("CustomerGatewayId", &id)],
-    )
-    .await;
+    ok(&app, "DeleteCustomerGateway", VPC, &cgw_of(&id)).await;
     for action in [
         "DescribeCustomerGateway",
         "DeleteCustomerGateway",
@@ -117,7 +99,7 @@ async fn customer_gateway_round_trip() {
             &app,
             action,
             VPC,
-            &[("RegionId", REGION), ("CustomerGatewayId", &id)],
+            &cgw_of(&id),
             404,
             "InvalidCustomerGatewayInstanceId.NotFound",
         )
@@ -168,22 +150,12 @@ async fn customer_gateway_rules() {
         assert_eq!(status.as_u16(), expected, "{extra:?}: {body}");
         assert_eq!(body["Code"], *code, "{extra:?}: {body}");
     }
-    fails(
+    all_fail(
         &app,
-        "CreateCustomerGateway",
-        VPC,
-        &[("RegionId", REGION)],
-        400,
-        "MissingIpAddress",
-    )
-    .await;
-    fails(
-        &app,
-        "CreateCustomerGateway",
-        VPC,
-        &[("IpAddress", "1.1.1.1")],
-        400,
-        "MissingRegionId",
+        cases! {
+            vpc("CreateCustomerGateway", &[("RegionId", REGION)]) => (400, "MissingIpAddress"),
+            vpc("CreateCustomerGateway", &[("IpAddress", "1.1.1.1")]) => (400, "MissingRegionId"),
+        },
     )
     .await;
     let long = "n".repeat(101);
@@ -304,22 +276,12 @@ async fn customer_gateway_client_token_and_paging() {
             .len(),
         12
     );
-    fails(
+    all_fail(
         &app,
-        "DescribeCustomerGateways",
-        VPC,
-        &page("1", "51"),
-        400,
-        "InvalidPageSize",
-    )
-    .await;
-    fails(
-        &app,
-        "DescribeCustomerGateways",
-        VPC,
-        &page("0", "10"),
-        400,
-        "InvalidPageNumber",
+        cases! {
+            vpc("DescribeCustomerGateways", &page("1", "51")) => (400, "InvalidPageSize"),
+            vpc("DescribeCustomerGateways", &page("0", "10")) => (400, "InvalidPageNumber"),
+        },
     )
     .await;
     let one = ok(

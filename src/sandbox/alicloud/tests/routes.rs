@@ -1,38 +1,8 @@
 //! Destination routes of a connection (Vpc `*VcoRouteEntr*`) and their publication into the
 //! transit router's route table (Cbn `ListTransitRouterRouteEntries`).
 
+use super::cbn::{bind, link_ok};
 use super::*;
-
-async fn bind(app: &Router, vco: &str) -> String {
-    let body = ok(
-        app,
-        "CreateTransitRouterVpnAttachment",
-        CBN,
-        &[
-            ("RegionId", REGION),
-            ("TransitRouterId", TR),
-            ("VpnId", vco),
-        ],
-    )
-    .await;
-    body["TransitRouterAttachmentId"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn propagation(app: &Router, action: &str, att: &str) {
-    ok(
-        app,
-        action,
-        CBN,
-        &[
-            ("TransitRouterAttachmentId", att),
-            ("TransitRouterRouteTableId", VTB),
-        ],
-    )
-    .await;
-}
 
 /// A route call's parameters: connection, destination, next hop, then `extra`.
 fn route<'a>(vco: &'a str, dest: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -133,7 +103,7 @@ async fn routes_are_published_while_bound_and_propagating() {
 
     // Only a propagating binding puts it in the route table.
     assert!(table(&app).await.is_empty());
-    propagation(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
+    link_ok(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
     assert_eq!(table(&app).await, [(dest.to_owned(), att.clone())]);
     let body = ok(
         &app,
@@ -209,9 +179,9 @@ async fn routes_are_published_while_bound_and_propagating() {
     assert_eq!(routes(&app, &vco).await[0]["Weight"], 0);
 
     // Disabling the propagation takes it out of the table, enabling brings it back.
-    propagation(&app, "DisableTransitRouterRouteTablePropagation", &att).await;
+    link_ok(&app, "DisableTransitRouterRouteTablePropagation", &att).await;
     assert!(table(&app).await.is_empty());
-    propagation(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
+    link_ok(&app, "EnableTransitRouterRouteTablePropagation", &att).await;
     assert_eq!(table(&app).await.len(), 1);
 
     // Deleting names the route by its current weight too.
@@ -276,66 +246,33 @@ async fn route_parameters_are_checked() {
     let (vco, _, _) = create_vco(&app).await;
     bind(&app, &vco).await;
     let w = [("Weight", "100")];
-    for (params, code) in [
-        (route(&vco, "10.0.0.1/16", &w), "InvalidRouteDest"),
-        (route(&vco, "0.0.0.0/0", &w), "InvalidRouteDest"),
-        (route(&vco, "10.0.0.0/33", &w), "InvalidRouteDest"),
-        (
-            route(&vco, "10.0.0.0/16", &[("Weight", "50")]),
-            "InvalidWeight",
-        ),
-        (route(&vco, "10.0.0.0/16", &[]), "MissingWeight"),
-        (
-            route(
-                &vco,
-                "10.0.0.0/16",
-                &[("Weight", "0"), ("OverlayMode", "Gre")],
-            ),
-            "InvalidOverlayMode",
-        ),
-        (
-            vec![
-                ("RegionId", REGION),
-                ("VpnConnectionId", vco.as_str()),
-                ("RouteDest", "10.0.0.0/16"),
-                ("NextHop", "vco-someoneelse"),
-                ("Weight", "0"),
-            ],
-            "InvalidNextHop",
-        ),
-        (
-            route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("DryRun", "true")]),
-            "DryRunOperation",
-        ),
-    ] {
+    for (params, code) in cases! {
+        route(&vco, "10.0.0.1/16", &w) => "InvalidRouteDest",
+        route(&vco, "0.0.0.0/0", &w) => "InvalidRouteDest",
+        route(&vco, "10.0.0.0/33", &w) => "InvalidRouteDest",
+        route(&vco, "10.0.0.0/16", &[("Weight", "50")]) => "InvalidWeight",
+        route(&vco, "10.0.0.0/16", &[]) => "MissingWeight",
+        route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("OverlayMode", "Gre")])
+            => "InvalidOverlayMode",
+        vec![
+            ("RegionId", REGION),
+            ("VpnConnectionId", vco.as_str()),
+            ("RouteDest", "10.0.0.0/16"),
+            ("NextHop", "vco-someoneelse"),
+            ("Weight", "0"),
+        ] => "InvalidNextHop",
+        route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("DryRun", "true")]) => "DryRunOperation",
+    } {
         fails(&app, "CreateVcoRouteEntry", VPC, &params, 400, code).await;
     }
-    fails(
-        &app,
-        "CreateVcoRouteEntry",
-        VPC,
-        &route("vco-missing", "10.0.0.0/16", &w),
-        404,
-        "InvalidVpnConnectionInstanceId.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "DescribeVcoRouteEntries",
-        VPC,
-        &[("RegionId", REGION), ("VpnConnectionId", "vco-missing")],
-        404,
-        "InvalidVpnConnectionInstanceId.NotFound",
-    )
-    .await;
-    fails(
-        &app,
-        "ListTransitRouterRouteEntries",
-        CBN,
-        &[("TransitRouterRouteTableId", "vtb-nope")],
-        404,
-        "InvalidTransitRouterRouteTableId.NotFound",
-    )
+    let missing_vco = route("vco-missing", "10.0.0.0/16", &w);
+    all_fail(&app, cases! {
+        vpc("CreateVcoRouteEntry", &missing_vco) => (404, "InvalidVpnConnectionInstanceId.NotFound"),
+        vpc("DescribeVcoRouteEntries", &vco_of("vco-missing"))
+            => (404, "InvalidVpnConnectionInstanceId.NotFound"),
+        cbn("ListTransitRouterRouteEntries", &[("TransitRouterRouteTableId", "vtb-nope")])
+            => (404, "InvalidTransitRouterRouteTableId.NotFound"),
+    })
     .await;
     // Nothing was made by the refused or dry-run calls.
     assert!(routes(&app, &vco).await.is_empty());
