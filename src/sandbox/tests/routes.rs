@@ -338,17 +338,21 @@ async fn state_lists_every_kind() {
     for kind in sorted_keys(jd) {
         assert_eq!(jd[kind].as_array().unwrap().len(), 1, "{kind}");
     }
-    // Stored bodies are the API objects, child lists and haStatus included.
-    assert_eq!(jd["bgws"][0], describe_bgw(&app, &bgw).await);
+    // Stored bodies are the API objects, child lists and haStatus included, plus their region.
+    let in_region = |mut object: Value| {
+        object["region"] = json!("cn-north-1");
+        object
+    };
+    assert_eq!(jd["bgws"][0], in_region(describe_bgw(&app, &bgw).await));
     assert_eq!(jd["bgws"][0]["vpnConnectionIds"], json!([connection_id]));
     assert_eq!(
         jd["customer_gateways"][0]["customerGatewayId"],
         cgw.as_str()
     );
-    assert_eq!(jd["vpn_tunnels"][0], tunnel);
+    assert_eq!(jd["vpn_tunnels"][0], in_region(tunnel));
     assert_eq!(
         jd["vpn_connections"][0],
-        describe_connection(&app, &connection_id).await
+        in_region(describe_connection(&app, &connection_id).await)
     );
 
     send_admin(&app, "POST", "/_sandbox/reset").await;
