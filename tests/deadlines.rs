@@ -76,7 +76,9 @@ fn silent_endpoint_fails_within_its_timeout(tf: &Path) {
     let started = Instant::now();
     let out = wd.apply_err();
     let took = started.elapsed();
-    assert!(took <= Duration::from_secs(25), "took {took:?}:\n{out}");
+    // The provider gives up at 20 s; the rest is Terraform starting, planning and reporting,
+    // which on a loaded 2-core machine has taken up to ~8 s.
+    assert!(took <= Duration::from_secs(30), "took {took:?}:\n{out}");
     let text = out.combined().replace('\n', " ");
     let host = endpoint.trim_start_matches("http://");
     for needle in ["timed out after 20", &format!("no answer from {host}")] {

@@ -63,6 +63,23 @@ fn jdcloud_alicloud_vpn_tunnels_negotiate_ike() {
     );
 }
 
+/// The same link with static routes: both ends from one profile with its defaults.
+const JDCLOUD_ALICLOUD_STATIC: Example = Example {
+    dir: "jdcloud-alicloud-static-vpn",
+    tunnels: 2,
+    ike: "aes256/sha256/modp2048",
+    prf: "PRF_HMAC_SHA2_256",
+    esp: "AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ",
+};
+
+#[test]
+fn jdcloud_alicloud_static_vpn_tunnels_negotiate_ike() {
+    cloud_to_cloud(
+        "jdcloud_alicloud_static_vpn_tunnels_negotiate_ike",
+        &JDCLOUD_ALICLOUD_STATIC,
+    );
+}
+
 #[test]
 fn jdcloud_cross_region_vpn_tunnels_negotiate_ike() {
     cloud_to_cloud(

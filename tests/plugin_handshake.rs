@@ -410,16 +410,19 @@ async fn protocol_5_10_rpcs_are_answered() {
         .resources
         .iter()
         .any(|r| r.type_name == "hybridnet_jdcloud_vpn_tunnel"));
+    // GetProviderSchema's map has no order; GetMetadata's list is sorted.
+    let mut schema_sources: Vec<&str> = schema
+        .data_source_schemas
+        .keys()
+        .map(String::as_str)
+        .collect();
+    schema_sources.sort_unstable();
     assert_eq!(
         meta.data_sources
             .iter()
             .map(|d| d.type_name.as_str())
             .collect::<Vec<_>>(),
-        schema
-            .data_source_schemas
-            .keys()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
+        schema_sources
     );
     assert!(!meta.data_sources.is_empty());
     assert_eq!(meta.ephemeral_resources[0].type_name, "hybridnet_psk");

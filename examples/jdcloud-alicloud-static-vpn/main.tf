@@ -60,6 +60,18 @@ locals {
   ali_asn = 65100
 }
 
+# One proposal for both ends, in neutral (strongSwan) names: JD Cloud's
+# modp2048 is Alibaba Cloud's group14.
+data "hybridnet_ipsec_profile" "link" {
+  ike_lifetime = 86400
+  esp_lifetime = 3600
+}
+
+locals {
+  jd_proposal  = data.hybridnet_ipsec_profile.link.jdcloud
+  ali_proposal = data.hybridnet_ipsec_profile.link.alicloud
+}
+
 # --- JD Cloud -------------------------------------------------------------
 
 resource "hybridnet_jdcloud_border_gateway" "main" {
@@ -117,15 +129,18 @@ resource "hybridnet_alicloud_ipsec_connection_cen" "jd" {
     content {
       customer_gateway_id            = hybridnet_alicloud_customer_gateway.jd[tunnel.value].id
       psk                            = var.psk[tunnel.value]
-      ike_version                    = "ikev2"
-      ike_encryption_algorithm       = "aes256"
-      ike_authentication_algorithm   = "sha256"
-      ike_dh_group                   = "group14"
-      ike_lifetime                   = 86400
-      ipsec_encryption_algorithm     = "aes256"
-      ipsec_authentication_algorithm = "sha256"
-      ipsec_pfs                      = "group14"
-      ipsec_lifetime                 = 3600
+      ike_version                    = local.ali_proposal.ike_version
+      ike_mode                       = local.ali_proposal.ike_mode
+      ike_encryption_algorithm       = local.ali_proposal.ike_encryption_algorithm
+      ike_authentication_algorithm   = local.ali_proposal.ike_authentication_algorithm
+      ike_dh_group                   = local.ali_proposal.ike_dh_group
+      ike_lifetime                   = local.ali_proposal.ike_lifetime
+      ipsec_encryption_algorithm     = local.ali_proposal.ipsec_encryption_algorithm
+      ipsec_authentication_algorithm = local.ali_proposal.ipsec_authentication_algorithm
+      ipsec_pfs                      = local.ali_proposal.ipsec_pfs
+      ipsec_lifetime                 = local.ali_proposal.ipsec_lifetime
+      enable_dpd                     = local.ali_proposal.enable_dpd
+      enable_nat_traversal           = local.ali_proposal.enable_nat_traversal
     }
   }
 }
@@ -151,15 +166,17 @@ resource "hybridnet_jdcloud_vpn_tunnel" "alicloud" {
   cloud_public_ip    = hybridnet_jdcloud_vpn_connection.alicloud.cloud_public_ips[count.index]
   customer_ip        = hybridnet_jdcloud_customer_gateway_addresses.alicloud.customer_ips[count.index]
   psk                = var.psk[count.index]
-  ike_version        = "v2"
-  ike_cipher         = "aes256"
-  ike_auth           = "sha256"
-  ike_key_exchange   = "modp2048"
-  ike_sa_life_sec    = 86400
-  ipsec_cipher       = "aes256"
-  ipsec_auth         = "sha256"
-  ipsec_key_exchange = "modp2048"
-  ipsec_sa_life_sec  = 3600
+  ike_version        = local.jd_proposal.ike_version
+  ike_mode           = local.jd_proposal.ike_mode
+  ike_cipher         = local.jd_proposal.ike_cipher
+  ike_auth           = local.jd_proposal.ike_auth
+  ike_key_exchange   = local.jd_proposal.ike_key_exchange
+  ike_sa_life_sec    = local.jd_proposal.ike_sa_life_sec
+  ike_dpd_sec        = local.jd_proposal.ike_dpd_sec
+  ipsec_cipher       = local.jd_proposal.ipsec_cipher
+  ipsec_auth         = local.jd_proposal.ipsec_auth
+  ipsec_key_exchange = local.jd_proposal.ipsec_key_exchange
+  ipsec_sa_life_sec  = local.jd_proposal.ipsec_sa_life_sec
 }
 
 output "routes" {
