@@ -23,14 +23,7 @@ async fn vpn_attachment_client_token_and_v1() {
     assert_eq!(status, StatusCode::OK, "{b}");
     assert_eq!(a["VpnConnectionId"], b["VpnConnectionId"]);
     assert_eq!(a["CreateTime"], b["CreateTime"]);
-    let state = admin(&app, "GET", "/_sandbox/state").await;
-    assert_eq!(
-        state["alicloud"]["vpn_connections"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(stored(&app, "vpn_connections").await.len(), 1);
     params.retain(|(k, _)| *k != "Name");
     params.push(("Name", "other"));
     fails(&app, CREATE_VCO, &params, TOKEN_MISMATCH).await;

@@ -339,11 +339,7 @@ async fn vpn_attachment_rules() {
         assert_eq!(status.as_u16(), http, "{extra:?} -{removed:?}: {body}");
         assert_eq!(body["Code"], *code, "{extra:?} -{removed:?}: {body}");
     }
-    let state = admin(&app, "GET", "/_sandbox/state").await;
-    assert!(state["alicloud"]["vpn_connections"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(stored(&app, "vpn_connections").await.is_empty());
 
     // Several subnets with IKEv2 (the default) are fine; so is a tunnel on the same gateway twice.
     let mut params = vco_params(&cgw1, &cgw1);
@@ -354,12 +350,5 @@ async fn vpn_attachment_rules() {
     let mut params = vco_params(&cgw1, &cgw2);
     params.push(("DryRun", "true"));
     fails(&app, CREATE_VCO, &params, DRY_RUN).await;
-    let state = admin(&app, "GET", "/_sandbox/state").await;
-    assert_eq!(
-        state["alicloud"]["vpn_connections"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(stored(&app, "vpn_connections").await.len(), 1);
 }

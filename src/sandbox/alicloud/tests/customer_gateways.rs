@@ -171,14 +171,7 @@ async fn customer_gateway_rules() {
         ],
     )
     .await;
-    let state = admin(&app, "GET", "/_sandbox/state").await;
-    assert_eq!(
-        state["alicloud"]["customer_gateways"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(stored(&app, "customer_gateways").await.len(), 1);
 }
 
 #[tokio::test]

@@ -180,6 +180,12 @@ pub(super) async fn admin(app: &Router, method: &str, uri: &str) -> Value {
     body
 }
 
+/// The stored objects of `kind` (`/_sandbox/state`).
+pub(super) async fn stored(app: &Router, kind: &str) -> Vec<Value> {
+    let state = admin(app, "GET", "/_sandbox/state").await;
+    state["alicloud"][kind].as_array().unwrap().clone()
+}
+
 /// Moves the sandbox's clock `ms` forward (`POST /_sandbox/clock`), as the acceptance tests do:
 /// what is pending and due settles on the next call.
 pub(super) async fn advance(app: &Router, ms: u64) {
