@@ -369,6 +369,9 @@ fn limited_app(limit: u32) -> Router {
     .unwrap())
 }
 
+/// The refusal of a call over the per-minute limit.
+const LIMITED: Expected<'static> = (429, "RATE_LIMIT", "calls per minute");
+
 #[tokio::test]
 async fn rate_limit() {
     assert_eq!(SandboxConfig::default().rate_limit_per_minute, 1000);
@@ -389,14 +392,7 @@ async fn rate_limit() {
         body["requestId"].as_str().unwrap()
     );
     // Whatever the operation; authentication is still checked first.
-    fails(
-        &app,
-        "POST",
-        BGWS,
-        Some(bgw_spec("x")),
-        (429, "RATE_LIMIT", "calls per minute"),
-    )
-    .await;
+    fails(&app, "POST", BGWS, Some(bgw_spec("x")), LIMITED).await;
     let unsigned = axum::http::Request::get(BGWS)
         .body(axum::body::Body::empty())
         .unwrap();
@@ -422,24 +418,10 @@ async fn rate_limit() {
     // The window is a minute of the sandbox's clock: advancing it lets calls through again.
     let app = limited_app(1);
     ok(&app, "GET", BGWS, None).await;
-    fails(
-        &app,
-        "GET",
-        BGWS,
-        None,
-        (429, "RATE_LIMIT", "calls per minute"),
-    )
-    .await;
+    fails(&app, "GET", BGWS, None, LIMITED).await;
     let minute = r#"{"advance_ms": 59999}"#;
     admin_with_body(&app, "POST", "/_sandbox/clock", minute).await;
-    fails(
-        &app,
-        "GET",
-        BGWS,
-        None,
-        (429, "RATE_LIMIT", "calls per minute"),
-    )
-    .await;
+    fails(&app, "GET", BGWS, None, LIMITED).await;
     admin_with_body(&app, "POST", "/_sandbox/clock", r#"{"advance_ms": 1}"#).await;
     ok(&app, "GET", BGWS, None).await;
 

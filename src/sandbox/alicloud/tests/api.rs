@@ -9,14 +9,7 @@ use super::*;
 const DESCRIBE_CGWS: (&str, &str) = ("DescribeCustomerGateways", VPC);
 
 async fn describe_cgws_with(app: &Router, s: &Signing) -> (StatusCode, Value) {
-    call_with(
-        app,
-        DESCRIBE_CGWS.0,
-        DESCRIBE_CGWS.1,
-        &[("RegionId", REGION)],
-        s,
-    )
-    .await
+    call_with(app, DESCRIBE_CGWS, &[("RegionId", REGION)], s).await
 }
 
 #[tokio::test]
@@ -321,7 +314,13 @@ async fn configured_security_token() {
 #[tokio::test]
 async fn dispatch_errors() {
     let app = new_app(0);
-    let msg = fails(&app, "CreateNothing", VPC, &[], 404, "InvalidApi.NotFound").await;
+    let msg = fails(
+        &app,
+        ("CreateNothing", VPC),
+        &[],
+        (404, "InvalidApi.NotFound"),
+    )
+    .await;
     assert!(msg.starts_with("Specified api is not found"), "{msg}");
     // A Vpc action under the Cbn version, and the reverse.
     all_fail(
@@ -334,21 +333,13 @@ async fn dispatch_errors() {
     .await;
     let msg = fails(
         &app,
-        "CreateCustomerGateway",
-        "2014-05-26",
+        ("CreateCustomerGateway", "2014-05-26"),
         &[],
-        400,
-        "InvalidVersion",
+        (400, "InvalidVersion"),
     )
     .await;
     assert!(msg.contains("Version"), "{msg}");
-    let (status, body) = call(
-        &app,
-        "DescribeCustomerGateways",
-        VPC,
-        &[("RegionId", REGION)],
-    )
-    .await;
+    let (status, body) = call(&app, DESCRIBE_CGWS, &[("RegionId", REGION)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let counts = admin(&app, "GET", "/_sandbox/requests").await;
     assert_eq!(
@@ -357,13 +348,7 @@ async fn dispatch_errors() {
         "unknown actions are not counted"
     );
     // The envelope's Recommend names the product.
-    let (_, body) = call(
-        &app,
-        "ListTransitRouterVpnAttachments",
-        CBN,
-        &[("MaxResults", "0")],
-    )
-    .await;
+    let (_, body) = call(&app, LIST_ATTS, &[("MaxResults", "0")]).await;
     assert!(
         body["Recommend"].as_str().unwrap().contains("product=Cbn"),
         "{body}"
@@ -377,21 +362,13 @@ async fn throttling_shares_the_rate_limiter() {
         ..SandboxConfig::default()
     });
     for _ in 0..2 {
-        ok(
-            &app,
-            "DescribeCustomerGateways",
-            VPC,
-            &[("RegionId", REGION)],
-        )
-        .await;
+        ok(&app, DESCRIBE_CGWS, &[("RegionId", REGION)]).await;
     }
     let msg = fails(
         &app,
-        "DescribeCustomerGateways",
-        VPC,
+        DESCRIBE_CGWS,
         &[("RegionId", REGION)],
-        400,
-        "Throttling.User",
+        (400, "Throttling.User"),
     )
     .await;
     assert_eq!(msg, "Request was denied due to user flow control.");
@@ -439,7 +416,7 @@ async fn state_lists_user_kinds_and_the_seed() {
         ("IpAddress", "203.0.113.10"),
         ("ClientToken", "t"),
     ];
-    let id = ok(&app, "CreateCustomerGateway", VPC, &params).await["CustomerGatewayId"].clone();
+    let id = ok(&app, CREATE_CGW, &params).await["CustomerGatewayId"].clone();
     let state = admin(&app, "GET", "/_sandbox/state").await;
     let gws = state["alicloud"]["customer_gateways"].as_array().unwrap();
     assert_eq!(gws.len(), 1);

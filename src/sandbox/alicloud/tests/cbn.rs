@@ -8,8 +8,7 @@ use super::*;
 pub(super) async fn bind(app: &Router, vco: &str) -> String {
     let body = ok(
         app,
-        "CreateTransitRouterVpnAttachment",
-        CBN,
+        CREATE_ATT,
         &[
             ("RegionId", REGION),
             ("TransitRouterId", TR),
@@ -29,8 +28,7 @@ pub(super) async fn bind(app: &Router, vco: &str) -> String {
 pub(super) async fn attachment(app: &Router, id: &str) -> Value {
     let body = ok(
         app,
-        "ListTransitRouterVpnAttachments",
-        CBN,
+        LIST_ATTS,
         &[("RegionId", REGION), ("TransitRouterAttachmentId", id)],
     )
     .await;
@@ -49,20 +47,19 @@ pub(super) fn link(att: &str) -> Vec<(&str, &str)> {
 /// A link call (associate, propagate, or their undo) on `att` and the seeded table that must
 /// succeed.
 pub(super) async fn link_ok(app: &Router, action: &str, att: &str) {
-    ok(app, action, CBN, &link(att)).await;
+    ok(app, (action, CBN), &link(att)).await;
 }
 
 /// A link call on `att` and the seeded table that must fail with `http` and `code`.
 pub(super) async fn link_fails(app: &Router, action: &str, att: &str, http: u16, code: &str) {
-    fails(app, action, CBN, &link(att), http, code).await;
+    fails(app, (action, CBN), &link(att), (http, code)).await;
 }
 
 /// Statuses of the attachment's links, as the list calls show them.
 pub(super) async fn links(app: &Router, list_action: &str, key: &str, att: &str) -> Vec<String> {
     let body = ok(
         app,
-        list_action,
-        CBN,
+        (list_action, CBN),
         &[
             ("TransitRouterRouteTableId", VTB),
             ("TransitRouterAttachmentId", att),
@@ -158,8 +155,7 @@ async fn bind_associate_propagate_and_tear_down() {
     // The default route table, then associate and propagate.
     let tables = ok(
         &app,
-        "ListTransitRouterRouteTables",
-        CBN,
+        LIST_TABLES,
         &[
             ("TransitRouterId", TR),
             ("TransitRouterRouteTableType", "System"),
@@ -176,8 +172,7 @@ async fn bind_associate_propagate_and_tear_down() {
     assert_eq!(associations(&app, &att).await, ["Active"]);
     let listed = ok(
         &app,
-        "ListTransitRouterRouteTableAssociations",
-        CBN,
+        LIST_ASSOCIATIONS,
         &[("TransitRouterRouteTableId", VTB)],
     )
     .await;
@@ -208,8 +203,7 @@ async fn bind_associate_propagate_and_tear_down() {
 
     ok(
         &app,
-        "UpdateTransitRouterVpnAttachmentAttribute",
-        CBN,
+        UPDATE_ATT,
         &[
             ("TransitRouterAttachmentId", &att),
             ("AutoPublishRouteEnabled", "False"),
@@ -253,7 +247,7 @@ async fn bind_associate_propagate_and_tear_down() {
         "InvalidAssociation.NotFound",
     )
     .await;
-    ok(&app, "DeleteTransitRouterVpnAttachment", CBN, &att_of(&att)).await;
+    ok(&app, DELETE_ATT, &att_of(&att)).await;
     assert!(attachment(&app, &att).await.is_null(), "gone = empty list");
     let v = describe_vco(&app, &vco).await;
     assert_eq!(v["State"], "init");
@@ -264,14 +258,12 @@ async fn bind_associate_propagate_and_tear_down() {
         .is_none());
     fails(
         &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
+        DELETE_ATT,
         &att_of(&att),
-        404,
-        "InvalidTransitRouterAttachmentId.NotFound",
+        (404, "InvalidTransitRouterAttachmentId.NotFound"),
     )
     .await;
-    ok(&app, "DeleteVpnAttachment", VPC, &vco_of(&vco)).await;
+    ok(&app, DELETE_VCO, &vco_of(&vco)).await;
 
     let counts = admin(&app, "GET", "/_sandbox/requests").await;
     assert_eq!(
@@ -310,33 +302,20 @@ async fn force_delete_removes_links_and_addresses_stay_unique() {
         ("CenId", CEN, 2),
         ("TransitRouterAttachmentId", "tr-attach-missing", 0),
     ] {
-        let body = ok(
-            &app,
-            "ListTransitRouterVpnAttachments",
-            CBN,
-            &[(filter, value)],
-        )
-        .await;
+        let body = ok(&app, LIST_ATTS, &[(filter, value)]).await;
         assert_eq!(body["TotalCount"], n, "{filter}={value}: {body}");
         assert_eq!(
             body["TransitRouterAttachments"].as_array().unwrap().len(),
             n
         );
     }
-    let first = ok(
-        &app,
-        "ListTransitRouterVpnAttachments",
-        CBN,
-        &[("MaxResults", "1")],
-    )
-    .await;
+    let first = ok(&app, LIST_ATTS, &[("MaxResults", "1")]).await;
     assert_eq!(first["MaxResults"], 1);
     let token = first["NextToken"].as_str().unwrap().to_owned();
     assert!(!token.is_empty());
     let second = ok(
         &app,
-        "ListTransitRouterVpnAttachments",
-        CBN,
+        LIST_ATTS,
         &[("MaxResults", "1"), ("NextToken", &token)],
     )
     .await;
@@ -355,8 +334,7 @@ async fn force_delete_removes_links_and_addresses_stay_unique() {
     link_ok(&app, "EnableTransitRouterRouteTablePropagation", &att1).await;
     ok(
         &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
+        DELETE_ATT,
         &[("TransitRouterAttachmentId", &att1), ("Force", "true")],
     )
     .await;
@@ -364,16 +342,9 @@ async fn force_delete_removes_links_and_addresses_stay_unique() {
     assert!(propagations(&app, &att1).await.is_empty());
     assert!(attachment(&app, &att1).await.is_null());
     assert_eq!(attachment(&app, &att2).await["Status"], "Attached");
-    let state = admin(&app, "GET", "/_sandbox/state").await;
     assert_eq!(
-        state["alicloud"]["transit_router_vpn_attachments"]
-            .as_array()
-            .unwrap()
-            .len(),
+        stored(&app, "transit_router_vpn_attachments").await.len(),
         1
     );
-    assert!(state["alicloud"]["route_table_associations"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(stored(&app, "route_table_associations").await.is_empty());
 }

@@ -24,8 +24,8 @@ async fn pending_states_and_conflicts() {
         ("Name", "x"),
     ];
     all_fail(&app, cases! {
-        vpc("ModifyVpnAttachmentAttribute", &modify) => (400, "VpnConnection.Configuring"),
-        vpc("DeleteVpnAttachment", &vco_of(&vco)) => (400, "VpnConnection.Configuring"),
+        vpc("ModifyVpnAttachmentAttribute", &modify) => VCO_CONFIGURING,
+        vpc("DeleteVpnAttachment", &vco_of(&vco)) => VCO_CONFIGURING,
         cbn("AssociateTransitRouterAttachmentWithRouteTable", &link(&att))
             => (400, "IncorrectStatus.Status"),
         cbn("DeleteTransitRouterVpnAttachment", &att_of(&att)) => (400, "IncorrectStatus.Status"),
@@ -47,15 +47,13 @@ async fn pending_states_and_conflicts() {
     // Bound and stable: a second binding is refused for good.
     fails(
         &app,
-        "CreateTransitRouterVpnAttachment",
-        CBN,
+        CREATE_ATT,
         &[
             ("RegionId", REGION),
             ("TransitRouterId", TR),
             ("VpnId", &vco),
         ],
-        400,
-        "DependencyViolation.TransitRouterVpnAttachment",
+        (400, "DependencyViolation.TransitRouterVpnAttachment"),
     )
     .await;
 
@@ -84,15 +82,13 @@ async fn pending_states_and_conflicts() {
     assert!(propagations(&app, &att).await.is_empty());
 
     // A bound connection's modify ends in `attached`; the TR side waits for it.
-    ok(&app, "ModifyVpnAttachmentAttribute", VPC, &modify).await;
+    ok(&app, MODIFY_VCO, &modify).await;
     assert_eq!(describe_vco(&app, &vco).await["State"], "updating");
     fails(
         &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
+        DELETE_ATT,
         &[("TransitRouterAttachmentId", &att), ("Force", "true")],
-        400,
-        "IncorrectStatus.Status",
+        (400, "IncorrectStatus.Status"),
     )
     .await;
     settle().await;
@@ -100,8 +96,7 @@ async fn pending_states_and_conflicts() {
 
     ok(
         &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
+        DELETE_ATT,
         &[("TransitRouterAttachmentId", &att), ("Force", "true")],
     )
     .await;
@@ -111,15 +106,7 @@ async fn pending_states_and_conflicts() {
         associations(&app, &att).await.is_empty(),
         "Force removed the association"
     );
-    fails(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &vco_of(&vco),
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
+    fails(&app, DELETE_VCO, &vco_of(&vco), VCO_CONFIGURING).await;
     settle().await;
     assert!(attachment(&app, &att).await.is_null());
     let v = describe_vco(&app, &vco).await;
@@ -153,10 +140,10 @@ async fn create_attachment_rules() {
         with(&[("TransitRouterId", TR), ("VpnOwnerId", "42")]) => (400, "InvalidVpnOwnerId"),
         with(&[("TransitRouterId", TR), ("AutoPublishRouteEnabled", "on")])
             => (400, "InvalidAutoPublishRouteEnabled"),
-        with(&[("TransitRouterId", TR), ("DryRun", "true")]) => (400, "DryRunOperation"),
+        with(&[("TransitRouterId", TR), ("DryRun", "true")]) => DRY_RUN,
         vec![("TransitRouterId", TR), ("VpnId", "vco-missing")] => (404, "InvalidVpnId.NotFound"),
     } {
-        let (status, body) = call(&app, create, CBN, &params).await;
+        let (status, body) = call(&app, (create, CBN), &params).await;
         assert_eq!(status.as_u16(), http, "{params:?}: {body}");
         assert_eq!(body["Code"], code, "{params:?}: {body}");
     }
@@ -176,8 +163,8 @@ async fn create_attachment_rules() {
         ("Tag.1.Key", "team"),
         ("Tag.1.Value", "net"),
     ]);
-    let a = ok(&app, create, CBN, &params).await;
-    let b = ok(&app, create, CBN, &params).await;
+    let a = ok(&app, (create, CBN), &params).await;
+    let b = ok(&app, (create, CBN), &params).await;
     assert_eq!(
         a["TransitRouterAttachmentId"],
         b["TransitRouterAttachmentId"]
@@ -189,8 +176,7 @@ async fn create_attachment_rules() {
     assert_eq!(listed["Tags"], json!([{"Key": "team", "Value": "net"}]));
     let tagged = ok(
         &app,
-        "ListTransitRouterVpnAttachments",
-        CBN,
+        LIST_ATTS,
         &[("Tag.1.Key", "team"), ("Tag.1.Value", "other")],
     )
     .await;
@@ -228,11 +214,11 @@ async fn route_table_calls() {
         (vec![("TransitRouterId", "tr-nope")], 0),
         (vec![("TransitRouterId", "tr-bj-sandbox0001")], 1),
     ] {
-        let body = ok(&app, "ListTransitRouterRouteTables", CBN, &params).await;
+        let body = ok(&app, LIST_TABLES, &params).await;
         assert_eq!(body["TotalCount"], n, "{params:?}: {body}");
     }
     // Without a transit router: every seeded table.
-    let all = ok(&app, "ListTransitRouterRouteTables", CBN, &[]).await;
+    let all = ok(&app, LIST_TABLES, &[]).await;
     assert_eq!(all["TotalCount"], 4);
     all_fail(
         &app,
@@ -256,33 +242,18 @@ async fn route_table_calls() {
     .await;
     let mut dry = link(&att);
     dry.push(("DryRun", "true"));
-    fails(
-        &app,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        CBN,
-        &dry,
-        400,
-        "DryRunOperation",
-    )
-    .await;
+    fails(&app, ASSOCIATE_TABLE, &dry, DRY_RUN).await;
     assert!(associations(&app, &att).await.is_empty());
     // A retried associate with the same ClientToken succeeds without a second association.
     let mut tokened = link(&att);
     tokened.push(("ClientToken", "assoc-1"));
     for _ in 0..2 {
-        ok(
-            &app,
-            "AssociateTransitRouterAttachmentWithRouteTable",
-            CBN,
-            &tokened,
-        )
-        .await;
+        ok(&app, ASSOCIATE_TABLE, &tokened).await;
     }
     assert_eq!(associations(&app, &att).await, ["Active"]);
     let by_resource = ok(
         &app,
-        "ListTransitRouterRouteTableAssociations",
-        CBN,
+        LIST_ASSOCIATIONS,
         &[
             ("TransitRouterRouteTableId", VTB),
             ("TransitRouterAttachmentResourceId", &vco),
@@ -293,12 +264,6 @@ async fn route_table_calls() {
     .await;
     assert_eq!(by_resource["TotalCount"], 1);
     // Associations can be listed by attachment alone (no route table id).
-    let by_attachment = ok(
-        &app,
-        "ListTransitRouterRouteTableAssociations",
-        CBN,
-        &att_of(&att),
-    )
-    .await;
+    let by_attachment = ok(&app, LIST_ASSOCIATIONS, &att_of(&att)).await;
     assert_eq!(by_attachment["TotalCount"], 1);
 }

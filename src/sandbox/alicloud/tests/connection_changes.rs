@@ -8,12 +8,11 @@ async fn vpn_attachment_client_token_and_v1() {
     let (cgw1, cgw2) = create_cgws(&app).await;
     let mut params = vco_params(&cgw1, &cgw2);
     params.push(("ClientToken", "create-once"));
-    let a = ok(&app, "CreateVpnAttachment", VPC, &params).await;
+    let a = ok(&app, CREATE_VCO, &params).await;
     // A retry over the other dialect with the same token: the same connection.
     let (status, b) = call_with(
         &app,
-        "CreateVpnAttachment",
-        VPC,
+        CREATE_VCO,
         &params,
         &Signing {
             v1: true,
@@ -24,34 +23,17 @@ async fn vpn_attachment_client_token_and_v1() {
     assert_eq!(status, StatusCode::OK, "{b}");
     assert_eq!(a["VpnConnectionId"], b["VpnConnectionId"]);
     assert_eq!(a["CreateTime"], b["CreateTime"]);
-    let state = admin(&app, "GET", "/_sandbox/state").await;
-    assert_eq!(
-        state["alicloud"]["vpn_connections"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(stored(&app, "vpn_connections").await.len(), 1);
     params.retain(|(k, _)| *k != "Name");
     params.push(("Name", "other"));
-    fails(
-        &app,
-        "CreateVpnAttachment",
-        VPC,
-        &params,
-        400,
-        "IdempotentParameterMismatch",
-    )
-    .await;
+    fails(&app, CREATE_VCO, &params, TOKEN_MISMATCH).await;
 
     // The gateway cannot go while the connection uses it.
     let msg = fails(
         &app,
-        "DeleteCustomerGateway",
-        VPC,
+        DELETE_CGW,
         &cgw_of(&cgw2),
-        400,
-        "DependencyViolation.VpnConnection",
+        (400, "DependencyViolation.VpnConnection"),
     )
     .await;
     assert!(
@@ -59,18 +41,10 @@ async fn vpn_attachment_client_token_and_v1() {
         "{msg}"
     );
     let id = a["VpnConnectionId"].as_str().unwrap();
-    let deleted = ok(&app, "DeleteVpnAttachment", VPC, &vco_of(id)).await;
+    let deleted = ok(&app, DELETE_VCO, &vco_of(id)).await;
     assert_eq!(deleted["Success"], true);
-    fails(
-        &app,
-        "DeleteVpnAttachment",
-        VPC,
-        &vco_of(id),
-        404,
-        "InvalidVpnConnectionInstanceId.NotFound",
-    )
-    .await;
-    ok(&app, "DeleteCustomerGateway", VPC, &cgw_of(&cgw2)).await;
+    fails(&app, DELETE_VCO, &vco_of(id), VCO_NOT_FOUND).await;
+    ok(&app, DELETE_CGW, &cgw_of(&cgw2)).await;
 }
 
 #[tokio::test]
@@ -85,8 +59,7 @@ async fn modify_is_asynchronous_and_partial() {
 
     let modified = ok(
         &app,
-        "ModifyVpnAttachmentAttribute",
-        VPC,
+        MODIFY_VCO,
         &[
             ("RegionId", REGION),
             ("VpnConnectionId", &id),
@@ -133,8 +106,8 @@ async fn modify_is_asynchronous_and_partial() {
                 ("RegionId", REGION),
                 ("VpnConnectionId", &id),
                 ("Name", "again"),
-            ]) => (400, "VpnConnection.Configuring"),
-            vpc("DeleteVpnAttachment", &vco_of(&id)) => (400, "VpnConnection.Configuring"),
+            ]) => VCO_CONFIGURING,
+            vpc("DeleteVpnAttachment", &vco_of(&id)) => VCO_CONFIGURING,
         },
     )
     .await;
@@ -184,19 +157,11 @@ async fn modify_is_asynchronous_and_partial() {
             p.push(("TunnelOptionsSpecification.1.TunnelIndex", "1"));
         }
         p.extend(params.iter().copied());
-        let (status, body) = call(&app, "ModifyVpnAttachmentAttribute", VPC, &p).await;
+        let (status, body) = call(&app, MODIFY_VCO, &p).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{p:?}: {body}");
         assert_eq!(body["Code"], code, "{p:?}: {body}");
     }
-    fails(
-        &app,
-        "ModifyVpnAttachmentAttribute",
-        VPC,
-        &vco_of("vco-missing"),
-        404,
-        "InvalidVpnConnectionInstanceId.NotFound",
-    )
-    .await;
+    fails(&app, MODIFY_VCO, &vco_of("vco-missing"), VCO_NOT_FOUND).await;
     let still = describe_vco(&app, &id).await;
     assert_eq!(
         still["State"], "init",

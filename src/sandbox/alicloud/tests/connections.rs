@@ -75,7 +75,7 @@ async fn vpn_attachment_defaults_and_describe_shape() {
     assert_eq!(ipsec["IpsecLifetime"], "86400");
 
     // The list wraps, and names its tags `Tag`.
-    let list = ok(&app, "DescribeVpnConnections", VPC, &[("RegionId", REGION)]).await;
+    let list = ok(&app, DESCRIBE_VCOS, &[("RegionId", REGION)]).await;
     assert_eq!(list["TotalCount"], 1);
     let item = &list["VpnConnections"]["VpnConnection"][0];
     assert_eq!(item["Tag"], json!({"Tag": []}));
@@ -93,22 +93,13 @@ async fn vpn_attachment_defaults_and_describe_shape() {
     ] {
         let list = ok(
             &app,
-            "DescribeVpnConnections",
-            VPC,
+            DESCRIBE_VCOS,
             &[("RegionId", REGION), (filter, value)],
         )
         .await;
         assert_eq!(list["TotalCount"], expected, "{filter}={value}");
     }
-    fails(
-        &app,
-        "DescribeVpnConnection",
-        VPC,
-        &vco_of("vco-missing"),
-        404,
-        "InvalidVpnConnectionInstanceId.NotFound",
-    )
-    .await;
+    fails(&app, DESCRIBE_VCO, &vco_of("vco-missing"), VCO_NOT_FOUND).await;
 }
 
 #[tokio::test]
@@ -195,7 +186,7 @@ async fn vpn_attachment_full_options() {
             "169.254.11.0/30",
         ),
     ]);
-    let created = ok(&app, "CreateVpnAttachment", VPC, &params).await;
+    let created = ok(&app, CREATE_VCO, &params).await;
     assert_eq!(created["Code"], "200");
     assert_eq!(created["Message"], "successful");
     assert_eq!(created["Success"], true);
@@ -343,40 +334,21 @@ async fn vpn_attachment_rules() {
             .copied()
             .collect();
         params.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let (status, body) = call(&app, "CreateVpnAttachment", VPC, &params).await;
+        let (status, body) = call(&app, CREATE_VCO, &params).await;
         let http = if code.ends_with("NotFound") { 404 } else { 400 };
         assert_eq!(status.as_u16(), http, "{extra:?} -{removed:?}: {body}");
         assert_eq!(body["Code"], *code, "{extra:?} -{removed:?}: {body}");
     }
-    let state = admin(&app, "GET", "/_sandbox/state").await;
-    assert!(state["alicloud"]["vpn_connections"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(stored(&app, "vpn_connections").await.is_empty());
 
     // Several subnets with IKEv2 (the default) are fine; so is a tunnel on the same gateway twice.
     let mut params = vco_params(&cgw1, &cgw1);
     params.retain(|(k, _)| *k != "RemoteSubnet");
     params.push(("RemoteSubnet", "192.168.0.0/24,192.168.1.0/24"));
-    ok(&app, "CreateVpnAttachment", VPC, &params).await;
+    ok(&app, CREATE_VCO, &params).await;
     // DryRun validates only.
     let mut params = vco_params(&cgw1, &cgw2);
     params.push(("DryRun", "true"));
-    fails(
-        &app,
-        "CreateVpnAttachment",
-        VPC,
-        &params,
-        400,
-        "DryRunOperation",
-    )
-    .await;
-    let state = admin(&app, "GET", "/_sandbox/state").await;
-    assert_eq!(
-        state["alicloud"]["vpn_connections"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    fails(&app, CREATE_VCO, &params, DRY_RUN).await;
+    assert_eq!(stored(&app, "vpn_connections").await.len(), 1);
 }

@@ -13,8 +13,7 @@ async fn customer_gateway_round_trip() {
     let app = new_app(0);
     let created = ok(
         &app,
-        "CreateCustomerGateway",
-        VPC,
+        CREATE_CGW,
         &[
             ("RegionId", REGION),
             ("IpAddress", "203.0.113.10"),
@@ -43,7 +42,7 @@ async fn customer_gateway_round_trip() {
     );
     assert!(created["CreateTime"].as_i64().unwrap() > 1_600_000_000_000);
 
-    let described = ok(&app, "DescribeCustomerGateway", VPC, &cgw_of(&id)).await;
+    let described = ok(&app, DESCRIBE_CGW, &cgw_of(&id)).await;
     assert_eq!(
         described["Asn"], 8_061_384,
         "asdot hi.lo = hi*65536+lo, an integer"
@@ -59,18 +58,15 @@ async fn customer_gateway_round_trip() {
     // Another region does not see it.
     fails(
         &app,
-        "DescribeCustomerGateway",
-        VPC,
+        DESCRIBE_CGW,
         &[("RegionId", "cn-shanghai"), ("CustomerGatewayId", &id)],
-        404,
-        "InvalidCustomerGatewayInstanceId.NotFound",
+        CGW_NOT_FOUND,
     )
     .await;
 
     let modified = ok(
         &app,
-        "ModifyCustomerGatewayAttribute",
-        VPC,
+        MODIFY_CGW,
         &[
             ("RegionId", REGION),
             ("CustomerGatewayId", &id),
@@ -85,25 +81,17 @@ async fn customer_gateway_round_trip() {
     assert_eq!(modified["Name"], "renamed");
     assert_eq!(modified["Description"], "the office");
     assert_eq!(modified["IpAddress"], "203.0.113.10");
-    let described = ok(&app, "DescribeCustomerGateway", VPC, &cgw_of(&id)).await;
+    let described = ok(&app, DESCRIBE_CGW, &cgw_of(&id)).await;
     assert_eq!(described["AuthKey"], "new-key");
     assert_eq!(described["Asn"], 8_061_384);
 
-    ok(&app, "DeleteCustomerGateway", VPC, &cgw_of(&id)).await;
+    ok(&app, DELETE_CGW, &cgw_of(&id)).await;
     for action in [
         "DescribeCustomerGateway",
         "DeleteCustomerGateway",
         "ModifyCustomerGatewayAttribute",
     ] {
-        fails(
-            &app,
-            action,
-            VPC,
-            &cgw_of(&id),
-            404,
-            "InvalidCustomerGatewayInstanceId.NotFound",
-        )
-        .await;
+        fails(&app, (action, VPC), &cgw_of(&id), CGW_NOT_FOUND).await;
     }
 }
 
@@ -141,7 +129,7 @@ async fn customer_gateway_rules() {
     ];
     for (extra, code) in cases {
         let params = with(extra);
-        let (status, body) = call(&app, "CreateCustomerGateway", VPC, &params).await;
+        let (status, body) = call(&app, CREATE_CGW, &params).await;
         let expected = if *code == "InvalidRegionId.NotFound" {
             404
         } else {
@@ -161,23 +149,20 @@ async fn customer_gateway_rules() {
     let long = "n".repeat(101);
     fails(
         &app,
-        "CreateCustomerGateway",
-        VPC,
+        CREATE_CGW,
         &[
             ("RegionId", REGION),
             ("IpAddress", "1.1.1.1"),
             ("Name", &long),
         ],
-        400,
-        "InvalidName",
+        (400, "InvalidName"),
     )
     .await;
     // Boundary values pass.
     let hundred = "n".repeat(100);
     ok(
         &app,
-        "CreateCustomerGateway",
-        VPC,
+        CREATE_CGW,
         &[
             ("RegionId", REGION),
             ("IpAddress", "100.63.255.255"),
@@ -186,14 +171,7 @@ async fn customer_gateway_rules() {
         ],
     )
     .await;
-    let state = admin(&app, "GET", "/_sandbox/state").await;
-    assert_eq!(
-        state["alicloud"]["customer_gateways"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(stored(&app, "customer_gateways").await.len(), 1);
 }
 
 #[tokio::test]
@@ -204,36 +182,32 @@ async fn customer_gateway_client_token_and_paging() {
         ("IpAddress", "203.0.113.20"),
         ("ClientToken", "token-1"),
     ];
-    let a = ok(&app, "CreateCustomerGateway", VPC, &params).await;
-    let b = ok(&app, "CreateCustomerGateway", VPC, &params).await;
+    let a = ok(&app, CREATE_CGW, &params).await;
+    let b = ok(&app, CREATE_CGW, &params).await;
     assert_eq!(a["CustomerGatewayId"], b["CustomerGatewayId"]);
     assert_ne!(a["RequestId"], b["RequestId"]);
     // Same token, other parameters.
     fails(
         &app,
-        "CreateCustomerGateway",
-        VPC,
+        CREATE_CGW,
         &[
             ("RegionId", REGION),
             ("IpAddress", "203.0.113.21"),
             ("ClientToken", "token-1"),
         ],
-        400,
-        "IdempotentParameterMismatch",
+        TOKEN_MISMATCH,
     )
     .await;
     let long_token = "t".repeat(65);
     fails(
         &app,
-        "CreateCustomerGateway",
-        VPC,
+        CREATE_CGW,
         &[
             ("RegionId", REGION),
             ("IpAddress", "1.1.1.1"),
             ("ClientToken", &long_token),
         ],
-        400,
-        "InvalidClientToken",
+        (400, "InvalidClientToken"),
     )
     .await;
 
@@ -244,13 +218,7 @@ async fn customer_gateway_client_token_and_paging() {
     let page = |n: &'static str, size: &'static str| {
         vec![("RegionId", REGION), ("PageNumber", n), ("PageSize", size)]
     };
-    let first = ok(
-        &app,
-        "DescribeCustomerGateways",
-        VPC,
-        &[("RegionId", REGION)],
-    )
-    .await;
+    let first = ok(&app, DESCRIBE_CGWS, &[("RegionId", REGION)]).await;
     assert_eq!(first["TotalCount"], 12);
     assert_eq!(first["PageNumber"], 1);
     assert_eq!(first["PageSize"], 10);
@@ -260,7 +228,7 @@ async fn customer_gateway_client_token_and_paging() {
     assert_eq!(items.len(), 10);
     assert_eq!(items[0]["CustomerGatewayId"], a["CustomerGatewayId"]);
     assert!(items[0].get("Asn").is_none(), "no ASN given, none shown");
-    let second = ok(&app, "DescribeCustomerGateways", VPC, &page("2", "10")).await;
+    let second = ok(&app, DESCRIBE_CGWS, &page("2", "10")).await;
     assert_eq!(
         second["CustomerGateways"]["CustomerGateway"]
             .as_array()
@@ -268,7 +236,7 @@ async fn customer_gateway_client_token_and_paging() {
             .len(),
         2
     );
-    let all = ok(&app, "DescribeCustomerGateways", VPC, &page("1", "50")).await;
+    let all = ok(&app, DESCRIBE_CGWS, &page("1", "50")).await;
     assert_eq!(
         all["CustomerGateways"]["CustomerGateway"]
             .as_array()
@@ -286,8 +254,7 @@ async fn customer_gateway_client_token_and_paging() {
     .await;
     let one = ok(
         &app,
-        "DescribeCustomerGateways",
-        VPC,
+        DESCRIBE_CGWS,
         &[
             ("RegionId", REGION),
             (

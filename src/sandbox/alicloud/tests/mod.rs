@@ -46,20 +46,54 @@ pub(super) fn app_with(config: SandboxConfig) -> Router {
     app(SandboxState::open(config).unwrap())
 }
 
+/// An action and the API version it belongs to, named once here so that a call fits one line.
+pub(super) type Action<'a> = (&'a str, &'a str);
+
+pub(super) const CREATE_CGW: Action = ("CreateCustomerGateway", VPC);
+pub(super) const DESCRIBE_CGW: Action = ("DescribeCustomerGateway", VPC);
+pub(super) const DESCRIBE_CGWS: Action = ("DescribeCustomerGateways", VPC);
+pub(super) const MODIFY_CGW: Action = ("ModifyCustomerGatewayAttribute", VPC);
+pub(super) const DELETE_CGW: Action = ("DeleteCustomerGateway", VPC);
+pub(super) const CREATE_VCO: Action = ("CreateVpnAttachment", VPC);
+pub(super) const DESCRIBE_VCO: Action = ("DescribeVpnConnection", VPC);
+pub(super) const DESCRIBE_VCOS: Action = ("DescribeVpnConnections", VPC);
+pub(super) const MODIFY_VCO: Action = ("ModifyVpnAttachmentAttribute", VPC);
+pub(super) const DELETE_VCO: Action = ("DeleteVpnAttachment", VPC);
+pub(super) const CREATE_ROUTE: Action = ("CreateVcoRouteEntry", VPC);
+pub(super) const DESCRIBE_ROUTES: Action = ("DescribeVcoRouteEntries", VPC);
+pub(super) const MODIFY_ROUTE_WEIGHT: Action = ("ModifyVcoRouteEntryWeight", VPC);
+pub(super) const DELETE_ROUTE: Action = ("DeleteVcoRouteEntry", VPC);
+pub(super) const CREATE_ATT: Action = ("CreateTransitRouterVpnAttachment", CBN);
+pub(super) const LIST_ATTS: Action = ("ListTransitRouterVpnAttachments", CBN);
+pub(super) const UPDATE_ATT: Action = ("UpdateTransitRouterVpnAttachmentAttribute", CBN);
+pub(super) const DELETE_ATT: Action = ("DeleteTransitRouterVpnAttachment", CBN);
+pub(super) const ASSOCIATE_TABLE: Action = ("AssociateTransitRouterAttachmentWithRouteTable", CBN);
+pub(super) const LIST_ASSOCIATIONS: Action = ("ListTransitRouterRouteTableAssociations", CBN);
+pub(super) const LIST_TABLES: Action = ("ListTransitRouterRouteTables", CBN);
+pub(super) const LIST_TR_ROUTES: Action = ("ListTransitRouterRouteEntries", CBN);
+
+/// A refusal a call must meet: HTTP status and `Code`.
+pub(super) type Expected<'a> = (u16, &'a str);
+
+pub(super) const CGW_NOT_FOUND: Expected = (404, "InvalidCustomerGatewayInstanceId.NotFound");
+pub(super) const VCO_NOT_FOUND: Expected = (404, "InvalidVpnConnectionInstanceId.NotFound");
+pub(super) const ROUTE_NOT_FOUND: Expected = (404, "InvalidVcoRouteEntry.NotFound");
+pub(super) const VCO_CONFIGURING: Expected = (400, "VpnConnection.Configuring");
+pub(super) const TOKEN_MISMATCH: Expected = (400, "IdempotentParameterMismatch");
+pub(super) const DRY_RUN: Expected = (400, "DryRunOperation");
+
 /// An ACS3 call; `TunnelOptionsSpecification.*` go in a form body like the SDK sends them.
 pub(super) async fn call(
     app: &Router,
-    action: &str,
-    version: &str,
+    action: Action<'_>,
     params: &[(&str, &str)],
 ) -> (StatusCode, Value) {
-    call_with(app, action, version, params, &Signing::default()).await
+    call_with(app, action, params, &Signing::default()).await
 }
 
 pub(super) async fn call_with(
     app: &Router,
-    action: &str,
-    version: &str,
+    (action, version): Action<'_>,
     params: &[(&str, &str)],
     s: &Signing,
 ) -> (StatusCode, Value) {
@@ -75,14 +109,9 @@ pub(super) async fn call_with(
 }
 
 /// A call that must succeed; its body.
-pub(super) async fn ok(
-    app: &Router,
-    action: &str,
-    version: &str,
-    params: &[(&str, &str)],
-) -> Value {
-    let (status, body) = call(app, action, version, params).await;
-    assert_eq!(status, StatusCode::OK, "{action} {params:?}: {body}");
+pub(super) async fn ok(app: &Router, action: Action<'_>, params: &[(&str, &str)]) -> Value {
+    let (status, body) = call(app, action, params).await;
+    assert_eq!(status, StatusCode::OK, "{action:?} {params:?}: {body}");
     assert!(body["RequestId"].is_string(), "{body}");
     body
 }
@@ -100,35 +129,33 @@ pub(super) fn att_of(id: &str) -> [(&'static str, &str); 1] {
     [("TransitRouterAttachmentId", id)]
 }
 
-/// A call of a Vpc or a Cbn action: action, version, parameters.
-pub(super) type Call<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+/// A call of a Vpc or a Cbn action: action and version, parameters.
+pub(super) type Call<'a> = (Action<'a>, &'a [(&'a str, &'a str)]);
 
 pub(super) fn vpc<'a>(action: &'a str, params: &'a [(&'a str, &'a str)]) -> Call<'a> {
-    (action, VPC, params)
+    ((action, VPC), params)
 }
 
 pub(super) fn cbn<'a>(action: &'a str, params: &'a [(&'a str, &'a str)]) -> Call<'a> {
-    (action, CBN, params)
+    ((action, CBN), params)
 }
 
 /// Each call must fail with its HTTP status and code (written with `cases!`).
-pub(super) async fn all_fail(app: &Router, calls: Vec<(Call<'_>, (u16, &str))>) {
-    for ((action, version, params), (http, code)) in calls {
-        fails(app, action, version, params, http, code).await;
+pub(super) async fn all_fail(app: &Router, calls: Vec<(Call<'_>, Expected<'_>)>) {
+    for ((action, params), expected) in calls {
+        fails(app, action, params, expected).await;
     }
 }
 
 /// A call that must fail with `http` and `code`; its message.
 pub(super) async fn fails(
     app: &Router,
-    action: &str,
-    version: &str,
+    action: Action<'_>,
     params: &[(&str, &str)],
-    http: u16,
-    code: &str,
+    (http, code): Expected<'_>,
 ) -> String {
-    let (status, body) = call(app, action, version, params).await;
-    let context = format!("{action} {params:?}: {body}");
+    let (status, body) = call(app, action, params).await;
+    let context = format!("{action:?} {params:?}: {body}");
     assert_eq!(
         (status.as_u16(), &body["Code"]),
         (http, &json!(code)),
@@ -153,6 +180,12 @@ pub(super) async fn admin(app: &Router, method: &str, uri: &str) -> Value {
     body
 }
 
+/// The stored objects of `kind` (`/_sandbox/state`).
+pub(super) async fn stored(app: &Router, kind: &str) -> Vec<Value> {
+    let state = admin(app, "GET", "/_sandbox/state").await;
+    state["alicloud"][kind].as_array().unwrap().clone()
+}
+
 /// Moves the sandbox's clock `ms` forward (`POST /_sandbox/clock`), as the acceptance tests do:
 /// what is pending and due settles on the next call.
 pub(super) async fn advance(app: &Router, ms: u64) {
@@ -170,7 +203,7 @@ pub(super) async fn create_cgw(app: &Router, ip: &str, asn: Option<&str>) -> Str
     if let Some(asn) = asn {
         params.push(("Asn", asn));
     }
-    let body = ok(app, "CreateCustomerGateway", VPC, &params).await;
+    let body = ok(app, CREATE_CGW, &params).await;
     body["CustomerGatewayId"].as_str().unwrap().to_owned()
 }
 
@@ -198,7 +231,7 @@ pub(super) async fn create_cgws(app: &Router) -> (String, String) {
 /// Two gateways and a connection over them; (connection, gateway 1, gateway 2).
 pub(super) async fn create_vco(app: &Router) -> (String, String, String) {
     let (cgw1, cgw2) = create_cgws(app).await;
-    let body = ok(app, "CreateVpnAttachment", VPC, &vco_params(&cgw1, &cgw2)).await;
+    let body = ok(app, CREATE_VCO, &vco_params(&cgw1, &cgw2)).await;
     let id = body["VpnConnectionId"].as_str().unwrap().to_owned();
     (id, cgw1, cgw2)
 }
@@ -206,8 +239,7 @@ pub(super) async fn create_vco(app: &Router) -> (String, String, String) {
 pub(super) async fn describe_vco(app: &Router, id: &str) -> Value {
     ok(
         app,
-        "DescribeVpnConnection",
-        VPC,
+        DESCRIBE_VCO,
         &[("RegionId", REGION), ("VpnConnectionId", id)],
     )
     .await

@@ -20,8 +20,7 @@ fn route<'a>(vco: &'a str, dest: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(
 async fn routes(app: &Router, vco: &str) -> Vec<Value> {
     let body = ok(
         app,
-        "DescribeVcoRouteEntries",
-        VPC,
+        DESCRIBE_ROUTES,
         &[
             ("RegionId", REGION),
             ("VpnConnectionId", vco),
@@ -39,13 +38,7 @@ async fn routes(app: &Router, vco: &str) -> Vec<Value> {
 
 /// `(destination, next hop id)` of every route of the seeded route table.
 async fn table(app: &Router) -> Vec<(String, String)> {
-    let body = ok(
-        app,
-        "ListTransitRouterRouteEntries",
-        CBN,
-        &[("TransitRouterRouteTableId", VTB)],
-    )
-    .await;
+    let body = ok(app, LIST_TR_ROUTES, &[("TransitRouterRouteTableId", VTB)]).await;
     body["TransitRouterRouteEntries"]
         .as_array()
         .unwrap()
@@ -74,15 +67,13 @@ async fn routes_are_published_while_bound_and_propagating() {
     // The connection must be bound to a transit router first.
     fails(
         &app,
-        "CreateVcoRouteEntry",
-        VPC,
+        CREATE_ROUTE,
         &create,
-        400,
-        "IncorrectStatus.VpnConnectionNotAttached",
+        (400, "IncorrectStatus.VpnConnectionNotAttached"),
     )
     .await;
     let att = bind(&app, &vco).await;
-    let body = ok(&app, "CreateVcoRouteEntry", VPC, &create).await;
+    let body = ok(&app, CREATE_ROUTE, &create).await;
     assert_eq!(body["RouteDest"], dest);
     assert_eq!(body["NextHop"], vco.as_str());
     assert_eq!(body["Weight"], 100);
@@ -107,8 +98,7 @@ async fn routes_are_published_while_bound_and_propagating() {
     assert_eq!(table(&app).await, [(dest.to_owned(), att.clone())]);
     let body = ok(
         &app,
-        "ListTransitRouterRouteEntries",
-        CBN,
+        LIST_TR_ROUTES,
         &[
             ("TransitRouterRouteTableId", VTB),
             ("TransitRouterRouteEntryOriginResourceId", vco.as_str()),
@@ -122,8 +112,7 @@ async fn routes_are_published_while_bound_and_propagating() {
     assert_eq!(entry["TransitRouterRouteEntryOriginResourceType"], "VPN");
     let other = ok(
         &app,
-        "ListTransitRouterRouteEntries",
-        CBN,
+        LIST_TR_ROUTES,
         &[
             ("TransitRouterRouteTableId", VTB),
             (
@@ -139,22 +128,18 @@ async fn routes_are_published_while_bound_and_propagating() {
     // it are refused.
     fails(
         &app,
-        "CreateVcoRouteEntry",
-        VPC,
+        CREATE_ROUTE,
         &route(&vco, dest, &[("Weight", "0")]),
-        400,
-        "VcoRouteEntry.AlreadyExists",
+        (400, "VcoRouteEntry.AlreadyExists"),
     )
     .await;
-    let again = ok(&app, "CreateVcoRouteEntry", VPC, &create).await;
+    let again = ok(&app, CREATE_ROUTE, &create).await;
     assert_eq!(again["CreateTime"], listed[0]["CreateTime"]);
     fails(
         &app,
-        "CreateVcoRouteEntry",
-        VPC,
+        CREATE_ROUTE,
         &route(&vco, dest, &[("Weight", "0"), ("ClientToken", "t-1")]),
-        400,
-        "IdempotentParameterMismatch",
+        TOKEN_MISMATCH,
     )
     .await;
     assert_eq!(routes(&app, &vco).await.len(), 1);
@@ -162,17 +147,14 @@ async fn routes_are_published_while_bound_and_propagating() {
     // The weight is named by its current value and changed in place.
     fails(
         &app,
-        "ModifyVcoRouteEntryWeight",
-        VPC,
+        MODIFY_ROUTE_WEIGHT,
         &route(&vco, dest, &[("Weight", "0"), ("NewWeight", "100")]),
-        404,
-        "InvalidVcoRouteEntry.NotFound",
+        ROUTE_NOT_FOUND,
     )
     .await;
     ok(
         &app,
-        "ModifyVcoRouteEntryWeight",
-        VPC,
+        MODIFY_ROUTE_WEIGHT,
         &route(&vco, dest, &[("Weight", "100"), ("NewWeight", "0")]),
     )
     .await;
@@ -187,20 +169,12 @@ async fn routes_are_published_while_bound_and_propagating() {
     // Deleting names the route by its current weight too.
     fails(
         &app,
-        "DeleteVcoRouteEntry",
-        VPC,
+        DELETE_ROUTE,
         &route(&vco, dest, &[("Weight", "100")]),
-        404,
-        "InvalidVcoRouteEntry.NotFound",
+        ROUTE_NOT_FOUND,
     )
     .await;
-    ok(
-        &app,
-        "DeleteVcoRouteEntry",
-        VPC,
-        &route(&vco, dest, &[("Weight", "0")]),
-    )
-    .await;
+    ok(&app, DELETE_ROUTE, &route(&vco, dest, &[("Weight", "0")])).await;
     assert!(routes(&app, &vco).await.is_empty());
     assert!(table(&app).await.is_empty());
 
@@ -208,16 +182,14 @@ async fn routes_are_published_while_bound_and_propagating() {
     // deletes them.
     ok(
         &app,
-        "CreateVcoRouteEntry",
-        VPC,
+        CREATE_ROUTE,
         &route(&vco, "10.21.0.0/16", &[("Weight", "100")]),
     )
     .await;
     assert_eq!(table(&app).await.len(), 1);
     ok(
         &app,
-        "DeleteTransitRouterVpnAttachment",
-        CBN,
+        DELETE_ATT,
         &[
             ("TransitRouterAttachmentId", att.as_str()),
             ("Force", "true"),
@@ -228,8 +200,7 @@ async fn routes_are_published_while_bound_and_propagating() {
     assert_eq!(routes(&app, &vco).await.len(), 1);
     ok(
         &app,
-        "DeleteVpnAttachment",
-        VPC,
+        DELETE_VCO,
         &[("RegionId", REGION), ("VpnConnectionId", vco.as_str())],
     )
     .await;
@@ -263,30 +234,26 @@ async fn route_parameters_are_checked() {
         ] => "InvalidNextHop",
         route(&vco, "10.0.0.0/16", &[("Weight", "0"), ("DryRun", "true")]) => "DryRunOperation",
     } {
-        fails(&app, "CreateVcoRouteEntry", VPC, &params, 400, code).await;
+        fails(&app, CREATE_ROUTE, &params, (400, code)).await;
     }
     let missing_vco = route("vco-missing", "10.0.0.0/16", &w);
-    all_fail(&app, cases! {
-        vpc("CreateVcoRouteEntry", &missing_vco) => (404, "InvalidVpnConnectionInstanceId.NotFound"),
-        vpc("DescribeVcoRouteEntries", &vco_of("vco-missing"))
-            => (404, "InvalidVpnConnectionInstanceId.NotFound"),
-        cbn("ListTransitRouterRouteEntries", &[("TransitRouterRouteTableId", "vtb-nope")])
-            => (404, "InvalidTransitRouterRouteTableId.NotFound"),
-    })
+    all_fail(
+        &app,
+        cases! {
+            vpc("CreateVcoRouteEntry", &missing_vco) => VCO_NOT_FOUND,
+            vpc("DescribeVcoRouteEntries", &vco_of("vco-missing"))
+                => VCO_NOT_FOUND,
+            cbn("ListTransitRouterRouteEntries", &[("TransitRouterRouteTableId", "vtb-nope")])
+                => (404, "InvalidTransitRouterRouteTableId.NotFound"),
+        },
+    )
     .await;
     // Nothing was made by the refused or dry-run calls.
     assert!(routes(&app, &vco).await.is_empty());
-    ok(
-        &app,
-        "CreateVcoRouteEntry",
-        VPC,
-        &route(&vco, "10.0.0.0/16", &w),
-    )
-    .await;
+    ok(&app, CREATE_ROUTE, &route(&vco, "10.0.0.0/16", &w)).await;
     let bgp = ok(
         &app,
-        "DescribeVcoRouteEntries",
-        VPC,
+        DESCRIBE_ROUTES,
         &[
             ("RegionId", REGION),
             ("VpnConnectionId", vco.as_str()),
@@ -306,36 +273,26 @@ async fn one_route_change_at_a_time() {
     bind(&app, &vco).await;
     let early = route(&vco, "10.30.0.0/16", &[("Weight", "100")]);
     // Still attaching: busy.
-    fails(
-        &app,
-        "CreateVcoRouteEntry",
-        VPC,
-        &early,
-        400,
-        "VpnConnection.Configuring",
-    )
-    .await;
+    fails(&app, CREATE_ROUTE, &early, VCO_CONFIGURING).await;
     settle().await;
     let first = route(
         &vco,
         "10.30.0.0/16",
         &[("Weight", "100"), ("ClientToken", "a")],
     );
-    ok(&app, "CreateVcoRouteEntry", VPC, &first).await;
+    ok(&app, CREATE_ROUTE, &first).await;
     // Being created: the connection is updating and the route not listed yet.
     assert_eq!(describe_vco(&app, &vco).await["State"], "updating");
     assert!(routes(&app, &vco).await.is_empty());
     fails(
         &app,
-        "CreateVcoRouteEntry",
-        VPC,
+        CREATE_ROUTE,
         &route(&vco, "10.31.0.0/16", &[("Weight", "100")]),
-        400,
-        "VpnConnection.Configuring",
+        VCO_CONFIGURING,
     )
     .await;
     // A resent create (same token) is answered, not refused as busy or duplicate.
-    let (status, body) = call(&app, "CreateVcoRouteEntry", VPC, &first).await;
+    let (status, body) = call(&app, CREATE_ROUTE, &first).await;
     assert_eq!(status, 200, "{body}");
     settle().await;
     assert_eq!(describe_vco(&app, &vco).await["State"], "attached");
@@ -343,8 +300,7 @@ async fn one_route_change_at_a_time() {
 
     ok(
         &app,
-        "DeleteVcoRouteEntry",
-        VPC,
+        DELETE_ROUTE,
         &route(&vco, "10.30.0.0/16", &[("Weight", "100")]),
     )
     .await;
@@ -352,15 +308,13 @@ async fn one_route_change_at_a_time() {
     assert_eq!(routes(&app, &vco).await.len(), 1);
     fails(
         &app,
-        "ModifyVcoRouteEntryWeight",
-        VPC,
+        MODIFY_ROUTE_WEIGHT,
         &route(
             &vco,
             "10.30.0.0/16",
             &[("Weight", "100"), ("NewWeight", "0")],
         ),
-        400,
-        "VpnConnection.Configuring",
+        VCO_CONFIGURING,
     )
     .await;
     settle().await;

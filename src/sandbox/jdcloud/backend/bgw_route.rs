@@ -27,15 +27,10 @@ pub(crate) struct RouteTarget {
     pub description: Option<String>,
 }
 
-pub(crate) fn create(
-    db: &Db<'_>,
-    region: &str,
-    bgw_id: &str,
-    target: RouteTarget,
-) -> Result<BgwRoute, JdError> {
-    let bgw = db.get::<Bgw>(region, bgw_id)?;
-    let nexthop_type = check_target(db, region, &bgw.bgw_id, &target)?;
-    let routes = db.all_where(region, |r: &BgwRoute| r.bgw_id == bgw.bgw_id)?;
+pub(crate) fn create(db: &Db<'_>, bgw_id: &str, target: RouteTarget) -> Result<BgwRoute, JdError> {
+    let bgw = db.get::<Bgw>(bgw_id)?;
+    let nexthop_type = check_target(db, &bgw.bgw_id, &target)?;
+    let routes = db.all_where(|r: &BgwRoute| r.bgw_id == bgw.bgw_id)?;
     check_unique(&routes, &target, None)?;
     check_count::<BgwRoute>(
         routes.len(),
@@ -52,20 +47,20 @@ pub(crate) fn create(
         bgw_route_next_hop_type: nexthop_type.response_name().to_owned(),
         description: target.description.unwrap_or_default(),
     };
-    db.add(region, &route)?;
+    db.add(&route)?;
     Ok(route)
 }
 
 /// The routes of a border gateway (404 if there is no such gateway).
-pub(crate) fn list(db: &Db<'_>, region: &str, bgw_id: &str) -> Result<Vec<BgwRoute>, JdError> {
-    let bgw = db.get::<Bgw>(region, bgw_id)?;
-    db.all_where(region, |r: &BgwRoute| r.bgw_id == bgw.bgw_id)
+pub(crate) fn list(db: &Db<'_>, bgw_id: &str) -> Result<Vec<BgwRoute>, JdError> {
+    let bgw = db.get::<Bgw>(bgw_id)?;
+    db.all_where(|r: &BgwRoute| r.bgw_id == bgw.bgw_id)
 }
 
 /// The route `id`, which must belong to gateway `bgw_id`; otherwise 404.
-pub(crate) fn get(db: &Db<'_>, region: &str, bgw_id: &str, id: &str) -> Result<BgwRoute, JdError> {
-    let bgw = db.get::<Bgw>(region, bgw_id)?;
-    let route = db.get::<BgwRoute>(region, id)?;
+pub(crate) fn get(db: &Db<'_>, bgw_id: &str, id: &str) -> Result<BgwRoute, JdError> {
+    let bgw = db.get::<Bgw>(bgw_id)?;
+    let route = db.get::<BgwRoute>(id)?;
     if route.bgw_id != bgw.bgw_id {
         return Err(JdError::not_found(format!(
             "{} '{id}' not found on Bgw '{}'.",
@@ -79,14 +74,13 @@ pub(crate) fn get(db: &Db<'_>, region: &str, bgw_id: &str, id: &str) -> Result<B
 /// `ModifyBgwRouteSpec`: destination and next hop replaced, `description` if sent.
 pub(crate) fn modify(
     db: &Db<'_>,
-    region: &str,
     bgw_id: &str,
     id: &str,
     target: RouteTarget,
 ) -> Result<(), JdError> {
-    let mut route = get(db, region, bgw_id, id)?;
-    let nexthop_type = check_target(db, region, &route.bgw_id, &target)?;
-    let routes = db.all_where(region, |r: &BgwRoute| r.bgw_id == route.bgw_id)?;
+    let mut route = get(db, bgw_id, id)?;
+    let nexthop_type = check_target(db, &route.bgw_id, &target)?;
+    let routes = db.all_where(|r: &BgwRoute| r.bgw_id == route.bgw_id)?;
     check_unique(&routes, &target, Some(&route.bgw_route_id))?;
     let before = route.clone();
     route.bgw_route_destination = target.destination;
@@ -101,26 +95,21 @@ pub(crate) fn modify(
     Ok(())
 }
 
-pub(crate) fn delete(db: &Db<'_>, region: &str, bgw_id: &str, id: &str) -> Result<(), JdError> {
-    let route = get(db, region, bgw_id, id)?;
+pub(crate) fn delete(db: &Db<'_>, bgw_id: &str, id: &str) -> Result<(), JdError> {
+    let route = get(db, bgw_id, id)?;
     db.remove(&route)
 }
 
 /// The next hop's type, after checking that it exists and belongs to gateway `bgw_id`.
-fn check_target(
-    db: &Db<'_>,
-    region: &str,
-    bgw_id: &str,
-    target: &RouteTarget,
-) -> Result<NexthopType, JdError> {
+fn check_target(db: &Db<'_>, bgw_id: &str, target: &RouteTarget) -> Result<NexthopType, JdError> {
     let nexthop = target.nexthop.as_str();
     let nexthop_type = match target.nexthop_type {
         Some(t) => t,
-        None => infer_nexthop_type(db, region, nexthop)?,
+        None => infer_nexthop_type(db, nexthop)?,
     };
     let owner = match nexthop_type {
-        NexthopType::VpnConnection => db.get::<VpnConnection>(region, nexthop)?.bgw_id,
-        NexthopType::VpcAttachment => db.get::<VpcAttachment>(region, nexthop)?.bgw_id,
+        NexthopType::VpnConnection => db.get::<VpnConnection>(nexthop)?.bgw_id,
+        NexthopType::VpcAttachment => db.get::<VpcAttachment>(nexthop)?.bgw_id,
     };
     if owner != bgw_id {
         return Err(JdError::field(
@@ -133,15 +122,15 @@ fn check_target(
 }
 
 /// Which kind of resource `id` is, when the body leaves `bgwNexthopType` out; 404 if neither.
-fn infer_nexthop_type(db: &Db<'_>, region: &str, id: &str) -> Result<NexthopType, JdError> {
+fn infer_nexthop_type(db: &Db<'_>, id: &str) -> Result<NexthopType, JdError> {
     if db
-        .find_in::<VpnConnection>(VPN_CONNECTIONS, region, id)?
+        .find_in::<VpnConnection>(VPN_CONNECTIONS, db.region(), id)?
         .is_some()
     {
         return Ok(NexthopType::VpnConnection);
     }
     if db
-        .find_in::<VpcAttachment>(VPC_ATTACHMENTS, region, id)?
+        .find_in::<VpcAttachment>(VPC_ATTACHMENTS, db.region(), id)?
         .is_some()
     {
         return Ok(NexthopType::VpcAttachment);

@@ -28,8 +28,8 @@ pub(crate) struct BgwChange {
     pub az: Option<String>,
 }
 
-pub(crate) fn create(db: &Db<'_>, region: &str, new: NewBgw) -> Result<Bgw, JdError> {
-    db.check_quota::<Bgw>(region, QUOTA_PER_REGION)?;
+pub(crate) fn create(db: &Db<'_>, new: NewBgw) -> Result<Bgw, JdError> {
+    db.check_quota::<Bgw>(QUOTA_PER_REGION)?;
     let bgw = Bgw {
         bgw_id: db.new_id(BGWS)?,
         bgw_name: new.name,
@@ -41,13 +41,13 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewBgw) -> Result<Bgw, JdEr
         az: new.az,
         created_time: db.timestamp(),
     };
-    db.add(region, &bgw)?;
+    db.add(&bgw)?;
     Ok(bgw)
 }
 
 impl Change for BgwChange {
     type Target = Bgw;
-    fn apply(self, _: &Db<'_>, _: &str, bgw: &mut Bgw) -> Result<bool, JdError> {
+    fn apply(self, _: &Db<'_>, bgw: &mut Bgw) -> Result<bool, JdError> {
         unchanged("azType", &bgw.az_type, self.az_type.as_ref())?;
         if bgw.az_type == AZ_TYPE_EDGE {
             unchanged("az", &bgw.az, self.az.as_ref())?;
@@ -59,12 +59,12 @@ impl Change for BgwChange {
 /// "The Border Gateway without Private Virtual Interface, Hosted Private Virtual Interface, VPN
 /// Connection and VPC Attachment created can be deleted" (docs/design/jdcloud.md §4.1); static
 /// routes count too (§8.11).
-pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let bgw = db.get::<Bgw>(region, id)?;
+pub(crate) fn delete(db: &Db<'_>, id: &str) -> Result<(), JdError> {
+    let bgw = db.get::<Bgw>(id)?;
     let id = bgw.bgw_id.as_str();
-    let attachments = db.all_where(region, |a: &VpcAttachment| a.bgw_id == id)?;
-    let connections = db.all_where(region, |c: &VpnConnection| c.bgw_id == id)?;
-    let routes = db.all_where(region, |r: &BgwRoute| r.bgw_id == id)?;
+    let attachments = db.all_where(|a: &VpcAttachment| a.bgw_id == id)?;
+    let connections = db.all_where(|c: &VpnConnection| c.bgw_id == id)?;
+    let routes = db.all_where(|r: &BgwRoute| r.bgw_id == id)?;
     let in_use: Vec<String> = [
         ("VPC attachments", ids(&attachments)),
         ("VPN connections", ids(&connections)),

@@ -25,12 +25,8 @@ pub(crate) struct CustomerGatewayChange {
     pub bgp_asn: Option<i64>,
 }
 
-pub(crate) fn create(
-    db: &Db<'_>,
-    region: &str,
-    new: NewCustomerGateway,
-) -> Result<CustomerGateway, JdError> {
-    db.check_quota::<CustomerGateway>(region, QUOTA_PER_REGION)?;
+pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGateway, JdError> {
+    db.check_quota::<CustomerGateway>(QUOTA_PER_REGION)?;
     let now = db.timestamp();
     let gateway = CustomerGateway {
         customer_gateway_id: db.new_id(CUSTOMER_GATEWAYS)?,
@@ -41,18 +37,13 @@ pub(crate) fn create(
         created_time: now.clone(),
         updated_time: now,
     };
-    db.add(region, &gateway)?;
+    db.add(&gateway)?;
     Ok(gateway)
 }
 
 impl Change for CustomerGatewayChange {
     type Target = CustomerGateway;
-    fn apply(
-        self,
-        db: &Db<'_>,
-        region: &str,
-        gateway: &mut CustomerGateway,
-    ) -> Result<bool, JdError> {
+    fn apply(self, db: &Db<'_>, gateway: &mut CustomerGateway) -> Result<bool, JdError> {
         // "设置后不支持修改".
         unchanged("bgpAsn", &gateway.bgp_asn, self.bgp_asn.as_ref())?;
         if self
@@ -60,7 +51,7 @@ impl Change for CustomerGatewayChange {
             .as_ref()
             .is_some_and(|ips| *ips != gateway.customer_ips)
         {
-            check_ips_modifiable(db, region, gateway)?;
+            check_ips_modifiable(db, gateway)?;
         }
         Ok(set(&mut gateway.customer_gateway_name, self.name)
             | set(&mut gateway.description, self.description)
@@ -70,10 +61,10 @@ impl Change for CustomerGatewayChange {
 
 /// "The Customer Gateway without creation of VPN Connection can be deleted"
 /// (docs/design/jdcloud.md §4.3).
-pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let gateway = db.get::<CustomerGateway>(region, id)?;
+pub(crate) fn delete(db: &Db<'_>, id: &str) -> Result<(), JdError> {
+    let gateway = db.get::<CustomerGateway>(id)?;
     let id = gateway.customer_gateway_id.as_str();
-    let connections = db.all_where(region, |c: &VpnConnection| c.cgw_id == id)?;
+    let connections = db.all_where(|c: &VpnConnection| c.cgw_id == id)?;
     if !connections.is_empty() {
         let why = format_args!("VPN connections {} use it", ids(&connections));
         return Err(undeletable(&gateway, why));
@@ -83,17 +74,13 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError>
 
 /// "the public network address can be modified if no VPN Tunnel has been created for the Customer
 /// Gateway" (docs/design/jdcloud.md §4.3): no tunnel on any connection using it.
-fn check_ips_modifiable(
-    db: &Db<'_>,
-    region: &str,
-    gateway: &CustomerGateway,
-) -> Result<(), JdError> {
+fn check_ips_modifiable(db: &Db<'_>, gateway: &CustomerGateway) -> Result<(), JdError> {
     let id = gateway.customer_gateway_id.as_str();
     let mut tunnels = Vec::new();
-    for connection in db.all_where(region, |c: &VpnConnection| c.cgw_id == id)? {
-        tunnels.extend(db.child_ids(region, |t: &VpnTunnel| {
-            t.vpn_connection_id == connection.vpn_connection_id
-        })?);
+    for connection in db.all_where(|c: &VpnConnection| c.cgw_id == id)? {
+        tunnels.extend(
+            db.child_ids(|t: &VpnTunnel| t.vpn_connection_id == connection.vpn_connection_id)?,
+        );
     }
     if tunnels.is_empty() {
         return Ok(());

@@ -2,34 +2,60 @@
 //! type, with the lookups and the derived fields the resources share, so that no resource file
 //! needs another.
 
+use std::ops::Deref;
+
+use time::OffsetDateTime;
+
 use super::model::{
     ids, Bgw, BgwRoute, Object, VpcAttachment, VpnConnection, VpnTunnel, HA_NO_REDUNDANCY,
     HA_REDUNDANCY, STATUS_UP,
 };
 use crate::sandbox::jdcloud::error::{JdError, Status};
+use crate::sandbox::store::Tx;
 
-/// A transaction and its time, answering JD Cloud errors.
-pub(crate) type Db<'a> = crate::sandbox::db::Db<'a, JdError>;
+/// A transaction and its time, answering JD Cloud errors, in the request's region: every JD
+/// Cloud operation acts in the one region its path names, and objects reference each other only
+/// within it, so the lookups take no region.
+pub(crate) struct Db<'a> {
+    base: crate::sandbox::db::Db<'a, JdError>,
+    region: &'a str,
+}
 
-impl Db<'_> {
-    /// The `T` with this id in `region`; otherwise 404 `"<What> '<id>' not found."`.
-    pub(crate) fn get<T: Object>(&self, region: &str, id: &str) -> Result<T, JdError> {
-        self.find_in(T::KIND, region, id)?
+impl<'a> Deref for Db<'a> {
+    type Target = crate::sandbox::db::Db<'a, JdError>;
+    fn deref(&self) -> &Self::Target {
+        &self.base
+    }
+}
+
+impl<'a> Db<'a> {
+    pub(crate) fn new(tx: &'a Tx<'a>, now: OffsetDateTime, region: &'a str) -> Self {
+        let base = crate::sandbox::db::Db::new(tx, now);
+        Self { base, region }
+    }
+
+    /// The request's region.
+    pub(crate) fn region(&self) -> &'a str {
+        self.region
+    }
+
+    /// The `T` with this id in the request's region; otherwise 404 `"<What> '<id>' not found."`.
+    pub(crate) fn get<T: Object>(&self, id: &str) -> Result<T, JdError> {
+        self.find_in(T::KIND, self.region, id)?
             .ok_or_else(|| JdError::not_found(format!("{} '{id}' not found.", T::WHAT)))
     }
 
-    /// Every `T` in `region`, oldest first.
-    pub(crate) fn all<T: Object>(&self, region: &str) -> Result<Vec<T>, JdError> {
-        self.list(T::KIND, region)
+    /// Every `T` in the request's region, oldest first.
+    pub(crate) fn all<T: Object>(&self) -> Result<Vec<T>, JdError> {
+        self.list(T::KIND, self.region)
     }
 
-    /// The `T`s in `region` that `keep` selects (the children of one parent), oldest first.
+    /// The `T`s in the request's region that `keep` selects (the children of one parent), oldest first.
     pub(crate) fn all_where<T: Object>(
         &self,
-        region: &str,
         keep: impl Fn(&T) -> bool,
     ) -> Result<Vec<T>, JdError> {
-        let mut all = self.all(region)?;
+        let mut all = self.all()?;
         all.retain(keep);
         Ok(all)
     }
@@ -37,16 +63,15 @@ impl Db<'_> {
     /// The ids of [`Db::all_where`]'s answer.
     pub(crate) fn child_ids<T: Object>(
         &self,
-        region: &str,
         keep: impl Fn(&T) -> bool,
     ) -> Result<Vec<String>, JdError> {
-        let children = self.all_where(region, keep)?;
+        let children = self.all_where(keep)?;
         Ok(children.iter().map(|c| c.id().to_owned()).collect())
     }
 
     /// Stores a new `T`.
-    pub(crate) fn add<T: Object>(&self, region: &str, object: &T) -> Result<(), JdError> {
-        self.insert(T::KIND, region, object.id(), object)
+    pub(crate) fn add<T: Object>(&self, object: &T) -> Result<(), JdError> {
+        self.insert(T::KIND, self.region, object.id(), object)
     }
 
     /// Stores a changed `T`.
@@ -59,33 +84,28 @@ impl Db<'_> {
         self.delete(T::KIND, object.id())
     }
 
-    /// A modify of the `T` with this id in `region`: `change` is applied (refusing what may not
+    /// A modify of the `T` with this id in the request's region: `change` is applied (refusing what may not
     /// change), and the object saved with its update time only if something changed.
-    pub(crate) fn modify<C: Change>(
-        &self,
-        region: &str,
-        id: &str,
-        change: C,
-    ) -> Result<(), JdError> {
-        let mut object = self.get::<C::Target>(region, id)?;
-        if change.apply(self, region, &mut object)? {
+    pub(crate) fn modify<C: Change>(&self, id: &str, change: C) -> Result<(), JdError> {
+        let mut object = self.get::<C::Target>(id)?;
+        if change.apply(self, &mut object)? {
             object.touch(self.timestamp());
             self.save(&object)?;
         }
         Ok(())
     }
 
-    /// Refuses a create once `region` holds `quota` `T`s.
-    pub(crate) fn check_quota<T: Object>(&self, region: &str, quota: usize) -> Result<(), JdError> {
-        check_count::<T>(self.count(T::KIND, region)?, quota, "per region")
+    /// Refuses a create once the region holds `quota` `T`s.
+    pub(crate) fn check_quota<T: Object>(&self, quota: usize) -> Result<(), JdError> {
+        check_count::<T>(self.count(T::KIND, self.region)?, quota, "per region")
     }
 
     /// Recomputes the child id lists of gateway `bgw_id` from the stored children; every child
     /// create and delete calls it in the same transaction.
-    pub(crate) fn refresh_children(&self, region: &str, bgw_id: &str) -> Result<(), JdError> {
-        let mut bgw = self.get::<Bgw>(region, bgw_id)?;
-        let attachments = self.child_ids(region, |a: &VpcAttachment| a.bgw_id == bgw_id)?;
-        let connections = self.child_ids(region, |c: &VpnConnection| c.bgw_id == bgw_id)?;
+    pub(crate) fn refresh_children(&self, bgw_id: &str) -> Result<(), JdError> {
+        let mut bgw = self.get::<Bgw>(bgw_id)?;
+        let attachments = self.child_ids(|a: &VpcAttachment| a.bgw_id == bgw_id)?;
+        let connections = self.child_ids(|c: &VpnConnection| c.bgw_id == bgw_id)?;
         if attachments != bgw.vpc_attachment_ids || connections != bgw.vpn_connection_ids {
             bgw.vpc_attachment_ids = attachments;
             bgw.vpn_connection_ids = connections;
@@ -97,9 +117,9 @@ impl Db<'_> {
     /// Recomputes `haStatus` of connection `id` from its tunnels: `redundancy` iff each of the
     /// two cloud addresses has at least one tunnel whose `opStatus` is `UP`
     /// (docs/design/jdcloud.md §4.4). Every tunnel change calls it.
-    pub(crate) fn refresh_ha_status(&self, region: &str, id: &str) -> Result<(), JdError> {
-        let mut connection = self.get::<VpnConnection>(region, id)?;
-        let tunnels = self.all_where(region, |t: &VpnTunnel| t.vpn_connection_id == id)?;
+    pub(crate) fn refresh_ha_status(&self, id: &str) -> Result<(), JdError> {
+        let mut connection = self.get::<VpnConnection>(id)?;
+        let tunnels = self.all_where(|t: &VpnTunnel| t.vpn_connection_id == id)?;
         let redundant = connection.cloud_public_ip.iter().all(|ip| {
             tunnels
                 .iter()
@@ -121,14 +141,12 @@ impl Db<'_> {
     /// docs/design/jdcloud.md §8.11).
     pub(crate) fn check_not_nexthop<T: Object>(
         &self,
-        region: &str,
         bgw_id: &str,
         nexthop: &T,
     ) -> Result<(), JdError> {
         let nexthop_id = nexthop.id();
-        let routes = self.all_where(region, |r: &BgwRoute| {
-            r.bgw_id == bgw_id && r.bgw_route_nexthop == nexthop_id
-        })?;
+        let routes =
+            self.all_where(|r: &BgwRoute| r.bgw_id == bgw_id && r.bgw_route_nexthop == nexthop_id)?;
         if routes.is_empty() {
             Ok(())
         } else {
@@ -144,7 +162,7 @@ impl Db<'_> {
 /// not change and says whether anything did.
 pub(crate) trait Change {
     type Target: Object;
-    fn apply(self, db: &Db<'_>, region: &str, target: &mut Self::Target) -> Result<bool, JdError>;
+    fn apply(self, db: &Db<'_>, target: &mut Self::Target) -> Result<bool, JdError>;
 }
 
 /// Refuses a create when `count` `T`s already fill `quota`: 400 `QUOTA_EXCEEDED`,

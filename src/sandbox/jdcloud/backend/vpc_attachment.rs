@@ -77,13 +77,9 @@ pub(crate) struct VpcAttachmentChange {
     pub propagation: Option<Propagation>,
 }
 
-pub(crate) fn create(
-    db: &Db<'_>,
-    region: &str,
-    new: NewVpcAttachment,
-) -> Result<VpcAttachment, JdError> {
-    db.get::<Bgw>(region, &new.bgw_id)?;
-    let siblings = db.all_where(region, |a: &VpcAttachment| a.bgw_id == new.bgw_id)?;
+pub(crate) fn create(db: &Db<'_>, new: NewVpcAttachment) -> Result<VpcAttachment, JdError> {
+    db.get::<Bgw>(&new.bgw_id)?;
+    let siblings = db.all_where(|a: &VpcAttachment| a.bgw_id == new.bgw_id)?;
     check_unique(&siblings, &new.bgw_id, &new.propagation.vpc_id, None)?;
     check_count::<VpcAttachment>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
     let attachment = VpcAttachment {
@@ -96,24 +92,18 @@ pub(crate) fn create(
         status: STATUS_ACTIVE.to_owned(),
         created_time: db.timestamp(),
     };
-    db.add(region, &attachment)?;
-    db.refresh_children(region, &attachment.bgw_id)?;
+    db.add(&attachment)?;
+    db.refresh_children(&attachment.bgw_id)?;
     Ok(attachment)
 }
 
 impl Change for VpcAttachmentChange {
     type Target = VpcAttachment;
-    fn apply(
-        self,
-        db: &Db<'_>,
-        region: &str,
-        attachment: &mut VpcAttachment,
-    ) -> Result<bool, JdError> {
+    fn apply(self, db: &Db<'_>, attachment: &mut VpcAttachment) -> Result<bool, JdError> {
         unchanged("bgwId", &attachment.bgw_id, self.bgw_id.as_ref())?;
         let mut changed = set(&mut attachment.vpc_attachment_name, self.name);
         if let Some(propagation) = self.propagation {
-            let siblings =
-                db.all_where(region, |a: &VpcAttachment| a.bgw_id == attachment.bgw_id)?;
+            let siblings = db.all_where(|a: &VpcAttachment| a.bgw_id == attachment.bgw_id)?;
             check_unique(
                 &siblings,
                 &attachment.bgw_id,
@@ -132,11 +122,11 @@ impl Change for VpcAttachmentChange {
     }
 }
 
-pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let attachment = db.get::<VpcAttachment>(region, id)?;
-    db.check_not_nexthop(region, &attachment.bgw_id, &attachment)?;
+pub(crate) fn delete(db: &Db<'_>, id: &str) -> Result<(), JdError> {
+    let attachment = db.get::<VpcAttachment>(id)?;
+    db.check_not_nexthop(&attachment.bgw_id, &attachment)?;
     db.remove(&attachment)?;
-    db.refresh_children(region, &attachment.bgw_id)
+    db.refresh_children(&attachment.bgw_id)
 }
 
 /// "Number of VPC Attachments creatable between the same pair of VPC and Border Gateway: 1".

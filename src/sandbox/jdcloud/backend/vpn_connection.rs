@@ -59,14 +59,10 @@ pub(crate) struct VpnConnectionChange {
     pub local_asn: Option<i64>,
 }
 
-pub(crate) fn create(
-    db: &Db<'_>,
-    region: &str,
-    new: NewVpnConnection,
-) -> Result<VpnConnection, JdError> {
+pub(crate) fn create(db: &Db<'_>, new: NewVpnConnection) -> Result<VpnConnection, JdError> {
     let local_asn = new.local_asn.unwrap_or(BGW_ASN);
-    let bgw = db.get::<Bgw>(region, &new.bgw_id)?;
-    let cgw = db.get::<CustomerGateway>(region, &new.cgw_id)?;
+    let bgw = db.get::<Bgw>(&new.bgw_id)?;
+    let cgw = db.get::<CustomerGateway>(&new.cgw_id)?;
     if local_asn == cgw.bgp_asn {
         return Err(JdError::field(
             Status::InvalidArgument,
@@ -96,7 +92,7 @@ pub(crate) fn create(
         // "ignored for standard BGW".
         vec![STANDARD_PROVIDER.to_owned(); CLOUD_IPS_PER_CONNECTION]
     };
-    let siblings = db.all_where(region, |c: &VpnConnection| c.bgw_id == new.bgw_id)?;
+    let siblings = db.all_where(|c: &VpnConnection| c.bgw_id == new.bgw_id)?;
     check_count::<VpnConnection>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
 
     let now = db.timestamp();
@@ -124,14 +120,14 @@ pub(crate) fn create(
         az_type: bgw.az_type,
         az: bgw.az,
     };
-    db.add(region, &connection)?;
-    db.refresh_children(region, &connection.bgw_id)?;
+    db.add(&connection)?;
+    db.refresh_children(&connection.bgw_id)?;
     Ok(connection)
 }
 
 impl Change for VpnConnectionChange {
     type Target = VpnConnection;
-    fn apply(self, _: &Db<'_>, _: &str, connection: &mut VpnConnection) -> Result<bool, JdError> {
+    fn apply(self, _: &Db<'_>, connection: &mut VpnConnection) -> Result<bool, JdError> {
         unchanged("bgwId", &connection.bgw_id, self.bgw_id.as_ref())?;
         unchanged("cgwId", &connection.cgw_id, self.cgw_id.as_ref())?;
         unchanged("localAsn", &connection.local_asn, self.local_asn.as_ref())?;
@@ -144,17 +140,17 @@ impl Change for VpnConnectionChange {
 
 /// "The VPN Connection without VPN Tunnel created can be deleted" (docs/design/jdcloud.md §4.4); a
 /// static route through it blocks the delete too (§8.11).
-pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let connection = db.get::<VpnConnection>(region, id)?;
+pub(crate) fn delete(db: &Db<'_>, id: &str) -> Result<(), JdError> {
+    let connection = db.get::<VpnConnection>(id)?;
     let id = connection.vpn_connection_id.as_str();
-    let tunnels = db.all_where(region, |t: &VpnTunnel| t.vpn_connection_id == id)?;
+    let tunnels = db.all_where(|t: &VpnTunnel| t.vpn_connection_id == id)?;
     if !tunnels.is_empty() {
         let why = format_args!("it has VPN tunnels {}", ids(&tunnels));
         return Err(undeletable(&connection, why));
     }
-    db.check_not_nexthop(region, &connection.bgw_id, &connection)?;
+    db.check_not_nexthop(&connection.bgw_id, &connection)?;
     db.remove(&connection)?;
-    db.refresh_children(region, &connection.bgw_id)
+    db.refresh_children(&connection.bgw_id)
 }
 
 /// The two lowest addresses of [`CLOUD_IP_POOL`] that no connection in any region holds and no

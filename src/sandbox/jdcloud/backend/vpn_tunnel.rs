@@ -48,7 +48,7 @@ pub(crate) struct VpnTunnelChange {
     pub customer_ip: Option<String>,
 }
 
-pub(crate) fn create(db: &Db<'_>, region: &str, new: NewVpnTunnel) -> Result<VpnTunnel, JdError> {
+pub(crate) fn create(db: &Db<'_>, new: NewVpnTunnel) -> Result<VpnTunnel, JdError> {
     let now = db.timestamp();
     let mut tunnel = VpnTunnel {
         vpn_tunnel_id: String::new(),
@@ -85,7 +85,7 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewVpnTunnel) -> Result<Vpn
     TunnelOptions::defaults().apply(&mut tunnel);
     new.options.apply(&mut tunnel);
 
-    let connection = db.get::<VpnConnection>(region, &tunnel.vpn_connection_id)?;
+    let connection = db.get::<VpnConnection>(&tunnel.vpn_connection_id)?;
     let cloud_ips = &connection.cloud_public_ip;
     check_address_of(
         "cloudPublicIp",
@@ -94,7 +94,7 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewVpnTunnel) -> Result<Vpn
         &connection,
         cloud_ips,
     )?;
-    let cgw = db.get::<CustomerGateway>(region, &connection.cgw_id)?;
+    let cgw = db.get::<CustomerGateway>(&connection.cgw_id)?;
     check_address_of(
         "customerIp",
         &tunnel.customer_ip,
@@ -104,9 +104,8 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewVpnTunnel) -> Result<Vpn
     )?;
     // "Number of VPN Tunnels creatable between the same pair of cloud public network address and
     // customer gateway public network addresses: 1" (this also caps a connection at 2 × |customerIps|).
-    let siblings = db.all_where(region, |t: &VpnTunnel| {
-        t.vpn_connection_id == connection.vpn_connection_id
-    })?;
+    let siblings =
+        db.all_where(|t: &VpnTunnel| t.vpn_connection_id == connection.vpn_connection_id)?;
     if let Some(other) = siblings.iter().find(|t| {
         t.cloud_public_ip == tunnel.cloud_public_ip && t.customer_ip == tunnel.customer_ip
     }) {
@@ -115,7 +114,7 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewVpnTunnel) -> Result<Vpn
             other.vpn_tunnel_id, tunnel.cloud_public_ip, tunnel.customer_ip
         )));
     }
-    let taken = tunnel_nets_of_bgw(db, region, &connection.bgw_id, None)?;
+    let taken = tunnel_nets_of_bgw(db, &connection.bgw_id, None)?;
     let net = match new.tunnel_ip {
         Some(net) => {
             check_tunnel_ip_free(net, &taken, &connection.bgw_id)?;
@@ -130,8 +129,8 @@ pub(crate) fn create(db: &Db<'_>, region: &str, new: NewVpnTunnel) -> Result<Vpn
     set_tunnel_ips(&mut tunnel, net, local);
 
     tunnel.vpn_tunnel_id = db.new_id(VPN_TUNNELS)?;
-    db.add(region, &tunnel)?;
-    db.refresh_ha_status(region, &tunnel.vpn_connection_id)?;
+    db.add(&tunnel)?;
+    db.refresh_ha_status(&tunnel.vpn_connection_id)?;
     Ok(tunnel)
 }
 
@@ -160,7 +159,7 @@ fn check_address_of<T: Object>(
 
 impl Change for VpnTunnelChange {
     type Target = VpnTunnel;
-    fn apply(self, db: &Db<'_>, region: &str, tunnel: &mut VpnTunnel) -> Result<bool, JdError> {
+    fn apply(self, db: &Db<'_>, tunnel: &mut VpnTunnel) -> Result<bool, JdError> {
         let change = self;
         let before = tunnel.clone();
         unchanged(
@@ -184,9 +183,8 @@ impl Change for VpnTunnelChange {
         let current_net = stored_net(tunnel)?;
         let net = change.tunnel_ip.unwrap_or(current_net);
         if net != current_net {
-            let connection = db.get::<VpnConnection>(region, &tunnel.vpn_connection_id)?;
-            let taken =
-                tunnel_nets_of_bgw(db, region, &connection.bgw_id, Some(&tunnel.vpn_tunnel_id))?;
+            let connection = db.get::<VpnConnection>(&tunnel.vpn_connection_id)?;
+            let taken = tunnel_nets_of_bgw(db, &connection.bgw_id, Some(&tunnel.vpn_tunnel_id))?;
             check_tunnel_ip_free(net, &taken, &connection.bgw_id)?;
         }
         let local = match change.local_tunnel_ip {
@@ -204,27 +202,22 @@ impl Change for VpnTunnelChange {
 }
 
 /// `modifyAdminStatus`: `UP` or `DOWN` (already checked).
-pub(crate) fn set_admin_status(
-    db: &Db<'_>,
-    region: &str,
-    id: &str,
-    status: String,
-) -> Result<(), JdError> {
-    let mut tunnel = db.get::<VpnTunnel>(region, id)?;
+pub(crate) fn set_admin_status(db: &Db<'_>, id: &str, status: String) -> Result<(), JdError> {
+    let mut tunnel = db.get::<VpnTunnel>(id)?;
     if status != tunnel.admin_status {
         tunnel.admin_status = status.clone();
         tunnel.op_status = status;
         tunnel.touch(db.timestamp());
         db.save(&tunnel)?;
-        db.refresh_ha_status(region, &tunnel.vpn_connection_id)?;
+        db.refresh_ha_status(&tunnel.vpn_connection_id)?;
     }
     Ok(())
 }
 
 /// "can only be deleted when the management status of the VPN Tunnel is 'DOWN'"
 /// (docs/design/jdcloud.md §4.5).
-pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError> {
-    let tunnel = db.get::<VpnTunnel>(region, id)?;
+pub(crate) fn delete(db: &Db<'_>, id: &str) -> Result<(), JdError> {
+    let tunnel = db.get::<VpnTunnel>(id)?;
     if tunnel.admin_status != STATUS_DOWN {
         return Err(JdError::failed_precondition(format!(
             "VpnTunnel '{}': tunnel must be DOWN to be deleted (adminStatus is {}; \
@@ -233,7 +226,7 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), JdError>
         )));
     }
     db.remove(&tunnel)?;
-    db.refresh_ha_status(region, &tunnel.vpn_connection_id)
+    db.refresh_ha_status(&tunnel.vpn_connection_id)
 }
 
 /// The stored inside block of a tunnel.
@@ -320,16 +313,15 @@ fn allocate_tunnel_ip(taken: &[(String, Ipv4Net)], bgw_id: &str) -> Result<Ipv4N
 /// Inside blocks of every tunnel on border gateway `bgw_id` (all its connections), except one.
 fn tunnel_nets_of_bgw(
     db: &Db<'_>,
-    region: &str,
     bgw_id: &str,
     except: Option<&str>,
 ) -> Result<Vec<(String, Ipv4Net)>, JdError> {
     let connections: Vec<String> = db
-        .all_where(region, |c: &VpnConnection| c.bgw_id == bgw_id)?
+        .all_where(|c: &VpnConnection| c.bgw_id == bgw_id)?
         .into_iter()
         .map(|c| c.vpn_connection_id)
         .collect();
-    let all: Vec<VpnTunnel> = db.list(VPN_TUNNELS, region)?;
+    let all: Vec<VpnTunnel> = db.all()?;
     let mut out = Vec::new();
     for t in all {
         if connections.contains(&t.vpn_connection_id) && Some(t.vpn_tunnel_id.as_str()) != except {

@@ -77,24 +77,19 @@ fn parse_target(spec: &Spec) -> Result<RouteTarget, JdError> {
 pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let bgw_id = req.params.get(BGW_PARAM);
     // An unknown gateway is 404 whatever the body says.
-    db.get::<Bgw>(&req.region, bgw_id)?;
+    db.get::<Bgw>(bgw_id)?;
     let spec = WIRE.create_spec(req)?;
     let target = parse_target(&spec)?;
-    WIRE.create_reply(&spec, backend::create(db, &req.region, bgw_id, target))
+    WIRE.create_reply(&spec, backend::create(db, bgw_id, target))
 }
 
 pub(super) fn describe_many(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let all = backend::list(db, &req.region, req.params.get(BGW_PARAM))?;
+    let all = backend::list(db, req.params.get(BGW_PARAM))?;
     WIRE.listed(all, &req.query)
 }
 
 pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    let route = backend::get(
-        db,
-        &req.region,
-        req.params.get(BGW_PARAM),
-        req.params.get(WIRE.id),
-    )?;
+    let route = backend::get(db, req.params.get(BGW_PARAM), req.params.get(WIRE.id))?;
     WIRE.described(&route)
 }
 
@@ -102,7 +97,7 @@ pub(super) fn describe(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
 /// `description` is optional.
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let (bgw_id, id) = (req.params.get(BGW_PARAM), req.params.get(WIRE.id));
-    backend::get(db, &req.region, bgw_id, id)?;
+    backend::get(db, bgw_id, id)?;
     let spec = Spec::parse(&req.body, WIRE.modify)?;
     let body_id = spec.string("bgwRouteId")?;
     if body_id != id {
@@ -114,15 +109,10 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     // Required here, unlike in BgwRouteSpec.
     spec.string("bgwNexthopType")?;
     let target = parse_target(&spec)?;
-    modified(&spec, backend::modify(db, &req.region, bgw_id, id, target))
+    modified(&spec, backend::modify(db, bgw_id, id, target))
 }
 
 pub(super) fn delete(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-    backend::delete(
-        db,
-        &req.region,
-        req.params.get(BGW_PARAM),
-        req.params.get(WIRE.id),
-    )?;
+    backend::delete(db, req.params.get(BGW_PARAM), req.params.get(WIRE.id))?;
     Ok(Reply::Empty)
 }

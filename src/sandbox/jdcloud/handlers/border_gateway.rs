@@ -50,7 +50,7 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         az_type,
         az,
     };
-    WIRE.create_reply(&spec, backend::create(db, &req.region, new))
+    WIRE.create_reply(&spec, backend::create(db, new))
 }
 
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
@@ -61,5 +61,5 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         az_type: spec.opt_string("azType")?,
         az: spec.opt_string("az")?,
     };
-    modified(&spec, db.modify(&req.region, id, change))
+    modified(&spec, db.modify(id, change))
 }

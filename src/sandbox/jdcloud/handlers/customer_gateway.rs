@@ -44,7 +44,7 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         bgp_asn,
         description: description.unwrap_or_default(),
     };
-    WIRE.create_reply(&spec, backend::create(db, &req.region, new))
+    WIRE.create_reply(&spec, backend::create(db, new))
 }
 
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
@@ -60,5 +60,5 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         // Not part of ModifyCustomerGatewaySpec; the backend allows resending the same value.
         bgp_asn: spec.opt_i64("bgpAsn")?,
     };
-    modified(&spec, db.modify(&req.region, id, change))
+    modified(&spec, db.modify(id, change))
 }

@@ -38,8 +38,8 @@ macro_rules! filters {
 }
 pub(super) use filters;
 
-/// A backend delete: (transaction, region, id).
-pub(super) type Delete = fn(&Db<'_>, &str, &str) -> Result<(), JdError>;
+/// A backend delete: (transaction, id).
+pub(super) type Delete = fn(&Db<'_>, &str) -> Result<(), JdError>;
 
 impl<T: Object> Wire<T> {
     /// A create's result: the id and the whole object, so clients expecting either find it.
@@ -66,12 +66,12 @@ impl<T: Object> Wire<T> {
 
     /// `describe<Kind>`: the object the path names, in the request's region (404 if none).
     pub(super) fn describe(&self, db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-        self.described(&db.get(&req.region, req.params.get(self.id))?)
+        self.described(&db.get(req.params.get(self.id))?)
     }
 
     /// `describe<Kind>s`: the objects of the request's region.
     pub(super) fn describe_many(&self, db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
-        self.listed(db.all(&req.region)?, &req.query)
+        self.listed(db.all()?, &req.query)
     }
 
     /// A create's body.
@@ -96,7 +96,7 @@ impl<T: Object> Wire<T> {
         req: &'r OpRequest,
     ) -> Result<(&'r str, Spec), JdError> {
         let id = req.params.get(self.id);
-        db.get::<T>(&req.region, id)?;
+        db.get::<T>(id)?;
         Ok((id, Spec::parse(&req.body, self.modify)?))
     }
 
@@ -107,7 +107,7 @@ impl<T: Object> Wire<T> {
         req: &OpRequest,
         delete: Delete,
     ) -> Result<Reply, JdError> {
-        delete(db, &req.region, req.params.get(self.id))?;
+        delete(db, req.params.get(self.id))?;
         Ok(Reply::Empty)
     }
 }

@@ -77,7 +77,7 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         bgw_id: spec.string("bgwId")?,
         propagation: parse_propagation(&spec)?,
     };
-    WIRE.create_reply(&spec, backend::create(db, &req.region, new))
+    WIRE.create_reply(&spec, backend::create(db, new))
 }
 
 /// `vpcAttachmentName` and/or `propagationAttribute` ("全量更新": the whole propagation is
@@ -92,5 +92,5 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
             .map(|attribute| parse_propagation(&attribute))
             .transpose()?,
     };
-    modified(&spec, db.modify(&req.region, id, change))
+    modified(&spec, db.modify(id, change))
 }

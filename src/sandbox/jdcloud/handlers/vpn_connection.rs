@@ -64,7 +64,7 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         local_asn,
         providers,
     };
-    WIRE.create_reply(&spec, backend::create(db, &req.region, new))
+    WIRE.create_reply(&spec, backend::create(db, new))
 }
 
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
@@ -89,7 +89,7 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         cgw_id: spec.opt_string("cgwId")?,
         local_asn: spec.opt_i64("localAsn")?,
     };
-    modified(&spec, db.modify(&req.region, id, change))
+    modified(&spec, db.modify(id, change))
 }
 
 fn parse_traffic_selector(spec: &Spec) -> Result<TrafficSelector, JdError> {

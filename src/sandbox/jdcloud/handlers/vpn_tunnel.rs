@@ -89,7 +89,7 @@ pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         local_tunnel_ip,
         options: parse_options(&spec)?,
     };
-    WIRE.create_reply(&spec, backend::create(db, &req.region, new))
+    WIRE.create_reply(&spec, backend::create(db, new))
 }
 
 pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
@@ -103,17 +103,17 @@ pub(super) fn modify(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
         tunnel_ip: spec.opt_parsed("tunnelIp", validate::tunnel_ip)?,
         local_tunnel_ip: spec.opt_parsed("localTunnelIp", validate::ipv4)?,
     };
-    modified(&spec, db.modify(&req.region, id, change))
+    modified(&spec, db.modify(id, change))
 }
 
 /// `modifyAdminStatus`: `{"adminStatus": "UP" | "DOWN"}`.
 pub(super) fn modify_admin_status(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {
     let id = req.params.get(WIRE.id);
-    db.get::<VpnTunnel>(&req.region, id)?;
+    db.get::<VpnTunnel>(id)?;
     let spec = Spec::parse(&req.body, ADMIN_STATUS_WRAPPER)?;
     let status = spec.checked("adminStatus", |field, v| {
         validate::one_of(field, v, ADMIN_STATUSES)
     })?;
-    backend::set_admin_status(db, &req.region, id, status)?;
+    backend::set_admin_status(db, id, status)?;
     Ok(Reply::Empty)
 }
