@@ -26,13 +26,20 @@ data "hybridnet_ipsec_profile" "this" {
   nat_traversal  = try(var.ipsec["nat_traversal"], null)
 }
 
+# Keyed by address: a changed device is a new gateway, made before the
+# connection moves to it and deleted after (Alibaba Cloud refuses to delete a
+# gateway a connection still uses).
 resource "hybridnet_alicloud_customer_gateway" "device" {
-  count       = length(var.device_ips)
+  for_each    = { for n, ip in var.device_ips : ip => n }
   region      = var.region
-  ip_address  = var.device_ips[count.index]
+  ip_address  = each.key
   asn         = var.bgp_asn
-  name        = "${var.name}-${count.index + 1}"
-  description = "${var.name}: data centre VPN device ${count.index + 1}"
+  name        = "${var.name}-${each.value + 1}"
+  description = "${var.name}: data centre VPN device ${each.value + 1}"
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "hybridnet_alicloud_ipsec_connection_cen" "this" {
@@ -49,7 +56,7 @@ resource "hybridnet_alicloud_ipsec_connection_cen" "this" {
   dynamic "tunnel" {
     for_each = [0, 1]
     content {
-      customer_gateway_id            = hybridnet_alicloud_customer_gateway.device[tunnel.value % length(var.device_ips)].id
+      customer_gateway_id            = hybridnet_alicloud_customer_gateway.device[var.device_ips[tunnel.value % length(var.device_ips)]].id
       psk                            = var.psks[tunnel.value]
       ike_version                    = local.proposal.ike_version
       ike_mode                       = local.proposal.ike_mode

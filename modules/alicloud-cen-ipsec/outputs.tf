@@ -10,7 +10,7 @@ output "transit_router_attachment_id" {
 
 output "customer_gateway_ids" {
   description = "The customer gateways, one per device IP."
-  value       = hybridnet_alicloud_customer_gateway.device[*].id
+  value       = [for ip in var.device_ips : hybridnet_alicloud_customer_gateway.device[ip].id]
 }
 
 output "tunnels" {
