@@ -162,6 +162,7 @@ resource "hybridnet_alicloud_ipsec_connection_route" "to_jdcloud" {
 
 # Each end as a device standing in for the other cloud would load it.
 data "hybridnet_peer_config" "jdcloud" {
+  count                     = var.render_peer_configs ? 1 : 0
   provider                  = hybridnet.jdcloud
   jdcloud_vpn_connection_id = hybridnet_jdcloud_vpn_connection.this.id
   platform                  = "strongswan"
@@ -169,6 +170,7 @@ data "hybridnet_peer_config" "jdcloud" {
 }
 
 data "hybridnet_peer_config" "alicloud" {
+  count                      = var.render_peer_configs ? 1 : 0
   provider                   = hybridnet.alicloud
   alicloud_vpn_connection_id = hybridnet_alicloud_ipsec_connection_cen.this.id
   platform                   = "strongswan"

@@ -35,10 +35,10 @@ output "proposal" {
 }
 
 output "peer_configs" {
-  description = "Each end rendered as swanctl.conf (`jdcloud`, `alicloud`): what a device standing in for the other cloud would load; holds the keys."
+  description = "Each end rendered as swanctl.conf (`jdcloud`, `alicloud`): what a device standing in for the other cloud would load; holds the keys. Null unless `render_peer_configs`."
   value = {
-    jdcloud  = data.hybridnet_peer_config.jdcloud.config
-    alicloud = data.hybridnet_peer_config.alicloud.config
+    jdcloud  = one(data.hybridnet_peer_config.jdcloud[*].config)
+    alicloud = one(data.hybridnet_peer_config.alicloud[*].config)
   }
   sensitive = true
 }

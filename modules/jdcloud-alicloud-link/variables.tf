@@ -144,3 +144,9 @@ variable "ipsec" {
     error_message = "The ipsec keys must be arguments of hybridnet_ipsec_profile: ike_version, ike_mode, ike_encryption, ike_integrity, ike_dh_group, ike_lifetime, esp_encryption, esp_integrity, esp_pfs_group, esp_lifetime, dpd, nat_traversal."
   }
 }
+
+variable "render_peer_configs" {
+  description = "Render each end as swanctl.conf into `peer_configs` (what a device standing in for the other side would load). Off by default: `hybridnet_peer_config` fails on a connection without tunnels, which `terraform import` into this module meets after an interrupted apply (Terraform 1.11 reads data sources while importing; 1.0 does not)."
+  type        = bool
+  default     = false
+}

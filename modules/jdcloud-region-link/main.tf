@@ -180,6 +180,7 @@ resource "hybridnet_jdcloud_border_gateway_route" "b" {
 
 # Each end as a device standing in for the other side would load it.
 data "hybridnet_peer_config" "a" {
+  count                     = var.render_peer_configs ? 1 : 0
   provider                  = hybridnet.a
   jdcloud_vpn_connection_id = hybridnet_jdcloud_vpn_connection.a.id
   platform                  = "strongswan"
@@ -187,6 +188,7 @@ data "hybridnet_peer_config" "a" {
 }
 
 data "hybridnet_peer_config" "b" {
+  count                     = var.render_peer_configs ? 1 : 0
   provider                  = hybridnet.b
   jdcloud_vpn_connection_id = hybridnet_jdcloud_vpn_connection.b.id
   platform                  = "strongswan"

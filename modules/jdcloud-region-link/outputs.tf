@@ -31,10 +31,10 @@ output "proposal" {
 }
 
 output "peer_configs" {
-  description = "Each side's end rendered as swanctl.conf (`a`, `b`): what a device standing in for the other side would load; holds the keys."
+  description = "Each side's end rendered as swanctl.conf (`a`, `b`): what a device standing in for the other side would load; holds the keys. Null unless `render_peer_configs`."
   value = {
-    a = data.hybridnet_peer_config.a.config
-    b = data.hybridnet_peer_config.b.config
+    a = one(data.hybridnet_peer_config.a[*].config)
+    b = one(data.hybridnet_peer_config.b[*].config)
   }
   sensitive = true
 }

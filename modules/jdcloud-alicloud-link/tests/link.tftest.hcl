@@ -5,9 +5,10 @@
 provider "hybridnet" {}
 
 variables {
-  name   = "tftest-jdali"
-  cen_id = "cen-sandbox0000000001"
-  psks   = ["TfTest_JA_1", "TfTest_JA_2"]
+  render_peer_configs = true
+  name                = "tftest-jdali"
+  cen_id              = "cen-sandbox0000000001"
+  psks                = ["TfTest_JA_1", "TfTest_JA_2"]
 }
 
 run "refuses_a_setting_one_cloud_lacks" {

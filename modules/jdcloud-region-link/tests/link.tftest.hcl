@@ -16,12 +16,13 @@ provider "hybridnet" {
 }
 
 variables {
-  name     = "tftest-rl"
-  a_vpc_id = "vpc-tftestnorth"
-  b_vpc_id = "vpc-tftesteast"
-  a_cidrs  = ["10.110.0.0/16"]
-  b_cidrs  = ["10.120.0.0/16"]
-  psks     = ["TfTest_RL_1", "TfTest_RL_2"]
+  render_peer_configs = true
+  name                = "tftest-rl"
+  a_vpc_id            = "vpc-tftestnorth"
+  b_vpc_id            = "vpc-tftesteast"
+  a_cidrs             = ["10.110.0.0/16"]
+  b_cidrs             = ["10.120.0.0/16"]
+  psks                = ["TfTest_RL_1", "TfTest_RL_2"]
 }
 
 run "refuses_an_inside_block_alicloud_reserves" {
