@@ -192,7 +192,9 @@ fn every_scenario_has_a_readme_with_its_topology() {
         let (inner, modules) = declared_with_modules(&main_tf, root);
         for m in &modules {
             if !readme.contains(&format!("modules/{m}")) {
-                failures.push(format!("examples/{name}/README.md: does not name modules/{m}"));
+                failures.push(format!(
+                    "examples/{name}/README.md: does not name modules/{m}"
+                ));
             }
         }
         for t in inner.resources.iter().chain(&inner.data_sources) {
