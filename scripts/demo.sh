@@ -126,10 +126,17 @@ export ALICLOUD_ACCESS_KEY=sandbox-ak
 export ALICLOUD_SECRET_KEY=sandbox-sk
 export ALICLOUD_REGION=cn-hangzhou
 
-# Work on a copy so the example directory never collects state files.
-cp -R "$EXAMPLE" "$WORK/example"
-rm -rf "$WORK/example/.terraform" "$WORK/example"/terraform.tfstate*
-cd "$WORK/example"
+# Work on a copy so the example directory never collects state files. The scenario examples call
+# the modules as ../../modules/<name>, so modules/ is copied alongside and `terraform get` installs
+# them (local modules: no init, no registry).
+mkdir -p "$WORK/examples"
+cp -R "$EXAMPLE" "$WORK/examples/example"
+cp -R "$ROOT/modules" "$WORK/modules"
+rm -rf "$WORK/examples/example/.terraform" "$WORK/examples/example"/terraform.tfstate*
+cd "$WORK/examples/example"
+if grep -q '^module "' ./*.tf; then
+    "$TERRAFORM" get -no-color >/dev/null
+fi
 
 # Terraform colours its output even into a pipe or a log file; keep colour for terminals only.
 TF_FLAGS=()

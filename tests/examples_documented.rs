@@ -121,6 +121,38 @@ fn problems(name: &str, main_tf: &str, readme: &str) -> Vec<String> {
     out
 }
 
+/// What main.tf declares, plus what the modules it calls (`source = "../../modules/NAME"`)
+/// declare: a README of an example that calls a module describes what that module builds.
+fn declared_with_modules(main_tf: &str, root: &Path) -> (Declared, Vec<String>) {
+    let mut d = declared(main_tf);
+    let mut modules = Vec::new();
+    for line in main_tf.lines().map(str::trim) {
+        let Some(name) = line
+            .strip_prefix("source")
+            .map(|rest| rest.trim_start().trim_start_matches('=').trim())
+            .and_then(|v| v.strip_prefix("\"../../modules/"))
+            .and_then(|v| v.strip_suffix('"'))
+        else {
+            continue;
+        };
+        let module_tf = std::fs::read_to_string(root.join("modules").join(name).join("main.tf"))
+            .unwrap_or_else(|e| panic!("modules/{name}/main.tf: {e}"));
+        let inner = declared(&module_tf);
+        for (list, from) in [
+            (&mut d.resources, inner.resources),
+            (&mut d.data_sources, inner.data_sources),
+        ] {
+            for t in from {
+                if !list.contains(&t) {
+                    list.push(t);
+                }
+            }
+        }
+        modules.push(name.to_owned());
+    }
+    (d, modules)
+}
+
 #[test]
 fn every_scenario_has_a_readme_with_its_topology() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -155,6 +187,22 @@ fn every_scenario_has_a_readme_with_its_topology() {
         };
         for p in problems(name, &main_tf, &readme) {
             failures.push(format!("examples/{name}/README.md: {p}"));
+        }
+        // An example calling a module names it and every resource type it builds.
+        let (inner, modules) = declared_with_modules(&main_tf, root);
+        for m in &modules {
+            if !readme.contains(&format!("modules/{m}")) {
+                failures.push(format!(
+                    "examples/{name}/README.md: does not name modules/{m}"
+                ));
+            }
+        }
+        for t in inner.resources.iter().chain(&inner.data_sources) {
+            if !mentions(&readme, t) {
+                failures.push(format!(
+                    "examples/{name}/README.md: {t} (built by a module it calls) not mentioned"
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -1,6 +1,11 @@
 # Data centre → Alibaba Cloud CEN, following the "create IPsec connection
-# (CEN)" guide: a dual-tunnel connection bound to the CEN's transit router,
-# BGP on both tunnels, and the three automatic-routing options on.
+# (CEN)" guide, as one call of the alicloud-cen-ipsec module
+# (modules/alicloud-cen-ipsec): a dual-tunnel connection bound to the CEN's
+# transit router, BGP on both tunnels, and the three automatic-routing
+# options on.
+#
+# The module is called by relative path; run this from a checkout (or copy
+# examples/ and modules/ side by side) and `terraform get` (or init) first.
 
 terraform {
   required_providers {
@@ -31,61 +36,46 @@ variable "psk" {
   default     = ["HzTunnel1_Key!", "HzTunnel2_Key!"]
 }
 
-resource "hybridnet_alicloud_customer_gateway" "router" {
-  count       = 2
-  ip_address  = var.idc_routers[count.index]
-  asn         = 65020
-  name        = "idc-router-${count.index + 1}"
-  description = "data centre VPN router ${count.index + 1}"
-}
+module "idc" {
+  source = "../../modules/alicloud-cen-ipsec"
 
-resource "hybridnet_alicloud_ipsec_connection_cen" "idc" {
-  name                          = "idc-dual-tunnel"
-  cen_id                        = var.cen_id
-  bgp_enabled                   = true
-  effect_immediately            = true
-  auto_publish_routes           = true
-  associate_default_route_table = true
-  propagate_default_route_table = true
-
-  dynamic "tunnel" {
-    for_each = [0, 1]
-    content {
-      customer_gateway_id = hybridnet_alicloud_customer_gateway.router[tunnel.value].id
-      psk                 = var.psk[tunnel.value]
-      ike_version         = "ikev2"
-      bgp_tunnel_cidr     = "169.254.${10 + tunnel.value}.0/30"
-      bgp_local_ip        = "169.254.${10 + tunnel.value}.1"
-    }
+  name       = "idc-dual-tunnel"
+  cen_id     = var.cen_id
+  device_ips = var.idc_routers
+  bgp_asn    = 65020
+  psks       = var.psk
+  # Tunnel i: inside 169.254.10.(4i)/30, Alibaba Cloud .1, router .2.
+  inside_block = "169.254.10.0/24"
+  # Alibaba Cloud's own defaults with IKEv2: AES-128, SHA-1, group 2
+  # (modp1024), PFS group 2, one-day lifetimes.
+  ipsec = {
+    ike_encryption = "aes128"
+    ike_integrity  = "sha1"
+    ike_dh_group   = "modp1024"
+    ike_lifetime   = 86400
+    esp_encryption = "aes128"
+    esp_integrity  = "sha1"
+    esp_pfs_group  = "modp1024"
+    esp_lifetime   = 86400
   }
+  # Huawei VRP for the routers most Chinese data centres run, and strongSwan
+  # for a Linux router.
+  device_platforms = ["huawei_vrp", "strongswan"]
 }
 
 output "tunnel_gateway_ips" {
   description = "Configure these as the peers on the data centre routers."
-  value       = [for t in hybridnet_alicloud_ipsec_connection_cen.idc.tunnel : t.gateway_ip]
-}
-
-# The data centre's end, rendered from Alibaba Cloud's view of the
-# connection: Huawei VRP for the routers most Chinese data centres run, and
-# strongSwan for a Linux router.
-data "hybridnet_peer_config" "idc_huawei" {
-  alicloud_vpn_connection_id = hybridnet_alicloud_ipsec_connection_cen.idc.id
-  platform                   = "huawei_vrp"
-}
-
-data "hybridnet_peer_config" "idc_strongswan" {
-  alicloud_vpn_connection_id = hybridnet_alicloud_ipsec_connection_cen.idc.id
-  platform                   = "strongswan"
+  value       = [for t in module.idc.tunnels : t.gateway_ip]
 }
 
 output "idc_huawei_config" {
   description = "Huawei VRP configuration of the data centre routers (holds the keys)."
-  value       = data.hybridnet_peer_config.idc_huawei.config
+  value       = module.idc.device_config["huawei_vrp"]
   sensitive   = true
 }
 
 output "idc_strongswan_conf" {
   description = "swanctl.conf of the data centre routers (holds the keys)."
-  value       = data.hybridnet_peer_config.idc_strongswan.config
+  value       = module.idc.device_config["strongswan"]
   sensitive   = true
 }

@@ -1,21 +1,25 @@
 # JD Cloud region ↔ Alibaba Cloud transit router, dual-tunnel IPsec with BGP,
-# in one `terraform apply`.
+# in one `terraform apply`, as one call of the jdcloud-alicloud-link module
+# (modules/jdcloud-alicloud-link).
 #
 # JD side: border gateway, VPC attachment, a customer gateway standing for
 # Alibaba Cloud, a BGP VPN connection and two tunnels. Alibaba side: two
 # customer gateways standing for the JD connection's two cloud IPs and a
 # dual-tunnel connection bound to the CEN transit router. Both ends use the
 # same PSKs and inside /30s, and take their IKE/IPsec settings from one
-# hybridnet_ipsec_profile, which refuses at plan time any setting either
-# cloud cannot do (JD Cloud's default DH group ecp256, say, which Alibaba
-# Cloud lacks).
+# hybridnet_ipsec_profile inside the module, which refuses at plan time any
+# setting either cloud cannot do (JD Cloud's default DH group ecp256, say,
+# which Alibaba Cloud lacks).
 #
 # The cycle: the JD customer gateway must carry the Alibaba tunnels' gateway
 # IPs, which exist only once the Alibaba connection is bound, which needs the
-# JD connection's cloud IPs, which need the JD customer gateway. It is broken
-# as in the JD cross-region example: the JD customer gateway is created
-# without addresses and hybridnet_jdcloud_customer_gateway_addresses sets
-# them last; the JD tunnels take their customer_ip from it.
+# JD connection's cloud IPs, which need the JD customer gateway. The module
+# creates the JD customer gateway without addresses and
+# hybridnet_jdcloud_customer_gateway_addresses sets them last; the JD tunnels
+# take their customer_ip from it.
+#
+# The module is called by relative path; run this from a checkout (or copy
+# examples/ and modules/ side by side) and `terraform get` (or init) first.
 
 terraform {
   required_providers {
@@ -25,6 +29,8 @@ terraform {
   }
 }
 
+# One configuration serves both clouds here (the jdcloud and alicloud blocks
+# come from the environment); it is passed as both of the module's ends.
 provider "hybridnet" {}
 
 variable "cen_id" {
@@ -45,135 +51,37 @@ variable "psk" {
   default     = ["JdAli_Tunnel_1", "JdAli_Tunnel_2"]
 }
 
-locals {
-  # ASNs: JD Cloud's side is fixed at 65000; Alibaba's side uses 65100
-  # (JD customer gateways take 65001–65499 only, so not Alibaba's 45104).
-  jd_asn  = 65000
-  ali_asn = 65100
-  # Inside /30 of pair i: valid on both clouds (JD: 169.254.0.0/20; Alibaba:
-  # 169.254.0.0/16 without 169.254.0-6.0/30). Alibaba takes .1, JD .2.
-  inside = [for i in [0, 1] : "169.254.${10 + i}.0/30"]
-}
-
-# One proposal for both ends, in neutral (strongSwan) names: JD Cloud's
-# modp2048 is Alibaba Cloud's group14.
-data "hybridnet_ipsec_profile" "link" {
-  ike_encryption = "aes256"
-  ike_integrity  = "sha256"
-  ike_dh_group   = "modp2048"
-  ike_lifetime   = 86400
-  esp_encryption = "aes256"
-  esp_integrity  = "sha256"
-  esp_pfs_group  = "modp2048"
-  esp_lifetime   = 3600
-}
-
-locals {
-  jd_proposal  = data.hybridnet_ipsec_profile.link.jdcloud
-  ali_proposal = data.hybridnet_ipsec_profile.link.alicloud
-}
-
-# --- JD Cloud -------------------------------------------------------------
-
-resource "hybridnet_jdcloud_border_gateway" "main" {
-  name        = "to-alicloud"
-  description = "VPN to Alibaba Cloud CEN"
-}
-
-resource "hybridnet_jdcloud_vpc_attachment" "app" {
-  name              = "app-vpc"
-  border_gateway_id = hybridnet_jdcloud_border_gateway.main.id
-  vpc_id            = var.jd_vpc_id
-}
-
-resource "hybridnet_jdcloud_customer_gateway" "alicloud" {
-  name    = "alicloud-cen"
-  bgp_asn = local.ali_asn
-}
-
-resource "hybridnet_jdcloud_vpn_connection" "alicloud" {
-  name                = "alicloud-bgp"
-  border_gateway_id   = hybridnet_jdcloud_border_gateway.main.id
-  customer_gateway_id = hybridnet_jdcloud_customer_gateway.alicloud.id
-  bgp_enabled         = true
-}
-
-# --- Alibaba Cloud ----------------------------------------------------------
-
-resource "hybridnet_alicloud_customer_gateway" "jd" {
-  count      = 2
-  ip_address = hybridnet_jdcloud_vpn_connection.alicloud.cloud_public_ips[count.index]
-  asn        = local.jd_asn
-  name       = "jdcloud-${count.index + 1}"
-}
-
-resource "hybridnet_alicloud_ipsec_connection_cen" "jd" {
-  name                          = "to-jdcloud"
-  cen_id                        = var.cen_id
-  bgp_enabled                   = true
-  effect_immediately            = true
-  associate_default_route_table = true
-  propagate_default_route_table = true
-
-  dynamic "tunnel" {
-    for_each = [0, 1]
-    content {
-      customer_gateway_id            = hybridnet_alicloud_customer_gateway.jd[tunnel.value].id
-      psk                            = var.psk[tunnel.value]
-      ike_version                    = local.ali_proposal.ike_version
-      ike_mode                       = local.ali_proposal.ike_mode
-      ike_encryption_algorithm       = local.ali_proposal.ike_encryption_algorithm
-      ike_authentication_algorithm   = local.ali_proposal.ike_authentication_algorithm
-      ike_dh_group                   = local.ali_proposal.ike_dh_group
-      ike_lifetime                   = local.ali_proposal.ike_lifetime
-      ipsec_encryption_algorithm     = local.ali_proposal.ipsec_encryption_algorithm
-      ipsec_authentication_algorithm = local.ali_proposal.ipsec_authentication_algorithm
-      ipsec_pfs                      = local.ali_proposal.ipsec_pfs
-      ipsec_lifetime                 = local.ali_proposal.ipsec_lifetime
-      enable_dpd                     = local.ali_proposal.enable_dpd
-      enable_nat_traversal           = local.ali_proposal.enable_nat_traversal
-      bgp_local_asn                  = local.ali_asn
-      bgp_tunnel_cidr                = local.inside[tunnel.value]
-      bgp_local_ip                   = cidrhost(local.inside[tunnel.value], 1)
-    }
+module "link" {
+  source = "../../modules/jdcloud-alicloud-link"
+  providers = {
+    hybridnet.jdcloud  = hybridnet
+    hybridnet.alicloud = hybridnet
   }
-}
 
-# --- Back to JD Cloud: the cycle closes here --------------------------------
-
-resource "hybridnet_jdcloud_customer_gateway_addresses" "alicloud" {
-  customer_gateway_id = hybridnet_jdcloud_customer_gateway.alicloud.id
-  customer_ips        = [for t in hybridnet_alicloud_ipsec_connection_cen.jd.tunnel : t.gateway_ip]
-}
-
-resource "hybridnet_jdcloud_vpn_tunnel" "alicloud" {
-  count              = 2
-  vpn_connection_id  = hybridnet_jdcloud_vpn_connection.alicloud.id
-  cloud_public_ip    = hybridnet_jdcloud_vpn_connection.alicloud.cloud_public_ips[count.index]
-  customer_ip        = hybridnet_jdcloud_customer_gateway_addresses.alicloud.customer_ips[count.index]
-  psk                = var.psk[count.index]
-  tunnel_ip          = local.inside[count.index]
-  local_tunnel_ip    = cidrhost(local.inside[count.index], 2)
-  ike_version        = local.jd_proposal.ike_version
-  ike_mode           = local.jd_proposal.ike_mode
-  ike_cipher         = local.jd_proposal.ike_cipher
-  ike_auth           = local.jd_proposal.ike_auth
-  ike_key_exchange   = local.jd_proposal.ike_key_exchange
-  ike_sa_life_sec    = local.jd_proposal.ike_sa_life_sec
-  ike_dpd_sec        = local.jd_proposal.ike_dpd_sec
-  ipsec_cipher       = local.jd_proposal.ipsec_cipher
-  ipsec_auth         = local.jd_proposal.ipsec_auth
-  ipsec_key_exchange = local.jd_proposal.ipsec_key_exchange
-  ipsec_sa_life_sec  = local.jd_proposal.ipsec_sa_life_sec
+  name           = "jd-alicloud"
+  jdcloud_vpc_id = var.jd_vpc_id
+  cen_id         = var.cen_id
+  psks           = var.psk
+  # JD Cloud keeps the border gateway's 65000; Alibaba's end uses 65100 (JD
+  # customer gateways take 65001–65499 only, so not Alibaba's 45104).
+  alicloud_asn = 65100
+  # Pair i: inside 169.254.10.(4i)/30, Alibaba .1, JD .2 (valid on both clouds).
+  inside_block = "169.254.10.0/24"
+  # One proposal for both ends, in neutral (strongSwan) names: JD Cloud's
+  # modp2048 is Alibaba Cloud's group14.
+  ipsec = {
+    ike_encryption = "aes256"
+    ike_integrity  = "sha256"
+    ike_dh_group   = "modp2048"
+    ike_lifetime   = 86400
+    esp_encryption = "aes256"
+    esp_integrity  = "sha256"
+    esp_pfs_group  = "modp2048"
+    esp_lifetime   = 3600
+  }
 }
 
 output "pairs" {
   description = "Each tunnel pair: JD Cloud IP ↔ Alibaba Cloud IP, inside /30."
-  # Over the tunnels that exist, so that the output also evaluates while some are missing
-  # from the state (e.g. during `terraform import`).
-  value = [for i, t in hybridnet_jdcloud_vpn_tunnel.alicloud : {
-    jdcloud  = t.cloud_public_ip
-    alicloud = hybridnet_alicloud_ipsec_connection_cen.jd.tunnel[i].gateway_ip
-    inside   = local.inside[i]
-  }]
+  value       = module.link.pairs
 }

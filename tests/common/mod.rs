@@ -566,8 +566,15 @@ impl fmt::Display for TfOutput {
 
 /// One Terraform working directory: `main.tf`, a CLI config with `dev_overrides`, and the
 /// environment that points the provider at a [`Sandbox`].
+///
+/// The configuration lives two levels down a temp dir (`<tmp>/examples/root`) next to
+/// `<tmp>/modules`, a link to the repository's `modules/`: the scenario examples call the modules
+/// as `../../modules/<name>`, and so do tests. A `main.tf` with a `module` block gets
+/// `terraform get` (local modules only; no init, no registry).
 pub struct TfWorkdir {
-    dir: tempfile::TempDir,
+    /// The temp dir holding the working directory, the CLI config and the modules link.
+    _root: tempfile::TempDir,
+    dir: PathBuf,
     terraform: PathBuf,
     version: String,
     env: Vec<(String, String)>,
@@ -577,15 +584,19 @@ pub struct TfWorkdir {
 impl TfWorkdir {
     /// A fresh directory for `terraform` talking to `sandbox`, with `main_tf` written.
     pub fn new(terraform: &Path, sandbox: &Sandbox, main_tf: &str) -> Self {
-        let dir = tempfile::Builder::new()
+        let root = tempfile::Builder::new()
             .prefix("hybridnet-tf-")
             .tempdir()
             .unwrap_or_else(|e| panic!("creating a temp dir: {e}"));
+        let dir = root.path().join("examples").join("root");
+        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+        std::os::unix::fs::symlink(repo_root().join("modules"), root.path().join("modules"))
+            .unwrap_or_else(|e| panic!("linking modules/ into {}: {e}", root.path().display()));
         let provider_dir = Path::new(env!("CARGO_BIN_EXE_terraform-provider-hybridnet"))
             .parent()
             .unwrap_or_else(|| panic!("provider binary path has no parent"))
             .to_owned();
-        let cli_config = dir.path().join("cli.tfrc");
+        let cli_config = root.path().join("cli.tfrc");
         write_file(&cli_config, &dev_overrides_config(&provider_dir));
 
         let url = sandbox.url().to_owned();
@@ -613,6 +624,7 @@ impl TfWorkdir {
             .and_then(|s| s.parse().ok())
             .map_or(DEFAULT_TF_TIMEOUT, Duration::from_secs);
         let workdir = Self {
+            _root: root,
             dir,
             terraform: terraform.to_owned(),
             version: terraform_version(terraform),
@@ -625,7 +637,7 @@ impl TfWorkdir {
 
     /// The working directory.
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
     /// `Terraform vX.Y.Z` of the binary this directory runs.
@@ -646,9 +658,17 @@ impl TfWorkdir {
         self
     }
 
-    /// Replaces `main.tf`.
+    /// Replaces `main.tf`; installs its modules when it calls any.
     pub fn write_main(&self, main_tf: &str) {
         write_file(&self.path().join("main.tf"), main_tf);
+        if calls_modules(main_tf) {
+            self.run_ok(&["get", "-no-color"]);
+        }
+    }
+
+    /// Writes another file into the working directory (e.g. `moved.tf`, `terraform.tfvars.json`).
+    pub fn write_file(&self, name: &str, contents: &str) {
+        write_file(&self.path().join(name), contents);
     }
 
     /// Runs `terraform <args>` in the directory; never panics on a non-zero exit.
@@ -894,6 +914,13 @@ pub fn provider_preamble() -> String {
     format!(
         "terraform {{\n  required_providers {{\n    hybridnet = {{\n      source = \"{PROVIDER_SOURCE}\"\n    }}\n  }}\n}}\n\nprovider \"hybridnet\" {{}}\n"
     )
+}
+
+/// Whether a configuration has a `module` block (which `terraform get` must install first).
+pub fn calls_modules(config: &str) -> bool {
+    config
+        .lines()
+        .any(|l| l.trim_start().starts_with("module \""))
 }
 
 fn write_file(path: &Path, contents: &str) {
