@@ -171,10 +171,10 @@ pub fn schema() -> Schema {
             .optional()
             .write_only()
             .description(
-                "Pre-shared key, write-only (Terraform 1.11 or later): the same rules as `psk`, but neither \
-                 plan nor state ever holds it, and the key JD Cloud reads back is not stored either, so a key \
-                 changed outside Terraform goes unnoticed. Sent when the tunnel is created and whenever \
-                 `psk_wo_version` changes; feed it from the ephemeral resource `hybridnet_psk`.",
+                "Pre-shared key with the same rules as `psk`, which neither plan nor state ever holds. Nor \
+                 is the key JD Cloud reads back stored, so a key changed outside Terraform goes unnoticed. \
+                 Sent when the tunnel is created and whenever `psk_wo_version` changes; feed it from the \
+                 ephemeral resource `hybridnet_psk`.",
             ),
     )
     .attribute(schema_parts::psk_wo_version())

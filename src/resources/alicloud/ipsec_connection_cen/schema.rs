@@ -173,10 +173,10 @@ pub(crate) fn tunnel_block() -> Block {
                 .optional()
                 .write_only()
                 .description(
-                    "Pre-shared key, write-only (Terraform 1.11 or later): the same rules as `psk`, but neither plan \
-                     nor state ever holds it, and `psk` stays null instead of holding the key Alibaba Cloud reads \
-                     back, so a key changed outside Terraform goes unnoticed. Sent when the connection is created and \
-                     whenever `psk_wo_version` changes; feed it from the ephemeral resource `hybridnet_psk`.",
+                    "Pre-shared key with the same rules as `psk`, which neither plan nor state ever holds. With it \
+                     `psk` stays null instead of holding the key Alibaba Cloud reads back, so a key changed outside \
+                     Terraform goes unnoticed. Sent when the connection is created and whenever `psk_wo_version` \
+                     changes; feed it from the ephemeral resource `hybridnet_psk`.",
                 ),
         )
         .attribute(schema_parts::psk_wo_version())
