@@ -260,12 +260,19 @@ fn the_write_only_key_is_sent_on_create_and_when_its_version_changes() {
     );
     let applied = wo(Some(1), None, None);
     assert_eq!(
-        sent(&[applied.clone()], wo(Some(1), Some("K1"), None)),
+        sent(
+            std::slice::from_ref(&applied),
+            wo(Some(1), Some("K1"), None)
+        ),
         None
     );
     assert!(!settings_differ(&applied, &wo(Some(1), Some("K1"), None)));
     assert_eq!(
-        sent(&[applied.clone()], wo(Some(2), Some("K2"), None)).as_deref(),
+        sent(
+            std::slice::from_ref(&applied),
+            wo(Some(2), Some("K2"), None)
+        )
+        .as_deref(),
         Some("K2")
     );
     assert!(settings_differ(&applied, &wo(Some(2), Some("K2"), None)));
