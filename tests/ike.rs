@@ -2,7 +2,8 @@
 //! applied against the sandbox with the real Terraform CLI, both ends of every tunnel are built
 //! from the sandbox's state through the tests' own mapping table (tests/common/cloud_end.rs, not
 //! the provider's code), and strongSwan's charon negotiates them in two network namespaces
-//! (tests/common/ike.rs). How and why: docs/design/ike-tests.md.
+//! (tests/common/ike.rs). The write-only variant of the cross-cloud example runs on Terraform
+//! 1.11 and later only (its keys come from ephemeral resources). How and why: docs/design/ike-tests.md.
 //!
 //! Each tunnel must reach an ESTABLISHED IKE SA with the algorithms the example sets, and the
 //! responder must select the ESP proposal (with its PFS group). Then, against the same applied
@@ -33,7 +34,12 @@ struct Example {
     /// The ESP proposal the responder selects when asked for a CHILD_SA with PFS
     /// (CREATE_CHILD_SA); in IKE_AUTH the same without the DH group.
     esp: &'static str,
+    /// The oldest Terraform `(major, minor)` that can apply it, and why; older ones are skipped.
+    since: ((u32, u32), &'static str),
 }
+
+/// What every Terraform of `terraform_bins()` applies.
+const ANY_TERRAFORM: ((u32, u32), &str) = ((1, 0), "");
 
 /// Both ends from one `hybridnet_ipsec_profile`: AES-256, SHA-256, DH group 14 (JD `modp2048` =
 /// Alibaba `group14`), PFS group 14.
@@ -43,6 +49,18 @@ const JDCLOUD_ALICLOUD: Example = Example {
     ike: "aes256/sha256/modp2048",
     prf: "PRF_HMAC_SHA2_256",
     esp: "AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ",
+    since: ANY_TERRAFORM,
+};
+
+/// The same link with its keys from ephemeral `hybridnet_psk`s through the write-only `psk_wo`:
+/// the keys reach the sandbox only, and the test reads them there like any other.
+const JDCLOUD_ALICLOUD_WRITE_ONLY: Example = Example {
+    dir: "jdcloud-alicloud-vpn-write-only",
+    since: (
+        (1, 11),
+        "ephemeral resources and write-only arguments need Terraform 1.11",
+    ),
+    ..JDCLOUD_ALICLOUD
 };
 
 /// Both regions take one `hybridnet_ipsec_profile` with its defaults: AES-256, SHA-256, DH group
@@ -53,6 +71,7 @@ const JDCLOUD_CROSS_REGION: Example = Example {
     ike: "aes256/sha256/modp2048",
     prf: "PRF_HMAC_SHA2_256",
     esp: "AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ",
+    since: ANY_TERRAFORM,
 };
 
 #[test]
@@ -77,6 +96,14 @@ fn jdcloud_alicloud_static_vpn_tunnels_negotiate_ike() {
     cloud_to_cloud(
         "jdcloud_alicloud_static_vpn_tunnels_negotiate_ike",
         &JDCLOUD_ALICLOUD_STATIC,
+    );
+}
+
+#[test]
+fn jdcloud_alicloud_vpn_write_only_tunnels_negotiate_ike() {
+    cloud_to_cloud(
+        "jdcloud_alicloud_vpn_write_only_tunnels_negotiate_ike",
+        &JDCLOUD_ALICLOUD_WRITE_ONLY,
     );
 }
 
@@ -122,6 +149,11 @@ fn cloud_to_cloud(test: &str, example: &Example) {
         let sandbox = Sandbox::start();
         let workdir = TfWorkdir::new(&tf, &sandbox, &main_tf);
         let version = workdir.terraform_version().to_owned();
+        let (since, why) = example.since;
+        if major_minor(&version) < since {
+            eprintln!("{version}: {} skipped: {why}", example.dir);
+            continue;
+        }
         workdir.apply();
         let applied = started.elapsed();
 
@@ -248,6 +280,15 @@ fn cloud_to_cloud(test: &str, example: &Example) {
             (started.elapsed() - applied).as_secs_f64()
         );
     }
+}
+
+/// `(major, minor)` of a `Terraform vX.Y.Z` line.
+fn major_minor(version: &str) -> (u32, u32) {
+    let mut parts = version
+        .trim_start_matches("Terraform v")
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
 /// Where a changed setting must make the negotiation fail.

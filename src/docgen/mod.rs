@@ -20,6 +20,9 @@ pub fn render(repo_root: &Path) -> BTreeMap<String, String> {
         example
     );
     render_block(&mut index, &p.schema().block, "");
+    // How to keep pre-shared keys out of state: a guide, not a schema.
+    index.push('\n');
+    index.push_str(&read(repo_root, "examples/provider/keys-out-of-state.md"));
     index.push_str("\n## Resources\n\n");
     for r in p.resources() {
         let short = r

@@ -3,7 +3,7 @@
 //! once. The descriptions stay each resource's own.
 
 use crate::framework::validate::Validator;
-use crate::framework::Attribute;
+use crate::framework::{AttrPath, Attribute, Diagnostics, Value};
 
 /// The object's id: the cloud assigns it and it never changes.
 pub fn id(description: &str) -> Attribute {
@@ -39,4 +39,36 @@ pub fn fixed(attribute: Attribute, description: &str) -> Attribute {
         .computed()
         .use_state_for_unknown()
         .description(description)
+}
+
+/// `psk_wo_version`, which goes with a write-only `psk_wo`: Terraform never
+/// shows a write-only value changing, so changing this is what sends the key
+/// again (docs/design/plugin-protocol.md §8).
+pub fn psk_wo_version() -> Attribute {
+    Attribute::int("psk_wo_version").optional().description(
+        "Required with `psk_wo`: change it (e.g. from 1 to 2) to send `psk_wo` again, in place. Terraform \
+         never sees a write-only value change, so this is what rotates the key.",
+    )
+}
+
+/// `psk_wo` and `psk_wo_version` are set together (an unknown value counts
+/// as set): a state without the version could not tell a read that the key
+/// must stay out of it.
+pub fn psk_wo_version_rule(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
+    match (o.get("psk_wo").is_null(), o.get("psk_wo_version").is_null()) {
+        (false, true) => d.add_attr_error(
+            &p.child("psk_wo_version"),
+            "Missing required argument",
+            format!(
+                "{} is required with `psk_wo`: changing it is what sends a new key.",
+                p.child("psk_wo_version")
+            ),
+        ),
+        (true, false) => d.add_attr_error(
+            &p.child("psk_wo_version"),
+            "Invalid attribute combination",
+            format!("{} applies only with `psk_wo`.", p.child("psk_wo_version")),
+        ),
+        _ => {}
+    }
 }

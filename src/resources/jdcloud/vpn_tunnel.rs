@@ -53,6 +53,9 @@ pub struct State {
     pub cloud_public_ip: Option<String>,
     pub customer_ip: Option<String>,
     pub psk: Option<Sensitive<String>>,
+    /// Write-only: only ever filled from the configuration, for create and update.
+    pub psk_wo: Option<Sensitive<String>>,
+    pub psk_wo_version: Option<i64>,
     pub tunnel_ip: Option<String>,
     pub local_tunnel_ip: Option<String>,
     pub remote_tunnel_ip: Option<String>,
@@ -156,13 +159,25 @@ pub fn schema() -> Schema {
             .validator(ipv4()),
     )
     .attribute(
-        Attribute::string("psk")
-            .required()
-            .sensitive()
-            .description("Pre-shared key: 1–20 letters, digits, `_` or `-`, not starting with `0x` or `0s`.")
-            .validator(pattern("[0-9A-Za-z_-]{1,20}", "1 to 20 letters, digits, `_` or `-`"))
-            .validator(no_prefix(&["0x", "0s"])),
+        psk_rules(Attribute::string("psk"))
+            .optional()
+            .description(
+                "Pre-shared key: 1–20 letters, digits, `_` or `-`, not starting with `0x` or `0s`. Kept in the \
+                 state (marked sensitive). Set exactly one of `psk` and `psk_wo`.",
+            ),
     )
+    .attribute(
+        psk_rules(Attribute::string("psk_wo"))
+            .optional()
+            .write_only()
+            .description(
+                "Pre-shared key with the same rules as `psk`, which neither plan nor state ever holds. Nor \
+                 is the key JD Cloud reads back stored, so a key changed outside Terraform goes unnoticed. \
+                 Sent when the tunnel is created and whenever `psk_wo_version` changes; feed it from the \
+                 ephemeral resource `hybridnet_psk`.",
+            ),
+    )
+    .attribute(schema_parts::psk_wo_version())
     .attribute(
         Attribute::string("tunnel_ip")
             .optional()
@@ -255,7 +270,41 @@ pub fn schema() -> Schema {
             }
         },
     })
+    .validator(ObjectRule {
+        description: "exactly one of `psk` and `psk_wo` is set, and `psk_wo_version` with `psk_wo`",
+        check: check_psk_choice,
+    })
     .timeouts(TIMEOUTS)
+}
+
+/// What JD Cloud accepts as a key, for `psk` and `psk_wo` alike.
+fn psk_rules(a: Attribute) -> Attribute {
+    a.sensitive()
+        .validator(pattern(
+            "[0-9A-Za-z_-]{1,20}",
+            "1 to 20 letters, digits, `_` or `-`",
+        ))
+        .validator(no_prefix(&["0x", "0s"]))
+}
+
+/// Exactly one of `psk` and `psk_wo`; `psk_wo_version` goes with `psk_wo`.
+/// An unknown value counts as set. Messages name attributes, never values.
+fn check_psk_choice(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
+    let set = |name: &str| !o.get(name).is_null();
+    match (set("psk"), set("psk_wo")) {
+        (true, true) => d.add_attr_error(
+            &p.child("psk_wo"),
+            "Conflicting configuration arguments",
+            "`psk` and `psk_wo` cannot both be set: `psk` keeps the key in the state, `psk_wo` keeps it out.",
+        ),
+        (false, false) => d.add_attr_error(
+            &p.child("psk"),
+            "Missing required argument",
+            "Exactly one of `psk` and `psk_wo` (write-only, Terraform 1.11 or later) must be set.",
+        ),
+        _ => {}
+    }
+    schema_parts::psk_wo_version_rule(o, p, d);
 }
 
 crate::located!(State);
@@ -328,7 +377,15 @@ impl JdResource for VpnTunnel {
     }
 
     fn flatten(&self, t: &api::VpnTunnel, at: &Locator, known: &State) -> State {
-        flatten(t, at, known.psk.clone())
+        let mut state = flatten(t, at, known.psk.clone());
+        // With `psk_wo` the key JD Cloud reads back in clear must not reach
+        // the state (docs/design/jdcloud.md §8.6); the version says which
+        // mode a state is in, since its `psk_wo` is always null.
+        if known.psk_wo_version.is_some() {
+            state.psk = None;
+        }
+        state.psk_wo_version = known.psk_wo_version;
+        state
     }
 
     /// Tunnels start UP; a tunnel planned DOWN is switched off right away.
@@ -379,7 +436,7 @@ fn expand_settings(prior: &State, plan: &State) -> api::TunnelSettings {
         }
     }
     api::TunnelSettings {
-        psk: diff(&prior.psk, &plan.psk),
+        psk: write_only_psk(prior, plan).or_else(|| diff(&prior.psk, &plan.psk)),
         tunnel_ip: diff(&prior.tunnel_ip, &plan.tunnel_ip),
         local_tunnel_ip: diff(&prior.local_tunnel_ip, &plan.local_tunnel_ip),
         ike_version: diff(&prior.ike_version, &plan.ike_version),
@@ -397,6 +454,15 @@ fn expand_settings(prior: &State, plan: &State) -> api::TunnelSettings {
         ipsec_sa_lifebyte: diff(&prior.ipsec_sa_lifebyte, &plan.ipsec_sa_lifebyte),
         bandwidth_mbps: diff(&prior.bandwidth_mbps, &plan.bandwidth_mbps),
     }
+}
+
+/// The write-only key, when it must be sent: on create and when
+/// `psk_wo_version` changes (prior and planned `psk_wo` are always null, so
+/// the version is the only sign of a new key).
+fn write_only_psk(prior: &State, plan: &State) -> Option<Sensitive<String>> {
+    plan.psk_wo
+        .clone()
+        .filter(|_| prior.psk_wo_version != plan.psk_wo_version || prior.id.is_none())
 }
 
 /// INFERRED: JD Cloud returns the key in clear; if it masks it, keep ours
@@ -419,6 +485,8 @@ fn flatten(t: &api::VpnTunnel, at: &Locator, psk: Option<Sensitive<String>>) -> 
         cloud_public_ip: Some(t.cloud_public_ip.clone()),
         customer_ip: Some(t.customer_ip.clone()),
         psk: read_psk(t.psk.clone(), psk),
+        psk_wo: None,
+        psk_wo_version: None,
         tunnel_ip: non_empty(t.tunnel_ip.clone()),
         local_tunnel_ip: non_empty(t.local_tunnel_ip.clone()),
         remote_tunnel_ip: non_empty(t.remote_tunnel_ip.clone()),
@@ -450,7 +518,12 @@ mod tests {
     #[test]
     fn validation_rules_point_at_the_attribute() {
         let s = schema();
-        let v = |pairs: &[(&str, Value)]| validate_paths(&s, pairs);
+        // A key is set (unknown, as from a variable) unless a case sets its own.
+        let v = |pairs: &[(&str, Value)]| {
+            let mut all = vec![("psk", Value::Unknown)];
+            all.extend(pairs.iter().cloned());
+            validate_paths(&s, &all)
+        };
         assert_eq!(v(&[("psk", Value::string("0xdeadbeef"))]), ["psk"]);
         assert_eq!(v(&[("psk", Value::string("0Sabc"))]), ["psk"]);
         assert_eq!(v(&[("psk", Value::string("has space"))]), ["psk"]);
@@ -497,6 +570,98 @@ mod tests {
             v(&[("cloud_public_ip", Value::string("1.2.3"))]),
             ["cloud_public_ip"]
         );
+    }
+
+    #[test]
+    fn exactly_one_key_and_the_version_with_the_write_only_one() {
+        let s = schema();
+        let v = |pairs: &[(&str, Value)]| validate_paths(&s, pairs);
+        let key = || Value::string("Abc_123-x");
+        assert_eq!(v(&[]), ["psk"]);
+        assert!(v(&[("psk", key())]).is_empty());
+        assert!(v(&[("psk_wo", key()), ("psk_wo_version", Value::int(1))]).is_empty());
+        // An ephemeral key is unknown while validating: it counts as set.
+        assert!(v(&[
+            ("psk_wo", Value::Unknown),
+            ("psk_wo_version", Value::int(1))
+        ])
+        .is_empty());
+        assert_eq!(
+            v(&[
+                ("psk", key()),
+                ("psk_wo", key()),
+                ("psk_wo_version", Value::int(1))
+            ]),
+            ["psk_wo"]
+        );
+        assert_eq!(v(&[("psk_wo", key())]), ["psk_wo_version"]);
+        assert_eq!(
+            v(&[("psk", key()), ("psk_wo_version", Value::int(1))]),
+            ["psk_wo_version"]
+        );
+        // psk_wo has psk's rules, and the messages never quote the key.
+        for bad in ["0xdeadbeef", "has space", &"x".repeat(21)] {
+            let config = [
+                ("psk_wo", Value::string(bad)),
+                ("psk_wo_version", Value::int(1)),
+            ];
+            assert_eq!(v(&config), ["psk_wo"], "{bad}");
+            let errs = crate::framework::testing::errors(
+                &s.block,
+                &crate::framework::testing::object(&config),
+            );
+            assert!(errs.iter().all(|(_, d)| !d.contains(bad)), "{errs:?}");
+        }
+    }
+
+    fn tunnel_state(version: Option<i64>, wo: Option<&str>, psk: Option<&str>) -> State {
+        State {
+            id: Some("vpnt-1".into()),
+            psk: psk.map(Into::into),
+            psk_wo: wo.map(Into::into),
+            psk_wo_version: version,
+            ..State::default()
+        }
+    }
+
+    #[test]
+    fn the_write_only_key_is_sent_on_create_and_when_its_version_changes() {
+        let sent = |prior: &State, plan: &State| {
+            expand_settings(prior, plan)
+                .psk
+                .map(|p| p.as_str().to_string())
+        };
+        let plan = tunnel_state(Some(1), Some("Wo_Key_1"), None);
+        assert_eq!(sent(&State::default(), &plan).as_deref(), Some("Wo_Key_1"));
+        // Same version: the configured key is not sent again (it may be a fresh
+        // ephemeral key every run).
+        let prior = tunnel_state(Some(1), None, None);
+        assert_eq!(sent(&prior, &plan), None);
+        let bumped = tunnel_state(Some(2), Some("Wo_Key_2"), None);
+        assert_eq!(sent(&prior, &bumped).as_deref(), Some("Wo_Key_2"));
+        // From psk to psk_wo: the version appears, the key is sent.
+        let from_psk = tunnel_state(None, None, Some("Old_Key"));
+        assert_eq!(sent(&from_psk, &plan).as_deref(), Some("Wo_Key_1"));
+        // Back to psk.
+        let to_psk = tunnel_state(None, None, Some("New_Key"));
+        assert_eq!(sent(&prior, &to_psk).as_deref(), Some("New_Key"));
+    }
+
+    #[test]
+    fn the_key_read_back_stays_out_of_a_write_only_state() {
+        let object: api::VpnTunnel = serde_json::from_value(
+            serde_json::json!({"vpnTunnelId": "vpnt-1", "psk": "Cloud_Key"}),
+        )
+        .unwrap();
+        let at = Locator::new("cn-north-1", ["vpnt-1"]);
+        let wo = VpnTunnel.flatten(&object, &at, &tunnel_state(Some(3), None, None));
+        assert_eq!((wo.psk.is_none(), wo.psk_wo.is_none()), (true, true));
+        assert_eq!(wo.psk_wo_version, Some(3));
+        // With psk, and on import (nothing known), the key is read for drift detection.
+        let with_psk = VpnTunnel.flatten(&object, &at, &tunnel_state(None, None, Some("Old")));
+        assert_eq!(with_psk.psk.as_ref().map(|p| p.as_str()), Some("Cloud_Key"));
+        let imported = VpnTunnel.flatten(&object, &at, &State::default());
+        assert_eq!(imported.psk.as_ref().map(|p| p.as_str()), Some("Cloud_Key"));
     }
 
     #[test]

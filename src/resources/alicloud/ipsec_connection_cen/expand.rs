@@ -4,6 +4,7 @@
 use crate::cloud::alicloud::{actions, flatten::flatten, types as api, Client, Params};
 use crate::cloud::ApiError;
 use crate::resources::common::non_empty;
+use crate::signer::Sensitive;
 
 use super::find::{find_binding, Full};
 use super::schema::{State, Tunnel, DEFAULT_LOCAL_ASN, EVERYTHING};
@@ -86,6 +87,9 @@ pub async fn find_twin(
 /// Whether anything ModifyVpnAttachmentAttribute carries differs.
 pub fn settings_differ(a: &Tunnel, b: &Tunnel) -> bool {
     let strip = |t: &Tunnel| Tunnel {
+        // Write-only: null in the prior state, the configured key in the
+        // plan. Its version says when it must be sent.
+        psk_wo: None,
         tunnel_id: None,
         role: None,
         state: None,
@@ -128,7 +132,8 @@ pub fn expand_tunnels(prior: &[Tunnel], plan: &[Tunnel]) -> Vec<api::TunnelOptio
                     tunnel_cidr: f(|t| &t.bgp_tunnel_cidr),
                 },
                 tunnel_ike_config: api::TunnelIkeConfig {
-                    psk: diff(p.and_then(|p| p.psk.as_ref()), &t.psk),
+                    psk: write_only_psk(p, t)
+                        .or_else(|| diff(p.and_then(|p| p.psk.as_ref()), &t.psk)),
                     ike_version: f(|t| &t.ike_version),
                     ike_mode: f(|t| &t.ike_mode),
                     ike_enc_alg: f(|t| &t.ike_encryption_algorithm),
@@ -149,6 +154,13 @@ pub fn expand_tunnels(prior: &[Tunnel], plan: &[Tunnel]) -> Vec<api::TunnelOptio
         .collect()
 }
 
+/// A tunnel's write-only key, when it must be sent: on create and when its
+/// `psk_wo_version` changes.
+fn write_only_psk(prior: Option<&Tunnel>, plan: &Tunnel) -> Option<Sensitive<String>> {
+    let sent_before = prior.is_some_and(|p| p.psk_wo_version == plan.psk_wo_version);
+    plan.psk_wo.clone().filter(|_| !sent_before)
+}
+
 /// Tunnel options go in the form body, flattened as the SDK does.
 pub fn tunnel_params(params: &mut Params, tunnels: &[api::TunnelOptions]) {
     if let Ok(v) = serde_json::to_value(tunnels) {
@@ -157,7 +169,8 @@ pub fn tunnel_params(params: &mut Params, tunnels: &[api::TunnelOptions]) {
 }
 
 /// The state of the connection `full` describes. `ours` carries what the
-/// API cannot tell (nothing today but kept for masked secrets).
+/// API cannot tell: a masked key, `psk_wo_version`, and whether the key read
+/// back must stay out of the state.
 pub fn flatten_full(full: &Full, region: &str, ours: &[Tunnel]) -> State {
     let Full {
         conn,
@@ -225,14 +238,19 @@ fn flatten_tunnel(t: &api::Tunnel, ours: Option<&Tunnel>) -> Tunnel {
     let ike = t.tunnel_ike_config.clone().unwrap_or_default();
     let ipsec = t.tunnel_ipsec_config.clone().unwrap_or_default();
     let bgp = t.tunnel_bgp_config.clone().unwrap_or_default();
+    let write_only = ours.and_then(|o| o.psk_wo_version);
     Tunnel {
         customer_gateway_id: non_empty(t.customer_gateway_id.clone()),
         // INFERRED: the API returns the key in clear; if it ever masks it, keep
-        // ours (docs/design/alicloud.md §10.5).
+        // ours (docs/design/alicloud.md §10.5). With `psk_wo` (its version is
+        // set: `psk_wo` itself is always null in state) it is not stored.
         psk: ike
             .psk
             .filter(|p| !p.as_str().is_empty() && !p.as_str().contains("***"))
-            .or_else(|| ours.and_then(|o| o.psk.clone())),
+            .or_else(|| ours.and_then(|o| o.psk.clone()))
+            .filter(|_| write_only.is_none()),
+        psk_wo: None,
+        psk_wo_version: write_only,
         ike_version: non_empty(ike.ike_version),
         ike_mode: non_empty(ike.ike_mode),
         ike_encryption_algorithm: non_empty(ike.ike_enc_alg),

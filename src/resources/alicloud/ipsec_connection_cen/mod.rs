@@ -48,16 +48,18 @@ crate::located!(State);
 
 /// Computed tunnel values that follow from configured ones: the peer's
 /// BGP address from the tunnel CIDR, the default remote id from the
-/// customer gateway. When those change, so must the plan.
+/// customer gateway. When those change, so must the plan. And `psk` with
+/// `psk_wo`: see [`plan_psk`].
 fn plan_tunnels(prior: &Value, planned: &mut Value, config: &Value, _diags: &mut Diagnostics) {
-    let (Some(before), Some(Value::List(after))) =
-        (prior.get("tunnel").as_list(), planned.get_mut("tunnel"))
-    else {
+    let before = prior.get("tunnel").as_list().unwrap_or(&[]).to_vec();
+    let config_tunnels = config.get("tunnel").as_list().unwrap_or(&[]);
+    let Some(Value::List(after)) = planned.get_mut("tunnel") else {
         return;
     };
-    let config_tunnels = config.get("tunnel").as_list().unwrap_or(&[]);
     for (i, t) in after.iter_mut().enumerate() {
-        let (Some(p), c) = (before.get(i), config_tunnels.get(i).unwrap_or(&Value::Null)) else {
+        let c = config_tunnels.get(i).unwrap_or(&Value::Null);
+        plan_psk(before.get(i), t, c);
+        let Some(p) = before.get(i) else {
             continue;
         };
         let changed = |name: &str, t: &Value| !t.get(name).equals(p.get(name));
@@ -79,6 +81,23 @@ fn plan_tunnels(prior: &Value, planned: &mut Value, config: &Value, _diags: &mut
                 *v = Value::Unknown;
             }
         }
+    }
+}
+
+/// `psk` is optional and computed (Alibaba Cloud makes a key when given
+/// none) and is kept from the state: with `psk_wo` it is planned null, so the
+/// key read back never reaches the state; when `psk_wo` goes away without a
+/// `psk`, it is unknown again, since the read-back key will be stored.
+fn plan_psk(prior: Option<&Value>, planned: &mut Value, config: &Value) {
+    let Some(psk) = planned.get_mut("psk") else {
+        return;
+    };
+    if !config.get("psk_wo").is_null() {
+        *psk = Value::Null;
+    } else if config.get("psk").is_null()
+        && prior.is_some_and(|p| !p.get("psk_wo_version").is_null())
+    {
+        *psk = Value::Unknown;
     }
 }
 

@@ -69,6 +69,9 @@ pub struct State {
 pub struct Tunnel {
     pub customer_gateway_id: Option<String>,
     pub psk: Option<Sensitive<String>>,
+    /// Write-only: only ever filled from the configuration, for create and update.
+    pub psk_wo: Option<Sensitive<String>>,
+    pub psk_wo_version: Option<i64>,
     pub ike_version: Option<String>,
     pub ike_mode: Option<String>,
     pub ike_encryption_algorithm: Option<String>,
@@ -155,22 +158,28 @@ pub(crate) fn tunnel_block() -> Block {
                 .validator(crate::resources::alicloud::id_rule("cgw", "a customer gateway ID such as `cgw-bp1abc`")),
         )
         .attribute(
-            Attribute::string("psk")
+            psk_rules(Attribute::string("psk"))
                 .optional()
                 .computed()
-                .sensitive()
                 .use_state_for_unknown()
                 .description(
-                    "Pre-shared key: 1–100 letters, digits and ``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?``, no spaces. When unset, \
-                     Alibaba Cloud generates a 16-character key, which is then kept.",
-                )
-                .validator(charset(
-                    1,
-                    100,
-                    PSK_SPECIALS,
-                    "1 to 100 letters, digits or ``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?`` (no spaces)",
-                )),
+                    "Pre-shared key: 1–100 letters, digits and ``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?``, no spaces. Kept in \
+                     the state (marked sensitive). When neither `psk` nor `psk_wo` is set, Alibaba Cloud generates a \
+                     16-character key, which is then kept here. Conflicts with `psk_wo`.",
+                ),
         )
+        .attribute(
+            psk_rules(Attribute::string("psk_wo"))
+                .optional()
+                .write_only()
+                .description(
+                    "Pre-shared key with the same rules as `psk`, which neither plan nor state ever holds. With it \
+                     `psk` stays null instead of holding the key Alibaba Cloud reads back, so a key changed outside \
+                     Terraform goes unnoticed. Sent when the connection is created and whenever `psk_wo_version` \
+                     changes; feed it from the ephemeral resource `hybridnet_psk`.",
+                ),
+        )
+        .attribute(schema_parts::psk_wo_version())
         .attribute(str_enum("ike_version", &["ikev1", "ikev2"], "ikev2", "IKE version."))
         .attribute(str_enum("ike_mode", &["main", "aggressive"], "main", "IKE negotiation mode."))
         .attribute(str_enum("ike_encryption_algorithm", &["aes", "aes192", "aes256", "des", "3des"], "aes", "IKE encryption algorithm."))
@@ -236,6 +245,20 @@ pub(crate) fn tunnel_block() -> Block {
         .attribute(computed("gateway_ip", "Alibaba Cloud-side public IP of the tunnel: give it to the peer.").use_state_for_unknown())
         .attribute(computed("bgp_peer_ip", "BGP address expected on the peer side.").use_state_for_unknown())
         .validator(ObjectRule {
+            description: "`psk` and `psk_wo` are not both set, and `psk_wo_version` goes with `psk_wo`",
+            check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
+                if !o.get("psk").is_null() && !o.get("psk_wo").is_null() {
+                    let at = p.child("psk_wo");
+                    d.add_attr_error(
+                        &at,
+                        "Conflicting configuration arguments",
+                        format!("{at} conflicts with `psk`: `psk` keeps the key in the state, `psk_wo` keeps it out."),
+                    );
+                }
+                schema_parts::psk_wo_version_rule(o, p, d);
+            },
+        })
+        .validator(ObjectRule {
             description: "`bgp_local_ip` lies inside `bgp_tunnel_cidr`",
             check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
                 let (cidr, ip) = (o.get("bgp_tunnel_cidr"), o.get("bgp_local_ip"));
@@ -252,6 +275,16 @@ pub(crate) fn tunnel_block() -> Block {
                 }
             },
         })
+}
+
+/// What Alibaba Cloud accepts as a key, for `psk` and `psk_wo` alike.
+fn psk_rules(a: Attribute) -> Attribute {
+    a.sensitive().validator(charset(
+        1,
+        100,
+        PSK_SPECIALS,
+        "1 to 100 letters, digits or ``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?`` (no spaces)",
+    ))
 }
 
 pub fn schema() -> Schema {

@@ -198,3 +198,147 @@ fn modify_sends_only_changed_members_with_tunnel_identity() {
     assert!(t[0].tunnel_ike_config.ike_version.is_none());
     assert!(t[1].tunnel_ike_config.is_empty());
 }
+
+#[test]
+fn psk_and_psk_wo_conflict_and_the_version_goes_with_psk_wo() {
+    let s = schema();
+    let v = |t: Value| validate_paths(&s, &[("tunnel", Value::List(vec![t, tunnel(&[])]))]);
+    let key = || Value::string("Wo-Key!1");
+    let one = || Value::int(1);
+    assert!(v(tunnel(&[("psk_wo", key()), ("psk_wo_version", one())])).is_empty());
+    assert!(v(tunnel(&[
+        ("psk_wo", Value::Unknown),
+        ("psk_wo_version", one())
+    ]))
+    .is_empty());
+    assert_eq!(
+        v(tunnel(&[
+            ("psk", key()),
+            ("psk_wo", key()),
+            ("psk_wo_version", one())
+        ])),
+        ["tunnel[0].psk_wo"]
+    );
+    assert_eq!(
+        v(tunnel(&[("psk_wo", key())])),
+        ["tunnel[0].psk_wo_version"]
+    );
+    assert_eq!(
+        v(tunnel(&[("psk_wo_version", one())])),
+        ["tunnel[0].psk_wo_version"]
+    );
+    let bad = tunnel(&[
+        ("psk_wo", Value::string("say\"hi\"")),
+        ("psk_wo_version", one()),
+    ]);
+    assert_eq!(v(bad), ["tunnel[0].psk_wo"]);
+}
+
+fn wo(version: Option<i64>, key: Option<&str>, psk: Option<&str>) -> Tunnel {
+    Tunnel {
+        tunnel_id: Some("tun-1".into()),
+        customer_gateway_id: Some("cgw-1".into()),
+        psk: psk.map(Into::into),
+        psk_wo: key.map(Into::into),
+        psk_wo_version: version,
+        ..Tunnel::default()
+    }
+}
+
+#[test]
+fn the_write_only_key_is_sent_on_create_and_when_its_version_changes() {
+    let sent = |prior: &[Tunnel], plan: Tunnel| {
+        let t = expand_tunnels(prior, &[plan]);
+        t[0].tunnel_ike_config
+            .psk
+            .as_ref()
+            .map(|p| p.as_str().to_string())
+    };
+    assert_eq!(
+        sent(&[], wo(Some(1), Some("K1"), None)).as_deref(),
+        Some("K1")
+    );
+    let applied = wo(Some(1), None, None);
+    assert_eq!(
+        sent(
+            std::slice::from_ref(&applied),
+            wo(Some(1), Some("K1"), None)
+        ),
+        None
+    );
+    assert!(!settings_differ(&applied, &wo(Some(1), Some("K1"), None)));
+    assert_eq!(
+        sent(
+            std::slice::from_ref(&applied),
+            wo(Some(2), Some("K2"), None)
+        )
+        .as_deref(),
+        Some("K2")
+    );
+    assert!(settings_differ(&applied, &wo(Some(2), Some("K2"), None)));
+}
+
+#[test]
+fn psk_is_planned_null_with_psk_wo_and_unknown_when_psk_wo_goes() {
+    use crate::framework::testing::object;
+    let planned_psk = |prior: Value, planned: Value, config: Value| {
+        let list = |t: Value| object(&[("tunnel", Value::List(vec![t]))]);
+        let mut p = list(planned);
+        plan_tunnels(&list(prior), &mut p, &list(config), &mut Diagnostics::new());
+        p.get("tunnel").as_list().unwrap()[0].get("psk").clone()
+    };
+    let config_wo = object(&[
+        ("psk_wo", Value::Unknown),
+        ("psk_wo_version", Value::int(1)),
+    ]);
+    // Create: psk would be unknown (computed) and filled by the read-back.
+    let unknown = object(&[("psk", Value::Unknown)]);
+    assert_eq!(
+        planned_psk(Value::Null, unknown.clone(), config_wo.clone()),
+        Value::Null
+    );
+    // Switching from a kept key: the state's key is not kept.
+    let kept = object(&[("psk", Value::string("Old"))]);
+    let prior = object(&[("psk", Value::string("Old"))]);
+    assert_eq!(planned_psk(prior, kept, config_wo), Value::Null);
+    // psk_wo removed, no psk: Alibaba's key will be read back into state.
+    let prior_wo = object(&[("psk", Value::Null), ("psk_wo_version", Value::int(1))]);
+    let planned = object(&[("psk", Value::Null)]);
+    assert_eq!(
+        planned_psk(prior_wo.clone(), planned.clone(), object(&[])),
+        Value::Unknown
+    );
+    let config_psk = object(&[("psk", Value::string("New"))]);
+    let planned_new = object(&[("psk", Value::string("New"))]);
+    assert_eq!(
+        planned_psk(prior_wo, planned_new, config_psk),
+        Value::string("New")
+    );
+}
+
+#[test]
+fn the_key_read_back_stays_out_of_a_write_only_state() {
+    let conn: api::VpnConnection = serde_json::from_value(serde_json::json!({
+        "VpnConnectionId": "vco-1",
+        "TunnelOptionsSpecification": {"TunnelOptions": [
+            {"TunnelId": "tun-1", "TunnelIndex": 1, "TunnelIkeConfig": {"Psk": "Cloud-Key"}}
+        ]}
+    }))
+    .unwrap();
+    let full = Full {
+        conn,
+        binding: None,
+        associated: false,
+        propagating: false,
+        table: None,
+    };
+    let tunnel0 = |ours: &[Tunnel]| {
+        let s = flatten_full(&full, "cn-hangzhou", ours);
+        s.tunnel.unwrap().remove(0)
+    };
+    let t = tunnel0(&[wo(Some(4), None, None)]);
+    assert_eq!((t.psk, t.psk_wo, t.psk_wo_version), (None, None, Some(4)));
+    let t = tunnel0(&[]);
+    assert_eq!(t.psk.as_ref().map(|p| p.as_str()), Some("Cloud-Key"));
+    assert_eq!(t.psk_wo_version, None);
+}
