@@ -85,6 +85,7 @@ fn jdcloud_alicloud_vpn_tunnels_negotiate_ike() {
 /// The same link with static routes: both ends from one profile with its defaults.
 const JDCLOUD_ALICLOUD_STATIC: Example = Example {
     dir: "jdcloud-alicloud-static-vpn",
+    since: ANY_TERRAFORM,
     tunnels: 2,
     ike: "aes256/sha256/modp2048",
     prf: "PRF_HMAC_SHA2_256",
