@@ -289,6 +289,19 @@ fn alicloud_ipsec_connection_lifecycle() {
         assert!(ali(&sb, "route_table_associations").is_empty());
         assert!(ali(&sb, "route_table_propagations").is_empty());
 
+        // BGP switched off in place: the tunnels' BGP settings go from the configuration, and the
+        // ones the cloud keeps are not read back; then on again.
+        let static_routing = connection(["", ""], "  bgp_enabled = false\n");
+        let out = converge(&wd, &static_routing);
+        assert!(
+            out.stdout.contains("0 added, 1 changed, 0 destroyed"),
+            "{out}"
+        );
+        assert_eq!(id(&wd, CONN), conn_id);
+        let v = wd.resource_values(CONN);
+        assert!(v["tunnel"][0]["bgp_tunnel_cidr"].is_null(), "{v}");
+        converge(&wd, &base);
+
         // The network type forces replacement (unbind, delete, create, bind).
         let private = base.replace(
             "  bgp_enabled = true\n",

@@ -179,6 +179,7 @@ pub fn flatten_full(full: &Full, region: &str, ours: &[Tunnel]) -> State {
         propagating,
         table,
     } = full;
+    let bgp_on = conn.enable_tunnels_bgp.unwrap_or(false);
     let split = |s: &Option<String>| -> Vec<String> {
         s.clone()
             .unwrap_or_default()
@@ -213,7 +214,7 @@ pub fn flatten_full(full: &Full, region: &str, ours: &[Tunnel]) -> State {
         local_subnets: (!destination).then_some(local),
         remote_subnets: (!destination).then_some(remote),
         effect_immediately: Some(conn.effect_immediately.unwrap_or(false)),
-        bgp_enabled: Some(conn.enable_tunnels_bgp.unwrap_or(false)),
+        bgp_enabled: Some(bgp_on),
         auto_publish_routes: binding
             .as_ref()
             .map(|b| b.auto_publish_route_enabled.unwrap_or(true)),
@@ -223,7 +224,7 @@ pub fn flatten_full(full: &Full, region: &str, ours: &[Tunnel]) -> State {
             tunnels
                 .iter()
                 .enumerate()
-                .map(|(i, t)| flatten_tunnel(t, ours.get(i)))
+                .map(|(i, t)| flatten_tunnel(t, ours.get(i), bgp_on))
                 .collect(),
         ),
         status: non_empty(conn.state.clone()),
@@ -234,10 +235,16 @@ pub fn flatten_full(full: &Full, region: &str, ours: &[Tunnel]) -> State {
     }
 }
 
-fn flatten_tunnel(t: &api::Tunnel, ours: Option<&Tunnel>) -> Tunnel {
+fn flatten_tunnel(t: &api::Tunnel, ours: Option<&Tunnel>, bgp_on: bool) -> Tunnel {
     let ike = t.tunnel_ike_config.clone().unwrap_or_default();
     let ipsec = t.tunnel_ipsec_config.clone().unwrap_or_default();
-    let bgp = t.tunnel_bgp_config.clone().unwrap_or_default();
+    // With BGP off the tunnel's BGP settings mean nothing, and the cloud may keep the last ones:
+    // reading them back would contradict a plan that cleared them.
+    let bgp = t
+        .tunnel_bgp_config
+        .clone()
+        .filter(|_| bgp_on)
+        .unwrap_or_default();
     let write_only = ours.and_then(|o| o.psk_wo_version);
     Tunnel {
         customer_gateway_id: non_empty(t.customer_gateway_id.clone()),
@@ -265,7 +272,11 @@ fn flatten_tunnel(t: &api::Tunnel, ours: Option<&Tunnel>) -> Tunnel {
         ipsec_lifetime: ipsec.ipsec_lifetime,
         enable_dpd: Some(t.enable_dpd.unwrap_or(true)),
         enable_nat_traversal: Some(t.enable_nat_traversal.unwrap_or(true)),
-        bgp_local_asn: Some(bgp.local_asn.unwrap_or(DEFAULT_LOCAL_ASN)),
+        bgp_local_asn: Some(
+            bgp.local_asn
+                .or_else(|| ours.and_then(|o| o.bgp_local_asn))
+                .unwrap_or(DEFAULT_LOCAL_ASN),
+        ),
         bgp_tunnel_cidr: non_empty(bgp.tunnel_cidr),
         bgp_local_ip: non_empty(bgp.local_bgp_ip),
         tunnel_id: non_empty(t.tunnel_id.clone()),

@@ -420,6 +420,21 @@ fn validate_connection(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
             }
         }
     }
+    // BGP settings without BGP would be sent, then never read back (the cloud ignores them).
+    if o.get("bgp_enabled").as_bool() == Some(false) {
+        for (i, t) in tunnels.iter().enumerate() {
+            for attr in ["bgp_tunnel_cidr", "bgp_local_ip"] {
+                if t.get(attr).as_str().is_some() {
+                    let at = p.child("tunnel").index(i).child(attr);
+                    d.add_attr_error(
+                        &at,
+                        "Invalid attribute combination",
+                        format!("{at} is only used with `bgp_enabled = true`; remove it or turn BGP on."),
+                    );
+                }
+            }
+        }
+    }
     if let [a, b] = tunnels {
         let (ca, cb) = (a.get("bgp_tunnel_cidr"), b.get("bgp_tunnel_cidr"));
         if ca.as_str().is_some() && ca == cb {

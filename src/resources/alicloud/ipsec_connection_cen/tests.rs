@@ -342,3 +342,66 @@ fn the_key_read_back_stays_out_of_a_write_only_state() {
     assert_eq!(t.psk.as_ref().map(|p| p.as_str()), Some("Cloud-Key"));
     assert_eq!(t.psk_wo_version, None);
 }
+
+/// Switching BGP off in place: the cloud may keep the tunnels' last BGP settings, which must not
+/// come back into a state whose plan cleared them ("inconsistent result after apply").
+#[test]
+fn with_bgp_off_the_tunnels_bgp_settings_are_not_read_back() {
+    let conn = |bgp: bool| -> api::VpnConnection {
+        serde_json::from_value(serde_json::json!({
+            "VpnConnectionId": "vco-1",
+            "EnableTunnelsBgp": bgp,
+            "TunnelOptionsSpecification": {"TunnelOptions": [{
+                "TunnelId": "tun-1", "TunnelIndex": 1,
+                "TunnelBgpConfig": {"LocalAsn": "65100", "TunnelCidr": "169.254.30.0/30",
+                                    "LocalBgpIp": "169.254.30.1", "PeerBgpIp": "169.254.30.2"}
+            }]}
+        }))
+        .unwrap()
+    };
+    let tunnel0 = |bgp: bool| {
+        let full = Full {
+            conn: conn(bgp),
+            binding: None,
+            associated: false,
+            propagating: false,
+            table: None,
+        };
+        flatten_full(&full, "cn-hangzhou", &[])
+            .tunnel
+            .unwrap()
+            .remove(0)
+    };
+    let on = tunnel0(true);
+    assert_eq!(on.bgp_tunnel_cidr.as_deref(), Some("169.254.30.0/30"));
+    assert_eq!(on.bgp_peer_ip.as_deref(), Some("169.254.30.2"));
+    assert_eq!(on.bgp_local_asn, Some(65100));
+    let off = tunnel0(false);
+    assert_eq!(
+        (off.bgp_tunnel_cidr, off.bgp_local_ip, off.bgp_peer_ip),
+        (None, None, None)
+    );
+}
+
+#[test]
+fn bgp_settings_need_bgp_on() {
+    let s = schema();
+    let cidr = |c: &str| tunnel(&[("bgp_tunnel_cidr", Value::string(c))]);
+    let tunnels = Value::List(vec![cidr("169.254.30.0/30"), cidr("169.254.31.0/30")]);
+    let off = validate_paths(
+        &s,
+        &[
+            ("bgp_enabled", Value::Bool(false)),
+            ("tunnel", tunnels.clone()),
+        ],
+    );
+    assert_eq!(
+        off,
+        ["tunnel[0].bgp_tunnel_cidr", "tunnel[1].bgp_tunnel_cidr"]
+    );
+    let on = validate_paths(
+        &s,
+        &[("bgp_enabled", Value::Bool(true)), ("tunnel", tunnels)],
+    );
+    assert!(on.is_empty(), "{on:?}");
+}
