@@ -4,6 +4,7 @@
 //! (docs/design/ipsec.md, "Peer configurations"). Algorithms go through the
 //! one table in `algorithms.rs`.
 
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
@@ -51,6 +52,31 @@ impl PeerConfig {
         };
         format!("{} {kind} {}", self.cloud.title(), self.connection_id)
     }
+
+    /// The BGP sessions by the device's ASN (a router block each), in ASN
+    /// order; empty when no tunnel has both BGP and an inside /30.
+    pub fn routers(&self) -> BTreeMap<i64, Vec<Session<'_>>> {
+        let mut by_asn: BTreeMap<i64, Vec<Session>> = BTreeMap::new();
+        for t in &self.tunnels {
+            if let (Some(bgp), Some(inside)) = (t.bgp, t.inside) {
+                let s = Session {
+                    tunnel: t,
+                    bgp,
+                    inside,
+                };
+                by_asn.entry(bgp.device_asn).or_default().push(s);
+            }
+        }
+        by_asn
+    }
+}
+
+/// One BGP session: a tunnel with BGP and the inside /30 the session runs on.
+#[derive(Debug, Clone, Copy)]
+pub struct Session<'a> {
+    pub tunnel: &'a TunnelEnd,
+    pub bgp: TunnelBgp,
+    pub inside: Inside,
 }
 
 /// One phase's algorithms; `group` is `None` for phase 2 without PFS.
