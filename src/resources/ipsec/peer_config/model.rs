@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
 
 use crate::cloud::alicloud::types as ali;
 use crate::cloud::jdcloud::types as jd;
@@ -24,14 +25,22 @@ use super::super::algorithms::{
 pub struct ModelError(pub String);
 
 /// What the user adds to the cloud's view: only what the cloud may not know.
-#[derive(Debug, Default, Clone)]
+/// The fields are the data source's attributes of the same names.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Knobs {
     /// The device's BGP ASN, for when the cloud has none (or to override it).
     pub device_asn: Option<i64>,
     /// The key for tunnels whose key the cloud does not return in clear.
     pub psk: Option<Sensitive<String>>,
     /// The number of the first tunnel (interface numbers, XFRM if_ids).
-    pub first_number: i64,
+    pub first_tunnel_number: Option<i64>,
+}
+
+impl Knobs {
+    /// The first tunnel's number: 1 unless set.
+    pub fn first_number(&self) -> i64 {
+        self.first_tunnel_number.unwrap_or(1)
+    }
 }
 
 /// Every tunnel of one cloud connection, seen from the device.
@@ -391,7 +400,7 @@ pub fn from_jdcloud(
         };
         let dpd = t.ike_dpd_sec.unwrap_or(jd_default::DPD_SEC);
         out.push(TunnelEnd {
-            number: knobs.first_number + i as i64,
+            number: knobs.first_number() + i as i64,
             cloud_tunnel_id: id.to_string(),
             device_ip: t.customer_ip.clone(),
             peer_ip: t.cloud_public_ip.clone(),
@@ -549,7 +558,7 @@ pub fn from_alicloud(
             )));
         }
         out.push(TunnelEnd {
-            number: knobs.first_number + i as i64,
+            number: knobs.first_number() + i as i64,
             cloud_tunnel_id: id.to_string(),
             device_ip: gateway.ip_address.clone(),
             peer_ip: peer_ip.to_string(),

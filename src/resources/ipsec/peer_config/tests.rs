@@ -263,7 +263,7 @@ fn a_jd_connection_becomes_the_devices_view_through_the_table() {
         ),
     ];
     let knobs = Knobs {
-        first_number: 1,
+        first_tunnel_number: Some(1),
         ..Knobs::default()
     };
     let m = model::from_jdcloud(&jd_conn(true), Some(&jd_cgw()), &tunnels, &knobs).unwrap();
@@ -376,7 +376,7 @@ fn an_alibaba_connection_swaps_identities_and_translates_group_numbers() {
                      "LocalId": "cloud.example.com", "RemoteId": "dc.example.com"});
     let ipsec = json!({"IpsecEncAlg": "aes256", "IpsecAuthAlg": "sha256", "IpsecPfs": "disabled", "IpsecLifetime": "0"});
     let knobs = Knobs {
-        first_number: 5,
+        first_tunnel_number: Some(5),
         ..Knobs::default()
     };
     let m = model::from_alicloud(&ali_conn(true, ike, ipsec), &ali_gateways(), &knobs).unwrap();
