@@ -9,3 +9,20 @@ pub mod algorithms;
 pub mod peer_config;
 pub mod profile;
 pub mod psk;
+
+use crate::framework::Value;
+
+use algorithms::Cloud;
+
+/// The clouds a `clouds` attribute names, both when it is null; `None`
+/// while it is unknown.
+fn clouds_of(clouds: &Value) -> Option<Vec<Cloud>> {
+    match clouds {
+        Value::Null => Some(Cloud::ALL.to_vec()),
+        v => v
+            .as_list()?
+            .iter()
+            .map(|c| c.as_str().and_then(Cloud::from_key))
+            .collect(),
+    }
+}

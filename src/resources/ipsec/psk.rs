@@ -17,6 +17,7 @@ use crate::resources::alicloud::ipsec_connection_cen::schema::PSK_SPECIALS;
 use crate::signer::Sensitive;
 
 use super::algorithms::Cloud;
+use super::clouds_of;
 
 pub const TYPE_NAME: &str = "hybridnet_psk";
 
@@ -135,18 +136,6 @@ fn titles(clouds: &[Cloud]) -> String {
         .map(|c| c.title())
         .collect::<Vec<_>>()
         .join(" and ")
-}
-
-/// The clouds a configuration asks for (both when unset); `None` while unknown.
-fn clouds_of(v: &Value) -> Option<Vec<Cloud>> {
-    match v {
-        Value::Null => Some(Cloud::ALL.to_vec()),
-        v => v
-            .as_list()?
-            .iter()
-            .map(|c| c.as_str().and_then(Cloud::from_key))
-            .collect(),
-    }
 }
 
 fn check_length(config: &Value, path: &AttrPath, diags: &mut Diagnostics) {
