@@ -6,13 +6,12 @@
 
 use std::sync::LazyLock;
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value as Json};
 
 use crate::clients::ProviderData;
 use crate::framework::validate::{each, int_between, int_one_of, one_of, ObjectRule};
-use crate::framework::{AttrPath, Attribute, Ctx, DataSource, Diagnostics, Schema, Type, Value};
+use crate::framework::{AttrPath, Attribute, Ctx, Diagnostics, Schema, Type, Value};
 
 use super::algorithms::{
     pfs_in_cloud, strongswan_proposal, Cloud, Family, Phase, DH_GROUP, ENCRYPTION, INTEGRITY,
@@ -362,21 +361,11 @@ impl Proposal {
     }
 }
 
-pub struct IpsecProfile;
-
-#[async_trait]
-impl DataSource<ProviderData> for IpsecProfile {
-    type State = State;
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
-    fn schema(&self) -> Schema {
-        schema()
-    }
+declare!(IpsecProfile: DataSource {
     async fn read(&self, _ctx: &Ctx<ProviderData>, config: State) -> Result<State, Diagnostics> {
         render(config)
     }
-}
+});
 
 /// Fills in the outputs; needs no cloud.
 pub fn render(config: State) -> Result<State, Diagnostics> {

@@ -15,7 +15,6 @@ pub mod strongswan;
 #[cfg(test)]
 mod tests;
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value as Json};
 
@@ -26,9 +25,7 @@ use crate::cloud::{regions, ApiError};
 use crate::framework::lifecycle::Connect;
 use crate::framework::timeouts::{mins, BLOCK as TIMEOUTS_BLOCK};
 use crate::framework::validate::{int_between, one_of, ObjectRule};
-use crate::framework::{
-    AttrPath, Attribute, Ctx, DataSource, Diagnostics, Schema, Timeouts, Type, Value,
-};
+use crate::framework::{AttrPath, Attribute, Ctx, Diagnostics, Schema, Timeouts, Type, Value};
 use crate::resources::common::{ali_find, api_error, jd_find};
 use crate::signer::Sensitive;
 
@@ -345,17 +342,7 @@ async fn read_alicloud(r: &Read<'_>, id: &str) -> Result<(String, PeerConfig), D
     Ok((region, cfg))
 }
 
-pub struct PeerConfigSource;
-
-#[async_trait]
-impl DataSource<ProviderData> for PeerConfigSource {
-    type State = State;
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
-    fn schema(&self) -> Schema {
-        schema()
-    }
+declare!(PeerConfigSource: DataSource {
     async fn read(&self, ctx: &Ctx<ProviderData>, config: State) -> Result<State, Diagnostics> {
         let r = Read {
             ctx,
@@ -382,4 +369,4 @@ impl DataSource<ProviderData> for PeerConfigSource {
             ..config
         })
     }
-}
+});
