@@ -109,10 +109,10 @@ fn crypto(o: &mut Lines, t: &TunnelEnd) {
     o.line("!");
     o.line(format!("crypto ipsec profile {n}"));
     o.line(format!(" set transform-set {n}"));
-    o.maybe(t.esp.group.map(|g| format!(" set pfs {}", g.cisco_esp)));
-    o.maybe(
-        t.esp_lifetime
-            .map(|l| format!(" set security-association lifetime seconds {l}")),
+    o.esp_options(
+        t,
+        |g| format!(" set pfs {}", g.cisco_esp),
+        " set security-association lifetime seconds",
     );
     if t.ike_version == 1 {
         o.line(format!(" set isakmp-profile {n}"));

@@ -82,10 +82,10 @@ fn crypto(o: &mut Lines, t: &TunnelEnd) {
     o.line(format!("ipsec profile {n}"));
     o.line(format!(" ike-peer {n}"));
     o.line(format!(" proposal {n}"));
-    o.maybe(t.esp.group.map(|g| format!(" pfs {}", g.huawei_esp)));
-    o.maybe(
-        t.esp_lifetime
-            .map(|l| format!(" sa duration time-based {l}")),
+    o.esp_options(
+        t,
+        |g| format!(" pfs {}", g.huawei_esp),
+        " sa duration time-based",
     );
 }
 

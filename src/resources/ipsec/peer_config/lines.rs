@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use super::model::{Inside, PeerConfig, Session, TunnelEnd};
+use crate::resources::ipsec::algorithms::Algorithm;
 
 /// Whether an IKE identity is an address (else it is a name).
 pub fn is_ip(id: &str) -> bool {
@@ -35,6 +36,12 @@ impl Lines {
         if let Some(l) = line {
             self.line(l);
         }
+    }
+    /// The PFS group and SA lifetime of an IPsec profile, where the tunnel
+    /// has them: `pfs` words the group, the lifetime's seconds follow `lifetime`.
+    pub fn esp_options(&mut self, t: &TunnelEnd, pfs: fn(&Algorithm) -> String, lifetime: &str) {
+        self.maybe(t.esp.group.map(pfs));
+        self.maybe(t.esp_lifetime.map(|l| format!("{lifetime} {l}")));
     }
     fn lines<S: AsRef<str>>(&mut self, lines: impl IntoIterator<Item = S>) {
         lines.into_iter().for_each(|l| self.line(l));

@@ -121,10 +121,13 @@ pub struct TunnelEnd {
     pub device_ip: String,
     /// The cloud's public address.
     pub peer_ip: String,
+    /// The device's own IKE identity (the cloud's remote one), and the one it
+    /// expects from the cloud (the cloud's local one).
     pub local_id: String,
     pub remote_id: String,
     pub psk: Sensitive<String>,
     pub ike_version: i64,
+    /// IKEv1 aggressive mode (never set for IKEv2).
     pub aggressive: bool,
     pub ike: Suite,
     /// Seconds; `None` leaves the device's default.
@@ -409,7 +412,7 @@ fn or(v: Option<&str>, default: &str) -> String {
 }
 
 /// A text field of a part of the cloud's answer that may be absent.
-fn part<'a, P>(p: Option<&'a P>, field: fn(&P) -> &Option<String>) -> Option<&'a str> {
+fn part<P>(p: Option<&P>, field: fn(&P) -> &Option<String>) -> Option<&str> {
     p.and_then(|p| text(field(p)))
 }
 
