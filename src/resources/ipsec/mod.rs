@@ -5,7 +5,45 @@
 //! device's end of a cloud connection, and the `hybridnet_psk` ephemeral
 //! resource ([`psk`]).
 
+/// Declares `$name`, the provider's `$kind` (`DataSource` or
+/// `EphemeralResource`) of the module it stands in: the module's `State`,
+/// `TYPE_NAME` and `schema()`, and its operations, given as items.
+macro_rules! declare {
+    ($name:ident: $kind:ident { $($operation:item)+ }) => {
+        pub struct $name;
+
+        #[async_trait::async_trait]
+        impl crate::framework::$kind<crate::clients::ProviderData> for $name {
+            type State = State;
+            fn type_name(&self) -> &'static str {
+                TYPE_NAME
+            }
+            fn schema(&self) -> Schema {
+                schema()
+            }
+            $($operation)+
+        }
+    };
+}
+
 pub mod algorithms;
 pub mod peer_config;
 pub mod profile;
 pub mod psk;
+
+use crate::framework::Value;
+
+use algorithms::Cloud;
+
+/// The clouds a `clouds` attribute names, both when it is null; `None`
+/// while it is unknown.
+fn clouds_of(clouds: &Value) -> Option<Vec<Cloud>> {
+    match clouds {
+        Value::Null => Some(Cloud::ALL.to_vec()),
+        v => v
+            .as_list()?
+            .iter()
+            .map(|c| c.as_str().and_then(Cloud::from_key))
+            .collect(),
+    }
+}

@@ -6,17 +6,18 @@
 
 use std::sync::LazyLock;
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value as Json};
 
 use crate::clients::ProviderData;
 use crate::framework::validate::{each, int_between, int_one_of, one_of, ObjectRule};
-use crate::framework::{AttrPath, Attribute, Ctx, DataSource, Diagnostics, Schema, Type, Value};
+use crate::framework::{AttrPath, Attribute, Ctx, Diagnostics, Schema, Type, Value};
 
 use super::algorithms::{
     pfs_in_cloud, strongswan_proposal, Cloud, Family, Phase, DH_GROUP, ENCRYPTION, INTEGRITY,
     NO_PFS,
 };
+use super::clouds_of;
 
 pub const TYPE_NAME: &str = "hybridnet_ipsec_profile";
 
@@ -26,55 +27,13 @@ const JDCLOUD_DPD_SEC: i64 = 10;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
     pub clouds: Option<Vec<String>>,
-    pub ike_version: Option<i64>,
-    pub ike_mode: Option<String>,
-    pub ike_encryption: Option<String>,
-    pub ike_integrity: Option<String>,
-    pub ike_dh_group: Option<String>,
-    pub ike_lifetime: Option<i64>,
-    pub esp_encryption: Option<String>,
-    pub esp_integrity: Option<String>,
-    pub esp_pfs_group: Option<String>,
-    pub esp_lifetime: Option<i64>,
-    pub dpd: Option<bool>,
-    pub nat_traversal: Option<bool>,
-    pub jdcloud: Option<JdCloudTunnel>,
-    pub alicloud: Option<AliCloudTunnel>,
+    /// The proposal: the attributes of [`SETTINGS`], by name.
+    #[serde(flatten)]
+    pub settings: Map<String, Json>,
+    /// The proposal as the arguments of each cloud's tunnel resource.
+    pub jdcloud: Option<Map<String, Json>>,
+    pub alicloud: Option<Map<String, Json>>,
     pub strongswan: Option<StrongSwan>,
-}
-
-/// Exactly the proposal arguments of `hybridnet_jdcloud_vpn_tunnel`.
-#[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct JdCloudTunnel {
-    pub ike_version: String,
-    pub ike_mode: String,
-    pub ike_cipher: String,
-    pub ike_auth: String,
-    pub ike_key_exchange: String,
-    pub ike_sa_life_sec: i64,
-    pub ike_dpd_sec: i64,
-    pub ipsec_cipher: String,
-    pub ipsec_auth: String,
-    pub ipsec_key_exchange: String,
-    pub ipsec_sa_life_sec: i64,
-}
-
-/// Exactly the proposal arguments of a `tunnel` block of
-/// `hybridnet_alicloud_ipsec_connection_cen`.
-#[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct AliCloudTunnel {
-    pub ike_version: String,
-    pub ike_mode: String,
-    pub ike_encryption_algorithm: String,
-    pub ike_authentication_algorithm: String,
-    pub ike_dh_group: String,
-    pub ike_lifetime: i64,
-    pub ipsec_encryption_algorithm: String,
-    pub ipsec_authentication_algorithm: String,
-    pub ipsec_pfs: String,
-    pub ipsec_lifetime: i64,
-    pub enable_dpd: bool,
-    pub enable_nat_traversal: bool,
 }
 
 /// swanctl.conf proposal strings.
@@ -82,6 +41,58 @@ pub struct AliCloudTunnel {
 pub struct StrongSwan {
     pub ike_proposal: String,
     pub esp_proposal: String,
+}
+
+/// What a proposal setting is, which says how each cloud writes it.
+#[derive(Clone)]
+enum Kind {
+    /// `1` or `2`: JD Cloud's `v1`/`v2`, Alibaba Cloud's `ikev1`/`ikev2`.
+    IkeVersion,
+    /// A neutral algorithm name, translated through the table.
+    Algorithm(Family, Phase),
+    /// A PFS group or `none`.
+    Pfs,
+    /// Dead peer detection on or off: JD Cloud's probe interval or `0`,
+    /// Alibaba Cloud's switch.
+    Dpd,
+    /// Passed on as it is, of this type.
+    Same(Type),
+}
+
+/// The proposal's settings: the profile's attribute, what it is, and the
+/// argument it becomes on JD Cloud and on Alibaba Cloud (`None`: the cloud
+/// has no such argument). INFERRED (docs/design/jdcloud.md §8.17): JD
+/// tunnels always allow NAT traversal.
+#[rustfmt::skip]
+const SETTINGS: [(&str, Kind, [Option<&str>; 2]); 12] = [
+    ("ike_version", Kind::IkeVersion, [Some("ike_version"), Some("ike_version")]),
+    ("ike_mode", Kind::Same(Type::String), [Some("ike_mode"), Some("ike_mode")]),
+    ("ike_encryption", Kind::Algorithm(ENCRYPTION, Phase::Ike), [Some("ike_cipher"), Some("ike_encryption_algorithm")]),
+    ("ike_integrity", Kind::Algorithm(INTEGRITY, Phase::Ike), [Some("ike_auth"), Some("ike_authentication_algorithm")]),
+    ("ike_dh_group", Kind::Algorithm(DH_GROUP, Phase::Ike), [Some("ike_key_exchange"), Some("ike_dh_group")]),
+    ("ike_lifetime", Kind::Same(Type::Number), [Some("ike_sa_life_sec"), Some("ike_lifetime")]),
+    ("esp_encryption", Kind::Algorithm(ENCRYPTION, Phase::Esp), [Some("ipsec_cipher"), Some("ipsec_encryption_algorithm")]),
+    ("esp_integrity", Kind::Algorithm(INTEGRITY, Phase::Esp), [Some("ipsec_auth"), Some("ipsec_authentication_algorithm")]),
+    ("esp_pfs_group", Kind::Pfs, [Some("ipsec_key_exchange"), Some("ipsec_pfs")]),
+    ("esp_lifetime", Kind::Same(Type::Number), [Some("ipsec_sa_life_sec"), Some("ipsec_lifetime")]),
+    ("dpd", Kind::Dpd, [Some("ike_dpd_sec"), Some("enable_dpd")]),
+    ("nat_traversal", Kind::Same(Type::Bool), [None, Some("enable_nat_traversal")]),
+];
+
+/// A setting's argument on `cloud`, from its row of [`SETTINGS`].
+fn argument(cloud: Cloud, [jdcloud, alicloud]: &[Option<&'static str>; 2]) -> Option<&'static str> {
+    match cloud {
+        Cloud::JdCloud => *jdcloud,
+        Cloud::AliCloud => *alicloud,
+    }
+}
+
+/// The attributes checked against each cloud's table: (attribute, family, phase).
+fn checked() -> impl Iterator<Item = (&'static str, Family, Phase)> {
+    SETTINGS.iter().filter_map(|(attr, kind, _)| match kind {
+        Kind::Algorithm(family, phase) => Some((*attr, *family, *phase)),
+        _ => None,
+    })
 }
 
 fn object_type(fields: &[(&str, Type)]) -> Type {
@@ -93,39 +104,18 @@ fn object_type(fields: &[(&str, Type)]) -> Type {
     )
 }
 
-fn jdcloud_type() -> Type {
-    use Type::{Number as N, String as S};
-    object_type(&[
-        ("ike_version", S),
-        ("ike_mode", S),
-        ("ike_cipher", S),
-        ("ike_auth", S),
-        ("ike_key_exchange", S),
-        ("ike_sa_life_sec", N),
-        ("ike_dpd_sec", N),
-        ("ipsec_cipher", S),
-        ("ipsec_auth", S),
-        ("ipsec_key_exchange", S),
-        ("ipsec_sa_life_sec", N),
-    ])
-}
-
-fn alicloud_type() -> Type {
-    use Type::{Bool as B, Number as N, String as S};
-    object_type(&[
-        ("ike_version", S),
-        ("ike_mode", S),
-        ("ike_encryption_algorithm", S),
-        ("ike_authentication_algorithm", S),
-        ("ike_dh_group", S),
-        ("ike_lifetime", N),
-        ("ipsec_encryption_algorithm", S),
-        ("ipsec_authentication_algorithm", S),
-        ("ipsec_pfs", S),
-        ("ipsec_lifetime", N),
-        ("enable_dpd", B),
-        ("enable_nat_traversal", B),
-    ])
+/// The type of a cloud's output: its arguments of [`SETTINGS`].
+fn cloud_type(cloud: Cloud) -> Type {
+    let field = |(_, kind, args): &(&str, Kind, _)| {
+        let ty = match kind {
+            Kind::Same(t) => t.clone(),
+            Kind::Dpd if cloud == Cloud::JdCloud => Type::Number,
+            Kind::Dpd => Type::Bool,
+            Kind::IkeVersion | Kind::Algorithm(..) | Kind::Pfs => Type::String,
+        };
+        Some((argument(cloud, args)?.to_string(), ty))
+    };
+    Type::Object(SETTINGS.iter().filter_map(field).collect())
 }
 
 /// The neutral names each attribute accepts: every row of its family.
@@ -137,15 +127,6 @@ static PFS_NAMES: LazyLock<Vec<&str>> = LazyLock::new(|| {
     names.extend(DH_GROUP.neutral_names());
     names
 });
-
-/// The attributes checked against each cloud: (attribute, family, phase).
-const CHECKED: [(&str, Family, Phase); 5] = [
-    ("ike_encryption", ENCRYPTION, Phase::Ike),
-    ("ike_integrity", INTEGRITY, Phase::Ike),
-    ("ike_dh_group", DH_GROUP, Phase::Ike),
-    ("esp_encryption", ENCRYPTION, Phase::Esp),
-    ("esp_integrity", INTEGRITY, Phase::Esp),
-];
 
 pub fn schema() -> Schema {
     let choice = |name: &str, names: &'static [&'static str], default: &str, desc: &str| {
@@ -207,8 +188,8 @@ pub fn schema() -> Schema {
             .default(Value::Bool(true))
             .description("NAT traversal. JD Cloud has no setting for it, so a profile for JD Cloud keeps it on."),
     )
-    .attribute(output("jdcloud", jdcloud_type(), "The proposal as `hybridnet_jdcloud_vpn_tunnel` arguments; null when `clouds` leaves JD Cloud out."))
-    .attribute(output("alicloud", alicloud_type(), "The proposal as arguments of a `hybridnet_alicloud_ipsec_connection_cen` `tunnel` block; null when `clouds` leaves Alibaba Cloud out."))
+    .attribute(output("jdcloud", cloud_type(Cloud::JdCloud), "The proposal as `hybridnet_jdcloud_vpn_tunnel` arguments; null when `clouds` leaves JD Cloud out."))
+    .attribute(output("alicloud", cloud_type(Cloud::AliCloud), "The proposal as arguments of a `hybridnet_alicloud_ipsec_connection_cen` `tunnel` block; null when `clouds` leaves Alibaba Cloud out."))
     .attribute(output(
         "strongswan",
         object_type(&[("ike_proposal", Type::String), ("esp_proposal", Type::String)]),
@@ -220,24 +201,12 @@ pub fn schema() -> Schema {
     })
 }
 
-/// The clouds a configuration asks for; `None` while they are unknown.
-fn clouds_of(config: &Value) -> Option<Vec<Cloud>> {
-    match config.get("clouds") {
-        Value::Null => Some(Cloud::ALL.to_vec()),
-        v => v
-            .as_list()?
-            .iter()
-            .map(|c| c.as_str().and_then(Cloud::from_key))
-            .collect(),
-    }
-}
-
 fn check_clouds(config: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-    let Some(clouds) = clouds_of(config) else {
+    let Some(clouds) = clouds_of(config.get("clouds")) else {
         return;
     };
     for cloud in clouds {
-        for (attr, family, phase) in CHECKED {
+        for (attr, family, phase) in checked() {
             let Some(name) = config.get(attr).as_str() else {
                 continue;
             };
@@ -322,112 +291,81 @@ fn in_cloud(family: Family, name: &str, cloud: Cloud, phase: Phase) -> Result<St
         })
 }
 
-/// The neutral proposal, with the schema defaults already applied by the plan.
-struct Proposal<'a> {
-    ike_version: i64,
-    ike_mode: &'a str,
-    ike_encryption: &'a str,
-    ike_integrity: &'a str,
-    ike_dh_group: &'a str,
-    ike_lifetime: i64,
-    esp_encryption: &'a str,
-    esp_integrity: &'a str,
-    esp_pfs_group: &'a str,
-    esp_lifetime: i64,
-    dpd: bool,
-    nat_traversal: bool,
-}
+/// The neutral proposal: every setting, the schema's default where the
+/// configuration leaves one out.
+struct Proposal(Map<String, Json>);
 
-impl<'a> Proposal<'a> {
-    fn of(s: &'a State) -> Proposal<'a> {
-        Proposal {
-            ike_version: s.ike_version.unwrap_or(2),
-            ike_mode: s.ike_mode.as_deref().unwrap_or("main"),
-            ike_encryption: s.ike_encryption.as_deref().unwrap_or("aes256"),
-            ike_integrity: s.ike_integrity.as_deref().unwrap_or("sha256"),
-            ike_dh_group: s.ike_dh_group.as_deref().unwrap_or("modp2048"),
-            ike_lifetime: s.ike_lifetime.unwrap_or(28800),
-            esp_encryption: s.esp_encryption.as_deref().unwrap_or("aes256"),
-            esp_integrity: s.esp_integrity.as_deref().unwrap_or("sha256"),
-            esp_pfs_group: s.esp_pfs_group.as_deref().unwrap_or("modp2048"),
-            esp_lifetime: s.esp_lifetime.unwrap_or(3600),
-            dpd: s.dpd.unwrap_or(true),
-            nat_traversal: s.nat_traversal.unwrap_or(true),
+impl Proposal {
+    fn of(s: &State) -> Proposal {
+        let schema = schema();
+        let default = |attr: &str| schema.attr(attr)?.default.as_ref().map(Value::to_json);
+        let setting = |(attr, ..): &(&str, Kind, _)| {
+            let set = s.settings.get(*attr).filter(|v| !v.is_null()).cloned();
+            (
+                attr.to_string(),
+                set.or_else(|| default(attr)).unwrap_or_default(),
+            )
+        };
+        Proposal(SETTINGS.iter().map(setting).collect())
+    }
+
+    fn text(&self, attr: &str) -> &str {
+        self.0.get(attr).and_then(Json::as_str).unwrap_or_default()
+    }
+
+    fn pfs(&self, cloud: Cloud) -> Result<&'static str, Diagnostics> {
+        let group = self.text("esp_pfs_group");
+        pfs_in_cloud(cloud, group)
+            .ok_or_else(|| in_cloud(DH_GROUP, group, cloud, Phase::Esp).unwrap_err())
+    }
+
+    /// The arguments of `cloud`'s tunnel resource.
+    fn arguments(&self, cloud: Cloud) -> Result<Map<String, Json>, Diagnostics> {
+        let mut out = Map::new();
+        for (attr, kind, args) in &SETTINGS {
+            let Some(arg) = argument(cloud, args) else {
+                continue;
+            };
+            let value = &self.0[*attr];
+            let v = match kind {
+                Kind::IkeVersion => match cloud {
+                    Cloud::JdCloud => json!(format!("v{value}")),
+                    Cloud::AliCloud => json!(format!("ikev{value}")),
+                },
+                Kind::Algorithm(family, phase) => {
+                    json!(in_cloud(*family, self.text(attr), cloud, *phase)?)
+                }
+                Kind::Pfs => json!(self.pfs(cloud)?),
+                Kind::Dpd if cloud == Cloud::JdCloud => {
+                    json!(if value.as_bool() == Some(true) {
+                        JDCLOUD_DPD_SEC
+                    } else {
+                        0
+                    })
+                }
+                Kind::Dpd | Kind::Same(_) => value.clone(),
+            };
+            out.insert(arg.to_string(), v);
         }
-    }
-
-    fn pfs(&self, cloud: Cloud) -> Result<String, Diagnostics> {
-        pfs_in_cloud(cloud, self.esp_pfs_group)
-            .map(str::to_string)
-            .ok_or_else(|| in_cloud(DH_GROUP, self.esp_pfs_group, cloud, Phase::Esp).unwrap_err())
-    }
-
-    fn jdcloud(&self) -> Result<JdCloudTunnel, Diagnostics> {
-        let c = Cloud::JdCloud;
-        Ok(JdCloudTunnel {
-            ike_version: format!("v{}", self.ike_version),
-            ike_mode: self.ike_mode.to_string(),
-            ike_cipher: in_cloud(ENCRYPTION, self.ike_encryption, c, Phase::Ike)?,
-            ike_auth: in_cloud(INTEGRITY, self.ike_integrity, c, Phase::Ike)?,
-            ike_key_exchange: in_cloud(DH_GROUP, self.ike_dh_group, c, Phase::Ike)?,
-            ike_sa_life_sec: self.ike_lifetime,
-            ike_dpd_sec: if self.dpd { JDCLOUD_DPD_SEC } else { 0 },
-            ipsec_cipher: in_cloud(ENCRYPTION, self.esp_encryption, c, Phase::Esp)?,
-            ipsec_auth: in_cloud(INTEGRITY, self.esp_integrity, c, Phase::Esp)?,
-            ipsec_key_exchange: self.pfs(c)?,
-            ipsec_sa_life_sec: self.esp_lifetime,
-        })
-    }
-
-    fn alicloud(&self) -> Result<AliCloudTunnel, Diagnostics> {
-        let c = Cloud::AliCloud;
-        Ok(AliCloudTunnel {
-            ike_version: format!("ikev{}", self.ike_version),
-            ike_mode: self.ike_mode.to_string(),
-            ike_encryption_algorithm: in_cloud(ENCRYPTION, self.ike_encryption, c, Phase::Ike)?,
-            ike_authentication_algorithm: in_cloud(INTEGRITY, self.ike_integrity, c, Phase::Ike)?,
-            ike_dh_group: in_cloud(DH_GROUP, self.ike_dh_group, c, Phase::Ike)?,
-            ike_lifetime: self.ike_lifetime,
-            ipsec_encryption_algorithm: in_cloud(ENCRYPTION, self.esp_encryption, c, Phase::Esp)?,
-            ipsec_authentication_algorithm: in_cloud(INTEGRITY, self.esp_integrity, c, Phase::Esp)?,
-            ipsec_pfs: self.pfs(c)?,
-            ipsec_lifetime: self.esp_lifetime,
-            enable_dpd: self.dpd,
-            enable_nat_traversal: self.nat_traversal,
-        })
+        Ok(out)
     }
 
     fn strongswan(&self) -> StrongSwan {
+        let proposal = |[e, i, g]: [&str; 3]| {
+            strongswan_proposal(self.text(e), self.text(i), Some(self.text(g)))
+        };
         StrongSwan {
-            ike_proposal: strongswan_proposal(
-                self.ike_encryption,
-                self.ike_integrity,
-                Some(self.ike_dh_group),
-            ),
-            esp_proposal: strongswan_proposal(
-                self.esp_encryption,
-                self.esp_integrity,
-                Some(self.esp_pfs_group),
-            ),
+            ike_proposal: proposal(["ike_encryption", "ike_integrity", "ike_dh_group"]),
+            esp_proposal: proposal(["esp_encryption", "esp_integrity", "esp_pfs_group"]),
         }
     }
 }
 
-pub struct IpsecProfile;
-
-#[async_trait]
-impl DataSource<ProviderData> for IpsecProfile {
-    type State = State;
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
-    fn schema(&self) -> Schema {
-        schema()
-    }
+declare!(IpsecProfile: DataSource {
     async fn read(&self, _ctx: &Ctx<ProviderData>, config: State) -> Result<State, Diagnostics> {
         render(config)
     }
-}
+});
 
 /// Fills in the outputs; needs no cloud.
 pub fn render(config: State) -> Result<State, Diagnostics> {
@@ -438,8 +376,9 @@ pub fn render(config: State) -> Result<State, Diagnostics> {
             .is_none_or(|list| list.iter().any(|k| k == c.key()))
     };
     let p = Proposal::of(&config);
-    let jdcloud = wants(Cloud::JdCloud).then(|| p.jdcloud()).transpose()?;
-    let alicloud = wants(Cloud::AliCloud).then(|| p.alicloud()).transpose()?;
+    let args = |c: Cloud| wants(c).then(|| p.arguments(c)).transpose();
+    let jdcloud = args(Cloud::JdCloud)?;
+    let alicloud = args(Cloud::AliCloud)?;
     let strongswan = Some(p.strongswan());
     Ok(State {
         jdcloud,
@@ -532,23 +471,19 @@ mod tests {
         let jd = s.jdcloud.unwrap();
         assert_eq!(
             (
-                jd.ike_version.as_str(),
-                jd.ike_key_exchange.as_str(),
-                jd.ipsec_key_exchange.as_str()
+                &jd["ike_version"],
+                &jd["ike_key_exchange"],
+                &jd["ipsec_key_exchange"]
             ),
-            ("v2", "modp2048", "modp2048")
+            (&json!("v2"), &json!("modp2048"), &json!("modp2048"))
         );
-        assert_eq!(jd.ike_dpd_sec, 10);
+        assert_eq!(jd["ike_dpd_sec"], 10);
         let ali = s.alicloud.unwrap();
         assert_eq!(
-            (
-                ali.ike_version.as_str(),
-                ali.ike_dh_group.as_str(),
-                ali.ipsec_pfs.as_str()
-            ),
-            ("ikev2", "group14", "group14")
+            (&ali["ike_version"], &ali["ike_dh_group"], &ali["ipsec_pfs"]),
+            (&json!("ikev2"), &json!("group14"), &json!("group14"))
         );
-        assert_eq!(ali.ike_encryption_algorithm, "aes256");
+        assert_eq!(ali["ike_encryption_algorithm"], "aes256");
         let sw = s.strongswan.unwrap();
         assert_eq!(
             (sw.ike_proposal.as_str(), sw.esp_proposal.as_str()),
@@ -571,7 +506,7 @@ mod tests {
         assert!(errors(&jd_only).is_empty());
         let s = render(to_typed::<State>(&jd_only).unwrap()).unwrap();
         assert!(s.alicloud.is_none());
-        assert_eq!(s.jdcloud.unwrap().ike_key_exchange, "ecp256");
+        assert_eq!(s.jdcloud.unwrap()["ike_key_exchange"], "ecp256");
         // JD Cloud has no 3DES for ESP but has it for IKE.
         let e = errors(&planned(&[
             ("esp_encryption", Value::string("3des")),
@@ -595,8 +530,8 @@ mod tests {
             to_typed::<State>(&planned(&[("esp_pfs_group", Value::string("none"))])).unwrap(),
         )
         .unwrap();
-        assert_eq!(s.jdcloud.unwrap().ipsec_key_exchange, "null");
-        assert_eq!(s.alicloud.unwrap().ipsec_pfs, "disabled");
+        assert_eq!(s.jdcloud.unwrap()["ipsec_key_exchange"], "null");
+        assert_eq!(s.alicloud.unwrap()["ipsec_pfs"], "disabled");
         assert_eq!(s.strongswan.unwrap().esp_proposal, "aes256-sha256");
     }
 
@@ -631,7 +566,7 @@ mod tests {
         for family in [ENCRYPTION, INTEGRITY, DH_GROUP] {
             for a in family.rows {
                 let mut pairs = Vec::new();
-                for (attr, f, _) in CHECKED {
+                for (attr, f, _) in checked() {
                     if f.what == family.what {
                         pairs.push((attr, Value::string(a.neutral)));
                     }
@@ -675,48 +610,15 @@ mod tests {
         };
         let jd = vpn_tunnel::schema().block;
         let ali = tunnel_block();
-        let cases: [(&crate::framework::Block, Cloud, &str, Family, Phase); 10] = [
-            (&jd, Cloud::JdCloud, "ike_cipher", ENCRYPTION, Phase::Ike),
-            (&jd, Cloud::JdCloud, "ike_auth", INTEGRITY, Phase::Ike),
-            (
-                &jd,
-                Cloud::JdCloud,
-                "ike_key_exchange",
-                DH_GROUP,
-                Phase::Ike,
-            ),
-            (&jd, Cloud::JdCloud, "ipsec_cipher", ENCRYPTION, Phase::Esp),
-            (&jd, Cloud::JdCloud, "ipsec_auth", INTEGRITY, Phase::Esp),
-            (
-                &ali,
-                Cloud::AliCloud,
-                "ike_encryption_algorithm",
-                ENCRYPTION,
-                Phase::Ike,
-            ),
-            (
-                &ali,
-                Cloud::AliCloud,
-                "ike_authentication_algorithm",
-                INTEGRITY,
-                Phase::Ike,
-            ),
-            (&ali, Cloud::AliCloud, "ike_dh_group", DH_GROUP, Phase::Ike),
-            (
-                &ali,
-                Cloud::AliCloud,
-                "ipsec_encryption_algorithm",
-                ENCRYPTION,
-                Phase::Esp,
-            ),
-            (
-                &ali,
-                Cloud::AliCloud,
-                "ipsec_authentication_algorithm",
-                INTEGRITY,
-                Phase::Esp,
-            ),
-        ];
+        // Every algorithm argument of both clouds.
+        let mut cases = Vec::new();
+        for (attr, family, phase) in checked() {
+            let (_, _, args) = SETTINGS.iter().find(|(a, ..)| *a == attr).unwrap();
+            for (block, cloud) in [(&jd, Cloud::JdCloud), (&ali, Cloud::AliCloud)] {
+                cases.push((block, cloud, argument(cloud, args).unwrap(), family, phase));
+            }
+        }
+        assert_eq!(cases.len(), 10);
         for (block, cloud, name, family, phase) in cases {
             for v in accepted(block, name) {
                 assert!(

@@ -5,18 +5,16 @@
 //! and is drawn uniformly from the characters every listed cloud accepts
 //! (docs/design/ipsec.md, "Pre-shared keys").
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::clients::ProviderData;
 use crate::framework::validate::{distinct, each, int_between, list_length_in, one_of, ObjectRule};
-use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, EphemeralResource, Opened, Schema, Value,
-};
+use crate::framework::{AttrPath, Attribute, Ctx, Diagnostics, Opened, Schema, Value};
 use crate::resources::alicloud::ipsec_connection_cen::schema::PSK_SPECIALS;
 use crate::signer::Sensitive;
 
 use super::algorithms::Cloud;
+use super::clouds_of;
 
 pub const TYPE_NAME: &str = "hybridnet_psk";
 
@@ -137,18 +135,6 @@ fn titles(clouds: &[Cloud]) -> String {
         .join(" and ")
 }
 
-/// The clouds a configuration asks for (both when unset); `None` while unknown.
-fn clouds_of(v: &Value) -> Option<Vec<Cloud>> {
-    match v {
-        Value::Null => Some(Cloud::ALL.to_vec()),
-        v => v
-            .as_list()?
-            .iter()
-            .map(|c| c.as_str().and_then(Cloud::from_key))
-            .collect(),
-    }
-}
-
 fn check_length(config: &Value, path: &AttrPath, diags: &mut Diagnostics) {
     let Some(clouds) = clouds_of(config.get("clouds")) else {
         return;
@@ -215,20 +201,7 @@ pub fn schema() -> Schema {
     })
 }
 
-pub struct Psk;
-
-#[async_trait]
-impl EphemeralResource<ProviderData> for Psk {
-    type State = State;
-
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
+declare!(Psk: EphemeralResource {
     async fn open(
         &self,
         _ctx: &Ctx<ProviderData>,
@@ -262,7 +235,7 @@ impl EphemeralResource<ProviderData> for Psk {
             value: Some(value),
         }))
     }
-}
+});
 
 #[cfg(test)]
 mod tests {

@@ -15,8 +15,8 @@ pub mod strongswan;
 #[cfg(test)]
 mod tests;
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value as Json};
 
 use crate::clients::ProviderData;
 use crate::cloud::alicloud::{self as ali, actions};
@@ -25,13 +25,11 @@ use crate::cloud::{regions, ApiError};
 use crate::framework::lifecycle::Connect;
 use crate::framework::timeouts::{mins, BLOCK as TIMEOUTS_BLOCK};
 use crate::framework::validate::{int_between, one_of, ObjectRule};
-use crate::framework::{
-    AttrPath, Attribute, Ctx, DataSource, Diagnostics, Schema, Timeouts, Type, Value,
-};
+use crate::framework::{AttrPath, Attribute, Ctx, Diagnostics, Schema, Timeouts, Type, Value};
 use crate::resources::common::{ali_find, api_error, jd_find};
 use crate::signer::Sensitive;
 
-use model::{Knobs, PeerConfig};
+use model::{Knobs, PeerConfig, TunnelEnd};
 
 pub const TYPE_NAME: &str = "hybridnet_peer_config";
 
@@ -47,46 +45,37 @@ pub struct State {
     pub alicloud_vpn_connection_id: Option<String>,
     pub region: Option<String>,
     pub platform: Option<String>,
-    pub device_asn: Option<i64>,
-    pub psk: Option<Sensitive<String>>,
-    pub first_tunnel_number: Option<i64>,
+    /// `device_asn`, `psk` and `first_tunnel_number`.
+    #[serde(flatten)]
+    pub knobs: Knobs,
     pub config: Option<Sensitive<String>>,
-    pub tunnels: Option<Vec<TunnelOut>>,
+    /// Per tunnel an object of [`TUNNEL_OUT`]'s attributes.
+    pub tunnels: Option<Vec<Map<String, Json>>>,
 }
 
-/// One element of `tunnels`: the addresses, without secrets.
-#[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct TunnelOut {
-    pub number: i64,
-    pub cloud_tunnel_id: String,
-    pub cloud_public_ip: String,
-    pub device_ip: String,
-    pub inside_cidr: Option<String>,
-    pub cloud_inside_ip: Option<String>,
-    pub device_inside_ip: Option<String>,
-    pub bgp_peer_ip: Option<String>,
-    pub cloud_asn: Option<i64>,
-    pub device_asn: Option<i64>,
-}
+/// The attributes of an element of `tunnels` (the addresses, without
+/// secrets): name, type and value for a tunnel.
+#[rustfmt::skip]
+#[allow(clippy::type_complexity)]
+const TUNNEL_OUT: [(&str, Type, fn(&TunnelEnd) -> Json); 10] = [
+    ("number", Type::Number, |t| json!(t.number)),
+    ("cloud_tunnel_id", Type::String, |t| json!(t.cloud_tunnel_id)),
+    ("cloud_public_ip", Type::String, |t| json!(t.peer_ip)),
+    ("device_ip", Type::String, |t| json!(t.device_ip)),
+    ("inside_cidr", Type::String, |t| json!(t.inside.map(|i| i.cidr.to_string()))),
+    ("cloud_inside_ip", Type::String, |t| json!(t.inside.map(|i| i.cloud.to_string()))),
+    ("device_inside_ip", Type::String, |t| json!(t.inside.map(|i| i.device.to_string()))),
+    ("bgp_peer_ip", Type::String, |t| json!(t.bgp.and(t.inside).map(|i| i.cloud.to_string()))),
+    ("cloud_asn", Type::Number, |t| json!(t.bgp.map(|b| b.cloud_asn))),
+    ("device_asn", Type::Number, |t| json!(t.bgp.map(|b| b.device_asn))),
+];
 
 fn tunnel_type() -> Type {
-    use Type::{Number as N, String as S};
     Type::Object(
-        [
-            ("number", N),
-            ("cloud_tunnel_id", S),
-            ("cloud_public_ip", S),
-            ("device_ip", S),
-            ("inside_cidr", S),
-            ("cloud_inside_ip", S),
-            ("device_inside_ip", S),
-            ("bgp_peer_ip", S),
-            ("cloud_asn", N),
-            ("device_asn", N),
-        ]
-        .into_iter()
-        .map(|(k, t)| (k.to_string(), t))
-        .collect(),
+        TUNNEL_OUT
+            .iter()
+            .map(|(k, t, _)| (k.to_string(), t.clone()))
+            .collect(),
     )
 }
 
@@ -246,22 +235,14 @@ pub fn render(platform: &str, cfg: &PeerConfig) -> Result<String, Diagnostics> {
     })
 }
 
-pub fn tunnels_out(cfg: &PeerConfig) -> Vec<TunnelOut> {
-    cfg.tunnels
-        .iter()
-        .map(|t| TunnelOut {
-            number: t.number,
-            cloud_tunnel_id: t.cloud_tunnel_id.clone(),
-            cloud_public_ip: t.peer_ip.clone(),
-            device_ip: t.device_ip.clone(),
-            inside_cidr: t.inside.map(|i| i.cidr.to_string()),
-            cloud_inside_ip: t.inside.map(|i| i.cloud.to_string()),
-            device_inside_ip: t.inside.map(|i| i.device.to_string()),
-            bgp_peer_ip: t.bgp.and(t.inside).map(|i| i.cloud.to_string()),
-            cloud_asn: t.bgp.map(|b| b.cloud_asn),
-            device_asn: t.bgp.map(|b| b.device_asn),
-        })
-        .collect()
+pub fn tunnels_out(cfg: &PeerConfig) -> Vec<Map<String, Json>> {
+    let out = |t| {
+        TUNNEL_OUT
+            .iter()
+            .map(|(k, _, v)| (k.to_string(), v(t)))
+            .collect()
+    };
+    cfg.tunnels.iter().map(out).collect()
 }
 
 fn not_found(what: &str, id: &str, region: &str, e: &ApiError) -> Diagnostics {
@@ -279,20 +260,32 @@ fn model_error(e: model::ModelError) -> Diagnostics {
     Diagnostics::error("Cannot render the peer configuration", e.to_string())
 }
 
+/// What a read needs besides the connection's id.
+struct Read<'a> {
+    ctx: &'a Ctx<ProviderData>,
+    region: Option<&'a str>,
+    knobs: &'a Knobs,
+}
+
+impl Read<'_> {
+    /// The cloud's client and the region to look in: the configured one, else
+    /// the provider's for that cloud.
+    fn connect<C: Connect<ProviderData>>(&self) -> Result<(C, String), Diagnostics> {
+        let client = C::connect(&self.ctx.data, self.ctx.deadline)?;
+        let region = self.region.unwrap_or(client.default_region()).to_string();
+        Ok((client, region))
+    }
+}
+
 /// Reads a JD Cloud VPN connection, its customer gateway and tunnels.
-async fn read_jdcloud(
-    ctx: &Ctx<ProviderData>,
-    id: &str,
-    region: Option<&str>,
-    knobs: &Knobs,
-) -> Result<(String, PeerConfig), Diagnostics> {
-    let client = jd::Client::connect(&ctx.data, ctx.deadline)?;
-    let region = region.unwrap_or(client.region()).to_string();
+async fn read_jdcloud(r: &Read<'_>, id: &str) -> Result<(String, PeerConfig), Diagnostics> {
+    let (client, region) = r.connect::<jd::Client>()?;
     const WHAT: &str = "JD Cloud VPN connection";
     let conn: jd::types::VpnConnection = jd_find(&client, &ops::VPN_CONNECTION, &region, &[id])
         .await
         .map_err(|e| not_found(WHAT, id, &region, &e))?;
-    let cgw: Option<jd::types::CustomerGateway> = if conn.bgp_enabled && knobs.device_asn.is_none()
+    let cgw: Option<jd::types::CustomerGateway> = if conn.bgp_enabled
+        && r.knobs.device_asn.is_none()
     {
         Some(
             jd_find(&client, &ops::CUSTOMER_GATEWAY, &region, &[&conn.cgw_id])
@@ -308,19 +301,13 @@ async fn read_jdcloud(
         .list(&ops::VPN_TUNNEL, &region, &[], &[])
         .await
         .map_err(|e| api_error("listing", "JD Cloud VPN tunnels", &e))?;
-    let cfg = model::from_jdcloud(&conn, cgw.as_ref(), &tunnels, knobs).map_err(model_error)?;
+    let cfg = model::from_jdcloud(&conn, cgw.as_ref(), &tunnels, r.knobs).map_err(model_error)?;
     Ok((region, cfg))
 }
 
 /// Reads an Alibaba Cloud IPsec connection and its tunnels' customer gateways.
-async fn read_alicloud(
-    ctx: &Ctx<ProviderData>,
-    id: &str,
-    region: Option<&str>,
-    knobs: &Knobs,
-) -> Result<(String, PeerConfig), Diagnostics> {
-    let client = ali::Client::connect(&ctx.data, ctx.deadline)?;
-    let region = region.unwrap_or(client.region()).to_string();
+async fn read_alicloud(r: &Read<'_>, id: &str) -> Result<(String, PeerConfig), Diagnostics> {
+    let (client, region) = r.connect::<ali::Client>()?;
     let conn: ali::types::VpnConnection = ali_find(
         &client,
         &actions::DESCRIBE_VPN_CONNECTION,
@@ -351,35 +338,24 @@ async fn read_alicloud(
         .map_err(|e| not_found("Alibaba Cloud customer gateway", g, &region, &e))?;
         gateways.push(gw);
     }
-    let cfg = model::from_alicloud(&conn, &gateways, knobs).map_err(model_error)?;
+    let cfg = model::from_alicloud(&conn, &gateways, r.knobs).map_err(model_error)?;
     Ok((region, cfg))
 }
 
-pub struct PeerConfigSource;
-
-#[async_trait]
-impl DataSource<ProviderData> for PeerConfigSource {
-    type State = State;
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
-    fn schema(&self) -> Schema {
-        schema()
-    }
+declare!(PeerConfigSource: DataSource {
     async fn read(&self, ctx: &Ctx<ProviderData>, config: State) -> Result<State, Diagnostics> {
-        let knobs = Knobs {
-            device_asn: config.device_asn,
-            psk: config.psk.clone(),
-            first_number: config.first_tunnel_number.unwrap_or(1),
+        let r = Read {
+            ctx,
+            region: config.region.as_deref(),
+            knobs: &config.knobs,
         };
-        let region = config.region.as_deref();
         let (region, cfg) =
             match (
                 config.jdcloud_vpn_connection_id.as_deref(),
                 config.alicloud_vpn_connection_id.as_deref(),
             ) {
-                (Some(id), None) => read_jdcloud(ctx, id, region, &knobs).await?,
-                (None, Some(id)) => read_alicloud(ctx, id, region, &knobs).await?,
+                (Some(id), None) => read_jdcloud(&r, id).await?,
+                (None, Some(id)) => read_alicloud(&r, id).await?,
                 _ => return Err(Diagnostics::error(
                     "Exactly one connection",
                     "Set exactly one of jdcloud_vpn_connection_id and alicloud_vpn_connection_id.",
@@ -393,4 +369,4 @@ impl DataSource<ProviderData> for PeerConfigSource {
             ..config
         })
     }
-}
+});

@@ -4,16 +4,18 @@
 //! (docs/design/ipsec.md, "Peer configurations"). Algorithms go through the
 //! one table in `algorithms.rs`.
 
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
 
 use crate::cloud::alicloud::types as ali;
 use crate::cloud::jdcloud::types as jd;
 use crate::signer::Sensitive;
 
 use super::super::algorithms::{
-    pfs_from_cloud, Algorithm, Cloud, Phase, DH_GROUP, ENCRYPTION, INTEGRITY,
+    pfs_from_cloud, Algorithm, Cloud, Phase, DH_GROUP, ENCRYPTION, INTEGRITY, JDCLOUD_NO_PFS,
 };
 
 /// Something in the cloud's answer a device configuration cannot be made
@@ -23,14 +25,22 @@ use super::super::algorithms::{
 pub struct ModelError(pub String);
 
 /// What the user adds to the cloud's view: only what the cloud may not know.
-#[derive(Debug, Default, Clone)]
+/// The fields are the data source's attributes of the same names.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Knobs {
     /// The device's BGP ASN, for when the cloud has none (or to override it).
     pub device_asn: Option<i64>,
     /// The key for tunnels whose key the cloud does not return in clear.
     pub psk: Option<Sensitive<String>>,
     /// The number of the first tunnel (interface numbers, XFRM if_ids).
-    pub first_number: i64,
+    pub first_tunnel_number: Option<i64>,
+}
+
+impl Knobs {
+    /// The first tunnel's number: 1 unless set.
+    pub fn first_number(&self) -> i64 {
+        self.first_tunnel_number.unwrap_or(1)
+    }
 }
 
 /// Every tunnel of one cloud connection, seen from the device.
@@ -51,6 +61,31 @@ impl PeerConfig {
         };
         format!("{} {kind} {}", self.cloud.title(), self.connection_id)
     }
+
+    /// The BGP sessions by the device's ASN (a router block each), in ASN
+    /// order; empty when no tunnel has both BGP and an inside /30.
+    pub fn routers(&self) -> BTreeMap<i64, Vec<Session<'_>>> {
+        let mut by_asn: BTreeMap<i64, Vec<Session>> = BTreeMap::new();
+        for t in &self.tunnels {
+            if let (Some(bgp), Some(inside)) = (t.bgp, t.inside) {
+                let s = Session {
+                    tunnel: t,
+                    bgp,
+                    inside,
+                };
+                by_asn.entry(bgp.device_asn).or_default().push(s);
+            }
+        }
+        by_asn
+    }
+}
+
+/// One BGP session: a tunnel with BGP and the inside /30 the session runs on.
+#[derive(Debug, Clone, Copy)]
+pub struct Session<'a> {
+    pub tunnel: &'a TunnelEnd,
+    pub bgp: TunnelBgp,
+    pub inside: Inside,
 }
 
 /// One phase's algorithms; `group` is `None` for phase 2 without PFS.
@@ -86,10 +121,13 @@ pub struct TunnelEnd {
     pub device_ip: String,
     /// The cloud's public address.
     pub peer_ip: String,
+    /// The device's own IKE identity (the cloud's remote one), and the one it
+    /// expects from the cloud (the cloud's local one).
     pub local_id: String,
     pub remote_id: String,
     pub psk: Sensitive<String>,
     pub ike_version: i64,
+    /// IKEv1 aggressive mode (never set for IKEv2).
     pub aggressive: bool,
     pub ike: Suite,
     /// Seconds; `None` leaves the device's default.
@@ -103,29 +141,20 @@ pub struct TunnelEnd {
 }
 
 /// JD Cloud's create defaults, which a describe that leaves a setting out
-/// stands for (docs/design/jdcloud.md §4.5).
+/// stands for (docs/design/jdcloud.md §4.5); the text ones stand in
+/// [`from_jdcloud`] next to their settings.
 mod jd_default {
-    pub const IKE_VERSION: &str = "v2";
-    pub const IKE_MODE: &str = "main";
-    pub const IKE_KEY_EXCHANGE: &str = "ecp256";
-    pub const CIPHER: &str = "aes128";
-    pub const AUTH: &str = "sha256";
     pub const DPD_SEC: i64 = 10;
     pub const IKE_SA_LIFE_SEC: i64 = 14400;
-    pub const IPSEC_KEY_EXCHANGE: &str = "null";
     pub const IPSEC_SA_LIFE_SEC: i64 = 3600;
     /// A VPN connection without `localAsn` takes its border gateway's, which
     /// JD Cloud fixes at 65000 (docs/design/jdcloud.md §4.4).
     pub const CLOUD_ASN: i64 = 65000;
 }
 
-/// Alibaba Cloud's defaults (docs/design/alicloud.md §4.2).
+/// Alibaba Cloud's defaults (docs/design/alicloud.md §4.2); the text ones
+/// stand in [`from_alicloud`] next to their settings.
 mod ali_default {
-    pub const IKE_VERSION: &str = "ikev2";
-    pub const IKE_MODE: &str = "main";
-    pub const ENC: &str = "aes";
-    pub const AUTH: &str = "sha1";
-    pub const PFS: &str = "group2";
     pub const LIFETIME: i64 = 86400;
     pub const LOCAL_ASN: i64 = 45104;
     /// Alibaba Cloud publishes no probe interval; the device's own is its
@@ -247,6 +276,146 @@ fn device_asn(knobs: &Knobs, from_cloud: Option<i64>, tunnel: &str) -> Result<i6
         })
 }
 
+/// One phase's algorithms from the cloud's (API name, value) of its
+/// encryption, integrity and group (for ESP: PFS group or none).
+fn suite(
+    c: Cloud,
+    phase: Phase,
+    [enc, int, group]: &[(&str, String); 3],
+    id: &str,
+) -> Result<Suite, ModelError> {
+    let alg = |family, (setting, value): &(&str, String)| row(family, c, phase, value, id, setting);
+    Ok(Suite {
+        encryption: alg(ENCRYPTION, enc)?,
+        integrity: alg(INTEGRITY, int)?,
+        group: match phase {
+            Phase::Ike => Some(alg(DH_GROUP, group)?),
+            Phase::Esp => pfs(c, &group.1, id, group.0)?,
+        },
+    })
+}
+
+/// One tunnel as its cloud describes it, in the cloud's terms (its own end
+/// is local) with the cloud's defaults filled in: what
+/// [`Described::device_end`] turns into the device's view.
+struct Described<'a> {
+    cloud: Cloud,
+    id: &'a str,
+    /// The cloud's customer-side address (the device's) and its own.
+    customer_ip: &'a str,
+    cloud_ip: &'a str,
+    /// The identities the cloud has set: its own, and the one it expects.
+    local_id: Option<&'a str>,
+    remote_id: Option<&'a str>,
+    psk: Option<&'a Sensitive<String>>,
+    /// The IKE version as the cloud writes it, and its words for 1 and 2.
+    ike_version: (String, [&'static str; 2]),
+    aggressive: bool,
+    /// (API name, value) of each phase's encryption, integrity and group.
+    ike: [(&'static str, String); 3],
+    esp: [(&'static str, String); 3],
+    /// IKE and ESP SA lifetimes in seconds; 0 or less leaves the device's.
+    lifetimes: [i64; 2],
+    dpd_delay: Option<i64>,
+    /// The inside CIDR, and the cloud's and the device's host in it.
+    inside: [Option<&'a str>; 3],
+    /// With BGP on: the device's ASN as the cloud records it, and the cloud's.
+    bgp: Option<(Option<i64>, i64)>,
+    /// Where the inside CIDR is set, on a cloud whose BGP needs one.
+    bgp_cidr: Option<&'static str>,
+}
+
+impl Described<'_> {
+    /// The device's end: addresses, identities and inside hosts swapped.
+    fn device_end(self, number: i64, knobs: &Knobs) -> Result<TunnelEnd, ModelError> {
+        let (c, id) = (self.cloud, self.id);
+        let (version, [v1, v2]) = &self.ike_version;
+        let ike_version = match version.as_str() {
+            v if v == *v1 => 1,
+            v if v == *v2 => 2,
+            other => {
+                return Err(ModelError(format!(
+                    "tunnel {id}: IKE version {other:?} is neither {v1} nor {v2}"
+                )))
+            }
+        };
+        let ike = suite(c, Phase::Ike, &self.ike, id)?;
+        let esp = suite(c, Phase::Esp, &self.esp, id)?;
+        let [cidr, cloud_host, device_host] = self.inside;
+        let inside = inside(cidr, cloud_host, device_host, id)?;
+        let bgp = match self.bgp {
+            Some((device, cloud_asn)) => Some(TunnelBgp {
+                device_asn: device_asn(knobs, device, id)?,
+                cloud_asn,
+            }),
+            None => None,
+        };
+        if let Some(setting) = self.bgp_cidr.filter(|_| bgp.is_some() && inside.is_none()) {
+            return Err(ModelError(format!(
+                "tunnel {id}: BGP is on but the tunnel has no inside CIDR ({setting})"
+            )));
+        }
+        let [ike_lifetime, esp_lifetime] = self.lifetimes.map(lifetime);
+        Ok(TunnelEnd {
+            number,
+            cloud_tunnel_id: id.to_string(),
+            device_ip: self.customer_ip.to_string(),
+            peer_ip: self.cloud_ip.to_string(),
+            // The cloud's remote identity is the device's own, and its
+            // local identity the device's remote; both default to the
+            // addresses.
+            local_id: self.remote_id.unwrap_or(self.customer_ip).to_string(),
+            remote_id: self.local_id.unwrap_or(self.cloud_ip).to_string(),
+            psk: key(self.psk, knobs, id)?,
+            ike_version,
+            aggressive: ike_version == 1 && self.aggressive,
+            ike,
+            ike_lifetime,
+            esp,
+            esp_lifetime,
+            dpd_delay: self.dpd_delay,
+            inside,
+            bgp,
+        })
+    }
+}
+
+/// The device's view of a connection's `tunnels` (in the order given),
+/// each described by `describe`; an error when there are none.
+fn peer_config<'a, T>(
+    cloud: Cloud,
+    connection_id: &str,
+    bgp: bool,
+    tunnels: Vec<T>,
+    knobs: &Knobs,
+    describe: impl Fn(usize, T) -> Result<Described<'a>, ModelError>,
+) -> Result<PeerConfig, ModelError> {
+    let mut cfg = PeerConfig {
+        cloud,
+        connection_id: connection_id.to_string(),
+        bgp,
+        tunnels: Vec::with_capacity(tunnels.len()),
+    };
+    if tunnels.is_empty() {
+        return Err(ModelError(format!("{} has no tunnels", cfg.source())));
+    }
+    for (i, t) in tunnels.into_iter().enumerate() {
+        let end = describe(i, t)?.device_end(knobs.first_number() + i as i64, knobs)?;
+        cfg.tunnels.push(end);
+    }
+    Ok(cfg)
+}
+
+/// A cloud's value, or its default where the describe leaves it out.
+fn or(v: Option<&str>, default: &str) -> String {
+    v.unwrap_or(default).to_string()
+}
+
+/// A text field of a part of the cloud's answer that may be absent.
+fn part<P>(p: Option<&P>, field: fn(&P) -> &Option<String>) -> Option<&str> {
+    p.and_then(|p| text(field(p)))
+}
+
 /// A JD Cloud VPN connection, its customer gateway and its tunnels (any
 /// order; the result is in the connection's cloud-IP order, then by
 /// customer IP, then id).
@@ -256,140 +425,58 @@ pub fn from_jdcloud(
     tunnels: &[jd::VpnTunnel],
     knobs: &Knobs,
 ) -> Result<PeerConfig, ModelError> {
-    let c = Cloud::JdCloud;
+    use jd_default as d;
     let mut mine: Vec<&jd::VpnTunnel> = tunnels
         .iter()
         .filter(|t| t.vpn_connection_id == conn.vpn_connection_id)
         .collect();
     let position = |ip: &str| conn.cloud_public_ip.iter().position(|p| p == ip);
-    mine.sort_by(|a, b| {
+    mine.sort_by_key(|t| {
         (
-            position(&a.cloud_public_ip),
-            &a.customer_ip,
-            &a.vpn_tunnel_id,
+            position(&t.cloud_public_ip),
+            &t.customer_ip,
+            &t.vpn_tunnel_id,
         )
-            .cmp(&(
-                position(&b.cloud_public_ip),
-                &b.customer_ip,
-                &b.vpn_tunnel_id,
-            ))
     });
-    if mine.is_empty() {
-        return Err(ModelError(format!(
-            "{} VPN connection {} has no tunnels",
-            c.title(),
-            conn.vpn_connection_id
-        )));
-    }
-    let mut out = Vec::with_capacity(mine.len());
-    for (i, t) in mine.into_iter().enumerate() {
-        let id = t.vpn_tunnel_id.as_str();
-        let get =
-            |v: &Option<String>, default: &'static str| text(v).unwrap_or(default).to_string();
-        let version = get(&t.ike_version, jd_default::IKE_VERSION);
-        let ike_version = match version.as_str() {
-            "v1" => 1,
-            "v2" => 2,
-            other => {
-                return Err(ModelError(format!(
-                    "tunnel {id}: IKE version {other:?} is neither v1 nor v2"
-                )))
-            }
-        };
-        let ike = Suite {
-            encryption: row(
-                ENCRYPTION,
-                c,
-                Phase::Ike,
-                &get(&t.ike_cipher, jd_default::CIPHER),
-                id,
-                "ikeCipher",
-            )?,
-            integrity: row(
-                INTEGRITY,
-                c,
-                Phase::Ike,
-                &get(&t.ike_auth, jd_default::AUTH),
-                id,
-                "ikeAuth",
-            )?,
-            group: Some(row(
-                DH_GROUP,
-                c,
-                Phase::Ike,
-                &get(&t.ike_key_exchange, jd_default::IKE_KEY_EXCHANGE),
-                id,
-                "ikeKeyExchange",
-            )?),
-        };
-        let esp = Suite {
-            encryption: row(
-                ENCRYPTION,
-                c,
-                Phase::Esp,
-                &get(&t.ipsec_cipher, jd_default::CIPHER),
-                id,
-                "ipsecCipher",
-            )?,
-            integrity: row(
-                INTEGRITY,
-                c,
-                Phase::Esp,
-                &get(&t.ipsec_auth, jd_default::AUTH),
-                id,
-                "ipsecAuth",
-            )?,
-            group: pfs(
-                c,
-                &get(&t.ipsec_key_exchange, jd_default::IPSEC_KEY_EXCHANGE),
-                id,
-                "ipsecKeyExchange",
-            )?,
-        };
-        let inside = inside(
-            text(&t.tunnel_ip),
-            text(&t.local_tunnel_ip),
-            text(&t.remote_tunnel_ip),
-            id,
-        )?;
-        let bgp = if conn.bgp_enabled {
-            Some(TunnelBgp {
-                device_asn: device_asn(knobs, cgw.map(|g| g.bgp_asn), id)?,
-                cloud_asn: conn
-                    .local_asn
-                    .filter(|a| *a > 0)
-                    .unwrap_or(jd_default::CLOUD_ASN),
-            })
-        } else {
-            None
-        };
-        let dpd = t.ike_dpd_sec.unwrap_or(jd_default::DPD_SEC);
-        out.push(TunnelEnd {
-            number: knobs.first_number + i as i64,
-            cloud_tunnel_id: id.to_string(),
-            device_ip: t.customer_ip.clone(),
-            peer_ip: t.cloud_public_ip.clone(),
-            // The cloud's remote identity is the device's own, and its
-            // local identity the device's remote.
-            local_id: text(&t.remote_id).unwrap_or(&t.customer_ip).to_string(),
-            remote_id: text(&t.local_id).unwrap_or(&t.cloud_public_ip).to_string(),
-            psk: key(t.psk.as_ref(), knobs, id)?,
-            ike_version,
-            aggressive: ike_version == 1 && get(&t.ike_mode, jd_default::IKE_MODE) == "aggressive",
-            ike,
-            ike_lifetime: lifetime(t.ike_sa_life_sec.unwrap_or(jd_default::IKE_SA_LIFE_SEC)),
-            esp,
-            esp_lifetime: lifetime(t.ipsec_sa_life_sec.unwrap_or(jd_default::IPSEC_SA_LIFE_SEC)),
+    let bgp = conn.bgp_enabled.then(|| {
+        let cloud_asn = conn.local_asn.filter(|a| *a > 0);
+        (cgw.map(|g| g.bgp_asn), cloud_asn.unwrap_or(d::CLOUD_ASN))
+    });
+    let id = &conn.vpn_connection_id;
+    peer_config(Cloud::JdCloud, id, conn.bgp_enabled, mine, knobs, |_, t| {
+        let dpd = t.ike_dpd_sec.unwrap_or(d::DPD_SEC);
+        Ok(Described {
+            cloud: Cloud::JdCloud,
+            id: &t.vpn_tunnel_id,
+            customer_ip: &t.customer_ip,
+            cloud_ip: &t.cloud_public_ip,
+            local_id: text(&t.local_id),
+            remote_id: text(&t.remote_id),
+            psk: t.psk.as_ref(),
+            ike_version: (or(text(&t.ike_version), "v2"), ["v1", "v2"]),
+            aggressive: text(&t.ike_mode) == Some("aggressive"),
+            ike: [
+                ("ikeCipher", or(text(&t.ike_cipher), "aes128")),
+                ("ikeAuth", or(text(&t.ike_auth), "sha256")),
+                ("ikeKeyExchange", or(text(&t.ike_key_exchange), "ecp256")),
+            ],
+            esp: [
+                ("ipsecCipher", or(text(&t.ipsec_cipher), "aes128")),
+                ("ipsecAuth", or(text(&t.ipsec_auth), "sha256")),
+                (
+                    "ipsecKeyExchange",
+                    or(text(&t.ipsec_key_exchange), JDCLOUD_NO_PFS),
+                ),
+            ],
+            lifetimes: [
+                t.ike_sa_life_sec.unwrap_or(d::IKE_SA_LIFE_SEC),
+                t.ipsec_sa_life_sec.unwrap_or(d::IPSEC_SA_LIFE_SEC),
+            ],
             dpd_delay: (dpd > 0).then_some(dpd),
-            inside,
+            inside: [&t.tunnel_ip, &t.local_tunnel_ip, &t.remote_tunnel_ip].map(text),
             bgp,
-        });
-    }
-    Ok(PeerConfig {
-        cloud: c,
-        connection_id: conn.vpn_connection_id.clone(),
-        bgp: conn.bgp_enabled,
-        tunnels: out,
+            bgp_cidr: None,
+        })
     })
 }
 
@@ -400,27 +487,21 @@ pub fn from_alicloud(
     gateways: &[ali::CustomerGateway],
     knobs: &Knobs,
 ) -> Result<PeerConfig, ModelError> {
-    let c = Cloud::AliCloud;
+    use ali_default as d;
     let mut tunnels: Vec<&ali::Tunnel> = conn.tunnels().iter().collect();
     tunnels.sort_by_key(|t| (t.tunnel_index, t.tunnel_id.clone()));
-    if tunnels.is_empty() {
-        return Err(ModelError(format!(
-            "{} IPsec connection {} has no tunnels",
-            c.title(),
-            conn.vpn_connection_id
-        )));
-    }
     let bgp_on = conn.enable_tunnels_bgp.unwrap_or(false);
-    let mut out = Vec::with_capacity(tunnels.len());
-    for (i, t) in tunnels.into_iter().enumerate() {
-        let id = text(&t.tunnel_id).map(str::to_string).unwrap_or_else(|| {
-            format!(
-                "{}#{}",
-                conn.vpn_connection_id,
-                t.tunnel_index.unwrap_or(i as i64 + 1)
-            )
-        });
-        let id = id.as_str();
+    let conn_id = &conn.vpn_connection_id;
+    // The describe below borrows the tunnels' ids; those Alibaba leaves out
+    // are named by connection and index, made here to outlive it.
+    let ids: Vec<String> = (tunnels.iter().enumerate())
+        .map(|(i, t)| match text(&t.tunnel_id) {
+            Some(id) => id.to_string(),
+            None => format!("{conn_id}#{}", t.tunnel_index.unwrap_or(i as i64 + 1)),
+        })
+        .collect();
+    peer_config(Cloud::AliCloud, conn_id, bgp_on, tunnels, knobs, |i, t| {
+        let id = ids[i].as_str();
         let gateway = gateways
             .iter()
             .find(|g| Some(g.customer_gateway_id.as_str()) == text(&t.customer_gateway_id))
@@ -430,129 +511,56 @@ pub fn from_alicloud(
                     t.customer_gateway_id.as_deref().unwrap_or_default()
                 ))
             })?;
-        let peer_ip = text(&t.internet_ip).ok_or_else(|| {
+        let cloud_ip = text(&t.internet_ip).ok_or_else(|| {
             ModelError(format!(
                 "tunnel {id} has no Alibaba Cloud address yet (the connection is allocated one \
                  when it is bound to a transit router)"
             ))
         })?;
-        let ike_cfg = t.tunnel_ike_config.clone().unwrap_or_default();
-        let ipsec_cfg = t.tunnel_ipsec_config.clone().unwrap_or_default();
-        let bgp_cfg = t.tunnel_bgp_config.clone().unwrap_or_default();
-        let get =
-            |v: &Option<String>, default: &'static str| text(v).unwrap_or(default).to_string();
-        let ike_version = match get(&ike_cfg.ike_version, ali_default::IKE_VERSION).as_str() {
-            "ikev1" => 1,
-            "ikev2" => 2,
-            other => {
-                return Err(ModelError(format!(
-                    "tunnel {id}: IKE version {other:?} is neither ikev1 nor ikev2"
-                )))
-            }
-        };
-        let ike = Suite {
-            encryption: row(
-                ENCRYPTION,
-                c,
-                Phase::Ike,
-                &get(&ike_cfg.ike_enc_alg, ali_default::ENC),
-                id,
-                "IkeEncAlg",
-            )?,
-            integrity: row(
-                INTEGRITY,
-                c,
-                Phase::Ike,
-                &get(&ike_cfg.ike_auth_alg, ali_default::AUTH),
-                id,
-                "IkeAuthAlg",
-            )?,
-            group: Some(row(
-                DH_GROUP,
-                c,
-                Phase::Ike,
-                &get(&ike_cfg.ike_pfs, ali_default::PFS),
-                id,
-                "IkePfs",
-            )?),
-        };
-        let esp = Suite {
-            encryption: row(
-                ENCRYPTION,
-                c,
-                Phase::Esp,
-                &get(&ipsec_cfg.ipsec_enc_alg, ali_default::ENC),
-                id,
-                "IpsecEncAlg",
-            )?,
-            integrity: row(
-                INTEGRITY,
-                c,
-                Phase::Esp,
-                &get(&ipsec_cfg.ipsec_auth_alg, ali_default::AUTH),
-                id,
-                "IpsecAuthAlg",
-            )?,
-            group: pfs(
-                c,
-                &get(&ipsec_cfg.ipsec_pfs, ali_default::PFS),
-                id,
-                "IpsecPfs",
-            )?,
-        };
-        let inside = inside(
-            text(&bgp_cfg.tunnel_cidr),
-            text(&bgp_cfg.local_bgp_ip),
-            text(&bgp_cfg.peer_bgp_ip),
+        let (ike, ipsec) = (t.tunnel_ike_config.as_ref(), t.tunnel_ipsec_config.as_ref());
+        let bgp_cfg = t.tunnel_bgp_config.as_ref();
+        Ok(Described {
+            cloud: Cloud::AliCloud,
             id,
-        )?;
-        let bgp = if bgp_on {
-            Some(TunnelBgp {
-                device_asn: device_asn(knobs, gateway.asn.or(bgp_cfg.peer_asn), id)?,
-                cloud_asn: bgp_cfg
-                    .local_asn
-                    .filter(|a| *a > 0)
-                    .unwrap_or(ali_default::LOCAL_ASN),
-            })
-        } else {
-            None
-        };
-        if bgp.is_some() && inside.is_none() {
-            return Err(ModelError(format!(
-                "tunnel {id}: BGP is on but the tunnel has no inside CIDR (TunnelBgpConfig.TunnelCidr)"
-            )));
-        }
-        out.push(TunnelEnd {
-            number: knobs.first_number + i as i64,
-            cloud_tunnel_id: id.to_string(),
-            device_ip: gateway.ip_address.clone(),
-            peer_ip: peer_ip.to_string(),
-            // Alibaba's RemoteId is the device's own identity, its LocalId
-            // the device's remote; both default to the addresses.
-            local_id: text(&ike_cfg.remote_id)
-                .unwrap_or(&gateway.ip_address)
-                .to_string(),
-            remote_id: text(&ike_cfg.local_id).unwrap_or(peer_ip).to_string(),
-            psk: key(ike_cfg.psk.as_ref(), knobs, id)?,
-            ike_version,
-            aggressive: ike_version == 1
-                && get(&ike_cfg.ike_mode, ali_default::IKE_MODE) == "aggressive",
-            ike,
-            ike_lifetime: lifetime(ike_cfg.ike_lifetime.unwrap_or(ali_default::LIFETIME)),
-            esp,
-            esp_lifetime: lifetime(ipsec_cfg.ipsec_lifetime.unwrap_or(ali_default::LIFETIME)),
-            dpd_delay: t
-                .enable_dpd
-                .unwrap_or(true)
-                .then_some(ali_default::DPD_DELAY),
-            inside,
-            bgp,
-        });
-    }
-    Ok(PeerConfig {
-        cloud: c,
-        connection_id: conn.vpn_connection_id.clone(),
-        bgp: bgp_on,
-        tunnels: out,
+            customer_ip: &gateway.ip_address,
+            cloud_ip,
+            local_id: part(ike, |c| &c.local_id),
+            remote_id: part(ike, |c| &c.remote_id),
+            psk: ike.and_then(|c| c.psk.as_ref()),
+            ike_version: (
+                or(part(ike, |c| &c.ike_version), "ikev2"),
+                ["ikev1", "ikev2"],
+            ),
+            aggressive: part(ike, |c| &c.ike_mode) == Some("aggressive"),
+            ike: [
+                ("IkeEncAlg", or(part(ike, |c| &c.ike_enc_alg), "aes")),
+                ("IkeAuthAlg", or(part(ike, |c| &c.ike_auth_alg), "sha1")),
+                ("IkePfs", or(part(ike, |c| &c.ike_pfs), "group2")),
+            ],
+            esp: [
+                ("IpsecEncAlg", or(part(ipsec, |c| &c.ipsec_enc_alg), "aes")),
+                (
+                    "IpsecAuthAlg",
+                    or(part(ipsec, |c| &c.ipsec_auth_alg), "sha1"),
+                ),
+                ("IpsecPfs", or(part(ipsec, |c| &c.ipsec_pfs), "group2")),
+            ],
+            lifetimes: [
+                ike.and_then(|c| c.ike_lifetime).unwrap_or(d::LIFETIME),
+                ipsec.and_then(|c| c.ipsec_lifetime).unwrap_or(d::LIFETIME),
+            ],
+            dpd_delay: t.enable_dpd.unwrap_or(true).then_some(d::DPD_DELAY),
+            inside: [
+                part(bgp_cfg, |c| &c.tunnel_cidr),
+                part(bgp_cfg, |c| &c.local_bgp_ip),
+                part(bgp_cfg, |c| &c.peer_bgp_ip),
+            ],
+            bgp: bgp_on.then(|| {
+                let cloud_asn = bgp_cfg.and_then(|c| c.local_asn).filter(|a| *a > 0);
+                let device_asn = gateway.asn.or(bgp_cfg.and_then(|c| c.peer_asn));
+                (device_asn, cloud_asn.unwrap_or(d::LOCAL_ASN))
+            }),
+            bgp_cidr: Some("TunnelBgpConfig.TunnelCidr"),
+        })
     })
 }

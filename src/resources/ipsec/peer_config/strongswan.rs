@@ -90,12 +90,8 @@ pub fn render(cfg: &PeerConfig) -> String {
         o.line(format!("    local_addrs = {}", t.device_ip));
         o.line(format!("    remote_addrs = {}", t.peer_ip));
         o.line(format!("    proposals = {}", proposal(&t.ike)));
-        if let Some(l) = t.ike_lifetime {
-            o.line(format!("    rekey_time = {l}s"));
-        }
-        if let Some(d) = t.dpd_delay {
-            o.line(format!("    dpd_delay = {d}s"));
-        }
+        o.maybe(t.ike_lifetime.map(|l| format!("    rekey_time = {l}s")));
+        o.maybe(t.dpd_delay.map(|d| format!("    dpd_delay = {d}s")));
         o.line(format!("    if_id_in = {}", t.number));
         o.line(format!("    if_id_out = {}", t.number));
         o.line("    local {");
@@ -111,9 +107,7 @@ pub fn render(cfg: &PeerConfig) -> String {
         o.line("        local_ts = 0.0.0.0/0");
         o.line("        remote_ts = 0.0.0.0/0");
         o.line(format!("        esp_proposals = {}", proposal(&t.esp)));
-        if let Some(l) = t.esp_lifetime {
-            o.line(format!("        rekey_time = {l}s"));
-        }
+        o.maybe(t.esp_lifetime.map(|l| format!("        rekey_time = {l}s")));
         if t.dpd_delay.is_some() {
             o.line("        dpd_action = restart");
         }

@@ -165,27 +165,35 @@ fn the_renders_carry_each_platforms_words_for_the_same_proposal() {
     assert!(sw.contains("proposals = aes256-sha256-modp2048"), "{sw}");
     assert!(sw.contains("if_id_in = 2"), "{sw}");
     assert!(sw.contains(r#"secret = "it's`a\"k\\ey1""#), "{sw}");
-    let cisco = render("cisco_ios_xe", &m).unwrap();
-    for w in [
-        "encryption aes-cbc-256",
-        "group 14",
-        "esp-aes 256 esp-sha256-hmac",
-        "set pfs group14",
-        "tunnel mode ipsec ipv4",
-        "neighbor 169.254.1.6 remote-as 65000",
-    ] {
-        assert!(cisco.contains(w), "{w}:\n{cisco}");
-    }
-    let huawei = render("huawei_vrp", &m).unwrap();
-    for w in [
-        "encryption-algorithm aes-256",
-        "dh group14",
-        "pfs dh-group14",
-        "interface Tunnel0/0/2",
-        "tunnel-protocol ipsec",
-        "peer 169.254.1.2 as-number 65000",
-    ] {
-        assert!(huawei.contains(w), "{w}:\n{huawei}");
+    let words: [(&str, &[&str]); 2] = [
+        (
+            "cisco_ios_xe",
+            &[
+                "encryption aes-cbc-256",
+                "group 14",
+                "esp-aes 256 esp-sha256-hmac",
+                "set pfs group14",
+                "tunnel mode ipsec ipv4",
+                "neighbor 169.254.1.6 remote-as 65000",
+            ],
+        ),
+        (
+            "huawei_vrp",
+            &[
+                "encryption-algorithm aes-256",
+                "dh group14",
+                "pfs dh-group14",
+                "interface Tunnel0/0/2",
+                "tunnel-protocol ipsec",
+                "peer 169.254.1.2 as-number 65000",
+            ],
+        ),
+    ];
+    for (platform, words) in words {
+        let text = render(platform, &m).unwrap();
+        for w in words {
+            assert!(text.contains(w), "{platform}: {w}:\n{text}");
+        }
     }
     let frr = render("frr", &m).unwrap();
     assert!(frr.contains("router bgp 65010\n"), "{frr}");
@@ -209,6 +217,19 @@ fn the_renders_carry_each_platforms_words_for_the_same_proposal() {
 }
 
 // --- model building from the clouds' answers -------------------------------
+
+/// The cloud's tunnel ids, in the model's order.
+fn ids(m: &PeerConfig) -> Vec<&str> {
+    m.tunnels
+        .iter()
+        .map(|t| t.cloud_tunnel_id.as_str())
+        .collect()
+}
+
+/// The device's address, its peer's, its own identity and the one it expects.
+fn addresses(t: &TunnelEnd) -> [&str; 4] {
+    [&t.device_ip, &t.peer_ip, &t.local_id, &t.remote_id].map(String::as_str)
+}
 
 fn jd_conn(bgp: bool) -> jd::types::VpnConnection {
     serde_json::from_value(json!({
@@ -238,6 +259,11 @@ fn jd_tunnel(
     serde_json::from_value(v).unwrap()
 }
 
+/// The connection's tunnel on its first cloud IP, changed by `extra`.
+fn jd_tunnel_a(extra: serde_json::Value) -> jd::types::VpnTunnel {
+    jd_tunnel("vpnt-a", "116.196.0.2", "203.0.113.10", extra)
+}
+
 fn jd_cgw() -> jd::types::CustomerGateway {
     serde_json::from_value(
         json!({"customerGatewayId": "cgw-1", "customerIps": ["203.0.113.10"], "bgpAsn": 65010}),
@@ -254,7 +280,7 @@ fn a_jd_connection_becomes_the_devices_view_through_the_table() {
             "203.0.113.10",
             json!({"tunnelIp": "169.254.1.4/30", "localTunnelIp": "169.254.1.5", "remoteTunnelIp": ""}),
         ),
-        jd_tunnel("vpnt-a", "116.196.0.2", "203.0.113.10", json!({})),
+        jd_tunnel_a(json!({})),
         jd_tunnel(
             "vpnt-other",
             "116.196.0.9",
@@ -263,25 +289,16 @@ fn a_jd_connection_becomes_the_devices_view_through_the_table() {
         ),
     ];
     let knobs = Knobs {
-        first_number: 1,
+        first_tunnel_number: Some(1),
         ..Knobs::default()
     };
     let m = model::from_jdcloud(&jd_conn(true), Some(&jd_cgw()), &tunnels, &knobs).unwrap();
     // Only this connection's tunnels, in the connection's cloud-IP order.
-    let ids: Vec<_> = m
-        .tunnels
-        .iter()
-        .map(|t| t.cloud_tunnel_id.as_str())
-        .collect();
-    assert_eq!(ids, ["vpnt-a", "vpnt-b"]);
+    assert_eq!(ids(&m), ["vpnt-a", "vpnt-b"]);
     let t = &m.tunnels[0];
     assert_eq!(
-        (t.device_ip.as_str(), t.peer_ip.as_str()),
-        ("203.0.113.10", "116.196.0.2")
-    );
-    assert_eq!(
-        (t.local_id.as_str(), t.remote_id.as_str()),
-        ("203.0.113.10", "116.196.0.2")
+        addresses(t),
+        ["203.0.113.10", "116.196.0.2", "203.0.113.10", "116.196.0.2"]
     );
     assert_eq!(t.ike.group.unwrap().neutral, "modp2048");
     assert_eq!(t.ike.encryption.neutral, "aes256");
@@ -313,12 +330,7 @@ fn a_jd_connection_becomes_the_devices_view_through_the_table() {
     let e = model::from_jdcloud(&jd_conn(true), None, &tunnels, &knobs).unwrap_err();
     assert!(e.to_string().contains("device_asn"), "{e}");
     // A masked key needs `psk`, and the error never holds a key.
-    let masked = [jd_tunnel(
-        "vpnt-a",
-        "116.196.0.2",
-        "203.0.113.10",
-        json!({"psk": "******"}),
-    )];
+    let masked = [jd_tunnel_a(json!({"psk": "******"}))];
     let e = model::from_jdcloud(&jd_conn(false), None, &masked, &knobs).unwrap_err();
     assert!(e.to_string().contains("set `psk`"), "{e}");
     let with = Knobs {
@@ -328,12 +340,7 @@ fn a_jd_connection_becomes_the_devices_view_through_the_table() {
     let m = model::from_jdcloud(&jd_conn(false), None, &masked, &with).unwrap();
     assert_eq!(m.tunnels[0].psk.as_str(), "Mine_1");
     // A value the table lacks is named, not guessed.
-    let odd = [jd_tunnel(
-        "vpnt-a",
-        "116.196.0.2",
-        "203.0.113.10",
-        json!({"ikeCipher": "sm4"}),
-    )];
+    let odd = [jd_tunnel_a(json!({"ikeCipher": "sm4"}))];
     let e = model::from_jdcloud(&jd_conn(false), None, &odd, &knobs).unwrap_err();
     assert!(e.to_string().contains("ikeCipher \"sm4\""), "{e}");
 }
@@ -376,26 +383,22 @@ fn an_alibaba_connection_swaps_identities_and_translates_group_numbers() {
                      "LocalId": "cloud.example.com", "RemoteId": "dc.example.com"});
     let ipsec = json!({"IpsecEncAlg": "aes256", "IpsecAuthAlg": "sha256", "IpsecPfs": "disabled", "IpsecLifetime": "0"});
     let knobs = Knobs {
-        first_number: 5,
+        first_tunnel_number: Some(5),
         ..Knobs::default()
     };
     let m = model::from_alicloud(&ali_conn(true, ike, ipsec), &ali_gateways(), &knobs).unwrap();
-    let ids: Vec<_> = m
-        .tunnels
-        .iter()
-        .map(|t| t.cloud_tunnel_id.as_str())
-        .collect();
-    assert_eq!(ids, ["tun-1", "tun-2"], "TunnelIndex order");
+    assert_eq!(ids(&m), ["tun-1", "tun-2"], "TunnelIndex order");
     let t = &m.tunnels[0];
     assert_eq!(t.number, 5);
-    assert_eq!(
-        (t.device_ip.as_str(), t.peer_ip.as_str()),
-        ("203.0.113.20", "47.0.0.1")
-    );
     // The cloud's RemoteId is the device's own identity.
     assert_eq!(
-        (t.local_id.as_str(), t.remote_id.as_str()),
-        ("dc.example.com", "cloud.example.com")
+        addresses(t),
+        [
+            "203.0.113.20",
+            "47.0.0.1",
+            "dc.example.com",
+            "cloud.example.com"
+        ]
     );
     assert_eq!((t.ike_version, t.aggressive), (1, true));
     assert_eq!(t.ike.encryption.neutral, "aes128", "Alibaba's `aes`");
@@ -432,10 +435,7 @@ fn an_alibaba_connection_swaps_identities_and_translates_group_numbers() {
     )
     .unwrap();
     let t = &m.tunnels[0];
-    assert_eq!(
-        (t.local_id.as_str(), t.remote_id.as_str()),
-        ("203.0.113.20", "47.0.0.1")
-    );
+    assert_eq!(addresses(t)[2..], ["203.0.113.20", "47.0.0.1"]);
     // Alibaba's defaults: aes/sha1/group2 in both phases, IKEv2.
     assert_eq!(t.ike_version, 2);
     assert_eq!(t.esp.group.unwrap().neutral, "modp1024");
