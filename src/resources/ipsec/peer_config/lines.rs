@@ -55,7 +55,12 @@ impl Lines {
             cfg.source(),
             if n == 1 { "" } else { "s" }
         ));
-        if holds_keys {
+        if n == 0 {
+            self.line(format!(
+                "{c} The connection has no tunnels yet: read this again once they exist."
+            ));
+        }
+        if holds_keys && n > 0 {
             self.line(format!("{c} Holds pre-shared keys: keep it private."));
         }
     }

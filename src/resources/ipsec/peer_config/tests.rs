@@ -711,3 +711,20 @@ fn frrs_own_parser_accepts_the_frr_output() {
     let (ok, _) = check("router bgp 65010\n neighbour 169.254.1.2 remote-as 65000\n");
     assert!(!ok);
 }
+
+/// A connection with no tunnels yet (a first apply, an import after an interrupted one) renders a
+/// file that says so on every platform, instead of failing the plan.
+#[test]
+fn a_connection_without_tunnels_renders_a_file_that_says_so() {
+    let m = model::from_jdcloud(&jd_conn(true), Some(&jd_cgw()), &[], &Knobs::default()).unwrap();
+    assert!(m.tunnels.is_empty());
+    for platform in PLATFORMS {
+        let text = render(platform, &m).unwrap();
+        assert!(text.contains("0 tunnels"), "{platform}:\n{text}");
+        assert!(text.contains("no tunnels yet"), "{platform}:\n{text}");
+        assert!(
+            !text.contains("Holds pre-shared keys"),
+            "{platform}:\n{text}"
+        );
+    }
+}
