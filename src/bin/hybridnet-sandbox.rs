@@ -13,7 +13,7 @@ use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: hybridnet-sandbox [--listen ADDR] [--state FILE] \
 [--access-key AK --secret-key SK] [--faults JSON] [--rate-limit N] [--provisioning-ms N] \
-[--tls-cert PEM --tls-key PEM] [--security-token TOKEN]
+[--no-quotas] [--tls-cert PEM --tls-key PEM] [--security-token TOKEN]
 
   --listen ADDR      address to bind (default 127.0.0.1:0)
   --state FILE       SQLite state file (default: in memory, lost on exit)
@@ -29,6 +29,8 @@ const USAGE: &str = "usage: hybridnet-sandbox [--listen ADDR] [--state FILE] \
                      transit router, modify, route-table association/propagation) before
                      their next state (default 500, 0 = settle on the next call); time is the
                      sandbox's clock, which POST /_sandbox/clock {\"advance_ms\":N} moves forward
+  --no-quotas        let JD Cloud creates past the quotas (e.g. 5 border gateways per region),
+                     for benchmarks that create hundreds of one kind
   --tls-cert PEM, --tls-key PEM
                      serve HTTPS with this certificate chain and private key (the first
                      line printed is then https://ADDR)
@@ -58,6 +60,7 @@ struct Args {
     faults: Option<FaultPlan>,
     rate_limit: u32,
     provisioning_ms: u64,
+    quotas: bool,
     tls: (Option<PathBuf>, Option<PathBuf>),
     security_token: Option<String>,
 }
@@ -71,6 +74,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<A
         faults: None,
         rate_limit: sandbox::DEFAULT_RATE_LIMIT_PER_MINUTE,
         provisioning_ms: sandbox::DEFAULT_PROVISIONING_MS,
+        quotas: true,
         tls: (None, None),
         security_token: None,
     };
@@ -81,6 +85,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<A
         };
         if flag == "--help" || flag == "-h" {
             return Ok(None);
+        }
+        if flag == "--no-quotas" && inline.is_none() {
+            out.quotas = false;
+            continue;
         }
         if !FLAGS.contains(&flag.as_str()) {
             bail!("unknown argument {flag}");
@@ -175,6 +183,7 @@ async fn main() -> anyhow::Result<()> {
         faults: args.faults,
         rate_limit_per_minute: args.rate_limit,
         provisioning_ms: args.provisioning_ms,
+        quotas: args.quotas,
         alicloud_security_token: args.security_token.clone().map(Into::into),
         clock: sandbox::Clock::system(),
     };
@@ -254,6 +263,9 @@ mod tests {
             0
         );
         assert!(parse(&["--provisioning-ms=soon"]).is_err());
+        assert!(a.quotas);
+        assert!(!parse(&["--no-quotas"]).unwrap().unwrap().quotas);
+        assert!(parse(&["--no-quotas=yes"]).is_err());
         assert!(parse(&["--help"]).unwrap().is_none());
         assert!(parse(&["--bogus", "x"])
             .unwrap_err()

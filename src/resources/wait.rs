@@ -9,6 +9,9 @@ use crate::framework::{Ctx, Diagnostics};
 
 const FIRST_INTERVAL: Duration = Duration::from_millis(200);
 const MAX_INTERVAL: Duration = Duration::from_secs(5);
+/// A pause is at most this fraction of the time waited so far, so that a wait ends at most a
+/// sixth past the moment the object got ready (3 s pending: done by 3.5 s, not 4.2 s).
+const PAUSE_PER_WAITED: u32 = 6;
 
 /// Calls `poll` until it returns `Ok(Some(_))`. `Ok(None)` means "not yet";
 /// an error ends the wait. `what` reads like "Alibaba Cloud IPsec connection
@@ -19,6 +22,8 @@ where
     Fut: Future<Output = Result<Option<T>, ApiError>>,
 {
     let started = Instant::now();
+    // The clock the pauses run on (tokio's, which tests can pause).
+    let waiting_since = tokio::time::Instant::now();
     let mut interval = FIRST_INTERVAL;
     loop {
         match poll().await {
@@ -48,8 +53,16 @@ where
                 return Err(Diagnostics::error(format!("waiting for {what}"), "interrupted: Terraform asked the provider to stop"));
             }
         }
-        interval = (interval * 3 / 2).min(MAX_INTERVAL);
+        interval = next_interval(interval, waiting_since.elapsed());
     }
+}
+
+/// The pause after `previous`: 1.5 times longer, but at most a sixth of the time `waited`
+/// (never under [`FIRST_INTERVAL`]) and at most [`MAX_INTERVAL`].
+fn next_interval(previous: Duration, waited: Duration) -> Duration {
+    (previous * 3 / 2)
+        .min((waited / PAUSE_PER_WAITED).max(FIRST_INTERVAL))
+        .min(MAX_INTERVAL)
 }
 
 #[cfg(test)]
@@ -79,6 +92,45 @@ mod tests {
         .unwrap();
         assert_eq!(v, 7);
         assert_eq!(n.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn never_sleeps_far_past_readiness() {
+        for secs in [1, 3, 20, 60, 300] {
+            let ready_after = Duration::from_secs(secs);
+            let start = tokio::time::Instant::now();
+            let polls = AtomicU32::new(0);
+            wait_for(&ctx(Duration::from_secs(3600)), "x", || async {
+                polls.fetch_add(1, Ordering::SeqCst);
+                Ok((start.elapsed() >= ready_after).then_some(()))
+            })
+            .await
+            .unwrap();
+            let late = start.elapsed() - ready_after;
+            let bound = (ready_after / PAUSE_PER_WAITED)
+                .max(FIRST_INTERVAL)
+                .min(MAX_INTERVAL);
+            assert!(late <= bound, "ready after {secs} s, done {late:?} later");
+            // Backing off still: 34 polls for a minute, then one per 5 s.
+            let polls = polls.load(Ordering::SeqCst);
+            assert!(u64::from(polls) <= 30 + secs / 4, "{secs} s: {polls} polls");
+        }
+    }
+
+    #[test]
+    fn intervals_grow_to_the_cap() {
+        let mut interval = FIRST_INTERVAL;
+        let mut waited = Duration::ZERO;
+        for _ in 0..200 {
+            waited += interval;
+            let next = next_interval(interval, waited);
+            assert!(
+                next >= interval && next <= interval * 3 / 2,
+                "{interval:?} → {next:?}"
+            );
+            interval = next;
+        }
+        assert_eq!(interval, MAX_INTERVAL);
     }
 
     #[tokio::test(start_paused = true)]

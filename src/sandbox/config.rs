@@ -33,6 +33,9 @@ pub struct SandboxConfig {
     /// route-table association/propagation) stays pending before its next state
     /// (`--provisioning-ms`); 0 settles on the next call.
     pub provisioning_ms: u64,
+    /// Whether JD Cloud's quotas (per region, per border gateway) refuse creates; `false`
+    /// (`--no-quotas`) lets a benchmark create hundreds of one kind.
+    pub quotas: bool,
     /// The one STS token Alibaba requests may carry (`x-acs-security-token` /
     /// `SecurityToken`); `None` refuses every request that carries one.
     pub alicloud_security_token: Option<Sensitive<String>>,
@@ -48,6 +51,7 @@ impl Default for SandboxConfig {
             faults: None,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             provisioning_ms: DEFAULT_PROVISIONING_MS,
+            quotas: true,
             alicloud_security_token: None,
             clock: Clock::system(),
         }

@@ -17,6 +17,8 @@ use super::store::{Kind, StoreError, Tx};
 pub(crate) struct Db<'a, E> {
     tx: &'a Tx<'a>,
     now: OffsetDateTime,
+    /// Whether quotas refuse creates (`SandboxConfig::quotas`).
+    quotas: bool,
     error: PhantomData<fn() -> E>,
 }
 
@@ -25,8 +27,19 @@ impl<'a, E: From<StoreError>> Db<'a, E> {
         Self {
             tx,
             now,
+            quotas: true,
             error: PhantomData,
         }
+    }
+
+    /// The same transaction with quotas enforced or not (`--no-quotas`).
+    pub(crate) fn with_quotas(self, quotas: bool) -> Self {
+        Self { quotas, ..self }
+    }
+
+    /// Whether quotas refuse creates.
+    pub(crate) fn quotas(&self) -> bool {
+        self.quotas
     }
 
     /// When this request happens, epoch milliseconds (how the Alibaba objects keep time).

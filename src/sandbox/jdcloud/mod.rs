@@ -126,7 +126,10 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     let outcome = tokio::task::spawn_blocking(move || {
         let store = state.store();
         store.count_request(&format!("{CLOUD}.{}", op.name()))?;
-        store.transaction(|tx| handlers::run(op, &Db::new(tx, now, &req.region), &req))
+        let quotas = state.config().quotas;
+        store.transaction(|tx| {
+            handlers::run(op, &Db::new(tx, now, &req.region).with_quotas(quotas), &req)
+        })
     })
     .await
     .unwrap_or_else(|e| Err(JdError::internal(format!("operation panicked: {e}"))));

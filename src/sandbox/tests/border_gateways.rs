@@ -381,3 +381,17 @@ async fn vpc_attachment_quota_per_bgw() {
     let other = create_bgw(&app, "other").await;
     create_attachment(&app, &other, "vpc-more").await;
 }
+
+#[tokio::test]
+async fn no_quotas_lets_a_kind_grow_past_its_quota() {
+    let app = app(SandboxState::open(SandboxConfig {
+        clock: Clock::manual(),
+        quotas: false,
+        ..SandboxConfig::default()
+    })
+    .unwrap());
+    for i in 0..6 {
+        create_bgw(&app, &format!("bgw{i}")).await;
+    }
+    assert_eq!(ok(&app, "GET", BGWS, None).await["totalCount"], 6);
+}

@@ -5,7 +5,7 @@
 //! hop when `bgwNexthopType` is omitted; the `FAILED_PRECONDITION` status of a duplicate route.
 //! Propagated routes and the Direct Connect next hops are not emulated.
 
-use super::db::{check_count, Db};
+use super::db::Db;
 use super::model::{
     Bgw, BgwRoute, NexthopType, Object, VpcAttachment, VpnConnection, BGW_ROUTES, VPC_ATTACHMENTS,
     VPN_CONNECTIONS,
@@ -32,7 +32,7 @@ pub(crate) fn create(db: &Db<'_>, bgw_id: &str, target: RouteTarget) -> Result<B
     let nexthop_type = check_target(db, &bgw.bgw_id, &target)?;
     let routes = db.all_where(|r: &BgwRoute| r.bgw_id == bgw.bgw_id)?;
     check_unique(&routes, &target, None)?;
-    check_count::<BgwRoute>(
+    db.check_count::<BgwRoute>(
         routes.len(),
         QUOTA_PER_BGW,
         "static routes per border gateway",

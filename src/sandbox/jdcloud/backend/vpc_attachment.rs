@@ -11,7 +11,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::db::{check_count, unchanged, Change, Db};
+use super::db::{unchanged, Change, Db};
 use super::model::{
     Bgw, PropagateCidrInfo, VpcAttachment, PROPAGATE_ALL, PROPAGATE_PARTIAL, VPC_ATTACHMENTS,
 };
@@ -81,7 +81,7 @@ pub(crate) fn create(db: &Db<'_>, new: NewVpcAttachment) -> Result<VpcAttachment
     db.get::<Bgw>(&new.bgw_id)?;
     let siblings = db.all_where(|a: &VpcAttachment| a.bgw_id == new.bgw_id)?;
     check_unique(&siblings, &new.bgw_id, &new.propagation.vpc_id, None)?;
-    check_count::<VpcAttachment>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
+    db.check_count::<VpcAttachment>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
     let attachment = VpcAttachment {
         vpc_attachment_id: db.new_id(VPC_ATTACHMENTS)?,
         vpc_attachment_name: new.name,

@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use super::db::{check_count, unchanged, undeletable, Change, Db};
+use super::db::{unchanged, undeletable, Change, Db};
 use super::model::{
     ids, Bgw, Charge, CustomerGateway, TrafficSelector, VpnConnection, VpnTunnel, AZ_TYPE_EDGE,
     BGW_ASN, CLOUD_IPS_PER_CONNECTION, CONNECTION_CHARGE_MODE, CUSTOMER_GATEWAYS, HA_NO_REDUNDANCY,
@@ -93,7 +93,7 @@ pub(crate) fn create(db: &Db<'_>, new: NewVpnConnection) -> Result<VpnConnection
         vec![STANDARD_PROVIDER.to_owned(); CLOUD_IPS_PER_CONNECTION]
     };
     let siblings = db.all_where(|c: &VpnConnection| c.bgw_id == new.bgw_id)?;
-    check_count::<VpnConnection>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
+    db.check_count::<VpnConnection>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
 
     let now = db.timestamp();
     let connection = VpnConnection {
