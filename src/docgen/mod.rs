@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::framework::timeouts::{self, format_duration};
+use crate::framework::timeouts::{format_duration, Op};
 use crate::framework::{Attribute, Block, Nesting, Provider, Schema, Type};
 use crate::provider::{provider, NAME};
 
@@ -23,137 +23,136 @@ pub fn render(repo_root: &Path) -> BTreeMap<String, String> {
     // How to keep pre-shared keys out of state: a guide, not a schema.
     index.push('\n');
     index.push_str(&read(repo_root, "examples/provider/keys-out-of-state.md"));
-    index.push_str("\n## Resources\n\n");
-    for r in p.resources() {
-        let short = r
-            .type_name()
-            .trim_start_matches(&format!("{NAME}_"))
-            .to_string();
-        index.push_str(&format!("- [`{}`](resources/{short}.md)\n", r.type_name()));
-        out.insert(
-            format!("docs/resources/{short}.md"),
-            render_resource(repo_root, r.type_name(), r.schema()),
-        );
-    }
+    let resources = p.resources();
     let sources = p.data_sources();
-    if !sources.is_empty() {
-        index.push_str("\n## Data Sources\n\n");
-    }
-    for r in sources {
-        let short = r
-            .type_name()
-            .trim_start_matches(&format!("{NAME}_"))
-            .to_string();
-        index.push_str(&format!(
-            "- [`{}`](data-sources/{short}.md)\n",
-            r.type_name()
-        ));
-        out.insert(
-            format!("docs/data-sources/{short}.md"),
-            render_data_source(repo_root, r.type_name(), r.schema()),
-        );
-    }
     let ephemeral = p.ephemeral_resources();
-    if !ephemeral.is_empty() {
-        index.push_str("\n## Ephemeral Resources\n\n");
-    }
-    for r in ephemeral {
-        let short = r
-            .type_name()
-            .trim_start_matches(&format!("{NAME}_"))
-            .to_string();
-        index.push_str(&format!(
-            "- [`{}`](ephemeral-resources/{short}.md)\n",
-            r.type_name()
-        ));
-        out.insert(
-            format!("docs/ephemeral-resources/{short}.md"),
-            render_ephemeral(repo_root, r.type_name(), r.schema()),
-        );
-    }
+    let mut pages = Pages {
+        root: repo_root,
+        index: &mut index,
+        out: &mut out,
+    };
+    pages.list(
+        &RESOURCE,
+        resources.iter().map(|r| (r.type_name(), r.schema())),
+        |root, type_name, schema, s| {
+            timeouts_table(s, schema, &[Op::Create, Op::Read, Op::Update, Op::Delete]);
+            import_section(s, root, type_name);
+        },
+    );
+    pages.list(
+        &DATA_SOURCE,
+        sources.iter().map(|r| (r.type_name(), r.schema())),
+        |_, type_name, schema, s| {
+            timeouts_table(s, schema, &[Op::Read]);
+            if let Some(notes) = crate::resources::data_source_notes(type_name) {
+                s.push('\n');
+                s.push_str(&notes);
+            }
+        },
+    );
+    pages.list(
+        &EPHEMERAL,
+        ephemeral.iter().map(|r| (r.type_name(), r.schema())),
+        |_, _, _, _| {},
+    );
     out.insert("docs/index.md".to_string(), index);
     out
 }
 
-/// An ephemeral resource's page: its example and schema. Terraform 1.10 and
-/// later open it for one run and store none of it.
-fn render_ephemeral(root: &Path, type_name: &str, schema: &Schema) -> String {
-    let mut s = format!(
-        "# {type_name} (Ephemeral Resource)\n\n{}\n\n\
-         Ephemeral resources need Terraform 1.10 or later; their values are never written to the plan \
-         or the state.\n\n",
-        schema.block.description
-    );
-    s.push_str(&format!(
-        "## Example Usage\n\n```terraform\n{}```\n\n## Schema\n\n",
-        read(
-            root,
-            &format!("examples/ephemeral-resources/{type_name}/ephemeral-resource.tf")
-        )
-    ));
-    render_block(&mut s, &schema.block, "");
-    s
+/// A kind of page: its title, its folder under `docs/` and `examples/`, the
+/// example file each type has there, and what the page says before the example.
+struct Kind {
+    title: &'static str,
+    heading: &'static str,
+    dir: &'static str,
+    example: &'static str,
+    intro: &'static str,
 }
 
-/// A data source's page: what `render_resource` gives a resource, less
-/// import, plus whatever extra section the data source writes about itself
-/// (such as a table of values) from `examples/data-sources/<type>/notes.md`
-/// or from code ([`crate::resources::data_source_notes`]).
-fn render_data_source(root: &Path, type_name: &str, schema: &Schema) -> String {
-    let mut s = format!(
-        "# {type_name} (Data Source)\n\n{}\n\n",
-        schema.block.description
-    );
-    s.push_str(&format!(
-        "## Example Usage\n\n```terraform\n{}```\n\n## Schema\n\n",
-        read(
-            root,
-            &format!("examples/data-sources/{type_name}/data-source.tf")
-        )
-    ));
-    render_block(&mut s, &schema.block, "");
-    if let Some(t) = &schema.timeouts {
-        s.push_str(&format!(
-            "\n## Timeouts\n\n| Operation | Default |\n|---|---|\n| `read` | `{}` |\n",
-            format_duration(t.default_for(timeouts::Op::Read))
-        ));
-    }
-    if let Some(notes) = crate::resources::data_source_notes(type_name) {
-        s.push('\n');
-        s.push_str(&notes);
-    }
-    s
+const RESOURCE: Kind = Kind {
+    title: "Resource",
+    heading: "Resources",
+    dir: "resources",
+    example: "resource.tf",
+    intro: "",
+};
+
+const DATA_SOURCE: Kind = Kind {
+    title: "Data Source",
+    heading: "Data Sources",
+    dir: "data-sources",
+    example: "data-source.tf",
+    intro: "",
+};
+
+/// Terraform 1.10 and later open an ephemeral resource for one run and store none of it.
+const EPHEMERAL: Kind = Kind {
+    title: "Ephemeral Resource",
+    heading: "Ephemeral Resources",
+    dir: "ephemeral-resources",
+    example: "ephemeral-resource.tf",
+    intro:
+        "Ephemeral resources need Terraform 1.10 or later; their values are never written to the \
+            plan or the state.\n\n",
+};
+
+/// The index being written and the pages beside it.
+struct Pages<'a> {
+    root: &'a Path,
+    index: &'a mut String,
+    out: &'a mut BTreeMap<String, String>,
 }
 
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|_| format!("# (missing {rel})\n"))
-}
-
-fn render_resource(root: &Path, type_name: &str, schema: &Schema) -> String {
-    let mut s = format!(
-        "# {type_name} (Resource)\n\n{}\n\n",
-        schema.block.description
-    );
-    s.push_str(&format!(
-        "## Example Usage\n\n```terraform\n{}```\n\n## Schema\n\n",
-        read(root, &format!("examples/resources/{type_name}/resource.tf"))
-    ));
-    render_block(&mut s, &schema.block, "");
-    if let Some(t) = &schema.timeouts {
-        s.push_str("\n## Timeouts\n\n| Operation | Default |\n|---|---|\n");
-        for op in [
-            timeouts::Op::Create,
-            timeouts::Op::Read,
-            timeouts::Op::Update,
-            timeouts::Op::Delete,
-        ] {
-            s.push_str(&format!(
-                "| `{}` | `{}` |\n",
-                op.name(),
-                format_duration(t.default_for(op))
-            ));
+impl Pages<'_> {
+    /// One index section and one page per type of `kind`: its description, example and schema,
+    /// then whatever `rest` adds for that kind (timeouts, import, notes).
+    fn list<'s>(
+        &mut self,
+        kind: &Kind,
+        types: impl Iterator<Item = (&'static str, &'s Schema)>,
+        rest: impl Fn(&Path, &str, &Schema, &mut String),
+    ) {
+        let mut types = types.peekable();
+        if types.peek().is_some() {
+            self.index.push_str(&format!("\n## {}\n\n", kind.heading));
+        }
+        for (type_name, schema) in types {
+            let short = type_name.trim_start_matches(&format!("{NAME}_"));
+            let dir = kind.dir;
+            self.index
+                .push_str(&format!("- [`{type_name}`]({dir}/{short}.md)\n"));
+            let mut page = format!(
+                "# {type_name} ({})\n\n{}\n\n{}## Example Usage\n\n```terraform\n{}```\n\n## Schema\n\n",
+                kind.title,
+                schema.block.description,
+                kind.intro,
+                read(
+                    self.root,
+                    &format!("examples/{dir}/{type_name}/{}", kind.example)
+                )
+            );
+            render_block(&mut page, &schema.block, "");
+            rest(self.root, type_name, schema, &mut page);
+            self.out.insert(format!("docs/{dir}/{short}.md"), page);
         }
     }
+}
+
+/// The default of each of `ops`, when the schema has a `timeouts` block.
+fn timeouts_table(s: &mut String, schema: &Schema, ops: &[Op]) {
+    let Some(t) = &schema.timeouts else { return };
+    s.push_str("\n## Timeouts\n\n| Operation | Default |\n|---|---|\n");
+    for op in ops {
+        s.push_str(&format!(
+            "| `{}` | `{}` |\n",
+            op.name(),
+            format_duration(t.default_for(*op))
+        ));
+    }
+}
+
+/// How to import a resource: `import.md` (or the usual `[<region>/]<id>` text) and `import.sh`.
+fn import_section(s: &mut String, root: &Path, type_name: &str) {
     let import_help =
         std::fs::read_to_string(root.join(format!("examples/resources/{type_name}/import.md")))
             .unwrap_or_else(|_| {
@@ -164,7 +163,10 @@ fn render_resource(root: &Path, type_name: &str, schema: &Schema) -> String {
         "\n## Import\n\n{import_help}\n```shell\n{}```\n",
         read(root, &format!("examples/resources/{type_name}/import.sh"))
     ));
-    s
+}
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|_| format!("# (missing {rel})\n"))
 }
 
 fn type_name(t: &Type) -> String {
