@@ -66,25 +66,11 @@ pub const SERVER_CAPABILITIES: ServerCapabilities = ServerCapabilities {
 pub struct ProviderServer<P: Provider> {
     provider: P,
     schema: Schema,
-    resources: BTreeMap<&'static str, Box<dyn DynResource<P::Data>>>,
-    data_sources: BTreeMap<&'static str, Box<dyn DynDataSource<P::Data>>>,
-    ephemeral: BTreeMap<&'static str, Box<dyn DynEphemeralResource<P::Data>>>,
+    resources: Registry<dyn DynResource<P::Data>>,
+    data_sources: Registry<dyn DynDataSource<P::Data>>,
+    ephemeral: Registry<dyn DynEphemeralResource<P::Data>>,
     data: RwLock<Option<Arc<P::Data>>>,
     stop: StopToken,
-}
-
-fn unknown_type(type_name: &str) -> Diagnostics {
-    Diagnostics::error(
-        "Unknown resource type",
-        format!("This provider has no resource type {type_name:?}."),
-    )
-}
-
-fn unknown_ephemeral(type_name: &str) -> Diagnostics {
-    Diagnostics::error(
-        "Unknown ephemeral resource type",
-        format!("This provider has no ephemeral resource type {type_name:?}."),
-    )
 }
 
 /// An error for each write-only attribute `config` sets when this Terraform
@@ -108,13 +94,6 @@ fn write_only_refused(schema: &Schema, config: &Value, caps: &ClientCapabilities
     d
 }
 
-fn unknown_data_source(type_name: &str) -> Diagnostics {
-    Diagnostics::error(
-        "Unknown data source",
-        format!("This provider has no data source {type_name:?}."),
-    )
-}
-
 /// A value checked against a schema's declared rules, with attribute paths.
 fn validated(schema: &Schema, config: &Value) -> Diagnostics {
     let mut d = Diagnostics::new();
@@ -122,24 +101,49 @@ fn validated(schema: &Schema, config: &Value) -> Diagnostics {
     d
 }
 
+/// The provider's types of one kind, by name; `what` names the kind in the
+/// error for a type it does not have.
+struct Registry<T: ?Sized> {
+    what: &'static str,
+    types: BTreeMap<&'static str, Box<T>>,
+}
+
+impl<T: ?Sized> Registry<T> {
+    fn new(what: &'static str, types: Vec<Box<T>>, name: impl Fn(&T) -> &'static str) -> Self {
+        let types = types.into_iter().map(|t| (name(&t), t)).collect();
+        Registry { what, types }
+    }
+
+    fn get(&self, type_name: &str) -> Result<&T, Diagnostics> {
+        self.types
+            .get(type_name)
+            .map(|t| t.as_ref())
+            .ok_or_else(|| {
+                Diagnostics::error(
+                    format!("Unknown {}", self.what),
+                    format!("This provider has no {} {type_name:?}.", self.what),
+                )
+            })
+    }
+
+    fn schemas<'a>(
+        &'a self,
+        schema: impl Fn(&'a T) -> &'a Schema + 'a,
+    ) -> impl Iterator<Item = (&'static str, &'a Schema)> + 'a {
+        self.types.iter().map(move |(k, t)| (*k, schema(t)))
+    }
+}
+
 impl<P: Provider> ProviderServer<P> {
     pub fn new(provider: P) -> ProviderServer<P> {
         let schema = provider.schema();
-        let resources = provider
-            .resources()
-            .into_iter()
-            .map(|r| (r.type_name(), r))
-            .collect();
-        let data_sources = provider
-            .data_sources()
-            .into_iter()
-            .map(|r| (r.type_name(), r))
-            .collect();
-        let ephemeral = provider
-            .ephemeral_resources()
-            .into_iter()
-            .map(|r| (r.type_name(), r))
-            .collect();
+        let resources = Registry::new("resource type", provider.resources(), |r| r.type_name());
+        let data_sources = Registry::new("data source", provider.data_sources(), |r| r.type_name());
+        let ephemeral = Registry::new(
+            "ephemeral resource type",
+            provider.ephemeral_resources(),
+            |r| r.type_name(),
+        );
         ProviderServer {
             provider,
             schema,
@@ -156,39 +160,30 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     pub fn resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
-        self.resources.iter().map(|(k, r)| (*k, r.schema()))
+        self.resources.schemas(|r| r.schema())
     }
 
     pub fn resource(&self, type_name: &str) -> Result<&dyn DynResource<P::Data>, Diagnostics> {
-        self.resources
-            .get(type_name)
-            .map(|r| r.as_ref())
-            .ok_or_else(|| unknown_type(type_name))
+        self.resources.get(type_name)
     }
 
     pub fn data_source_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
-        self.data_sources.iter().map(|(k, r)| (*k, r.schema()))
+        self.data_sources.schemas(|r| r.schema())
     }
 
     pub fn data_source(&self, type_name: &str) -> Result<&dyn DynDataSource<P::Data>, Diagnostics> {
-        self.data_sources
-            .get(type_name)
-            .map(|r| r.as_ref())
-            .ok_or_else(|| unknown_data_source(type_name))
+        self.data_sources.get(type_name)
     }
 
     pub fn ephemeral_resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
-        self.ephemeral.iter().map(|(k, r)| (*k, r.schema()))
+        self.ephemeral.schemas(|r| r.schema())
     }
 
     pub fn ephemeral_resource(
         &self,
         type_name: &str,
     ) -> Result<&dyn DynEphemeralResource<P::Data>, Diagnostics> {
-        self.ephemeral
-            .get(type_name)
-            .map(|r| r.as_ref())
-            .ok_or_else(|| unknown_ephemeral(type_name))
+        self.ephemeral.get(type_name)
     }
 
     pub fn stop_token(&self) -> StopToken {
