@@ -165,7 +165,8 @@ pub fn schema() -> Schema {
          and never writes it to the plan or the state; it is new on every run, and Terraform accepts it only \
          where nothing is stored, such as write-only arguments. The key comes from the operating system's random number generator; with both clouds its characters \
          are letters, digits, `_` and `-` (64 symbols, 6 bits each: the default 20 characters carry 120 bits), \
-         and it never starts with `0x` or `0s`, which JD Cloud refuses.",
+         and it never starts with `0x` or `0s`, which JD Cloud refuses. The managed resource of the same name \
+         makes a key once and keeps it in the state instead, on every Terraform version, for `psk` arguments.",
     )
     .attribute(length_attribute())
     .attribute(clouds_attribute())
