@@ -40,6 +40,7 @@
 //! | `hybridnet_alicloud_ipsec_connection_cen`         |         1043 |    47 |
 //! | `hybridnet_alicloud_ipsec_connection_route`       |         1521 |    11 |
 //! | issue 12 (timeouts, nulls, numbers, regions, ids, control characters) | 1596 | 33 |
+//! | `hybridnet_psk` (the managed resource)            |         1910 |     6 |
 //!
 //! Six "The argument … is required" cases are there as `required:` (the schema's flag, from which
 //! Terraform's message follows, and the provider's own refusal of a null); the GOOD
@@ -69,6 +70,7 @@ const TUNNEL: &str = "hybridnet_jdcloud_vpn_tunnel";
 const ALI_CGW: &str = "hybridnet_alicloud_customer_gateway";
 const IPSEC: &str = "hybridnet_alicloud_ipsec_connection_cen";
 const VCO_ROUTE: &str = "hybridnet_alicloud_ipsec_connection_route";
+const PSK: &str = "hybridnet_psk";
 
 /// `terraform validate` processes run at once against one sandbox (each in its own workdir).
 const PARALLEL: usize = 4;
@@ -414,6 +416,11 @@ const GOOD: &[(&str, &str)] = &[
         next_hop          = "vco-1"
         weight            = 0
         overlay_mode      = "Ipsec"
+    "#),
+    (PSK, r#"
+        length  = 20
+        clouds  = ["jdcloud", "alicloud"]
+        keepers = { rotation = "1" }
     "#),
 ];
 

@@ -7,6 +7,9 @@
 //! - `jdcloud-vpn-site` called with `for_each` over three sites in two regions through provider
 //!   aliases: apply, empty re-plan, one key removed (only that site destroyed), a key renamed
 //!   with a `moved` block (no destroy, no create; Terraform 1.1 and later), destroy;
+//! - both link modules called without `psks`: one `hybridnet_psk` per pair, the same key on both
+//!   ends (read from the sandbox), an empty re-plan; then `psks` given to one of them: its
+//!   generated keys go, both ends take the given ones in place;
 //! - each module's `*.tftest.hcl` under `terraform test` (Terraform 1.6 and later).
 //!
 //! The Terraform versions run side by side in threads against one sandbox, each under names of
@@ -20,6 +23,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::thread;
 
+use common::cloud_end;
 use common::ledger::sandbox_objects;
 use common::{terraform_bins, terraform_version, Sandbox, TfWorkdir};
 use serde_json::{json, Value};
@@ -649,6 +653,205 @@ fn site_module_for_each_over_two_regions_removes_and_moves_one_site() {
             .iter()
             .map(|o| format!("{}.{} {}", o.spec.cloud, o.spec.kind, o.id))
             .collect::<Vec<_>>()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys generated unless given
+// ---------------------------------------------------------------------------------------------
+
+/// Both link modules, `psks` unset (the cross-cloud one takes `var.jdali_psks`, null unless set).
+fn generated_keys_tf(tag: &str, n: u32) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    hybridnet = {{
+      source = "hybridnet/hybridnet"
+    }}
+  }}
+}}
+
+provider "hybridnet" {{}}
+
+provider "hybridnet" {{
+  alias = "east"
+  jdcloud {{
+    region = "cn-east-2"
+  }}
+}}
+
+variable "jdali_psks" {{
+  type      = list(string)
+  sensitive = true
+  default   = null
+}}
+
+module "jdali" {{
+  source = "../../modules/jdcloud-alicloud-link"
+  providers = {{
+    hybridnet.jdcloud  = hybridnet
+    hybridnet.alicloud = hybridnet
+  }}
+
+  name         = "{tag}-ja"
+  cen_id       = "cen-sandbox0000000001"
+  inside_block = "169.254.{ja}.0/24"
+  psks         = var.jdali_psks
+}}
+
+module "region" {{
+  source = "../../modules/jdcloud-region-link"
+  providers = {{
+    hybridnet.a = hybridnet
+    hybridnet.b = hybridnet.east
+  }}
+
+  name         = "{tag}-rl"
+  inside_block = "169.254.{rl}.0/24"
+}}
+"#,
+        ja = 7 + n,
+        rl = 12 + n,
+    )
+}
+
+/// The `value` of each `hybridnet_psk` in module instance `module`, in index order.
+fn module_keys(wd: &TfWorkdir, module: &str) -> Vec<String> {
+    let state = wd.state_json();
+    let mut keys: Vec<(i64, String)> = state["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["type"] == "hybridnet_psk" && r["module"].as_str() == Some(module))
+        .flat_map(|r| r["instances"].as_array().cloned().unwrap_or_default())
+        .map(|i| {
+            (
+                i["index_key"].as_i64().unwrap_or(0),
+                i["attributes"]["value"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys.into_iter().map(|(_, k)| k).collect()
+}
+
+/// The clouds of the two tunnel ends holding `key` in the sandbox (sorted); fails unless two do.
+fn ends_holding(version: &str, sb: &Sandbox, key: &str) -> Vec<cloud_end::Cloud> {
+    let ends = cloud_end::cloud_ends(&sb.state()).unwrap_or_else(|e| panic!("cloud ends: {e:#}"));
+    let mut clouds: Vec<cloud_end::Cloud> = ends
+        .iter()
+        .filter(|e| e.psk.0 == key)
+        .map(|e| e.cloud)
+        .collect();
+    clouds.sort();
+    assert_eq!(clouds.len(), 2, "{version}: a key held by {clouds:?}");
+    clouds
+}
+
+fn keys_generated_unless_given(tf: &Path, sb: &Sandbox, n: u32) {
+    use cloud_end::Cloud::{AliCloud, JdCloud};
+    let (major, minor) = version_of(tf);
+    let tag = format!("gk{major}{minor}");
+    let version = terraform_version(tf);
+    let mut wd = TfWorkdir::new(tf, sb, &generated_keys_tf(&tag, n));
+    wd.apply();
+    let replan = wd.plan_detailed_output();
+    assert_eq!(replan.code, 0, "{version}: re-plan not empty:\n{replan}");
+
+    let jdali = module_keys(&wd, "module.jdali");
+    let region = module_keys(&wd, "module.region");
+    assert_eq!(
+        (jdali.len(), region.len()),
+        (2, 2),
+        "{version}: one key per pair"
+    );
+    let all: std::collections::BTreeSet<&String> = jdali.iter().chain(&region).collect();
+    assert_eq!(all.len(), 4, "{version}: every pair has its own key");
+    for key in &jdali {
+        assert_eq!(key.len(), 20, "{version}");
+        assert_eq!(
+            ends_holding(&version, sb, key),
+            [JdCloud, AliCloud],
+            "{version}"
+        );
+    }
+    for key in &region {
+        assert_eq!(
+            ends_holding(&version, sb, key),
+            [JdCloud, JdCloud],
+            "{version}"
+        );
+    }
+    // The rendered peer configurations (on by default) carry the same keys.
+    let out = wd.run_ok(&["output", "-json", "-no-color"]);
+    assert!(
+        !out.stdout.contains(&jdali[0]),
+        "{version}: an output shows a key"
+    );
+
+    // Keys given to the cross-cloud link: its generated keys go, both ends take the given ones.
+    let given = [format!("Given_{tag}_1"), format!("Given_{tag}_2")];
+    wd.env(
+        "TF_VAR_jdali_psks",
+        &serde_json::to_string(&given).unwrap_or_default(),
+    );
+    let changes = planned_changes(&wd);
+    let mut deleted = with_action(&changes, "delete");
+    deleted.sort_unstable();
+    assert_eq!(
+        deleted,
+        [
+            "module.jdali.hybridnet_psk.this[0]",
+            "module.jdali.hybridnet_psk.this[1]"
+        ],
+        "{version}: only the link's generated keys go"
+    );
+    assert!(with_action(&changes, "create").is_empty(), "{version}");
+    let mut updated = with_action(&changes, "update");
+    updated.sort_unstable();
+    assert_eq!(
+        updated,
+        [
+            "module.jdali.hybridnet_alicloud_ipsec_connection_cen.this",
+            "module.jdali.hybridnet_jdcloud_vpn_tunnel.this[0]",
+            "module.jdali.hybridnet_jdcloud_vpn_tunnel.this[1]",
+        ],
+        "{version}: both ends updated in place"
+    );
+    wd.run_ok(&["apply", "-input=false", "-no-color", "tfplan"]);
+    assert!(module_keys(&wd, "module.jdali").is_empty(), "{version}");
+    for key in &given {
+        assert_eq!(
+            ends_holding(&version, sb, key),
+            [JdCloud, AliCloud],
+            "{version}"
+        );
+    }
+    assert_eq!(module_keys(&wd, "module.region"), region, "{version}");
+    let replan = wd.plan_detailed_output();
+    assert_eq!(
+        replan.code, 0,
+        "{version}: re-plan with keys given:\n{replan}"
+    );
+    wd.destroy();
+}
+
+#[test]
+fn link_modules_generate_keys_unless_given() {
+    let sb = Sandbox::start();
+    let bins = terraform_bins();
+    thread::scope(|s| {
+        for (n, tf) in bins.iter().enumerate() {
+            let sb = &sb;
+            let n = u32::try_from(n).unwrap_or(0);
+            s.spawn(move || keys_generated_unless_given(tf, sb, n));
+        }
+    });
+    let (objects, unknown) = sandbox_objects(&sb.state());
+    assert!(
+        objects.is_empty() && unknown.is_empty(),
+        "left in the sandbox: {} objects, {unknown:?}",
+        objects.len()
     );
 }
 

@@ -6,10 +6,11 @@
 # Alibaba Cloud, a BGP VPN connection and two tunnels. Alibaba side: two
 # customer gateways standing for the JD connection's two cloud IPs and a
 # dual-tunnel connection bound to the CEN transit router. Both ends use the
-# same PSKs and inside /30s, and take their IKE/IPsec settings from one
-# hybridnet_ipsec_profile inside the module, which refuses at plan time any
-# setting either cloud cannot do (JD Cloud's default DH group ecp256, say,
-# which Alibaba Cloud lacks).
+# same inside /30s and the same keys (no psks given: the module makes one
+# hybridnet_psk per pair, kept in the state, marked sensitive), and take
+# their IKE/IPsec settings from one hybridnet_ipsec_profile inside the
+# module, which refuses at plan time any setting either cloud cannot do (JD
+# Cloud's default DH group ecp256, say, which Alibaba Cloud lacks).
 #
 # The cycle: the JD customer gateway must carry the Alibaba tunnels' gateway
 # IPs, which exist only once the Alibaba connection is bound, which needs the
@@ -44,13 +45,6 @@ variable "jd_vpc_id" {
   default = "vpc-jdapp0001"
 }
 
-variable "psk" {
-  description = "Pre-shared keys of the two tunnel pairs."
-  type        = list(string)
-  sensitive   = true
-  default     = ["JdAli_Tunnel_1", "JdAli_Tunnel_2"]
-}
-
 module "link" {
   source = "../../modules/jdcloud-alicloud-link"
   providers = {
@@ -61,7 +55,6 @@ module "link" {
   name           = "jd-alicloud"
   jdcloud_vpc_id = var.jd_vpc_id
   cen_id         = var.cen_id
-  psks           = var.psk
   # JD Cloud keeps the border gateway's 65000; Alibaba's end uses 65100 (JD
   # customer gateways take 65001–65499 only, so not Alibaba's 45104).
   alicloud_asn = 65100

@@ -8,6 +8,17 @@ locals {
   inside_bits = 30 - tonumber(split("/", var.inside_block)[1])
   inside      = [for n in [0, 1] : cidrsubnet(var.inside_block, local.inside_bits, n)]
   proposal    = data.hybridnet_ipsec_profile.this.alicloud
+
+  # The keys given, or the ones made here (one per tunnel).
+  psks = var.psks != null ? var.psks : hybridnet_psk.this[*].value
+}
+
+# Pre-shared keys, unless given: made once, kept in the state (sensitive).
+# Letters, digits, `_` and `-` only (the default `clouds`), which every
+# device platform's configuration takes unquoted.
+resource "hybridnet_psk" "this" {
+  # Whether keys were given is no secret; the keys are.
+  count = nonsensitive(var.psks == null) ? 2 : 0
 }
 
 data "hybridnet_ipsec_profile" "this" {
@@ -57,7 +68,7 @@ resource "hybridnet_alicloud_ipsec_connection_cen" "this" {
     for_each = [0, 1]
     content {
       customer_gateway_id            = hybridnet_alicloud_customer_gateway.device[var.device_ips[tunnel.value % length(var.device_ips)]].id
-      psk                            = var.psks[tunnel.value]
+      psk                            = local.psks[tunnel.value]
       ike_version                    = local.proposal.ike_version
       ike_mode                       = local.proposal.ike_mode
       ike_encryption_algorithm       = local.proposal.ike_encryption_algorithm

@@ -84,13 +84,14 @@ variable "device_cidrs" {
 }
 
 variable "psks" {
-  description = "Pre-shared keys of tunnel 1 and tunnel 2: 1–100 printable ASCII characters without spaces or `\"`. Required: see the README's \"Pre-shared keys\"."
+  description = "Pre-shared keys of tunnel 1 and tunnel 2: 1–100 printable ASCII characters without spaces or `\"`. Null makes them here: one `hybridnet_psk` per tunnel, kept in the state (see the README's \"Pre-shared keys\")."
   type        = list(string)
   sensitive   = true
+  default     = null
 
   validation {
-    condition     = length(var.psks) == 2 && alltrue([for k in var.psks : can(regex("^[[:graph:]]{1,100}$", k)) && !can(regex("\"", k))])
-    error_message = "The psks must be two keys of 1 to 100 printable ASCII characters without spaces or double quotes."
+    condition     = try(length(var.psks) == 2 && alltrue([for k in var.psks : can(regex("^[[:graph:]]{1,100}$", k)) && !can(regex("\"", k))]), var.psks == null)
+    error_message = "The psks must be null or two keys of 1 to 100 printable ASCII characters without spaces or double quotes."
   }
 }
 

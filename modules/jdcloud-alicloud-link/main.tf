@@ -10,6 +10,9 @@
 # last, and the JD tunnels take their customer_ip from it.
 
 locals {
+  # The keys given, or the ones made here (one per pair, the same on both ends).
+  psks = var.psks != null ? var.psks : hybridnet_psk.this[*].value
+
   inside_bits  = 30 - tonumber(split("/", var.inside_block)[1])
   inside       = [for n in [0, 1] : cidrsubnet(var.inside_block, local.inside_bits, n)]
   jd_proposal  = data.hybridnet_ipsec_profile.this.jdcloud
@@ -33,6 +36,14 @@ data "hybridnet_ipsec_profile" "this" {
   esp_lifetime   = try(var.ipsec["esp_lifetime"], null)
   dpd            = try(var.ipsec["dpd"], null)
   nat_traversal  = try(var.ipsec["nat_traversal"], null)
+}
+
+# --- Pre-shared keys, unless given: made once, kept in the state (sensitive) ---
+
+resource "hybridnet_psk" "this" {
+  provider = hybridnet.jdcloud
+  # Whether keys were given is no secret; the keys are.
+  count = nonsensitive(var.psks == null) ? 2 : 0
 }
 
 # --- JD Cloud -------------------------------------------------------------------
@@ -90,7 +101,7 @@ resource "hybridnet_alicloud_ipsec_connection_cen" "this" {
     for_each = [0, 1]
     content {
       customer_gateway_id            = hybridnet_alicloud_customer_gateway.jdcloud[tunnel.value].id
-      psk                            = var.psks[tunnel.value]
+      psk                            = local.psks[tunnel.value]
       ike_version                    = local.ali_proposal.ike_version
       ike_mode                       = local.ali_proposal.ike_mode
       ike_encryption_algorithm       = local.ali_proposal.ike_encryption_algorithm
@@ -124,7 +135,7 @@ resource "hybridnet_jdcloud_vpn_tunnel" "this" {
   vpn_connection_id = hybridnet_jdcloud_vpn_connection.this.id
   cloud_public_ip   = hybridnet_jdcloud_vpn_connection.this.cloud_public_ips[count.index]
   customer_ip       = hybridnet_jdcloud_customer_gateway_addresses.alicloud.customer_ips[count.index]
-  psk               = var.psks[count.index]
+  psk               = local.psks[count.index]
   tunnel_ip         = local.inside[count.index]
   local_tunnel_ip   = cidrhost(local.inside[count.index], 2)
 

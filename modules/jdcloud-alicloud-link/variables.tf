@@ -102,13 +102,14 @@ variable "alicloud_cidrs" {
 }
 
 variable "psks" {
-  description = "Pre-shared keys of tunnel pair 1 and 2 (the same on both ends): 1–20 letters, digits, `_` or `-`, not starting with `0x` or `0s` (what both clouds accept). Required: see the README's \"Pre-shared keys\"."
+  description = "Pre-shared keys of tunnel pair 1 and 2 (the same key on both ends of a pair): 1–20 letters, digits, `_` or `-`, not starting with `0x` or `0s` (what both clouds accept). Null makes them here: one `hybridnet_psk` per pair, kept in the state (see the README's \"Pre-shared keys\")."
   type        = list(string)
   sensitive   = true
+  default     = null
 
   validation {
-    condition     = length(var.psks) == 2 && alltrue([for k in var.psks : can(regex("^[A-Za-z0-9_-]{1,20}$", k)) && !can(regex("^0[xs]", k))])
-    error_message = "The psks must be two keys of 1 to 20 letters, digits, `_` or `-`, neither starting with `0x` or `0s`."
+    condition     = try(length(var.psks) == 2 && alltrue([for k in var.psks : can(regex("^[A-Za-z0-9_-]{1,20}$", k)) && !can(regex("^0[xs]", k))]), var.psks == null)
+    error_message = "The psks must be null or two keys of 1 to 20 letters, digits, `_` or `-`, neither starting with `0x` or `0s`."
   }
 }
 
@@ -146,7 +147,7 @@ variable "ipsec" {
 }
 
 variable "render_peer_configs" {
-  description = "Render each end as swanctl.conf into `peer_configs` (what a device standing in for the other side would load). Off by default: `hybridnet_peer_config` fails on a connection without tunnels, which `terraform import` into this module meets after an interrupted apply (Terraform 1.11 reads data sources while importing; 1.0 does not)."
+  description = "Render each end as swanctl.conf into `peer_configs` (what a device standing in for the other side would load; it holds the keys). While a connection has no tunnels yet (an import after an interrupted apply), the rendered file says so instead of failing."
   type        = bool
-  default     = false
+  default     = true
 }

@@ -9,6 +9,9 @@
 # last (JD Cloud refuses address changes under existing tunnels).
 
 locals {
+  # The keys given, or the ones made here (one per pair, the same on both ends).
+  psks = var.psks != null ? var.psks : hybridnet_psk.this[*].value
+
   inside_bits = 30 - tonumber(split("/", var.inside_block)[1])
   inside      = [for n in [0, 1] : cidrsubnet(var.inside_block, local.inside_bits, n)]
   proposal    = data.hybridnet_ipsec_profile.this.jdcloud
@@ -32,6 +35,14 @@ data "hybridnet_ipsec_profile" "this" {
   esp_lifetime   = try(var.ipsec["esp_lifetime"], null)
   dpd            = try(var.ipsec["dpd"], null)
   nat_traversal  = try(var.ipsec["nat_traversal"], null)
+}
+
+# --- Pre-shared keys, unless given: made once, kept in the state (sensitive) ---
+
+resource "hybridnet_psk" "this" {
+  provider = hybridnet.a
+  # Whether keys were given is no secret; the keys are.
+  count = nonsensitive(var.psks == null) ? 2 : 0
 }
 
 # --- Side a -------------------------------------------------------------------
@@ -115,7 +126,7 @@ resource "hybridnet_jdcloud_vpn_tunnel" "a" {
   vpn_connection_id = hybridnet_jdcloud_vpn_connection.a.id
   cloud_public_ip   = hybridnet_jdcloud_vpn_connection.a.cloud_public_ips[count.index]
   customer_ip       = hybridnet_jdcloud_customer_gateway_addresses.a.customer_ips[count.index]
-  psk               = var.psks[count.index]
+  psk               = local.psks[count.index]
   tunnel_ip         = local.inside[count.index]
   local_tunnel_ip   = cidrhost(local.inside[count.index], 1)
 
@@ -138,7 +149,7 @@ resource "hybridnet_jdcloud_vpn_tunnel" "b" {
   vpn_connection_id = hybridnet_jdcloud_vpn_connection.b.id
   cloud_public_ip   = hybridnet_jdcloud_vpn_connection.b.cloud_public_ips[count.index]
   customer_ip       = hybridnet_jdcloud_customer_gateway_addresses.b.customer_ips[count.index]
-  psk               = var.psks[count.index]
+  psk               = local.psks[count.index]
   tunnel_ip         = local.inside[count.index]
   local_tunnel_ip   = cidrhost(local.inside[count.index], 2)
 

@@ -5,6 +5,8 @@
 
 locals {
   bgp = var.bgp_asn != null
+  # The keys given, or the ones made here (one per tunnel).
+  psks = var.psks != null ? var.psks : hybridnet_psk.this[*].value
 
   border_gateway_id = var.border_gateway_id != null ? var.border_gateway_id : hybridnet_jdcloud_border_gateway.this[0].id
 
@@ -25,6 +27,13 @@ locals {
   }
 
   proposal = data.hybridnet_ipsec_profile.this.jdcloud
+}
+
+# Pre-shared keys, unless given: made once, kept in the state (sensitive).
+resource "hybridnet_psk" "this" {
+  # Whether keys were given is no secret; the keys are.
+  count  = nonsensitive(var.psks == null) ? length(local.pairs) : 0
+  clouds = ["jdcloud"]
 }
 
 data "hybridnet_ipsec_profile" "this" {
@@ -83,7 +92,7 @@ resource "hybridnet_jdcloud_vpn_tunnel" "this" {
   vpn_connection_id = hybridnet_jdcloud_vpn_connection.this.id
   cloud_public_ip   = hybridnet_jdcloud_vpn_connection.this.cloud_public_ips[each.value.cloud]
   customer_ip       = hybridnet_jdcloud_customer_gateway.this.customer_ips[each.value.device]
-  psk               = var.psks[each.value.n]
+  psk               = local.psks[each.value.n]
   tunnel_ip         = each.value.inside
   local_tunnel_ip   = cidrhost(each.value.inside, 2)
 

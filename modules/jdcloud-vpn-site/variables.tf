@@ -80,13 +80,14 @@ variable "device_cidrs" {
 }
 
 variable "psks" {
-  description = "Pre-shared keys, one per tunnel in the order of the `tunnels` output (two, or four with `full_mesh` and two devices): 1–20 letters, digits, `_` or `-`, not starting with `0x` or `0s`. Required: see the README's \"Pre-shared keys\"."
+  description = "Pre-shared keys, one per tunnel in the order of the `tunnels` output (two, or four with `full_mesh` and two devices): 1–20 letters, digits, `_` or `-`, not starting with `0x` or `0s`. Null makes them here: one `hybridnet_psk` per tunnel, kept in the state (see the README's \"Pre-shared keys\")."
   type        = list(string)
   sensitive   = true
+  default     = null
 
   validation {
-    condition     = (length(var.psks) == 2 || length(var.psks) == 4) && alltrue([for k in var.psks : can(regex("^[A-Za-z0-9_-]{1,20}$", k)) && !can(regex("^0[xs]", k))])
-    error_message = "The psks must be two or four keys of 1 to 20 letters, digits, `_` or `-`, none starting with `0x` or `0s`."
+    condition     = try((length(var.psks) == 2 || length(var.psks) == 4) && alltrue([for k in var.psks : can(regex("^[A-Za-z0-9_-]{1,20}$", k)) && !can(regex("^0[xs]", k))]), var.psks == null)
+    error_message = "The psks must be null or two or four keys of 1 to 20 letters, digits, `_` or `-`, none starting with `0x` or `0s`."
   }
 }
 

@@ -65,6 +65,8 @@ pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
         managed(vpc_attachment::VpcAttachment),
         managed(vpn_connection::VpnConnection),
         managed(vpn_tunnel::VpnTunnel),
+        // No cloud behind it: a key kept in the state.
+        Box::new(Typed::new::<ProviderData>(ipsec::psk_managed::PskResource)),
     ]
 }
 

@@ -56,3 +56,14 @@ run "moves_both_tunnels_to_another_device" {
     error_message = "the new gateway is made, both tunnels move to it, the old ones go"
   }
 }
+
+run "generated_keys" {
+  variables {
+    psks = null
+  }
+
+  assert {
+    condition     = length(toset(flatten(regexall("secret = \"([A-Za-z0-9_-]{20})\"", output.device_config["strongswan"])))) == 2 && !strcontains(output.device_config["strongswan"], "TfTest_Ali_")
+    error_message = "two generated keys of 20 characters, one per tunnel, reach the device configuration"
+  }
+}

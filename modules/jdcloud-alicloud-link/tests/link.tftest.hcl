@@ -5,10 +5,9 @@
 provider "hybridnet" {}
 
 variables {
-  render_peer_configs = true
-  name                = "tftest-jdali"
-  cen_id              = "cen-sandbox0000000001"
-  psks                = ["TfTest_JA_1", "TfTest_JA_2"]
+  name   = "tftest-jdali"
+  cen_id = "cen-sandbox0000000001"
+  psks   = ["TfTest_JA_1", "TfTest_JA_2"]
 }
 
 run "refuses_a_setting_one_cloud_lacks" {
@@ -50,5 +49,33 @@ run "bgp_link" {
   assert {
     condition     = strcontains(output.peer_configs["jdcloud"], "secret = \"TfTest_JA_1\"") && strcontains(output.peer_configs["alicloud"], "secret = \"TfTest_JA_2\"")
     error_message = "both ends render with the keys"
+  }
+}
+
+# The same link with psks unset: one hybridnet_psk per pair replaces the given
+# keys, and both ends take them (an update in place of the tunnels).
+run "generated_keys" {
+  providers = {
+    hybridnet.jdcloud  = hybridnet
+    hybridnet.alicloud = hybridnet
+  }
+
+  variables {
+    psks = null
+  }
+
+  assert {
+    condition     = length(toset(flatten(regexall("secret = \"([A-Za-z0-9_-]{20})\"", output.peer_configs["jdcloud"])))) == 2
+    error_message = "two generated keys of 20 characters on the JD Cloud end"
+  }
+
+  assert {
+    condition     = toset(flatten(regexall("secret = \"([^\"]+)\"", output.peer_configs["jdcloud"]))) == toset(flatten(regexall("secret = \"([^\"]+)\"", output.peer_configs["alicloud"])))
+    error_message = "both ends hold the same generated keys"
+  }
+
+  assert {
+    condition     = !strcontains(output.peer_configs["jdcloud"], "TfTest_JA_") && !strcontains(output.peer_configs["alicloud"], "TfTest_JA_")
+    error_message = "the given keys are gone"
   }
 }

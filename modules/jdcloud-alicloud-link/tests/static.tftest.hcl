@@ -25,4 +25,9 @@ run "static_link" {
     condition     = output.routes.jdcloud_to_alicloud == ["172.20.0.0/16"] && output.routes.alicloud_to_jdcloud == ["10.130.0.0/16"]
     error_message = "a static route each way"
   }
+
+  assert {
+    condition     = strcontains(output.peer_configs["jdcloud"], "secret = \"TfTest_JA_1\"") && strcontains(output.peer_configs["alicloud"], "secret = \"TfTest_JA_2\"")
+    error_message = "the given keys are used on both ends"
+  }
 }

@@ -16,13 +16,12 @@ provider "hybridnet" {
 }
 
 variables {
-  render_peer_configs = true
-  name                = "tftest-rl"
-  a_vpc_id            = "vpc-tftestnorth"
-  b_vpc_id            = "vpc-tftesteast"
-  a_cidrs             = ["10.110.0.0/16"]
-  b_cidrs             = ["10.120.0.0/16"]
-  psks                = ["TfTest_RL_1", "TfTest_RL_2"]
+  name     = "tftest-rl"
+  a_vpc_id = "vpc-tftestnorth"
+  b_vpc_id = "vpc-tftesteast"
+  a_cidrs  = ["10.110.0.0/16"]
+  b_cidrs  = ["10.120.0.0/16"]
+  psks     = ["TfTest_RL_1", "TfTest_RL_2"]
 }
 
 run "refuses_an_inside_block_alicloud_reserves" {
@@ -62,5 +61,33 @@ run "two_regions_joined" {
   assert {
     condition     = strcontains(output.peer_configs["a"], "secret = \"TfTest_RL_1\"") && strcontains(output.peer_configs["b"], "secret = \"TfTest_RL_2\"")
     error_message = "both ends render with the keys"
+  }
+}
+
+# The same link with psks unset: one hybridnet_psk per pair replaces the given
+# keys, and both sides take them (an update in place of the tunnels).
+run "generated_keys" {
+  providers = {
+    hybridnet.a = hybridnet.north
+    hybridnet.b = hybridnet.east
+  }
+
+  variables {
+    psks = null
+  }
+
+  assert {
+    condition     = length(toset(flatten(regexall("secret = \"([A-Za-z0-9_-]{20})\"", output.peer_configs["a"])))) == 2
+    error_message = "two generated keys of 20 characters on side a"
+  }
+
+  assert {
+    condition     = toset(flatten(regexall("secret = \"([^\"]+)\"", output.peer_configs["a"]))) == toset(flatten(regexall("secret = \"([^\"]+)\"", output.peer_configs["b"])))
+    error_message = "both sides hold the same generated keys"
+  }
+
+  assert {
+    condition     = !strcontains(output.peer_configs["a"], "TfTest_RL_")
+    error_message = "the given keys are gone"
   }
 }

@@ -62,8 +62,13 @@ run "static_full_mesh_with_four_tunnels" {
   variables {
     bgp_asn      = null
     full_mesh    = true
-    psks         = ["TfTest_Key1", "TfTest_Key2", "TfTest_Key3", "TfTest_Key4"]
+    psks         = null # generated: one hybridnet_psk per tunnel
     device_cidrs = ["192.168.50.0/24"]
+  }
+
+  assert {
+    condition     = length(toset(flatten(regexall("secret = \"([A-Za-z0-9_-]{20})\"", output.device_config["strongswan"])))) == 4 && !strcontains(output.device_config["strongswan"], "TfTest_Key")
+    error_message = "four generated keys of 20 characters, one per tunnel, reach the device configuration"
   }
 
   assert {

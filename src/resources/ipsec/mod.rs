@@ -2,11 +2,11 @@
 //! the algorithm names of each side ([`algorithms`]), the
 //! `hybridnet_ipsec_profile` data source ([`profile`]), the
 //! `hybridnet_peer_config` data source ([`peer_config`]), which renders a
-//! device's end of a cloud connection, and the `hybridnet_psk` ephemeral
-//! resource ([`psk`]).
+//! device's end of a cloud connection, and `hybridnet_psk`, both the
+//! ephemeral resource ([`psk`]) and the managed one ([`psk_managed`]).
 
-/// Declares `$name`, the provider's `$kind` (`DataSource` or
-/// `EphemeralResource`) of the module it stands in: the module's `State`,
+/// Declares `$name`, the provider's `$kind` (`DataSource`,
+/// `EphemeralResource` or `Resource`) of the module it stands in: the module's `State`,
 /// `TYPE_NAME` and `schema()`, and its operations, given as items.
 macro_rules! declare {
     ($name:ident: $kind:ident { $($operation:item)+ }) => {
@@ -30,6 +30,7 @@ pub mod algorithms;
 pub mod peer_config;
 pub mod profile;
 pub mod psk;
+pub mod psk_managed;
 
 use crate::framework::Value;
 

@@ -165,40 +165,89 @@ pub fn schema() -> Schema {
          and never writes it to the plan or the state; it is new on every run, and Terraform accepts it only \
          where nothing is stored, such as write-only arguments. The key comes from the operating system's random number generator; with both clouds its characters \
          are letters, digits, `_` and `-` (64 symbols, 6 bits each: the default 20 characters carry 120 bits), \
-         and it never starts with `0x` or `0s`, which JD Cloud refuses.",
+         and it never starts with `0x` or `0s`, which JD Cloud refuses. The managed resource of the same name \
+         makes a key once and keeps it in the state instead, on every Terraform version, for `psk` arguments.",
     )
-    .attribute(
-        Attribute::int("length")
-            .default(Value::int(DEFAULT_LENGTH))
-            .description(
-                "Number of characters. At most 20 when JD Cloud is in `clouds` (its limit), at most 100 for \
-                 Alibaba Cloud alone.",
-            )
-            .validator(int_between(1, 100)),
-    )
-    .attribute(
-        Attribute::string_list("clouds")
-            .default(Value::List(
-                Cloud::ALL.iter().map(|c| Value::string(c.key())).collect(),
-            ))
-            .description(
-                "The clouds that must accept the key. With `alicloud` alone the key may also hold \
-                 Alibaba Cloud's punctuation (``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?``).",
-            )
-            .validator(list_length_in(&[1, 2]))
-            .validator(distinct())
-            .validator(each(one_of(&["jdcloud", "alicloud"]))),
-    )
+    .attribute(length_attribute())
+    .attribute(clouds_attribute())
     .attribute(
         Attribute::string("value")
             .computed()
             .sensitive()
             .description("The key, for write-only arguments."),
     )
-    .validator(ObjectRule {
+    .validator(length_rule())
+}
+
+/// `length`, shared with the managed resource `hybridnet_psk` (`psk_managed`).
+pub(super) fn length_attribute() -> Attribute {
+    Attribute::int("length")
+        .default(Value::int(DEFAULT_LENGTH))
+        .description(
+            "Number of characters. At most 20 when JD Cloud is in `clouds` (its limit), at most 100 for \
+             Alibaba Cloud alone.",
+        )
+        .validator(int_between(1, 100))
+}
+
+/// `clouds`, shared with the managed resource `hybridnet_psk`.
+pub(super) fn clouds_attribute() -> Attribute {
+    Attribute::string_list("clouds")
+        .default(Value::List(
+            Cloud::ALL.iter().map(|c| Value::string(c.key())).collect(),
+        ))
+        .description(
+            "The clouds that must accept the key. With `alicloud` alone the key may also hold \
+             Alibaba Cloud's punctuation (``~`!@#$%^&*()_-+={}[]\\|;:',.<>/?``).",
+        )
+        .validator(list_length_in(&[1, 2]))
+        .validator(distinct())
+        .validator(each(one_of(&["jdcloud", "alicloud"])))
+}
+
+/// `length` against `clouds`, shared with the managed resource `hybridnet_psk`.
+pub(super) fn length_rule() -> ObjectRule<fn(&Value, &AttrPath, &mut Diagnostics)> {
+    ObjectRule {
         description: "`length` is at most what every cloud in `clouds` accepts",
         check: check_length,
-    })
+    }
+}
+
+/// The clouds a typed `clouds` names (both when null).
+pub(super) fn clouds_from(keys: Option<&[String]>) -> Vec<Cloud> {
+    keys.map(|keys| keys.iter().filter_map(|k| Cloud::from_key(k)).collect())
+        .unwrap_or_else(|| Cloud::ALL.to_vec())
+}
+
+/// A new key of `length` for `clouds`, or the error at `length`.
+pub(super) fn make_key(length: i64, clouds: &[Cloud]) -> Result<Sensitive<String>, Diagnostics> {
+    usize::try_from(length)
+        .map_err(|_| KeyError::Length {
+            got: 0,
+            max: key_rule(clouds).max_len,
+            clouds: titles(clouds),
+        })
+        .and_then(|n| generate(n, clouds))
+        .map_err(|e| {
+            let mut d = Diagnostics::new();
+            d.add_attr_error(
+                &AttrPath::attr("length"),
+                "Cannot make a pre-shared key",
+                format!("{e}."),
+            );
+            d
+        })
+}
+
+/// Whether every cloud in `clouds` accepts `key`: the generator's own rule,
+/// for keys that come from elsewhere (an import).
+pub fn accepts(key: &str, clouds: &[Cloud]) -> bool {
+    let rule = key_rule(clouds);
+    let lower = key.to_ascii_lowercase();
+    !key.is_empty()
+        && key.len() <= rule.max_len
+        && key.bytes().all(|b| rule.charset.contains(&b))
+        && !rule.forbidden_prefixes.iter().any(|p| lower.starts_with(p))
 }
 
 declare!(Psk: EphemeralResource {
@@ -207,28 +256,9 @@ declare!(Psk: EphemeralResource {
         _ctx: &Ctx<ProviderData>,
         config: State,
     ) -> Result<Opened<State>, Diagnostics> {
-        let clouds: Vec<Cloud> = config
-            .clouds
-            .as_deref()
-            .map(|keys| keys.iter().filter_map(|k| Cloud::from_key(k)).collect())
-            .unwrap_or_else(|| Cloud::ALL.to_vec());
+        let clouds = clouds_from(config.clouds.as_deref());
         let length = config.length.unwrap_or(DEFAULT_LENGTH);
-        let value = usize::try_from(length)
-            .map_err(|_| KeyError::Length {
-                got: 0,
-                max: key_rule(&clouds).max_len,
-                clouds: titles(&clouds),
-            })
-            .and_then(|n| generate(n, &clouds))
-            .map_err(|e| {
-                let mut d = Diagnostics::new();
-                d.add_attr_error(
-                    &AttrPath::attr("length"),
-                    "Cannot make a pre-shared key",
-                    format!("{e}."),
-                );
-                d
-            })?;
+        let value = make_key(length, &clouds)?;
         Ok(Opened::new(State {
             length: Some(length),
             clouds: Some(clouds.iter().map(|c| c.key().to_string()).collect()),
@@ -277,6 +307,56 @@ mod tests {
                     "{key:?}"
                 );
             }
+        }
+    }
+
+    /// `accepts` (what an imported managed `hybridnet_psk` is checked with)
+    /// says what the clouds' own `psk` validators say.
+    #[test]
+    fn accepts_agrees_with_both_clouds_own_psk_rules() {
+        let jd = vpn_tunnel::schema().block;
+        let ali = tunnel_block();
+        let mut keys: Vec<String> = [
+            "a",
+            "Good_Key-20_chars_ok",
+            "Twenty_one_chars_key_",
+            "0xabc",
+            "0Sabc",
+            "x0sabc",
+            "has space",
+            "semi;colon",
+            "quote\"d",
+            "~`!@#$%^&*()_-+={}[]\\|;:',.<>/?",
+            "é",
+            "",
+        ]
+        .iter()
+        .map(|k| (*k).to_string())
+        .collect();
+        keys.push("k".repeat(100));
+        keys.push("k".repeat(101));
+        for _ in 0..20 {
+            keys.push(generate(20, &Cloud::ALL).unwrap().into_inner());
+            keys.push(generate(100, &[Cloud::AliCloud]).unwrap().into_inner());
+        }
+        for key in &keys {
+            let by_jd = accepted_by(&jd, key).is_ok();
+            let by_ali = accepted_by(&ali, key).is_ok();
+            assert_eq!(
+                accepts(key, &[Cloud::JdCloud]),
+                by_jd,
+                "{key:?} on JD Cloud"
+            );
+            assert_eq!(
+                accepts(key, &[Cloud::AliCloud]),
+                by_ali,
+                "{key:?} on Alibaba Cloud"
+            );
+            assert_eq!(
+                accepts(key, &Cloud::ALL),
+                by_jd && by_ali,
+                "{key:?} on both"
+            );
         }
     }
 
