@@ -18,7 +18,10 @@ fn main() -> ExitCode {
     };
     hybridnet::logging::init();
 
+    // Two workers whatever the core count: the work is waiting on Terraform and the clouds'
+    // APIs, and each thread costs memory (stack, allocator arena) in every provider process.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
     {

@@ -16,41 +16,16 @@ use hybridnet::tfplugin::proto::tfplugin5::get_provider_schema;
 use hybridnet::tfplugin::proto::tfplugin5::provider_client::ProviderClient;
 use hybridnet::tfplugin::tls::{crypto_provider, PinnedCert};
 use hyper_util::rt::TokioIo;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls_pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tonic::transport::{Channel, Endpoint, Uri};
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-hybridnet");
+#[path = "common/terraform_client.rs"]
+mod terraform_client;
+use terraform_client::{terraform_client, TerraformClient};
+
 const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
-
-/// A client identity shaped like Terraform's (go-plugin `generateCert`): P-521, CA:TRUE.
-struct ClientIdentity {
-    pem: String,
-    der: CertificateDer<'static>,
-    key: PrivatePkcs8KeyDer<'static>,
-}
-
-fn terraform_like_identity() -> ClientIdentity {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        rcgen::KeyUsagePurpose::DigitalSignature,
-        rcgen::KeyUsagePurpose::KeyEncipherment,
-        rcgen::KeyUsagePurpose::KeyAgreement,
-        rcgen::KeyUsagePurpose::KeyCertSign,
-    ];
-    params.extended_key_usages = vec![
-        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-    ];
-    let cert = params.self_signed(&key).unwrap();
-    ClientIdentity {
-        pem: cert.pem(),
-        der: cert.der().clone(),
-        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
-    }
-}
 
 /// A provider process with its handshake line read and its log lines (stderr, echoed to the
 /// test's stderr) delivered as events.
@@ -203,7 +178,7 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
 /// trusting the server certificate from the handshake line, name "localhost".
 async fn connect(
     socket: &Path,
-    tls: Option<(CertificateDer<'static>, &ClientIdentity)>,
+    tls: Option<(CertificateDer<'static>, &TerraformClient)>,
 ) -> Result<Channel, tonic::transport::Error> {
     let socket = socket.to_owned();
     let config = tls.map(|(server_cert, client)| {
@@ -212,11 +187,7 @@ async fn connect(
             .unwrap()
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(PinnedCert::new(server_cert)))
-            .with_client_auth_cert(
-                vec![client.der.clone()],
-                PrivateKeyDer::Pkcs8(client.key.clone_key()),
-            )
-            .unwrap();
+            .with_client_cert_resolver(client.resolver());
         config.alpn_protocols = vec![b"h2".to_vec()];
         Arc::new(config)
     });
@@ -289,15 +260,15 @@ fn without_protocol_5_exits_1() {
 
 #[tokio::test]
 async fn automtls_handshake_serves_and_shuts_down() {
-    let client = terraform_like_identity();
-    let mut plugin = Plugin::start(Some(&client.pem));
+    let client = terraform_client(0);
+    let mut plugin = Plugin::start(Some(client.pem));
     let re = regex::Regex::new(r"^1\|5\|unix\|/.+\|grpc\|[A-Za-z0-9+/]{50,}$").unwrap();
     assert!(re.is_match(&plugin.line), "{}", plugin.line);
     let socket = plugin.socket();
     let server_cert = plugin.server_cert();
 
     // A client with another certificate is refused; the server keeps serving.
-    let intruder = terraform_like_identity();
+    let intruder = terraform_client(1);
     let bad = match connect(&socket, Some((server_cert.clone(), &intruder))).await {
         Ok(channel) => GrpcControllerClient::new(channel)
             .shutdown(Empty {})
@@ -374,8 +345,8 @@ async fn protocol_5_10_rpcs_are_answered() {
     use hybridnet::framework::{Provider as _, Value};
     use hybridnet::tfplugin::proto::tfplugin5 as pb;
 
-    let client = terraform_like_identity();
-    let mut plugin = Plugin::start(Some(&client.pem));
+    let client = terraform_client(0);
+    let mut plugin = Plugin::start(Some(client.pem));
     let channel = connect(&plugin.socket(), Some((plugin.server_cert(), &client)))
         .await
         .unwrap();

@@ -3,6 +3,7 @@
 //! attribute path and describing itself for the docs.
 
 use std::net::Ipv4Addr;
+use std::sync::OnceLock;
 
 use ipnet::Ipv4Net;
 use regex::Regex;
@@ -191,17 +192,20 @@ impl Validator for NoControlChars {
 }
 
 pub struct StringPattern {
+    anchored: String,
+    /// Compiled at the first value checked, not when the schema is built:
+    /// every provider process builds every schema, and few check a value.
     /// A bad pattern is a bug in our schema; it surfaces as a diagnostic
     /// (and in the schema unit tests) rather than a panic.
-    re: Result<Regex, String>,
+    re: OnceLock<Result<Regex, String>>,
     explanation: &'static str,
 }
 
 /// `pattern` must match the whole string; `explanation` says it in words.
 pub fn pattern(pattern: &str, explanation: &'static str) -> StringPattern {
-    let anchored = format!("^(?:{pattern})$");
     StringPattern {
-        re: Regex::new(&anchored).map_err(|e| e.to_string()),
+        anchored: format!("^(?:{pattern})$"),
+        re: OnceLock::new(),
         explanation,
     }
 }
@@ -212,7 +216,10 @@ impl Validator for StringPattern {
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         if let Some(s) = value.as_str() {
-            let re = match &self.re {
+            let compiled = self
+                .re
+                .get_or_init(|| Regex::new(&self.anchored).map_err(|e| e.to_string()));
+            let re = match compiled {
                 Ok(re) => re,
                 Err(e) => {
                     return diags.add_attr_error(path, "Provider bug: invalid pattern", e.clone())

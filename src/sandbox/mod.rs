@@ -114,7 +114,7 @@ pub fn tls_acceptor(
     let key = PrivateKeyDer::from_pem_file(key_pem)
         .map_err(|e| bad(&format!("reading {}", key_pem.display()), &e))?;
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
+        rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .map_err(|e| bad("TLS versions", &e))?

@@ -1,20 +1,26 @@
 //! go-plugin AutoMTLS with rustls.
 //!
 //! Terraform's client certificate is self-signed, `CA:TRUE`, ECDSA P-521 /
-//! SHA-512. webpki refuses a CA certificate used as an end-entity certificate
-//! and the *ring* provider cannot verify P-521, so the stock verifiers cannot
-//! authenticate Terraform. Instead the server pins the exact DER Terraform
-//! passed in `PLUGIN_CLIENT_CERT` and checks handshake signatures with the
-//! aws-lc-rs provider, which supports `ECDSA_NISTP521_SHA512`.
+//! SHA-512. webpki refuses a CA certificate used as an end-entity certificate,
+//! so the stock verifiers cannot authenticate Terraform. Instead the server
+//! pins the exact DER Terraform passed in `PLUGIN_CLIENT_CERT` and checks
+//! handshake signatures with the *ring* provider's algorithms plus ECDSA P-521
+//! from the pure-Rust `p521` crate, which *ring* lacks. *ring* rather than
+//! aws-lc: aws-lc seeds its random generator from CPU-jitter sampling at the
+//! first key, ~25 ms of every provider start (docs/performance.md).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls_pki_types::{
+    alg_id, AlgorithmIdentifier, CertificateDer, InvalidSignature, PrivateKeyDer,
+    PrivatePkcs8KeyDer, ServerName, SignatureVerificationAlgorithm, UnixTime,
+};
+use sha2::Digest as _;
 
 /// The only name Terraform's client checks the server certificate against.
 pub const SERVER_NAME: &str = "localhost";
@@ -27,9 +33,114 @@ pub enum TlsError {
     Config(#[from] rustls::Error),
 }
 
-/// The crypto provider used for every TLS config in this crate.
+/// The crypto provider used for every TLS config in this crate: *ring*, with
+/// ECDSA P-521 added to the signatures it checks.
 pub fn crypto_provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    Arc::new(CryptoProvider {
+        signature_verification_algorithms: *SIGNATURE_ALGORITHMS,
+        ..rustls::crypto::ring::default_provider()
+    })
+}
+
+/// ECDSA over P-521 with one hash. TLS 1.3 only uses SHA-512 with P-521; in
+/// TLS 1.2 the scheme names the hash only, so the other two are listed too.
+#[derive(Debug)]
+struct EcdsaP521 {
+    hash: AlgorithmIdentifier,
+}
+
+static ECDSA_P521_SHA256: EcdsaP521 = EcdsaP521 {
+    hash: alg_id::ECDSA_SHA256,
+};
+static ECDSA_P521_SHA384: EcdsaP521 = EcdsaP521 {
+    hash: alg_id::ECDSA_SHA384,
+};
+static ECDSA_P521_SHA512: EcdsaP521 = EcdsaP521 {
+    hash: alg_id::ECDSA_SHA512,
+};
+
+impl SignatureVerificationAlgorithm for EcdsaP521 {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        use p521::ecdsa::signature::hazmat::PrehashVerifier as _;
+        let key =
+            p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
+        let signature =
+            p521::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
+        let digest = if self.hash == alg_id::ECDSA_SHA256 {
+            sha2::Sha256::digest(message).to_vec()
+        } else if self.hash == alg_id::ECDSA_SHA384 {
+            sha2::Sha384::digest(message).to_vec()
+        } else {
+            sha2::Sha512::digest(message).to_vec()
+        };
+        key.verify_prehash(&digest, &signature)
+            .map_err(|_| InvalidSignature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_P521
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.hash
+    }
+}
+
+/// *ring*'s algorithms with the P-521 ones added. rustls wants `'static`
+/// slices: they are built once per process and leaked (a few hundred bytes).
+static SIGNATURE_ALGORITHMS: LazyLock<WebPkiSupportedAlgorithms> = LazyLock::new(|| {
+    let ring = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+    let p521: [&'static dyn SignatureVerificationAlgorithm; 3] =
+        [&ECDSA_P521_SHA256, &ECDSA_P521_SHA384, &ECDSA_P521_SHA512];
+    let mut all = ring.all.to_vec();
+    all.extend(p521);
+    let mut mapping: Vec<(SignatureScheme, Algorithms)> = ring
+        .mapping
+        .iter()
+        .map(|&(scheme, algs)| {
+            let extra: Option<&'static dyn SignatureVerificationAlgorithm> = match scheme {
+                SignatureScheme::ECDSA_NISTP256_SHA256 => Some(&ECDSA_P521_SHA256),
+                SignatureScheme::ECDSA_NISTP384_SHA384 => Some(&ECDSA_P521_SHA384),
+                _ => None,
+            };
+            match extra {
+                Some(extra) => (scheme, leak([algs, &[extra]].concat())),
+                None => (scheme, algs),
+            }
+        })
+        .collect();
+    // After the other ECDSA schemes, where aws-lc-rs lists it.
+    let at = mapping
+        .iter()
+        .rposition(|(scheme, _)| {
+            matches!(
+                *scheme,
+                SignatureScheme::ECDSA_NISTP256_SHA256 | SignatureScheme::ECDSA_NISTP384_SHA384
+            )
+        })
+        .map_or(0, |i| i + 1);
+    mapping.insert(
+        at,
+        (
+            SignatureScheme::ECDSA_NISTP521_SHA512,
+            leak(vec![&ECDSA_P521_SHA512]),
+        ),
+    );
+    WebPkiSupportedAlgorithms {
+        all: leak(all),
+        mapping: Box::leak(mapping.into_boxed_slice()),
+    }
+});
+
+type Algorithms = &'static [&'static dyn SignatureVerificationAlgorithm];
+
+fn leak(algs: Vec<&'static dyn SignatureVerificationAlgorithm>) -> Algorithms {
+    Box::leak(algs.into_boxed_slice())
 }
 
 /// A fresh self-signed server certificate and its key.
@@ -99,7 +210,7 @@ impl ServerIdentity {
 }
 
 /// Trusts exactly one certificate, byte for byte, and checks handshake
-/// signatures with the aws-lc-rs algorithms. Used by the server to
+/// signatures with [`crypto_provider`]'s algorithms. Used by the server to
 /// authenticate Terraform (as a `ClientCertVerifier`) and by tests and tools
 /// acting as Terraform (as a `ServerCertVerifier`).
 pub struct PinnedCert {
@@ -212,6 +323,11 @@ pub fn server_config(
     Ok(Arc::new(config))
 }
 
+/// Terraform-like client identities, shared with tests/plugin_handshake.rs.
+#[cfg(test)]
+#[path = "../../tests/common/terraform_client.rs"]
+mod terraform_client;
+
 #[cfg(test)]
 mod tests {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -219,31 +335,11 @@ mod tests {
 
     use super::*;
 
-    /// A certificate shaped like Terraform's (go-plugin `generateCert`): P-521, CA:TRUE.
-    fn terraform_like_client() -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
-        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            rcgen::KeyUsagePurpose::DigitalSignature,
-            rcgen::KeyUsagePurpose::KeyEncipherment,
-            rcgen::KeyUsagePurpose::KeyAgreement,
-            rcgen::KeyUsagePurpose::KeyCertSign,
-        ];
-        params.extended_key_usages = vec![
-            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-        ];
-        let cert = params.self_signed(&key).unwrap();
-        (
-            cert.der().clone(),
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )
-    }
+    use super::terraform_client::{terraform_client, TerraformClient};
 
     fn client_config(
         server_cert: &CertificateDer<'static>,
-        client: Option<(CertificateDer<'static>, PrivateKeyDer<'static>)>,
+        client: Option<&TerraformClient>,
     ) -> Arc<rustls::ClientConfig> {
         let builder = rustls::ClientConfig::builder_with_provider(crypto_provider())
             .with_safe_default_protocol_versions()
@@ -251,7 +347,7 @@ mod tests {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(PinnedCert::new(server_cert.clone())));
         let mut config = match client {
-            Some((cert, key)) => builder.with_client_auth_cert(vec![cert], key).unwrap(),
+            Some(client) => builder.with_client_cert_resolver(client.resolver()),
             None => builder.with_no_client_auth(),
         };
         config.alpn_protocols = vec![b"h2".to_vec()];
@@ -261,7 +357,7 @@ mod tests {
     /// Runs one handshake + a one-byte echo; returns the server-side result.
     async fn handshake(
         pinned: CertificateDer<'static>,
-        client: Option<(CertificateDer<'static>, PrivateKeyDer<'static>)>,
+        client: Option<&TerraformClient>,
     ) -> Result<(), String> {
         let identity = ServerIdentity::generate().unwrap();
         let acceptor = TlsAcceptor::from(server_config(&identity, pinned).unwrap());
@@ -310,21 +406,52 @@ mod tests {
 
     #[tokio::test]
     async fn pinned_terraform_like_client_is_accepted() {
-        let (cert, key) = terraform_like_client();
-        handshake(cert.clone(), Some((cert, key))).await.unwrap();
+        let client = terraform_client(0);
+        handshake(client.der.clone(), Some(&client)).await.unwrap();
     }
 
     #[tokio::test]
     async fn other_client_cert_is_rejected() {
-        let (pinned, _) = terraform_like_client();
-        let other = terraform_like_client();
-        let err = handshake(pinned, Some(other)).await.unwrap_err();
+        let pinned = terraform_client(0).der;
+        let other = terraform_client(1);
+        let err = handshake(pinned, Some(&other)).await.unwrap_err();
         assert!(err.contains("invalid peer certificate"), "{err}");
+    }
+
+    /// The pinned certificate is not enough: the handshake signature must be made with its key
+    /// (checked by the P-521 verifier above).
+    #[tokio::test]
+    async fn pinned_cert_with_another_key_is_rejected() {
+        let pinned = terraform_client(0);
+        let impostor = terraform_client(1).with_certificate_of(&pinned);
+        let err = handshake(pinned.der.clone(), Some(&impostor))
+            .await
+            .unwrap_err();
+        assert!(err.to_lowercase().contains("signature"), "{err}");
+    }
+
+    #[test]
+    fn p521_verifier_checks_the_signature() {
+        use p521::ecdsa::signature::Signer as _;
+        let mut scalar = [7u8; 66];
+        scalar[0] = 0; // below the group order
+        let key = p521::ecdsa::SigningKey::from_slice(&scalar).unwrap();
+        let public = p521::ecdsa::VerifyingKey::from(&key).to_encoded_point(false);
+        let signature: p521::ecdsa::Signature = key.sign(b"message");
+        let der = signature.to_der();
+        let check = |alg: &EcdsaP521, message: &[u8]| {
+            alg.verify_signature(public.as_bytes(), message, der.as_bytes())
+                .is_ok()
+        };
+        assert!(check(&ECDSA_P521_SHA512, b"message"));
+        assert!(!check(&ECDSA_P521_SHA512, b"massage"));
+        // The same signature under a SHA-256 digest does not verify.
+        assert!(!check(&ECDSA_P521_SHA256, b"message"));
     }
 
     #[tokio::test]
     async fn missing_client_cert_is_rejected() {
-        let (pinned, _) = terraform_like_client();
+        let pinned = terraform_client(0).der;
         let err = handshake(pinned, None).await.unwrap_err();
         assert!(err.to_lowercase().contains("certificate"), "{err}");
     }
