@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::shared;
 use crate::sandbox::alicloud::backend::db::Db;
-use crate::sandbox::alicloud::backend::model::{Link, LinkType, ASSOCIATION, PROPAGATION};
+use crate::sandbox::alicloud::backend::model::{Link, LinkType};
 use crate::sandbox::alicloud::backend::route_table as backend;
 use crate::sandbox::alicloud::backend::seed::{SeedRegion, SEED_CREATION_TIME};
 use crate::sandbox::alicloud::error::AliError;
@@ -58,7 +58,7 @@ pub(super) fn list_tables(_db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
 }
 
 /// Associate / Enable.
-fn link_on(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
+pub(super) fn link_on(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
     let attachment = p.required("TransitRouterAttachmentId")?;
     let table = p.required("TransitRouterRouteTableId")?;
     let token = p.string("ClientToken");
@@ -67,7 +67,7 @@ fn link_on(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
 }
 
 /// Dissociate / Disable.
-fn link_off(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
+pub(super) fn link_off(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
     let attachment = p.required("TransitRouterAttachmentId")?;
     let table = p.required("TransitRouterRouteTableId")?;
     backend::unlink(db, t, attachment, table, shared::dry_run(p)?)?;
@@ -76,7 +76,7 @@ fn link_off(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
 
 /// `list_key`: key of the list in the answer; `needs_table`: the call requires
 /// `TransitRouterRouteTableId` (propagations, per the SDK models).
-fn list_links(
+pub(super) fn list_links(
     db: &Db<'_>,
     p: &Params,
     t: &LinkType,
@@ -101,28 +101,4 @@ fn list_links(
         .filter(|l| status.is_none_or(|s| l.status == s))
         .collect();
     shared::cbn_answer(p, &matching, list_key, render_link)
-}
-
-pub(super) fn associate(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    link_on(db, p, &ASSOCIATION)
-}
-
-pub(super) fn dissociate(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    link_off(db, p, &ASSOCIATION)
-}
-
-pub(super) fn list_associations(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    list_links(db, p, &ASSOCIATION, "TransitRouterAssociations", false)
-}
-
-pub(super) fn enable_propagation(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    link_on(db, p, &PROPAGATION)
-}
-
-pub(super) fn disable_propagation(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    link_off(db, p, &PROPAGATION)
-}
-
-pub(super) fn list_propagations(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    list_links(db, p, &PROPAGATION, "TransitRouterPropagations", true)
 }
