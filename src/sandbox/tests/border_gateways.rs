@@ -65,8 +65,7 @@ async fn border_gateway_round_trip() {
     assert_eq!(modified["description"], "flat");
     assert_eq!(modified["createdTime"], object["createdTime"]);
 
-    ok(&app, "DELETE", &item, None).await;
-    fails(&app, "GET", &item, None, not_found(&id)).await;
+    delete_gone(&app, &item, &id).await;
     fails(&app, "DELETE", &item, None, not_found(&id)).await;
     fails(&app, "PATCH", &item, Some(json!({})), not_found(&id)).await;
 }
@@ -282,8 +281,7 @@ async fn vpc_attachment_round_trip() {
     assert_eq!(got["propagateCidrInfos"], json!([]));
     assert_eq!(got["vpcAttachmentName"], "renamed");
 
-    ok(&app, "DELETE", &item, None).await;
-    fails(&app, "GET", &item, None, not_found(&id)).await;
+    delete_gone(&app, &item, &id).await;
     assert_eq!(
         describe_bgw(&app, &bgw).await["vpcAttachmentIds"],
         json!([all_id])
@@ -353,14 +351,7 @@ async fn vpc_attachment_validation() {
     .await;
     // Re-sending its own VPC is not a conflict.
     ok(&app, "PATCH", &item, Some(attr("vpc-efgh", "all"))).await;
-    fails(
-        &app,
-        "GET",
-        &format!("{VPCAS}vpca-missing1"),
-        None,
-        not_found("vpca-missing1"),
-    )
-    .await;
+    fails_missing(&app, "GET", VPCAS, "vpca-missing1", None).await;
 }
 
 #[tokio::test]
