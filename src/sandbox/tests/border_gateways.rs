@@ -294,11 +294,9 @@ async fn vpc_attachment_validation() {
     let bgw = create_bgw(&app, "bgw").await;
     let base = attachment_spec(&bgw, "vpc-abcd");
     let w = |extra: Value| Some(with(base.clone(), "vpcAttachmentSpec", extra));
+    let required = ["vpcAttachmentName", "vpcId", "bgwId", "propagateType"];
+    fails_without_each(&app, VPCAS, &base, "vpcAttachmentSpec", &required).await;
     let cases: Vec<Case<'_>> = cases! {
-        w(json!({"vpcAttachmentName": null})) => bad("vpcAttachmentSpec.vpcAttachmentName missing"),
-        w(json!({"vpcId": null})) => bad("vpcAttachmentSpec.vpcId missing"),
-        w(json!({"bgwId": null})) => bad("vpcAttachmentSpec.bgwId missing"),
-        w(json!({"propagateType": null})) => bad("vpcAttachmentSpec.propagateType missing"),
         w(json!({"vpcAttachmentName": "a b"})) => bad("vpcAttachmentName"),
         w(json!({"vpcId": "vpc_1234"})) => bad("is not a VPC id"),
         w(json!({"vpcId": "VPC-ABCD"})) => bad("is not a VPC id"),

@@ -172,10 +172,9 @@ async fn vpn_connection_validation() {
     let cgw = create_cgw(&app, &["203.0.113.1"], 65010).await;
     let base = connection_spec(&bgw, &cgw);
     let w = |extra: Value| Some(with(base.clone(), "vpnConnectionSpec", extra));
+    let required = ["vpnConnectionName", "bgwId", "cgwId"];
+    fails_without_each(&app, VPNCS, &base, "vpnConnectionSpec", &required).await;
     let cases: Vec<Case<'_>> = cases! {
-        w(json!({"vpnConnectionName": null})) => bad("vpnConnectionSpec.vpnConnectionName missing"),
-        w(json!({"bgwId": null})) => bad("vpnConnectionSpec.bgwId missing"),
-        w(json!({"cgwId": null})) => bad("vpnConnectionSpec.cgwId missing"),
         w(json!({"vpnConnectionName": "x/y"})) => bad("vpnConnectionName"),
         w(json!({"description": "d".repeat(257)})) => bad("description"),
         w(json!({"bgpEnabled": "yes"})) => bad("bgpEnabled must be a boolean"),

@@ -54,6 +54,22 @@ pub(super) async fn delete_gone(app: &Router, item: &str, id: &str) {
     fails(app, "GET", item, None, not_found(id)).await;
 }
 
+/// A create at `items` from `base` without each of the `required` fields of its `wrapper` must
+/// fail naming the field.
+pub(super) async fn fails_without_each(
+    app: &Router,
+    items: &str,
+    base: &Value,
+    wrapper: &str,
+    required: &[&str],
+) {
+    for field in required {
+        let body = with(base.clone(), wrapper, json!({ *field: null }));
+        let needle = format!("{wrapper}.{field} missing");
+        fails(app, "POST", items, Some(body), bad(&needle)).await;
+    }
+}
+
 /// A call: method, URI, body.
 pub(super) type Req<'a> = (&'a str, &'a str, Option<Value>);
 

@@ -173,11 +173,9 @@ async fn vpn_tunnel_create_validation() {
     let (_, _, connection) = tunnel_fixture(&app).await;
     let base = tunnel_spec(&connection, 0, "203.0.113.1");
     let w = |extra: Value| Some(with(base.clone(), "vpnTunnelSpec", extra));
+    let required = ["vpnConnectionId", "cloudPublicIp", "customerIp", "psk"];
+    fails_without_each(&app, VPNTS, &base, "vpnTunnelSpec", &required).await;
     let mut cases: Vec<Case<'_>> = cases! {
-        w(json!({"vpnConnectionId": null})) => bad("vpnTunnelSpec.vpnConnectionId missing"),
-        w(json!({"cloudPublicIp": null})) => bad("vpnTunnelSpec.cloudPublicIp missing"),
-        w(json!({"customerIp": null})) => bad("vpnTunnelSpec.customerIp missing"),
-        w(json!({"psk": null})) => bad("vpnTunnelSpec.psk missing"),
         w(json!({"psk": ""})) => bad("vpnTunnelSpec.psk is invalid"),
         w(json!({"psk": "x".repeat(21)})) => bad("psk is invalid"),
         w(json!({"psk": "has space"})) => bad("psk is invalid"),
@@ -360,18 +358,22 @@ async fn vpn_connection_ha_status() {
     );
     let b2 = create_tunnel(&app, &connection, 1, "203.0.113.2").await;
     assert_eq!(ha(describe_connection(&app, &id).await), "redundancy");
-    // One UP tunnel per cloud IP is enough.
-    set_admin_status(&app, &s(&a1["vpnTunnelId"]), "DOWN").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "redundancy");
-    set_admin_status(&app, &s(&b2["vpnTunnelId"]), "DOWN").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "no_redundancy");
-    set_admin_status(&app, &s(&b2["vpnTunnelId"]), "UP").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "redundancy");
-    set_admin_status(&app, &s(&a2["vpnTunnelId"]), "DOWN").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "no_redundancy");
+    // One UP tunnel per cloud IP is enough: (tunnel, admin status set, haStatus after).
+    for (step, (tunnel, status, expected)) in [
+        (&a1, "DOWN", "redundancy"),
+        (&b2, "DOWN", "no_redundancy"),
+        (&b2, "UP", "redundancy"),
+        (&a2, "DOWN", "no_redundancy"),
+        (&a1, "UP", "redundancy"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        set_admin_status(&app, &s(&tunnel["vpnTunnelId"]), status).await;
+        let connection = describe_connection(&app, &id).await;
+        assert_eq!(ha(connection), expected, "step {step}");
+    }
     // Deleting a DOWN tunnel changes nothing; a new (UP) tunnel on that cloud IP restores it.
-    set_admin_status(&app, &s(&a1["vpnTunnelId"]), "UP").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "redundancy");
     set_admin_status(&app, &s(&a1["vpnTunnelId"]), "DOWN").await;
     ok(&app, "DELETE", &tunnel_item(&a1), None).await;
     assert_eq!(ha(describe_connection(&app, &id).await), "no_redundancy");
