@@ -122,12 +122,6 @@ pub(super) fn with(mut base: Value, wrapper: &str, extra: Value) -> Value {
     base
 }
 
-pub(super) fn sorted_keys(v: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    keys
-}
-
 pub(super) fn s(v: &Value) -> String {
     v.as_str()
         .unwrap_or_else(|| panic!("not a string: {v}"))

@@ -96,9 +96,11 @@ async fn bgw_route_round_trip() {
 
     delete_gone(&app, &item, &id).await;
     fails(&app, "DELETE", &item, None, not_found(&id)).await;
-    let (_, counts) = send_admin(&app, "GET", "/_sandbox/requests").await;
-    assert_eq!(counts["jdcloud.createBgwRoutes"], 2, "{counts}");
-    assert_eq!(counts["jdcloud.deleteBgwRoutes"], 2, "{counts}");
+    assert_counts(
+        &app,
+        cases! { "jdcloud.createBgwRoutes" => 2, "jdcloud.deleteBgwRoutes" => 2 },
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -423,6 +423,5 @@ async fn modify_admin_status_paths() {
             => not_found("VpnTunnel 'vpnt-missing1'"),
     })
     .await;
-    let (_, counts) = send_admin(&app, "GET", "/_sandbox/requests").await;
-    assert_eq!(counts["jdcloud.modifyAdminStatus"], 7, "{counts}");
+    assert_counts(&app, cases! { "jdcloud.modifyAdminStatus" => 7 }).await;
 }

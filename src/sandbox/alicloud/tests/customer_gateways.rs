@@ -2,12 +2,6 @@
 
 use super::*;
 
-fn keys(v: &Value) -> Vec<&str> {
-    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    k.sort_unstable();
-    k
-}
-
 /// CreateCustomerGateway's parameters: the region, address `ip`, then `extra`.
 fn gateway<'a>(ip: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut params = vec![("RegionId", REGION), ("IpAddress", ip)];
@@ -36,7 +30,7 @@ async fn customer_gateway_round_trip() {
     let id = created["CustomerGatewayId"].as_str().unwrap().to_owned();
     assert!(id.starts_with("cgw-"), "{id}");
     assert_eq!(
-        keys(&created),
+        sorted_keys(&created),
         [
             "CreateTime",
             "CustomerGatewayId",
