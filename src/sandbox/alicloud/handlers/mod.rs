@@ -15,6 +15,7 @@ mod vpn_connection;
 
 use serde_json::Value;
 
+use self::route_table::{link_off, link_on, list_links};
 use super::backend::db::Db;
 use super::backend::model::{ASSOCIATION, PROPAGATION};
 use super::error::AliError;
@@ -79,12 +80,18 @@ pub(crate) static ACTIONS: &[Action] = actions! {
         "UpdateTransitRouterVpnAttachmentAttribute" => tr_attachment::update,
         "DeleteTransitRouterVpnAttachment" => tr_attachment::delete,
         "ListTransitRouterRouteTables" => route_table::list_tables,
-        "AssociateTransitRouterAttachmentWithRouteTable" => |db, p| route_table::link_on(db, p, &ASSOCIATION),
-        "DissociateTransitRouterAttachmentFromRouteTable" => |db, p| route_table::link_off(db, p, &ASSOCIATION),
-        "ListTransitRouterRouteTableAssociations" => |db, p| route_table::list_links(db, p, &ASSOCIATION, "TransitRouterAssociations", false),
-        "EnableTransitRouterRouteTablePropagation" => |db, p| route_table::link_on(db, p, &PROPAGATION),
-        "DisableTransitRouterRouteTablePropagation" => |db, p| route_table::link_off(db, p, &PROPAGATION),
-        "ListTransitRouterRouteTablePropagations" => |db, p| route_table::list_links(db, p, &PROPAGATION, "TransitRouterPropagations", true),
+        "AssociateTransitRouterAttachmentWithRouteTable"
+            => |db, p| link_on(db, p, &ASSOCIATION),
+        "DissociateTransitRouterAttachmentFromRouteTable"
+            => |db, p| link_off(db, p, &ASSOCIATION),
+        "ListTransitRouterRouteTableAssociations"
+            => |db, p| list_links(db, p, &ASSOCIATION, "TransitRouterAssociations", false),
+        "EnableTransitRouterRouteTablePropagation"
+            => |db, p| link_on(db, p, &PROPAGATION),
+        "DisableTransitRouterRouteTablePropagation"
+            => |db, p| link_off(db, p, &PROPAGATION),
+        "ListTransitRouterRouteTablePropagations"
+            => |db, p| list_links(db, p, &PROPAGATION, "TransitRouterPropagations", true),
         "ListTransitRouterRouteEntries" => vco_route::list_tr_route_entries,
     }
 };
