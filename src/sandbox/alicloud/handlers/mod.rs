@@ -15,9 +15,8 @@ mod vpn_connection;
 
 use serde_json::Value;
 
-use self::route_table::{link_off, link_on, list_links};
+use self::route_table::{link_off, link_on, list_links, ASSOCIATIONS, PROPAGATIONS};
 use super::backend::db::Db;
-use super::backend::model::{ASSOCIATION, PROPAGATION};
 use super::error::AliError;
 use super::params::Params;
 
@@ -56,7 +55,7 @@ macro_rules! actions {
 }
 
 /// The dispatch table, keyed by (product version, action). Associations and propagations share
-/// one set of handlers, told apart by their [`LinkType`](super::backend::model::LinkType).
+/// one set of handlers, told apart by their [`route_table::Links`].
 pub(crate) static ACTIONS: &[Action] = actions! {
     VPC {
         "CreateCustomerGateway" => customer_gateway::create,
@@ -80,18 +79,12 @@ pub(crate) static ACTIONS: &[Action] = actions! {
         "UpdateTransitRouterVpnAttachmentAttribute" => tr_attachment::update,
         "DeleteTransitRouterVpnAttachment" => tr_attachment::delete,
         "ListTransitRouterRouteTables" => route_table::list_tables,
-        "AssociateTransitRouterAttachmentWithRouteTable"
-            => |db, p| link_on(db, p, &ASSOCIATION),
-        "DissociateTransitRouterAttachmentFromRouteTable"
-            => |db, p| link_off(db, p, &ASSOCIATION),
-        "ListTransitRouterRouteTableAssociations"
-            => |db, p| list_links(db, p, &ASSOCIATION, "TransitRouterAssociations", false),
-        "EnableTransitRouterRouteTablePropagation"
-            => |db, p| link_on(db, p, &PROPAGATION),
-        "DisableTransitRouterRouteTablePropagation"
-            => |db, p| link_off(db, p, &PROPAGATION),
-        "ListTransitRouterRouteTablePropagations"
-            => |db, p| list_links(db, p, &PROPAGATION, "TransitRouterPropagations", true),
+        "AssociateTransitRouterAttachmentWithRouteTable" => |db, p| link_on(db, p, &ASSOCIATIONS),
+        "DissociateTransitRouterAttachmentFromRouteTable" => |db, p| link_off(db, p, &ASSOCIATIONS),
+        "ListTransitRouterRouteTableAssociations" => |db, p| list_links(db, p, &ASSOCIATIONS),
+        "EnableTransitRouterRouteTablePropagation" => |db, p| link_on(db, p, &PROPAGATIONS),
+        "DisableTransitRouterRouteTablePropagation" => |db, p| link_off(db, p, &PROPAGATIONS),
+        "ListTransitRouterRouteTablePropagations" => |db, p| list_links(db, p, &PROPAGATIONS),
         "ListTransitRouterRouteEntries" => vco_route::list_tr_route_entries,
     }
 };

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::shared;
 use crate::sandbox::alicloud::backend::db::Db;
-use crate::sandbox::alicloud::backend::model::{Link, LinkType};
+use crate::sandbox::alicloud::backend::model::{Link, LinkType, ASSOCIATION, PROPAGATION};
 use crate::sandbox::alicloud::backend::route_table as backend;
 use crate::sandbox::alicloud::backend::seed::{SeedRegion, SEED_CREATION_TIME};
 use crate::sandbox::alicloud::error::AliError;
@@ -57,8 +57,29 @@ pub(super) fn list_tables(_db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     shared::cbn_answer(p, &tables, "TransitRouterRouteTables", Value::clone)
 }
 
+/// What tells associations and propagations apart in their calls: the backend's link type, the
+/// key of a list answer, and whether listing requires `TransitRouterRouteTableId`
+/// (propagations, per the SDK models).
+pub(super) struct Links {
+    t: &'static LinkType,
+    list_key: &'static str,
+    needs_table: bool,
+}
+
+pub(super) const ASSOCIATIONS: Links = Links {
+    t: &ASSOCIATION,
+    list_key: "TransitRouterAssociations",
+    needs_table: false,
+};
+pub(super) const PROPAGATIONS: Links = Links {
+    t: &PROPAGATION,
+    list_key: "TransitRouterPropagations",
+    needs_table: true,
+};
+
 /// Associate / Enable.
-pub(super) fn link_on(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
+pub(super) fn link_on(db: &Db<'_>, p: &Params, links: &Links) -> Result<Value, AliError> {
+    let t = links.t;
     let attachment = p.required("TransitRouterAttachmentId")?;
     let table = p.required("TransitRouterRouteTableId")?;
     let token = p.string("ClientToken");
@@ -67,22 +88,21 @@ pub(super) fn link_on(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, Al
 }
 
 /// Dissociate / Disable.
-pub(super) fn link_off(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
+pub(super) fn link_off(db: &Db<'_>, p: &Params, links: &Links) -> Result<Value, AliError> {
+    let t = links.t;
     let attachment = p.required("TransitRouterAttachmentId")?;
     let table = p.required("TransitRouterRouteTableId")?;
     backend::unlink(db, t, attachment, table, shared::dry_run(p)?)?;
     Ok(json!({}))
 }
 
-/// `list_key`: key of the list in the answer; `needs_table`: the call requires
-/// `TransitRouterRouteTableId` (propagations, per the SDK models).
-pub(super) fn list_links(
-    db: &Db<'_>,
-    p: &Params,
-    t: &LinkType,
-    list_key: &str,
-    needs_table: bool,
-) -> Result<Value, AliError> {
+/// List associations / propagations.
+pub(super) fn list_links(db: &Db<'_>, p: &Params, links: &Links) -> Result<Value, AliError> {
+    let Links {
+        t,
+        list_key,
+        needs_table,
+    } = *links;
     let table = if needs_table {
         Some(p.required("TransitRouterRouteTableId")?)
     } else {
