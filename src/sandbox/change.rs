@@ -1,5 +1,34 @@
 //! Applying a modify: every field the request sent replaces the stored one. Both clouds'
-//! backends use it, so "copy it if sent, note whether it changed" is written once.
+//! backends use it, so "copy it if sent, note whether it changed" is written once; and
+//! [`inputs!`], which declares a kind's create and modify inputs from one field list.
+
+/// `inputs! { NewX / XChange { field: T, … } same { field: U, … } }` declares a kind's create
+/// input `NewX` (each field a `T`, already checked) and its modify input `XChange` (each field an
+/// `Option<T>`: sent or not) from one field list, so the two cannot drift apart. The optional
+/// `same` fields have one type in both (e.g. an `Option` at create too, or a set of options).
+/// Doc comments go before each name and each field.
+macro_rules! inputs {
+    (
+        $(#[$new_meta:meta])* $new:ident /
+        $(#[$change_meta:meta])* $change:ident {
+            $($(#[$field_meta:meta])* $field:ident: $ty:ty,)*
+        }
+        $(same { $($(#[$same_meta:meta])* $same:ident: $same_ty:ty,)* })?
+    ) => {
+        $(#[$new_meta])*
+        pub(crate) struct $new {
+            $($(#[$field_meta])* pub $field: $ty,)*
+            $($($(#[$same_meta])* pub $same: $same_ty,)*)?
+        }
+
+        $(#[$change_meta])*
+        pub(crate) struct $change {
+            $($(#[$field_meta])* pub $field: Option<$ty>,)*
+            $($($(#[$same_meta])* pub $same: $same_ty,)*)?
+        }
+    };
+}
+pub(crate) use inputs;
 
 /// Puts `value` into `slot` when one was sent; true when that changed the slot (a JD Cloud
 /// object that did not change keeps its `updatedTime` and is not saved again).

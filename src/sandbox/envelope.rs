@@ -1,8 +1,16 @@
-//! The last step of both clouds' answers: an encoded JSON envelope, sent with the cloud's
+//! What both clouds' front doors share: the largest body they read, the counters of refused
+//! calls, and the last step of their answers — an encoded JSON envelope, sent with the cloud's
 //! content type and its request-id header.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+
+/// Largest request body read (both APIs' bodies are tiny).
+pub(crate) const MAX_BODY_BYTES: usize = 1 << 20;
+/// Counter (in `/_sandbox/requests`) of calls refused by authentication, either cloud.
+pub(crate) const AUTH_REJECTED_COUNTER: &str = "auth.rejected";
+/// Counter (in `/_sandbox/requests`) of calls refused by the rate limit, either cloud.
+pub(crate) const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
 
 /// How one cloud sends its envelopes.
 pub(crate) struct Envelope {

@@ -77,6 +77,13 @@ impl SandboxState {
         &self.inner.store
     }
 
+    /// Adds one to `counter` in `/_sandbox/requests`; a failure is logged, never answered.
+    pub(crate) fn count(&self, counter: &str) {
+        if let Err(e) = self.store().count_request(counter) {
+            tracing::error!(error = %e, counter, "counting request");
+        }
+    }
+
     pub(crate) fn rate_limiter(&self) -> &RateLimiter {
         &self.inner.rate_limiter
     }

@@ -42,7 +42,7 @@ use self::backend::lifecycle;
 use self::error::AliError;
 use self::handlers::{state_view, Product, CBN, PRODUCTS, VPC};
 use self::params::Params;
-use super::envelope::Envelope;
+use super::envelope::{Envelope, AUTH_REJECTED_COUNTER, MAX_BODY_BYTES, RATE_LIMITED_COUNTER};
 use super::faults::{self, Fault};
 use super::ids;
 use super::state::SandboxState;
@@ -54,15 +54,11 @@ pub(crate) use self::backend::model::CLOUD;
 /// Key of the seeded objects (CEN, transit routers, route tables) in `/_sandbox/state`.
 pub(crate) const SEED_KEY: &str = "alicloud_seed";
 
-const MAX_BODY_BYTES: usize = 1 << 20;
 const ENVELOPE: Envelope = Envelope {
     cloud: CLOUD,
     content_type: "application/json;charset=utf-8",
     request_id_header: "x-acs-request-id",
 };
-/// Counters in `/_sandbox/requests` (same names as JD Cloud's).
-const AUTH_REJECTED_COUNTER: &str = "auth.rejected";
-const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
 /// The transient server error of fault injection (docs/design/alicloud.md §6.2: 503, retried by
 /// terraform-provider-alicloud's `NeedRetry`). Not in [`error::codes`] only because fault
 /// injection is the one place that answers it.
@@ -185,13 +181,13 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         state.clock().wall(),
     ) {
         tracing::warn!(code = %e.code, message = %e.message, "Alibaba Cloud request rejected");
-        count(&state, AUTH_REJECTED_COUNTER);
+        state.count(AUTH_REJECTED_COUNTER);
         return reply(product, Err(e));
     }
     // After authentication: the limit is per caller, and unsigned noise should not lock out
     // the real client.
     if !state.rate_limiter().admit(now) {
-        count(&state, RATE_LIMITED_COUNTER);
+        state.count(RATE_LIMITED_COUNTER);
         return reply(product, Err(AliError::throttled()));
     }
 
@@ -260,12 +256,6 @@ fn injected_error() -> AliError {
         SERVICE_UNAVAILABLE,
         "The server is temporarily unavailable.",
     )
-}
-
-fn count(state: &SandboxState, counter: &str) {
-    if let Err(e) = state.store().count_request(counter) {
-        tracing::error!(error = %e, counter, "counting request");
-    }
 }
 
 fn respond(

@@ -31,15 +31,12 @@ use self::backend::db::Db;
 use self::error::JdError;
 use self::routes::Op;
 use self::wire::{ErrorBody, ErrorEnvelope, OpRequest, Query, Reply, SuccessEnvelope};
-use super::envelope::Envelope;
+use super::envelope::{Envelope, AUTH_REJECTED_COUNTER, MAX_BODY_BYTES, RATE_LIMITED_COUNTER};
 use super::faults::{self, Fault};
 use super::ids;
 use super::state::SandboxState;
 
 pub(crate) use self::backend::model::{CLOUD, KINDS};
-
-/// Largest request body read (the API's bodies are tiny).
-const MAX_BODY_BYTES: usize = 1 << 20;
 
 const ENVELOPE: Envelope = Envelope {
     cloud: CLOUD,
@@ -47,8 +44,6 @@ const ENVELOPE: Envelope = Envelope {
     request_id_header: "x-jdcloud-request-id",
 };
 const OPERATION_ID_HEADER: &str = "x-jdcloud-operationid";
-/// Counter (in `/_sandbox/requests`) of calls refused with 429 `RATE_LIMIT`.
-const RATE_LIMITED_COUNTER: &str = "rate_limit.rejected";
 
 /// Serves one `/v1/…` request.
 pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
@@ -70,18 +65,14 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
         &body,
         state.clock().wall(),
     ) {
-        if let Err(store_err) = state.store().count_request("auth.rejected") {
-            tracing::error!(error = %store_err, "counting rejected request");
-        }
+        state.count(AUTH_REJECTED_COUNTER);
         return respond(&request_id, None, Err(e));
     }
 
     // After authentication: the gateway limits per caller, and unsigned noise should not lock
     // out the real client.
     if !state.rate_limiter().admit(now) {
-        if let Err(store_err) = state.store().count_request(RATE_LIMITED_COUNTER) {
-            tracing::error!(error = %store_err, "counting rate-limited request");
-        }
+        state.count(RATE_LIMITED_COUNTER);
         let err = JdError::rate_limit(format!(
             "call frequency exceeded: at most {} calls per minute",
             state.rate_limiter().limit()

@@ -98,7 +98,7 @@ async fn authentication() {
     let (status, _, body) = send(&app, signed_with("GET", CGWS, b"", &python)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    let (_, body) = send_admin(&app, "GET", "/_sandbox/requests").await;
+    let body = request_counts(&app).await;
     assert_eq!(body["auth.rejected"], 9, "{body}");
     assert_eq!(body["jdcloud.describeCustomerGateways"], 2, "{body}");
 }
@@ -132,7 +132,7 @@ async fn admin_routes() {
     assert_eq!(gws[0]["customerGatewayId"], id.as_str());
     assert_eq!(gws[0]["bgpAsn"], 65010);
 
-    let (_, body) = send_admin(&app, "GET", "/_sandbox/requests").await;
+    let body = request_counts(&app).await;
     assert_eq!(
         body,
         json!({"jdcloud.createCustomerGateway": 1, "jdcloud.describeCustomerGateways": 1})
@@ -142,7 +142,7 @@ async fn admin_routes() {
     assert_eq!(status, StatusCode::OK);
     let (_, body) = send_admin(&app, "GET", "/_sandbox/state").await;
     assert_eq!(body, empty_state());
-    let (_, body) = send_admin(&app, "GET", "/_sandbox/requests").await;
+    let body = request_counts(&app).await;
     assert_eq!(body, json!({}));
 }
 
@@ -240,7 +240,7 @@ async fn alibaba_requests_reach_the_alibaba_half() {
             body["RequestId"].as_str().unwrap()
         );
     }
-    let (_, body) = send_admin(&app, "GET", "/_sandbox/requests").await;
+    let body = request_counts(&app).await;
     assert_eq!(
         body,
         json!({"auth.rejected": 3}),
@@ -266,7 +266,7 @@ async fn state_survives_reopen() {
         body["result"]["customerGateway"]["customerGatewayName"],
         "durable"
     );
-    let (_, body) = send_admin(&app, "GET", "/_sandbox/requests").await;
+    let body = request_counts(&app).await;
     assert_eq!(body["jdcloud.createCustomerGateway"], 1);
 }
 

@@ -65,8 +65,7 @@ async fn border_gateway_round_trip() {
     assert_eq!(modified["description"], "flat");
     assert_eq!(modified["createdTime"], object["createdTime"]);
 
-    ok(&app, "DELETE", &item, None).await;
-    fails(&app, "GET", &item, None, not_found(&id)).await;
+    delete_gone(&app, &item, &id).await;
     fails(&app, "DELETE", &item, None, not_found(&id)).await;
     fails(&app, "PATCH", &item, Some(json!({})), not_found(&id)).await;
 }
@@ -282,8 +281,7 @@ async fn vpc_attachment_round_trip() {
     assert_eq!(got["propagateCidrInfos"], json!([]));
     assert_eq!(got["vpcAttachmentName"], "renamed");
 
-    ok(&app, "DELETE", &item, None).await;
-    fails(&app, "GET", &item, None, not_found(&id)).await;
+    delete_gone(&app, &item, &id).await;
     assert_eq!(
         describe_bgw(&app, &bgw).await["vpcAttachmentIds"],
         json!([all_id])
@@ -296,11 +294,9 @@ async fn vpc_attachment_validation() {
     let bgw = create_bgw(&app, "bgw").await;
     let base = attachment_spec(&bgw, "vpc-abcd");
     let w = |extra: Value| Some(with(base.clone(), "vpcAttachmentSpec", extra));
+    let required = ["vpcAttachmentName", "vpcId", "bgwId", "propagateType"];
+    fails_without_each(&app, VPCAS, &base, "vpcAttachmentSpec", &required).await;
     let cases: Vec<Case<'_>> = cases! {
-        w(json!({"vpcAttachmentName": null})) => bad("vpcAttachmentSpec.vpcAttachmentName missing"),
-        w(json!({"vpcId": null})) => bad("vpcAttachmentSpec.vpcId missing"),
-        w(json!({"bgwId": null})) => bad("vpcAttachmentSpec.bgwId missing"),
-        w(json!({"propagateType": null})) => bad("vpcAttachmentSpec.propagateType missing"),
         w(json!({"vpcAttachmentName": "a b"})) => bad("vpcAttachmentName"),
         w(json!({"vpcId": "vpc_1234"})) => bad("is not a VPC id"),
         w(json!({"vpcId": "VPC-ABCD"})) => bad("is not a VPC id"),
@@ -353,14 +349,7 @@ async fn vpc_attachment_validation() {
     .await;
     // Re-sending its own VPC is not a conflict.
     ok(&app, "PATCH", &item, Some(attr("vpc-efgh", "all"))).await;
-    fails(
-        &app,
-        "GET",
-        &format!("{VPCAS}vpca-missing1"),
-        None,
-        not_found("vpca-missing1"),
-    )
-    .await;
+    fails_missing(&app, "GET", VPCAS, "vpca-missing1", None).await;
 }
 
 #[tokio::test]

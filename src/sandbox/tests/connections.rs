@@ -158,8 +158,7 @@ async fn vpn_connection_round_trip() {
         json!([])
     );
 
-    ok(&app, "DELETE", &item, None).await;
-    fails(&app, "GET", &item, None, not_found(&id)).await;
+    delete_gone(&app, &item, &id).await;
     assert_eq!(
         describe_bgw(&app, &bgw).await["vpnConnectionIds"],
         json!([other_id])
@@ -173,10 +172,9 @@ async fn vpn_connection_validation() {
     let cgw = create_cgw(&app, &["203.0.113.1"], 65010).await;
     let base = connection_spec(&bgw, &cgw);
     let w = |extra: Value| Some(with(base.clone(), "vpnConnectionSpec", extra));
+    let required = ["vpnConnectionName", "bgwId", "cgwId"];
+    fails_without_each(&app, VPNCS, &base, "vpnConnectionSpec", &required).await;
     let cases: Vec<Case<'_>> = cases! {
-        w(json!({"vpnConnectionName": null})) => bad("vpnConnectionSpec.vpnConnectionName missing"),
-        w(json!({"bgwId": null})) => bad("vpnConnectionSpec.bgwId missing"),
-        w(json!({"cgwId": null})) => bad("vpnConnectionSpec.cgwId missing"),
         w(json!({"vpnConnectionName": "x/y"})) => bad("vpnConnectionName"),
         w(json!({"description": "d".repeat(257)})) => bad("description"),
         w(json!({"bgpEnabled": "yes"})) => bad("bgpEnabled must be a boolean"),
@@ -197,7 +195,7 @@ async fn vpn_connection_validation() {
     }
 
     let connection = create_connection(&app, &bgw, &cgw).await;
-    let item = format!("{VPNCS}{}", s(&connection["vpnConnectionId"]));
+    let item = connection_item(&connection);
     let m = |spec: Value| Some(json!({ "modifyVpnConnectionSpec": spec }));
     let cases: Vec<Case<'_>> = cases! {
         m(json!({"trafficSelectors": [{"remoteSubnets": ["10.0.0.0/8"]}]}))
@@ -214,14 +212,7 @@ async fn vpn_connection_validation() {
     for (body, expected) in cases {
         fails(&app, "PATCH", &item, body, expected).await;
     }
-    fails(
-        &app,
-        "PATCH",
-        &format!("{VPNCS}vpnc-missing1"),
-        m(json!({})),
-        not_found("vpnc-missing1"),
-    )
-    .await;
+    fails_missing(&app, "PATCH", VPNCS, "vpnc-missing1", m(json!({}))).await;
 }
 
 /// A connection on `bgw` that asks for the `ct` and `cu` ISP lines; its object.
@@ -339,13 +330,7 @@ async fn vpn_connection_quota_and_unique_cloud_ips() {
     assert_error(status, &body, 404, "NOT_FOUND", &bgw);
     // Deleting a connection frees its addresses for later connections only.
     let first = first.unwrap();
-    ok(
-        &app,
-        "DELETE",
-        &format!("{VPNCS}{}", s(&first["vpnConnectionId"])),
-        None,
-    )
-    .await;
+    ok(&app, "DELETE", &connection_item(&first), None).await;
     let again = create_connection(&app, &bgw, &cgw).await;
     let again: BTreeSet<String> = again["cloudPublicIp"]
         .as_array()

@@ -28,15 +28,8 @@ async fn customer_gateway_round_trip() {
         .to_owned();
     assert!(id.starts_with("cgw-") && id.len() == 12, "{id}");
     let object = body["result"]["customerGateway"].clone();
-    let mut keys: Vec<&str> = object
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
     assert_eq!(
-        keys,
+        sorted_keys(&object),
         [
             "bgpAsn",
             "createdTime",

@@ -99,6 +99,12 @@ fn ali_request(action: &str, params: &[(&str, &str)]) -> Request<Body> {
 }
 
 /// What the client got: status and JSON body, or `None` when the body broke off (reset).
+/// An Alibaba call (DescribeCustomerGateways in cn-hangzhou) that must be answered.
+async fn ali_describe(app: &Router) -> (u16, Value) {
+    let describe = ali_request("DescribeCustomerGateways", &[("RegionId", "cn-hangzhou")]);
+    send(app, describe).await.unwrap()
+}
+
 async fn send(app: &Router, req: Request<Body>) -> Option<(u16, Value)> {
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status().as_u16();
@@ -251,12 +257,7 @@ async fn envelopes_per_cloud() {
     assert_eq!(body["error"]["code"], 429);
     assert_eq!(body["error"]["status"], "RATE_LIMIT");
     assert!(body["requestId"].is_string(), "{body}");
-    let (status, body) = send(
-        &app,
-        ali_request("DescribeCustomerGateways", &[("RegionId", "cn-hangzhou")]),
-    )
-    .await
-    .unwrap();
+    let (status, body) = ali_describe(&app).await;
     assert_eq!(
         (status, body["Code"].as_str()),
         (400, Some("Throttling.User"))
@@ -274,12 +275,7 @@ async fn envelopes_per_cloud() {
     assert_eq!(status, 500);
     assert_eq!(body["error"]["code"], 500);
     assert_eq!(body["error"]["status"], "INTERNAL");
-    let (status, body) = send(
-        &app,
-        ali_request("DescribeCustomerGateways", &[("RegionId", "cn-hangzhou")]),
-    )
-    .await
-    .unwrap();
+    let (status, body) = ali_describe(&app).await;
     assert_eq!(
         (status, body["Code"].as_str()),
         (503, Some("ServiceUnavailable"))

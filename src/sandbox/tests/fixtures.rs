@@ -36,6 +36,40 @@ pub(super) async fn fails(
     assert_error(status, &resp, http, code, needle);
 }
 
+/// A call naming object `id` of the collection at `items`, which does not exist: 404 naming it,
+/// whatever the body says.
+pub(super) async fn fails_missing(
+    app: &Router,
+    method: &str,
+    items: &str,
+    id: &str,
+    body: Option<Value>,
+) {
+    fails(app, method, &format!("{items}{id}"), body, not_found(id)).await;
+}
+
+/// Deletes the object at `item` (named `id`) and checks it is gone: a describe is 404.
+pub(super) async fn delete_gone(app: &Router, item: &str, id: &str) {
+    ok(app, "DELETE", item, None).await;
+    fails(app, "GET", item, None, not_found(id)).await;
+}
+
+/// A create at `items` from `base` without each of the `required` fields of its `wrapper` must
+/// fail naming the field.
+pub(super) async fn fails_without_each(
+    app: &Router,
+    items: &str,
+    base: &Value,
+    wrapper: &str,
+    required: &[&str],
+) {
+    for field in required {
+        let body = with(base.clone(), wrapper, json!({ *field: null }));
+        let needle = format!("{wrapper}.{field} missing");
+        fails(app, "POST", items, Some(body), bad(&needle)).await;
+    }
+}
+
 /// A call: method, URI, body.
 pub(super) type Req<'a> = (&'a str, &'a str, Option<Value>);
 
@@ -88,12 +122,6 @@ pub(super) fn with(mut base: Value, wrapper: &str, extra: Value) -> Value {
     base
 }
 
-pub(super) fn sorted_keys(v: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    keys
-}
-
 pub(super) fn s(v: &Value) -> String {
     v.as_str()
         .unwrap_or_else(|| panic!("not a string: {v}"))
@@ -140,15 +168,28 @@ pub(super) async fn create_connection(app: &Router, bgw: &str, cgw: &str) -> Val
     result["vpnConnection"].clone()
 }
 
+/// The URI of connection object `c`.
+pub(super) fn connection_item(c: &Value) -> String {
+    format!("{VPNCS}{}", s(&c["vpnConnectionId"]))
+}
+
 pub(super) async fn describe_connection(app: &Router, id: &str) -> Value {
     ok(app, "GET", &format!("{VPNCS}{id}"), None).await["vpnConnection"].clone()
 }
 
-pub(super) fn tunnel_spec(connection: &str, cloud_ip: &str, customer_ip: &str) -> Value {
+/// The create body of a tunnel of `connection` (its object) from its `cloud`-th public address
+/// to `customer_ip`.
+pub(super) fn tunnel_spec(connection: &Value, cloud: usize, customer_ip: &str) -> Value {
     json!({"vpnTunnelSpec": {
-        "vpnConnectionId": connection, "cloudPublicIp": cloud_ip,
+        "vpnConnectionId": connection["vpnConnectionId"],
+        "cloudPublicIp": connection["cloudPublicIp"][cloud],
         "customerIp": customer_ip, "psk": PSK
     }})
+}
+
+/// Spec fields asking for the tunnel address block `cidr`.
+pub(super) fn tunnel_ip(cidr: &str) -> Value {
+    json!({ "tunnelIp": cidr })
 }
 
 /// Creates a tunnel (with `extra` spec fields) and returns its object.
@@ -169,17 +210,18 @@ pub(super) async fn create_tunnel_with(
     extra: Value,
 ) -> Value {
     let body = with(
-        tunnel_spec(
-            &s(&connection["vpnConnectionId"]),
-            &s(&connection["cloudPublicIp"][cloud]),
-            customer_ip,
-        ),
+        tunnel_spec(connection, cloud, customer_ip),
         "vpnTunnelSpec",
         extra,
     );
     let result = ok(app, "POST", VPNTS, Some(body)).await;
     assert_eq!(result["vpnTunnelId"], result["vpnTunnel"]["vpnTunnelId"]);
     result["vpnTunnel"].clone()
+}
+
+/// The URI of tunnel object `t`.
+pub(super) fn tunnel_item(t: &Value) -> String {
+    format!("{VPNTS}{}", s(&t["vpnTunnelId"]))
 }
 
 pub(super) async fn describe_tunnel(app: &Router, id: &str) -> Value {

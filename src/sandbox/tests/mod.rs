@@ -139,6 +139,13 @@ async fn call(app: &Router, method: &str, uri: &str, body: Option<Value>) -> (St
     (status, body)
 }
 
+/// The field names of JSON object `v`, sorted (both clouds' tests compare answers' shapes).
+pub(super) fn sorted_keys(v: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys
+}
+
 fn spec(name: &str, ips: &[&str], asn: i64) -> Value {
     json!({"customerGatewaySpec": {
         "customerGatewayName": name, "customerIps": ips, "bgpAsn": asn, "description": "d"
@@ -167,6 +174,22 @@ fn assert_error(status: StatusCode, body: &Value, http: u16, code: &str, needle:
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains(needle), "{message:?} lacks {needle:?}");
     assert_eq!(body["requestId"].as_str().unwrap().len(), 32);
+}
+
+/// `/_sandbox/requests`: the calls of each operation, and the refusals, the sandbox counted.
+pub(super) async fn request_counts(app: &Router) -> Value {
+    let (status, counts) = send_admin(app, "GET", "/_sandbox/requests").await;
+    assert_eq!(status, StatusCode::OK, "{counts}");
+    counts
+}
+
+/// Each named counter of `/_sandbox/requests` has its value (the others are not looked at);
+/// written with `cases!`, a counter a line.
+pub(super) async fn assert_counts(app: &Router, expected: Vec<(&str, i64)>) {
+    let counts = request_counts(app).await;
+    for (name, n) in expected {
+        assert_eq!(counts[name], n, "{name}: {counts}");
+    }
 }
 
 async fn send_admin(app: &Router, method: &str, uri: &str) -> (StatusCode, Value) {

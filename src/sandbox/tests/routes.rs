@@ -94,12 +94,13 @@ async fn bgw_route_round_trip() {
     assert_eq!(got["bgwRouteNextHopType"], "vpcAttachment");
     assert_eq!(got["description"], "to the office", "kept when omitted");
 
-    ok(&app, "DELETE", &item, None).await;
-    fails(&app, "GET", &item, None, not_found(&id)).await;
+    delete_gone(&app, &item, &id).await;
     fails(&app, "DELETE", &item, None, not_found(&id)).await;
-    let (_, counts) = send_admin(&app, "GET", "/_sandbox/requests").await;
-    assert_eq!(counts["jdcloud.createBgwRoutes"], 2, "{counts}");
-    assert_eq!(counts["jdcloud.deleteBgwRoutes"], 2, "{counts}");
+    assert_counts(
+        &app,
+        cases! { "jdcloud.createBgwRoutes" => 2, "jdcloud.deleteBgwRoutes" => 2 },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -187,14 +188,7 @@ async fn bgw_route_validation() {
     }
     // Resending its own values is not a duplicate.
     ok(&app, "PUT", &item, m(json!({"description": "same route"}))).await;
-    fails(
-        &app,
-        "PATCH",
-        &format!("{routes}bgwr-missing1"),
-        m(json!({})),
-        not_found("bgwr-missing1"),
-    )
-    .await;
+    fails_missing(&app, "PATCH", &routes, "bgwr-missing1", m(json!({}))).await;
 }
 
 #[tokio::test]

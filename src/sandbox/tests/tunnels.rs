@@ -171,17 +171,11 @@ async fn vpn_tunnel_round_trip() {
 async fn vpn_tunnel_create_validation() {
     let app = new_app();
     let (_, _, connection) = tunnel_fixture(&app).await;
-    let base = tunnel_spec(
-        &s(&connection["vpnConnectionId"]),
-        &s(&connection["cloudPublicIp"][0]),
-        "203.0.113.1",
-    );
+    let base = tunnel_spec(&connection, 0, "203.0.113.1");
     let w = |extra: Value| Some(with(base.clone(), "vpnTunnelSpec", extra));
+    let required = ["vpnConnectionId", "cloudPublicIp", "customerIp", "psk"];
+    fails_without_each(&app, VPNTS, &base, "vpnTunnelSpec", &required).await;
     let mut cases: Vec<Case<'_>> = cases! {
-        w(json!({"vpnConnectionId": null})) => bad("vpnTunnelSpec.vpnConnectionId missing"),
-        w(json!({"cloudPublicIp": null})) => bad("vpnTunnelSpec.cloudPublicIp missing"),
-        w(json!({"customerIp": null})) => bad("vpnTunnelSpec.customerIp missing"),
-        w(json!({"psk": null})) => bad("vpnTunnelSpec.psk missing"),
         w(json!({"psk": ""})) => bad("vpnTunnelSpec.psk is invalid"),
         w(json!({"psk": "x".repeat(21)})) => bad("psk is invalid"),
         w(json!({"psk": "has space"})) => bad("psk is invalid"),
@@ -252,7 +246,7 @@ async fn vpn_tunnel_modify_validation() {
     let app = new_app();
     let (_, _, connection) = tunnel_fixture(&app).await;
     let tunnel = create_tunnel(&app, &connection, 0, "203.0.113.1").await;
-    let item = format!("{VPNTS}{}", s(&tunnel["vpnTunnelId"]));
+    let item = tunnel_item(&tunnel);
     let m = |spec: Value| Some(json!({ "vpnTunnelModifySpec": spec }));
     let cases: Vec<Case<'_>> = cases! {
         m(json!({"psk": "0x1"})) => bad("vpnTunnelModifySpec.psk must not start with 0x"),
@@ -278,14 +272,7 @@ async fn vpn_tunnel_modify_validation() {
         tunnel,
         "failed modifies change nothing"
     );
-    fails(
-        &app,
-        "PATCH",
-        &format!("{VPNTS}vpnt-missing1"),
-        m(json!({})),
-        not_found("vpnt-missing1"),
-    )
-    .await;
+    fails_missing(&app, "PATCH", VPNTS, "vpnt-missing1", m(json!({}))).await;
 }
 
 #[tokio::test]
@@ -294,109 +281,62 @@ async fn vpn_tunnel_pairs_and_tunnel_ip_conflicts() {
     let (bgw, cgw, connection) = tunnel_fixture(&app).await;
     // At most one tunnel per (cloud IP, customer IP): 2 × 2 = 4 tunnels for this connection.
     let t1 = create_tunnel(&app, &connection, 0, "203.0.113.1").await;
-    let body = tunnel_spec(
-        &s(&connection["vpnConnectionId"]),
-        &s(&connection["cloudPublicIp"][0]),
-        "203.0.113.1",
-    );
-    fails(
-        &app,
-        "POST",
-        VPNTS,
-        Some(body),
-        precondition(&format!(
-            "VpnTunnel '{}' already connects",
-            s(&t1["vpnTunnelId"])
-        )),
-    )
-    .await;
     let t2 = create_tunnel(&app, &connection, 0, "203.0.113.2").await;
-    let t3 = create_tunnel_with(
-        &app,
-        &connection,
-        1,
-        "203.0.113.1",
-        json!({"tunnelIp": "169.254.0.8/30"}),
-    )
-    .await;
+    let t3_ip = tunnel_ip("169.254.0.8/30");
+    let t3 = create_tunnel_with(&app, &connection, 1, "203.0.113.1", t3_ip).await;
     // Automatic blocks skip the taken ones: 0/30, 4/30, (8/30 taken explicitly), 12/30.
     assert_eq!(t1["tunnelIp"], "169.254.0.0/30");
     assert_eq!(t2["tunnelIp"], "169.254.0.4/30");
     let t4 = create_tunnel(&app, &connection, 1, "203.0.113.2").await;
     assert_eq!(t4["tunnelIp"], "169.254.0.12/30");
-    for (cloud, customer) in [(0, "203.0.113.1"), (1, "203.0.113.2")] {
-        let body = tunnel_spec(
-            &s(&connection["vpnConnectionId"]),
-            &s(&connection["cloudPublicIp"][cloud]),
-            customer,
-        );
-        fails(
-            &app,
+    let pair = |cloud, customer| {
+        req(
             "POST",
             VPNTS,
-            Some(body),
-            precondition("only one tunnel per address pair"),
+            Some(tunnel_spec(&connection, cloud, customer)),
         )
-        .await;
-    }
+    };
+    let t1_taken = format!("VpnTunnel '{}' already connects", s(&t1["vpnTunnelId"]));
+    all_fail(
+        &app,
+        cases! {
+            pair(0, "203.0.113.1") => precondition(&t1_taken),
+            pair(0, "203.0.113.1") => precondition("only one tunnel per address pair"),
+            pair(1, "203.0.113.2") => precondition("only one tunnel per address pair"),
+        },
+    )
+    .await;
 
     // Tunnel IPs are unique per border gateway, across its connections.
     let cgw2 = create_cgw(&app, &["198.51.100.1"], 65020).await;
     let same_bgw = create_connection(&app, &bgw, &cgw2).await;
-    let conflict = with(
-        tunnel_spec(
-            &s(&same_bgw["vpnConnectionId"]),
-            &s(&same_bgw["cloudPublicIp"][0]),
-            "198.51.100.1",
-        ),
+    let spec = with(
+        tunnel_spec(&same_bgw, 0, "198.51.100.1"),
         "vpnTunnelSpec",
-        json!({"tunnelIp": "169.254.0.8/30"}),
+        tunnel_ip("169.254.0.8/30"),
     );
-    fails(
-        &app,
-        "POST",
-        VPNTS,
-        Some(conflict),
-        precondition(&format!(
-            "conflicts with 169.254.0.8/30 of VpnTunnel '{}'",
-            s(&t3["vpnTunnelId"])
-        )),
-    )
-    .await;
+    let t3_block = format!(
+        "conflicts with 169.254.0.8/30 of VpnTunnel '{}'",
+        s(&t3["vpnTunnelId"])
+    );
+    fails(&app, "POST", VPNTS, Some(spec), precondition(&t3_block)).await;
     let t5 = create_tunnel(&app, &same_bgw, 0, "198.51.100.1").await;
     assert_eq!(
         t5["tunnelIp"], "169.254.0.16/30",
         "allocation sees other connections"
     );
     // Modifying into a taken block conflicts; keeping one's own block does not.
-    let t5_item = format!("{VPNTS}{}", s(&t5["vpnTunnelId"]));
-    fails(
-        &app,
-        "PATCH",
-        &t5_item,
-        Some(json!({"vpnTunnelModifySpec": {"tunnelIp": "169.254.0.4/30"}})),
-        precondition("conflicts with 169.254.0.4/30"),
-    )
-    .await;
-    ok(
-        &app,
-        "PATCH",
-        &t5_item,
-        Some(json!({"vpnTunnelModifySpec": {"tunnelIp": "169.254.0.16/30"}})),
-    )
-    .await;
+    let t5_item = tunnel_item(&t5);
+    let block = |cidr| Some(json!({ "vpnTunnelModifySpec": tunnel_ip(cidr) }));
+    let taken = precondition("conflicts with 169.254.0.4/30");
+    fails(&app, "PATCH", &t5_item, block("169.254.0.4/30"), taken).await;
+    ok(&app, "PATCH", &t5_item, block("169.254.0.16/30")).await;
 
     // Another border gateway may reuse the same block.
     let other_bgw = create_bgw(&app, "other").await;
     let other = create_connection(&app, &other_bgw, &cgw).await;
-    let reused = create_tunnel_with(
-        &app,
-        &other,
-        0,
-        "203.0.113.1",
-        json!({"tunnelIp": "169.254.0.8/30"}),
-    )
-    .await;
+    let reused =
+        create_tunnel_with(&app, &other, 0, "203.0.113.1", tunnel_ip("169.254.0.8/30")).await;
     assert_eq!(reused["tunnelIp"], "169.254.0.8/30");
     let auto = create_tunnel(&app, &other, 1, "203.0.113.1").await;
     assert_eq!(auto["tunnelIp"], "169.254.0.0/30");
@@ -418,26 +358,24 @@ async fn vpn_connection_ha_status() {
     );
     let b2 = create_tunnel(&app, &connection, 1, "203.0.113.2").await;
     assert_eq!(ha(describe_connection(&app, &id).await), "redundancy");
-    // One UP tunnel per cloud IP is enough.
-    set_admin_status(&app, &s(&a1["vpnTunnelId"]), "DOWN").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "redundancy");
-    set_admin_status(&app, &s(&b2["vpnTunnelId"]), "DOWN").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "no_redundancy");
-    set_admin_status(&app, &s(&b2["vpnTunnelId"]), "UP").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "redundancy");
-    set_admin_status(&app, &s(&a2["vpnTunnelId"]), "DOWN").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "no_redundancy");
+    // One UP tunnel per cloud IP is enough: (tunnel, admin status set, haStatus after).
+    for (step, (tunnel, status, expected)) in [
+        (&a1, "DOWN", "redundancy"),
+        (&b2, "DOWN", "no_redundancy"),
+        (&b2, "UP", "redundancy"),
+        (&a2, "DOWN", "no_redundancy"),
+        (&a1, "UP", "redundancy"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        set_admin_status(&app, &s(&tunnel["vpnTunnelId"]), status).await;
+        let connection = describe_connection(&app, &id).await;
+        assert_eq!(ha(connection), expected, "step {step}");
+    }
     // Deleting a DOWN tunnel changes nothing; a new (UP) tunnel on that cloud IP restores it.
-    set_admin_status(&app, &s(&a1["vpnTunnelId"]), "UP").await;
-    assert_eq!(ha(describe_connection(&app, &id).await), "redundancy");
     set_admin_status(&app, &s(&a1["vpnTunnelId"]), "DOWN").await;
-    ok(
-        &app,
-        "DELETE",
-        &format!("{VPNTS}{}", s(&a1["vpnTunnelId"])),
-        None,
-    )
-    .await;
+    ok(&app, "DELETE", &tunnel_item(&a1), None).await;
     assert_eq!(ha(describe_connection(&app, &id).await), "no_redundancy");
     create_tunnel(&app, &connection, 0, "203.0.113.1").await;
     assert_eq!(ha(describe_connection(&app, &id).await), "redundancy");
@@ -485,6 +423,5 @@ async fn modify_admin_status_paths() {
             => not_found("VpnTunnel 'vpnt-missing1'"),
     })
     .await;
-    let (_, counts) = send_admin(&app, "GET", "/_sandbox/requests").await;
-    assert_eq!(counts["jdcloud.modifyAdminStatus"], 7, "{counts}");
+    assert_counts(&app, cases! { "jdcloud.modifyAdminStatus" => 7 }).await;
 }

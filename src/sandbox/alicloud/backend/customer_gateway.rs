@@ -34,10 +34,8 @@ pub(crate) struct CustomerGatewayChange {
 pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGateway, AliError> {
     dry_run_check(new.dry_run)?;
     let existing: Vec<CustomerGateway> = db.list(CUSTOMER_GATEWAYS, &new.region)?;
-    if let Some(same) = replay(&existing, new.token.as_ref(), db.now_ms(), |g| {
-        (g.client_token.as_ref(), g.create_time)
-    })? {
-        return Ok(same.clone());
+    if let Some(same) = replay(&existing, new.token.as_ref(), db.now_ms())? {
+        return Ok(same);
     }
     let gateway = CustomerGateway {
         customer_gateway_id: db.new_id(CUSTOMER_GATEWAYS)?,

@@ -64,26 +64,49 @@ pub(crate) struct ClientToken {
     pub fingerprint: String,
 }
 
+/// A stored object a retried create may answer: the `ClientToken` it was created with, and when
+/// (epoch ms).
+pub(crate) trait Replayable: Clone {
+    fn created_with(&self) -> (Option<&ClientToken>, i64);
+}
+
+/// `replayable!(Type: time_field, …)`: the kinds created with a `ClientToken`.
+macro_rules! replayable {
+    ($($type:ty: $created:ident),+ $(,)?) => {
+        $(impl Replayable for $type {
+            fn created_with(&self) -> (Option<&ClientToken>, i64) {
+                (self.client_token.as_ref(), self.$created)
+            }
+        })+
+    };
+}
+
+replayable!(
+    CustomerGateway: create_time,
+    VpnConnection: create_time,
+    TrVpnAttachment: creation_time,
+    VcoRoute: create_time,
+);
+
 /// Idempotent creates: among `existing`, the resource created with the same token less than
 /// 24 h ago. Same parameters → that resource (the call is answered with it, nothing new is
 /// made); different parameters → 400 `IdempotentParameterMismatch`.
-pub(crate) fn replay<'a, T>(
-    existing: &'a [T],
+pub(crate) fn replay<T: Replayable>(
+    existing: &[T],
     token: Option<&ClientToken>,
     now_ms: i64,
-    meta: impl Fn(&T) -> (Option<&ClientToken>, i64),
-) -> Result<Option<&'a T>, AliError> {
+) -> Result<Option<T>, AliError> {
     let Some(token) = token else {
         return Ok(None);
     };
     for item in existing {
-        let (theirs, created_ms) = meta(item);
+        let (theirs, created_ms) = item.created_with();
         let Some(theirs) = theirs else { continue };
         if theirs.token != token.token || now_ms - created_ms >= CLIENT_TOKEN_WINDOW_MS {
             continue;
         }
         if theirs.fingerprint == token.fingerprint {
-            return Ok(Some(item));
+            return Ok(Some(item.clone()));
         }
         return Err(AliError::bad(
             codes::IDEMPOTENT_MISMATCH,
@@ -403,6 +426,16 @@ pub(crate) fn vco_route_id(vco: &str, dest: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Something made with a token at a time.
+    #[derive(Debug, Clone)]
+    struct Made(Option<ClientToken>, i64, &'static str);
+
+    impl Replayable for Made {
+        fn created_with(&self) -> (Option<&ClientToken>, i64) {
+            (self.0.as_ref(), self.1)
+        }
+    }
+
     #[test]
     fn replay_rules() {
         let token = |fingerprint: &str| ClientToken {
@@ -410,23 +443,17 @@ mod tests {
             fingerprint: fingerprint.to_owned(),
         };
         let mine = token("a");
-        let items = vec![(Some(mine.clone()), 1_000i64, "x")];
-        fn meta<'a>(i: &'a (Option<ClientToken>, i64, &str)) -> (Option<&'a ClientToken>, i64) {
-            (i.0.as_ref(), i.1)
-        }
-        assert_eq!(
-            replay(&items, Some(&mine), 2_000, meta).unwrap().unwrap().2,
-            "x"
-        );
+        let items = vec![Made(Some(mine.clone()), 1_000i64, "x")];
+        assert_eq!(replay(&items, Some(&mine), 2_000).unwrap().unwrap().2, "x");
         let other = token("b");
         assert_eq!(
-            replay(&items, Some(&other), 2_000, meta).unwrap_err().code,
+            replay(&items, Some(&other), 2_000).unwrap_err().code,
             "IdempotentParameterMismatch"
         );
         // After 24 h the token is free again.
         let later = 1_000 + CLIENT_TOKEN_WINDOW_MS;
-        assert!(replay(&items, Some(&other), later, meta).unwrap().is_none());
-        assert!(replay(&items, None, 2_000, meta).unwrap().is_none());
+        assert!(replay(&items, Some(&other), later).unwrap().is_none());
+        assert!(replay(&items, None, 2_000).unwrap().is_none());
     }
 
     #[test]

@@ -56,10 +56,8 @@ pub(crate) fn create(db: &Db<'_>, new: NewAttachment) -> Result<TrVpnAttachment,
         ));
     }
     let existing: Vec<TrVpnAttachment> = db.list_all(TR_ATTACHMENTS)?;
-    if let Some(same) = replay(&existing, new.token.as_ref(), db.now_ms(), |a| {
-        (a.client_token.as_ref(), a.creation_time)
-    })? {
-        return Ok(same.clone());
+    if let Some(same) = replay(&existing, new.token.as_ref(), db.now_ms())? {
+        return Ok(same);
     }
     if !connection.is_idle() {
         return Err(AliError::incorrect_status(

@@ -86,10 +86,8 @@ pub(crate) fn create(
 ) -> Result<VcoRoute, AliError> {
     let c = db.connection(region, vco)?;
     let existing: Vec<VcoRoute> = db.list(VCO_ROUTES, &c.region_id)?;
-    if let Some(same) = replay(&existing, new.token.as_ref(), db.now_ms(), |r| {
-        (r.client_token.as_ref(), r.create_time)
-    })? {
-        return Ok(same.clone());
+    if let Some(same) = replay(&existing, new.token.as_ref(), db.now_ms())? {
+        return Ok(same);
     }
     if c.transit_router_attachment_id.is_none() {
         return Err(AliError::bad(

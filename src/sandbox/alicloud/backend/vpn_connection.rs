@@ -295,13 +295,8 @@ pub(crate) fn create(db: &Db<'_>, new: NewVpnConnection) -> Result<VpnConnection
     dry_run_check(new.dry_run)?;
 
     let existing: Vec<VpnConnection> = db.list(VPN_CONNECTIONS, region.region)?;
-    if let Some(same) = replay(
-        &existing,
-        connection.client_token.as_ref(),
-        db.now_ms(),
-        |c| (c.client_token.as_ref(), c.create_time),
-    )? {
-        return Ok(same.clone());
+    if let Some(same) = replay(&existing, connection.client_token.as_ref(), db.now_ms())? {
+        return Ok(same);
     }
     db.insert(
         VPN_CONNECTIONS,

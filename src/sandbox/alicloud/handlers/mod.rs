@@ -15,6 +15,7 @@ mod vpn_connection;
 
 use serde_json::Value;
 
+use self::route_table::{link_off, link_on, list_links, ASSOCIATIONS, PROPAGATIONS};
 use super::backend::db::Db;
 use super::error::AliError;
 use super::params::Params;
@@ -45,95 +46,48 @@ pub(crate) struct Action {
     pub handler: Handler,
 }
 
-const fn action(product: Product, name: &'static str, handler: Handler) -> Action {
-    Action {
-        product,
-        name,
-        handler,
-    }
+/// `actions! { PRODUCT { "Action" => handler, … } … }`: the rows of [`ACTIONS`], grouped by
+/// product.
+macro_rules! actions {
+    ($($product:ident { $($name:literal => $handler:expr,)* })*) => {
+        &[$($(Action { product: $product, name: $name, handler: $handler },)*)*]
+    };
 }
 
-/// The dispatch table, keyed by (product version, action).
-pub(crate) static ACTIONS: &[Action] = &[
-    action(VPC, "CreateCustomerGateway", customer_gateway::create),
-    action(VPC, "DescribeCustomerGateway", customer_gateway::describe),
-    action(
-        VPC,
-        "DescribeCustomerGateways",
-        customer_gateway::describe_many,
-    ),
-    action(
-        VPC,
-        "ModifyCustomerGatewayAttribute",
-        customer_gateway::modify,
-    ),
-    action(VPC, "DeleteCustomerGateway", customer_gateway::delete),
-    action(VPC, "CreateVpnAttachment", vpn_connection::create),
-    action(VPC, "DescribeVpnConnection", vpn_connection::describe),
-    action(VPC, "DescribeVpnConnections", vpn_connection::describe_many),
-    action(VPC, "ModifyVpnAttachmentAttribute", vpn_connection::modify),
-    action(VPC, "DeleteVpnAttachment", vpn_connection::delete),
-    action(VPC, "CreateVcoRouteEntry", vco_route::create),
-    action(VPC, "DescribeVcoRouteEntries", vco_route::describe),
-    action(VPC, "ModifyVcoRouteEntryWeight", vco_route::modify_weight),
-    action(VPC, "DeleteVcoRouteEntry", vco_route::delete),
-    action(
-        CBN,
-        "CreateTransitRouterVpnAttachment",
-        tr_attachment::create,
-    ),
-    action(CBN, "ListTransitRouterVpnAttachments", tr_attachment::list),
-    action(
-        CBN,
-        "UpdateTransitRouterVpnAttachmentAttribute",
-        tr_attachment::update,
-    ),
-    action(
-        CBN,
-        "DeleteTransitRouterVpnAttachment",
-        tr_attachment::delete,
-    ),
-    action(
-        CBN,
-        "ListTransitRouterRouteTables",
-        route_table::list_tables,
-    ),
-    action(
-        CBN,
-        "AssociateTransitRouterAttachmentWithRouteTable",
-        route_table::associate,
-    ),
-    action(
-        CBN,
-        "DissociateTransitRouterAttachmentFromRouteTable",
-        route_table::dissociate,
-    ),
-    action(
-        CBN,
-        "ListTransitRouterRouteTableAssociations",
-        route_table::list_associations,
-    ),
-    action(
-        CBN,
-        "EnableTransitRouterRouteTablePropagation",
-        route_table::enable_propagation,
-    ),
-    action(
-        CBN,
-        "DisableTransitRouterRouteTablePropagation",
-        route_table::disable_propagation,
-    ),
-    action(
-        CBN,
-        "ListTransitRouterRouteTablePropagations",
-        route_table::list_propagations,
-    ),
-    action(
-        CBN,
-        "ListTransitRouterRouteEntries",
-        vco_route::list_tr_route_entries,
-    ),
-];
+/// The dispatch table, keyed by (product version, action). Associations and propagations share
+/// one set of handlers, told apart by their [`route_table::Links`].
+pub(crate) static ACTIONS: &[Action] = actions! {
+    VPC {
+        "CreateCustomerGateway" => customer_gateway::create,
+        "DescribeCustomerGateway" => customer_gateway::describe,
+        "DescribeCustomerGateways" => customer_gateway::describe_many,
+        "ModifyCustomerGatewayAttribute" => customer_gateway::modify,
+        "DeleteCustomerGateway" => customer_gateway::delete,
+        "CreateVpnAttachment" => vpn_connection::create,
+        "DescribeVpnConnection" => vpn_connection::describe,
+        "DescribeVpnConnections" => vpn_connection::describe_many,
+        "ModifyVpnAttachmentAttribute" => vpn_connection::modify,
+        "DeleteVpnAttachment" => vpn_connection::delete,
+        "CreateVcoRouteEntry" => vco_route::create,
+        "DescribeVcoRouteEntries" => vco_route::describe,
+        "ModifyVcoRouteEntryWeight" => vco_route::modify_weight,
+        "DeleteVcoRouteEntry" => vco_route::delete,
+    }
+    CBN {
+        "CreateTransitRouterVpnAttachment" => tr_attachment::create,
+        "ListTransitRouterVpnAttachments" => tr_attachment::list,
+        "UpdateTransitRouterVpnAttachmentAttribute" => tr_attachment::update,
+        "DeleteTransitRouterVpnAttachment" => tr_attachment::delete,
+        "ListTransitRouterRouteTables" => route_table::list_tables,
+        "AssociateTransitRouterAttachmentWithRouteTable" => |db, p| link_on(db, p, &ASSOCIATIONS),
+        "DissociateTransitRouterAttachmentFromRouteTable" => |db, p| link_off(db, p, &ASSOCIATIONS),
+        "ListTransitRouterRouteTableAssociations" => |db, p| list_links(db, p, &ASSOCIATIONS),
+        "EnableTransitRouterRouteTablePropagation" => |db, p| link_on(db, p, &PROPAGATIONS),
+        "DisableTransitRouterRouteTablePropagation" => |db, p| link_off(db, p, &PROPAGATIONS),
+        "ListTransitRouterRouteTablePropagations" => |db, p| list_links(db, p, &PROPAGATIONS),
+        "ListTransitRouterRouteEntries" => vco_route::list_tr_route_entries,
+    }
+};
 
 /// The action `name` of `product`, if implemented.
 pub(crate) fn find(product: Product, name: &str) -> Option<&'static Action> {

@@ -57,8 +57,29 @@ pub(super) fn list_tables(_db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     shared::cbn_answer(p, &tables, "TransitRouterRouteTables", Value::clone)
 }
 
+/// What tells associations and propagations apart in their calls: the backend's link type, the
+/// key of a list answer, and whether listing requires `TransitRouterRouteTableId`
+/// (propagations, per the SDK models).
+pub(super) struct Links {
+    t: &'static LinkType,
+    list_key: &'static str,
+    needs_table: bool,
+}
+
+pub(super) const ASSOCIATIONS: Links = Links {
+    t: &ASSOCIATION,
+    list_key: "TransitRouterAssociations",
+    needs_table: false,
+};
+pub(super) const PROPAGATIONS: Links = Links {
+    t: &PROPAGATION,
+    list_key: "TransitRouterPropagations",
+    needs_table: true,
+};
+
 /// Associate / Enable.
-fn link_on(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
+pub(super) fn link_on(db: &Db<'_>, p: &Params, links: &Links) -> Result<Value, AliError> {
+    let t = links.t;
     let attachment = p.required("TransitRouterAttachmentId")?;
     let table = p.required("TransitRouterRouteTableId")?;
     let token = p.string("ClientToken");
@@ -67,22 +88,21 @@ fn link_on(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
 }
 
 /// Dissociate / Disable.
-fn link_off(db: &Db<'_>, p: &Params, t: &LinkType) -> Result<Value, AliError> {
+pub(super) fn link_off(db: &Db<'_>, p: &Params, links: &Links) -> Result<Value, AliError> {
+    let t = links.t;
     let attachment = p.required("TransitRouterAttachmentId")?;
     let table = p.required("TransitRouterRouteTableId")?;
     backend::unlink(db, t, attachment, table, shared::dry_run(p)?)?;
     Ok(json!({}))
 }
 
-/// `list_key`: key of the list in the answer; `needs_table`: the call requires
-/// `TransitRouterRouteTableId` (propagations, per the SDK models).
-fn list_links(
-    db: &Db<'_>,
-    p: &Params,
-    t: &LinkType,
-    list_key: &str,
-    needs_table: bool,
-) -> Result<Value, AliError> {
+/// List associations / propagations.
+pub(super) fn list_links(db: &Db<'_>, p: &Params, links: &Links) -> Result<Value, AliError> {
+    let Links {
+        t,
+        list_key,
+        needs_table,
+    } = *links;
     let table = if needs_table {
         Some(p.required("TransitRouterRouteTableId")?)
     } else {
@@ -101,28 +121,4 @@ fn list_links(
         .filter(|l| status.is_none_or(|s| l.status == s))
         .collect();
     shared::cbn_answer(p, &matching, list_key, render_link)
-}
-
-pub(super) fn associate(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    link_on(db, p, &ASSOCIATION)
-}
-
-pub(super) fn dissociate(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    link_off(db, p, &ASSOCIATION)
-}
-
-pub(super) fn list_associations(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    list_links(db, p, &ASSOCIATION, "TransitRouterAssociations", false)
-}
-
-pub(super) fn enable_propagation(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    link_on(db, p, &PROPAGATION)
-}
-
-pub(super) fn disable_propagation(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    link_off(db, p, &PROPAGATION)
-}
-
-pub(super) fn list_propagations(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    list_links(db, p, &PROPAGATION, "TransitRouterPropagations", true)
 }

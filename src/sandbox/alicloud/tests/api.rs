@@ -48,8 +48,7 @@ async fn both_dialects_are_accepted() {
         .unwrap();
     let (status, _, body) = send(&app, moved).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let counts = admin(&app, "GET", "/_sandbox/requests").await;
-    assert_eq!(counts["alicloud.DescribeCustomerGateways"], 5, "{counts}");
+    assert_counts(&app, cases! { "alicloud.DescribeCustomerGateways" => 5 }).await;
 }
 
 #[tokio::test]
@@ -223,10 +222,12 @@ async fn authentication_failures() {
         "{resp}"
     );
 
-    let counts = admin(&app, "GET", "/_sandbox/requests").await;
     // 2 dialects × (secret, key, 2 skews, format, token) + 3 tampered + 3 malformed.
-    assert_eq!(counts["auth.rejected"], 18, "{counts}");
-    assert_eq!(counts["alicloud.DescribeCustomerGateways"], 2, "{counts}");
+    assert_counts(
+        &app,
+        cases! { "auth.rejected" => 18, "alicloud.DescribeCustomerGateways" => 2 },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -341,7 +342,7 @@ async fn dispatch_errors() {
     assert!(msg.contains("Version"), "{msg}");
     let (status, body) = call(&app, DESCRIBE_CGWS, &[("RegionId", REGION)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let counts = admin(&app, "GET", "/_sandbox/requests").await;
+    let counts = request_counts(&app).await;
     assert_eq!(
         counts,
         json!({"alicloud.DescribeCustomerGateways": 1}),
@@ -372,9 +373,11 @@ async fn throttling_shares_the_rate_limiter() {
     )
     .await;
     assert_eq!(msg, "Request was denied due to user flow control.");
-    let counts = admin(&app, "GET", "/_sandbox/requests").await;
-    assert_eq!(counts["rate_limit.rejected"], 1, "{counts}");
-    assert_eq!(counts["alicloud.DescribeCustomerGateways"], 2, "{counts}");
+    assert_counts(
+        &app,
+        cases! { "rate_limit.rejected" => 1, "alicloud.DescribeCustomerGateways" => 2 },
+    )
+    .await;
 }
 
 #[tokio::test]

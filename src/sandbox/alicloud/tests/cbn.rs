@@ -265,15 +265,14 @@ async fn bind_associate_propagate_and_tear_down() {
     .await;
     ok(&app, DELETE_VCO, &vco_of(&vco)).await;
 
-    let counts = admin(&app, "GET", "/_sandbox/requests").await;
-    assert_eq!(
-        counts["alicloud.CreateTransitRouterVpnAttachment"], 1,
-        "{counts}"
-    );
-    assert_eq!(
-        counts["alicloud.ListTransitRouterVpnAttachments"], 3,
-        "{counts}"
-    );
+    assert_counts(
+        &app,
+        cases! {
+            "alicloud.CreateTransitRouterVpnAttachment" => 1,
+            "alicloud.ListTransitRouterVpnAttachments" => 3,
+        },
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -2,10 +2,11 @@
 
 use super::*;
 
-fn keys(v: &Value) -> Vec<&str> {
-    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    k.sort_unstable();
-    k
+/// CreateCustomerGateway's parameters: the region, address `ip`, then `extra`.
+fn gateway<'a>(ip: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut params = vec![("RegionId", REGION), ("IpAddress", ip)];
+    params.extend_from_slice(extra);
+    params
 }
 
 #[tokio::test]
@@ -29,7 +30,7 @@ async fn customer_gateway_round_trip() {
     let id = created["CustomerGatewayId"].as_str().unwrap().to_owned();
     assert!(id.starts_with("cgw-"), "{id}");
     assert_eq!(
-        keys(&created),
+        sorted_keys(&created),
         [
             "CreateTime",
             "CustomerGatewayId",
@@ -147,69 +148,32 @@ async fn customer_gateway_rules() {
     )
     .await;
     let long = "n".repeat(101);
-    fails(
-        &app,
-        CREATE_CGW,
-        &[
-            ("RegionId", REGION),
-            ("IpAddress", "1.1.1.1"),
-            ("Name", &long),
-        ],
-        (400, "InvalidName"),
-    )
-    .await;
+    let params = gateway("1.1.1.1", &[("Name", &long)]);
+    fails(&app, CREATE_CGW, &params, (400, "InvalidName")).await;
     // Boundary values pass.
     let hundred = "n".repeat(100);
-    ok(
-        &app,
-        CREATE_CGW,
-        &[
-            ("RegionId", REGION),
-            ("IpAddress", "100.63.255.255"),
-            ("Asn", "4294967295"),
-            ("Name", &hundred),
-        ],
-    )
-    .await;
+    let params = gateway(
+        "100.63.255.255",
+        &[("Asn", "4294967295"), ("Name", &hundred)],
+    );
+    ok(&app, CREATE_CGW, &params).await;
     assert_eq!(stored(&app, "customer_gateways").await.len(), 1);
 }
 
 #[tokio::test]
 async fn customer_gateway_client_token_and_paging() {
     let app = new_app(0);
-    let params = [
-        ("RegionId", REGION),
-        ("IpAddress", "203.0.113.20"),
-        ("ClientToken", "token-1"),
-    ];
+    let params = gateway("203.0.113.20", &[("ClientToken", "token-1")]);
     let a = ok(&app, CREATE_CGW, &params).await;
     let b = ok(&app, CREATE_CGW, &params).await;
     assert_eq!(a["CustomerGatewayId"], b["CustomerGatewayId"]);
     assert_ne!(a["RequestId"], b["RequestId"]);
     // Same token, other parameters.
-    fails(
-        &app,
-        CREATE_CGW,
-        &[
-            ("RegionId", REGION),
-            ("IpAddress", "203.0.113.21"),
-            ("ClientToken", "token-1"),
-        ],
-        TOKEN_MISMATCH,
-    )
-    .await;
+    let other = gateway("203.0.113.21", &[("ClientToken", "token-1")]);
+    fails(&app, CREATE_CGW, &other, TOKEN_MISMATCH).await;
     let long_token = "t".repeat(65);
-    fails(
-        &app,
-        CREATE_CGW,
-        &[
-            ("RegionId", REGION),
-            ("IpAddress", "1.1.1.1"),
-            ("ClientToken", &long_token),
-        ],
-        (400, "InvalidClientToken"),
-    )
-    .await;
+    let params_long = gateway("1.1.1.1", &[("ClientToken", &long_token)]);
+    fails(&app, CREATE_CGW, &params_long, (400, "InvalidClientToken")).await;
 
     for i in 0..11 {
         let ip = format!("198.51.100.{}", i + 1);
@@ -228,22 +192,16 @@ async fn customer_gateway_client_token_and_paging() {
     assert_eq!(items.len(), 10);
     assert_eq!(items[0]["CustomerGatewayId"], a["CustomerGatewayId"]);
     assert!(items[0].get("Asn").is_none(), "no ASN given, none shown");
+    let listed = |answer: &Value| {
+        answer["CustomerGateways"]["CustomerGateway"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
     let second = ok(&app, DESCRIBE_CGWS, &page("2", "10")).await;
-    assert_eq!(
-        second["CustomerGateways"]["CustomerGateway"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(listed(&second), 2);
     let all = ok(&app, DESCRIBE_CGWS, &page("1", "50")).await;
-    assert_eq!(
-        all["CustomerGateways"]["CustomerGateway"]
-            .as_array()
-            .unwrap()
-            .len(),
-        12
-    );
+    assert_eq!(listed(&all), 12);
     all_fail(
         &app,
         cases! {

@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 pub(super) use crate::sandbox::tests::acs::{acs3_post, acs_date, signed_request, Signing, HOST};
 use crate::sandbox::tests::admin_with_body;
 use crate::sandbox::tests::cases::cases;
-pub(super) use crate::sandbox::tests::send;
+pub(super) use crate::sandbox::tests::{assert_counts, request_counts, send, sorted_keys};
 use crate::sandbox::{app, Clock, SandboxConfig, SandboxState};
 pub(super) use crate::signer::acs3;
 pub(super) const REGION: &str = "cn-hangzhou";

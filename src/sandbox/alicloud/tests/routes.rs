@@ -125,37 +125,21 @@ async fn routes_are_published_while_bound_and_propagating() {
     assert_eq!(other["TotalCount"], 0);
 
     // One route per destination; the same token replays the answer, changed parameters under
-    // it are refused.
-    fails(
-        &app,
-        CREATE_ROUTE,
-        &route(&vco, dest, &[("Weight", "0")]),
-        (400, "VcoRouteEntry.AlreadyExists"),
-    )
-    .await;
+    // it are refused. A weight change names the route by its current weight.
     let again = ok(&app, CREATE_ROUTE, &create).await;
     assert_eq!(again["CreateTime"], listed[0]["CreateTime"]);
-    fails(
-        &app,
-        CREATE_ROUTE,
-        &route(&vco, dest, &[("Weight", "0"), ("ClientToken", "t-1")]),
-        TOKEN_MISMATCH,
-    )
+    let r = |extra| route(&vco, dest, extra);
+    all_fail(&app, cases! {
+        vpc(CREATE_ROUTE.0, &r(&[("Weight", "0")])) => (400, "VcoRouteEntry.AlreadyExists"),
+        vpc(CREATE_ROUTE.0, &r(&[("Weight", "0"), ("ClientToken", "t-1")])) => TOKEN_MISMATCH,
+        vpc(MODIFY_ROUTE_WEIGHT.0, &r(&[("Weight", "0"), ("NewWeight", "100")])) => ROUTE_NOT_FOUND,
+    })
     .await;
     assert_eq!(routes(&app, &vco).await.len(), 1);
-
-    // The weight is named by its current value and changed in place.
-    fails(
-        &app,
-        MODIFY_ROUTE_WEIGHT,
-        &route(&vco, dest, &[("Weight", "0"), ("NewWeight", "100")]),
-        ROUTE_NOT_FOUND,
-    )
-    .await;
     ok(
         &app,
         MODIFY_ROUTE_WEIGHT,
-        &route(&vco, dest, &[("Weight", "100"), ("NewWeight", "0")]),
+        &r(&[("Weight", "100"), ("NewWeight", "0")]),
     )
     .await;
     assert_eq!(routes(&app, &vco).await[0]["Weight"], 0);

@@ -5,27 +5,23 @@
 
 use super::db::{unchanged, undeletable, Change, Db};
 use super::model::{ids, Bgw, BgwRoute, VpcAttachment, VpnConnection, AZ_TYPE_EDGE, BGWS};
-use crate::sandbox::change::set;
+use crate::sandbox::change::{inputs, set};
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "5 BGWs/region" (docs/design/jdcloud.md §6).
 const QUOTA_PER_REGION: usize = 5;
 
-/// A create, its fields already checked (`az` empty unless `az_type` is edge).
-pub(crate) struct NewBgw {
-    pub name: String,
-    pub description: String,
-    pub az_type: String,
-    pub az: String,
-}
-
-/// A modify: the fields sent. `azType` and `az` are not part of `ModifyBgwSpec`; refusing a
-/// change beats silently ignoring it.
-pub(crate) struct BgwChange {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub az_type: Option<String>,
-    pub az: Option<String>,
+inputs! {
+    /// A create, its fields already checked (`az` empty unless `az_type` is edge).
+    NewBgw /
+    /// A modify: the fields sent. `azType` and `az` are not part of `ModifyBgwSpec`; refusing a
+    /// change beats silently ignoring it.
+    BgwChange {
+        name: String,
+        description: String,
+        az_type: String,
+        az: String,
+    }
 }
 
 pub(crate) fn create(db: &Db<'_>, new: NewBgw) -> Result<Bgw, JdError> {

@@ -1,28 +1,24 @@
 //! Customer gateways (客户网关, docs/design/jdcloud.md §4.3): quota, and the rules that tie them
 //! to the connections and tunnels using them.
 
-use super::db::{unchanged, undeletable, Change, Db};
-use super::model::{ids, CustomerGateway, VpnConnection, VpnTunnel, CUSTOMER_GATEWAYS};
-use crate::sandbox::change::set;
+use super::db::{unchanged, Change, Db};
+use super::model::{CustomerGateway, VpnConnection, VpnTunnel, CUSTOMER_GATEWAYS};
+use crate::sandbox::change::{inputs, set};
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "10 customer gateways/region" (docs/design/jdcloud.md §6).
 const QUOTA_PER_REGION: usize = 10;
 
-/// A create, its fields already checked.
-pub(crate) struct NewCustomerGateway {
-    pub name: String,
-    pub ips: Vec<String>,
-    pub bgp_asn: i64,
-    pub description: String,
-}
-
-/// A modify: the fields sent (`bgpAsn` is not modifiable; resending its value is harmless).
-pub(crate) struct CustomerGatewayChange {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub ips: Option<Vec<String>>,
-    pub bgp_asn: Option<i64>,
+inputs! {
+    /// A create, its fields already checked.
+    NewCustomerGateway /
+    /// A modify: the fields sent (`bgpAsn` is not modifiable; resending its value is harmless).
+    CustomerGatewayChange {
+        name: String,
+        ips: Vec<String>,
+        bgp_asn: i64,
+        description: String,
+    }
 }
 
 pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGateway, JdError> {
@@ -64,11 +60,10 @@ impl Change for CustomerGatewayChange {
 pub(crate) fn delete(db: &Db<'_>, id: &str) -> Result<(), JdError> {
     let gateway = db.get::<CustomerGateway>(id)?;
     let id = gateway.customer_gateway_id.as_str();
-    let connections = db.all_where(|c: &VpnConnection| c.cgw_id == id)?;
-    if !connections.is_empty() {
-        let why = format_args!("VPN connections {} use it", ids(&connections));
-        return Err(undeletable(&gateway, why));
-    }
+    let users = |c: &VpnConnection| c.cgw_id == id;
+    db.check_unused(&gateway, users, |ids| {
+        format!("VPN connections {ids} use it")
+    })?;
     db.remove(&gateway)
 }
 

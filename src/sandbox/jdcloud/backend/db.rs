@@ -68,6 +68,21 @@ impl<'a> Db<'a> {
         Ok(all)
     }
 
+    /// Refuses to delete `object` while any `C` of the region `uses` it: the refusal names them
+    /// (`why` gets their ids, comma-separated).
+    pub(crate) fn check_unused<T: Object, C: Object>(
+        &self,
+        object: &T,
+        uses: impl Fn(&C) -> bool,
+        why: impl FnOnce(String) -> String,
+    ) -> Result<(), JdError> {
+        let users = self.all_where(uses)?;
+        if users.is_empty() {
+            return Ok(());
+        }
+        Err(undeletable(object, why(ids(&users))))
+    }
+
     /// The ids of [`Db::all_where`]'s answer.
     pub(crate) fn child_ids<T: Object>(
         &self,

@@ -15,7 +15,7 @@ use super::db::{unchanged, Change, Db};
 use super::model::{
     Bgw, PropagateCidrInfo, VpcAttachment, PROPAGATE_ALL, PROPAGATE_PARTIAL, VPC_ATTACHMENTS,
 };
-use crate::sandbox::change::set;
+use crate::sandbox::change::{inputs, set};
 use crate::sandbox::jdcloud::error::JdError;
 
 /// "50 VPC attachments/BGW" (docs/design/jdcloud.md §6).
@@ -63,18 +63,16 @@ fn subnet_cidr(subnet_id: &str) -> String {
     format!("10.{}.{}.0/24", digest[0], digest[1])
 }
 
-pub(crate) struct NewVpcAttachment {
-    pub name: String,
-    pub bgw_id: String,
-    pub propagation: Propagation,
-}
-
-/// A modify: the name and/or the whole propagation ("全量更新"); "modification for Border
-/// Gateway of VPC Attachment is not supported", so `bgw_id` may only be resent.
-pub(crate) struct VpcAttachmentChange {
-    pub name: Option<String>,
-    pub bgw_id: Option<String>,
-    pub propagation: Option<Propagation>,
+inputs! {
+    /// A create, its fields already checked.
+    NewVpcAttachment /
+    /// A modify: the name and/or the whole propagation ("全量更新"); "modification for Border
+    /// Gateway of VPC Attachment is not supported", so `bgw_id` may only be resent.
+    VpcAttachmentChange {
+        name: String,
+        bgw_id: String,
+        propagation: Propagation,
+    }
 }
 
 pub(crate) fn create(db: &Db<'_>, new: NewVpcAttachment) -> Result<VpcAttachment, JdError> {

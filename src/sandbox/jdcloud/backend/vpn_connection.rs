@@ -13,10 +13,10 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use super::db::{unchanged, undeletable, Change, Db};
+use super::db::{unchanged, Change, Db};
 use super::model::{
-    ids, Bgw, Charge, CustomerGateway, TrafficSelector, VpnConnection, VpnTunnel, AZ_TYPE_EDGE,
-    BGW_ASN, CLOUD_IPS_PER_CONNECTION, CONNECTION_CHARGE_MODE, CUSTOMER_GATEWAYS, HA_NO_REDUNDANCY,
+    Bgw, Charge, CustomerGateway, TrafficSelector, VpnConnection, VpnTunnel, AZ_TYPE_EDGE, BGW_ASN,
+    CLOUD_IPS_PER_CONNECTION, CONNECTION_CHARGE_MODE, CUSTOMER_GATEWAYS, HA_NO_REDUNDANCY,
     VPN_CONNECTIONS,
 };
 use crate::sandbox::change::set;
@@ -143,11 +143,10 @@ impl Change for VpnConnectionChange {
 pub(crate) fn delete(db: &Db<'_>, id: &str) -> Result<(), JdError> {
     let connection = db.get::<VpnConnection>(id)?;
     let id = connection.vpn_connection_id.as_str();
-    let tunnels = db.all_where(|t: &VpnTunnel| t.vpn_connection_id == id)?;
-    if !tunnels.is_empty() {
-        let why = format_args!("it has VPN tunnels {}", ids(&tunnels));
-        return Err(undeletable(&connection, why));
-    }
+    let children = |t: &VpnTunnel| t.vpn_connection_id == id;
+    db.check_unused(&connection, children, |ids| {
+        format!("it has VPN tunnels {ids}")
+    })?;
     db.check_not_nexthop(&connection.bgw_id, &connection)?;
     db.remove(&connection)?;
     db.refresh_children(&connection.bgw_id)

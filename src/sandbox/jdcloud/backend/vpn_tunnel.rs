@@ -18,34 +18,30 @@ use super::model::{
     tunnel_hosts, CustomerGateway, Object, Psk, TunnelOptions, VpnConnection, VpnTunnel,
     STATUS_DOWN, STATUS_UP, TUNNEL_IP_PREFIX_LEN, VPN_TUNNELS,
 };
-use crate::sandbox::change::set;
+use crate::sandbox::change::{inputs, set};
 use crate::sandbox::jdcloud::error::{JdError, Status};
 
 /// Where tunnels without an explicit `tunnelIp` get their /30 (the first of the allowed ranges).
 const AUTO_TUNNEL_IP_RANGE: ([u8; 4], u8) = ([169, 254, 0, 0], 20);
 
-/// A create, its fields already checked (`local_tunnel_ip` only with `tunnel_ip`).
-pub(crate) struct NewVpnTunnel {
-    pub connection_id: String,
-    pub cloud_public_ip: String,
-    pub customer_ip: String,
-    pub psk: String,
-    pub tunnel_ip: Option<Ipv4Net>,
-    pub local_tunnel_ip: Option<Ipv4Addr>,
-    /// Only the options sent; the others take their defaults.
-    pub options: TunnelOptions,
-}
-
-/// `VpnTunnelModifySpec`: psk, tunnel addresses and every IKE/IPsec option, all optional; the
-/// connection and the two public addresses may only be resent (ForceNew fields).
-pub(crate) struct VpnTunnelChange {
-    pub psk: Option<String>,
-    pub tunnel_ip: Option<Ipv4Net>,
-    pub local_tunnel_ip: Option<Ipv4Addr>,
-    pub options: TunnelOptions,
-    pub connection_id: Option<String>,
-    pub cloud_public_ip: Option<String>,
-    pub customer_ip: Option<String>,
+inputs! {
+    /// A create, its fields already checked (`local_tunnel_ip` only with `tunnel_ip`).
+    NewVpnTunnel /
+    /// `VpnTunnelModifySpec`: psk, tunnel addresses and every IKE/IPsec option, all optional;
+    /// the connection and the two public addresses may only be resent (ForceNew fields).
+    VpnTunnelChange {
+        connection_id: String,
+        cloud_public_ip: String,
+        customer_ip: String,
+        psk: String,
+    }
+    same {
+        /// Optional at create too (default: the next free /30).
+        tunnel_ip: Option<Ipv4Net>,
+        local_tunnel_ip: Option<Ipv4Addr>,
+        /// Only the options sent; the others take their defaults (create) or stay (modify).
+        options: TunnelOptions,
+    }
 }
 
 pub(crate) fn create(db: &Db<'_>, new: NewVpnTunnel) -> Result<VpnTunnel, JdError> {

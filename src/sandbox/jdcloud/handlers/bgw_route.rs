@@ -4,7 +4,7 @@
 //! Only the models are published. INFERRED here (docs/design/jdcloud.md §8.1–§8.5): the paths,
 //! wrappers (`bgwRouteSpec`, `modifyBgwRouteSpec`), result shapes and filter names.
 
-use super::kind::{filters, modified, Wire};
+use super::kind::{modified, wire, Wire};
 use crate::sandbox::jdcloud::backend::bgw_route::{self as backend, RouteTarget};
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{Bgw, BgwRoute, NexthopType};
@@ -25,13 +25,9 @@ const NEXTHOP_TYPES: &[(&str, Option<NexthopType>)] = &[
     ("vpc", None),
 ];
 
-pub(super) const WIRE: Wire<BgwRoute> = Wire {
-    id: "bgwRouteId",
-    create: "bgwRouteSpec",
-    modify: "modifyBgwRouteSpec",
-    one: "bgwRoute",
-    many: "bgwRoutes",
-    filters: filters![
+pub(super) const WIRE: Wire<BgwRoute> = wire! {
+    "bgwRoute", modify: "modifyBgwRouteSpec",
+    filters: [
         "bgwRouteIds" => bgw_route_id,
         "bgwRouteDestination" => bgw_route_destination,
         "bgwRouteNexthop" => bgw_route_nexthop,

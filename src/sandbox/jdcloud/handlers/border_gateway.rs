@@ -3,7 +3,7 @@
 //! INFERRED here (docs/design/jdcloud.md §8.2–§8.4): the body wrappers, the filter names and the
 //! result shapes.
 
-use super::kind::{filters, modified, Wire};
+use super::kind::{modified, wire, Wire};
 use crate::sandbox::jdcloud::backend::border_gateway::{self as backend, BgwChange, NewBgw};
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{Bgw, AZ_TYPE_EDGE, AZ_TYPE_STANDARD};
@@ -14,13 +14,9 @@ use crate::sandbox::jdcloud::wire::{OpRequest, Reply};
 /// "取值：standard(标准BGW)，edge(边缘BGW)"; absent means standard.
 const AZ_TYPES: &[&str] = &[AZ_TYPE_STANDARD, AZ_TYPE_EDGE];
 
-pub(super) const WIRE: Wire<Bgw> = Wire {
-    id: "bgwId",
-    create: "bgwSpec",
-    modify: "modifyBgwSpec",
-    one: "bgw",
-    many: "bgws",
-    filters: filters!["bgwIds" => bgw_id, "bgwNames" => bgw_name],
+pub(super) const WIRE: Wire<Bgw> = wire! {
+    "bgw", modify: "modifyBgwSpec",
+    filters: ["bgwIds" => bgw_id, "bgwNames" => bgw_name],
 };
 
 pub(super) fn create(db: &Db<'_>, req: &OpRequest) -> Result<Reply, JdError> {

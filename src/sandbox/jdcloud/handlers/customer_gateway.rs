@@ -5,7 +5,7 @@
 
 use std::ops::RangeInclusive;
 
-use super::kind::{filters, modified, Wire};
+use super::kind::{modified, wire, Wire};
 use crate::sandbox::jdcloud::backend::customer_gateway::{
     self as backend, CustomerGatewayChange, NewCustomerGateway,
 };
@@ -18,13 +18,9 @@ use crate::sandbox::jdcloud::wire::{OpRequest, Reply};
 /// "取值范围\[65001,65499\]，设置后不支持修改".
 const BGP_ASN_RANGE: RangeInclusive<i64> = 65001..=65499;
 
-pub(super) const WIRE: Wire<CustomerGateway> = Wire {
-    id: "customerGatewayId",
-    create: "customerGatewaySpec",
-    modify: "modifyCustomerGatewaySpec",
-    one: "customerGateway",
-    many: "customerGateways",
-    filters: filters![
+pub(super) const WIRE: Wire<CustomerGateway> = wire! {
+    "customerGateway", modify: "modifyCustomerGatewaySpec",
+    filters: [
         "customerGatewayIds" => customer_gateway_id,
         "customerGatewayNames" => customer_gateway_name,
     ],

@@ -38,6 +38,24 @@ macro_rules! filters {
 }
 pub(super) use filters;
 
+/// `wire! { "bgw", modify: "modifyBgwSpec", filters: ["bgwIds" => bgw_id, …] }`: a kind's [`Wire`]
+/// from its object's name, by the API's naming rule: the id is `<one>Id`, the create wrapper
+/// `<one>Spec`, the list `<one>s`. The modify wrapper is named in full: one kind departs from
+/// `modify<One>Spec` (`vpnTunnelModifySpec`).
+macro_rules! wire {
+    ($one:literal, modify: $modify:literal, filters: [$($filter:tt)*] $(,)?) => {
+        Wire {
+            id: concat!($one, "Id"),
+            create: concat!($one, "Spec"),
+            modify: $modify,
+            one: $one,
+            many: concat!($one, "s"),
+            filters: $crate::sandbox::jdcloud::handlers::kind::filters![$($filter)*],
+        }
+    };
+}
+pub(super) use wire;
+
 /// A backend delete: (transaction, id).
 pub(super) type Delete = fn(&Db<'_>, &str) -> Result<(), JdError>;
 

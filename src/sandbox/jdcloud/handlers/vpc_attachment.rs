@@ -3,7 +3,7 @@
 //! INFERRED here (docs/design/jdcloud.md §8.2–§8.5, §8.15): the body wrappers, filter names and
 //! result shapes; refusing `subnetIds` with `all`/`none`.
 
-use super::kind::{filters, modified, Wire};
+use super::kind::{modified, wire, Wire};
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{
     VpcAttachment, PROPAGATE_ALL, PROPAGATE_NONE, PROPAGATE_PARTIAL,
@@ -17,13 +17,9 @@ use crate::sandbox::jdcloud::wire::{OpRequest, Reply, Spec};
 
 const PROPAGATE_TYPES: &[&str] = &[PROPAGATE_ALL, PROPAGATE_PARTIAL, PROPAGATE_NONE];
 
-pub(super) const WIRE: Wire<VpcAttachment> = Wire {
-    id: "vpcAttachmentId",
-    create: "vpcAttachmentSpec",
-    modify: "modifyVpcAttachmentSpec",
-    one: "vpcAttachment",
-    many: "vpcAttachments",
-    filters: filters![
+pub(super) const WIRE: Wire<VpcAttachment> = wire! {
+    "vpcAttachment", modify: "modifyVpcAttachmentSpec",
+    filters: [
         "vpcAttachmentIds" => vpc_attachment_id,
         "vpcAttachmentNames" => vpc_attachment_name,
         "bgwId" => bgw_id,

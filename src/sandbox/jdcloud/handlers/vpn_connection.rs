@@ -6,7 +6,7 @@
 
 use std::ops::RangeInclusive;
 
-use super::kind::{filters, modified, Wire};
+use super::kind::{modified, wire, Wire};
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{
     TrafficSelector, VpnConnection, CONNECTION_CHARGE_MODE,
@@ -21,13 +21,9 @@ use crate::sandbox::jdcloud::wire::{OpRequest, Reply, Spec};
 /// "支持16位的私有ASN，取值范围为：64512~65534，默认从BGW继承65000".
 const LOCAL_ASN_RANGE: RangeInclusive<i64> = 64512..=65534;
 
-pub(super) const WIRE: Wire<VpnConnection> = Wire {
-    id: "vpnConnectionId",
-    create: "vpnConnectionSpec",
-    modify: "modifyVpnConnectionSpec",
-    one: "vpnConnection",
-    many: "vpnConnections",
-    filters: filters![
+pub(super) const WIRE: Wire<VpnConnection> = wire! {
+    "vpnConnection", modify: "modifyVpnConnectionSpec",
+    filters: [
         "vpnConnectionIds" => vpn_connection_id,
         "vpnConnectionNames" => vpn_connection_name,
         "bgwId" => bgw_id,

@@ -6,7 +6,7 @@
 //! INFERRED here (docs/design/jdcloud.md §8.2–§8.4, §8.13): the body wrappers, filter names and
 //! result shapes; that `localTunnelIp` needs an explicit `tunnelIp` at create.
 
-use super::kind::{filters, modified, Wire};
+use super::kind::{modified, wire, Wire};
 use crate::sandbox::jdcloud::backend::db::Db;
 use crate::sandbox::jdcloud::backend::model::{
     IntRule, TunnelOptions, VpnTunnel, INT_OPTIONS, STATUS_DOWN, STATUS_UP, STRING_OPTIONS,
@@ -23,16 +23,9 @@ use crate::sandbox::jdcloud::wire::{OpRequest, Reply, Spec};
 const ADMIN_STATUS_WRAPPER: &str = "vpnTunnelAdminStatus";
 const ADMIN_STATUSES: &[&str] = &[STATUS_UP, STATUS_DOWN];
 
-pub(super) const WIRE: Wire<VpnTunnel> = Wire {
-    id: "vpnTunnelId",
-    create: "vpnTunnelSpec",
-    modify: "vpnTunnelModifySpec",
-    one: "vpnTunnel",
-    many: "vpnTunnels",
-    filters: filters![
-        "vpnTunnelIds" => vpn_tunnel_id,
-        "vpnConnectionId" => vpn_connection_id,
-    ],
+pub(super) const WIRE: Wire<VpnTunnel> = wire! {
+    "vpnTunnel", modify: "vpnTunnelModifySpec",
+    filters: ["vpnTunnelIds" => vpn_tunnel_id, "vpnConnectionId" => vpn_connection_id],
 };
 
 /// Every option present in `spec`, checked against its table row.
