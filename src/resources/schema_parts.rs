@@ -2,8 +2,18 @@
 //! its region, a reference to another object and what the cloud reports
 //! once. The descriptions stay each resource's own.
 
-use crate::framework::validate::Validator;
-use crate::framework::{AttrPath, Attribute, Diagnostics, Value};
+use crate::framework::timeouts::mins;
+use crate::framework::validate::{one_of, Validator};
+use crate::framework::{AttrPath, Attribute, Diagnostics, Timeouts, Value};
+
+/// The timeouts of most resources: creating, changing and deleting wait on
+/// the cloud up to 10 minutes, a read 5.
+pub const TIMEOUTS: Timeouts = Timeouts {
+    create: mins(10),
+    read: mins(5),
+    update: mins(10),
+    delete: mins(10),
+};
 
 /// The object's id: the cloud assigns it and it never changes.
 pub fn id(description: &str) -> Attribute {
@@ -39,6 +49,19 @@ pub fn fixed(attribute: Attribute, description: &str) -> Attribute {
         .computed()
         .use_state_for_unknown()
         .description(description)
+}
+
+/// A string setting with a default, one of `values`.
+pub fn str_enum(
+    name: &str,
+    values: &'static [&'static str],
+    default: &str,
+    desc: &str,
+) -> Attribute {
+    Attribute::string(name)
+        .default(Value::string(default))
+        .description(desc)
+        .validator(one_of(values))
 }
 
 /// `psk_wo_version`, which goes with a write-only `psk_wo`: Terraform never
