@@ -467,36 +467,6 @@ async fn wait_settled<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::testing::validate_paths;
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        let v = |pairs: &[(&str, Value)]| validate_paths(&s, pairs);
-        let base = |dest: &str| {
-            vec![
-                ("vpn_connection_id", Value::string("vco-1")),
-                ("route_dest", Value::string(dest)),
-            ]
-        };
-        assert!(v(&base("10.0.0.0/16")).is_empty());
-        assert_eq!(v(&base("10.0.0.1/16")), ["route_dest"]);
-        assert_eq!(v(&base("0.0.0.0/0")), ["route_dest"]);
-        assert_eq!(v(&base("100.64.1.0/24")), ["route_dest"]);
-        assert_eq!(v(&base("100.0.0.0/8")), ["route_dest"]);
-        let mut weight = base("10.0.0.0/16");
-        weight.push(("weight", Value::int(50)));
-        assert_eq!(v(&weight), ["weight"]);
-        let mut hop = base("10.0.0.0/16");
-        hop.push(("next_hop", Value::string("vco-2")));
-        assert_eq!(v(&hop), ["next_hop"]);
-        let mut same = base("10.0.0.0/16");
-        same.push(("next_hop", Value::string("vco-1")));
-        assert!(v(&same).is_empty());
-        let mut overlay = base("10.0.0.0/16");
-        overlay.push(("overlay_mode", Value::string("Gre")));
-        assert_eq!(v(&overlay), ["overlay_mode"]);
-    }
 
     #[test]
     fn next_hop_follows_the_connection() {

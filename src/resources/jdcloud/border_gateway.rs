@@ -122,39 +122,3 @@ fn flatten(b: &api::Bgw, at: &Locator) -> State {
         created_time: non_empty(b.created_time.clone()),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::testing::validate_paths;
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        assert!(validate_paths(&s, &[("name", Value::string("bgw_1"))]).is_empty());
-        assert_eq!(
-            validate_paths(&s, &[("name", Value::string("x".repeat(33)))]),
-            ["name"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("az_type", Value::string("core"))]),
-            ["az_type"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("az_type", Value::string("edge"))]),
-            ["az"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("az", Value::string("cn-north-1a"))]),
-            ["az"]
-        );
-        assert!(validate_paths(
-            &s,
-            &[
-                ("az_type", Value::string("edge")),
-                ("az", Value::string("cn-north-1a"))
-            ]
-        )
-        .is_empty());
-    }
-}

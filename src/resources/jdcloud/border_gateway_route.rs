@@ -146,29 +146,6 @@ fn flatten(r: &api::BgwRoute, at: &Locator) -> State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::testing::validate_paths;
-    use crate::framework::Value;
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        assert_eq!(
-            validate_paths(&s, &[("destination", Value::string("10.0.0.1/8"))]),
-            ["destination"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("next_hop_type", Value::string("private_vif"))]),
-            ["next_hop_type"]
-        );
-        assert!(validate_paths(
-            &s,
-            &[
-                ("destination", Value::string("10.0.0.0/8")),
-                ("next_hop_type", Value::string("vpn_connection"))
-            ]
-        )
-        .is_empty());
-    }
 
     #[test]
     fn next_hop_types_read_back_in_request_spelling() {

@@ -145,45 +145,6 @@ fn flatten(gw: &api::CustomerGateway, at: &Locator) -> State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::testing::validate_paths;
-    use crate::framework::Value;
-
-    fn validate(pairs: &[(&str, Value)]) -> Vec<String> {
-        validate_paths(&schema(), pairs)
-    }
-
-    fn ips(v: &[&str]) -> Value {
-        Value::List(v.iter().map(|s| Value::string(*s)).collect())
-    }
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let good = [
-            ("name", Value::string("idc-1")),
-            ("customer_ips", ips(&["203.0.113.1"])),
-            ("bgp_asn", Value::int(65010)),
-        ];
-        assert!(validate(&good).is_empty());
-        assert_eq!(validate(&[("name", Value::string("bad name!"))]), ["name"]);
-        assert_eq!(validate(&[("bgp_asn", Value::int(65000))]), ["bgp_asn"]);
-        assert_eq!(
-            validate(&[("customer_ips", ips(&["1.1.1.1", "1.1.1.2", "1.1.1.3"]))]),
-            ["customer_ips"]
-        );
-        assert_eq!(
-            validate(&[("customer_ips", ips(&["1.1.1.1", "1.1.1.1"]))]),
-            ["customer_ips[1]"]
-        );
-        assert_eq!(
-            validate(&[("customer_ips", ips(&["10.0.0.1"]))]),
-            ["customer_ips[0]"]
-        );
-        assert_eq!(
-            validate(&[("description", Value::string("x".repeat(257)))]),
-            ["description"]
-        );
-        assert_eq!(validate(&[("id", Value::string("cgw-x"))]), ["id"]);
-    }
 
     #[test]
     fn modify_sends_only_changes() {
