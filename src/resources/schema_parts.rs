@@ -64,6 +64,23 @@ pub fn str_enum(
         .validator(one_of(values))
 }
 
+/// Reports what a resource's own validator found wrong with a value, if
+/// anything: what the value must be (the rule's description), then why not.
+pub fn refuse(
+    rule: &dyn Validator,
+    problem: Option<String>,
+    path: &AttrPath,
+    diags: &mut Diagnostics,
+) {
+    if let Some(p) = problem {
+        diags.add_attr_error(
+            path,
+            "Invalid attribute value",
+            format!("{path} must be {}: {p}.", rule.description()),
+        );
+    }
+}
+
 /// `psk_wo_version`, which goes with a write-only `psk_wo`: Terraform never
 /// shows a write-only value changing, so changing this is what sends the key
 /// again (docs/design/plugin-protocol.md §8).

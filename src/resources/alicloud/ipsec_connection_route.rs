@@ -64,13 +64,7 @@ impl Validator for RouteDest {
         } else {
             None
         };
-        if let Some(p) = problem {
-            diags.add_attr_error(
-                path,
-                "Invalid attribute value",
-                format!("{path} must be {}: {p}.", self.description()),
-            );
-        }
+        schema_parts::refuse(self, problem, path, diags);
     }
 }
 

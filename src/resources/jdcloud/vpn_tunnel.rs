@@ -60,13 +60,7 @@ impl Validator for TunnelCidr {
             }
             Ok(_) => None,
         };
-        if let Some(p) = problem {
-            diags.add_attr_error(
-                path,
-                "Invalid attribute value",
-                format!("{path} must be {}: {p}.", self.description()),
-            );
-        }
+        schema_parts::refuse(self, problem, path, diags);
     }
 }
 
@@ -81,6 +75,15 @@ fn in_allowed_range(net: Ipv4Net) -> bool {
 fn usable_hosts(net: Ipv4Net) -> [Ipv4Addr; 2] {
     let base = u32::from(net.network());
     [Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2)]
+}
+
+/// One end of the tunnel, an IPv4 address; another replaces the tunnel.
+fn endpoint(name: &str, desc: &str) -> Attribute {
+    Attribute::string(name)
+        .required()
+        .requires_replace()
+        .description(desc)
+        .validator(ipv4())
 }
 
 /// A whole-number setting with a default, between `min` and `max`.
@@ -102,16 +105,8 @@ crate::typed_schema! {
         id: String = schema_parts::id("VPN tunnel ID."),
         region: String = super::region("Region; defaults to the provider's JD Cloud region."),
         vpn_connection_id: String = super::reference("vpn_connection_id", "The VPN connection the tunnel belongs to."),
-        cloud_public_ip: String = Attribute::string("cloud_public_ip")
-            .required()
-            .requires_replace()
-            .description("Cloud-side endpoint: one of the connection's `cloud_public_ips`.")
-            .validator(ipv4()),
-        customer_ip: String = Attribute::string("customer_ip")
-            .required()
-            .requires_replace()
-            .description("Customer-side endpoint: one of the customer gateway's `customer_ips`.")
-            .validator(ipv4()),
+        cloud_public_ip: String = endpoint("cloud_public_ip", "Cloud-side endpoint: one of the connection's `cloud_public_ips`."),
+        customer_ip: String = endpoint("customer_ip", "Customer-side endpoint: one of the customer gateway's `customer_ips`."),
         psk: Sensitive<String> = psk_rules(Attribute::string("psk"))
             .optional()
             .description(

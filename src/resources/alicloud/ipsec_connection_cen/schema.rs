@@ -41,6 +41,11 @@ pub(super) const EVERYTHING: &str = "0.0.0.0/0";
 /// a single quote and no double quote (docs/design/validation.md).
 pub const PSK_SPECIALS: &str = "~`!@#$%^&*()_-+={}[]\\|;:',.<>/?";
 
+/// Alibaba Cloud's encryption algorithms, for IKE and IPsec alike.
+const ENCRYPTIONS: &[&str] = &["aes", "aes192", "aes256", "des", "3des"];
+/// Alibaba Cloud's authentication algorithms, for IKE and IPsec alike.
+const AUTHENTICATIONS: &[&str] = &["md5", "sha1", "sha256", "sha384", "sha512"];
+
 /// A BGP tunnel /30: inside 169.254.0.0/16 and not reserved.
 struct BgpTunnelCidr;
 
@@ -70,13 +75,7 @@ impl Validator for BgpTunnelCidr {
             }
             Ok(_) => None,
         };
-        if let Some(p) = problem {
-            diags.add_attr_error(
-                path,
-                "Invalid attribute value",
-                format!("{path} must be {}: {p}.", self.description()),
-            );
-        }
+        schema_parts::refuse(self, problem, path, diags);
     }
 }
 
@@ -124,13 +123,8 @@ crate::typed_schema! {
         psk_wo_version: i64 = schema_parts::psk_wo_version(),
         ike_version: String = schema_parts::str_enum("ike_version", &["ikev1", "ikev2"], "ikev2", "IKE version."),
         ike_mode: String = schema_parts::str_enum("ike_mode", &["main", "aggressive"], "main", "IKE negotiation mode."),
-        ike_encryption_algorithm: String = schema_parts::str_enum("ike_encryption_algorithm", &["aes", "aes192", "aes256", "des", "3des"], "aes", "IKE encryption algorithm."),
-        ike_authentication_algorithm: String = schema_parts::str_enum(
-            "ike_authentication_algorithm",
-            &["md5", "sha1", "sha256", "sha384", "sha512"],
-            "sha1",
-            "IKE authentication algorithm.",
-        ),
+        ike_encryption_algorithm: String = schema_parts::str_enum("ike_encryption_algorithm", ENCRYPTIONS, "aes", "IKE encryption algorithm."),
+        ike_authentication_algorithm: String = schema_parts::str_enum("ike_authentication_algorithm", AUTHENTICATIONS, "sha1", "IKE authentication algorithm."),
         ike_dh_group: String = schema_parts::str_enum("ike_dh_group", &["group1", "group2", "group5", "group14"], "group2", "IKE Diffie-Hellman group."),
         ike_lifetime: i64 = lifetime("ike_lifetime", "IKE SA lifetime in seconds, 0–86400."),
         local_id: String = Attribute::string("local_id")
@@ -145,13 +139,8 @@ crate::typed_schema! {
             .use_state_for_unknown()
             .description("IKE identity of the peer; defaults to the customer gateway's IP.")
             .validator(pattern(r"\S{1,100}", "1 to 100 characters without spaces")),
-        ipsec_encryption_algorithm: String = schema_parts::str_enum("ipsec_encryption_algorithm", &["aes", "aes192", "aes256", "des", "3des"], "aes", "IPsec encryption algorithm."),
-        ipsec_authentication_algorithm: String = schema_parts::str_enum(
-            "ipsec_authentication_algorithm",
-            &["md5", "sha1", "sha256", "sha384", "sha512"],
-            "sha1",
-            "IPsec authentication algorithm.",
-        ),
+        ipsec_encryption_algorithm: String = schema_parts::str_enum("ipsec_encryption_algorithm", ENCRYPTIONS, "aes", "IPsec encryption algorithm."),
+        ipsec_authentication_algorithm: String = schema_parts::str_enum("ipsec_authentication_algorithm", AUTHENTICATIONS, "sha1", "IPsec authentication algorithm."),
         ipsec_pfs: String = schema_parts::str_enum("ipsec_pfs", &["disabled", "group1", "group2", "group5", "group14"], "group2", "IPsec PFS group, or `disabled`."),
         ipsec_lifetime: i64 = lifetime("ipsec_lifetime", "IPsec SA lifetime in seconds, 0–86400."),
         enable_dpd: bool = Attribute::bool("enable_dpd").default(Value::Bool(true)).description("Dead peer detection."),
