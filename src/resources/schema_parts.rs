@@ -2,8 +2,10 @@
 //! its region, a reference to another object and what the cloud reports
 //! once. The descriptions stay each resource's own.
 
+use ipnet::Ipv4Net;
+
 use crate::framework::timeouts::mins;
-use crate::framework::validate::{one_of, Validator};
+use crate::framework::validate::{one_of, parse_cidr, Validator};
 use crate::framework::{AttrPath, Attribute, Diagnostics, Timeouts, Value};
 
 /// The timeouts of most resources: creating, changing and deleting wait on
@@ -78,6 +80,15 @@ pub fn refuse(
             "Invalid attribute value",
             format!("{path} must be {}: {p}.", rule.description()),
         );
+    }
+}
+
+/// A tunnel's inside /30: the block `s` names, or why it is not a /30.
+pub fn slash_30(s: &str) -> Result<Ipv4Net, String> {
+    let net = parse_cidr(s)?;
+    match net.prefix_len() {
+        30 => Ok(net),
+        len => Err(format!("{s:?} is a /{len}, not a /30")),
     }
 }
 

@@ -50,11 +50,8 @@ impl Validator for TunnelCidr {
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         let Some(s) = value.as_str() else { return };
-        let problem = match parse_cidr(s) {
+        let problem = match schema_parts::slash_30(s) {
             Err(e) => Some(e),
-            Ok(net) if net.prefix_len() != 30 => {
-                Some(format!("{s:?} is a /{}, not a /30", net.prefix_len()))
-            }
             Ok(net) if !in_allowed_range(net) => {
                 Some(format!("{s:?} is outside {}", TUNNEL_IP_RANGES.join(", ")))
             }

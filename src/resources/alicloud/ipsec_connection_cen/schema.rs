@@ -58,11 +58,8 @@ impl Validator for BgpTunnelCidr {
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         let Some(s) = value.as_str() else { return };
-        let problem = match parse_cidr(s) {
+        let problem = match schema_parts::slash_30(s) {
             Err(e) => Some(e),
-            Ok(n) if n.prefix_len() != 30 => {
-                Some(format!("{s:?} is a /{}, not a /30", n.prefix_len()))
-            }
             Ok(n)
                 if !"169.254.0.0/16"
                     .parse::<Ipv4Net>()
@@ -85,6 +82,17 @@ fn lifetime(name: &str, desc: &str) -> Attribute {
         .default(Value::int(86400))
         .description(desc)
         .validator(int_between(0, 86400))
+}
+
+/// An IKE identity: 1 to 100 characters without spaces, Alibaba Cloud's
+/// default address unless set.
+fn ike_identity(name: &str, desc: &str) -> Attribute {
+    Attribute::string(name)
+        .optional()
+        .computed()
+        .use_state_for_unknown()
+        .description(desc)
+        .validator(pattern(r"\S{1,100}", "1 to 100 characters without spaces"))
 }
 
 /// What Alibaba Cloud reports about a tunnel.
@@ -127,18 +135,8 @@ crate::typed_schema! {
         ike_authentication_algorithm: String = schema_parts::str_enum("ike_authentication_algorithm", AUTHENTICATIONS, "sha1", "IKE authentication algorithm."),
         ike_dh_group: String = schema_parts::str_enum("ike_dh_group", &["group1", "group2", "group5", "group14"], "group2", "IKE Diffie-Hellman group."),
         ike_lifetime: i64 = lifetime("ike_lifetime", "IKE SA lifetime in seconds, 0–86400."),
-        local_id: String = Attribute::string("local_id")
-            .optional()
-            .computed()
-            .use_state_for_unknown()
-            .description("IKE identity of the Alibaba Cloud side; defaults to the tunnel's gateway IP.")
-            .validator(pattern(r"\S{1,100}", "1 to 100 characters without spaces")),
-        remote_id: String = Attribute::string("remote_id")
-            .optional()
-            .computed()
-            .use_state_for_unknown()
-            .description("IKE identity of the peer; defaults to the customer gateway's IP.")
-            .validator(pattern(r"\S{1,100}", "1 to 100 characters without spaces")),
+        local_id: String = ike_identity("local_id", "IKE identity of the Alibaba Cloud side; defaults to the tunnel's gateway IP."),
+        remote_id: String = ike_identity("remote_id", "IKE identity of the peer; defaults to the customer gateway's IP."),
         ipsec_encryption_algorithm: String = schema_parts::str_enum("ipsec_encryption_algorithm", ENCRYPTIONS, "aes", "IPsec encryption algorithm."),
         ipsec_authentication_algorithm: String = schema_parts::str_enum("ipsec_authentication_algorithm", AUTHENTICATIONS, "sha1", "IPsec authentication algorithm."),
         ipsec_pfs: String = schema_parts::str_enum("ipsec_pfs", &["disabled", "group1", "group2", "group5", "group14"], "group2", "IPsec PFS group, or `disabled`."),
