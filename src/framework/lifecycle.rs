@@ -264,21 +264,6 @@ pub trait Managed<D: Send + Sync + 'static>: Send + Sync + 'static {
     }
     /// Deletes the object; not-found counts as deleted.
     async fn delete(&self, on: &On<'_, D, Self::Client>) -> Result<(), Failed<Error<D, Self>>>;
-
-    /// See [`Resource::upgrade_state`].
-    fn upgrade_state(
-        &self,
-        version: i64,
-        _state: serde_json::Value,
-    ) -> Result<serde_json::Value, Diagnostics> {
-        Err(Diagnostics::error(
-            "Unable to upgrade resource state",
-            format!(
-                "{} has no upgrade from schema version {version}.",
-                Self::DECLARATION.type_name
-            ),
-        ))
-    }
 }
 
 /// The error of a managed resource's client calls.
@@ -438,14 +423,6 @@ where
         if let Some(modify) = M::DECLARATION.modify_plan {
             modify(prior, planned, config, diags);
         }
-    }
-
-    fn upgrade_state(
-        &self,
-        version: i64,
-        state: serde_json::Value,
-    ) -> Result<serde_json::Value, Diagnostics> {
-        self.0.upgrade_state(version, state)
     }
 
     fn state_fields(&self) -> Option<Vec<String>> {

@@ -2,6 +2,7 @@
 //! apply dispatch, ephemeral resources and diagnostics. No tonic and no cloud types in here.
 
 pub mod data_source;
+pub mod declare;
 pub mod diag;
 pub mod ephemeral;
 pub mod lifecycle;

@@ -259,17 +259,22 @@ mod tests {
         )
     }
 
-    #[test]
-    fn a_write_only_value_is_planned_null_and_does_not_make_a_change() {
-        let s = with_secret();
-        let prior = object(&[
+    /// A known state of [`with_secret`]: the secret null, as Terraform keeps it.
+    fn known_with_secret() -> Value {
+        object(&[
             ("id", Value::string("x")),
             ("name", Value::string("a")),
             ("asn", Value::int(1)),
             ("mode", Value::string("main")),
             ("status", Value::string("up")),
             ("secret_wo", Value::Null),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn a_write_only_value_is_planned_null_and_does_not_make_a_change() {
+        let s = with_secret();
+        let prior = known_with_secret();
         let config = object(&[
             ("id", Value::Null),
             ("name", Value::string("a")),
@@ -292,14 +297,7 @@ mod tests {
     #[test]
     fn a_destroy_plans_null() {
         let s = with_secret();
-        let prior = object(&[
-            ("id", Value::string("x")),
-            ("name", Value::string("a")),
-            ("asn", Value::int(1)),
-            ("mode", Value::string("main")),
-            ("status", Value::string("up")),
-            ("secret_wo", Value::Null),
-        ]);
+        let prior = known_with_secret();
         let p = plan(&s.block, &prior, &Value::Null, &Value::Null);
         assert_eq!(
             p,

@@ -8,6 +8,8 @@ pub mod ownership;
 pub mod schema_parts;
 #[cfg(test)]
 mod tests_bad_input;
+#[cfg(test)]
+mod tests_rules;
 pub mod wait;
 
 use std::time::Instant;

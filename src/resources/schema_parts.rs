@@ -2,8 +2,20 @@
 //! its region, a reference to another object and what the cloud reports
 //! once. The descriptions stay each resource's own.
 
-use crate::framework::validate::Validator;
-use crate::framework::{AttrPath, Attribute, Diagnostics, Value};
+use ipnet::Ipv4Net;
+
+use crate::framework::timeouts::mins;
+use crate::framework::validate::{one_of, parse_cidr, Validator};
+use crate::framework::{AttrPath, Attribute, Diagnostics, Timeouts, Value};
+
+/// The timeouts of most resources: creating, changing and deleting wait on
+/// the cloud up to 10 minutes, a read 5.
+pub const TIMEOUTS: Timeouts = Timeouts {
+    create: mins(10),
+    read: mins(5),
+    update: mins(10),
+    delete: mins(10),
+};
 
 /// The object's id: the cloud assigns it and it never changes.
 pub fn id(description: &str) -> Attribute {
@@ -39,6 +51,45 @@ pub fn fixed(attribute: Attribute, description: &str) -> Attribute {
         .computed()
         .use_state_for_unknown()
         .description(description)
+}
+
+/// A string setting with a default, one of `values`.
+pub fn str_enum(
+    name: &str,
+    values: &'static [&'static str],
+    default: &str,
+    desc: &str,
+) -> Attribute {
+    Attribute::string(name)
+        .default(Value::string(default))
+        .description(desc)
+        .validator(one_of(values))
+}
+
+/// Reports what a resource's own validator found wrong with a value, if
+/// anything: what the value must be (the rule's description), then why not.
+pub fn refuse(
+    rule: &dyn Validator,
+    problem: Option<String>,
+    path: &AttrPath,
+    diags: &mut Diagnostics,
+) {
+    if let Some(p) = problem {
+        diags.add_attr_error(
+            path,
+            "Invalid attribute value",
+            format!("{path} must be {}: {p}.", rule.description()),
+        );
+    }
+}
+
+/// A tunnel's inside /30: the block `s` names, or why it is not a /30.
+pub fn slash_30(s: &str) -> Result<Ipv4Net, String> {
+    let net = parse_cidr(s)?;
+    match net.prefix_len() {
+        30 => Ok(net),
+        len => Err(format!("{s:?} is a /{len}, not a /30")),
+    }
 }
 
 /// `psk_wo_version`, which goes with a write-only `psk_wo`: Terraform never

@@ -6,7 +6,6 @@
 //! (docs/design/alicloud.md §3). Only name and description change in place.
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
 use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, types as api, Client, Params};
@@ -28,17 +27,6 @@ const WHAT: &str = "Alibaba Cloud customer gateway";
 pub const TIMEOUTS: Timeouts = Timeouts::all(mins(5));
 /// Alibaba Cloud's own ASN, refused for customer gateways.
 const ALIBABA_ASN: i64 = 45104;
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub ip_address: Option<String>,
-    pub asn: Option<i64>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub create_time: Option<i64>,
-}
 
 pub struct CustomerGateway;
 
@@ -99,32 +87,31 @@ impl Validator for NotAlibabaAsn {
     }
 }
 
-pub fn schema() -> Schema {
-    Schema::new(
-        "An Alibaba Cloud customer gateway: the static IP address (and BGP ASN) of the peer of an IPsec connection — \
-         a data-centre device, or another cloud's VPN gateway.",
-    )
-    .attribute(schema_parts::id("Customer gateway ID (`cgw-…`)."))
-    .attribute(super::region("Region; defaults to the provider's Alibaba Cloud region."))
-    .attribute(
-        Attribute::string("ip_address")
+crate::typed_schema! {
+    pub struct State;
+    pub fn schema() -> Schema {
+        Schema::new(
+            "An Alibaba Cloud customer gateway: the static IP address (and BGP ASN) of the peer of an IPsec connection — \
+             a data-centre device, or another cloud's VPN gateway.",
+        );
+        id: String = schema_parts::id("Customer gateway ID (`cgw-…`)."),
+        region: String = super::region("Region; defaults to the provider's Alibaba Cloud region."),
+        ip_address: String = Attribute::string("ip_address")
             .required()
             .requires_replace()
             .description("Static IP address of the peer: public for public connections, private for private ones. Cannot change in place.")
             .validator(ipv4())
             .validator(UsableIp),
-    )
-    .attribute(
-        Attribute::int("asn")
+        asn: i64 = Attribute::int("asn")
             .optional()
             .requires_replace()
             .description("BGP ASN of the peer (needed for BGP), 1–4294967295 except 45104. Cannot change in place.")
             .validator(int_between(1, 4_294_967_295))
             .validator(NotAlibabaAsn),
-    )
-    .attribute(super::text("name", "Name, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current name."))
-    .attribute(super::text("description", "Description, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current one."))
-    .attribute(super::create_time())
+        name: String = super::text("name", "Name, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current name."),
+        description: String = super::text("description", "Description, 1–100 characters, not starting with `http://` or `https://`; removing it keeps the current one."),
+        create_time: i64 = super::create_time(),
+    }
     .timeouts(TIMEOUTS)
 }
 
@@ -244,41 +231,4 @@ async fn find_twin(
                 && unclaimed(&g.customer_gateway_id)
         })
         .map(|g| g.customer_gateway_id))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::testing::validate_paths;
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        let v = |pairs: &[(&str, Value)]| validate_paths(&s, pairs);
-        assert!(v(&[
-            ("ip_address", Value::string("203.0.113.7")),
-            ("asn", Value::int(65001))
-        ])
-        .is_empty());
-        assert_eq!(
-            v(&[("ip_address", Value::string("100.64.1.1"))]),
-            ["ip_address"]
-        );
-        assert_eq!(
-            v(&[("ip_address", Value::string("169.254.1.1"))]),
-            ["ip_address"]
-        );
-        assert_eq!(
-            v(&[("ip_address", Value::string("300.1.1.1"))]),
-            ["ip_address"]
-        );
-        assert_eq!(v(&[("asn", Value::int(45104))]), ["asn"]);
-        assert_eq!(v(&[("asn", Value::int(0))]), ["asn"]);
-        assert_eq!(v(&[("asn", Value::int(4_294_967_296))]), ["asn"]);
-        assert_eq!(v(&[("name", Value::string("https://x"))]), ["name"]);
-        assert_eq!(
-            v(&[("description", Value::string("d".repeat(101)))]),
-            ["description"]
-        );
-    }
 }

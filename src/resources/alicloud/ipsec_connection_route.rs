@@ -9,13 +9,11 @@
 //! Every change is asynchronous: the connection is `updating` until it is done.
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
 use crate::clients::{Claims, ProviderData};
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
 use crate::framework::lifecycle::Declaration;
-use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, int_one_of, one_of, parse_cidr, ObjectRule, Validator};
 use crate::framework::{
     AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
@@ -30,12 +28,7 @@ use super::{In, On};
 
 pub const TYPE_NAME: &str = "hybridnet_alicloud_ipsec_connection_route";
 const WHAT: &str = "Alibaba Cloud IPsec connection route";
-pub const TIMEOUTS: Timeouts = Timeouts {
-    create: mins(10),
-    read: mins(5),
-    update: mins(10),
-    delete: mins(10),
-};
+pub const TIMEOUTS: Timeouts = schema_parts::TIMEOUTS;
 /// High priority: the route is used whenever the connection is up.
 const DEFAULT_WEIGHT: i64 = 100;
 /// The only tunnelling protocol the API has.
@@ -46,19 +39,6 @@ const PUBLISHED: &str = "published";
 const IDLE: &[&str] = &["attached", "init", "active"];
 /// Largest page DescribeVcoRouteEntries serves.
 const PAGE_SIZE: usize = 50;
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub vpn_connection_id: Option<String>,
-    pub route_dest: Option<String>,
-    pub next_hop: Option<String>,
-    pub weight: Option<i64>,
-    pub overlay_mode: Option<String>,
-    pub status: Option<String>,
-    pub create_time: Option<i64>,
-}
 
 pub struct IpsecConnectionRoute;
 
@@ -84,63 +64,50 @@ impl Validator for RouteDest {
         } else {
             None
         };
-        if let Some(p) = problem {
-            diags.add_attr_error(
-                path,
-                "Invalid attribute value",
-                format!("{path} must be {}: {p}.", self.description()),
-            );
-        }
+        schema_parts::refuse(self, problem, path, diags);
     }
 }
 
-pub fn schema() -> Schema {
-    Schema::new(
-        "A destination route of an Alibaba Cloud IPsec connection bound to a transit router (destination \
-         routing without BGP): traffic for `route_dest` enters the connection. Alibaba Cloud publishes the \
-         route to the transit router, whose route tables that the connection propagates to then lead to \
-         the peer's network. One route per destination and connection.",
-    )
-    .attribute(schema_parts::id("`<vpn_connection_id>/<route_dest>`, e.g. `vco-0123abcd/192.168.0.0/16`."))
-    .attribute(super::region("Region of the connection; defaults to the provider's Alibaba Cloud region."))
-    .attribute(schema_parts::reference("vpn_connection_id", "IPsec connection (`vco-…`) the route belongs to; it must be bound to a transit router.", super::id_rule("vco", "an IPsec connection ID such as `vco-bp1abc`")))
-    .attribute(
-        Attribute::string("route_dest")
+crate::typed_schema! {
+    pub struct State;
+    pub fn schema() -> Schema {
+        Schema::new(
+            "A destination route of an Alibaba Cloud IPsec connection bound to a transit router (destination \
+             routing without BGP): traffic for `route_dest` enters the connection. Alibaba Cloud publishes the \
+             route to the transit router, whose route tables that the connection propagates to then lead to \
+             the peer's network. One route per destination and connection.",
+        );
+        id: String = schema_parts::id("`<vpn_connection_id>/<route_dest>`, e.g. `vco-0123abcd/192.168.0.0/16`."),
+        region: String = super::region("Region of the connection; defaults to the provider's Alibaba Cloud region."),
+        vpn_connection_id: String = schema_parts::reference("vpn_connection_id", "IPsec connection (`vco-…`) the route belongs to; it must be bound to a transit router.", super::id_rule("vco", "an IPsec connection ID such as `vco-bp1abc`")),
+        route_dest: String = Attribute::string("route_dest")
             .required()
             .requires_replace()
             .description("Destination CIDR block, the network behind the connection, e.g. `10.0.0.0/16`. Cannot change in place.")
             .validator(cidr())
             .validator(RouteDest),
-    )
-    .attribute(
-        Attribute::string("next_hop")
+        next_hop: String = Attribute::string("next_hop")
             .optional()
             .computed()
             .requires_replace()
             .description("Next hop: the connection itself, which is also the default. Exists to match the API; set it only to the connection's id."),
-    )
-    .attribute(
-        Attribute::int("weight")
+        weight: i64 = Attribute::int("weight")
             .default(Value::int(DEFAULT_WEIGHT))
             .description(
                 "Priority when routes to the same destination lead into different connections: `100` (high) or `0` \
                  (low, e.g. a standby connection). Changes in place.",
             )
             .validator(int_one_of(&[0, 100])),
-    )
-    .attribute(
-        Attribute::string("overlay_mode")
+        overlay_mode: String = Attribute::string("overlay_mode")
             .default(Value::string(OVERLAY_IPSEC))
             .requires_replace()
             .description("Tunnelling protocol; Alibaba Cloud has only `Ipsec`.")
             .validator(one_of(&[OVERLAY_IPSEC])),
-    )
-    .attribute(
-        Attribute::string("status")
+        status: String = Attribute::string("status")
             .computed()
             .description("`published` once the transit router has the route."),
-    )
-    .attribute(super::create_time())
+        create_time: i64 = super::create_time(),
+    }
     .validator(ObjectRule {
         description: "`next_hop` is the connection",
         check: validate_next_hop,
@@ -494,36 +461,6 @@ async fn wait_settled<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::testing::validate_paths;
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        let v = |pairs: &[(&str, Value)]| validate_paths(&s, pairs);
-        let base = |dest: &str| {
-            vec![
-                ("vpn_connection_id", Value::string("vco-1")),
-                ("route_dest", Value::string(dest)),
-            ]
-        };
-        assert!(v(&base("10.0.0.0/16")).is_empty());
-        assert_eq!(v(&base("10.0.0.1/16")), ["route_dest"]);
-        assert_eq!(v(&base("0.0.0.0/0")), ["route_dest"]);
-        assert_eq!(v(&base("100.64.1.0/24")), ["route_dest"]);
-        assert_eq!(v(&base("100.0.0.0/8")), ["route_dest"]);
-        let mut weight = base("10.0.0.0/16");
-        weight.push(("weight", Value::int(50)));
-        assert_eq!(v(&weight), ["weight"]);
-        let mut hop = base("10.0.0.0/16");
-        hop.push(("next_hop", Value::string("vco-2")));
-        assert_eq!(v(&hop), ["next_hop"]);
-        let mut same = base("10.0.0.0/16");
-        same.push(("next_hop", Value::string("vco-1")));
-        assert!(v(&same).is_empty());
-        let mut overlay = base("10.0.0.0/16");
-        overlay.push(("overlay_mode", Value::string("Gre")));
-        assert_eq!(v(&overlay), ["overlay_mode"]);
-    }
 
     #[test]
     fn next_hop_follows_the_connection() {

@@ -4,11 +4,8 @@
 //! API: bgw `createBgw`, `describeBgw`, `modifyBgw`, `deleteBgw`
 //! (docs/design/jdcloud.md §4.1).
 
-use serde::{Deserialize, Serialize};
-
 use crate::cloud::jdcloud::types as api;
 use crate::framework::lifecycle::Declaration;
-use crate::framework::timeouts::mins;
 use crate::framework::validate::{one_of, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Value};
 use crate::resources::common::{changed, non_empty};
@@ -19,55 +16,37 @@ use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway";
 const WHAT: &str = "JD Cloud border gateway";
-pub const TIMEOUTS: Timeouts = Timeouts {
-    create: mins(10),
-    read: mins(5),
-    update: mins(10),
-    delete: mins(10),
-};
+pub const TIMEOUTS: Timeouts = schema_parts::TIMEOUTS;
 /// The AZ type of a border gateway that names none.
 const STANDARD: &str = "standard";
 /// JD Cloud fixes every border gateway's BGP ASN (docs/design/jdcloud.md §4.1).
 pub const BGW_ASN: i64 = 65000;
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub az_type: Option<String>,
-    pub az: Option<String>,
-    pub asn: Option<i64>,
-    pub created_time: Option<String>,
-}
-
 pub struct BorderGateway;
 
-pub fn schema() -> Schema {
-    Schema::new(
-        "A JD Cloud border gateway: the cloud-side router of JD Cloud VPN. VPN connections and VPC attachments \
-         hang off it; its BGP ASN is fixed at 65000.",
-    )
-    .attribute(schema_parts::id("Border gateway ID (`bgw-…`)."))
-    .attribute(super::region("Region of the border gateway; defaults to the provider's JD Cloud region."))
-    .attribute(super::name("Name of the border gateway."))
-    .attribute(super::description())
-    .attribute(
-        Attribute::string("az_type")
+crate::typed_schema! {
+    pub struct State;
+    pub fn schema() -> Schema {
+        Schema::new(
+            "A JD Cloud border gateway: the cloud-side router of JD Cloud VPN. VPN connections and VPC attachments \
+             hang off it; its BGP ASN is fixed at 65000.",
+        );
+        id: String = schema_parts::id("Border gateway ID (`bgw-…`)."),
+        region: String = super::region("Region of the border gateway; defaults to the provider's JD Cloud region."),
+        name: String = super::name("Name of the border gateway."),
+        description: String = super::description(),
+        az_type: String = Attribute::string("az_type")
             .default(Value::string("standard"))
             .requires_replace()
             .description("`standard` (regional) or `edge` (in an edge zone, `az` required).")
             .validator(one_of(&["standard", "edge"])),
-    )
-    .attribute(
-        Attribute::string("az")
+        az: String = Attribute::string("az")
             .optional()
             .requires_replace()
             .description("Edge availability zone; required when `az_type` is `edge`, not allowed otherwise."),
-    )
-    .attribute(schema_parts::fixed(Attribute::int("asn"), "BGP ASN of the border gateway (always 65000)."))
-    .attribute(super::created_time("When the border gateway was created (UTC)."))
+        asn: i64 = schema_parts::fixed(Attribute::int("asn"), "BGP ASN of the border gateway (always 65000)."),
+        created_time: String = super::created_time("When the border gateway was created (UTC)."),
+    }
     .validator(ObjectRule {
         description: "`az` is required with `az_type = \"edge\"` and not allowed otherwise",
         check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
@@ -141,41 +120,5 @@ fn flatten(b: &api::Bgw, at: &Locator) -> State {
         az: non_empty(b.az.clone()),
         asn: Some(BGW_ASN),
         created_time: non_empty(b.created_time.clone()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::testing::validate_paths;
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        assert!(validate_paths(&s, &[("name", Value::string("bgw_1"))]).is_empty());
-        assert_eq!(
-            validate_paths(&s, &[("name", Value::string("x".repeat(33)))]),
-            ["name"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("az_type", Value::string("core"))]),
-            ["az_type"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("az_type", Value::string("edge"))]),
-            ["az"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("az", Value::string("cn-north-1a"))]),
-            ["az"]
-        );
-        assert!(validate_paths(
-            &s,
-            &[
-                ("az_type", Value::string("edge")),
-                ("az", Value::string("cn-north-1a"))
-            ]
-        )
-        .is_empty());
     }
 }

@@ -6,8 +6,6 @@
 //! `cloud::jdcloud::ops::BGW_ROUTE`). JD Cloud's modify takes the whole
 //! route, so every argument but the border gateway changes in place.
 
-use serde::{Deserialize, Serialize};
-
 use crate::cloud::jdcloud::types as api;
 use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
@@ -23,38 +21,27 @@ pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway_route";
 const WHAT: &str = "JD Cloud border gateway route";
 pub const TIMEOUTS: Timeouts = Timeouts::all(mins(5));
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub border_gateway_id: Option<String>,
-    pub destination: Option<String>,
-    pub next_hop_type: Option<String>,
-    pub next_hop_id: Option<String>,
-    pub description: Option<String>,
-    pub priority: Option<i64>,
-}
-
 pub struct BorderGatewayRoute;
 
-pub fn schema() -> Schema {
-    Schema::new(
-        "A static route on a JD Cloud border gateway: traffic for `destination` goes to a VPN connection (for \
-         example your data centre's networks over static-routing VPN) or to a VPC attachment.",
-    )
-    .attribute(schema_parts::id("Route ID."))
-    .attribute(super::region("Region; defaults to the provider's JD Cloud region."))
-    .attribute(super::reference("border_gateway_id", "The border gateway that holds the route."))
-    .attribute(Attribute::string("destination").required().description("Destination CIDR block, e.g. `192.168.0.0/16`.").validator(cidr()))
-    .attribute(
-        Attribute::string("next_hop_type")
+crate::typed_schema! {
+    pub struct State;
+    pub fn schema() -> Schema {
+        Schema::new(
+            "A static route on a JD Cloud border gateway: traffic for `destination` goes to a VPN connection (for \
+             example your data centre's networks over static-routing VPN) or to a VPC attachment.",
+        );
+        id: String = schema_parts::id("Route ID."),
+        region: String = super::region("Region; defaults to the provider's JD Cloud region."),
+        border_gateway_id: String = super::reference("border_gateway_id", "The border gateway that holds the route."),
+        destination: String = Attribute::string("destination").required().description("Destination CIDR block, e.g. `192.168.0.0/16`.").validator(cidr()),
+        next_hop_type: String = Attribute::string("next_hop_type")
             .required()
             .description("Kind of next hop: `vpn_connection` or `vpc_attachment`.")
             .validator(one_of(&["vpn_connection", "vpc_attachment"])),
-    )
-    .attribute(Attribute::string("next_hop_id").required().description("ID of the VPN connection or VPC attachment.").validator(super::id_rule()))
-    .attribute(super::description())
-    .attribute(Attribute::int("priority").computed().description("Route priority JD Cloud assigned (static routes: 100)."))
+        next_hop_id: String = Attribute::string("next_hop_id").required().description("ID of the VPN connection or VPC attachment.").validator(super::id_rule()),
+        description: String = super::description(),
+        priority: i64 = Attribute::int("priority").computed().description("Route priority JD Cloud assigned (static routes: 100)."),
+    }
     .timeouts(TIMEOUTS)
 }
 
@@ -159,29 +146,6 @@ fn flatten(r: &api::BgwRoute, at: &Locator) -> State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::testing::validate_paths;
-    use crate::framework::Value;
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        assert_eq!(
-            validate_paths(&s, &[("destination", Value::string("10.0.0.1/8"))]),
-            ["destination"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("next_hop_type", Value::string("private_vif"))]),
-            ["next_hop_type"]
-        );
-        assert!(validate_paths(
-            &s,
-            &[
-                ("destination", Value::string("10.0.0.0/8")),
-                ("next_hop_type", Value::string("vpn_connection"))
-            ]
-        )
-        .is_empty());
-    }
 
     #[test]
     fn next_hop_types_read_back_in_request_spelling() {

@@ -4,8 +4,6 @@
 //! API: bgw `createCustomerGateway`, `describeCustomerGateway`,
 //! `modifyCustomerGateway`, `deleteCustomerGateway` (docs/design/jdcloud.md §4.3).
 
-use serde::{Deserialize, Serialize};
-
 use crate::cloud::jdcloud::types as api;
 use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
@@ -20,17 +18,6 @@ use super::JdResource;
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway";
 const WHAT: &str = "JD Cloud customer gateway";
 pub const TIMEOUTS: Timeouts = Timeouts::all(mins(5));
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub customer_ips: Option<Vec<String>>,
-    pub bgp_asn: Option<i64>,
-    pub created_time: Option<String>,
-}
 
 pub struct CustomerGateway;
 
@@ -48,17 +35,18 @@ pub fn ips_rule() -> impl crate::framework::validate::Validator {
     ])
 }
 
-pub fn schema() -> Schema {
-    Schema::new(
-        "A JD Cloud customer gateway: the public side of your VPN device (one, two or four public IPv4 addresses \
-         and a BGP ASN), used by `hybridnet_jdcloud_vpn_connection`.",
-    )
-    .attribute(schema_parts::id("Customer gateway ID (`cgw-…`)."))
-    .attribute(super::region("Region of the customer gateway; defaults to the provider's JD Cloud region. Changing it replaces the gateway."))
-    .attribute(super::name("Name of the customer gateway."))
-    .attribute(super::description())
-    .attribute(
-        Attribute::string_list("customer_ips")
+crate::typed_schema! {
+    pub struct State;
+    pub fn schema() -> Schema {
+        Schema::new(
+            "A JD Cloud customer gateway: the public side of your VPN device (one, two or four public IPv4 addresses \
+             and a BGP ASN), used by `hybridnet_jdcloud_vpn_connection`.",
+        );
+        id: String = schema_parts::id("Customer gateway ID (`cgw-…`)."),
+        region: String = super::region("Region of the customer gateway; defaults to the provider's JD Cloud region. Changing it replaces the gateway."),
+        name: String = super::name("Name of the customer gateway."),
+        description: String = super::description(),
+        customer_ips: Vec<String> = Attribute::string_list("customer_ips")
             .optional()
             .computed()
             .use_state_for_unknown()
@@ -69,15 +57,13 @@ pub fn schema() -> Schema {
                  `hybridnet_jdcloud_customer_gateway_addresses`; until then the gateway carries a placeholder address.",
             )
             .validator(ips_rule()),
-    )
-    .attribute(
-        Attribute::int("bgp_asn")
+        bgp_asn: i64 = Attribute::int("bgp_asn")
             .required()
             .requires_replace()
             .description("BGP ASN of your side, 65001–65499. JD Cloud cannot change it: a new value replaces the gateway.")
             .validator(int_between(65001, 65499)),
-    )
-    .attribute(super::created_time("When the gateway was created (UTC)."))
+        created_time: String = super::created_time("When the gateway was created (UTC)."),
+    }
     .timeouts(TIMEOUTS)
 }
 
@@ -159,45 +145,6 @@ fn flatten(gw: &api::CustomerGateway, at: &Locator) -> State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::testing::validate_paths;
-    use crate::framework::Value;
-
-    fn validate(pairs: &[(&str, Value)]) -> Vec<String> {
-        validate_paths(&schema(), pairs)
-    }
-
-    fn ips(v: &[&str]) -> Value {
-        Value::List(v.iter().map(|s| Value::string(*s)).collect())
-    }
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let good = [
-            ("name", Value::string("idc-1")),
-            ("customer_ips", ips(&["203.0.113.1"])),
-            ("bgp_asn", Value::int(65010)),
-        ];
-        assert!(validate(&good).is_empty());
-        assert_eq!(validate(&[("name", Value::string("bad name!"))]), ["name"]);
-        assert_eq!(validate(&[("bgp_asn", Value::int(65000))]), ["bgp_asn"]);
-        assert_eq!(
-            validate(&[("customer_ips", ips(&["1.1.1.1", "1.1.1.2", "1.1.1.3"]))]),
-            ["customer_ips"]
-        );
-        assert_eq!(
-            validate(&[("customer_ips", ips(&["1.1.1.1", "1.1.1.1"]))]),
-            ["customer_ips[1]"]
-        );
-        assert_eq!(
-            validate(&[("customer_ips", ips(&["10.0.0.1"]))]),
-            ["customer_ips[0]"]
-        );
-        assert_eq!(
-            validate(&[("description", Value::string("x".repeat(257)))]),
-            ["description"]
-        );
-        assert_eq!(validate(&[("id", Value::string("cgw-x"))]), ["id"]);
-    }
 
     #[test]
     fn modify_sends_only_changes() {

@@ -13,7 +13,6 @@
 //! API: bgw `describeCustomerGateway`, `modifyCustomerGateway`.
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
 use crate::clients::ProviderData;
 use crate::cloud::jdcloud::ops::CUSTOMER_GATEWAY as KIND;
@@ -35,31 +34,24 @@ pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway_addresses";
 const WHAT: &str = "JD Cloud customer gateway addresses";
 pub const TIMEOUTS: Timeouts = Timeouts::all(mins(5));
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub customer_gateway_id: Option<String>,
-    pub customer_ips: Option<Vec<String>>,
-}
-
 pub struct CustomerGatewayAddresses;
 
-pub fn schema() -> Schema {
-    Schema::new(
-        "Sets the public IPs of a `hybridnet_jdcloud_customer_gateway` created without `customer_ips`. Use it when \
-         the peer is another cloud's VPN gateway whose addresses exist only after this side's connection does (see \
-         the cross-region and cross-cloud examples). Destroying it leaves the addresses on the gateway.",
-    )
-    .attribute(schema_parts::id("The customer gateway ID."))
-    .attribute(super::region("Region of the customer gateway; defaults to the provider's JD Cloud region."))
-    .attribute(super::reference("customer_gateway_id", "The customer gateway whose addresses this resource owns. Leave its `customer_ips` unset."))
-    .attribute(
-        Attribute::string_list("customer_ips")
+crate::typed_schema! {
+    pub struct State;
+    pub fn schema() -> Schema {
+        Schema::new(
+            "Sets the public IPs of a `hybridnet_jdcloud_customer_gateway` created without `customer_ips`. Use it when \
+             the peer is another cloud's VPN gateway whose addresses exist only after this side's connection does (see \
+             the cross-region and cross-cloud examples). Destroying it leaves the addresses on the gateway.",
+        );
+        id: String = schema_parts::id("The customer gateway ID."),
+        region: String = super::region("Region of the customer gateway; defaults to the provider's JD Cloud region."),
+        customer_gateway_id: String = super::reference("customer_gateway_id", "The customer gateway whose addresses this resource owns. Leave its `customer_ips` unset."),
+        customer_ips: Vec<String> = Attribute::string_list("customer_ips")
             .required()
             .description("The peer's public IPv4 addresses: one, two or four. JD Cloud refuses changes while tunnels use the gateway.")
             .validator(ips_rule()),
-    )
+    }
     .timeouts(TIMEOUTS)
 }
 

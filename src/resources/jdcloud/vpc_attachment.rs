@@ -4,11 +4,8 @@
 //! API: bgw `createVpcAttachment`, `describeVpcAttachment`,
 //! `modifyVpcAttachment`, `deleteVpcAttachment` (docs/design/jdcloud.md §4.2).
 
-use serde::{Deserialize, Serialize};
-
 use crate::cloud::jdcloud::types as api;
 use crate::framework::lifecycle::Declaration;
-use crate::framework::timeouts::mins;
 use crate::framework::validate::{one_of, pattern, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Type, Value};
 use crate::resources::common::{changed, non_empty};
@@ -21,66 +18,42 @@ pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpc_attachment";
 const WHAT: &str = "JD Cloud VPC attachment";
 /// The default propagation: every subnet of the VPC, including later ones.
 const ALL: &str = "all";
-pub const TIMEOUTS: Timeouts = Timeouts {
-    create: mins(10),
-    read: mins(5),
-    update: mins(10),
-    delete: mins(10),
-};
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub name: Option<String>,
-    pub border_gateway_id: Option<String>,
-    pub vpc_id: Option<String>,
-    pub propagate_type: Option<String>,
-    pub subnet_ids: Option<Vec<String>>,
-    pub propagated_cidrs: Option<Vec<String>>,
-    pub status: Option<String>,
-    pub created_time: Option<String>,
-}
+pub const TIMEOUTS: Timeouts = schema_parts::TIMEOUTS;
 
 pub struct VpcAttachment;
 
-pub fn schema() -> Schema {
-    Schema::new(
-        "A JD Cloud VPC attachment: connects a VPC to a border gateway and propagates all, some or none of \
-         its subnets to it. A border gateway has at most one attachment per VPC.",
-    )
-    .attribute(schema_parts::id("VPC attachment ID."))
-    .attribute(super::region("Region; defaults to the provider's JD Cloud region."))
-    .attribute(super::name("Name of the VPC attachment."))
-    .attribute(super::reference("border_gateway_id", "The border gateway to attach to. JD Cloud cannot move an attachment: a change replaces it."))
-    .attribute(
-        Attribute::string("vpc_id")
+crate::typed_schema! {
+    pub struct State;
+    pub fn schema() -> Schema {
+        Schema::new(
+            "A JD Cloud VPC attachment: connects a VPC to a border gateway and propagates all, some or none of \
+             its subnets to it. A border gateway has at most one attachment per VPC.",
+        );
+        id: String = schema_parts::id("VPC attachment ID."),
+        region: String = super::region("Region; defaults to the provider's JD Cloud region."),
+        name: String = super::name("Name of the VPC attachment."),
+        border_gateway_id: String = super::reference("border_gateway_id", "The border gateway to attach to. JD Cloud cannot move an attachment: a change replaces it."),
+        vpc_id: String = Attribute::string("vpc_id")
             .required()
             .description("The VPC to attach (`vpc-…`); can be changed in place.")
             .validator(pattern("vpc-[0-9a-z]+", "a VPC ID such as `vpc-abc123`")),
-    )
-    .attribute(
-        Attribute::string("propagate_type")
+        propagate_type: String = Attribute::string("propagate_type")
             .default(Value::string("all"))
             .description(
                 "Which subnets are propagated to the border gateway: `all` (including subnets added later), \
                  `partial` (only `subnet_ids`) or `none`.",
             )
             .validator(one_of(&["all", "partial", "none"])),
-    )
-    .attribute(
-        Attribute::new("subnet_ids", Type::set(Type::String))
+        subnet_ids: Vec<String> = Attribute::new("subnet_ids", Type::set(Type::String))
             .optional()
             .description("Subnets to propagate; required with `propagate_type = \"partial\"` and not allowed otherwise.")
             .validator(crate::framework::validate::each(pattern("subnet-[0-9a-z]+", "a subnet ID such as `subnet-abc123`"))),
-    )
-    .attribute(
-        Attribute::string_list("propagated_cidrs")
+        propagated_cidrs: Vec<String> = Attribute::string_list("propagated_cidrs")
             .computed()
             .description("CIDR blocks currently propagated to the border gateway."),
-    )
-    .attribute(Attribute::string("status").computed().description("Attachment status (`active`)."))
-    .attribute(super::created_time("When the attachment was created (UTC)."))
+        status: String = Attribute::string("status").computed().description("Attachment status (`active`)."),
+        created_time: String = super::created_time("When the attachment was created (UTC)."),
+    }
     .validator(ObjectRule {
         description: "`subnet_ids` goes with `propagate_type = \"partial\"` only",
         check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
@@ -180,54 +153,5 @@ fn flatten(a: &api::VpcAttachment, at: &Locator) -> State {
         ),
         status: non_empty(a.status.clone()),
         created_time: non_empty(a.created_time.clone()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::testing::validate_paths;
-
-    fn list(v: &[&str]) -> Value {
-        Value::List(v.iter().map(|s| Value::string(*s)).collect())
-    }
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        assert_eq!(
-            validate_paths(&s, &[("vpc_id", Value::string("vpc1"))]),
-            ["vpc_id"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("propagate_type", Value::string("some"))]),
-            ["propagate_type"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("propagate_type", Value::string("partial"))]),
-            ["subnet_ids"]
-        );
-        assert_eq!(
-            validate_paths(&s, &[("subnet_ids", list(&["subnet-a1"]))]),
-            ["subnet_ids"]
-        );
-        assert_eq!(
-            validate_paths(
-                &s,
-                &[
-                    ("propagate_type", Value::string("partial")),
-                    ("subnet_ids", list(&["subnet-a1", "sub"]))
-                ]
-            ),
-            ["subnet_ids[1]"]
-        );
-        assert!(validate_paths(
-            &s,
-            &[
-                ("propagate_type", Value::string("partial")),
-                ("subnet_ids", list(&["subnet-a1"]))
-            ]
-        )
-        .is_empty());
     }
 }

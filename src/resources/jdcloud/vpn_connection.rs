@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use crate::cloud::jdcloud::ops::VPN_CONNECTION;
 use crate::cloud::jdcloud::types as api;
 use crate::framework::lifecycle::Declaration;
-use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, each, int_between, length_between};
 use crate::framework::{
     Attribute, Block, Diagnostics, Locator, NestedBlock, Nesting, Schema, Timeouts, Value,
@@ -27,12 +26,7 @@ use super::{JdResource, On};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_connection";
 const WHAT: &str = "JD Cloud VPN connection";
-pub const TIMEOUTS: Timeouts = Timeouts {
-    create: mins(10),
-    read: mins(5),
-    update: mins(10),
-    delete: mins(10),
-};
+pub const TIMEOUTS: Timeouts = schema_parts::TIMEOUTS;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrafficSelector {
@@ -41,52 +35,33 @@ pub struct TrafficSelector {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub border_gateway_id: Option<String>,
-    pub customer_gateway_id: Option<String>,
-    pub bgp_enabled: Option<bool>,
-    pub local_asn: Option<i64>,
-    pub traffic_selector: Option<Vec<TrafficSelector>>,
-    pub cloud_public_ips: Option<Vec<String>>,
-    pub ha_status: Option<String>,
-    pub created_time: Option<String>,
-}
-
 pub struct VpnConnection;
 
-pub fn schema() -> Schema {
-    Schema::new(
-        "A JD Cloud VPN connection between a border gateway and a customer gateway. JD Cloud allocates two \
-         cloud-side public IPs (`cloud_public_ips`); create tunnels from each of them to the customer gateway's \
-         addresses with `hybridnet_jdcloud_vpn_tunnel`. All tunnels of a connection share its routing mode.",
-    )
-    .attribute(schema_parts::id("VPN connection ID."))
-    .attribute(super::region("Region; defaults to the provider's JD Cloud region."))
-    .attribute(super::name("Name of the VPN connection."))
-    .attribute(super::description())
-    .attribute(super::reference("border_gateway_id", "The border gateway the connection belongs to."))
-    .attribute(super::reference("customer_gateway_id", "The customer gateway at the other end."))
-    .attribute(
-        Attribute::bool("bgp_enabled")
+crate::typed_schema! {
+    pub struct State;
+    pub fn schema() -> Schema {
+        Schema::new(
+            "A JD Cloud VPN connection between a border gateway and a customer gateway. JD Cloud allocates two \
+             cloud-side public IPs (`cloud_public_ips`); create tunnels from each of them to the customer gateway's \
+             addresses with `hybridnet_jdcloud_vpn_tunnel`. All tunnels of a connection share its routing mode.",
+        );
+        id: String = schema_parts::id("VPN connection ID."),
+        region: String = super::region("Region; defaults to the provider's JD Cloud region."),
+        name: String = super::name("Name of the VPN connection."),
+        description: String = super::description(),
+        border_gateway_id: String = super::reference("border_gateway_id", "The border gateway the connection belongs to."),
+        customer_gateway_id: String = super::reference("customer_gateway_id", "The customer gateway at the other end."),
+        bgp_enabled: bool = Attribute::bool("bgp_enabled")
             .default(Value::Bool(true))
             .description("Route with BGP over the tunnels (`true`) or with static routes (`false`). Switching drops all BGP sessions."),
-    )
-    .attribute(
-        Attribute::int("local_asn")
+        local_asn: i64 = Attribute::int("local_asn")
             .optional()
             .computed()
             .requires_replace()
             .use_state_for_unknown()
             .description("Cloud-side BGP ASN, a 16-bit private ASN 64512–65534; inherits the border gateway's 65000 when unset.")
             .validator(int_between(64512, 65534)),
-    )
-    .block(
-        NestedBlock::new(
+        traffic_selector: Vec<TrafficSelector> = NestedBlock::new(
             "traffic_selector",
             Nesting::List,
             Block::new("IPsec traffic selectors (phase 2 interesting traffic): a cloud-side subnet and the remote subnets it talks to.")
@@ -100,15 +75,13 @@ pub fn schema() -> Schema {
                 .attribute(Attribute::string("description").optional().description("Description.").validator(length_between(1, 256)).validator(crate::framework::validate::no_control_chars())),
         )
         .items(0, Some(10)),
-    )
-    .attribute(
-        Attribute::string_list("cloud_public_ips")
+        cloud_public_ips: Vec<String> = Attribute::string_list("cloud_public_ips")
             .computed()
             .use_state_for_unknown()
             .description("The two cloud-side public IPv4 addresses JD Cloud allocated to the connection."),
-    )
-    .attribute(Attribute::string("ha_status").computed().description("`redundancy` when a tunnel is up on each cloud IP, else `no_redundancy`."))
-    .attribute(super::created_time("When the connection was created (UTC)."))
+        ha_status: String = Attribute::string("ha_status").computed().description("`redundancy` when a tunnel is up on each cloud IP, else `no_redundancy`."),
+        created_time: String = super::created_time("When the connection was created (UTC)."),
+    }
     .timeouts(TIMEOUTS)
 }
 
@@ -212,45 +185,5 @@ fn flatten(c: &api::VpnConnection, at: &Locator) -> State {
         cloud_public_ips: Some(c.cloud_public_ip.clone()),
         ha_status: non_empty(c.ha_status.clone()),
         created_time: non_empty(c.created_time.clone()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::testing::validate_paths;
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        assert_eq!(
-            validate_paths(&s, &[("local_asn", Value::int(65535))]),
-            ["local_asn"]
-        );
-        assert!(validate_paths(&s, &[("local_asn", Value::int(64512))]).is_empty());
-        let sel = |local: &str, remote: &str| {
-            Value::Object(
-                [
-                    ("local_subnet".to_string(), Value::string(local)),
-                    (
-                        "remote_subnets".to_string(),
-                        Value::List(vec![Value::string(remote)]),
-                    ),
-                    ("description".to_string(), Value::Null),
-                ]
-                .into(),
-            )
-        };
-        let sels = Value::List(vec![
-            sel("10.0.0.0/24", "192.168.0.0/16"),
-            sel("10.0.1.0/33", "192.168.0.1/16"),
-        ]);
-        assert_eq!(
-            validate_paths(&s, &[("traffic_selector", sels)]),
-            [
-                "traffic_selector[1].local_subnet",
-                "traffic_selector[1].remote_subnets[0]"
-            ]
-        );
     }
 }

@@ -10,16 +10,14 @@ use std::net::Ipv4Addr;
 
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
-use serde::{Deserialize, Serialize};
 
 use crate::signer::Sensitive;
 
 use crate::cloud::jdcloud::types::{self as api, AdminStatus};
 use crate::cloud::ApiError;
 use crate::framework::lifecycle::Declaration;
-use crate::framework::timeouts::mins;
 use crate::framework::validate::{
-    int_between, int_one_of, ipv4, no_prefix, one_of, parse_cidr, pattern, ObjectRule, Validator,
+    int_between, int_one_of, ipv4, no_prefix, parse_cidr, pattern, ObjectRule, Validator,
 };
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Value};
 use crate::resources::common::{api_error_id, non_empty};
@@ -30,12 +28,7 @@ use super::{JdResource, On};
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
 const WHAT: &str = "JD Cloud VPN tunnel";
-pub const TIMEOUTS: Timeouts = Timeouts {
-    create: mins(10),
-    read: mins(5),
-    update: mins(10),
-    delete: mins(10),
-};
+pub const TIMEOUTS: Timeouts = schema_parts::TIMEOUTS;
 
 /// Where a tunnel's inside /30 may come from (docs/design/jdcloud.md §6).
 pub const TUNNEL_IP_RANGES: &[&str] = &[
@@ -44,39 +37,6 @@ pub const TUNNEL_IP_RANGES: &[&str] = &[
     "172.16.0.0/12",
     "192.168.0.0/16",
 ];
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
-    pub id: Option<String>,
-    pub region: Option<String>,
-    pub vpn_connection_id: Option<String>,
-    pub cloud_public_ip: Option<String>,
-    pub customer_ip: Option<String>,
-    pub psk: Option<Sensitive<String>>,
-    /// Write-only: only ever filled from the configuration, for create and update.
-    pub psk_wo: Option<Sensitive<String>>,
-    pub psk_wo_version: Option<i64>,
-    pub tunnel_ip: Option<String>,
-    pub local_tunnel_ip: Option<String>,
-    pub remote_tunnel_ip: Option<String>,
-    pub ike_version: Option<String>,
-    pub ike_mode: Option<String>,
-    pub ike_key_exchange: Option<String>,
-    pub ike_cipher: Option<String>,
-    pub ike_auth: Option<String>,
-    pub ike_dpd_sec: Option<i64>,
-    pub ike_sa_life_sec: Option<i64>,
-    pub ipsec_cipher: Option<String>,
-    pub ipsec_auth: Option<String>,
-    pub ipsec_key_exchange: Option<String>,
-    pub ipsec_sa_life_sec: Option<i64>,
-    pub ipsec_sa_lifepkt: Option<i64>,
-    pub ipsec_sa_lifebyte: Option<i64>,
-    pub bandwidth_mbps: Option<i64>,
-    pub admin_status: Option<String>,
-    pub op_status: Option<String>,
-    pub created_time: Option<String>,
-}
 
 pub struct VpnTunnel;
 
@@ -90,23 +50,14 @@ impl Validator for TunnelCidr {
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         let Some(s) = value.as_str() else { return };
-        let problem = match parse_cidr(s) {
+        let problem = match schema_parts::slash_30(s) {
             Err(e) => Some(e),
-            Ok(net) if net.prefix_len() != 30 => {
-                Some(format!("{s:?} is a /{}, not a /30", net.prefix_len()))
-            }
             Ok(net) if !in_allowed_range(net) => {
                 Some(format!("{s:?} is outside {}", TUNNEL_IP_RANGES.join(", ")))
             }
             Ok(_) => None,
         };
-        if let Some(p) = problem {
-            diags.add_attr_error(
-                path,
-                "Invalid attribute value",
-                format!("{path} must be {}: {p}.", self.description()),
-            );
-        }
+        schema_parts::refuse(self, problem, path, diags);
     }
 }
 
@@ -123,51 +74,44 @@ fn usable_hosts(net: Ipv4Net) -> [Ipv4Addr; 2] {
     [Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2)]
 }
 
-pub fn schema() -> Schema {
-    let str_enum = |name: &str, values: &'static [&'static str], default: &str, desc: &str| {
-        Attribute::string(name)
-            .default(Value::string(default))
-            .description(desc)
-            .validator(one_of(values))
-    };
-    let int_range = |name: &str, min: i64, max: i64, default: i64, desc: &str| {
-        Attribute::int(name)
-            .default(Value::int(default))
-            .description(desc)
-            .validator(int_between(min, max))
-    };
-    Schema::new(
-        "One IPsec tunnel of a JD Cloud VPN connection, from one of the connection's cloud public IPs to one of \
-         the customer gateway's IPs. At most one tunnel per pair of addresses. Defaults are JD Cloud's \
-         recommended settings.",
-    )
-    .attribute(schema_parts::id("VPN tunnel ID."))
-    .attribute(super::region("Region; defaults to the provider's JD Cloud region."))
-    .attribute(super::reference("vpn_connection_id", "The VPN connection the tunnel belongs to."))
-    .attribute(
-        Attribute::string("cloud_public_ip")
-            .required()
-            .requires_replace()
-            .description("Cloud-side endpoint: one of the connection's `cloud_public_ips`.")
-            .validator(ipv4()),
-    )
-    .attribute(
-        Attribute::string("customer_ip")
-            .required()
-            .requires_replace()
-            .description("Customer-side endpoint: one of the customer gateway's `customer_ips`.")
-            .validator(ipv4()),
-    )
-    .attribute(
-        psk_rules(Attribute::string("psk"))
+/// One end of the tunnel, an IPv4 address; another replaces the tunnel.
+fn endpoint(name: &str, desc: &str) -> Attribute {
+    Attribute::string(name)
+        .required()
+        .requires_replace()
+        .description(desc)
+        .validator(ipv4())
+}
+
+/// A whole-number setting with a default, between `min` and `max`.
+fn int_range(name: &str, min: i64, max: i64, default: i64, desc: &str) -> Attribute {
+    Attribute::int(name)
+        .default(Value::int(default))
+        .description(desc)
+        .validator(int_between(min, max))
+}
+
+crate::typed_schema! {
+    pub struct State;
+    pub fn schema() -> Schema {
+        Schema::new(
+            "One IPsec tunnel of a JD Cloud VPN connection, from one of the connection's cloud public IPs to one of \
+             the customer gateway's IPs. At most one tunnel per pair of addresses. Defaults are JD Cloud's \
+             recommended settings.",
+        );
+        id: String = schema_parts::id("VPN tunnel ID."),
+        region: String = super::region("Region; defaults to the provider's JD Cloud region."),
+        vpn_connection_id: String = super::reference("vpn_connection_id", "The VPN connection the tunnel belongs to."),
+        cloud_public_ip: String = endpoint("cloud_public_ip", "Cloud-side endpoint: one of the connection's `cloud_public_ips`."),
+        customer_ip: String = endpoint("customer_ip", "Customer-side endpoint: one of the customer gateway's `customer_ips`."),
+        psk: Sensitive<String> = psk_rules(Attribute::string("psk"))
             .optional()
             .description(
                 "Pre-shared key: 1–20 letters, digits, `_` or `-`, not starting with `0x` or `0s`. Kept in the \
                  state (marked sensitive). Set exactly one of `psk` and `psk_wo`.",
             ),
-    )
-    .attribute(
-        psk_rules(Attribute::string("psk_wo"))
+        /// Write-only: only ever filled from the configuration, for create and update.
+        psk_wo: Sensitive<String> = psk_rules(Attribute::string("psk_wo"))
             .optional()
             .write_only()
             .description(
@@ -176,10 +120,8 @@ pub fn schema() -> Schema {
                  Sent when the tunnel is created and whenever `psk_wo_version` changes; feed it from the \
                  ephemeral resource `hybridnet_psk`.",
             ),
-    )
-    .attribute(schema_parts::psk_wo_version())
-    .attribute(
-        Attribute::string("tunnel_ip")
+        psk_wo_version: i64 = schema_parts::psk_wo_version(),
+        tunnel_ip: String = Attribute::string("tunnel_ip")
             .optional()
             .computed()
             .use_state_for_unknown()
@@ -188,61 +130,53 @@ pub fn schema() -> Schema {
                  Set `local_tunnel_ip` with it.",
             )
             .validator(TunnelCidr),
-    )
-    .attribute(
-        Attribute::string("local_tunnel_ip")
+        local_tunnel_ip: String = Attribute::string("local_tunnel_ip")
             .optional()
             .computed()
             .use_state_for_unknown()
             .description("Cloud-side inside address: one of the two usable hosts of `tunnel_ip`.")
             .validator(ipv4()),
-    )
-    .attribute(
-        Attribute::string("remote_tunnel_ip")
+        remote_tunnel_ip: String = Attribute::string("remote_tunnel_ip")
             .computed()
             .use_state_for_unknown()
             .description("Customer-side inside address: the other usable host of `tunnel_ip`; configure it on your device."),
-    )
-    .attribute(str_enum("ike_version", &["v1", "v2"], "v2", "IKE version."))
-    .attribute(str_enum("ike_mode", &["main", "aggressive"], "main", "IKEv1 negotiation mode (ignored with IKEv2)."))
-    .attribute(str_enum(
+        ike_version: String = schema_parts::str_enum("ike_version", &["v1", "v2"], "v2", "IKE version."),
+        ike_mode: String = schema_parts::str_enum("ike_mode", &["main", "aggressive"], "main", "IKEv1 negotiation mode (ignored with IKEv2)."),
+        ike_key_exchange: String = schema_parts::str_enum(
         "ike_key_exchange",
         &["modp1024", "modp1536", "modp2048", "ecp256", "ecp384"],
         "ecp256",
         "IKE Diffie-Hellman group.",
-    ))
-    .attribute(str_enum("ike_cipher", &["aes128", "aes192", "aes256", "3des"], "aes128", "IKE encryption algorithm."))
-    .attribute(str_enum("ike_auth", &["sha1", "sha256", "sha384"], "sha256", "IKE authentication algorithm."))
-    .attribute(
-        Attribute::int("ike_dpd_sec")
+    ),
+        ike_cipher: String = schema_parts::str_enum("ike_cipher", &["aes128", "aes192", "aes256", "3des"], "aes128", "IKE encryption algorithm."),
+        ike_auth: String = schema_parts::str_enum("ike_auth", &["sha1", "sha256", "sha384"], "sha256", "IKE authentication algorithm."),
+        ike_dpd_sec: i64 = Attribute::int("ike_dpd_sec")
             .default(Value::int(10))
             .description("Dead peer detection: `10` (every 10 seconds) or `0` (off).")
             .validator(int_one_of(&[0, 10])),
-    )
-    .attribute(int_range("ike_sa_life_sec", 60, 86400, 14400, "IKE SA lifetime in seconds."))
-    .attribute(str_enum("ipsec_cipher", &["aes128", "aes192", "aes256"], "aes128", "IPsec encryption algorithm."))
-    .attribute(str_enum("ipsec_auth", &["sha1", "sha256", "sha384"], "sha256", "IPsec authentication algorithm."))
-    // No PFS is sent as the string "null", not JSON null: INFERRED (docs/design/jdcloud.md §8.12).
-    .attribute(str_enum(
+        ike_sa_life_sec: i64 = int_range("ike_sa_life_sec", 60, 86400, 14400, "IKE SA lifetime in seconds."),
+        ipsec_cipher: String = schema_parts::str_enum("ipsec_cipher", &["aes128", "aes192", "aes256"], "aes128", "IPsec encryption algorithm."),
+        ipsec_auth: String = schema_parts::str_enum("ipsec_auth", &["sha1", "sha256", "sha384"], "sha256", "IPsec authentication algorithm."),
+        // No PFS is sent as the string "null", not JSON null: INFERRED (docs/design/jdcloud.md §8.12).
+        ipsec_key_exchange: String = schema_parts::str_enum(
         "ipsec_key_exchange",
         &["null", "modp1024", "modp1536", "modp2048", "ecp256", "ecp384"],
         "null",
         "IPsec PFS group; `null` disables PFS.",
-    ))
-    .attribute(int_range("ipsec_sa_life_sec", 60, 86400, 3600, "IPsec SA lifetime in seconds."))
-    .attribute(int_range("ipsec_sa_lifepkt", 0, 100_000_000, 0, "IPsec SA lifetime in packets; `0` disables."))
-    .attribute(int_range("ipsec_sa_lifebyte", 0, 107_374_182_400, 0, "IPsec SA lifetime in bytes; `0` disables."))
-    .attribute(
-        Attribute::int("bandwidth_mbps")
+    ),
+        ipsec_sa_life_sec: i64 = int_range("ipsec_sa_life_sec", 60, 86400, 3600, "IPsec SA lifetime in seconds."),
+        ipsec_sa_lifepkt: i64 = int_range("ipsec_sa_lifepkt", 0, 100_000_000, 0, "IPsec SA lifetime in packets; `0` disables."),
+        ipsec_sa_lifebyte: i64 = int_range("ipsec_sa_lifebyte", 0, 107_374_182_400, 0, "IPsec SA lifetime in bytes; `0` disables."),
+        bandwidth_mbps: i64 = Attribute::int("bandwidth_mbps")
             .optional()
             .computed()
             .use_state_for_unknown()
             .description("Public bandwidth limit of the tunnel in Mbps, 1–1500.")
             .validator(int_between(1, 1500)),
-    )
-    .attribute(str_enum("admin_status", &["UP", "DOWN"], "UP", "Administrative status: `DOWN` disables the tunnel without deleting it."))
-    .attribute(Attribute::string("op_status").computed().description("Whether IPsec negotiation is up (`UP`) or not (`DOWN`)."))
-    .attribute(super::created_time("When the tunnel was created (UTC)."))
+        admin_status: String = schema_parts::str_enum("admin_status", &["UP", "DOWN"], "UP", "Administrative status: `DOWN` disables the tunnel without deleting it."),
+        op_status: String = Attribute::string("op_status").computed().description("Whether IPsec negotiation is up (`UP`) or not (`DOWN`)."),
+        created_time: String = super::created_time("When the tunnel was created (UTC)."),
+    }
     .validator(ObjectRule {
         description: "`local_tunnel_ip` is a usable host of `tunnel_ip`, and they are set together",
         check: |o: &Value, p: &AttrPath, d: &mut Diagnostics| {
@@ -514,63 +448,6 @@ fn flatten(t: &api::VpnTunnel, at: &Locator, psk: Option<Sensitive<String>>) -> 
 mod tests {
     use super::*;
     use crate::framework::testing::validate_paths;
-
-    #[test]
-    fn validation_rules_point_at_the_attribute() {
-        let s = schema();
-        // A key is set (unknown, as from a variable) unless a case sets its own.
-        let v = |pairs: &[(&str, Value)]| {
-            let mut all = vec![("psk", Value::Unknown)];
-            all.extend(pairs.iter().cloned());
-            validate_paths(&s, &all)
-        };
-        assert_eq!(v(&[("psk", Value::string("0xdeadbeef"))]), ["psk"]);
-        assert_eq!(v(&[("psk", Value::string("0Sabc"))]), ["psk"]);
-        assert_eq!(v(&[("psk", Value::string("has space"))]), ["psk"]);
-        assert_eq!(v(&[("psk", Value::string("x".repeat(21)))]), ["psk"]);
-        assert!(v(&[("psk", Value::string("Abc_123-x"))]).is_empty());
-        let pair = |c: &str, l: &str| {
-            vec![
-                ("tunnel_ip", Value::string(c)),
-                ("local_tunnel_ip", Value::string(l)),
-            ]
-        };
-        assert!(v(&pair("169.254.11.0/30", "169.254.11.1")).is_empty());
-        // APIPA /30s outside 169.254.0.0/20, as AWS often assigns, are refused by JD Cloud.
-        assert_eq!(v(&pair("169.254.21.0/30", "169.254.21.1")), ["tunnel_ip"]);
-        assert_eq!(v(&pair("169.254.11.0/29", "169.254.11.1")), ["tunnel_ip"]);
-        assert_eq!(v(&pair("169.254.11.1/30", "169.254.11.1")), ["tunnel_ip"]);
-        assert_eq!(v(&pair("169.254.16.0/30", "169.254.16.1")), ["tunnel_ip"]);
-        assert_eq!(v(&pair("100.64.0.0/30", "100.64.0.1")), ["tunnel_ip"]);
-        assert_eq!(v(&pair("10.1.1.0/30", "10.1.1.3")), ["local_tunnel_ip"]);
-        assert_eq!(
-            v(&[("tunnel_ip", Value::string("10.1.1.0/30"))]),
-            ["local_tunnel_ip"]
-        );
-        assert_eq!(v(&[("ike_version", Value::string("v3"))]), ["ike_version"]);
-        assert_eq!(
-            v(&[("ipsec_cipher", Value::string("3des"))]),
-            ["ipsec_cipher"]
-        );
-        assert_eq!(v(&[("ike_dpd_sec", Value::int(5))]), ["ike_dpd_sec"]);
-        assert_eq!(
-            v(&[("ike_sa_life_sec", Value::int(59))]),
-            ["ike_sa_life_sec"]
-        );
-        assert_eq!(
-            v(&[("ipsec_sa_lifebyte", Value::int(107_374_182_401))]),
-            ["ipsec_sa_lifebyte"]
-        );
-        assert_eq!(v(&[("bandwidth_mbps", Value::int(0))]), ["bandwidth_mbps"]);
-        assert_eq!(
-            v(&[("admin_status", Value::string("up"))]),
-            ["admin_status"]
-        );
-        assert_eq!(
-            v(&[("cloud_public_ip", Value::string("1.2.3"))]),
-            ["cloud_public_ip"]
-        );
-    }
 
     #[test]
     fn exactly_one_key_and_the_version_with_the_write_only_one() {
