@@ -20,9 +20,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use super::ApiError;
 
