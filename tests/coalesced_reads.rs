@@ -150,6 +150,19 @@ async fn ali_concurrent_reads_are_pages_of_the_list_until_a_write() {
     );
     assert_eq!(served.since(&before, ALI_ONE).await, 1);
     assert_eq!(served.since(&before, ALI_LIST).await, 0);
+
+    // So does a read outside the coalesced ones (a wait's poll): the next read is not older.
+    client
+        .call::<Value>(
+            &actions::DESCRIBE_CUSTOMER_GATEWAY,
+            ALI_REGION,
+            alicloud::Params::new().set("CustomerGatewayId", &ids[7]),
+        )
+        .await
+        .unwrap();
+    let before = served.requests().await;
+    ali_read(&client, &ids[7]).await.unwrap();
+    assert_eq!(served.since(&before, ALI_ONE).await, 1);
 }
 
 #[tokio::test]

@@ -27,6 +27,8 @@ pub struct Client {
     endpoint_override: Option<Url>,
     /// The process's coalesced reads (`coalesce`), shared by every copy.
     reads: Coalescer<serde_json::Value>,
+    /// Whether this copy makes the coalesced reads' calls, which leave them be.
+    coalescing: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -96,6 +98,7 @@ impl Client {
             session: Session::new(region, credentials)?,
             endpoint_override,
             reads: Coalescer::default(),
+            coalescing: false,
         })
     }
 
@@ -106,12 +109,21 @@ impl Client {
             session: self.session.until(deadline),
             endpoint_override: self.endpoint_override.clone(),
             reads: self.reads.clone(),
+            coalescing: false,
         }
     }
 
     /// The provider's default region.
     pub fn region(&self) -> &str {
         self.session.region()
+    }
+
+    /// The copy that makes the coalesced reads' calls.
+    fn coalescing(&self) -> Client {
+        Client {
+            coalescing: true,
+            ..self.clone()
+        }
     }
 
     fn endpoint(&self, product: &Product, region: &str) -> Result<Url, ApiError> {
@@ -234,16 +246,18 @@ impl Client {
         } else {
             Idempotency::Safe
         };
-        // A write drops the coalesced reads before it is sent and once it is done.
-        let writes = !action.reads();
-        if writes {
+        // Any call but the coalesced reads' own drops what they read, before it
+        // is sent and once it is done: a write changes it, and a read outside
+        // them polls a wait, whose next read must not be older than the poll.
+        let drops = !self.coalescing || !action.reads();
+        if drops {
             self.reads.invalidate();
         }
         let v = with_retry(idem, self.session.deadline(), |timeout| {
             self.send_once(action, region, &params, timeout)
         })
         .await;
-        if writes {
+        if drops {
             self.reads.invalidate();
         }
         serde_json::from_value(v?).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
@@ -263,6 +277,8 @@ impl Client {
         id: &str,
     ) -> Result<T, ApiError> {
         let kind = format!("{}\n{region}", list.name);
+        let quiet = self.coalescing();
+        let quiet = &quiet;
         let found = self
             .reads
             .read(&kind, id, |ids| {
@@ -270,7 +286,7 @@ impl Client {
                     ids,
                     VPC_PAGE_SIZE,
                     |page| async move {
-                        let v: serde_json::Value = self
+                        let v: serde_json::Value = quiet
                             .call(
                                 list,
                                 region,
@@ -287,7 +303,7 @@ impl Client {
                         Ok((keyed, v["TotalCount"].as_u64().unwrap_or(0)))
                     },
                     |id| async move {
-                        let got = self
+                        let got = quiet
                             .call::<serde_json::Value>(
                                 single,
                                 region,
@@ -330,12 +346,13 @@ impl Client {
             .chain(params.query.iter().map(|(k, v)| format!("{k}={v}")))
             .collect::<Vec<_>>()
             .join("\n");
+        let quiet = self.coalescing();
         let all = self
             .reads
             .shared(&key, || async {
                 let items = match paging {
-                    Paging::Pages(path) => self.pages(action, region, &params, path).await?,
-                    Paging::Tokens(key) => self.tokens(action, region, &params, key).await?,
+                    Paging::Pages(path) => quiet.pages(action, region, &params, path).await?,
+                    Paging::Tokens(key) => quiet.tokens(action, region, &params, key).await?,
                 };
                 Ok(serde_json::Value::Array(items))
             })

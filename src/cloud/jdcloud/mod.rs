@@ -23,6 +23,8 @@ pub struct Client {
     endpoint: Url,
     /// The process's coalesced reads (`coalesce`), shared by every copy.
     reads: Coalescer<serde_json::Value>,
+    /// Whether this copy makes the coalesced reads' calls, which leave them be.
+    coalescing: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -72,6 +74,7 @@ impl Client {
             session: Session::new(region, credentials)?,
             endpoint,
             reads: Coalescer::default(),
+            coalescing: false,
         })
     }
 
@@ -82,6 +85,7 @@ impl Client {
             session: self.session.until(deadline),
             endpoint: self.endpoint.clone(),
             reads: self.reads.clone(),
+            coalescing: false,
         }
     }
 
@@ -218,16 +222,18 @@ impl Client {
         } else {
             Idempotency::Safe
         };
-        // A write drops the coalesced reads before it is sent and once it is done.
-        let writes = op.method != Method::GET;
-        if writes {
+        // Any call but the coalesced reads' own drops what they read, before it
+        // is sent and once it is done: a write changes it, and a read outside
+        // them polls a wait, whose next read must not be older than the poll.
+        let drops = !self.coalescing || op.method != Method::GET;
+        if drops {
             self.reads.invalidate();
         }
         let result = with_retry(idem, self.session.deadline(), |timeout| {
             self.send_once(&call, timeout)
         })
         .await;
-        if writes {
+        if drops {
             self.reads.invalidate();
         }
         serde_json::from_value(result?).map_err(|e| ApiError::Decode(format!("{}: {e}", op.name)))
@@ -250,6 +256,11 @@ impl Client {
             .chain(parents.iter().copied())
             .collect::<Vec<_>>()
             .join("\n");
+        let quiet = Client {
+            coalescing: true,
+            ..self.clone()
+        };
+        let quiet = &quiet;
         let found = self
             .reads
             .read(&batch, id, |wanted| {
@@ -258,7 +269,7 @@ impl Client {
                     LIST_PAGE_SIZE,
                     |page| async move {
                         let (items, total) =
-                            self.list_page(kind, region, parents, &[], page).await?;
+                            quiet.list_page(kind, region, parents, &[], page).await?;
                         let keyed = items
                             .into_iter()
                             .filter_map(|o| Some((o.get(kind.id_field)?.as_str()?.to_owned(), o)))
@@ -268,7 +279,10 @@ impl Client {
                     |one| async move {
                         let mut ids = parents.to_vec();
                         ids.push(&one);
-                        match self.describe::<serde_json::Value>(kind, region, &ids).await {
+                        match quiet
+                            .describe::<serde_json::Value>(kind, region, &ids)
+                            .await
+                        {
                             Ok(v)
                                 if v.get(kind.id_field).and_then(|g| g.as_str())
                                     == Some(one.as_str()) =>
