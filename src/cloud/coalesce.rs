@@ -326,11 +326,10 @@ where
             found.extend(items);
         }
     }
-    for id in ids {
-        if !found.contains_key(&id) {
-            if let Some(v) = describe(id.clone()).await? {
-                found.insert(id, v);
-            }
+    let missing: Vec<String> = ids.into_iter().filter(|i| !found.contains_key(i)).collect();
+    for id in missing {
+        if let Some(v) = describe(id.clone()).await? {
+            found.insert(id, v);
         }
     }
     Ok(found)
@@ -516,29 +515,27 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
-    /// A cloud of `n` objects, described one by one or listed `page` a page.
-    fn cloud(
+    /// A cloud of `n` objects, described one by one or listed `page` a page, counting calls.
+    struct Cloud {
         n: u64,
         page: u64,
         calls: Arc<AtomicUsize>,
-    ) -> (
-        impl Fn(u64) -> std::future::Ready<Result<(Vec<(String, u64)>, u64), ApiError>>,
-        impl Fn(String) -> std::future::Ready<Result<Option<u64>, ApiError>>,
-    ) {
-        let c2 = calls.clone();
-        let list = move |p: u64| {
-            calls.fetch_add(1, Ordering::SeqCst);
-            let items = ((p - 1) * page..(p * page).min(n))
+    }
+
+    impl Cloud {
+        async fn list(&self, p: u64) -> Result<(Vec<(String, u64)>, u64), ApiError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let items = ((p - 1) * self.page..(p * self.page).min(self.n))
                 .map(|i| (format!("o{i}"), i))
                 .collect();
-            std::future::ready(Ok((items, n)))
-        };
-        let describe = move |id: String| {
-            c2.fetch_add(1, Ordering::SeqCst);
+            Ok((items, self.n))
+        }
+
+        async fn describe(&self, id: String) -> Result<Option<u64>, ApiError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
             let i: Option<u64> = id.strip_prefix('o').and_then(|s| s.parse().ok());
-            std::future::ready(Ok(i.filter(|i| *i < n)))
-        };
-        (list, describe)
+            Ok(i.filter(|i| *i < self.n))
+        }
     }
 
     #[tokio::test]
@@ -552,8 +549,14 @@ mod tests {
             (1000, ids(900..903), 4),
         ] {
             let calls = counter();
-            let (list, describe) = cloud(n, 50, calls.clone());
-            let found = by_pages(wanted.clone(), 50, list, describe).await.unwrap();
+            let c = Cloud {
+                n,
+                page: 50,
+                calls: calls.clone(),
+            };
+            let found = by_pages(wanted.clone(), 50, |p| c.list(p), |i| c.describe(i))
+                .await
+                .unwrap();
             assert!(
                 wanted.iter().all(|w| found.contains_key(w)),
                 "{n} {wanted:?}"
@@ -566,10 +569,19 @@ mod tests {
         }
         // An id no listing shows is asked for once more, and then is not found.
         let calls = counter();
-        let (list, describe) = cloud(10, 50, calls.clone());
-        let found = by_pages(vec!["o1".into(), "o99".into()], 50, list, describe)
-            .await
-            .unwrap();
+        let c = Cloud {
+            n: 10,
+            page: 50,
+            calls: calls.clone(),
+        };
+        let found = by_pages(
+            vec!["o1".into(), "o99".into()],
+            50,
+            |p| c.list(p),
+            |i| c.describe(i),
+        )
+        .await
+        .unwrap();
         assert!(found.contains_key("o1") && !found.contains_key("o99"));
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
