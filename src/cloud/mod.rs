@@ -2,6 +2,7 @@
 //! nothing about Terraform.
 
 pub mod alicloud;
+pub mod coalesce;
 pub mod error;
 pub mod jdcloud;
 pub mod regions;

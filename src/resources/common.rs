@@ -37,6 +37,19 @@ pub async fn jd_find<T: serde::de::DeserializeOwned>(
     serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", kind.describe.name)))
 }
 
+/// Reads one JD Cloud object for a refresh, coalesced with the concurrent
+/// reads of its kind (`cloud::coalesce`); polling uses [`jd_find`], which
+/// always asks.
+pub async fn jd_read<T: serde::de::DeserializeOwned>(
+    client: &jdcloud::Client,
+    kind: &jdcloud::ops::Kind,
+    region: &str,
+    ids: &[&str],
+) -> Result<T, ApiError> {
+    let v = client.read_one(kind, region, ids).await?;
+    serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", kind.describe.name)))
+}
+
 /// Describes one Alibaba Cloud object by its id parameter (`id_field`, which
 /// the answer repeats); an answer about another object counts as not found.
 pub async fn ali_find<T: serde::de::DeserializeOwned>(

@@ -52,6 +52,14 @@ pub struct Action {
     pub creates: bool,
 }
 
+impl Action {
+    /// Whether the action only reads (`Describe…`, `List…`); anything else
+    /// drops the client's coalesced reads (`cloud::coalesce`).
+    pub fn reads(&self) -> bool {
+        self.name.starts_with("Describe") || self.name.starts_with("List")
+    }
+}
+
 const fn read(name: &'static str, product: &'static Product) -> Action {
     Action {
         name,

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::signer::{acs3, Credentials, SignableRequest};
 
+use super::coalesce::{self, Coalescer};
 use super::transport::{self, with_retry, Idempotency, Session};
 use super::ApiError;
 use actions::{Action, Product};
@@ -24,6 +25,10 @@ pub struct Client {
     session: Session,
     /// One URL for both products (the sandbox), or `None` for the public endpoints.
     endpoint_override: Option<Url>,
+    /// The process's coalesced reads (`coalesce`), shared by every copy.
+    reads: Coalescer<serde_json::Value>,
+    /// Whether this copy makes the coalesced reads' calls, which leave them be.
+    coalescing: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -92,6 +97,8 @@ impl Client {
         Ok(Client {
             session: Session::new(region, credentials)?,
             endpoint_override,
+            reads: Coalescer::default(),
+            coalescing: false,
         })
     }
 
@@ -101,12 +108,22 @@ impl Client {
         Client {
             session: self.session.until(deadline),
             endpoint_override: self.endpoint_override.clone(),
+            reads: self.reads.clone(),
+            coalescing: false,
         }
     }
 
     /// The provider's default region.
     pub fn region(&self) -> &str {
         self.session.region()
+    }
+
+    /// The copy that makes the coalesced reads' calls.
+    fn coalescing(&self) -> Client {
+        Client {
+            coalescing: true,
+            ..self.clone()
+        }
     }
 
     fn endpoint(&self, product: &Product, region: &str) -> Result<Url, ApiError> {
@@ -229,11 +246,180 @@ impl Client {
         } else {
             Idempotency::Safe
         };
+        // Any call but the coalesced reads' own drops what they read, before it
+        // is sent and once it is done: a write changes it, and a read outside
+        // them polls a wait, whose next read must not be older than the poll.
+        let drops = !self.coalescing || !action.reads();
+        if drops {
+            self.reads.invalidate();
+        }
         let v = with_retry(idem, self.session.deadline(), |timeout| {
             self.send_once(action, region, &params, timeout)
         })
-        .await?;
-        serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
+        .await;
+        if drops {
+            self.reads.invalidate();
+        }
+        serde_json::from_value(v?).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
+    }
+
+    /// One object for a refresh, coalesced with the reads of its kind that
+    /// come at the same time (`coalesce`): alone, `single` with
+    /// `id_field = id`, as always; with others, pages of the region's `list`
+    /// (items at `{outer: {inner: [...]}}`). Not found is
+    /// `ApiError::not_found`.
+    pub async fn read_one<T: DeserializeOwned>(
+        &self,
+        (single, list): (&Action, &Action),
+        (outer, inner): (&str, &str),
+        id_field: &str,
+        region: &str,
+        id: &str,
+    ) -> Result<T, ApiError> {
+        let kind = format!("{}\n{region}", list.name);
+        let quiet = self.coalescing();
+        let quiet = &quiet;
+        let found = self
+            .reads
+            .read(&kind, id, |ids| {
+                coalesce::by_pages(
+                    ids,
+                    VPC_PAGE_SIZE,
+                    |page| async move {
+                        let v: serde_json::Value = quiet
+                            .call(
+                                list,
+                                region,
+                                Params::new()
+                                    .set("PageNumber", page)
+                                    .set("PageSize", VPC_PAGE_SIZE),
+                            )
+                            .await?;
+                        let items = v[outer][inner].as_array().cloned().unwrap_or_default();
+                        let keyed = items
+                            .into_iter()
+                            .filter_map(|o| Some((o.get(id_field)?.as_str()?.to_owned(), o)))
+                            .collect();
+                        Ok((keyed, v["TotalCount"].as_u64().unwrap_or(0)))
+                    },
+                    |id| async move {
+                        let got = quiet
+                            .call::<serde_json::Value>(
+                                single,
+                                region,
+                                Params::new().set(id_field, &id),
+                            )
+                            .await;
+                        match got {
+                            // An answer about another object counts as not found.
+                            Ok(v)
+                                if v.get(id_field).and_then(|g| g.as_str())
+                                    == Some(id.as_str()) =>
+                            {
+                                Ok(Some(v))
+                            }
+                            Ok(_) => Ok(None),
+                            Err(e) if e.is_not_found() => Ok(None),
+                            Err(e) => Err(e),
+                        }
+                    },
+                )
+            })
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("{}: no {id} in {region}", single.name)))?;
+        serde_json::from_value(found).map_err(|e| ApiError::Decode(format!("{}: {e}", single.name)))
+    }
+
+    /// Every item of a list, fetched once for the concurrent reads that ask
+    /// for the same list (`coalesce`): Vpc paging (`PageNumber`, the largest
+    /// `PageSize`, items at `VcoRouteEntries`-style `key`, or
+    /// `{outer: {inner}}`) or Cbn paging (`MaxResults`, `NextToken`).
+    pub async fn list_shared<T: DeserializeOwned>(
+        &self,
+        action: &Action,
+        region: &str,
+        params: Params,
+        paging: Paging<'_>,
+    ) -> Result<Vec<T>, ApiError> {
+        let key = std::iter::once(action.name.to_owned())
+            .chain(std::iter::once(region.to_owned()))
+            .chain(params.query.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let quiet = self.coalescing();
+        let all = self
+            .reads
+            .shared(&key, || async {
+                let items = match paging {
+                    Paging::Pages(path) => quiet.pages(action, region, &params, path).await?,
+                    Paging::Tokens(key) => quiet.tokens(action, region, &params, key).await?,
+                };
+                Ok(serde_json::Value::Array(items))
+            })
+            .await?;
+        serde_json::from_value(all).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
+    }
+
+    async fn pages(
+        &self,
+        action: &Action,
+        region: &str,
+        params: &Params,
+        path: &[&str],
+    ) -> Result<Vec<serde_json::Value>, ApiError> {
+        let mut items = Vec::new();
+        for page in 1.. {
+            let v: serde_json::Value = self
+                .call(
+                    action,
+                    region,
+                    params
+                        .clone()
+                        .set("PageNumber", page)
+                        .set("PageSize", VPC_PAGE_SIZE),
+                )
+                .await?;
+            let batch = path
+                .iter()
+                .fold(&v, |v, k| &v[*k])
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let last = (batch.len() as u64) < VPC_PAGE_SIZE;
+            items.extend(batch);
+            if last || items.len() as u64 >= v["TotalCount"].as_u64().unwrap_or(0) {
+                return Ok(items);
+            }
+        }
+        Ok(items)
+    }
+
+    async fn tokens(
+        &self,
+        action: &Action,
+        region: &str,
+        params: &Params,
+        key: &str,
+    ) -> Result<Vec<serde_json::Value>, ApiError> {
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let v: serde_json::Value = self
+                .call(
+                    action,
+                    region,
+                    params
+                        .clone()
+                        .set("MaxResults", CBN_MAX_RESULTS)
+                        .opt("NextToken", token.as_ref()),
+                )
+                .await?;
+            items.extend(v[key].as_array().cloned().unwrap_or_default());
+            match v["NextToken"].as_str().filter(|t| !t.is_empty()) {
+                Some(t) if Some(t) != token.as_deref() => token = Some(t.to_owned()),
+                _ => return Ok(items),
+            }
+        }
     }
 
     /// Every item of a paged `Describe…s` list: `PageNumber`/`PageSize`
@@ -273,6 +459,20 @@ impl Client {
         }
         Ok(items)
     }
+}
+
+/// The largest page of Vpc describes (docs/design/alicloud.md §2.3).
+const VPC_PAGE_SIZE: u64 = 50;
+/// The largest page of Cbn lists.
+const CBN_MAX_RESULTS: u64 = 100;
+
+/// How a shared list pages: Vpc's `PageNumber`/`PageSize` with the items at
+/// this path of keys, or Cbn's `NextToken`/`MaxResults` with the items under
+/// this key.
+#[derive(Debug, Clone, Copy)]
+pub enum Paging<'a> {
+    Pages(&'a [&'a str]),
+    Tokens(&'a str),
 }
 
 /// A fresh idempotency token, created once per logical operation and reused

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::signer::{jdcloud as sig, Credentials, SignableRequest};
 
+use super::coalesce::{self, Coalescer};
 use super::transport::{self, with_retry, Idempotency, Session};
 use super::ApiError;
 use ops::{Kind, Operation};
@@ -20,6 +21,10 @@ use ops::{Kind, Operation};
 pub struct Client {
     session: Session,
     endpoint: Url,
+    /// The process's coalesced reads (`coalesce`), shared by every copy.
+    reads: Coalescer<serde_json::Value>,
+    /// Whether this copy makes the coalesced reads' calls, which leave them be.
+    coalescing: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -68,6 +73,8 @@ impl Client {
         Ok(Client {
             session: Session::new(region, credentials)?,
             endpoint,
+            reads: Coalescer::default(),
+            coalescing: false,
         })
     }
 
@@ -77,6 +84,8 @@ impl Client {
         Client {
             session: self.session.until(deadline),
             endpoint: self.endpoint.clone(),
+            reads: self.reads.clone(),
+            coalescing: false,
         }
     }
 
@@ -213,11 +222,84 @@ impl Client {
         } else {
             Idempotency::Safe
         };
+        // Any call but the coalesced reads' own drops what they read, before it
+        // is sent and once it is done: a write changes it, and a read outside
+        // them polls a wait, whose next read must not be older than the poll.
+        let drops = !self.coalescing || op.method != Method::GET;
+        if drops {
+            self.reads.invalidate();
+        }
         let result = with_retry(idem, self.session.deadline(), |timeout| {
             self.send_once(&call, timeout)
         })
-        .await?;
-        serde_json::from_value(result).map_err(|e| ApiError::Decode(format!("{}: {e}", op.name)))
+        .await;
+        if drops {
+            self.reads.invalidate();
+        }
+        serde_json::from_value(result?).map_err(|e| ApiError::Decode(format!("{}: {e}", op.name)))
+    }
+
+    /// One object for a refresh (`ids`: its parents', then its own),
+    /// coalesced with the reads of its kind under the same parents that come
+    /// at the same time (`coalesce`): alone, `describe` as always; with
+    /// others, pages of the unfiltered list. Not found (or an answer about
+    /// another object) is `ApiError::not_found`.
+    pub async fn read_one(
+        &self,
+        kind: &Kind,
+        region: &str,
+        ids: &[&str],
+    ) -> Result<serde_json::Value, ApiError> {
+        let (id, parents) = ids.split_last().unwrap_or((&"", &[]));
+        let batch = std::iter::once(kind.list.name)
+            .chain(std::iter::once(region))
+            .chain(parents.iter().copied())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let quiet = Client {
+            coalescing: true,
+            ..self.clone()
+        };
+        let quiet = &quiet;
+        let found = self
+            .reads
+            .read(&batch, id, |wanted| {
+                coalesce::by_pages(
+                    wanted,
+                    LIST_PAGE_SIZE,
+                    |page| async move {
+                        let (items, total) =
+                            quiet.list_page(kind, region, parents, &[], page).await?;
+                        let keyed = items
+                            .into_iter()
+                            .filter_map(|o| Some((o.get(kind.id_field)?.as_str()?.to_owned(), o)))
+                            .collect();
+                        Ok((keyed, total))
+                    },
+                    |one| async move {
+                        let mut ids = parents.to_vec();
+                        ids.push(&one);
+                        match quiet
+                            .describe::<serde_json::Value>(kind, region, &ids)
+                            .await
+                        {
+                            Ok(v)
+                                if v.get(kind.id_field).and_then(|g| g.as_str())
+                                    == Some(one.as_str()) =>
+                            {
+                                Ok(Some(v))
+                            }
+                            Ok(_) => Ok(None),
+                            Err(e) if e.is_not_found() => Ok(None),
+                            Err(e) => Err(e),
+                        }
+                    },
+                )
+            })
+            .await?;
+        found.ok_or_else(|| {
+            ApiError::not_found(format!("{}: no {id} in {region}", kind.describe.name))
+        })
     }
 
     /// Creates an object of `kind` (under `parent_ids`, for nested kinds)
@@ -290,43 +372,69 @@ impl Client {
     ) -> Result<Vec<T>, ApiError> {
         let mut out = Vec::new();
         for page in 1u64.. {
-            let mut q: Vec<(String, String)> = vec![
-                ("pageNumber".into(), page.to_string()),
-                ("pageSize".into(), "100".into()),
-            ];
-            for (i, (name, values)) in filters.iter().enumerate() {
-                q.push((format!("filters.{}.name", i + 1), (*name).to_string()));
-                for (j, v) in values.iter().enumerate() {
-                    q.push((format!("filters.{}.values.{}", i + 1, j + 1), v.clone()));
-                }
-            }
-            let q: Vec<(&str, String)> = q.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            let mut r: serde_json::Value = self
-                .call::<(), _>(Call {
-                    op: &kind.list,
-                    region,
-                    ids: parent_ids,
-                    query: &q,
-                    body: None,
-                })
+            let (items, total) = self
+                .list_page(kind, region, parent_ids, filters, page)
                 .await?;
-            let total = r
-                .get("totalCount")
-                .and_then(serde_json::Value::as_u64)
-                .unwrap_or(0);
-            let items: Vec<T> = match r.get_mut(kind.plural).map(serde_json::Value::take) {
-                Some(v) if !v.is_null() => serde_json::from_value(v)
-                    .map_err(|e| ApiError::Decode(format!("{}: {e}", kind.list.name)))?,
-                _ => Vec::new(),
-            };
             let n = items.len();
-            out.extend(items);
+            for item in items {
+                out.push(
+                    serde_json::from_value(item)
+                        .map_err(|e| ApiError::Decode(format!("{}: {e}", kind.list.name)))?,
+                );
+            }
             // A page past the end repeats the last page, so stop on count.
             if n == 0 || out.len() as u64 >= total {
                 break;
             }
         }
         Ok(out)
+    }
+
+    /// Page `page` (from 1, [`LIST_PAGE_SIZE`] a page) of a list, and the
+    /// total count.
+    async fn list_page(
+        &self,
+        kind: &Kind,
+        region: &str,
+        parent_ids: &[&str],
+        filters: &[(&str, Vec<String>)],
+        page: u64,
+    ) -> Result<(Vec<serde_json::Value>, u64), ApiError> {
+        let mut q: Vec<(String, String)> = vec![
+            ("pageNumber".into(), page.to_string()),
+            ("pageSize".into(), LIST_PAGE_SIZE.to_string()),
+        ];
+        for (i, (name, values)) in filters.iter().enumerate() {
+            q.push((format!("filters.{}.name", i + 1), (*name).to_string()));
+            for (j, v) in values.iter().enumerate() {
+                q.push((format!("filters.{}.values.{}", i + 1, j + 1), v.clone()));
+            }
+        }
+        let q: Vec<(&str, String)> = q.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let mut r: serde_json::Value = self
+            .call::<(), _>(Call {
+                op: &kind.list,
+                region,
+                ids: parent_ids,
+                query: &q,
+                body: None,
+            })
+            .await?;
+        let total = r
+            .get("totalCount")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        let items = match r.get_mut(kind.plural).map(serde_json::Value::take) {
+            Some(serde_json::Value::Array(items)) => items,
+            Some(serde_json::Value::Null) | None => Vec::new(),
+            Some(_) => {
+                return Err(ApiError::Decode(format!(
+                    "{}: {} is not a list",
+                    kind.list.name, kind.plural
+                )))
+            }
+        };
+        Ok((items, total))
     }
 
     pub async fn modify<S: Serialize + Sync>(
@@ -381,6 +489,9 @@ impl Client {
         Ok(())
     }
 }
+
+/// The largest page of a list (docs/design/jdcloud.md §2.2).
+const LIST_PAGE_SIZE: u64 = 100;
 
 /// Query encoding that the signer's canonicalisation leaves unchanged.
 fn sig_encode(s: &str) -> String {

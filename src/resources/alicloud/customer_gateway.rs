@@ -16,7 +16,7 @@ use crate::framework::validate::{int_between, ipv4, Validator};
 use crate::framework::{
     AttrPath, Attribute, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts, Value,
 };
-use crate::resources::common::{ali_delete, ali_find, api_error_id, non_empty};
+use crate::resources::common::{ali_delete, api_error_id, non_empty};
 use crate::resources::ownership::{ali_create, AliTwin, Target};
 
 use super::{In, On};
@@ -148,14 +148,19 @@ impl Managed<ProviderData> for CustomerGateway {
     }
 
     async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
-        ali_find(
-            client,
-            &actions::DESCRIBE_CUSTOMER_GATEWAY,
-            &at.region,
-            "CustomerGatewayId",
-            at.id(),
-        )
-        .await
+        // Coalesced with the other gateways read at the same time (cloud::coalesce).
+        client
+            .read_one(
+                (
+                    &actions::DESCRIBE_CUSTOMER_GATEWAY,
+                    &actions::DESCRIBE_CUSTOMER_GATEWAYS,
+                ),
+                ("CustomerGateways", "CustomerGateway"),
+                "CustomerGatewayId",
+                &at.region,
+                at.id(),
+            )
+            .await
     }
 
     fn flatten(&self, gw: &api::CustomerGateway, at: &Locator, _known: &State) -> State {

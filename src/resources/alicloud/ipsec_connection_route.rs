@@ -11,7 +11,7 @@
 use async_trait::async_trait;
 
 use crate::clients::{Claims, ProviderData};
-use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
+use crate::cloud::alicloud::{actions, client_token, types as api, Client, Paging, Params};
 use crate::cloud::ApiError;
 use crate::framework::lifecycle::Declaration;
 use crate::framework::validate::{cidr, int_one_of, one_of, parse_cidr, ObjectRule, Validator};
@@ -244,9 +244,23 @@ impl Managed<ProviderData> for IpsecConnectionRoute {
 
     async fn find(&self, client: &Client, at: &Locator) -> Result<api::VcoRouteEntry, ApiError> {
         let (vco, dest) = (at.parents().join("/"), at.id());
-        find_route(client, &at.region, &vco, dest)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("no route to {dest} on {vco}")))
+        // The connection's routes, listed once for all its routes read at the same time.
+        let listed = client
+            .list_shared::<api::VcoRouteEntry>(
+                &actions::DESCRIBE_VCO_ROUTE_ENTRIES,
+                &at.region,
+                routes_of(&vco),
+                Paging::Pages(&["VcoRouteEntries"]),
+            )
+            .await;
+        let found = match listed {
+            Ok(all) => all
+                .into_iter()
+                .find(|r| is_custom(r) && r.route_dest == dest),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e),
+        };
+        found.ok_or_else(|| ApiError::not_found(format!("no route to {dest} on {vco}")))
     }
 
     fn flatten(&self, r: &api::VcoRouteEntry, at: &Locator, known: &State) -> State {
@@ -392,6 +406,18 @@ pub async fn find_route(
     }
 }
 
+/// What lists a connection's destination routes.
+fn routes_of(vco: &str) -> Params {
+    Params::new()
+        .set("VpnConnectionId", vco)
+        .set("RouteEntryType", "custom")
+}
+
+/// A destination route, not a BGP one.
+fn is_custom(r: &api::VcoRouteEntry) -> bool {
+    r.route_entry_type.as_deref().is_none_or(|t| t == "custom")
+}
+
 /// The connection's destination routes (its BGP routes left out), every page.
 async fn list_routes(
     client: &Client,
@@ -404,19 +430,13 @@ async fn list_routes(
             .call(
                 &actions::DESCRIBE_VCO_ROUTE_ENTRIES,
                 region,
-                Params::new()
-                    .set("VpnConnectionId", vco)
-                    .set("RouteEntryType", "custom")
+                routes_of(vco)
                     .set("PageNumber", page)
                     .set("PageSize", PAGE_SIZE),
             )
             .await?;
         let n = p.vco_route_entries.len();
-        out.extend(
-            p.vco_route_entries
-                .into_iter()
-                .filter(|r| r.route_entry_type.as_deref().is_none_or(|t| t == "custom")),
-        );
+        out.extend(p.vco_route_entries.into_iter().filter(is_custom));
         let total = usize::try_from(p.total_count.unwrap_or(0)).unwrap_or(usize::MAX);
         if n < PAGE_SIZE || page * PAGE_SIZE >= total {
             break;

@@ -24,7 +24,7 @@ use crate::framework::timeouts::mins;
 use crate::framework::{
     Attribute, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
 };
-use crate::resources::common::{api_error_id, jd_find};
+use crate::resources::common::{api_error_id, jd_read};
 use crate::resources::schema_parts;
 
 use super::customer_gateway::ips_rule;
@@ -85,7 +85,7 @@ impl Managed<ProviderData> for CustomerGatewayAddresses {
     }
 
     async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
-        jd_find(client, &KIND, &at.region, &at.ids()).await
+        jd_read(client, &KIND, &at.region, &at.ids()).await
     }
 
     fn flatten(&self, gw: &api::CustomerGateway, at: &Locator, _known: &State) -> State {

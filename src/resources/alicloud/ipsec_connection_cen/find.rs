@@ -1,7 +1,7 @@
 //! Finding the connection and what hangs off it (its binding, the binding's
 //! route-table links), and waiting for each to reach a state.
 
-use crate::cloud::alicloud::{actions, types as api, Client, Params};
+use crate::cloud::alicloud::{actions, types as api, Client, Paging, Params};
 use crate::cloud::ApiError;
 use crate::framework::Diagnostics;
 use crate::resources::common::{ali_find, non_empty};
@@ -21,22 +21,81 @@ pub struct Full {
     pub table: Option<String>,
 }
 
-/// Reads the connection, its binding and the binding's route-table links.
+/// Reads the connection, its binding and the binding's route-table links,
+/// for a refresh: the connection coalesced with the other connections read
+/// at the same time, and what belongs to the transit router (its bindings,
+/// its System table, that table's links) listed once for all of them
+/// (`cloud::coalesce`). Waits poll with the functions below, which always ask.
 pub async fn find_full(client: &Client, region: &str, id: &str) -> Result<Full, ApiError> {
-    let conn = find_connection(client, region, id).await?;
-    let binding = find_binding(client, region, &conn).await?;
+    let conn: api::VpnConnection = client
+        .read_one(
+            (
+                &actions::DESCRIBE_VPN_CONNECTION,
+                &actions::DESCRIBE_VPN_CONNECTIONS,
+            ),
+            ("VpnConnections", "VpnConnection"),
+            "VpnConnectionId",
+            region,
+            id,
+        )
+        .await?;
+    let binding = match non_empty(conn.transit_router_id.clone()) {
+        None => None,
+        Some(tr) => client
+            .list_shared::<api::TrVpnAttachment>(
+                &actions::LIST_TR_VPN_ATTACHMENTS,
+                region,
+                Params::new()
+                    .set("RegionId", region)
+                    .set("TransitRouterId", &tr),
+                Paging::Tokens("TransitRouterAttachments"),
+            )
+            .await?
+            .into_iter()
+            .find(|a| a.vpn_id.as_deref() == Some(conn.vpn_connection_id.as_str())),
+    };
     let (mut associated, mut propagating, mut table) = (false, false, None);
     if let Some(b) = &binding {
         let tr = non_empty(b.transit_router_id.clone())
-            .or_else(|| non_empty(conn.transit_router_id.clone()));
-        let system = default_route_table(client, region, &tr.unwrap_or_default()).await?;
-        let attachment = &b.transit_router_attachment_id;
-        associated = link_status(client, region, Link::Association, attachment, &system)
-            .await?
-            .is_some();
-        propagating = link_status(client, region, Link::Propagation, attachment, &system)
-            .await?
-            .is_some();
+            .or_else(|| non_empty(conn.transit_router_id.clone()))
+            .unwrap_or_default();
+        let tables = client
+            .list_shared::<api::RouteTable>(
+                &actions::LIST_TR_ROUTE_TABLES,
+                region,
+                system_tables_of(&tr),
+                Paging::Tokens("TransitRouterRouteTables"),
+            )
+            .await?;
+        let system = system_table(tables, &tr)?;
+        let attachment = b.transit_router_attachment_id.as_str();
+        let linked = |links: Vec<api::RouteTableLink>| {
+            links
+                .iter()
+                .any(|l| l.transit_router_attachment_id.as_deref() == Some(attachment))
+        };
+        // Every link of the table, once for all the bindings read at the same time.
+        let of_table = || Params::new().set("TransitRouterRouteTableId", &system);
+        associated = linked(
+            client
+                .list_shared(
+                    &actions::LIST_ROUTE_TABLE_ASSOCIATIONS,
+                    region,
+                    of_table(),
+                    Paging::Tokens("TransitRouterAssociations"),
+                )
+                .await?,
+        );
+        propagating = linked(
+            client
+                .list_shared(
+                    &actions::LIST_ROUTE_TABLE_PROPAGATIONS,
+                    region,
+                    of_table(),
+                    Paging::Tokens("TransitRouterPropagations"),
+                )
+                .await?,
+        );
         table = (associated || propagating).then_some(system);
     }
     Ok(Full {
@@ -166,13 +225,26 @@ pub async fn default_route_table(
     region: &str,
     transit_router: &str,
 ) -> Result<String, ApiError> {
-    let params = Params::new()
-        .set("TransitRouterId", transit_router)
-        .set("TransitRouterRouteTableType", "System");
     let list: api::RouteTableList = client
-        .call(&actions::LIST_TR_ROUTE_TABLES, region, params)
+        .call(
+            &actions::LIST_TR_ROUTE_TABLES,
+            region,
+            system_tables_of(transit_router),
+        )
         .await?;
-    list.transit_router_route_tables
+    system_table(list.transit_router_route_tables, transit_router)
+}
+
+/// What lists a transit router's System route table.
+fn system_tables_of(transit_router: &str) -> Params {
+    Params::new()
+        .set("TransitRouterId", transit_router)
+        .set("TransitRouterRouteTableType", "System")
+}
+
+/// The System table among a transit router's route tables.
+fn system_table(tables: Vec<api::RouteTable>, transit_router: &str) -> Result<String, ApiError> {
+    tables
         .into_iter()
         .find(|t| {
             t.transit_router_route_table_type

@@ -1,0 +1,588 @@
+//! Coalesced reads: the reads one provider process makes at the same time
+//! (Terraform refreshes up to 10 resources at once) share their API calls.
+//!
+//! The rule (docs/design/refresh.md):
+//! - reads of one *kind* (an action, a region, a parent) that arrive within
+//!   [`WINDOW`] of the first are answered by one batched fetch; a read that
+//!   joins a fetch already in flight for its key waits for it;
+//! - what a fetch returned answers reads of the same key for [`LINGER`]
+//!   after it came back (the rest of the same refresh burst), then it is
+//!   dropped; nothing outlives the process, and nothing is kept across a
+//!   write: every write through the client ([`Coalescer::invalidate`], called
+//!   before and after it) drops everything, and a fetch that was in flight
+//!   across a write answers its waiters but is not kept;
+//! - an error is handed to every read that waited for the fetch and is never
+//!   kept;
+//! - polling (waiting for a state) never goes through here.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+
+use super::ApiError;
+
+/// How long the first read of a kind waits for others to join its batch:
+/// Terraform starts its concurrent reads within a few milliseconds, and a
+/// read that comes alone pays no more than this.
+pub const WINDOW: Duration = Duration::from_millis(4);
+/// How long a fetched answer serves later reads of the same key.
+pub const LINGER: Duration = Duration::from_secs(1);
+
+type Answer<V> = Result<Option<V>, ApiError>;
+
+/// One batch of a kind: open while its leader waits out the window, then
+/// in flight until its fetch returns.
+struct Slot<V> {
+    id: u64,
+    open: bool,
+    waiters: HashMap<String, Vec<oneshot::Sender<Answer<V>>>>,
+}
+
+struct Inner<V> {
+    generation: u64,
+    next_slot: u64,
+    /// Fetched answers by `kind\nid`, with when they came back.
+    done: HashMap<String, (Instant, V)>,
+    slots: HashMap<String, Vec<Slot<V>>>,
+}
+
+/// A per-process reader that coalesces concurrent reads. Cloning shares it.
+pub struct Coalescer<V> {
+    inner: Arc<Mutex<Inner<V>>>,
+    window: Duration,
+    linger: Duration,
+}
+
+impl<V> Clone for Coalescer<V> {
+    fn clone(&self) -> Self {
+        Coalescer {
+            inner: Arc::clone(&self.inner),
+            window: self.window,
+            linger: self.linger,
+        }
+    }
+}
+
+impl<V> std::fmt::Debug for Coalescer<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Coalescer")
+            .field("window", &self.window)
+            .field("linger", &self.linger)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<V: Clone + Send + 'static> Default for Coalescer<V> {
+    fn default() -> Self {
+        Coalescer::new(WINDOW, LINGER)
+    }
+}
+
+fn cache_key(kind: &str, id: &str) -> String {
+    format!("{kind}\n{id}")
+}
+
+/// Removes the leader's slot if its future is dropped before it answered:
+/// the waiters' senders go with it and they read for themselves.
+struct SlotGuard<'a, V> {
+    coalescer: &'a Coalescer<V>,
+    kind: &'a str,
+    slot: u64,
+    armed: bool,
+}
+
+impl<V> Drop for SlotGuard<'_, V> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut inner = lock(&self.coalescer.inner);
+        let slot = take_slot(&mut inner, self.kind, self.slot);
+        drop(slot);
+    }
+}
+
+fn lock<V>(m: &Mutex<Inner<V>>) -> MutexGuard<'_, Inner<V>> {
+    // A panic while holding the lock leaves plain maps behind: still usable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn take_slot<V>(inner: &mut Inner<V>, kind: &str, id: u64) -> Option<Slot<V>> {
+    let slots = inner.slots.get_mut(kind)?;
+    let at = slots.iter().position(|s| s.id == id)?;
+    let slot = slots.swap_remove(at);
+    if slots.is_empty() {
+        inner.slots.remove(kind);
+    }
+    Some(slot)
+}
+
+impl<V: Clone + Send + 'static> Coalescer<V> {
+    pub fn new(window: Duration, linger: Duration) -> Self {
+        Coalescer {
+            inner: Arc::new(Mutex::new(Inner {
+                generation: 0,
+                next_slot: 0,
+                done: HashMap::new(),
+                slots: HashMap::new(),
+            })),
+            window,
+            linger,
+        }
+    }
+
+    /// Forgets every answer, and keeps fetches now in flight from being
+    /// kept: a write is about to change, or has changed, what they say.
+    pub fn invalidate(&self) {
+        let mut inner = lock(&self.inner);
+        inner.generation += 1;
+        inner.done.clear();
+    }
+
+    /// One object of `kind` by `id`: from an answer of this burst, from a
+    /// batch in flight that asked for it, or from a new batch. `fetch` gets
+    /// the ids of the batch and answers what it found, by id (it may answer
+    /// more objects than were asked for; they serve later reads); an id it
+    /// does not answer is not found (`Ok(None)`).
+    pub async fn read<F, Fut>(&self, kind: &str, id: &str, fetch: F) -> Answer<V>
+    where
+        F: FnOnce(Vec<String>) -> Fut,
+        Fut: Future<Output = Result<HashMap<String, V>, ApiError>>,
+    {
+        let mut fetch = Some(fetch);
+        loop {
+            let rx = {
+                let mut inner = lock(&self.inner);
+                let key = cache_key(kind, id);
+                if let Some((at, v)) = inner.done.get(&key) {
+                    if at.elapsed() < self.linger {
+                        return Ok(Some(v.clone()));
+                    }
+                    inner.done.remove(&key);
+                }
+                let joinable = inner.slots.get_mut(kind).and_then(|slots| {
+                    // The open batch takes any id; one in flight only those it asked for.
+                    slots
+                        .iter_mut()
+                        .find(|s| s.open || s.waiters.contains_key(id))
+                });
+                match joinable {
+                    Some(slot) => {
+                        let (tx, rx) = oneshot::channel();
+                        slot.waiters.entry(id.to_owned()).or_default().push(tx);
+                        Some(rx)
+                    }
+                    None => None,
+                }
+            };
+            match rx {
+                Some(rx) => match rx.await {
+                    Ok(answer) => return answer,
+                    // The leader went away: read again, perhaps as leader.
+                    Err(_) => continue,
+                },
+                None => {
+                    let Some(fetch) = fetch.take() else {
+                        return Err(ApiError::State("coalesced read lost its fetch".into()));
+                    };
+                    return self.lead(kind, id, fetch).await;
+                }
+            }
+        }
+    }
+
+    /// A listing shared by every read of `key` (one fetch, no ids).
+    pub async fn shared<F, Fut>(&self, key: &str, fetch: F) -> Result<V, ApiError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, ApiError>>,
+    {
+        let answer = self
+            .read(key, "", |_| async move {
+                Ok(HashMap::from([(String::new(), fetch().await?)]))
+            })
+            .await?;
+        answer.ok_or_else(|| ApiError::State(format!("shared read {key} answered nothing")))
+    }
+
+    async fn lead<F, Fut>(&self, kind: &str, id: &str, fetch: F) -> Answer<V>
+    where
+        F: FnOnce(Vec<String>) -> Fut,
+        Fut: Future<Output = Result<HashMap<String, V>, ApiError>>,
+    {
+        let (slot, generation) = {
+            let mut inner = lock(&self.inner);
+            inner.next_slot += 1;
+            let slot = inner.next_slot;
+            let open = !id.is_empty() && !self.window.is_zero();
+            inner.slots.entry(kind.to_owned()).or_default().push(Slot {
+                id: slot,
+                open,
+                waiters: HashMap::from([(id.to_owned(), Vec::new())]),
+            });
+            (slot, inner.generation)
+        };
+        let mut guard = SlotGuard {
+            coalescer: self,
+            kind,
+            slot,
+            armed: true,
+        };
+        if !id.is_empty() && !self.window.is_zero() {
+            tokio::time::sleep(self.window).await;
+        }
+        let ids = {
+            let mut inner = lock(&self.inner);
+            match inner
+                .slots
+                .get_mut(kind)
+                .and_then(|s| s.iter_mut().find(|s| s.id == slot))
+            {
+                Some(s) => {
+                    s.open = false;
+                    let mut ids: Vec<String> = s.waiters.keys().cloned().collect();
+                    ids.sort();
+                    ids
+                }
+                None => vec![id.to_owned()],
+            }
+        };
+        let result = fetch(ids).await;
+        guard.armed = false;
+        let mut inner = lock(&self.inner);
+        let waiters = take_slot(&mut inner, kind, slot)
+            .map(|s| s.waiters)
+            .unwrap_or_default();
+        let mine = match result {
+            Ok(found) => {
+                let mine = found.get(id).cloned();
+                for (wanted, senders) in waiters {
+                    let answer = found.get(&wanted).cloned();
+                    for tx in senders {
+                        let _ = tx.send(Ok(answer.clone()));
+                    }
+                }
+                if inner.generation == generation {
+                    let now = Instant::now();
+                    let linger = self.linger;
+                    inner.done.retain(|_, (at, _)| at.elapsed() < linger);
+                    for (found_id, v) in found {
+                        inner.done.insert(cache_key(kind, &found_id), (now, v));
+                    }
+                }
+                Ok(mine)
+            }
+            Err(e) => {
+                for tx in waiters.into_values().flatten() {
+                    let _ = tx.send(Err(e.clone()));
+                }
+                Err(e)
+            }
+        };
+        mine
+    }
+}
+
+/// How a batch of ids is best read when the API can describe one object or
+/// list a page of all of them: one id is described (what a lone read always
+/// cost); several are listed page by page, and once the first page says how
+/// many pages there are, listing stops as soon as describing the ids still
+/// missing would cost fewer calls. An id a complete listing did not show is
+/// described too, so that "not found" is only ever the cloud's answer to
+/// that object. `list_page(n)` answers page `n` (from 1) as (id, object)
+/// pairs and the total count; `describe(id)` answers the object or `None`
+/// when the cloud says it does not exist.
+pub async fn by_pages<V, L, LF, D, DF>(
+    ids: Vec<String>,
+    page_size: u64,
+    list_page: L,
+    describe: D,
+) -> Result<HashMap<String, V>, ApiError>
+where
+    L: Fn(u64) -> LF,
+    LF: Future<Output = Result<(Vec<(String, V)>, u64), ApiError>>,
+    D: Fn(String) -> DF,
+    DF: Future<Output = Result<Option<V>, ApiError>>,
+{
+    let mut found: HashMap<String, V> = HashMap::new();
+    if ids.len() > 1 {
+        let (first, total) = list_page(1).await?;
+        let pages = total.div_ceil(page_size.max(1));
+        let mut last_len = first.len();
+        found.extend(first);
+        for page in 2..=pages {
+            let missing = ids.iter().filter(|i| !found.contains_key(*i)).count() as u64;
+            // Stop when nothing is missing, or describing is cheaper, or a
+            // short page says the list has ended.
+            if missing == 0 || pages - page + 1 > missing || (last_len as u64) < page_size {
+                break;
+            }
+            let (items, _) = list_page(page).await?;
+            last_len = items.len();
+            found.extend(items);
+        }
+    }
+    let missing: Vec<String> = ids.into_iter().filter(|i| !found.contains_key(i)).collect();
+    for id in missing {
+        if let Some(v) = describe(id.clone()).await? {
+            found.insert(id, v);
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn counter() -> Arc<AtomicUsize> {
+        Arc::new(AtomicUsize::new(0))
+    }
+
+    /// A fetch that counts its calls and answers every id it is asked for.
+    async fn echo(
+        calls: Arc<AtomicUsize>,
+        ids: Vec<String>,
+    ) -> Result<HashMap<String, String>, ApiError> {
+        calls.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        Ok(ids
+            .into_iter()
+            .map(|i| (i.clone(), format!("v-{i}")))
+            .collect())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lone_read_is_one_fetch_and_waits_only_the_window() {
+        let c: Coalescer<String> = Coalescer::default();
+        let calls = counter();
+        let start = tokio::time::Instant::now();
+        let v = c
+            .read("k", "a", |ids| echo(calls.clone(), ids))
+            .await
+            .unwrap();
+        assert_eq!(v.as_deref(), Some("v-a"));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(start.elapsed(), WINDOW + Duration::from_millis(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_reads_of_a_kind_share_one_fetch_and_later_ones_the_answer() {
+        let c: Coalescer<String> = Coalescer::default();
+        let calls = counter();
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let reads = (0..10).map(|i| {
+            let (c, calls, asked) = (c.clone(), calls.clone(), asked.clone());
+            async move {
+                c.read("k", &format!("id{i}"), |ids| {
+                    asked.lock().unwrap().push(ids.len());
+                    echo(calls, ids)
+                })
+                .await
+            }
+        });
+        let answers = futures_util::future::join_all(reads).await;
+        for (i, a) in answers.into_iter().enumerate() {
+            assert_eq!(a.unwrap(), Some(format!("v-id{i}")));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(*asked.lock().unwrap(), vec![10]);
+        // Within the linger, the answer serves again; after it, it is fetched again.
+        c.read("k", "id3", |ids| echo(calls.clone(), ids))
+            .await
+            .unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        tokio::time::sleep(LINGER).await;
+        c.read("k", "id3", |ids| echo(calls.clone(), ids))
+            .await
+            .unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_read_joins_a_fetch_in_flight_for_its_id_but_not_for_others() {
+        let c: Coalescer<String> = Coalescer::default();
+        let calls = counter();
+        let first = {
+            let (c, calls) = (c.clone(), calls.clone());
+            tokio::spawn(async move { c.read("k", "a", |ids| echo(calls, ids)).await })
+        };
+        // Past the window: the first batch is in flight.
+        tokio::time::sleep(WINDOW + Duration::from_millis(2)).await;
+        let (same, other) = tokio::join!(
+            c.read("k", "a", |ids| echo(calls.clone(), ids)),
+            c.read("k", "b", |ids| echo(calls.clone(), ids)),
+        );
+        assert_eq!(same.unwrap().as_deref(), Some("v-a"));
+        assert_eq!(other.unwrap().as_deref(), Some("v-b"));
+        assert_eq!(first.await.unwrap().unwrap().as_deref(), Some("v-a"));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_drops_every_answer_and_what_was_in_flight_across_it() {
+        let c: Coalescer<String> = Coalescer::default();
+        let calls = counter();
+        c.read("k", "a", |ids| echo(calls.clone(), ids))
+            .await
+            .unwrap();
+        c.invalidate();
+        c.read("k", "a", |ids| echo(calls.clone(), ids))
+            .await
+            .unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // A write while a fetch is in flight: its answer is not kept.
+        let (_, v) = tokio::join!(
+            async {
+                tokio::time::sleep(WINDOW + Duration::from_millis(1)).await;
+                c.invalidate();
+            },
+            c.read("k", "z", |ids| echo(calls.clone(), ids)),
+        );
+        assert_eq!(v.unwrap().as_deref(), Some("v-z"));
+        c.read("k", "z", |ids| echo(calls.clone(), ids))
+            .await
+            .unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_error_reaches_every_waiter_and_is_not_kept() {
+        let c: Coalescer<String> = Coalescer::default();
+        let calls = counter();
+        let failing = |calls: Arc<AtomicUsize>| {
+            move |_ids: Vec<String>| async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                Err::<HashMap<String, String>, _>(ApiError::Garbled("reset".into()))
+            }
+        };
+        let (a, b, d) = tokio::join!(
+            c.read("k", "a", failing(calls.clone())),
+            c.read("k", "b", failing(calls.clone())),
+            c.read("k", "a", failing(calls.clone())),
+        );
+        for r in [a, b, d] {
+            assert_eq!(r, Err(ApiError::Garbled("reset".into())));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let ok = c
+            .read("k", "a", |ids| echo(calls.clone(), ids))
+            .await
+            .unwrap();
+        assert_eq!(ok.as_deref(), Some("v-a"));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_leader_lets_its_waiters_read_for_themselves() {
+        let c: Coalescer<String> = Coalescer::default();
+        let calls = counter();
+        let leader = {
+            let c = c.clone();
+            tokio::spawn(async move { c.read("k", "a", |_ids| std::future::pending()).await })
+        };
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let waiter = {
+            let (c, calls) = (c.clone(), calls.clone());
+            tokio::spawn(async move { c.read("k", "b", |ids| echo(calls, ids)).await })
+        };
+        tokio::time::sleep(WINDOW * 2).await;
+        leader.abort();
+        assert_eq!(waiter.await.unwrap().unwrap().as_deref(), Some("v-b"));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn shared_listings_are_fetched_once_per_burst() {
+        let c: Coalescer<String> = Coalescer::default();
+        let calls = counter();
+        let list = |calls: Arc<AtomicUsize>| async move {
+            calls.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            Ok("all".to_owned())
+        };
+        let (a, b) = tokio::join!(
+            c.shared("routes", || list(calls.clone())),
+            c.shared("routes", || list(calls.clone())),
+        );
+        assert_eq!((a.unwrap(), b.unwrap()), ("all".into(), "all".into()));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    /// A cloud of `n` objects, described one by one or listed `page` a page, counting calls.
+    struct Cloud {
+        n: u64,
+        page: u64,
+        calls: Arc<AtomicUsize>,
+    }
+
+    impl Cloud {
+        async fn list(&self, p: u64) -> Result<(Vec<(String, u64)>, u64), ApiError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let items = ((p - 1) * self.page..(p * self.page).min(self.n))
+                .map(|i| (format!("o{i}"), i))
+                .collect();
+            Ok((items, self.n))
+        }
+
+        async fn describe(&self, id: String) -> Result<Option<u64>, ApiError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let i: Option<u64> = id.strip_prefix('o').and_then(|s| s.parse().ok());
+            Ok(i.filter(|i| *i < self.n))
+        }
+    }
+
+    #[tokio::test]
+    async fn by_pages_costs_one_call_for_one_id_and_a_page_per_page_for_many() {
+        let ids = |r: std::ops::Range<u64>| r.map(|i| format!("o{i}")).collect::<Vec<_>>();
+        for (n, wanted, calls_expected) in [
+            (120, ids(7..8), 1),     // alone: one describe
+            (120, ids(0..120), 3),   // all of them: ceil(120 / 50) pages
+            (120, ids(0..50), 1),    // all on the first page
+            (120, ids(100..102), 3), // the first page, then two describes beat two pages
+            (1000, ids(900..903), 4),
+        ] {
+            let calls = counter();
+            let c = Cloud {
+                n,
+                page: 50,
+                calls: calls.clone(),
+            };
+            let found = by_pages(wanted.clone(), 50, |p| c.list(p), |i| c.describe(i))
+                .await
+                .unwrap();
+            assert!(
+                wanted.iter().all(|w| found.contains_key(w)),
+                "{n} {wanted:?}"
+            );
+            assert_eq!(
+                calls.load(Ordering::SeqCst),
+                calls_expected,
+                "{n} {wanted:?}"
+            );
+        }
+        // An id no listing shows is asked for once more, and then is not found.
+        let calls = counter();
+        let c = Cloud {
+            n: 10,
+            page: 50,
+            calls: calls.clone(),
+        };
+        let found = by_pages(
+            vec!["o1".into(), "o99".into()],
+            50,
+            |p| c.list(p),
+            |i| c.describe(i),
+        )
+        .await
+        .unwrap();
+        assert!(found.contains_key("o1") && !found.contains_key("o99"));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+}

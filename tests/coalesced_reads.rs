@@ -1,0 +1,255 @@
+//! The clients' coalesced reads (`cloud::coalesce`) against an in-process sandbox, counted with
+//! its request counters (`/_sandbox/requests`): concurrent reads of one kind become pages of
+//! the kind's list, a lone read is the one describe it always was, a read later in the same
+//! burst costs nothing, a write through any copy of the client drops what was read, and an
+//! object no listing shows is asked for by itself before it counts as gone.
+
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use hybridnet::cloud::alicloud::{self, actions, types as ali};
+use hybridnet::cloud::jdcloud::{self, ops, types as jd};
+use hybridnet::cloud::ApiError;
+use hybridnet::sandbox::{self, SandboxConfig, SandboxState};
+use hybridnet::signer::Credentials;
+use serde_json::Value;
+
+const JD_REGION: &str = "cn-north-1";
+const ALI_REGION: &str = "cn-hangzhou";
+const BUDGET: Duration = Duration::from_secs(20);
+
+/// An in-process sandbox on a free port; stopped when dropped.
+struct Served {
+    url: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Served {
+    async fn start() -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = SandboxState::open(SandboxConfig {
+            rate_limit_per_minute: 0,
+            quotas: false,
+            ..SandboxConfig::default()
+        })
+        .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(sandbox::serve_with_shutdown(listener, state, async {
+            let _ = stopped.await;
+        }));
+        Served { url, _stop: stop }
+    }
+
+    async fn requests(&self) -> Value {
+        reqwest::get(format!("{}/_sandbox/requests", self.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Calls per operation since `before` (a `requests()` answer).
+    async fn since(&self, before: &Value, operation: &str) -> i64 {
+        let now = self.requests().await;
+        now[operation].as_i64().unwrap_or(0) - before[operation].as_i64().unwrap_or(0)
+    }
+
+    fn credentials() -> Credentials {
+        Credentials::new(sandbox::DEFAULT_ACCESS_KEY, sandbox::DEFAULT_SECRET_KEY)
+    }
+
+    /// A fresh client: what a new provider process has.
+    fn ali(&self) -> alicloud::Client {
+        alicloud::Client::new(Some(&self.url), ALI_REGION, Self::credentials())
+            .unwrap()
+            .until(Instant::now() + BUDGET)
+    }
+
+    fn jd(&self) -> jdcloud::Client {
+        jdcloud::Client::new(&self.url, JD_REGION, Self::credentials())
+            .unwrap()
+            .until(Instant::now() + BUDGET)
+    }
+}
+
+async fn ali_read(client: &alicloud::Client, id: &str) -> Result<ali::CustomerGateway, ApiError> {
+    client
+        .read_one(
+            (
+                &actions::DESCRIBE_CUSTOMER_GATEWAY,
+                &actions::DESCRIBE_CUSTOMER_GATEWAYS,
+            ),
+            ("CustomerGateways", "CustomerGateway"),
+            "CustomerGatewayId",
+            ALI_REGION,
+            id,
+        )
+        .await
+}
+
+const ALI_ONE: &str = "alicloud.DescribeCustomerGateway";
+const ALI_LIST: &str = "alicloud.DescribeCustomerGateways";
+
+#[tokio::test]
+async fn ali_concurrent_reads_are_pages_of_the_list_until_a_write() {
+    let served = Served::start().await;
+    let client = served.ali();
+    let mut ids = Vec::new();
+    for i in 1..=60 {
+        let made: ali::CreateCustomerGatewayResponse = client
+            .call(
+                &actions::CREATE_CUSTOMER_GATEWAY,
+                ALI_REGION,
+                alicloud::Params::new()
+                    .set("IpAddress", format!("198.51.100.{i}"))
+                    .set("Name", format!("gw{i}")),
+            )
+            .await
+            .unwrap();
+        ids.push(made.customer_gateway_id);
+    }
+
+    // 60 reads at once (the creates were writes, so nothing is kept from before them):
+    // ceil(60 / 50) pages of the list, no describe.
+    let before = served.requests().await;
+    let got = join_all(ids.iter().map(|id| ali_read(&client, id))).await;
+    for (id, gw) in ids.iter().zip(&got) {
+        assert_eq!(&gw.as_ref().unwrap().customer_gateway_id, id);
+    }
+    assert_eq!(served.since(&before, ALI_LIST).await, 2);
+    assert_eq!(served.since(&before, ALI_ONE).await, 0);
+
+    // Later in the same burst, a read is answered from what was listed.
+    let before = served.requests().await;
+    assert_eq!(
+        ali_read(&client, &ids[7]).await.unwrap().name.as_deref(),
+        Some("gw8")
+    );
+    assert_eq!(served.since(&before, ALI_LIST).await, 0);
+    assert_eq!(served.since(&before, ALI_ONE).await, 0);
+
+    // A write through another copy of the client drops it: the read asks (alone: one
+    // describe) and sees the change.
+    client
+        .until(Instant::now() + BUDGET)
+        .call::<Value>(
+            &actions::MODIFY_CUSTOMER_GATEWAY_ATTRIBUTE,
+            ALI_REGION,
+            alicloud::Params::new()
+                .set("CustomerGatewayId", &ids[7])
+                .set("Name", "renamed"),
+        )
+        .await
+        .unwrap();
+    let before = served.requests().await;
+    assert_eq!(
+        ali_read(&client, &ids[7]).await.unwrap().name.as_deref(),
+        Some("renamed")
+    );
+    assert_eq!(served.since(&before, ALI_ONE).await, 1);
+    assert_eq!(served.since(&before, ALI_LIST).await, 0);
+
+    // So does a read outside the coalesced ones (a wait's poll): the next read is not older.
+    client
+        .call::<Value>(
+            &actions::DESCRIBE_CUSTOMER_GATEWAY,
+            ALI_REGION,
+            alicloud::Params::new().set("CustomerGatewayId", &ids[7]),
+        )
+        .await
+        .unwrap();
+    let before = served.requests().await;
+    ali_read(&client, &ids[7]).await.unwrap();
+    assert_eq!(served.since(&before, ALI_ONE).await, 1);
+}
+
+#[tokio::test]
+async fn ali_lone_read_is_one_describe_and_a_missing_gateway_is_not_found() {
+    let served = Served::start().await;
+    let made: ali::CreateCustomerGatewayResponse = served
+        .ali()
+        .call(
+            &actions::CREATE_CUSTOMER_GATEWAY,
+            ALI_REGION,
+            alicloud::Params::new().set("IpAddress", "198.51.100.200"),
+        )
+        .await
+        .unwrap();
+    let before = served.requests().await;
+    let gw = ali_read(&served.ali(), &made.customer_gateway_id)
+        .await
+        .unwrap();
+    assert_eq!(gw.ip_address, "198.51.100.200");
+    assert_eq!(served.since(&before, ALI_ONE).await, 1);
+    assert_eq!(served.since(&before, ALI_LIST).await, 0);
+
+    // Read together with a gateway that does not exist: one page lists the one that does,
+    // and the other is asked for by itself before it counts as gone.
+    let client = served.ali();
+    let before = served.requests().await;
+    let (there, gone) = tokio::join!(
+        ali_read(&client, &made.customer_gateway_id),
+        ali_read(&client, "cgw-doesnotexist0000000"),
+    );
+    assert!(there.is_ok(), "{there:?}");
+    let gone = gone.unwrap_err();
+    assert!(gone.is_not_found(), "{gone:?}");
+    assert_eq!(served.since(&before, ALI_LIST).await, 1);
+    assert_eq!(served.since(&before, ALI_ONE).await, 1);
+}
+
+fn jd_spec(name: &str) -> jd::CustomerGatewaySpec {
+    jd::CustomerGatewaySpec {
+        customer_gateway_name: name.into(),
+        customer_ips: vec!["203.0.113.10".into()],
+        bgp_asn: 65010,
+        description: None,
+    }
+}
+
+const JD_ONE: &str = "jdcloud.describeCustomerGateway";
+const JD_LIST: &str = "jdcloud.describeCustomerGateways";
+
+#[tokio::test]
+async fn jd_concurrent_reads_share_a_page_and_a_missing_gateway_is_asked_for_itself() {
+    let served = Served::start().await;
+    let client = served.jd();
+    let mut ids = Vec::new();
+    for name in ["a", "b", "c"] {
+        ids.push(
+            client
+                .create(&ops::CUSTOMER_GATEWAY, JD_REGION, &[], &jd_spec(name))
+                .await
+                .unwrap(),
+        );
+    }
+    let client = served.jd();
+    let before = served.requests().await;
+    let mut wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
+    wanted.push("cgw-missing0");
+    let got = join_all(wanted.iter().map(|id| async {
+        client
+            .read_one(&ops::CUSTOMER_GATEWAY, JD_REGION, &[*id])
+            .await
+    }))
+    .await;
+    for (id, v) in ids.iter().zip(&got) {
+        assert_eq!(v.as_ref().unwrap()["customerGatewayId"], id.as_str());
+    }
+    let missing = got[3].as_ref().unwrap_err();
+    assert!(missing.is_not_found(), "{missing:?}");
+    assert_eq!(served.since(&before, JD_LIST).await, 1);
+    assert_eq!(served.since(&before, JD_ONE).await, 1);
+
+    // Alone, in a new process: the describe it always was.
+    let before = served.requests().await;
+    served
+        .jd()
+        .read_one(&ops::CUSTOMER_GATEWAY, JD_REGION, &[&ids[0]])
+        .await
+        .unwrap();
+    assert_eq!(served.since(&before, JD_ONE).await, 1);
+    assert_eq!(served.since(&before, JD_LIST).await, 0);
+}
