@@ -61,14 +61,6 @@ pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGat
     Ok(gateway)
 }
 
-pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<CustomerGateway, AliError> {
-    db.customer_gateway(region, id)
-}
-
-pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<CustomerGateway>, AliError> {
-    db.list(CUSTOMER_GATEWAYS, region)
-}
-
 pub(crate) fn modify(
     db: &Db<'_>,
     region: &str,

@@ -109,15 +109,6 @@ pub(crate) fn create(db: &Db<'_>, new: NewAttachment) -> Result<TrVpnAttachment,
     Ok(attachment)
 }
 
-pub(crate) fn get(db: &Db<'_>, id: &str) -> Result<TrVpnAttachment, AliError> {
-    db.attachment(id)
-}
-
-/// Every attachment, oldest first.
-pub(crate) fn list(db: &Db<'_>) -> Result<Vec<TrVpnAttachment>, AliError> {
-    db.list_all(TR_ATTACHMENTS)
-}
-
 fn attached(a: &TrVpnAttachment) -> Result<(), AliError> {
     if a.status == status::ATTACHED {
         Ok(())

@@ -307,14 +307,6 @@ pub(crate) fn create(db: &Db<'_>, new: NewVpnConnection) -> Result<VpnConnection
     Ok(connection)
 }
 
-pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<VpnConnection, AliError> {
-    db.connection(region, id)
-}
-
-pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<VpnConnection>, AliError> {
-    db.list(VPN_CONNECTIONS, region)
-}
-
 /// The connection, if a modify may start now (not while a change is in progress).
 pub(crate) fn modifiable(db: &Db<'_>, region: &str, id: &str) -> Result<VpnConnection, AliError> {
     let c = db.connection(region, id)?;

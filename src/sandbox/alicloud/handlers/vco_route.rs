@@ -11,7 +11,6 @@ use crate::sandbox::alicloud::backend::route_table;
 use crate::sandbox::alicloud::backend::vco_route::{
     self as backend, NewRoute, Published, RouteName,
 };
-use crate::sandbox::alicloud::backend::vpn_connection;
 use crate::sandbox::alicloud::error::AliError;
 use crate::sandbox::alicloud::params::Params;
 use crate::sandbox::alicloud::rules;
@@ -71,7 +70,7 @@ pub(super) fn render_state(r: &VcoRoute) -> Value {
 fn connection(db: &Db<'_>, p: &Params) -> Result<(String, String), AliError> {
     let region = rules::region(p)?;
     let id = p.required("VpnConnectionId")?;
-    vpn_connection::get(db, region.region, id)?;
+    db.connection(region.region, id)?;
     Ok((region.region.to_owned(), id.to_owned()))
 }
 
