@@ -26,12 +26,11 @@ async fn vpn_connection_round_trip() {
         )),
     )
     .await;
-    let id = s(&result["vpnConnectionId"]);
-    assert!(id.starts_with("vpnc-"), "{id}");
-    let object = result["vpnConnection"].clone();
-    assert_eq!(
-        sorted_keys(&object),
-        [
+    let (id, object) = created(
+        &result,
+        "vpnConnection",
+        "vpnc-",
+        &[
             "az",
             "azType",
             "bgpEnabled",
@@ -47,8 +46,8 @@ async fn vpn_connection_round_trip() {
             "trafficSelectors",
             "updatedTime",
             "vpnConnectionId",
-            "vpnConnectionName"
-        ]
+            "vpnConnectionName",
+        ],
     );
     assert_eq!(object["bgwId"], bgw.as_str());
     assert_eq!(object["cgwId"], cgw.as_str());
@@ -75,10 +74,7 @@ async fn vpn_connection_round_trip() {
         let parsed: std::net::Ipv4Addr = ip.parse().unwrap();
         assert!(!parsed.is_private() && !parsed.is_loopback(), "{ip}");
     }
-    assert_eq!(
-        describe_bgw(&app, &bgw).await["vpnConnectionIds"],
-        json!([id])
-    );
+    assert_children(&app, &bgw, "vpnConnectionIds", &[&id]).await;
 
     let item = format!("{VPNCS}{id}");
     assert_eq!(describe_connection(&app, &id).await, object);
@@ -159,10 +155,7 @@ async fn vpn_connection_round_trip() {
     );
 
     delete_gone(&app, &item, &id).await;
-    assert_eq!(
-        describe_bgw(&app, &bgw).await["vpnConnectionIds"],
-        json!([other_id])
-    );
+    assert_children(&app, &bgw, "vpnConnectionIds", &[&other_id]).await;
 }
 
 #[tokio::test]
