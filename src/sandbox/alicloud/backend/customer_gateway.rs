@@ -52,12 +52,7 @@ pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGat
         tags: new.tags,
         client_token: new.token,
     };
-    db.insert(
-        CUSTOMER_GATEWAYS,
-        &gateway.region_id,
-        &gateway.customer_gateway_id,
-        &gateway,
-    )?;
+    db.add(&gateway)?;
     Ok(gateway)
 }
 
@@ -72,7 +67,7 @@ pub(crate) fn modify(
     set(&mut gateway.name, change.name);
     set(&mut gateway.description, change.description);
     set(&mut gateway.auth_key, change.auth_key.map(Into::into));
-    db.update(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id, &gateway)?;
+    db.save(&gateway)?;
     Ok(gateway)
 }
 
@@ -90,5 +85,5 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), AliError
             ),
         ));
     }
-    db.delete(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id)
+    db.remove(&gateway)
 }

@@ -93,19 +93,14 @@ pub(crate) fn create(db: &Db<'_>, new: NewAttachment) -> Result<TrVpnAttachment,
         tags: new.tags,
         client_token: new.token,
     };
-    db.insert(
-        TR_ATTACHMENTS,
-        region.region,
-        &attachment.transit_router_attachment_id,
-        &attachment,
-    )?;
+    db.add(&attachment)?;
     connection.state = state::ATTACHING.to_owned();
     connection.state_since = db.now_ms();
     connection.attach_type = ATTACHED_TO_CEN.to_owned();
     connection.transit_router_id = Some(attachment.transit_router_id.clone());
     connection.attach_instance_id = Some(CEN_ID.to_owned());
     connection.transit_router_attachment_id = Some(attachment.transit_router_attachment_id.clone());
-    db.save_connection(&connection)?;
+    db.save(&connection)?;
     Ok(attachment)
 }
 
@@ -138,7 +133,7 @@ pub(crate) fn update(db: &Db<'_>, id: &str, change: AttachmentChange) -> Result<
     );
     set(&mut a.order_type, change.order_type);
     dry_run_check(change.dry_run)?;
-    db.save_attachment(&a)
+    db.save(&a)
 }
 
 /// `force=false` is refused while route-table associations or propagations exist; `force=true`
@@ -178,11 +173,11 @@ pub(crate) fn delete(db: &Db<'_>, id: &str, force: bool, dry_run: bool) -> Resul
     }
     a.status = status::DETACHING.to_owned();
     a.status_since = db.now_ms();
-    db.save_attachment(&a)?;
+    db.save(&a)?;
     if let Some(c) = &mut connection {
         c.state = state::DETACHING.to_owned();
         c.state_since = db.now_ms();
-        db.save_connection(c)?;
+        db.save(c)?;
     }
     Ok(())
 }

@@ -54,7 +54,7 @@ fn idle(c: &VpnConnection) -> Result<(), AliError> {
 fn start_update(db: &Db<'_>, mut c: VpnConnection) -> Result<(), AliError> {
     c.state = state::UPDATING.to_owned();
     c.state_since = db.now_ms();
-    db.save_connection(&c)
+    db.save(&c)
 }
 
 /// The listed route `name` names; otherwise 404.

@@ -298,12 +298,7 @@ pub(crate) fn create(db: &Db<'_>, new: NewVpnConnection) -> Result<VpnConnection
     if let Some(same) = replay(&existing, connection.client_token.as_ref(), db.now_ms())? {
         return Ok(same);
     }
-    db.insert(
-        VPN_CONNECTIONS,
-        region.region,
-        &connection.vpn_connection_id,
-        &connection,
-    )?;
+    db.add(&connection)?;
     Ok(connection)
 }
 
@@ -359,7 +354,7 @@ pub(crate) fn modify(
     dry_run_check(change.dry_run)?;
     c.state = state::UPDATING.to_owned();
     c.state_since = db.now_ms();
-    db.save_connection(&c)?;
+    db.save(&c)?;
     Ok(c)
 }
 
@@ -382,5 +377,5 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), AliError
         ));
     }
     db.remove_routes_of(&c.vpn_connection_id)?;
-    db.delete(VPN_CONNECTIONS, &c.vpn_connection_id)
+    db.remove(&c)
 }
