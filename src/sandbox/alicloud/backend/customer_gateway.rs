@@ -7,27 +7,26 @@ use super::model::{
     DEFAULT_RESOURCE_GROUP,
 };
 use crate::sandbox::alicloud::error::{codes, AliError};
-use crate::sandbox::change::set;
+use crate::sandbox::change::{inputs, set};
 
-/// A create, its parameters already checked.
-pub(crate) struct NewCustomerGateway {
-    pub region: String,
-    pub ip_address: String,
-    pub asn: Option<i64>,
-    pub auth_key: String,
-    pub name: String,
-    pub description: String,
-    pub resource_group_id: Option<String>,
-    pub tags: Vec<Tag>,
-    pub token: Option<ClientToken>,
-    pub dry_run: bool,
-}
-
-/// Only `Name`, `Description` and `AuthKey` change (§3).
-pub(crate) struct CustomerGatewayChange {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub auth_key: Option<String>,
+inputs! {
+    /// A create, its parameters already checked.
+    NewCustomerGateway /
+    /// Only `Name`, `Description` and `AuthKey` change (§3).
+    CustomerGatewayChange {
+        name: String,
+        description: String,
+        auth_key: String,
+    }
+    create_only {
+        region: String,
+        ip_address: String,
+        asn: Option<i64>,
+        resource_group_id: Option<String>,
+        tags: Vec<Tag>,
+        token: Option<ClientToken>,
+        dry_run: bool,
+    }
 }
 
 /// Creates the gateway, or answers the one a retry with the same `ClientToken` made.

@@ -9,31 +9,33 @@ use super::model::{
 };
 use super::seed::{SeedRegion, CEN_ID};
 use crate::sandbox::alicloud::error::{codes, AliError};
-use crate::sandbox::change::set;
+use crate::sandbox::change::{inputs, set};
 
 const DEFAULT_ORDER_TYPE: &str = "PayByCenOwner";
 
-/// A create: connection `vpn_id` bound to the transit router of `region`.
-pub(crate) struct NewAttachment {
-    pub vpn_id: String,
-    pub region: &'static SeedRegion,
-    pub name: String,
-    pub description: String,
-    pub auto_publish_route_enabled: bool,
-    pub charge_type: String,
-    pub zones: Vec<String>,
-    pub tags: Vec<Tag>,
-    pub token: Option<ClientToken>,
-    pub dry_run: bool,
-}
-
-/// An update (§5.3): the parameters sent.
-pub(crate) struct AttachmentChange {
-    pub auto_publish_route_enabled: Option<bool>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub order_type: Option<String>,
-    pub dry_run: bool,
+inputs! {
+    /// A create: connection `vpn_id` bound to the transit router of `region`.
+    NewAttachment /
+    /// An update (§5.3): the parameters sent.
+    AttachmentChange {
+        name: String,
+        description: String,
+        auto_publish_route_enabled: bool,
+    }
+    same {
+        dry_run: bool,
+    }
+    create_only {
+        vpn_id: String,
+        region: &'static SeedRegion,
+        charge_type: String,
+        zones: Vec<String>,
+        tags: Vec<Tag>,
+        token: Option<ClientToken>,
+    }
+    change_only {
+        order_type: Option<String>,
+    }
 }
 
 /// Binds the connection (or answers the binding a retry with the same `ClientToken` made).

@@ -19,7 +19,7 @@ use super::model::{
 };
 use super::seed::SeedRegion;
 use crate::sandbox::alicloud::error::{codes, AliError};
-use crate::sandbox::change::set;
+use crate::sandbox::change::{inputs, set};
 
 /// The flattened parameter the tunnels come in.
 pub(crate) const TUNNELS_PARAM: &str = "TunnelOptionsSpecification";
@@ -56,38 +56,33 @@ pub(crate) struct TunnelPatch {
     pub ipsec_lifetime: Option<i64>,
 }
 
-/// A create: two tunnels (indexes 1 and 2, each with its customer gateway).
-pub(crate) struct NewVpnConnection {
-    pub region: &'static SeedRegion,
-    pub name: String,
-    pub local_subnet: String,
-    pub remote_subnet: String,
-    pub network_type: String,
-    pub effect_immediately: bool,
-    pub auto_config_route: bool,
-    pub enable_tunnels_bgp: bool,
-    pub tunnel_bandwidth: String,
-    pub resource_group_id: Option<String>,
-    pub tags: Vec<Tag>,
-    pub tunnels: Vec<TunnelPatch>,
-    pub token: Option<ClientToken>,
-    pub dry_run: bool,
-}
-
-/// A modify (`ModifyVpnAttachmentAttribute`): the parameters sent; tunnels are named by
-/// `TunnelIndex` and/or `TunnelId`.
-#[derive(Default)]
-pub(crate) struct VpnConnectionChange {
-    pub name: Option<String>,
-    pub local_subnet: Option<String>,
-    pub remote_subnet: Option<String>,
-    /// May only be resent.
-    pub network_type: Option<String>,
-    pub effect_immediately: Option<bool>,
-    pub auto_config_route: Option<bool>,
-    pub enable_tunnels_bgp: Option<bool>,
-    pub tunnels: Vec<TunnelPatch>,
-    pub dry_run: bool,
+inputs! {
+    /// A create: two tunnels (indexes 1 and 2, each with its customer gateway).
+    NewVpnConnection /
+    /// A modify (`ModifyVpnAttachmentAttribute`): the parameters sent; tunnels are named by
+    /// `TunnelIndex` and/or `TunnelId`.
+    #[derive(Default)]
+    VpnConnectionChange {
+        name: String,
+        local_subnet: String,
+        remote_subnet: String,
+        /// A modify may only resend it.
+        network_type: String,
+        effect_immediately: bool,
+        auto_config_route: bool,
+        enable_tunnels_bgp: bool,
+    }
+    same {
+        tunnels: Vec<TunnelPatch>,
+        dry_run: bool,
+    }
+    create_only {
+        region: &'static SeedRegion,
+        tunnel_bandwidth: String,
+        resource_group_id: Option<String>,
+        tags: Vec<Tag>,
+        token: Option<ClientToken>,
+    }
 }
 
 fn random_psk() -> String {
