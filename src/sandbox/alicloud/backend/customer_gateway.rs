@@ -55,13 +55,12 @@ pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGat
     Ok(gateway)
 }
 
+/// `gateway` as stored (the handler looked it up before checking the parameters).
 pub(crate) fn modify(
     db: &Db<'_>,
-    region: &str,
-    id: &str,
+    mut gateway: CustomerGateway,
     change: CustomerGatewayChange,
 ) -> Result<CustomerGateway, AliError> {
-    let mut gateway = db.customer_gateway(region, id)?;
     // Saved even when nothing changed: Alibaba objects keep no update time.
     set(&mut gateway.name, change.name);
     set(&mut gateway.description, change.description);

@@ -297,11 +297,15 @@ pub(crate) fn create(db: &Db<'_>, new: NewVpnConnection) -> Result<VpnConnection
     Ok(connection)
 }
 
+/// A connection no change is in progress on: what [`modify`] takes, so that the check comes
+/// first (before anything about the parameters) and cannot be left out.
+pub(crate) struct Modifiable(VpnConnection);
+
 /// The connection, if a modify may start now (not while a change is in progress).
-pub(crate) fn modifiable(db: &Db<'_>, region: &str, id: &str) -> Result<VpnConnection, AliError> {
+pub(crate) fn modifiable(db: &Db<'_>, region: &str, id: &str) -> Result<Modifiable, AliError> {
     let c = db.connection(region, id)?;
     if c.is_idle() {
-        Ok(c)
+        Ok(Modifiable(c))
     } else {
         Err(AliError::vco_configuring(&c.vpn_connection_id, &c.state))
     }
@@ -310,11 +314,9 @@ pub(crate) fn modifiable(db: &Db<'_>, region: &str, id: &str) -> Result<VpnConne
 /// Asynchronous: the connection goes `updating`, then back to `attached` (bound) or `init`.
 pub(crate) fn modify(
     db: &Db<'_>,
-    region: &str,
-    id: &str,
+    Modifiable(mut c): Modifiable,
     change: VpnConnectionChange,
 ) -> Result<VpnConnection, AliError> {
-    let mut c = modifiable(db, region, id)?;
     set(&mut c.name, change.name);
     set(&mut c.local_subnet, change.local_subnet);
     set(&mut c.remote_subnet, change.remote_subnet);
@@ -343,7 +345,7 @@ pub(crate) fn modify(
                 ),
             });
         };
-        apply(db, region, &mut c.tunnels[position], patch)?;
+        apply(db, &c.region_id, &mut c.tunnels[position], patch)?;
     }
     check(db, &c)?;
     dry_run_check(change.dry_run)?;

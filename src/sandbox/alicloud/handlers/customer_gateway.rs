@@ -111,7 +111,7 @@ pub(super) fn describe_many(db: &Db<'_>, p: &Params) -> Result<Value, AliError> 
 pub(super) fn modify(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let region = rules::region(p)?;
     let id = p.required("CustomerGatewayId")?;
-    db.customer_gateway(region.region, id)?;
+    let gateway = db.customer_gateway(region.region, id)?;
     if let Some(name) = p.get("Name") {
         rules::name_or_description("Name", name)?;
     }
@@ -126,7 +126,7 @@ pub(super) fn modify(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
         description: p.string("Description"),
         auth_key: p.string("AuthKey"),
     };
-    Ok(summary(&backend::modify(db, region.region, id, change)?))
+    Ok(summary(&backend::modify(db, gateway, change)?))
 }
 
 /// Refused while any tunnel of any connection uses the gateway (§3).

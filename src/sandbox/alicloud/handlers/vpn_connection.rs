@@ -199,7 +199,7 @@ pub(super) fn modify(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let region = rules::region(p)?;
     let id = p.required("VpnConnectionId")?;
     // Unknown or busy: said before anything about the parameters.
-    backend::modifiable(db, region.region, id)?;
+    let c = backend::modifiable(db, region.region, id)?;
     if let Some(name) = p.get("Name") {
         rules::name_or_description("Name", name)?;
     }
@@ -222,7 +222,7 @@ pub(super) fn modify(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
         change.tunnels.push(parse_tunnel(g)?);
     }
     change.dry_run = shared::dry_run(p)?;
-    let c = backend::modify(db, region.region, id, change)?;
+    let c = backend::modify(db, c, change)?;
     let mut v = common_json(&c);
     insert(&mut v, "Description", Some(json!("")));
     insert(
