@@ -5,7 +5,9 @@
 /// `inputs! { NewX / XChange { field: T, … } same { field: U, … } }` declares a kind's create
 /// input `NewX` (each field a `T`, already checked) and its modify input `XChange` (each field an
 /// `Option<T>`: sent or not) from one field list, so the two cannot drift apart. The optional
-/// `same` fields have one type in both (e.g. an `Option` at create too, or a set of options).
+/// `same` fields have one type in both (e.g. an `Option` at create too, or a set of options);
+/// the optional `create_only` and `change_only` fields belong to one of the two (what only a
+/// create sets, what only a modify sends).
 /// Doc comments go before each name and each field.
 macro_rules! inputs {
     (
@@ -14,17 +16,21 @@ macro_rules! inputs {
             $($(#[$field_meta:meta])* $field:ident: $ty:ty,)*
         }
         $(same { $($(#[$same_meta:meta])* $same:ident: $same_ty:ty,)* })?
+        $(create_only { $($(#[$new_only_meta:meta])* $new_only:ident: $new_only_ty:ty,)* })?
+        $(change_only { $($(#[$ch_only_meta:meta])* $ch_only:ident: $ch_only_ty:ty,)* })?
     ) => {
         $(#[$new_meta])*
         pub(crate) struct $new {
             $($(#[$field_meta])* pub $field: $ty,)*
             $($($(#[$same_meta])* pub $same: $same_ty,)*)?
+            $($($(#[$new_only_meta])* pub $new_only: $new_only_ty,)*)?
         }
 
         $(#[$change_meta])*
         pub(crate) struct $change {
             $($(#[$field_meta])* pub $field: Option<$ty>,)*
             $($($(#[$same_meta])* pub $same: $same_ty,)*)?
+            $($($(#[$ch_only_meta])* pub $ch_only: $ch_only_ty,)*)?
         }
     };
 }

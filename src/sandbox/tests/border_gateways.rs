@@ -11,12 +11,11 @@ use super::*;
 async fn border_gateway_round_trip() {
     let app = new_app();
     let result = ok(&app, "POST", BGWS, Some(bgw_spec("bgw-1"))).await;
-    let id = s(&result["bgwId"]);
-    assert!(id.starts_with("bgw-") && id.len() == 12, "{id}");
-    let object = result["bgw"].clone();
-    assert_eq!(
-        sorted_keys(&object),
-        [
+    let (id, object) = created(
+        &result,
+        "bgw",
+        "bgw-",
+        &[
             "az",
             "azType",
             "bgwId",
@@ -25,9 +24,10 @@ async fn border_gateway_round_trip() {
             "description",
             "vifIds",
             "vpcAttachmentIds",
-            "vpnConnectionIds"
-        ]
+            "vpnConnectionIds",
+        ],
     );
+    assert_eq!(id.len(), 12, "{id}");
     assert_eq!(object["bgwId"], id.as_str());
     assert_eq!(object["bgwName"], "bgw-1");
     assert_eq!(object["azType"], "standard");
@@ -187,12 +187,11 @@ async fn vpc_attachment_round_trip() {
         }})),
     )
     .await;
-    let id = s(&result["vpcAttachmentId"]);
-    assert!(id.starts_with("vpca-"), "{id}");
-    let object = result["vpcAttachment"].clone();
-    assert_eq!(
-        sorted_keys(&object),
-        [
+    let (id, object) = created(
+        &result,
+        "vpcAttachment",
+        "vpca-",
+        &[
             "bgwId",
             "createdTime",
             "propagateCidrInfos",
@@ -200,8 +199,8 @@ async fn vpc_attachment_round_trip() {
             "status",
             "vpcAttachmentId",
             "vpcAttachmentName",
-            "vpcId"
-        ]
+            "vpcId",
+        ],
     );
     assert_eq!(object["status"], "active");
     assert_eq!(object["propagateType"], "partial");
@@ -213,10 +212,7 @@ async fn vpc_attachment_round_trip() {
         let cidr = s(&info["subnetCidr"]);
         assert!(cidr.starts_with("10.") && cidr.ends_with(".0/24"), "{cidr}");
     }
-    assert_eq!(
-        describe_bgw(&app, &bgw).await["vpcAttachmentIds"],
-        json!([id])
-    );
+    assert_children(&app, &bgw, "vpcAttachmentIds", &[&id]).await;
 
     let item = format!("{VPCAS}{id}");
     assert_eq!(ok(&app, "GET", &item, None).await["vpcAttachment"], object);
@@ -236,10 +232,7 @@ async fn vpc_attachment_round_trip() {
     assert_eq!(all_infos.len(), 2);
     assert_ne!(all_infos[0]["subnetId"], all_infos[1]["subnetId"]);
     let all_id = s(&all["vpcAttachmentId"]);
-    assert_eq!(
-        describe_bgw(&app, &bgw).await["vpcAttachmentIds"],
-        json!([id, all_id])
-    );
+    assert_children(&app, &bgw, "vpcAttachmentIds", &[&id, &all_id]).await;
     for (filter, value, expected) in [
         ("vpcId", "vpc-other01", &all_id),
         ("bgwId", bgw.as_str(), &id),
@@ -282,10 +275,7 @@ async fn vpc_attachment_round_trip() {
     assert_eq!(got["vpcAttachmentName"], "renamed");
 
     delete_gone(&app, &item, &id).await;
-    assert_eq!(
-        describe_bgw(&app, &bgw).await["vpcAttachmentIds"],
-        json!([all_id])
-    );
+    assert_children(&app, &bgw, "vpcAttachmentIds", &[&all_id]).await;
 }
 
 #[tokio::test]

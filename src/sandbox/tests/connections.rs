@@ -26,12 +26,11 @@ async fn vpn_connection_round_trip() {
         )),
     )
     .await;
-    let id = s(&result["vpnConnectionId"]);
-    assert!(id.starts_with("vpnc-"), "{id}");
-    let object = result["vpnConnection"].clone();
-    assert_eq!(
-        sorted_keys(&object),
-        [
+    let (id, object) = created(
+        &result,
+        "vpnConnection",
+        "vpnc-",
+        &[
             "az",
             "azType",
             "bgpEnabled",
@@ -47,8 +46,8 @@ async fn vpn_connection_round_trip() {
             "trafficSelectors",
             "updatedTime",
             "vpnConnectionId",
-            "vpnConnectionName"
-        ]
+            "vpnConnectionName",
+        ],
     );
     assert_eq!(object["bgwId"], bgw.as_str());
     assert_eq!(object["cgwId"], cgw.as_str());
@@ -75,10 +74,7 @@ async fn vpn_connection_round_trip() {
         let parsed: std::net::Ipv4Addr = ip.parse().unwrap();
         assert!(!parsed.is_private() && !parsed.is_loopback(), "{ip}");
     }
-    assert_eq!(
-        describe_bgw(&app, &bgw).await["vpnConnectionIds"],
-        json!([id])
-    );
+    assert_children(&app, &bgw, "vpnConnectionIds", &[&id]).await;
 
     let item = format!("{VPNCS}{id}");
     assert_eq!(describe_connection(&app, &id).await, object);
@@ -159,10 +155,7 @@ async fn vpn_connection_round_trip() {
     );
 
     delete_gone(&app, &item, &id).await;
-    assert_eq!(
-        describe_bgw(&app, &bgw).await["vpnConnectionIds"],
-        json!([other_id])
-    );
+    assert_children(&app, &bgw, "vpnConnectionIds", &[&other_id]).await;
 }
 
 #[tokio::test]
@@ -233,14 +226,7 @@ async fn vpn_connection_edge_providers() {
     )
     .await["bgwId"]);
     let cgw = create_cgw(&app, &["203.0.113.1"], 65010).await;
-    fails(
-        &app,
-        "POST",
-        VPNCS,
-        Some(connection_spec(&edge, &cgw)),
-        bad("providers must name 2 ISP lines"),
-    )
-    .await;
+    refused_connection(&app, &edge, &cgw, bad("providers must name 2 ISP lines")).await;
     let connection = create_with_providers(&app, &edge, &cgw).await;
     assert_eq!(connection["providers"], json!(["ct", "cu"]));
     assert_eq!(connection["azType"], "edge");
@@ -249,6 +235,31 @@ async fn vpn_connection_edge_providers() {
     let standard = create_bgw(&app, "std").await;
     let connection = create_with_providers(&app, &standard, &cgw).await;
     assert_eq!(connection["providers"], json!(["bgp", "bgp"]));
+}
+
+/// A connection create from `bgw` to `cgw` that must fail as `expected`.
+async fn refused_connection(app: &Router, bgw: &str, cgw: &str, expected: Expected<'_>) {
+    fails(
+        app,
+        "POST",
+        VPNCS,
+        Some(connection_spec(bgw, cgw)),
+        expected,
+    )
+    .await;
+}
+
+/// Adds a connection's cloud-side addresses to `seen`, failing on one handed out before.
+fn all_new(seen: &mut BTreeSet<String>, connection: &Value) {
+    for ip in connection["cloudPublicIp"].as_array().unwrap() {
+        assert!(seen.insert(s(ip)), "{ip} handed out twice");
+    }
+}
+
+/// A create in region cn-east-2; `collection` is the path's last part (`bgws`, …).
+async fn create_in_east(app: &Router, collection: &str, body: Value) -> (StatusCode, Value) {
+    let uri = format!("/v1/regions/cn-east-2/{collection}/");
+    call_in(app, "cn-east-2", "POST", &uri, Some(body)).await
 }
 
 #[tokio::test]
@@ -260,71 +271,35 @@ async fn vpn_connection_quota_and_unique_cloud_ips() {
     let mut first = None;
     for _ in 0..10 {
         let c = create_connection(&app, &bgw, &cgw).await;
-        for ip in c["cloudPublicIp"].as_array().unwrap() {
-            assert!(ips.insert(s(ip)), "{ip} handed out twice");
-        }
+        all_new(&mut ips, &c);
         first.get_or_insert(c);
     }
-    fails(
-        &app,
-        "POST",
-        VPNCS,
-        Some(connection_spec(&bgw, &cgw)),
-        quota("VpnConnection quota"),
-    )
-    .await;
+    refused_connection(&app, &bgw, &cgw, quota("VpnConnection quota")).await;
     // Another gateway has its own quota; addresses stay unique across regions too.
     let other = create_bgw(&app, "other").await;
     let c = create_connection(&app, &other, &cgw).await;
-    for ip in c["cloudPublicIp"].as_array().unwrap() {
-        assert!(ips.insert(s(ip)), "{ip} handed out twice");
-    }
-    let (status, east_bgw) = call_in(
-        &app,
-        "cn-east-2",
-        "POST",
-        "/v1/regions/cn-east-2/bgws/",
-        Some(bgw_spec("east")),
-    )
-    .await;
+    all_new(&mut ips, &c);
+    let (status, east_bgw) = create_in_east(&app, "bgws", bgw_spec("east")).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, east_cgw) = call_in(
-        &app,
-        "cn-east-2",
-        "POST",
-        "/v1/regions/cn-east-2/customerGateways/",
-        Some(spec("east", &["203.0.113.9"], 65010)),
-    )
-    .await;
+    let east_gateway = spec("east", &["203.0.113.9"], 65010);
+    let (status, east_cgw) = create_in_east(&app, "customerGateways", east_gateway).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, east) = call_in(
+    let (status, east) = create_in_east(
         &app,
-        "cn-east-2",
-        "POST",
-        "/v1/regions/cn-east-2/vpnConnections/",
-        Some(connection_spec(
+        "vpnConnections",
+        connection_spec(
             &s(&east_bgw["result"]["bgwId"]),
             &s(&east_cgw["result"]["customerGatewayId"]),
-        )),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{east}");
-    for ip in east["result"]["vpnConnection"]["cloudPublicIp"]
-        .as_array()
-        .unwrap()
-    {
-        assert!(ips.insert(s(ip)), "{ip} handed out twice");
-    }
+    all_new(&mut ips, &east["result"]["vpnConnection"]);
     // Resources of another region are invisible (404), even as references.
-    let (status, body) = call_in(
+    let (status, body) = create_in_east(
         &app,
-        "cn-east-2",
-        "POST",
-        "/v1/regions/cn-east-2/vpnConnections/",
-        Some(connection_spec(
-            &bgw,
-            &s(&east_cgw["result"]["customerGatewayId"]),
-        )),
+        "vpnConnections",
+        connection_spec(&bgw, &s(&east_cgw["result"]["customerGatewayId"])),
     )
     .await;
     assert_error(status, &body, 404, "NOT_FOUND", &bgw);

@@ -274,6 +274,11 @@ async fn quota_per_region() {
     assert_eq!(status, StatusCode::OK, "{resp}");
 }
 
+/// `describeCustomerGateways` with this query string.
+async fn list_cgws(app: &Router, query: &str) -> (StatusCode, Value) {
+    call(app, "GET", &format!("{CGWS}?{query}"), None).await
+}
+
 #[tokio::test]
 async fn list_filters_and_pages() {
     let app = new_app();
@@ -281,13 +286,7 @@ async fn list_filters_and_pages() {
     for i in 0..10 {
         ids.push(create(&app, &format!("gw{i}")).await);
     }
-    let (status, body) = call(
-        &app,
-        "GET",
-        &format!("{CGWS}?pageNumber=7&pageSize=10"),
-        None,
-    )
-    .await;
+    let (status, body) = list_cgws(&app, "pageNumber=7&pageSize=10").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let listed: Vec<&str> = body["result"]["customerGateways"]
         .as_array()
@@ -302,33 +301,27 @@ async fn list_filters_and_pages() {
     assert_eq!(body["result"]["totalCount"], 10);
 
     let q = format!(
-        "{CGWS}?filters.1.name=customerGatewayIds&filters.1.values.1={}&filters.1.values.2={}",
+        "filters.1.name=customerGatewayIds&filters.1.values.1={}&filters.1.values.2={}",
         ids[3], ids[5]
     );
-    let (_, body) = call(&app, "GET", &q, None).await;
+    let (_, body) = list_cgws(&app, &q).await;
     assert_eq!(body["result"]["totalCount"], 2);
     assert_eq!(
         body["result"]["customerGateways"][0]["customerGatewayId"],
         ids[3].as_str()
     );
 
-    let q = format!("{CGWS}?filters.1.name=customerGatewayNames&filters.1.values.1=gw7");
-    let (_, body) = call(&app, "GET", &q, None).await;
+    let q = "filters.1.name=customerGatewayNames&filters.1.values.1=gw7";
+    let (_, body) = list_cgws(&app, q).await;
     assert_eq!(
         body["result"]["customerGateways"][0]["customerGatewayId"],
         ids[7].as_str()
     );
     assert_eq!(body["result"]["totalCount"], 1);
 
-    let (status, body) = call(&app, "GET", &format!("{CGWS}?pageSize=5"), None).await;
+    let (status, body) = list_cgws(&app, "pageSize=5").await;
     assert_error(status, &body, 400, "OUT_OF_RANGE", "pageSize");
-    let (status, body) = call(
-        &app,
-        "GET",
-        &format!("{CGWS}?filters.1.name=vpcIds&filters.1.values.1=x"),
-        None,
-    )
-    .await;
+    let (status, body) = list_cgws(&app, "filters.1.name=vpcIds&filters.1.values.1=x").await;
     assert_error(status, &body, 400, "INVALID_ARGUMENT", "vpcIds");
 
     // Other regions see nothing.

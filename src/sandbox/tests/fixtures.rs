@@ -140,6 +140,25 @@ pub(super) async fn describe_bgw(app: &Router, id: &str) -> Value {
     ok(app, "GET", &format!("{BGWS}{id}"), None).await["bgw"].clone()
 }
 
+/// A create's answer: the new `<kind>Id` (which must start with `prefix`) and the `<kind>`
+/// object, whose keys must be exactly `keys` (sorted).
+pub(super) fn created(result: &Value, kind: &str, prefix: &str, keys: &[&str]) -> (String, Value) {
+    let id = s(&result[format!("{kind}Id")]);
+    assert!(id.starts_with(prefix), "{id}");
+    let object = result[kind].clone();
+    assert_eq!(super::sorted_keys(&object), keys, "keys of {kind}");
+    (id, object)
+}
+
+/// Asserts that gateway `bgw` lists exactly `ids`, in order, as `list` (`vpnConnectionIds`, …).
+pub(super) async fn assert_children(app: &Router, bgw: &str, list: &str, ids: &[&str]) {
+    assert_eq!(
+        describe_bgw(app, bgw).await[list],
+        json!(ids),
+        "{list} of {bgw}"
+    );
+}
+
 pub(super) async fn create_cgw(app: &Router, ips: &[&str], asn: i64) -> String {
     s(&ok(app, "POST", CGWS, Some(spec("cgw", ips, asn))).await["customerGatewayId"])
 }

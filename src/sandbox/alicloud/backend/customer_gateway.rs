@@ -7,27 +7,26 @@ use super::model::{
     DEFAULT_RESOURCE_GROUP,
 };
 use crate::sandbox::alicloud::error::{codes, AliError};
-use crate::sandbox::change::set;
+use crate::sandbox::change::{inputs, set};
 
-/// A create, its parameters already checked.
-pub(crate) struct NewCustomerGateway {
-    pub region: String,
-    pub ip_address: String,
-    pub asn: Option<i64>,
-    pub auth_key: String,
-    pub name: String,
-    pub description: String,
-    pub resource_group_id: Option<String>,
-    pub tags: Vec<Tag>,
-    pub token: Option<ClientToken>,
-    pub dry_run: bool,
-}
-
-/// Only `Name`, `Description` and `AuthKey` change (§3).
-pub(crate) struct CustomerGatewayChange {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub auth_key: Option<String>,
+inputs! {
+    /// A create, its parameters already checked.
+    NewCustomerGateway /
+    /// Only `Name`, `Description` and `AuthKey` change (§3).
+    CustomerGatewayChange {
+        name: String,
+        description: String,
+        auth_key: String,
+    }
+    create_only {
+        region: String,
+        ip_address: String,
+        asn: Option<i64>,
+        resource_group_id: Option<String>,
+        tags: Vec<Tag>,
+        token: Option<ClientToken>,
+        dry_run: bool,
+    }
 }
 
 /// Creates the gateway, or answers the one a retry with the same `ClientToken` made.
@@ -52,35 +51,21 @@ pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGat
         tags: new.tags,
         client_token: new.token,
     };
-    db.insert(
-        CUSTOMER_GATEWAYS,
-        &gateway.region_id,
-        &gateway.customer_gateway_id,
-        &gateway,
-    )?;
+    db.add(&gateway)?;
     Ok(gateway)
 }
 
-pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<CustomerGateway, AliError> {
-    db.customer_gateway(region, id)
-}
-
-pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<CustomerGateway>, AliError> {
-    db.list(CUSTOMER_GATEWAYS, region)
-}
-
+/// `gateway` as stored (the handler looked it up before checking the parameters).
 pub(crate) fn modify(
     db: &Db<'_>,
-    region: &str,
-    id: &str,
+    mut gateway: CustomerGateway,
     change: CustomerGatewayChange,
 ) -> Result<CustomerGateway, AliError> {
-    let mut gateway = db.customer_gateway(region, id)?;
     // Saved even when nothing changed: Alibaba objects keep no update time.
     set(&mut gateway.name, change.name);
     set(&mut gateway.description, change.description);
     set(&mut gateway.auth_key, change.auth_key.map(Into::into));
-    db.update(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id, &gateway)?;
+    db.save(&gateway)?;
     Ok(gateway)
 }
 
@@ -98,5 +83,5 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), AliError
             ),
         ));
     }
-    db.delete(CUSTOMER_GATEWAYS, &gateway.customer_gateway_id)
+    db.remove(&gateway)
 }

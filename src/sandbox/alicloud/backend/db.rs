@@ -3,7 +3,7 @@
 //! another.
 
 use super::model::{
-    CustomerGateway, Link, TrVpnAttachment, VcoRoute, VpnConnection, ASSOCIATIONS,
+    CustomerGateway, Link, Stored, TrVpnAttachment, VcoRoute, VpnConnection, ASSOCIATIONS,
     CUSTOMER_GATEWAYS, PROPAGATIONS, TR_ATTACHMENTS, VCO_ROUTES, VPN_CONNECTIONS,
 };
 use crate::sandbox::alicloud::error::{codes, AliError};
@@ -22,6 +22,21 @@ pub(crate) struct Snapshot {
 }
 
 impl Db<'_> {
+    /// Stores a new object in its region.
+    pub(crate) fn add<T: Stored>(&self, object: &T) -> Result<(), AliError> {
+        self.insert(T::KIND, object.region(), object.id(), object)
+    }
+
+    /// Stores a changed object.
+    pub(crate) fn save<T: Stored>(&self, object: &T) -> Result<(), AliError> {
+        self.update(T::KIND, object.id(), object)
+    }
+
+    /// Removes an object.
+    pub(crate) fn remove<T: Stored>(&self, object: &T) -> Result<(), AliError> {
+        self.delete(T::KIND, object.id())
+    }
+
     /// The gateway `id` in `region`; otherwise 404 `InvalidCustomerGatewayInstanceId.NotFound`.
     pub(crate) fn customer_gateway(
         &self,
@@ -41,10 +56,6 @@ impl Db<'_> {
     /// The connection `id` in whatever region (Cbn calls carry no Vpc region).
     pub(crate) fn find_connection(&self, id: &str) -> Result<Option<VpnConnection>, AliError> {
         self.find(VPN_CONNECTIONS, id)
-    }
-
-    pub(crate) fn save_connection(&self, c: &VpnConnection) -> Result<(), AliError> {
-        self.update(VPN_CONNECTIONS, &c.vpn_connection_id, c)
     }
 
     /// Ids of the connections with a tunnel on customer gateway `cgw`.
@@ -70,10 +81,6 @@ impl Db<'_> {
                     format!("The specified TransitRouterAttachmentId {id} does not exist."),
                 )
             })
-    }
-
-    pub(crate) fn save_attachment(&self, a: &TrVpnAttachment) -> Result<(), AliError> {
-        self.update(TR_ATTACHMENTS, &a.transit_router_attachment_id, a)
     }
 
     /// Every association and propagation of an attachment.

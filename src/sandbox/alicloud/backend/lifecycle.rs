@@ -46,18 +46,18 @@ pub(crate) fn settle(db: &Db<'_>, delay_ms: i64) -> Result<(), AliError> {
         if a.status == status::ATTACHING {
             a.status = status::ATTACHED.to_owned();
             a.status_since = now_ms;
-            db.save_attachment(&a)?;
+            db.save(&a)?;
             if let Some(mut c) = db.find_connection(&a.vpn_id)? {
                 allocate_addresses(db, &mut c)?;
                 c.state = state::ATTACHED.to_owned();
                 c.state_since = now_ms;
-                db.save_connection(&c)?;
+                db.save(&c)?;
             }
         } else if a.status == status::DETACHING {
             for link in db.links_of(&a.transit_router_attachment_id)? {
                 db.remove_link(&link)?;
             }
-            db.delete(TR_ATTACHMENTS, &a.transit_router_attachment_id)?;
+            db.remove(&a)?;
             if let Some(mut c) = db.find_connection(&a.vpn_id)? {
                 c.state = state::INIT.to_owned();
                 c.state_since = now_ms;
@@ -68,7 +68,7 @@ pub(crate) fn settle(db: &Db<'_>, delay_ms: i64) -> Result<(), AliError> {
                 for t in &mut c.tunnels {
                     t.internet_ip = None;
                 }
-                db.save_connection(&c)?;
+                db.save(&c)?;
             }
         }
     }
@@ -82,7 +82,7 @@ pub(crate) fn settle(db: &Db<'_>, delay_ms: i64) -> Result<(), AliError> {
             }
             .to_owned();
             c.state_since = now_ms;
-            db.save_connection(&c)?;
+            db.save(&c)?;
         }
     }
     settle_routes(db)?;

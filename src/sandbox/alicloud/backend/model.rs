@@ -64,6 +64,35 @@ pub(crate) struct ClientToken {
     pub fingerprint: String,
 }
 
+/// A kind kept in the store under its own id, in its region (so that adding, saving and
+/// removing one is written once, in [`Db`](super::db::Db)).
+pub(crate) trait Stored: Serialize {
+    const KIND: Kind;
+    fn id(&self) -> &str;
+    fn region(&self) -> &str;
+}
+
+/// `stored!(Type: KIND, id_field; …)`.
+macro_rules! stored {
+    ($($type:ty: $kind:expr, $id:ident);+ $(;)?) => {
+        $(impl Stored for $type {
+            const KIND: Kind = $kind;
+            fn id(&self) -> &str {
+                &self.$id
+            }
+            fn region(&self) -> &str {
+                &self.region_id
+            }
+        })+
+    };
+}
+
+stored!(
+    CustomerGateway: CUSTOMER_GATEWAYS, customer_gateway_id;
+    VpnConnection: VPN_CONNECTIONS, vpn_connection_id;
+    TrVpnAttachment: TR_ATTACHMENTS, transit_router_attachment_id;
+);
+
 /// A stored object a retried create may answer: the `ClientToken` it was created with, and when
 /// (epoch ms).
 pub(crate) trait Replayable: Clone {

@@ -9,31 +9,33 @@ use super::model::{
 };
 use super::seed::{SeedRegion, CEN_ID};
 use crate::sandbox::alicloud::error::{codes, AliError};
-use crate::sandbox::change::set;
+use crate::sandbox::change::{inputs, set};
 
 const DEFAULT_ORDER_TYPE: &str = "PayByCenOwner";
 
-/// A create: connection `vpn_id` bound to the transit router of `region`.
-pub(crate) struct NewAttachment {
-    pub vpn_id: String,
-    pub region: &'static SeedRegion,
-    pub name: String,
-    pub description: String,
-    pub auto_publish_route_enabled: bool,
-    pub charge_type: String,
-    pub zones: Vec<String>,
-    pub tags: Vec<Tag>,
-    pub token: Option<ClientToken>,
-    pub dry_run: bool,
-}
-
-/// An update (§5.3): the parameters sent.
-pub(crate) struct AttachmentChange {
-    pub auto_publish_route_enabled: Option<bool>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub order_type: Option<String>,
-    pub dry_run: bool,
+inputs! {
+    /// A create: connection `vpn_id` bound to the transit router of `region`.
+    NewAttachment /
+    /// An update (§5.3): the parameters sent.
+    AttachmentChange {
+        name: String,
+        description: String,
+        auto_publish_route_enabled: bool,
+    }
+    same {
+        dry_run: bool,
+    }
+    create_only {
+        vpn_id: String,
+        region: &'static SeedRegion,
+        charge_type: String,
+        zones: Vec<String>,
+        tags: Vec<Tag>,
+        token: Option<ClientToken>,
+    }
+    change_only {
+        order_type: Option<String>,
+    }
 }
 
 /// Binds the connection (or answers the binding a retry with the same `ClientToken` made).
@@ -93,29 +95,15 @@ pub(crate) fn create(db: &Db<'_>, new: NewAttachment) -> Result<TrVpnAttachment,
         tags: new.tags,
         client_token: new.token,
     };
-    db.insert(
-        TR_ATTACHMENTS,
-        region.region,
-        &attachment.transit_router_attachment_id,
-        &attachment,
-    )?;
+    db.add(&attachment)?;
     connection.state = state::ATTACHING.to_owned();
     connection.state_since = db.now_ms();
     connection.attach_type = ATTACHED_TO_CEN.to_owned();
     connection.transit_router_id = Some(attachment.transit_router_id.clone());
     connection.attach_instance_id = Some(CEN_ID.to_owned());
     connection.transit_router_attachment_id = Some(attachment.transit_router_attachment_id.clone());
-    db.save_connection(&connection)?;
+    db.save(&connection)?;
     Ok(attachment)
-}
-
-pub(crate) fn get(db: &Db<'_>, id: &str) -> Result<TrVpnAttachment, AliError> {
-    db.attachment(id)
-}
-
-/// Every attachment, oldest first.
-pub(crate) fn list(db: &Db<'_>) -> Result<Vec<TrVpnAttachment>, AliError> {
-    db.list_all(TR_ATTACHMENTS)
 }
 
 fn attached(a: &TrVpnAttachment) -> Result<(), AliError> {
@@ -147,7 +135,7 @@ pub(crate) fn update(db: &Db<'_>, id: &str, change: AttachmentChange) -> Result<
     );
     set(&mut a.order_type, change.order_type);
     dry_run_check(change.dry_run)?;
-    db.save_attachment(&a)
+    db.save(&a)
 }
 
 /// `force=false` is refused while route-table associations or propagations exist; `force=true`
@@ -187,11 +175,11 @@ pub(crate) fn delete(db: &Db<'_>, id: &str, force: bool, dry_run: bool) -> Resul
     }
     a.status = status::DETACHING.to_owned();
     a.status_since = db.now_ms();
-    db.save_attachment(&a)?;
+    db.save(&a)?;
     if let Some(c) = &mut connection {
         c.state = state::DETACHING.to_owned();
         c.state_since = db.now_ms();
-        db.save_connection(c)?;
+        db.save(c)?;
     }
     Ok(())
 }

@@ -54,7 +54,7 @@ fn idle(c: &VpnConnection) -> Result<(), AliError> {
 fn start_update(db: &Db<'_>, mut c: VpnConnection) -> Result<(), AliError> {
     c.state = state::UPDATING.to_owned();
     c.state_since = db.now_ms();
-    db.save_connection(&c)
+    db.save(&c)
 }
 
 /// The listed route `name` names; otherwise 404.
@@ -78,13 +78,7 @@ fn named_route(db: &Db<'_>, c: &VpnConnection, name: &RouteName) -> Result<VcoRo
 
 /// CreateVcoRouteEntry: the connection must be bound to a transit router and idle; one route
 /// per destination; a retried call with the same `ClientToken` answers the route it made.
-pub(crate) fn create(
-    db: &Db<'_>,
-    region: &str,
-    vco: &str,
-    new: NewRoute,
-) -> Result<VcoRoute, AliError> {
-    let c = db.connection(region, vco)?;
+pub(crate) fn create(db: &Db<'_>, c: VpnConnection, new: NewRoute) -> Result<VcoRoute, AliError> {
     let existing: Vec<VcoRoute> = db.list(VCO_ROUTES, &c.region_id)?;
     if let Some(same) = replay(&existing, new.token.as_ref(), db.now_ms())? {
         return Ok(same);
@@ -131,8 +125,7 @@ pub(crate) fn create(
 }
 
 /// The connection's listed routes, oldest first.
-pub(crate) fn listed(db: &Db<'_>, region: &str, vco: &str) -> Result<Vec<VcoRoute>, AliError> {
-    let c = db.connection(region, vco)?;
+pub(crate) fn listed(db: &Db<'_>, c: VpnConnection) -> Result<Vec<VcoRoute>, AliError> {
     Ok(db
         .routes_of(&c)?
         .into_iter()
@@ -144,13 +137,11 @@ pub(crate) fn listed(db: &Db<'_>, region: &str, vco: &str) -> Result<Vec<VcoRout
 /// meanwhile.
 pub(crate) fn modify_weight(
     db: &Db<'_>,
-    region: &str,
-    vco: &str,
+    c: VpnConnection,
     name: &RouteName,
     new_weight: i64,
     dry_run: bool,
 ) -> Result<(), AliError> {
-    let c = db.connection(region, vco)?;
     idle(&c)?;
     let mut route = named_route(db, &c, name)?;
     dry_run_check(dry_run)?;
@@ -162,12 +153,10 @@ pub(crate) fn modify_weight(
 /// DeleteVcoRouteEntry: the route stays listed until the connection's update ends.
 pub(crate) fn delete(
     db: &Db<'_>,
-    region: &str,
-    vco: &str,
+    c: VpnConnection,
     name: &RouteName,
     dry_run: bool,
 ) -> Result<(), AliError> {
-    let c = db.connection(region, vco)?;
     idle(&c)?;
     let mut route = named_route(db, &c, name)?;
     if route.phase == Phase::Deleting {

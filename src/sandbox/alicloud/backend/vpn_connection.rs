@@ -19,7 +19,7 @@ use super::model::{
 };
 use super::seed::SeedRegion;
 use crate::sandbox::alicloud::error::{codes, AliError};
-use crate::sandbox::change::set;
+use crate::sandbox::change::{inputs, set};
 
 /// The flattened parameter the tunnels come in.
 pub(crate) const TUNNELS_PARAM: &str = "TunnelOptionsSpecification";
@@ -56,38 +56,33 @@ pub(crate) struct TunnelPatch {
     pub ipsec_lifetime: Option<i64>,
 }
 
-/// A create: two tunnels (indexes 1 and 2, each with its customer gateway).
-pub(crate) struct NewVpnConnection {
-    pub region: &'static SeedRegion,
-    pub name: String,
-    pub local_subnet: String,
-    pub remote_subnet: String,
-    pub network_type: String,
-    pub effect_immediately: bool,
-    pub auto_config_route: bool,
-    pub enable_tunnels_bgp: bool,
-    pub tunnel_bandwidth: String,
-    pub resource_group_id: Option<String>,
-    pub tags: Vec<Tag>,
-    pub tunnels: Vec<TunnelPatch>,
-    pub token: Option<ClientToken>,
-    pub dry_run: bool,
-}
-
-/// A modify (`ModifyVpnAttachmentAttribute`): the parameters sent; tunnels are named by
-/// `TunnelIndex` and/or `TunnelId`.
-#[derive(Default)]
-pub(crate) struct VpnConnectionChange {
-    pub name: Option<String>,
-    pub local_subnet: Option<String>,
-    pub remote_subnet: Option<String>,
-    /// May only be resent.
-    pub network_type: Option<String>,
-    pub effect_immediately: Option<bool>,
-    pub auto_config_route: Option<bool>,
-    pub enable_tunnels_bgp: Option<bool>,
-    pub tunnels: Vec<TunnelPatch>,
-    pub dry_run: bool,
+inputs! {
+    /// A create: two tunnels (indexes 1 and 2, each with its customer gateway).
+    NewVpnConnection /
+    /// A modify (`ModifyVpnAttachmentAttribute`): the parameters sent; tunnels are named by
+    /// `TunnelIndex` and/or `TunnelId`.
+    #[derive(Default)]
+    VpnConnectionChange {
+        name: String,
+        local_subnet: String,
+        remote_subnet: String,
+        /// A modify may only resend it.
+        network_type: String,
+        effect_immediately: bool,
+        auto_config_route: bool,
+        enable_tunnels_bgp: bool,
+    }
+    same {
+        tunnels: Vec<TunnelPatch>,
+        dry_run: bool,
+    }
+    create_only {
+        region: &'static SeedRegion,
+        tunnel_bandwidth: String,
+        resource_group_id: Option<String>,
+        tags: Vec<Tag>,
+        token: Option<ClientToken>,
+    }
 }
 
 fn random_psk() -> String {
@@ -298,28 +293,19 @@ pub(crate) fn create(db: &Db<'_>, new: NewVpnConnection) -> Result<VpnConnection
     if let Some(same) = replay(&existing, connection.client_token.as_ref(), db.now_ms())? {
         return Ok(same);
     }
-    db.insert(
-        VPN_CONNECTIONS,
-        region.region,
-        &connection.vpn_connection_id,
-        &connection,
-    )?;
+    db.add(&connection)?;
     Ok(connection)
 }
 
-pub(crate) fn get(db: &Db<'_>, region: &str, id: &str) -> Result<VpnConnection, AliError> {
-    db.connection(region, id)
-}
-
-pub(crate) fn list(db: &Db<'_>, region: &str) -> Result<Vec<VpnConnection>, AliError> {
-    db.list(VPN_CONNECTIONS, region)
-}
+/// A connection no change is in progress on: what [`modify`] takes, so that the check comes
+/// first (before anything about the parameters) and cannot be left out.
+pub(crate) struct Modifiable(VpnConnection);
 
 /// The connection, if a modify may start now (not while a change is in progress).
-pub(crate) fn modifiable(db: &Db<'_>, region: &str, id: &str) -> Result<VpnConnection, AliError> {
+pub(crate) fn modifiable(db: &Db<'_>, region: &str, id: &str) -> Result<Modifiable, AliError> {
     let c = db.connection(region, id)?;
     if c.is_idle() {
-        Ok(c)
+        Ok(Modifiable(c))
     } else {
         Err(AliError::vco_configuring(&c.vpn_connection_id, &c.state))
     }
@@ -328,11 +314,9 @@ pub(crate) fn modifiable(db: &Db<'_>, region: &str, id: &str) -> Result<VpnConne
 /// Asynchronous: the connection goes `updating`, then back to `attached` (bound) or `init`.
 pub(crate) fn modify(
     db: &Db<'_>,
-    region: &str,
-    id: &str,
+    Modifiable(mut c): Modifiable,
     change: VpnConnectionChange,
 ) -> Result<VpnConnection, AliError> {
-    let mut c = modifiable(db, region, id)?;
     set(&mut c.name, change.name);
     set(&mut c.local_subnet, change.local_subnet);
     set(&mut c.remote_subnet, change.remote_subnet);
@@ -361,13 +345,13 @@ pub(crate) fn modify(
                 ),
             });
         };
-        apply(db, region, &mut c.tunnels[position], patch)?;
+        apply(db, &c.region_id, &mut c.tunnels[position], patch)?;
     }
     check(db, &c)?;
     dry_run_check(change.dry_run)?;
     c.state = state::UPDATING.to_owned();
     c.state_since = db.now_ms();
-    db.save_connection(&c)?;
+    db.save(&c)?;
     Ok(c)
 }
 
@@ -390,5 +374,5 @@ pub(crate) fn delete(db: &Db<'_>, region: &str, id: &str) -> Result<(), AliError
         ));
     }
     db.remove_routes_of(&c.vpn_connection_id)?;
-    db.delete(VPN_CONNECTIONS, &c.vpn_connection_id)
+    db.remove(&c)
 }

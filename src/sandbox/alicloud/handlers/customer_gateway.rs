@@ -3,12 +3,12 @@
 
 use serde_json::{json, Value};
 
-use super::shared::{self, Page};
+use super::shared::{self, FieldFilter, Page};
 use crate::sandbox::alicloud::backend::customer_gateway::{
     self as backend, CustomerGatewayChange, NewCustomerGateway,
 };
 use crate::sandbox::alicloud::backend::db::Db;
-use crate::sandbox::alicloud::backend::model::{CustomerGateway, Tag};
+use crate::sandbox::alicloud::backend::model::{CustomerGateway, Tag, CUSTOMER_GATEWAYS};
 use crate::sandbox::alicloud::error::AliError;
 use crate::sandbox::alicloud::params::Params;
 use crate::sandbox::alicloud::rules;
@@ -88,22 +88,19 @@ pub(super) fn create(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
 
 pub(super) fn describe(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let region = rules::region(p)?;
-    let gateway = backend::get(db, region.region, p.required("CustomerGatewayId")?)?;
+    let gateway = db.customer_gateway(region.region, p.required("CustomerGatewayId")?)?;
     Ok(render(&gateway))
 }
 
 pub(super) fn describe_many(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let region = rules::region(p)?;
     let page = Page::parse(p)?;
-    let id = p.get("CustomerGatewayId");
-    let group = p.get("ResourceGroupId");
-    let tag_filter = rules::tags(p, "Tag")?;
-    let matching: Vec<CustomerGateway> = backend::list(db, region.region)?
-        .into_iter()
-        .filter(|g| id.is_none_or(|id| g.customer_gateway_id == id))
-        .filter(|g| group.is_none_or(|rg| g.resource_group_id == rg))
-        .filter(|g| shared::tags_match(&g.tags, &tag_filter))
-        .collect();
+    let fields: &[FieldFilter<CustomerGateway>] = &[
+        ("CustomerGatewayId", |g| &g.customer_gateway_id),
+        ("ResourceGroupId", |g| &g.resource_group_id),
+    ];
+    let all = db.list(CUSTOMER_GATEWAYS, region.region)?;
+    let matching = shared::matching(p, all, fields, Some(|g| &g.tags))?;
     page.answer(&matching, ("CustomerGateways", "CustomerGateway"), |g| {
         Ok(render(g))
     })
@@ -114,7 +111,7 @@ pub(super) fn describe_many(db: &Db<'_>, p: &Params) -> Result<Value, AliError> 
 pub(super) fn modify(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let region = rules::region(p)?;
     let id = p.required("CustomerGatewayId")?;
-    backend::get(db, region.region, id)?;
+    let gateway = db.customer_gateway(region.region, id)?;
     if let Some(name) = p.get("Name") {
         rules::name_or_description("Name", name)?;
     }
@@ -129,7 +126,7 @@ pub(super) fn modify(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
         description: p.string("Description"),
         auth_key: p.string("AuthKey"),
     };
-    Ok(summary(&backend::modify(db, region.region, id, change)?))
+    Ok(summary(&backend::modify(db, gateway, change)?))
 }
 
 /// Refused while any tunnel of any connection uses the gateway (§3).

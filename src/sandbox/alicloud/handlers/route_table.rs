@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::shared;
+use super::shared::{self, FieldFilter};
 use crate::sandbox::alicloud::backend::db::Db;
 use crate::sandbox::alicloud::backend::model::{Link, LinkType, ASSOCIATION, PROPAGATION};
 use crate::sandbox::alicloud::backend::route_table as backend;
@@ -103,22 +103,20 @@ pub(super) fn list_links(db: &Db<'_>, p: &Params, links: &Links) -> Result<Value
         list_key,
         needs_table,
     } = *links;
-    let table = if needs_table {
-        Some(p.required("TransitRouterRouteTableId")?)
-    } else {
-        p.get("TransitRouterRouteTableId")
-    };
-    let attachment = p.get("TransitRouterAttachmentId");
-    let resource = p.get("TransitRouterAttachmentResourceId");
-    let resource_type = p.get("TransitRouterAttachmentResourceType");
-    let status = p.get("Status");
-    let matching: Vec<Link> = backend::links(db, t)?
-        .into_iter()
-        .filter(|l| table.is_none_or(|t| l.transit_router_route_table_id == t))
-        .filter(|l| attachment.is_none_or(|a| l.transit_router_attachment_id == a))
-        .filter(|l| resource.is_none_or(|r| l.resource_id == r))
-        .filter(|l| resource_type.is_none_or(|r| l.resource_type == r))
-        .filter(|l| status.is_none_or(|s| l.status == s))
-        .collect();
+    if needs_table {
+        p.required("TransitRouterRouteTableId")?;
+    }
+    let fields: &[FieldFilter<Link>] = &[
+        ("TransitRouterRouteTableId", |l| {
+            &l.transit_router_route_table_id
+        }),
+        ("TransitRouterAttachmentId", |l| {
+            &l.transit_router_attachment_id
+        }),
+        ("TransitRouterAttachmentResourceId", |l| &l.resource_id),
+        ("TransitRouterAttachmentResourceType", |l| &l.resource_type),
+        ("Status", |l| &l.status),
+    ];
+    let matching = shared::matching(p, backend::links(db, t)?, fields, None)?;
     shared::cbn_answer(p, &matching, list_key, render_link)
 }

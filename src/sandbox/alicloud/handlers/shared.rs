@@ -21,6 +21,31 @@ pub(crate) fn tags_match(tags: &[Tag], filter: &[(String, String)]) -> bool {
     })
 }
 
+/// A filter parameter of a describe or list call, and the field of the object it names.
+pub(crate) type FieldFilter<T> = (&'static str, fn(&T) -> &str);
+
+/// The objects of `all` every field filter the call sent accepts (the field equals the value
+/// sent), and every `Tag.N` pair when `tags` says where an object keeps its tags.
+pub(crate) fn matching<T>(
+    p: &Params,
+    all: Vec<T>,
+    fields: &[FieldFilter<T>],
+    tags: Option<fn(&T) -> &[Tag]>,
+) -> Result<Vec<T>, AliError> {
+    let tag_filter = match tags {
+        Some(_) => rules::tags(p, "Tag")?,
+        None => Vec::new(),
+    };
+    Ok(all
+        .into_iter()
+        .filter(|o| {
+            let sent = |(param, field): &FieldFilter<T>| p.get(param).is_none_or(|v| field(o) == v);
+            fields.iter().all(sent)
+        })
+        .filter(|o| tags.is_none_or(|of| tags_match(of(o), &tag_filter)))
+        .collect())
+}
+
 /// The call's `ClientToken` (checked), with the digest of what it asks.
 pub(crate) fn client_token(p: &Params) -> Result<Option<ClientToken>, AliError> {
     Ok(rules::client_token(p)?.map(|token| ClientToken {

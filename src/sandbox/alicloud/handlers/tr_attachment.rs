@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::shared;
+use super::shared::{self, FieldFilter};
 use crate::sandbox::alicloud::backend::db::Db;
-use crate::sandbox::alicloud::backend::model::{Tag, TrVpnAttachment, ACCOUNT_ID};
+use crate::sandbox::alicloud::backend::model::{Tag, TrVpnAttachment, ACCOUNT_ID, TR_ATTACHMENTS};
 use crate::sandbox::alicloud::backend::seed::{self, SeedRegion, CEN_ID};
 use crate::sandbox::alicloud::backend::tr_attachment::{
     self as backend, AttachmentChange, NewAttachment,
@@ -122,26 +122,23 @@ pub(super) fn create(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
 
 /// Not-found is an empty list, never an error (§5.2).
 pub(super) fn list(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    let id = p.get("TransitRouterAttachmentId");
-    let tr = p.get("TransitRouterId");
-    let cen = p.get("CenId");
-    let region = p.get("RegionId");
-    let tag_filter = rules::tags(p, "Tag")?;
-    let matching: Vec<TrVpnAttachment> = backend::list(db)?
-        .into_iter()
-        .filter(|a| id.is_none_or(|id| a.transit_router_attachment_id == id))
-        .filter(|a| tr.is_none_or(|tr| a.transit_router_id == tr))
-        .filter(|a| cen.is_none_or(|cen| a.cen_id == cen))
-        .filter(|a| region.is_none_or(|r| a.region_id == r))
-        .filter(|a| shared::tags_match(&a.tags, &tag_filter))
-        .collect();
+    let fields: &[FieldFilter<TrVpnAttachment>] = &[
+        ("TransitRouterAttachmentId", |a| {
+            &a.transit_router_attachment_id
+        }),
+        ("TransitRouterId", |a| &a.transit_router_id),
+        ("CenId", |a| &a.cen_id),
+        ("RegionId", |a| &a.region_id),
+    ];
+    let all = db.list_all(TR_ATTACHMENTS)?;
+    let matching = shared::matching(p, all, fields, Some(|a| &a.tags))?;
     shared::cbn_answer(p, &matching, "TransitRouterAttachments", render)
 }
 
 /// Stays `Attached` (§5.3).
 pub(super) fn update(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let id = p.required("TransitRouterAttachmentId")?;
-    backend::get(db, id)?;
+    db.attachment(id)?;
     if let Some(v) = p.get("TransitRouterAttachmentName") {
         rules::attachment_name("TransitRouterAttachmentName", v)?;
     }
@@ -162,7 +159,7 @@ pub(super) fn update(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
 /// `Force=false` is refused while route-table associations or propagations exist (§5.4).
 pub(super) fn delete(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let id = p.required("TransitRouterAttachmentId")?;
-    backend::get(db, id)?;
+    db.attachment(id)?;
     let force = p.bool("Force")?.unwrap_or(false);
     backend::delete(db, id, force, shared::dry_run(p)?)?;
     Ok(json!({}))

@@ -6,12 +6,11 @@ use serde_json::{json, Value};
 
 use super::shared::{self, Page};
 use crate::sandbox::alicloud::backend::db::Db;
-use crate::sandbox::alicloud::backend::model::VcoRoute;
+use crate::sandbox::alicloud::backend::model::{VcoRoute, VpnConnection};
 use crate::sandbox::alicloud::backend::route_table;
 use crate::sandbox::alicloud::backend::vco_route::{
     self as backend, NewRoute, Published, RouteName,
 };
-use crate::sandbox::alicloud::backend::vpn_connection;
 use crate::sandbox::alicloud::error::AliError;
 use crate::sandbox::alicloud::params::Params;
 use crate::sandbox::alicloud::rules;
@@ -68,11 +67,9 @@ pub(super) fn render_state(r: &VcoRoute) -> Value {
 
 /// The connection a call names (region and id), which must exist: said before anything about
 /// the other parameters.
-fn connection(db: &Db<'_>, p: &Params) -> Result<(String, String), AliError> {
+fn connection(db: &Db<'_>, p: &Params) -> Result<VpnConnection, AliError> {
     let region = rules::region(p)?;
-    let id = p.required("VpnConnectionId")?;
-    vpn_connection::get(db, region.region, id)?;
-    Ok((region.region.to_owned(), id.to_owned()))
+    db.connection(region.region, p.required("VpnConnectionId")?)
 }
 
 /// `RouteDest`: an IPv4 CIDR block written as its network address, not 0.0.0.0/0.
@@ -131,9 +128,9 @@ fn route_name(p: &Params) -> Result<RouteName, AliError> {
 }
 
 pub(super) fn create(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    let (region, vco) = connection(db, p)?;
+    let c = connection(db, p)?;
     let route_dest = route_dest(p)?;
-    let next_hop = next_hop(p, &vco)?;
+    let next_hop = next_hop(p, &c.vpn_connection_id)?;
     let weight = weight(p, "Weight")?;
     let overlay_mode = overlay_mode(p)?;
     let description = p.string("Description").unwrap_or_default();
@@ -149,18 +146,18 @@ pub(super) fn create(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
         token: shared::client_token(p)?,
         dry_run: shared::dry_run(p)?,
     };
-    Ok(render_created(&backend::create(db, &region, &vco, new)?))
+    Ok(render_created(&backend::create(db, c, new)?))
 }
 
 /// DescribeVcoRouteEntries: the connection's listed routes, Vpc paging, and the count.
 pub(super) fn describe(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    let (region, vco) = connection(db, p)?;
+    let c = connection(db, p)?;
     let page = Page::parse(p)?;
     let entry_type = p
         .one_of("RouteEntryType", ENTRY_TYPES)?
         .unwrap_or_else(|| CUSTOM.to_owned());
     let routes: Vec<VcoRoute> = if entry_type == CUSTOM {
-        backend::listed(db, &region, &vco)?
+        backend::listed(db, c)?
     } else {
         Vec::new()
     };
@@ -176,18 +173,18 @@ pub(super) fn describe(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
 /// ModifyVcoRouteEntryWeight: `Weight` names the route (its current weight), `NewWeight` is
 /// applied at once.
 pub(super) fn modify_weight(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    let (region, vco) = connection(db, p)?;
+    let c = connection(db, p)?;
     let new_weight = weight(p, "NewWeight")?;
     let name = route_name(p)?;
-    backend::modify_weight(db, &region, &vco, &name, new_weight, shared::dry_run(p)?)?;
+    backend::modify_weight(db, c, &name, new_weight, shared::dry_run(p)?)?;
     Ok(json!({}))
 }
 
 /// DeleteVcoRouteEntry: the route stays listed until the connection's update ends.
 pub(super) fn delete(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
-    let (region, vco) = connection(db, p)?;
+    let c = connection(db, p)?;
     let name = route_name(p)?;
-    backend::delete(db, &region, &vco, &name, shared::dry_run(p)?)?;
+    backend::delete(db, c, &name, shared::dry_run(p)?)?;
     Ok(json!({}))
 }
 

@@ -4,11 +4,10 @@
 
 use serde_json::{json, Value};
 
-use super::shared::{self, Page};
-use crate::sandbox::alicloud::backend::customer_gateway;
+use super::shared::{self, FieldFilter, Page};
 use crate::sandbox::alicloud::backend::db::Db;
 use crate::sandbox::alicloud::backend::model::{
-    state, CustomerGateway, Tag, Tunnel, VpnConnection,
+    state, CustomerGateway, Tag, Tunnel, VpnConnection, VPN_CONNECTIONS,
 };
 use crate::sandbox::alicloud::backend::seed;
 use crate::sandbox::alicloud::backend::vpn_connection::{
@@ -172,26 +171,24 @@ pub(super) fn create(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
 
 pub(super) fn describe(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let region = rules::region(p)?;
-    let c = backend::get(db, region.region, p.required("VpnConnectionId")?)?;
+    let c = db.connection(region.region, p.required("VpnConnectionId")?)?;
     Ok(describe_value(&c, &gateways_of(db, &c)?, "Tags"))
 }
 
 pub(super) fn describe_many(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let region = rules::region(p)?;
     let page = Page::parse(p)?;
-    let id = p.get("VpnConnectionId");
     let cgw = p.get("CustomerGatewayId");
     let gateway = p.get("VpnGatewayId");
-    let group = p.get("ResourceGroupId");
-    let tag_filter = rules::tags(p, "Tag")?;
-    let matching: Vec<VpnConnection> = backend::list(db, region.region)?
-        .into_iter()
-        .filter(|c| id.is_none_or(|id| c.vpn_connection_id == id))
-        .filter(|c| cgw.is_none_or(|g| c.tunnels.iter().any(|t| t.customer_gateway_id == g)))
-        .filter(|_| gateway.is_none_or(|g| g == NOT_ON_GATEWAY))
-        .filter(|c| group.is_none_or(|rg| c.resource_group_id == rg))
-        .filter(|c| shared::tags_match(&c.tags, &tag_filter))
-        .collect();
+    let fields: &[FieldFilter<VpnConnection>] = &[
+        ("VpnConnectionId", |c| &c.vpn_connection_id),
+        ("ResourceGroupId", |c| &c.resource_group_id),
+    ];
+    let all = db.list(VPN_CONNECTIONS, region.region)?;
+    let mut matching = shared::matching(p, all, fields, Some(|c| &c.tags))?;
+    // A connection uses its gateways in its tunnels; none is on a VPN gateway.
+    matching.retain(|c| cgw.is_none_or(|g| c.tunnels.iter().any(|t| t.customer_gateway_id == g)));
+    matching.retain(|_| gateway.is_none_or(|g| g == NOT_ON_GATEWAY));
     page.answer(&matching, ("VpnConnections", "VpnConnection"), |c| {
         Ok(describe_value(c, &gateways_of(db, c)?, "Tag"))
     })
@@ -202,7 +199,7 @@ pub(super) fn modify(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
     let region = rules::region(p)?;
     let id = p.required("VpnConnectionId")?;
     // Unknown or busy: said before anything about the parameters.
-    backend::modifiable(db, region.region, id)?;
+    let c = backend::modifiable(db, region.region, id)?;
     if let Some(name) = p.get("Name") {
         rules::name_or_description("Name", name)?;
     }
@@ -225,7 +222,7 @@ pub(super) fn modify(db: &Db<'_>, p: &Params) -> Result<Value, AliError> {
         change.tunnels.push(parse_tunnel(g)?);
     }
     change.dry_run = shared::dry_run(p)?;
-    let c = backend::modify(db, region.region, id, change)?;
+    let c = backend::modify(db, c, change)?;
     let mut v = common_json(&c);
     insert(&mut v, "Description", Some(json!("")));
     insert(
@@ -360,7 +357,7 @@ fn gateways_of(db: &Db<'_>, c: &VpnConnection) -> Result<Gateways, AliError> {
     c.tunnels
         .iter()
         .map(
-            |t| match customer_gateway::get(db, &c.region_id, &t.customer_gateway_id) {
+            |t| match db.customer_gateway(&c.region_id, &t.customer_gateway_id) {
                 Ok(g) => Ok(Some(g)),
                 Err(e) if e.code == codes::CGW_NOT_FOUND => Ok(None),
                 Err(e) => Err(e),

@@ -12,8 +12,6 @@ use super::model::{
 };
 use crate::sandbox::jdcloud::error::{JdError, Status};
 
-/// "50 static … routes/BGW" (docs/design/jdcloud.md §6).
-const QUOTA_PER_BGW: usize = 50;
 const ORIGIN_STATIC: &str = "static";
 /// "route type Static 100" (`Border-Gateway-Features.md`).
 const STATIC_PRIORITY: i64 = 100;
@@ -32,11 +30,7 @@ pub(crate) fn create(db: &Db<'_>, bgw_id: &str, target: RouteTarget) -> Result<B
     let nexthop_type = check_target(db, &bgw.bgw_id, &target)?;
     let routes = db.all_where(|r: &BgwRoute| r.bgw_id == bgw.bgw_id)?;
     check_unique(&routes, &target, None)?;
-    db.check_count::<BgwRoute>(
-        routes.len(),
-        QUOTA_PER_BGW,
-        "static routes per border gateway",
-    )?;
+    db.check_count::<BgwRoute>(routes.len())?;
     let route = BgwRoute {
         bgw_route_id: db.new_id(BGW_ROUTES)?,
         bgw_id: bgw.bgw_id,

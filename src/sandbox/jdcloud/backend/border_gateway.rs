@@ -8,9 +8,6 @@ use super::model::{ids, Bgw, BgwRoute, VpcAttachment, VpnConnection, AZ_TYPE_EDG
 use crate::sandbox::change::{inputs, set};
 use crate::sandbox::jdcloud::error::JdError;
 
-/// "5 BGWs/region" (docs/design/jdcloud.md §6).
-const QUOTA_PER_REGION: usize = 5;
-
 inputs! {
     /// A create, its fields already checked (`az` empty unless `az_type` is edge).
     NewBgw /
@@ -25,7 +22,7 @@ inputs! {
 }
 
 pub(crate) fn create(db: &Db<'_>, new: NewBgw) -> Result<Bgw, JdError> {
-    db.check_quota::<Bgw>(QUOTA_PER_REGION)?;
+    db.check_quota::<Bgw>()?;
     let bgw = Bgw {
         bgw_id: db.new_id(BGWS)?,
         bgw_name: new.name,

@@ -6,9 +6,6 @@ use super::model::{CustomerGateway, VpnConnection, VpnTunnel, CUSTOMER_GATEWAYS}
 use crate::sandbox::change::{inputs, set};
 use crate::sandbox::jdcloud::error::JdError;
 
-/// "10 customer gateways/region" (docs/design/jdcloud.md §6).
-const QUOTA_PER_REGION: usize = 10;
-
 inputs! {
     /// A create, its fields already checked.
     NewCustomerGateway /
@@ -22,7 +19,7 @@ inputs! {
 }
 
 pub(crate) fn create(db: &Db<'_>, new: NewCustomerGateway) -> Result<CustomerGateway, JdError> {
-    db.check_quota::<CustomerGateway>(QUOTA_PER_REGION)?;
+    db.check_quota::<CustomerGateway>()?;
     let now = db.timestamp();
     let gateway = CustomerGateway {
         customer_gateway_id: db.new_id(CUSTOMER_GATEWAYS)?,

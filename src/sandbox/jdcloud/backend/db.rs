@@ -7,7 +7,7 @@ use std::ops::Deref;
 use time::OffsetDateTime;
 
 use super::model::{
-    ids, Bgw, BgwRoute, Object, VpcAttachment, VpnConnection, VpnTunnel, HA_NO_REDUNDANCY,
+    ids, Bgw, BgwRoute, Object, Quota, VpcAttachment, VpnConnection, VpnTunnel, HA_NO_REDUNDANCY,
     HA_REDUNDANCY, STATUS_UP,
 };
 use crate::sandbox::jdcloud::error::{JdError, Status};
@@ -118,24 +118,23 @@ impl<'a> Db<'a> {
         Ok(())
     }
 
-    /// Refuses a create once the region holds `quota` `T`s.
-    pub(crate) fn check_quota<T: Object>(&self, quota: usize) -> Result<(), JdError> {
-        self.check_count::<T>(self.count(T::KIND, self.region)?, quota, "per region")
+    /// Refuses a create once the region fills `T`'s quota (a kind counted per region).
+    pub(crate) fn check_quota<T: Object>(&self) -> Result<(), JdError> {
+        self.check_count::<T>(self.count(T::KIND, self.region)?)
     }
 
-    /// Refuses a create when `count` `T`s already fill `quota` (unless quotas are off): 400
-    /// `QUOTA_EXCEEDED`, `"<What> quota limit exceeded (<quota> <per>)."`.
-    pub(crate) fn check_count<T: Object>(
-        &self,
-        count: usize,
-        quota: usize,
-        per: &str,
-    ) -> Result<(), JdError> {
-        if count < quota || !self.quotas() {
+    /// Refuses a create when `count` `T`s (of the region, or of one border gateway, as `T`'s
+    /// quota counts) already fill the quota, unless quotas are off: 400 `QUOTA_EXCEEDED`,
+    /// `"<What> quota limit exceeded (<limit> <per>)."`.
+    pub(crate) fn check_count<T: Object>(&self, count: usize) -> Result<(), JdError> {
+        let Some(Quota { limit, per }) = T::QUOTA else {
+            return Ok(());
+        };
+        if count < limit || !self.quotas() {
             return Ok(());
         }
         Err(JdError::quota_exceeded(format!(
-            "{} quota limit exceeded ({quota} {per}).",
+            "{} quota limit exceeded ({limit} {per}).",
             T::WHAT
         )))
     }

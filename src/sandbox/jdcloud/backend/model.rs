@@ -28,17 +28,31 @@ pub(crate) const BGW_ROUTES: Kind = Kind::new(CLOUD, "bgw_routes", "bgwr");
 pub(crate) trait Object: Serialize + DeserializeOwned {
     const KIND: Kind;
     const WHAT: &'static str;
+    /// How many of the kind may exist; `None`: no limit is emulated.
+    const QUOTA: Option<Quota> = None;
     fn id(&self) -> &str;
     /// Records a change made at `now` (`updatedTime`, for the kinds that have one).
     fn touch(&mut self, _now: String) {}
 }
 
-/// `object!(Type, KIND, "What", id_field)`, and `updated: field` for a kind with an update time.
+/// A kind's quota (docs/design/jdcloud.md §6): at most `limit`, counted `per` (the refusal's
+/// words: in a region, or on one border gateway).
+pub(crate) struct Quota {
+    pub limit: usize,
+    pub per: &'static str,
+}
+
+/// `object!(Type, KIND, "What", id_field)`, then `updated: field` for a kind with an update
+/// time and `quota: (limit, "per …")` for a kind with a quota.
 macro_rules! object {
-    ($type:ty, $kind:expr, $what:literal, $id:ident $(, updated: $updated:ident)?) => {
+    (
+        $type:ty, $kind:expr, $what:literal, $id:ident
+        $(, updated: $updated:ident)? $(, quota: ($limit:expr, $per:literal))?
+    ) => {
         impl Object for $type {
             const KIND: Kind = $kind;
             const WHAT: &'static str = $what;
+            $(const QUOTA: Option<Quota> = Some(Quota { limit: $limit, per: $per });)?
             fn id(&self) -> &str {
                 &self.$id
             }
@@ -49,17 +63,18 @@ macro_rules! object {
     };
 }
 
-object!(Bgw, BGWS, "Bgw", bgw_id);
-object!(
-    VpcAttachment,
-    VPC_ATTACHMENTS,
-    "VpcAttachment",
-    vpc_attachment_id
-);
-object!(CustomerGateway, CUSTOMER_GATEWAYS, "CustomerGateway", customer_gateway_id, updated: updated_time);
-object!(VpnConnection, VPN_CONNECTIONS, "VpnConnection", vpn_connection_id, updated: updated_time);
+// Quotas: "5 BGWs/region", "50 VPC attachments/BGW", "10 customer gateways/region", "10 VPN
+// connections/BGW", "50 static … routes/BGW" (docs/design/jdcloud.md §6).
+object!(Bgw, BGWS, "Bgw", bgw_id, quota: (5, "per region"));
+object!(VpcAttachment, VPC_ATTACHMENTS, "VpcAttachment", vpc_attachment_id,
+    quota: (50, "per border gateway"));
+object!(CustomerGateway, CUSTOMER_GATEWAYS, "CustomerGateway", customer_gateway_id,
+    updated: updated_time, quota: (10, "per region"));
+object!(VpnConnection, VPN_CONNECTIONS, "VpnConnection", vpn_connection_id,
+    updated: updated_time, quota: (10, "per border gateway"));
 object!(VpnTunnel, VPN_TUNNELS, "VpnTunnel", vpn_tunnel_id, updated: updated_time);
-object!(BgwRoute, BGW_ROUTES, "BgwRoute", bgw_route_id);
+object!(BgwRoute, BGW_ROUTES, "BgwRoute", bgw_route_id,
+    quota: (50, "static routes per border gateway"));
 
 /// The ids of `objects`, comma-separated (what a refused delete names).
 pub(crate) fn ids<T: Object>(objects: &[T]) -> String {

@@ -18,8 +18,6 @@ use super::model::{
 use crate::sandbox::change::{inputs, set};
 use crate::sandbox::jdcloud::error::JdError;
 
-/// "50 VPC attachments/BGW" (docs/design/jdcloud.md §6).
-const QUOTA_PER_BGW: usize = 50;
 /// "创建vpc接口的状态:active" — the only documented value.
 const STATUS_ACTIVE: &str = "active";
 /// How many subnets a fabricated VPC has (what `all` propagates).
@@ -79,7 +77,7 @@ pub(crate) fn create(db: &Db<'_>, new: NewVpcAttachment) -> Result<VpcAttachment
     db.get::<Bgw>(&new.bgw_id)?;
     let siblings = db.all_where(|a: &VpcAttachment| a.bgw_id == new.bgw_id)?;
     check_unique(&siblings, &new.bgw_id, &new.propagation.vpc_id, None)?;
-    db.check_count::<VpcAttachment>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
+    db.check_count::<VpcAttachment>(siblings.len())?;
     let attachment = VpcAttachment {
         vpc_attachment_id: db.new_id(VPC_ATTACHMENTS)?,
         vpc_attachment_name: new.name,

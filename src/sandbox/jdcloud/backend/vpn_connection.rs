@@ -23,8 +23,6 @@ use crate::sandbox::change::set;
 use crate::sandbox::jdcloud::error::{JdError, Status};
 use crate::sandbox::pool;
 
-/// "10 VPN connections/BGW" (docs/design/jdcloud.md §6).
-const QUOTA_PER_BGW: usize = 10;
 /// Where cloud-side public addresses come from: TEST-NET-2 (RFC 5737), then the benchmarking
 /// block 198.18.0.0/15's lower half (RFC 2544) once its 254 addresses are used up — never a
 /// routable block, since the IKE tests put these addresses in network namespaces
@@ -93,7 +91,7 @@ pub(crate) fn create(db: &Db<'_>, new: NewVpnConnection) -> Result<VpnConnection
         vec![STANDARD_PROVIDER.to_owned(); CLOUD_IPS_PER_CONNECTION]
     };
     let siblings = db.all_where(|c: &VpnConnection| c.bgw_id == new.bgw_id)?;
-    db.check_count::<VpnConnection>(siblings.len(), QUOTA_PER_BGW, "per border gateway")?;
+    db.check_count::<VpnConnection>(siblings.len())?;
 
     let now = db.timestamp();
     let connection = VpnConnection {
