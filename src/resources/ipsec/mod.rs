@@ -48,3 +48,20 @@ fn clouds_of(clouds: &Value) -> Option<Vec<Cloud>> {
             .collect(),
     }
 }
+
+/// A key resource's state: the schema's empty object reads into it with no
+/// key, and its `Debug` never shows the key it holds.
+#[cfg(test)]
+fn check_state_hides_key<S>(
+    schema: crate::framework::Schema,
+    key: fn(&mut S) -> &mut Option<crate::signer::Sensitive<String>>,
+) where
+    S: serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let v = crate::framework::schema::conform(&schema.block, &Value::Object(Default::default()));
+    let mut s: S = crate::framework::resource::to_typed(&v).unwrap();
+    assert!(key(&mut s).is_none());
+    *key(&mut s) = Some(crate::signer::Sensitive::from("SecretKey_1".to_string()));
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("SecretKey_1"), "{shown}");
+}

@@ -361,16 +361,6 @@ mod tests {
 
     #[test]
     fn the_state_matches_the_schema_and_hides_the_key() {
-        let v = conform(&schema().block, &Value::Object(Default::default()));
-        let s: State = crate::framework::resource::to_typed(&v).unwrap();
-        assert!(s.value.is_none());
-        let shown = format!(
-            "{:?}",
-            State {
-                value: Some(Sensitive::from("SecretKey_1".to_string())),
-                ..State::default()
-            }
-        );
-        assert!(!shown.contains("SecretKey_1"), "{shown}");
+        super::super::check_state_hides_key::<State>(schema(), |s| &mut s.value);
     }
 }
