@@ -29,6 +29,38 @@ struct Setting {
     rule: Rule,
 }
 
+impl Setting {
+    const fn plain(
+        attr: &'static str,
+        env: &'static str,
+        description: &'static str,
+        rule: Rule,
+    ) -> Setting {
+        Setting {
+            attr,
+            env,
+            sensitive: false,
+            description,
+            rule,
+        }
+    }
+    /// A setting whose value is a secret: sensitive in the schema.
+    const fn secret(
+        attr: &'static str,
+        env: &'static str,
+        description: &'static str,
+        rule: Rule,
+    ) -> Setting {
+        Setting {
+            attr,
+            env,
+            sensitive: true,
+            description,
+            rule,
+        }
+    }
+}
+
 /// The checks a setting's value gets (empty means unset, so it is never checked).
 #[derive(Clone, Copy)]
 enum Rule {
@@ -146,49 +178,21 @@ impl Validator for SettingRule {
     }
 }
 
+#[rustfmt::skip]
 const JDCLOUD_SETTINGS: &[Setting] = &[
-    Setting { attr: "access_key", env: "JDCLOUD_ACCESS_KEY", sensitive: false, description: "JD Cloud access key ID.", rule: Rule::Any },
-    Setting { attr: "secret_key", env: "JDCLOUD_SECRET_KEY", sensitive: true, description: "JD Cloud secret access key.", rule: Rule::Any },
-    Setting {
-        attr: "region",
-        env: "JDCLOUD_REGION",
-        sensitive: false,
-        description: "Default region for JD Cloud resources (default `cn-north-1`).",
-        rule: Rule::Region(regions::JDCLOUD, "a JD Cloud"),
-    },
-    Setting {
-        attr: "endpoint",
-        env: "HYBRIDNET_JDCLOUD_ENDPOINT",
-        sensitive: false,
-        description: "Base URL of the JD Cloud `bgw` API (default `https://bgw.jdcloud-api.com`); point it at `hybridnet-sandbox` to work offline.",
-        rule: Rule::Endpoint,
-    },
+    Setting::plain("access_key", "JDCLOUD_ACCESS_KEY", "JD Cloud access key ID.", Rule::Any),
+    Setting::secret("secret_key", "JDCLOUD_SECRET_KEY", "JD Cloud secret access key.", Rule::Any),
+    Setting::plain("region", "JDCLOUD_REGION", "Default region for JD Cloud resources (default `cn-north-1`).", Rule::Region(regions::JDCLOUD, "a JD Cloud")),
+    Setting::plain("endpoint", "HYBRIDNET_JDCLOUD_ENDPOINT", "Base URL of the JD Cloud `bgw` API (default `https://bgw.jdcloud-api.com`); point it at `hybridnet-sandbox` to work offline.", Rule::Endpoint),
 ];
 
+#[rustfmt::skip]
 const ALICLOUD_SETTINGS: &[Setting] = &[
-    Setting { attr: "access_key", env: "ALICLOUD_ACCESS_KEY", sensitive: false, description: "Alibaba Cloud AccessKey ID.", rule: Rule::Any },
-    Setting { attr: "secret_key", env: "ALICLOUD_SECRET_KEY", sensitive: true, description: "Alibaba Cloud AccessKey secret.", rule: Rule::Any },
-    Setting {
-        attr: "security_token",
-        env: "ALICLOUD_SECURITY_TOKEN",
-        sensitive: true,
-        description: "STS security token, for temporary credentials.",
-        rule: Rule::Any,
-    },
-    Setting {
-        attr: "region",
-        env: "ALICLOUD_REGION",
-        sensitive: false,
-        description: "Default region for Alibaba Cloud resources (default `cn-hangzhou`).",
-        rule: Rule::Region(regions::ALICLOUD, "an Alibaba Cloud"),
-    },
-    Setting {
-        attr: "endpoint",
-        env: "HYBRIDNET_ALICLOUD_ENDPOINT",
-        sensitive: false,
-        description: "One base URL for the Alibaba Cloud VPC and CBN APIs (default: their public endpoints); point it at `hybridnet-sandbox` to work offline.",
-        rule: Rule::Endpoint,
-    },
+    Setting::plain("access_key", "ALICLOUD_ACCESS_KEY", "Alibaba Cloud AccessKey ID.", Rule::Any),
+    Setting::secret("secret_key", "ALICLOUD_SECRET_KEY", "Alibaba Cloud AccessKey secret.", Rule::Any),
+    Setting::secret("security_token", "ALICLOUD_SECURITY_TOKEN", "STS security token, for temporary credentials.", Rule::Any),
+    Setting::plain("region", "ALICLOUD_REGION", "Default region for Alibaba Cloud resources (default `cn-hangzhou`).", Rule::Region(regions::ALICLOUD, "an Alibaba Cloud")),
+    Setting::plain("endpoint", "HYBRIDNET_ALICLOUD_ENDPOINT", "One base URL for the Alibaba Cloud VPC and CBN APIs (default: their public endpoints); point it at `hybridnet-sandbox` to work offline.", Rule::Endpoint),
 ];
 
 fn cloud_block(name: &str, description: &str, settings: &[Setting]) -> NestedBlock {
