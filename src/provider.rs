@@ -30,7 +30,7 @@ struct Setting {
 }
 
 impl Setting {
-    const fn plain(
+    const fn new(
         attr: &'static str,
         env: &'static str,
         description: &'static str,
@@ -44,19 +44,11 @@ impl Setting {
             rule,
         }
     }
-    /// A setting whose value is a secret: sensitive in the schema.
-    const fn secret(
-        attr: &'static str,
-        env: &'static str,
-        description: &'static str,
-        rule: Rule,
-    ) -> Setting {
+    /// The setting's value is a secret: sensitive in the schema.
+    const fn sensitive(self) -> Setting {
         Setting {
-            attr,
-            env,
             sensitive: true,
-            description,
-            rule,
+            ..self
         }
     }
 }
@@ -180,19 +172,19 @@ impl Validator for SettingRule {
 
 #[rustfmt::skip]
 const JDCLOUD_SETTINGS: &[Setting] = &[
-    Setting::plain("access_key", "JDCLOUD_ACCESS_KEY", "JD Cloud access key ID.", Rule::Any),
-    Setting::secret("secret_key", "JDCLOUD_SECRET_KEY", "JD Cloud secret access key.", Rule::Any),
-    Setting::plain("region", "JDCLOUD_REGION", "Default region for JD Cloud resources (default `cn-north-1`).", Rule::Region(regions::JDCLOUD, "a JD Cloud")),
-    Setting::plain("endpoint", "HYBRIDNET_JDCLOUD_ENDPOINT", "Base URL of the JD Cloud `bgw` API (default `https://bgw.jdcloud-api.com`); point it at `hybridnet-sandbox` to work offline.", Rule::Endpoint),
+    Setting::new("access_key", "JDCLOUD_ACCESS_KEY", "JD Cloud access key ID.", Rule::Any),
+    Setting::new("secret_key", "JDCLOUD_SECRET_KEY", "JD Cloud secret access key.", Rule::Any).sensitive(),
+    Setting::new("region", "JDCLOUD_REGION", "Default region for JD Cloud resources (default `cn-north-1`).", Rule::Region(regions::JDCLOUD, "a JD Cloud")),
+    Setting::new("endpoint", "HYBRIDNET_JDCLOUD_ENDPOINT", "Base URL of the JD Cloud `bgw` API (default `https://bgw.jdcloud-api.com`); point it at `hybridnet-sandbox` to work offline.", Rule::Endpoint),
 ];
 
 #[rustfmt::skip]
 const ALICLOUD_SETTINGS: &[Setting] = &[
-    Setting::plain("access_key", "ALICLOUD_ACCESS_KEY", "Alibaba Cloud AccessKey ID.", Rule::Any),
-    Setting::secret("secret_key", "ALICLOUD_SECRET_KEY", "Alibaba Cloud AccessKey secret.", Rule::Any),
-    Setting::secret("security_token", "ALICLOUD_SECURITY_TOKEN", "STS security token, for temporary credentials.", Rule::Any),
-    Setting::plain("region", "ALICLOUD_REGION", "Default region for Alibaba Cloud resources (default `cn-hangzhou`).", Rule::Region(regions::ALICLOUD, "an Alibaba Cloud")),
-    Setting::plain("endpoint", "HYBRIDNET_ALICLOUD_ENDPOINT", "One base URL for the Alibaba Cloud VPC and CBN APIs (default: their public endpoints); point it at `hybridnet-sandbox` to work offline.", Rule::Endpoint),
+    Setting::new("access_key", "ALICLOUD_ACCESS_KEY", "Alibaba Cloud AccessKey ID.", Rule::Any),
+    Setting::new("secret_key", "ALICLOUD_SECRET_KEY", "Alibaba Cloud AccessKey secret.", Rule::Any).sensitive(),
+    Setting::new("security_token", "ALICLOUD_SECURITY_TOKEN", "STS security token, for temporary credentials.", Rule::Any).sensitive(),
+    Setting::new("region", "ALICLOUD_REGION", "Default region for Alibaba Cloud resources (default `cn-hangzhou`).", Rule::Region(regions::ALICLOUD, "an Alibaba Cloud")),
+    Setting::new("endpoint", "HYBRIDNET_ALICLOUD_ENDPOINT", "One base URL for the Alibaba Cloud VPC and CBN APIs (default: their public endpoints); point it at `hybridnet-sandbox` to work offline.", Rule::Endpoint),
 ];
 
 fn cloud_block(name: &str, description: &str, settings: &[Setting]) -> NestedBlock {
