@@ -26,37 +26,6 @@ fn managed<M: Managed<ProviderData>>(m: M) -> Box<dyn DynResource<ProviderData>>
     Box::new(Typed::new(Lifecycle(m)))
 }
 
-/// `impl Managed<ProviderData> for` a resource with what every such file
-/// says the same way (as [`jdcloud::jd_resource!`] does for the bgw kinds):
-/// the file's `State` (located by region and id unless a `located { … }`
-/// block says how, see [`located!`](crate::located)), the file's `Client`,
-/// the object, and the declaration from the file's `TYPE_NAME`, `WHAT` and
-/// `schema`, `planned_by` an optional plan modifier. Then the trait's other
-/// items.
-macro_rules! managed_resource {
-    (
-        $resource:ty => $object:ty
-        $(, located $located:tt)?
-        $(, planned_by $planner:path)?
-        ;
-        $($items:item)*
-    ) => {
-        $crate::located!(State $($located)?);
-
-        #[async_trait::async_trait]
-        impl $crate::framework::Managed<$crate::clients::ProviderData> for $resource {
-            type State = State;
-            type Client = Client;
-            type Object = $object;
-            const DECLARATION: $crate::framework::Declaration =
-                $crate::framework::Declaration::new(TYPE_NAME, WHAT, schema)
-                    $(.planned_by($planner))?;
-            $($items)*
-        }
-    };
-}
-pub(crate) use managed_resource;
-
 impl CloudError for ApiError {
     fn is_not_found(&self) -> bool {
         ApiError::is_not_found(self)

@@ -111,7 +111,7 @@ crate::typed_schema! {
     .timeouts(TIMEOUTS)
 }
 
-crate::resources::managed_resource! {
+crate::resources::common::managed_resource! {
     CustomerGateway => api::CustomerGateway;
 
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {

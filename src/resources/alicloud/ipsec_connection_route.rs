@@ -142,7 +142,7 @@ fn plan_next_hop(_prior: &Value, planned: &mut Value, config: &Value, _diags: &m
 }
 
 // A route is named by its connection and destination.
-crate::resources::managed_resource! {
+crate::resources::common::managed_resource! {
     IpsecConnectionRoute => api::VcoRouteEntry, located {
         fn place(&mut self, at: &Locator) {
             let (vco, dest) = (at.parents().join("/"), at.id().to_string());

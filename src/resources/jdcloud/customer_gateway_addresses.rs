@@ -50,7 +50,7 @@ crate::typed_schema! {
 }
 
 // The id is the customer gateway's.
-crate::resources::managed_resource! {
+crate::resources::common::managed_resource! {
     CustomerGatewayAddresses => api::CustomerGateway, located {
         fn place(&mut self, at: &Locator) {
             self.id = Some(at.id().to_string());

@@ -115,14 +115,11 @@ jd_objects! {
     api::VpnTunnel => api::VpnTunnelSpec, api::TunnelSettings, ops::VPN_TUNNEL;
 }
 
-/// `impl JdResource for` a resource with what every JD resource file says
-/// the same way: the file's `State` (located by region and id unless a
-/// `located { … }` block says how, see [`located!`](crate::located)), the
-/// object, and the declaration from the file's `TYPE_NAME`, `WHAT` and
-/// `schema`. Options, in this order: `planned_by` a plan modifier;
-/// `described_by` the field whose planned value the create marks the object
-/// with; `flattened_by` a `fn(object, at) -> State` that reads the object
-/// back whatever state was known. Then the trait's other items.
+/// [`resource_impl!`](crate::resources::common::resource_impl) for a
+/// `JdResource`, with two more options, in this order after `located` and
+/// `planned_by`: `described_by` the field whose planned value the create
+/// marks the object with; `flattened_by` a `fn(object, at) -> State` that
+/// reads the object back whatever state was known.
 macro_rules! jd_resource {
     (
         $resource:ty => $object:ty
@@ -133,15 +130,10 @@ macro_rules! jd_resource {
         ;
         $($items:item)*
     ) => {
-        $crate::located!(State $($located)?);
-
-        #[async_trait::async_trait]
-        impl $crate::resources::jdcloud::JdResource for $resource {
-            type State = State;
-            type Object = $object;
-            const DECLARATION: $crate::framework::lifecycle::Declaration =
-                $crate::framework::lifecycle::Declaration::new(TYPE_NAME, WHAT, schema)
-                    $(.planned_by($planner))?;
+        $crate::resources::common::resource_impl! {
+            $crate::resources::jdcloud::JdResource: $resource => $object
+            $(, located $located)?
+            $(, planned_by $planner)?;
             $(
                 fn description<'a>(&self, plan: &'a State) -> Option<&'a str> {
                     plan.$described.as_deref()

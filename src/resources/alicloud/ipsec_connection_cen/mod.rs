@@ -95,7 +95,7 @@ fn plan_psk(prior: Option<&Value>, planned: &mut Value, config: &Value) {
     }
 }
 
-crate::resources::managed_resource! {
+crate::resources::common::managed_resource! {
     IpsecConnectionCen => Full, planned_by plan_tunnels;
 
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
