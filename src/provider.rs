@@ -29,6 +29,30 @@ struct Setting {
     rule: Rule,
 }
 
+impl Setting {
+    const fn new(
+        attr: &'static str,
+        env: &'static str,
+        description: &'static str,
+        rule: Rule,
+    ) -> Setting {
+        Setting {
+            attr,
+            env,
+            sensitive: false,
+            description,
+            rule,
+        }
+    }
+    /// The setting's value is a secret: sensitive in the schema.
+    const fn sensitive(self) -> Setting {
+        Setting {
+            sensitive: true,
+            ..self
+        }
+    }
+}
+
 /// The checks a setting's value gets (empty means unset, so it is never checked).
 #[derive(Clone, Copy)]
 enum Rule {
@@ -146,49 +170,21 @@ impl Validator for SettingRule {
     }
 }
 
+#[rustfmt::skip]
 const JDCLOUD_SETTINGS: &[Setting] = &[
-    Setting { attr: "access_key", env: "JDCLOUD_ACCESS_KEY", sensitive: false, description: "JD Cloud access key ID.", rule: Rule::Any },
-    Setting { attr: "secret_key", env: "JDCLOUD_SECRET_KEY", sensitive: true, description: "JD Cloud secret access key.", rule: Rule::Any },
-    Setting {
-        attr: "region",
-        env: "JDCLOUD_REGION",
-        sensitive: false,
-        description: "Default region for JD Cloud resources (default `cn-north-1`).",
-        rule: Rule::Region(regions::JDCLOUD, "a JD Cloud"),
-    },
-    Setting {
-        attr: "endpoint",
-        env: "HYBRIDNET_JDCLOUD_ENDPOINT",
-        sensitive: false,
-        description: "Base URL of the JD Cloud `bgw` API (default `https://bgw.jdcloud-api.com`); point it at `hybridnet-sandbox` to work offline.",
-        rule: Rule::Endpoint,
-    },
+    Setting::new("access_key", "JDCLOUD_ACCESS_KEY", "JD Cloud access key ID.", Rule::Any),
+    Setting::new("secret_key", "JDCLOUD_SECRET_KEY", "JD Cloud secret access key.", Rule::Any).sensitive(),
+    Setting::new("region", "JDCLOUD_REGION", "Default region for JD Cloud resources (default `cn-north-1`).", Rule::Region(regions::JDCLOUD, "a JD Cloud")),
+    Setting::new("endpoint", "HYBRIDNET_JDCLOUD_ENDPOINT", "Base URL of the JD Cloud `bgw` API (default `https://bgw.jdcloud-api.com`); point it at `hybridnet-sandbox` to work offline.", Rule::Endpoint),
 ];
 
+#[rustfmt::skip]
 const ALICLOUD_SETTINGS: &[Setting] = &[
-    Setting { attr: "access_key", env: "ALICLOUD_ACCESS_KEY", sensitive: false, description: "Alibaba Cloud AccessKey ID.", rule: Rule::Any },
-    Setting { attr: "secret_key", env: "ALICLOUD_SECRET_KEY", sensitive: true, description: "Alibaba Cloud AccessKey secret.", rule: Rule::Any },
-    Setting {
-        attr: "security_token",
-        env: "ALICLOUD_SECURITY_TOKEN",
-        sensitive: true,
-        description: "STS security token, for temporary credentials.",
-        rule: Rule::Any,
-    },
-    Setting {
-        attr: "region",
-        env: "ALICLOUD_REGION",
-        sensitive: false,
-        description: "Default region for Alibaba Cloud resources (default `cn-hangzhou`).",
-        rule: Rule::Region(regions::ALICLOUD, "an Alibaba Cloud"),
-    },
-    Setting {
-        attr: "endpoint",
-        env: "HYBRIDNET_ALICLOUD_ENDPOINT",
-        sensitive: false,
-        description: "One base URL for the Alibaba Cloud VPC and CBN APIs (default: their public endpoints); point it at `hybridnet-sandbox` to work offline.",
-        rule: Rule::Endpoint,
-    },
+    Setting::new("access_key", "ALICLOUD_ACCESS_KEY", "Alibaba Cloud AccessKey ID.", Rule::Any),
+    Setting::new("secret_key", "ALICLOUD_SECRET_KEY", "Alibaba Cloud AccessKey secret.", Rule::Any).sensitive(),
+    Setting::new("security_token", "ALICLOUD_SECURITY_TOKEN", "STS security token, for temporary credentials.", Rule::Any).sensitive(),
+    Setting::new("region", "ALICLOUD_REGION", "Default region for Alibaba Cloud resources (default `cn-hangzhou`).", Rule::Region(regions::ALICLOUD, "an Alibaba Cloud")),
+    Setting::new("endpoint", "HYBRIDNET_ALICLOUD_ENDPOINT", "One base URL for the Alibaba Cloud VPC and CBN APIs (default: their public endpoints); point it at `hybridnet-sandbox` to work offline.", Rule::Endpoint),
 ];
 
 fn cloud_block(name: &str, description: &str, settings: &[Setting]) -> NestedBlock {

@@ -15,9 +15,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::diag::Diagnostics;
+pub use super::resource::PlanModifier;
 use super::resource::{Ctx, Failure, Resource};
 use super::schema::Schema;
-use super::value::Value;
 
 /// Where an object lives: its region and its id path (parents first, its
 /// own id last), e.g. `cn-north-1` and `[bgw-1, route-2]`.
@@ -125,12 +125,6 @@ macro_rules! located {
         }
     };
 }
-
-/// Changes a planned value before Terraform shows it, e.g. to plan a
-/// computed attribute that follows from configured ones: see
-/// [`Resource::modify_plan`]. Arguments: prior state, planned value,
-/// configuration, diagnostics.
-pub type PlanModifier = fn(&Value, &mut Value, &Value, &mut Diagnostics);
 
 /// What Terraform and messages know of a resource, declared once: its type
 /// name, how messages name its object, its schema and (rarely) how it
@@ -413,16 +407,8 @@ where
         Ok(stub(&at, M::State::default()))
     }
 
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        planned: &mut Value,
-        config: &Value,
-        diags: &mut Diagnostics,
-    ) {
-        if let Some(modify) = M::DECLARATION.modify_plan {
-            modify(prior, planned, config, diags);
-        }
+    fn plan_modifier(&self) -> Option<PlanModifier> {
+        M::DECLARATION.modify_plan
     }
 
     fn state_fields(&self) -> Option<Vec<String>> {

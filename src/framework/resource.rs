@@ -92,13 +92,8 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
     /// value that follows from configured ones. Runs after the schema-driven
     /// plan on every non-destroy plan; whatever it sets known must come out
     /// of apply unchanged.
-    fn modify_plan(
-        &self,
-        _prior: &Value,
-        _planned: &mut Value,
-        _config: &Value,
-        _diags: &mut Diagnostics,
-    ) {
+    fn plan_modifier(&self) -> Option<PlanModifier> {
+        None
     }
 
     /// The typed state's field names, where the state has a default to read
@@ -124,6 +119,12 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
     }
 }
 
+/// Changes a planned value before Terraform shows it, e.g. to plan a
+/// computed attribute that follows from configured ones: see
+/// [`Resource::plan_modifier`]. Arguments: prior state, planned value,
+/// configuration, diagnostics.
+pub type PlanModifier = fn(&Value, &mut Value, &Value, &mut Diagnostics);
+
 /// Object-safe view of a resource, working on framework values.
 #[async_trait]
 pub trait DynResource<D>: Send + Sync {
@@ -140,13 +141,7 @@ pub trait DynResource<D>: Send + Sync {
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics>;
     fn state_fields(&self) -> Option<Vec<String>>;
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        planned: &mut Value,
-        config: &Value,
-        diags: &mut Diagnostics,
-    );
+    fn plan_modifier(&self) -> Option<PlanModifier>;
 }
 
 /// Adapts a typed [`Resource`]; computes its schema once.
@@ -323,14 +318,8 @@ where
         self.resource.state_fields()
     }
 
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        planned: &mut Value,
-        config: &Value,
-        diags: &mut Diagnostics,
-    ) {
-        self.resource.modify_plan(prior, planned, config, diags)
+    fn plan_modifier(&self) -> Option<PlanModifier> {
+        self.resource.plan_modifier()
     }
 }
 

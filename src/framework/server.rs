@@ -458,7 +458,9 @@ impl<P: Provider> ProviderServer<P> {
                 let mut planned = plan(block, prior, proposed, config);
                 let mut d = Diagnostics::new();
                 if !planned.state.is_null() {
-                    r.modify_plan(prior, &mut planned.state, config, &mut d);
+                    if let Some(modify) = r.plan_modifier() {
+                        modify(prior, &mut planned.state, config, &mut d);
+                    }
                     planned.state = block.null_write_only(&planned.state);
                 }
                 (planned, d)

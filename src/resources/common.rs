@@ -117,3 +117,46 @@ pub fn changed(prior: &Option<String>, plan: &Option<String>) -> Option<String> 
 pub fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
+
+/// `impl` a resource trait `for` a resource with what every resource file
+/// says the same way: the file's `State` (located by region and id unless a
+/// `located { … }` block says how, see [`located!`](crate::located)), the
+/// object, and the declaration from the file's `TYPE_NAME`, `WHAT` and
+/// `schema`, `planned_by` an optional plan modifier. Then the trait's other
+/// items. [`managed_resource!`] and [`jd_resource!`](crate::resources::jdcloud::jd_resource) name the trait.
+macro_rules! resource_impl {
+    (
+        $trait:path: $resource:ty => $object:ty
+        $(, located $located:tt)?
+        $(, planned_by $planner:path)?
+        ;
+        $($items:item)*
+    ) => {
+        $crate::located!(State $($located)?);
+
+        #[async_trait::async_trait]
+        impl $trait for $resource {
+            type State = State;
+            type Object = $object;
+            const DECLARATION: $crate::framework::Declaration =
+                $crate::framework::Declaration::new(TYPE_NAME, WHAT, schema)
+                    $(.planned_by($planner))?;
+            $($items)*
+        }
+    };
+}
+pub(crate) use resource_impl;
+
+/// [`resource_impl!`] for the four resources that implement `Managed`
+/// themselves: their `Client` is the file's.
+macro_rules! managed_resource {
+    ($resource:ty => $object:ty $(, $option:ident $value:tt)*; $($items:item)*) => {
+        $crate::resources::common::resource_impl! {
+            $crate::framework::Managed<$crate::clients::ProviderData>: $resource => $object
+            $(, $option $value)*;
+            type Client = Client;
+            $($items)*
+        }
+    };
+}
+pub(crate) use managed_resource;

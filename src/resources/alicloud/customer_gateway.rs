@@ -5,16 +5,12 @@
 //! `ModifyCustomerGatewayAttribute`, `DeleteCustomerGateway`
 //! (docs/design/alicloud.md §3). Only name and description change in place.
 
-use async_trait::async_trait;
-
-use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, types as api, Client, Params};
 use crate::cloud::ApiError;
-use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{int_between, ipv4, Validator};
 use crate::framework::{
-    AttrPath, Attribute, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts, Value,
+    AttrPath, Attribute, Diagnostics, Failed, Locator, NotCreated, Schema, Timeouts, Value,
 };
 use crate::resources::common::{ali_delete, api_error_id, non_empty};
 use crate::resources::ownership::{ali_create, AliTwin, Target};
@@ -115,14 +111,8 @@ crate::typed_schema! {
     .timeouts(TIMEOUTS)
 }
 
-crate::located!(State);
-
-#[async_trait]
-impl Managed<ProviderData> for CustomerGateway {
-    type State = State;
-    type Client = Client;
-    type Object = api::CustomerGateway;
-    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
+crate::resources::common::managed_resource! {
+    CustomerGateway => api::CustomerGateway;
 
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
         let (client, region, claims) = (op.client, op.region, &op.ctx.data.claims);

@@ -8,16 +8,12 @@
 //! (docs/design/alicloud-vco-routes.md). Only the weight changes in place.
 //! Every change is asynchronous: the connection is `updating` until it is done.
 
-use async_trait::async_trait;
-
 use crate::clients::{Claims, ProviderData};
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Paging, Params};
 use crate::cloud::ApiError;
-use crate::framework::lifecycle::Declaration;
 use crate::framework::validate::{cidr, int_one_of, one_of, parse_cidr, ObjectRule, Validator};
 use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
-    Value,
+    AttrPath, Attribute, Ctx, Diagnostics, Failed, Locator, NotCreated, Schema, Timeouts, Value,
 };
 use crate::resources::common::{ali_find, api_error, api_error_id, non_empty};
 use crate::resources::ownership::Target;
@@ -146,48 +142,41 @@ fn plan_next_hop(_prior: &Value, planned: &mut Value, config: &Value, _diags: &m
 }
 
 // A route is named by its connection and destination.
-crate::located!(State {
-    fn place(&mut self, at: &Locator) {
-        let (vco, dest) = (at.parents().join("/"), at.id().to_string());
-        self.id = Some(route_id(&vco, &dest));
-        self.region = Some(at.region.clone());
-        self.vpn_connection_id = Some(vco);
-        self.route_dest = Some(dest);
-    }
-    fn locate(&self, default_region: &str) -> Option<Locator> {
-        let path = [self.vpn_connection_id.clone()?, self.route_dest.clone()?];
-        Some(Locator::new(self.region().unwrap_or(default_region), path))
-    }
-    /// `<vpn_connection_id>/<route_dest>` or `<region>/<vpn_connection_id>/<route_dest>`;
-    /// the destination's own `/` makes three or four parts.
-    fn import_locator(id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
-        let parts: Vec<&str> = id.split('/').collect();
-        let (region, vco, addr, len) = match parts.as_slice() {
-            [v, a, l] => (default_region, *v, *a, *l),
-            [r, v, a, l] if !r.is_empty() => (*r, *v, *a, *l),
-            _ => ("", "", "", ""),
-        };
-        let dest = format!("{addr}/{len}");
-        if vco.is_empty() || parse_cidr(&dest).is_err() {
-            return Err(Diagnostics::error(
-                "Invalid import ID",
-                format!(
-                    "Expected \"<vpn_connection_id>/<route_dest>\" or \"<region>/<vpn_connection_id>/<route_dest>\", \
-                     e.g. \"cn-hangzhou/vco-0123abcd/192.168.0.0/16\"; got {id:?}."
-                ),
-            ));
+crate::resources::common::managed_resource! {
+    IpsecConnectionRoute => api::VcoRouteEntry, located {
+        fn place(&mut self, at: &Locator) {
+            let (vco, dest) = (at.parents().join("/"), at.id().to_string());
+            self.id = Some(route_id(&vco, &dest));
+            self.region = Some(at.region.clone());
+            self.vpn_connection_id = Some(vco);
+            self.route_dest = Some(dest);
         }
-        Ok(Locator::new(region, [vco.to_string(), dest]))
-    }
-});
-
-#[async_trait]
-impl Managed<ProviderData> for IpsecConnectionRoute {
-    type State = State;
-    type Client = Client;
-    type Object = api::VcoRouteEntry;
-    const DECLARATION: Declaration =
-        Declaration::new(TYPE_NAME, WHAT, schema).planned_by(plan_next_hop);
+        fn locate(&self, default_region: &str) -> Option<Locator> {
+            let path = [self.vpn_connection_id.clone()?, self.route_dest.clone()?];
+            Some(Locator::new(self.region().unwrap_or(default_region), path))
+        }
+        /// `<vpn_connection_id>/<route_dest>` or `<region>/<vpn_connection_id>/<route_dest>`;
+        /// the destination's own `/` makes three or four parts.
+        fn import_locator(id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+            let parts: Vec<&str> = id.split('/').collect();
+            let (region, vco, addr, len) = match parts.as_slice() {
+                [v, a, l] => (default_region, *v, *a, *l),
+                [r, v, a, l] if !r.is_empty() => (*r, *v, *a, *l),
+                _ => ("", "", "", ""),
+            };
+            let dest = format!("{addr}/{len}");
+            if vco.is_empty() || parse_cidr(&dest).is_err() {
+                return Err(Diagnostics::error(
+                    "Invalid import ID",
+                    format!(
+                        "Expected \"<vpn_connection_id>/<route_dest>\" or \"<region>/<vpn_connection_id>/<route_dest>\", \
+                         e.g. \"cn-hangzhou/vco-0123abcd/192.168.0.0/16\"; got {id:?}."
+                    ),
+                ));
+            }
+            Ok(Locator::new(region, [vco.to_string(), dest]))
+        }
+    }, planned_by plan_next_hop;
 
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
         let (ctx, client, region) = (op.ctx, op.client, op.region);

@@ -48,3 +48,41 @@ fn clouds_of(clouds: &Value) -> Option<Vec<Cloud>> {
             .collect(),
     }
 }
+
+/// What the key resources' tests share.
+#[cfg(test)]
+mod test_support {
+    use serde::de::DeserializeOwned;
+
+    use crate::framework::resource::to_typed;
+    use crate::framework::schema::conform;
+    use crate::framework::{Provider, ProviderServer, Schema, Value};
+    use crate::provider::{provider, HybridnetProvider};
+    use crate::signer::Sensitive;
+
+    /// A key resource's state: the schema's empty object reads into it with no
+    /// key, and its `Debug` never shows the key it holds.
+    pub(super) fn check_state_hides_key<S>(
+        schema: Schema,
+        key: fn(&mut S) -> &mut Option<Sensitive<String>>,
+    ) where
+        S: DeserializeOwned + std::fmt::Debug,
+    {
+        let v = conform(&schema.block, &Value::Object(Default::default()));
+        let mut s: S = to_typed(&v).unwrap();
+        assert!(key(&mut s).is_none());
+        *key(&mut s) = Some(Sensitive::from("SecretKey_1".to_string()));
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("SecretKey_1"), "{shown}");
+    }
+
+    /// The provider's server as Terraform `version` configures it with no
+    /// arguments.
+    pub(super) fn configured_server(version: &str) -> ProviderServer<HybridnetProvider> {
+        let p = provider();
+        let provider_config = conform(&p.schema().block, &Value::Object(Default::default()));
+        let server = ProviderServer::new(p);
+        assert!(server.configure(version, &provider_config).is_empty());
+        server
+    }
+}

@@ -270,7 +270,6 @@ declare!(Psk: EphemeralResource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::resource::to_typed;
     use crate::framework::schema::conform;
     use crate::framework::testing::validate_paths;
     use crate::resources::alicloud::ipsec_connection_cen::schema::tunnel_block;
@@ -446,11 +445,7 @@ mod tests {
     /// fresh key each open, the configured values kept.
     #[tokio::test]
     async fn opening_through_the_provider_fills_defaults_and_makes_a_new_key_each_time() {
-        use crate::framework::{Provider, ProviderServer};
-        let p = crate::provider::provider();
-        let provider_config = conform(&p.schema().block, &Value::Object(Default::default()));
-        let server = ProviderServer::new(p);
-        assert!(server.configure("1.11.4", &provider_config).is_empty());
+        let server = super::super::test_support::configured_server("1.11.4");
         let config = conform(&schema().block, &Value::Object(Default::default()));
         let (a, d) = server.open_ephemeral_resource(TYPE_NAME, &config).await;
         assert!(d.is_empty(), "{d}");
@@ -488,16 +483,6 @@ mod tests {
 
     #[test]
     fn the_state_matches_the_schema_and_hides_the_key() {
-        let v = conform(&schema().block, &Value::Object(Default::default()));
-        let s: State = to_typed(&v).unwrap();
-        assert!(s.value.is_none());
-        let shown = format!(
-            "{:?}",
-            State {
-                value: Some(Sensitive::from("SecretKey_1".to_string())),
-                ..State::default()
-            }
-        );
-        assert!(!shown.contains("SecretKey_1"), "{shown}");
+        super::super::test_support::check_state_hides_key::<State>(schema(), |s| &mut s.value);
     }
 }

@@ -215,7 +215,7 @@ mod tests {
     use super::*;
     use crate::framework::schema::conform;
     use crate::framework::testing::validate_paths;
-    use crate::framework::{Provider, ProviderServer, Value};
+    use crate::framework::Value;
 
     #[test]
     fn import_ids_name_an_environment_variable() {
@@ -307,10 +307,7 @@ mod tests {
     /// a re-plan with nothing to do, a changed keeper replacing the key.
     #[tokio::test]
     async fn create_keeps_the_key_until_a_keeper_changes() {
-        let p = crate::provider::provider();
-        let provider_config = conform(&p.schema().block, &Value::Object(Default::default()));
-        let server = ProviderServer::new(p);
-        assert!(server.configure("1.0.3", &provider_config).is_empty());
+        let server = super::super::test_support::configured_server("1.0.3");
         let block = &schema().block;
         let mut config = conform(block, &Value::Object(Default::default()));
         *config.get_mut("keepers").unwrap() = Value::Map(
@@ -361,16 +358,6 @@ mod tests {
 
     #[test]
     fn the_state_matches_the_schema_and_hides_the_key() {
-        let v = conform(&schema().block, &Value::Object(Default::default()));
-        let s: State = crate::framework::resource::to_typed(&v).unwrap();
-        assert!(s.value.is_none());
-        let shown = format!(
-            "{:?}",
-            State {
-                value: Some(Sensitive::from("SecretKey_1".to_string())),
-                ..State::default()
-            }
-        );
-        assert!(!shown.contains("SecretKey_1"), "{shown}");
+        super::super::test_support::check_state_hides_key::<State>(schema(), |s| &mut s.value);
     }
 }

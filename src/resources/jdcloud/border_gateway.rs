@@ -5,14 +5,11 @@
 //! (docs/design/jdcloud.md §4.1).
 
 use crate::cloud::jdcloud::types as api;
-use crate::framework::lifecycle::Declaration;
 use crate::framework::validate::{one_of, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Value};
 use crate::resources::common::{changed, non_empty};
 use crate::resources::ownership::Identity;
 use crate::resources::schema_parts;
-
-use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway";
 const WHAT: &str = "JD Cloud border gateway";
@@ -66,12 +63,8 @@ crate::typed_schema! {
     .timeouts(TIMEOUTS)
 }
 
-crate::located!(State);
-
-impl JdResource for BorderGateway {
-    type State = State;
-    type Object = api::Bgw;
-    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
+super::jd_resource! {
+    BorderGateway => api::Bgw, described_by description, flattened_by flatten;
 
     fn expand(&self, plan: &State) -> api::BgwSpec {
         api::BgwSpec {
@@ -94,19 +87,11 @@ impl JdResource for BorderGateway {
         )
     }
 
-    fn description<'a>(&self, plan: &'a State) -> Option<&'a str> {
-        plan.description.as_deref()
-    }
-
     fn expand_modify(&self, prior: &State, plan: &State) -> api::ModifyBgwSpec {
         api::ModifyBgwSpec {
             bgw_name: changed(&prior.name, &plan.name),
             description: changed(&prior.description, &plan.description),
         }
-    }
-
-    fn flatten(&self, b: &api::Bgw, at: &Locator, _known: &State) -> State {
-        flatten(b, at)
     }
 }
 

@@ -7,15 +7,12 @@
 //! route, so every argument but the border gateway changes in place.
 
 use crate::cloud::jdcloud::types as api;
-use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{cidr, one_of};
 use crate::framework::{Attribute, Diagnostics, Locator, Schema, Timeouts};
 use crate::resources::common::non_empty;
 use crate::resources::ownership::Identity;
 use crate::resources::schema_parts;
-
-use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_border_gateway_route";
 const WHAT: &str = "JD Cloud border gateway route";
@@ -46,33 +43,29 @@ crate::typed_schema! {
 }
 
 // Routes live under their border gateway: `[region, [bgw, route]]`.
-crate::located!(State {
-    fn place(&mut self, at: &Locator) {
-        self.id = Some(at.id().to_string());
-        self.region = Some(at.region.clone());
-        self.border_gateway_id = at.parents().first().map(|b| (*b).to_string());
-    }
-    fn locate(&self, default_region: &str) -> Option<Locator> {
-        let path = [self.border_gateway_id.clone()?, self.id.clone()?];
-        Some(Locator::new(self.region().unwrap_or(default_region), path))
-    }
-    /// `<border_gateway_id>/<route_id>` or `<region>/<border_gateway_id>/<route_id>`.
-    fn import_locator(id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
-        match id.split('/').collect::<Vec<_>>().as_slice() {
-            [b, i] if !b.is_empty() && !i.is_empty() => Ok(Locator::new(default_region, [*b, *i])),
-            [r, b, i] if !r.is_empty() && !b.is_empty() && !i.is_empty() => Ok(Locator::new(*r, [*b, *i])),
-            _ => Err(Diagnostics::error(
-                "Invalid import ID",
-                format!("Expected \"<border_gateway_id>/<route_id>\" or \"<region>/<border_gateway_id>/<route_id>\", got {id:?}."),
-            )),
+super::jd_resource! {
+    BorderGatewayRoute => api::BgwRoute, located {
+        fn place(&mut self, at: &Locator) {
+            self.id = Some(at.id().to_string());
+            self.region = Some(at.region.clone());
+            self.border_gateway_id = at.parents().first().map(|b| (*b).to_string());
         }
-    }
-});
-
-impl JdResource for BorderGatewayRoute {
-    type State = State;
-    type Object = api::BgwRoute;
-    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
+        fn locate(&self, default_region: &str) -> Option<Locator> {
+            let path = [self.border_gateway_id.clone()?, self.id.clone()?];
+            Some(Locator::new(self.region().unwrap_or(default_region), path))
+        }
+        /// `<border_gateway_id>/<route_id>` or `<region>/<border_gateway_id>/<route_id>`.
+        fn import_locator(id: &str, default_region: &str) -> Result<Locator, Diagnostics> {
+            match id.split('/').collect::<Vec<_>>().as_slice() {
+                [b, i] if !b.is_empty() && !i.is_empty() => Ok(Locator::new(default_region, [*b, *i])),
+                [r, b, i] if !r.is_empty() && !b.is_empty() && !i.is_empty() => Ok(Locator::new(*r, [*b, *i])),
+                _ => Err(Diagnostics::error(
+                    "Invalid import ID",
+                    format!("Expected \"<border_gateway_id>/<route_id>\" or \"<region>/<border_gateway_id>/<route_id>\", got {id:?}."),
+                )),
+            }
+        }
+    }, flattened_by flatten;
 
     fn parents(&self, plan: &State) -> Vec<String> {
         plan.border_gateway_id.clone().into_iter().collect()
@@ -109,10 +102,6 @@ impl JdResource for BorderGatewayRoute {
             // JD Cloud keeps the old description when the field is absent.
             description: Some(plan.description.clone().unwrap_or_default()),
         }
-    }
-
-    fn flatten(&self, r: &api::BgwRoute, at: &Locator, _known: &State) -> State {
-        flatten(r, at)
     }
 }
 

@@ -5,15 +5,12 @@
 //! `modifyCustomerGateway`, `deleteCustomerGateway` (docs/design/jdcloud.md §4.3).
 
 use crate::cloud::jdcloud::types as api;
-use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
 use crate::framework::validate::{distinct, each, int_between, list_length_in, public_ipv4};
 use crate::framework::{Attribute, Locator, Schema, Timeouts};
 use crate::resources::common::{changed, non_empty};
 use crate::resources::ownership::Identity;
 use crate::resources::schema_parts;
-
-use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_customer_gateway";
 const WHAT: &str = "JD Cloud customer gateway";
@@ -67,12 +64,8 @@ crate::typed_schema! {
     .timeouts(TIMEOUTS)
 }
 
-crate::located!(State);
-
-impl JdResource for CustomerGateway {
-    type State = State;
-    type Object = api::CustomerGateway;
-    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
+super::jd_resource! {
+    CustomerGateway => api::CustomerGateway, described_by description, flattened_by flatten;
 
     fn expand(&self, plan: &State) -> api::CustomerGatewaySpec {
         expand(plan)
@@ -92,16 +85,8 @@ impl JdResource for CustomerGateway {
         )
     }
 
-    fn description<'a>(&self, plan: &'a State) -> Option<&'a str> {
-        plan.description.as_deref()
-    }
-
     fn expand_modify(&self, prior: &State, plan: &State) -> api::ModifyCustomerGatewaySpec {
         expand_modify(prior, plan)
-    }
-
-    fn flatten(&self, gw: &api::CustomerGateway, at: &Locator, _known: &State) -> State {
-        flatten(gw, at)
     }
 }
 

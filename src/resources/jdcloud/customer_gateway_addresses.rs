@@ -12,18 +12,12 @@
 //!
 //! API: bgw `describeCustomerGateway`, `modifyCustomerGateway`.
 
-use async_trait::async_trait;
-
-use crate::clients::ProviderData;
 use crate::cloud::jdcloud::ops::CUSTOMER_GATEWAY as KIND;
 use crate::cloud::jdcloud::types as api;
 use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
-use crate::framework::lifecycle::Declaration;
 use crate::framework::timeouts::mins;
-use crate::framework::{
-    Attribute, Diagnostics, Failed, Locator, Managed, NotCreated, Schema, Timeouts,
-};
+use crate::framework::{Attribute, Diagnostics, Failed, Locator, NotCreated, Schema, Timeouts};
 use crate::resources::common::{api_error_id, jd_read};
 use crate::resources::schema_parts;
 
@@ -56,20 +50,14 @@ crate::typed_schema! {
 }
 
 // The id is the customer gateway's.
-crate::located!(State {
-    fn place(&mut self, at: &Locator) {
-        self.id = Some(at.id().to_string());
-        self.region = Some(at.region.clone());
-        self.customer_gateway_id = Some(at.id().to_string());
-    }
-});
-
-#[async_trait]
-impl Managed<ProviderData> for CustomerGatewayAddresses {
-    type State = State;
-    type Client = Client;
-    type Object = api::CustomerGateway;
-    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
+crate::resources::common::managed_resource! {
+    CustomerGatewayAddresses => api::CustomerGateway, located {
+        fn place(&mut self, at: &Locator) {
+            self.id = Some(at.id().to_string());
+            self.region = Some(at.region.clone());
+            self.customer_gateway_id = Some(at.id().to_string());
+        }
+    };
 
     /// Nothing is made: the addresses are set on the existing gateway.
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {

@@ -115,6 +115,46 @@ jd_objects! {
     api::VpnTunnel => api::VpnTunnelSpec, api::TunnelSettings, ops::VPN_TUNNEL;
 }
 
+/// [`resource_impl!`](crate::resources::common::resource_impl) for a
+/// `JdResource`, with two more options, in this order after `located` and
+/// `planned_by`: `described_by` the field whose planned value the create
+/// marks the object with; `flattened_by` a `fn(object, at) -> State` that
+/// reads the object back whatever state was known.
+macro_rules! jd_resource {
+    (
+        $resource:ty => $object:ty
+        $(, located $located:tt)?
+        $(, planned_by $planner:path)?
+        $(, described_by $described:ident)?
+        $(, flattened_by $flatten:path)?
+        ;
+        $($items:item)*
+    ) => {
+        $crate::resources::common::resource_impl! {
+            $crate::resources::jdcloud::JdResource: $resource => $object
+            $(, located $located)?
+            $(, planned_by $planner)?;
+            $(
+                fn description<'a>(&self, plan: &'a State) -> Option<&'a str> {
+                    plan.$described.as_deref()
+                }
+            )?
+            $(
+                fn flatten(
+                    &self,
+                    object: &$object,
+                    at: &$crate::framework::Locator,
+                    _known: &State,
+                ) -> State {
+                    $flatten(object, at)
+                }
+            )?
+            $($items)*
+        }
+    };
+}
+pub(crate) use jd_resource;
+
 /// The create request body of a resource's object.
 pub type Spec<R> = <<R as JdResource>::Object as JdObject>::Spec;
 /// The modify request body of a resource's object.

@@ -5,14 +5,11 @@
 //! `modifyVpcAttachment`, `deleteVpcAttachment` (docs/design/jdcloud.md §4.2).
 
 use crate::cloud::jdcloud::types as api;
-use crate::framework::lifecycle::Declaration;
 use crate::framework::validate::{one_of, pattern, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Diagnostics, Locator, Schema, Timeouts, Type, Value};
 use crate::resources::common::{changed, non_empty};
 use crate::resources::ownership::Identity;
 use crate::resources::schema_parts;
-
-use super::JdResource;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpc_attachment";
 const WHAT: &str = "JD Cloud VPC attachment";
@@ -75,12 +72,8 @@ crate::typed_schema! {
     .timeouts(TIMEOUTS)
 }
 
-crate::located!(State);
-
-impl JdResource for VpcAttachment {
-    type State = State;
-    type Object = api::VpcAttachment;
-    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
+super::jd_resource! {
+    VpcAttachment => api::VpcAttachment, flattened_by flatten;
 
     fn expand(&self, plan: &State) -> api::VpcAttachmentSpec {
         api::VpcAttachmentSpec {
@@ -114,10 +107,6 @@ impl JdResource for VpcAttachment {
                 subnet_ids: plan.subnet_ids.clone(),
             }),
         }
-    }
-
-    fn flatten(&self, a: &api::VpcAttachment, at: &Locator, _known: &State) -> State {
-        flatten(a, at)
     }
 }
 

@@ -8,12 +8,10 @@
 //! Traffic selectors can only be set by modify, so create is followed by a
 //! modify when the configuration has any.
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::cloud::jdcloud::ops::VPN_CONNECTION;
 use crate::cloud::jdcloud::types as api;
-use crate::framework::lifecycle::Declaration;
 use crate::framework::validate::{cidr, each, int_between, length_between};
 use crate::framework::{
     Attribute, Block, Diagnostics, Locator, NestedBlock, Nesting, Schema, Timeouts, Value,
@@ -22,7 +20,7 @@ use crate::resources::common::{changed, jd_modify, non_empty};
 use crate::resources::ownership::Identity;
 use crate::resources::schema_parts;
 
-use super::{JdResource, On};
+use super::On;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_connection";
 const WHAT: &str = "JD Cloud VPN connection";
@@ -85,13 +83,8 @@ crate::typed_schema! {
     .timeouts(TIMEOUTS)
 }
 
-crate::located!(State);
-
-#[async_trait]
-impl JdResource for VpnConnection {
-    type State = State;
-    type Object = api::VpnConnection;
-    const DECLARATION: Declaration = Declaration::new(TYPE_NAME, WHAT, schema);
+super::jd_resource! {
+    VpnConnection => api::VpnConnection, described_by description, flattened_by flatten;
 
     fn expand(&self, plan: &State) -> api::VpnConnectionSpec {
         api::VpnConnectionSpec {
@@ -118,10 +111,6 @@ impl JdResource for VpnConnection {
         )
     }
 
-    fn description<'a>(&self, plan: &'a State) -> Option<&'a str> {
-        plan.description.as_deref()
-    }
-
     fn expand_modify(&self, prior: &State, plan: &State) -> api::ModifyVpnConnectionSpec {
         let selectors = plan.traffic_selector.clone().unwrap_or_default();
         api::ModifyVpnConnectionSpec {
@@ -132,10 +121,6 @@ impl JdResource for VpnConnection {
             traffic_selectors: (prior.traffic_selector.clone().unwrap_or_default() != selectors)
                 .then(|| expand_selectors(&selectors)),
         }
-    }
-
-    fn flatten(&self, c: &api::VpnConnection, at: &Locator, _known: &State) -> State {
-        flatten(c, at)
     }
 
     /// The create takes no traffic selectors; they are set right after.

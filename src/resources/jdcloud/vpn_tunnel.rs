@@ -8,14 +8,12 @@
 
 use std::net::Ipv4Addr;
 
-use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
 use crate::signer::Sensitive;
 
 use crate::cloud::jdcloud::types::{self as api, AdminStatus};
 use crate::cloud::ApiError;
-use crate::framework::lifecycle::Declaration;
 use crate::framework::validate::{
     int_between, int_one_of, ipv4, no_prefix, parse_cidr, pattern, ObjectRule, Validator,
 };
@@ -24,7 +22,7 @@ use crate::resources::common::{api_error_id, non_empty};
 use crate::resources::ownership::Identity;
 use crate::resources::schema_parts;
 
-use super::{JdResource, On};
+use super::On;
 
 pub const TYPE_NAME: &str = "hybridnet_jdcloud_vpn_tunnel";
 const WHAT: &str = "JD Cloud VPN tunnel";
@@ -241,8 +239,6 @@ fn check_psk_choice(o: &Value, p: &AttrPath, d: &mut Diagnostics) {
     schema_parts::psk_wo_version_rule(o, p, d);
 }
 
-crate::located!(State);
-
 /// `remote_tunnel_ip` follows from `tunnel_ip` and `local_tunnel_ip`, so
 /// plan it instead of showing it as unknown.
 fn plan_remote_tunnel_ip(
@@ -273,12 +269,8 @@ fn plan_remote_tunnel_ip(
     }
 }
 
-#[async_trait]
-impl JdResource for VpnTunnel {
-    type State = State;
-    type Object = api::VpnTunnel;
-    const DECLARATION: Declaration =
-        Declaration::new(TYPE_NAME, WHAT, schema).planned_by(plan_remote_tunnel_ip);
+super::jd_resource! {
+    VpnTunnel => api::VpnTunnel, planned_by plan_remote_tunnel_ip;
 
     fn expand(&self, plan: &State) -> api::VpnTunnelSpec {
         api::VpnTunnelSpec {
@@ -448,6 +440,7 @@ fn flatten(t: &api::VpnTunnel, at: &Locator, psk: Option<Sensitive<String>>) -> 
 mod tests {
     use super::*;
     use crate::framework::testing::validate_paths;
+    use crate::resources::jdcloud::JdResource;
 
     #[test]
     fn exactly_one_key_and_the_version_with_the_write_only_one() {

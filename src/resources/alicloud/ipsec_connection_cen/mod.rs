@@ -18,13 +18,9 @@ pub(crate) mod schema;
 mod tests;
 mod workflow;
 
-use async_trait::async_trait;
-
-use crate::clients::ProviderData;
 use crate::cloud::alicloud::{actions, client_token, types as api, Client, Params};
 use crate::cloud::ApiError;
-use crate::framework::lifecycle::Declaration;
-use crate::framework::{Diagnostics, Failed, Locator, Managed, NotCreated, Value};
+use crate::framework::{Diagnostics, Failed, Locator, NotCreated, Value};
 use crate::resources::common::{ali_delete, api_error_id};
 use crate::resources::ownership::{ali_create, AliTwin, Target};
 
@@ -43,8 +39,6 @@ pub use schema::{
 use workflow::{bind, set_link, unbind};
 
 pub struct IpsecConnectionCen;
-
-crate::located!(State);
 
 /// Computed tunnel values that follow from configured ones: the peer's
 /// BGP address from the tunnel CIDR, the default remote id from the
@@ -101,13 +95,8 @@ fn plan_psk(prior: Option<&Value>, planned: &mut Value, config: &Value) {
     }
 }
 
-#[async_trait]
-impl Managed<ProviderData> for IpsecConnectionCen {
-    type State = State;
-    type Client = Client;
-    type Object = Full;
-    const DECLARATION: Declaration =
-        Declaration::new(TYPE_NAME, WHAT, schema).planned_by(plan_tunnels);
+crate::resources::common::managed_resource! {
+    IpsecConnectionCen => Full, planned_by plan_tunnels;
 
     async fn create(&self, op: &In<'_>, plan: &State) -> Result<Locator, NotCreated> {
         let (ctx, client, region, claims) = (op.ctx, op.client, op.region, &op.ctx.data.claims);
