@@ -15,38 +15,42 @@ pub fn api_error_id(action: &str, what: &str, id: &str, err: &ApiError) -> Diagn
     crate::framework::lifecycle::failed(action, what, id, err)
 }
 
-/// Describes one JD Cloud object; an answer about another object (a
-/// different id) counts as not found.
+/// How a read of one JD Cloud object asks the cloud.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// A refresh's read: coalesced with the concurrent reads of its kind
+    /// (`cloud::coalesce`), which may answer it from a page of the list.
+    Shared,
+    /// Its own describe, always (polls and data sources must see the cloud now).
+    Alone,
+}
+
+/// Reads one JD Cloud object; an answer about another object (a different
+/// id) counts as not found.
 pub async fn jd_find<T: serde::de::DeserializeOwned>(
     client: &jdcloud::Client,
     kind: &jdcloud::ops::Kind,
     region: &str,
     ids: &[&str],
+    ask: Ask,
 ) -> Result<T, ApiError> {
-    let v: serde_json::Value = client.describe(kind, region, ids).await?;
-    let want = ids.last().copied().unwrap_or_default();
-    let got = v
-        .get(kind.id_field)
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default();
-    if got != want {
-        return Err(ApiError::not_found(format!(
-            "asked for {want}, got {got:?}"
-        )));
-    }
-    serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", kind.describe.name)))
-}
-
-/// Reads one JD Cloud object for a refresh, coalesced with the concurrent
-/// reads of its kind (`cloud::coalesce`); polling uses [`jd_find`], which
-/// always asks.
-pub async fn jd_read<T: serde::de::DeserializeOwned>(
-    client: &jdcloud::Client,
-    kind: &jdcloud::ops::Kind,
-    region: &str,
-    ids: &[&str],
-) -> Result<T, ApiError> {
-    let v = client.read_one(kind, region, ids).await?;
+    let v: serde_json::Value = match ask {
+        Ask::Shared => client.read_one(kind, region, ids).await?,
+        Ask::Alone => {
+            let v: serde_json::Value = client.describe(kind, region, ids).await?;
+            let want = ids.last().copied().unwrap_or_default();
+            let got = v
+                .get(kind.id_field)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            if got != want {
+                return Err(ApiError::not_found(format!(
+                    "asked for {want}, got {got:?}"
+                )));
+            }
+            v
+        }
+    };
     serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", kind.describe.name)))
 }
 

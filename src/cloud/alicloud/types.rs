@@ -333,20 +333,6 @@ pub struct RouteTableLink {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct AssociationList {
-    #[serde(default)]
-    pub transit_router_associations: Vec<RouteTableLink>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct PropagationList {
-    #[serde(default)]
-    pub transit_router_propagations: Vec<RouteTableLink>,
-}
-
 /// One destination route of a connection: the DescribeVcoRouteEntries
 /// element, and the body of the CreateVcoRouteEntry answer (which has the
 /// same names). `State` is `published` once the transit router has it.

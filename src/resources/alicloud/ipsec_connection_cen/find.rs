@@ -76,26 +76,18 @@ pub async fn find_full(client: &Client, region: &str, id: &str) -> Result<Full, 
         };
         // Every link of the table, once for all the bindings read at the same time.
         let of_table = || Params::new().set("TransitRouterRouteTableId", &system);
-        associated = linked(
-            client
-                .list_shared(
-                    &actions::LIST_ROUTE_TABLE_ASSOCIATIONS,
-                    region,
-                    of_table(),
-                    Paging::Tokens("TransitRouterAssociations"),
-                )
-                .await?,
-        );
-        propagating = linked(
-            client
-                .list_shared(
-                    &actions::LIST_ROUTE_TABLE_PROPAGATIONS,
-                    region,
-                    of_table(),
-                    Paging::Tokens("TransitRouterPropagations"),
-                )
-                .await?,
-        );
+        let mut listed = [false; 2];
+        for (slot, link) in listed
+            .iter_mut()
+            .zip([Link::Association, Link::Propagation])
+        {
+            let (action, key) = link.listing();
+            let links = client
+                .list_shared(action, region, of_table(), Paging::Tokens(key))
+                .await?;
+            *slot = linked(links);
+        }
+        [associated, propagating] = listed;
         table = (associated || propagating).then_some(system);
     }
     Ok(Full {
@@ -266,6 +258,22 @@ pub enum Link {
     Propagation,
 }
 
+impl Link {
+    /// The list call of this kind of link and the key of its answer's list.
+    pub fn listing(self) -> (&'static actions::Action, &'static str) {
+        match self {
+            Link::Association => (
+                &actions::LIST_ROUTE_TABLE_ASSOCIATIONS,
+                "TransitRouterAssociations",
+            ),
+            Link::Propagation => (
+                &actions::LIST_ROUTE_TABLE_PROPAGATIONS,
+                "TransitRouterPropagations",
+            ),
+        }
+    }
+}
+
 /// The status of the attachment's link of this kind, with its route table.
 pub async fn link_status(
     client: &Client,
@@ -278,28 +286,14 @@ pub async fn link_status(
     let params = Params::new()
         .set("TransitRouterAttachmentId", attachment)
         .set("TransitRouterRouteTableId", table);
-    let links = match link {
-        Link::Association => {
-            client
-                .call::<api::AssociationList>(
-                    &actions::LIST_ROUTE_TABLE_ASSOCIATIONS,
-                    region,
-                    params,
-                )
-                .await?
-                .transit_router_associations
-        }
-        Link::Propagation => {
-            client
-                .call::<api::PropagationList>(
-                    &actions::LIST_ROUTE_TABLE_PROPAGATIONS,
-                    region,
-                    params,
-                )
-                .await?
-                .transit_router_propagations
-        }
-    };
+    let (action, key) = link.listing();
+    let mut answer: serde_json::Value = client.call(action, region, params).await?;
+    let listed = answer
+        .get_mut(key)
+        .map(serde_json::Value::take)
+        .unwrap_or_else(|| serde_json::Value::Array(Vec::new()));
+    let links: Vec<api::RouteTableLink> = serde_json::from_value(listed)
+        .map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))?;
     Ok(links
         .into_iter()
         .find(|l| l.transit_router_attachment_id.as_deref() == Some(attachment))

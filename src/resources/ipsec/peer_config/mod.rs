@@ -26,7 +26,7 @@ use crate::framework::lifecycle::Connect;
 use crate::framework::timeouts::{mins, BLOCK as TIMEOUTS_BLOCK};
 use crate::framework::validate::{int_between, one_of, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Ctx, Diagnostics, Schema, Timeouts, Type, Value};
-use crate::resources::common::{ali_find, api_error, jd_find};
+use crate::resources::common::{ali_find, api_error, jd_find, Ask};
 use crate::signer::Sensitive;
 
 use model::{Knobs, PeerConfig, TunnelEnd};
@@ -281,20 +281,26 @@ impl Read<'_> {
 async fn read_jdcloud(r: &Read<'_>, id: &str) -> Result<(String, PeerConfig), Diagnostics> {
     let (client, region) = r.connect::<jd::Client>()?;
     const WHAT: &str = "JD Cloud VPN connection";
-    let conn: jd::types::VpnConnection = jd_find(&client, &ops::VPN_CONNECTION, &region, &[id])
-        .await
-        .map_err(|e| not_found(WHAT, id, &region, &e))?;
-    let cgw: Option<jd::types::CustomerGateway> = if conn.bgp_enabled
-        && r.knobs.device_asn.is_none()
-    {
-        Some(
-            jd_find(&client, &ops::CUSTOMER_GATEWAY, &region, &[&conn.cgw_id])
+    let conn: jd::types::VpnConnection =
+        jd_find(&client, &ops::VPN_CONNECTION, &region, &[id], Ask::Alone)
+            .await
+            .map_err(|e| not_found(WHAT, id, &region, &e))?;
+    let cgw: Option<jd::types::CustomerGateway> =
+        if conn.bgp_enabled && r.knobs.device_asn.is_none() {
+            Some(
+                jd_find(
+                    &client,
+                    &ops::CUSTOMER_GATEWAY,
+                    &region,
+                    &[&conn.cgw_id],
+                    Ask::Alone,
+                )
                 .await
                 .map_err(|e| not_found("JD Cloud customer gateway", &conn.cgw_id, &region, &e))?,
-        )
-    } else {
-        None
-    };
+            )
+        } else {
+            None
+        };
     // The client lists without filters (docs/design/jdcloud.md §2.2); the
     // model keeps this connection's tunnels.
     let tunnels: Vec<jd::types::VpnTunnel> = client
