@@ -335,6 +335,56 @@ where
     Ok(found)
 }
 
+impl Coalescer<serde_json::Value> {
+    /// One JSON object of `kind` by `id`, coalesced through [`by_pages`]:
+    /// `list_page(n)` answers page `n`'s objects and the total count, keyed
+    /// here by their `id_field`; `describe(id)` answers the object, and an
+    /// answer about another object (or the cloud's not found) counts as not
+    /// found (`Ok(None)`).
+    pub async fn read_object<L, LF, D, DF>(
+        &self,
+        kind: &str,
+        id: &str,
+        (page_size, id_field): (u64, &str),
+        list_page: L,
+        describe: D,
+    ) -> Answer<serde_json::Value>
+    where
+        L: Fn(u64) -> LF,
+        LF: Future<Output = Result<(Vec<serde_json::Value>, u64), ApiError>>,
+        D: Fn(String) -> DF,
+        DF: Future<Output = Result<serde_json::Value, ApiError>>,
+    {
+        let id_of = move |o: &serde_json::Value| o.get(id_field)?.as_str().map(str::to_owned);
+        self.read(kind, id, |ids| async move {
+            let list_page = |page| {
+                let listed = list_page(page);
+                async move {
+                    let (items, total) = listed.await?;
+                    let keyed = items
+                        .into_iter()
+                        .filter_map(|o| Some((id_of(&o)?, o)))
+                        .collect();
+                    Ok((keyed, total))
+                }
+            };
+            let describe = |one: String| {
+                let got = describe(one.clone());
+                async move {
+                    match got.await {
+                        Ok(v) if id_of(&v).as_deref() == Some(one.as_str()) => Ok(Some(v)),
+                        Ok(_) => Ok(None),
+                        Err(e) if e.is_not_found() => Ok(None),
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            by_pages(ids, page_size, list_page, describe).await
+        })
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
