@@ -360,23 +360,31 @@ impl Client {
         path: &[&str],
         page: u64,
     ) -> Result<(Vec<serde_json::Value>, u64), ApiError> {
-        let v: serde_json::Value = self
-            .call(
-                action,
-                region,
-                params
-                    .clone()
-                    .set("PageNumber", page)
-                    .set("PageSize", VPC_PAGE_SIZE),
-            )
-            .await?;
+        let paged = params
+            .clone()
+            .set("PageNumber", page)
+            .set("PageSize", VPC_PAGE_SIZE);
+        let (items, v) = self.items(action, region, paged, path).await?;
+        Ok((items, v["TotalCount"].as_u64().unwrap_or(0)))
+    }
+
+    /// One call of a list: the items at `path` of keys, and the whole answer
+    /// (for its paging fields).
+    async fn items(
+        &self,
+        action: &Action,
+        region: &str,
+        params: Params,
+        path: &[&str],
+    ) -> Result<(Vec<serde_json::Value>, serde_json::Value), ApiError> {
+        let v: serde_json::Value = self.call(action, region, params).await?;
         let items = path
             .iter()
             .fold(&v, |v, k| &v[*k])
             .as_array()
             .cloned()
             .unwrap_or_default();
-        Ok((items, v["TotalCount"].as_u64().unwrap_or(0)))
+        Ok((items, v))
     }
 
     async fn tokens(
@@ -389,17 +397,12 @@ impl Client {
         let mut items = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let v: serde_json::Value = self
-                .call(
-                    action,
-                    region,
-                    params
-                        .clone()
-                        .set("MaxResults", CBN_MAX_RESULTS)
-                        .opt("NextToken", token.as_ref()),
-                )
-                .await?;
-            items.extend(v[key].as_array().cloned().unwrap_or_default());
+            let paged = params
+                .clone()
+                .set("MaxResults", CBN_MAX_RESULTS)
+                .opt("NextToken", token.as_ref());
+            let (batch, v) = self.items(action, region, paged, &[key]).await?;
+            items.extend(batch);
             match v["NextToken"].as_str().filter(|t| !t.is_empty()) {
                 Some(t) if Some(t) != token.as_deref() => token = Some(t.to_owned()),
                 _ => return Ok(items),
