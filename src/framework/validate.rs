@@ -139,6 +139,32 @@ where
     }
 }
 
+/// A value rule whose check writes its own messages; `description` is the
+/// rule as the docs say it.
+pub struct Check<F> {
+    description: &'static str,
+    check: F,
+}
+
+pub fn check<F>(description: &'static str, check: F) -> Check<F>
+where
+    F: Fn(&Value, &AttrPath, &mut Diagnostics) + Send + Sync,
+{
+    Check { description, check }
+}
+
+impl<F> Validator for Check<F>
+where
+    F: Fn(&Value, &AttrPath, &mut Diagnostics) + Send + Sync,
+{
+    fn description(&self) -> String {
+        self.description.to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        (self.check)(value, path, diags)
+    }
+}
+
 /// One of a long list of values (a cloud's regions), named as a whole.
 pub struct InList {
     values: &'static [&'static str],
@@ -333,32 +359,23 @@ pub fn list_length_in(lengths: &'static [usize]) -> impl Validator {
     })
 }
 
-pub struct Distinct;
-
-pub fn distinct() -> Distinct {
-    Distinct
-}
-
-impl Validator for Distinct {
-    fn description(&self) -> String {
-        "with no duplicates".to_string()
-    }
-    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Some(items) = value.as_list() {
-            for (i, item) in items.iter().enumerate() {
-                if item.is_known() && items[..i].iter().any(|x| x.equals(item)) {
-                    diags.add_attr_error(
-                        &path.index(i),
-                        INVALID,
-                        format!(
-                            "{path} must not contain duplicates; {} repeats an earlier element.",
-                            path.index(i)
-                        ),
-                    );
-                }
+/// The list has no element equal to an earlier one.
+pub fn distinct() -> impl Validator {
+    check("with no duplicates", |value, path, diags| {
+        let Some(items) = value.as_list() else { return };
+        for (i, item) in items.iter().enumerate() {
+            if item.is_known() && items[..i].iter().any(|x| x.equals(item)) {
+                diags.add_attr_error(
+                    &path.index(i),
+                    INVALID,
+                    format!(
+                        "{path} must not contain duplicates; {} repeats an earlier element.",
+                        path.index(i)
+                    ),
+                );
             }
         }
-    }
+    })
 }
 
 /// Several validators as one, e.g. to share a set of rules between resources.
@@ -482,23 +499,13 @@ pub fn parse_cidr(s: &str) -> Result<Ipv4Net, String> {
     Ok(net)
 }
 
-pub struct Cidr;
-
-pub fn cidr() -> Cidr {
-    Cidr
-}
-
-impl Validator for Cidr {
-    fn description(&self) -> String {
-        "an IPv4 CIDR block".to_string()
-    }
-    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str() {
-            if let Err(e) = parse_cidr(s) {
-                diags.add_attr_error(path, INVALID, format!("{path}: {e}."));
-            }
+pub fn cidr() -> impl Validator {
+    check("an IPv4 CIDR block", |value, path, diags| {
+        let Some(s) = value.as_str() else { return };
+        if let Err(e) = parse_cidr(s) {
+            diags.add_attr_error(path, INVALID, format!("{path}: {e}."));
         }
-    }
+    })
 }
 
 #[cfg(test)]
