@@ -335,6 +335,56 @@ where
     Ok(found)
 }
 
+impl Coalescer<serde_json::Value> {
+    /// One JSON object of `kind` by `id`, coalesced through [`by_pages`]:
+    /// `list_page(n)` answers page `n`'s objects and the total count, keyed
+    /// here by their `id_field`; `describe(id)` answers the object, and an
+    /// answer about another object (or the cloud's not found) counts as not
+    /// found (`Ok(None)`).
+    pub async fn read_object<L, LF, D, DF>(
+        &self,
+        kind: &str,
+        id: &str,
+        (page_size, id_field): (u64, &str),
+        list_page: L,
+        describe: D,
+    ) -> Answer<serde_json::Value>
+    where
+        L: Fn(u64) -> LF,
+        LF: Future<Output = Result<(Vec<serde_json::Value>, u64), ApiError>>,
+        D: Fn(String) -> DF,
+        DF: Future<Output = Result<serde_json::Value, ApiError>>,
+    {
+        let id_of = move |o: &serde_json::Value| o.get(id_field)?.as_str().map(str::to_owned);
+        self.read(kind, id, |ids| async move {
+            let list_page = |page| {
+                let listed = list_page(page);
+                async move {
+                    let (items, total) = listed.await?;
+                    let keyed = items
+                        .into_iter()
+                        .filter_map(|o| Some((id_of(&o)?, o)))
+                        .collect();
+                    Ok((keyed, total))
+                }
+            };
+            let describe = |one: String| {
+                let got = describe(one.clone());
+                async move {
+                    match got.await {
+                        Ok(v) if id_of(&v).as_deref() == Some(one.as_str()) => Ok(Some(v)),
+                        Ok(_) => Ok(None),
+                        Err(e) if e.is_not_found() => Ok(None),
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            by_pages(ids, page_size, list_page, describe).await
+        })
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,27 +407,41 @@ mod tests {
             .collect())
     }
 
+    /// A coalescer whose reads of kind `k` go through [`echo`], counting its fetches.
+    #[derive(Clone, Default)]
+    struct Fixture {
+        c: Coalescer<String>,
+        calls: Arc<AtomicUsize>,
+    }
+
+    impl Fixture {
+        async fn read(&self, id: &str) -> Answer<String> {
+            self.c
+                .read("k", id, |ids| echo(self.calls.clone(), ids))
+                .await
+        }
+
+        fn calls(&self) -> usize {
+            self.calls.load(Ordering::SeqCst)
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_lone_read_is_one_fetch_and_waits_only_the_window() {
-        let c: Coalescer<String> = Coalescer::default();
-        let calls = counter();
+        let f = Fixture::default();
         let start = tokio::time::Instant::now();
-        let v = c
-            .read("k", "a", |ids| echo(calls.clone(), ids))
-            .await
-            .unwrap();
+        let v = f.read("a").await.unwrap();
         assert_eq!(v.as_deref(), Some("v-a"));
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(f.calls(), 1);
         assert_eq!(start.elapsed(), WINDOW + Duration::from_millis(10));
     }
 
     #[tokio::test(start_paused = true)]
     async fn concurrent_reads_of_a_kind_share_one_fetch_and_later_ones_the_answer() {
-        let c: Coalescer<String> = Coalescer::default();
-        let calls = counter();
+        let f = Fixture::default();
         let asked = Arc::new(Mutex::new(Vec::new()));
         let reads = (0..10).map(|i| {
-            let (c, calls, asked) = (c.clone(), calls.clone(), asked.clone());
+            let (c, calls, asked) = (f.c.clone(), f.calls.clone(), asked.clone());
             async move {
                 c.read("k", &format!("id{i}"), |ids| {
                     asked.lock().unwrap().push(ids.len());
@@ -390,71 +454,55 @@ mod tests {
         for (i, a) in answers.into_iter().enumerate() {
             assert_eq!(a.unwrap(), Some(format!("v-id{i}")));
         }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(f.calls(), 1);
         assert_eq!(*asked.lock().unwrap(), vec![10]);
         // Within the linger, the answer serves again; after it, it is fetched again.
-        c.read("k", "id3", |ids| echo(calls.clone(), ids))
-            .await
-            .unwrap();
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        f.read("id3").await.unwrap();
+        assert_eq!(f.calls(), 1);
         tokio::time::sleep(LINGER).await;
-        c.read("k", "id3", |ids| echo(calls.clone(), ids))
-            .await
-            .unwrap();
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        f.read("id3").await.unwrap();
+        assert_eq!(f.calls(), 2);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_read_joins_a_fetch_in_flight_for_its_id_but_not_for_others() {
-        let c: Coalescer<String> = Coalescer::default();
-        let calls = counter();
+        let f = Fixture::default();
         let first = {
-            let (c, calls) = (c.clone(), calls.clone());
-            tokio::spawn(async move { c.read("k", "a", |ids| echo(calls, ids)).await })
+            let f = f.clone();
+            tokio::spawn(async move { f.read("a").await })
         };
         // Past the window: the first batch is in flight.
         tokio::time::sleep(WINDOW + Duration::from_millis(2)).await;
-        let (same, other) = tokio::join!(
-            c.read("k", "a", |ids| echo(calls.clone(), ids)),
-            c.read("k", "b", |ids| echo(calls.clone(), ids)),
-        );
+        let (same, other) = tokio::join!(f.read("a"), f.read("b"),);
         assert_eq!(same.unwrap().as_deref(), Some("v-a"));
         assert_eq!(other.unwrap().as_deref(), Some("v-b"));
         assert_eq!(first.await.unwrap().unwrap().as_deref(), Some("v-a"));
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(f.calls(), 2);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_write_drops_every_answer_and_what_was_in_flight_across_it() {
-        let c: Coalescer<String> = Coalescer::default();
-        let calls = counter();
-        c.read("k", "a", |ids| echo(calls.clone(), ids))
-            .await
-            .unwrap();
-        c.invalidate();
-        c.read("k", "a", |ids| echo(calls.clone(), ids))
-            .await
-            .unwrap();
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        let f = Fixture::default();
+        f.read("a").await.unwrap();
+        f.c.invalidate();
+        f.read("a").await.unwrap();
+        assert_eq!(f.calls(), 2);
         // A write while a fetch is in flight: its answer is not kept.
         let (_, v) = tokio::join!(
             async {
                 tokio::time::sleep(WINDOW + Duration::from_millis(1)).await;
-                c.invalidate();
+                f.c.invalidate();
             },
-            c.read("k", "z", |ids| echo(calls.clone(), ids)),
+            f.read("z"),
         );
         assert_eq!(v.unwrap().as_deref(), Some("v-z"));
-        c.read("k", "z", |ids| echo(calls.clone(), ids))
-            .await
-            .unwrap();
-        assert_eq!(calls.load(Ordering::SeqCst), 4);
+        f.read("z").await.unwrap();
+        assert_eq!(f.calls(), 4);
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_error_reaches_every_waiter_and_is_not_kept() {
-        let c: Coalescer<String> = Coalescer::default();
-        let calls = counter();
+        let f = Fixture::default();
         let failing = |calls: Arc<AtomicUsize>| {
             move |_ids: Vec<String>| async move {
                 calls.fetch_add(1, Ordering::SeqCst);
@@ -463,56 +511,51 @@ mod tests {
             }
         };
         let (a, b, d) = tokio::join!(
-            c.read("k", "a", failing(calls.clone())),
-            c.read("k", "b", failing(calls.clone())),
-            c.read("k", "a", failing(calls.clone())),
+            f.c.read("k", "a", failing(f.calls.clone())),
+            f.c.read("k", "b", failing(f.calls.clone())),
+            f.c.read("k", "a", failing(f.calls.clone())),
         );
         for r in [a, b, d] {
             assert_eq!(r, Err(ApiError::Garbled("reset".into())));
         }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-        let ok = c
-            .read("k", "a", |ids| echo(calls.clone(), ids))
-            .await
-            .unwrap();
+        assert_eq!(f.calls(), 1);
+        let ok = f.read("a").await.unwrap();
         assert_eq!(ok.as_deref(), Some("v-a"));
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(f.calls(), 2);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_dropped_leader_lets_its_waiters_read_for_themselves() {
-        let c: Coalescer<String> = Coalescer::default();
-        let calls = counter();
+        let f = Fixture::default();
         let leader = {
-            let c = c.clone();
+            let c = f.c.clone();
             tokio::spawn(async move { c.read("k", "a", |_ids| std::future::pending()).await })
         };
         tokio::time::sleep(Duration::from_millis(1)).await;
         let waiter = {
-            let (c, calls) = (c.clone(), calls.clone());
-            tokio::spawn(async move { c.read("k", "b", |ids| echo(calls, ids)).await })
+            let f = f.clone();
+            tokio::spawn(async move { f.read("b").await })
         };
         tokio::time::sleep(WINDOW * 2).await;
         leader.abort();
         assert_eq!(waiter.await.unwrap().unwrap().as_deref(), Some("v-b"));
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(f.calls(), 1);
     }
 
     #[tokio::test(start_paused = true)]
     async fn shared_listings_are_fetched_once_per_burst() {
-        let c: Coalescer<String> = Coalescer::default();
-        let calls = counter();
+        let f = Fixture::default();
         let list = |calls: Arc<AtomicUsize>| async move {
             calls.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(5)).await;
             Ok("all".to_owned())
         };
         let (a, b) = tokio::join!(
-            c.shared("routes", || list(calls.clone())),
-            c.shared("routes", || list(calls.clone())),
+            f.c.shared("routes", || list(f.calls.clone())),
+            f.c.shared("routes", || list(f.calls.clone())),
         );
         assert_eq!((a.unwrap(), b.unwrap()), ("all".into(), "all".into()));
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(f.calls(), 1);
     }
 
     /// A cloud of `n` objects, described one by one or listed `page` a page, counting calls.

@@ -100,20 +100,68 @@ where
     }
 }
 
-pub struct OneOf(pub &'static [&'static str]);
-
-pub fn one_of(values: &'static [&'static str]) -> OneOf {
-    OneOf(values)
+pub fn one_of(values: &'static [&'static str]) -> impl Validator {
+    rule(format!("one of {}", quoted(values, ", ")), move |v| {
+        let s = v.as_str().filter(|s| !values.contains(s))?;
+        Some(format!("{s:?}"))
+    })
 }
 
-impl Validator for OneOf {
+/// A value rule from its description and a check answering what it refuses
+/// (the value as the message shows it): "{path} must be {description}, got
+/// {refused}."
+pub struct Rule<F> {
+    description: String,
+    refused: F,
+}
+
+pub fn rule<F>(description: String, refused: F) -> Rule<F>
+where
+    F: Fn(&Value) -> Option<String> + Send + Sync,
+{
+    Rule {
+        description,
+        refused,
+    }
+}
+
+impl<F> Validator for Rule<F>
+where
+    F: Fn(&Value) -> Option<String> + Send + Sync,
+{
     fn description(&self) -> String {
-        format!("one of {}", quoted(self.0, ", "))
+        self.description.clone()
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str().filter(|s| !self.0.contains(s)) {
-            refuse(diags, path, &self.description(), format!("{s:?}"));
+        if let Some(got) = (self.refused)(value) {
+            refuse(diags, path, &self.description, got);
         }
+    }
+}
+
+/// A value rule whose check writes its own messages; `description` is the
+/// rule as the docs say it.
+pub struct Check<F> {
+    description: &'static str,
+    check: F,
+}
+
+pub fn check<F>(description: &'static str, check: F) -> Check<F>
+where
+    F: Fn(&Value, &AttrPath, &mut Diagnostics) + Send + Sync,
+{
+    Check { description, check }
+}
+
+impl<F> Validator for Check<F>
+where
+    F: Fn(&Value, &AttrPath, &mut Diagnostics) + Send + Sync,
+{
+    fn description(&self) -> String {
+        self.description.to_string()
+    }
+    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        (self.check)(value, path, diags)
     }
 }
 
@@ -233,76 +281,36 @@ impl Validator for StringPattern {
 }
 
 /// A string of `min..=max` characters, each an ASCII letter or digit or one
-/// of `extra`.
-pub struct Charset {
+/// of `extra`. `explanation` says the rule in words, for the docs and the
+/// message.
+pub fn charset(
     min: usize,
     max: usize,
     extra: &'static str,
     explanation: &'static str,
-}
-
-/// `explanation` says the rule in words, for the docs and the message.
-pub fn charset(min: usize, max: usize, extra: &'static str, explanation: &'static str) -> Charset {
-    Charset {
-        min,
-        max,
-        extra,
-        explanation,
-    }
-}
-
-impl Validator for Charset {
-    fn description(&self) -> String {
-        self.explanation.to_string()
-    }
-    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        let Some(s) = value.as_str() else { return };
+) -> impl Validator {
+    rule(explanation.to_string(), move |v| {
+        let s = v.as_str()?;
         let n = s.chars().count();
-        let allowed = |c: char| c.is_ascii_alphanumeric() || self.extra.contains(c);
-        if n < self.min || n > self.max || !s.chars().all(allowed) {
-            refuse(diags, path, self.explanation, format!("{s:?}"));
-        }
-    }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || extra.contains(c);
+        (n < min || n > max || !s.chars().all(allowed)).then(|| format!("{s:?}"))
+    })
 }
-
-pub struct LengthBetween(pub usize, pub usize);
 
 /// String length in characters, inclusive.
-pub fn length_between(min: usize, max: usize) -> LengthBetween {
-    LengthBetween(min, max)
+pub fn length_between(min: usize, max: usize) -> impl Validator {
+    rule(format!("{min} to {max} characters long"), move |v| {
+        let n = v.as_str()?.chars().count();
+        (n < min || n > max).then(|| format!("{n} characters"))
+    })
 }
 
-impl Validator for LengthBetween {
-    fn description(&self) -> String {
-        format!("{} to {} characters long", self.0, self.1)
-    }
-    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str() {
-            let n = s.chars().count();
-            if n < self.0 || n > self.1 {
-                refuse(diags, path, &self.description(), format!("{n} characters"));
-            }
-        }
-    }
-}
-
-pub struct IntBetween(pub i64, pub i64);
-
-pub fn int_between(min: i64, max: i64) -> IntBetween {
-    IntBetween(min, max)
-}
-
-impl Validator for IntBetween {
-    fn description(&self) -> String {
-        format!("an integer from {} to {}", self.0, self.1)
-    }
-    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Value::Number(n) = value {
-            if !n.as_i64().is_some_and(|i| i >= self.0 && i <= self.1) {
-                refuse(diags, path, &self.description(), n.display_short());
-            }
-        }
-    }
+pub fn int_between(min: i64, max: i64) -> impl Validator {
+    rule(format!("an integer from {min} to {max}"), move |v| {
+        let Value::Number(n) = v else { return None };
+        let inside = n.as_i64().is_some_and(|i| i >= min && i <= max);
+        (!inside).then(|| n.display_short())
+    })
 }
 
 pub struct NoPrefix(pub &'static [&'static str]);
@@ -330,76 +338,44 @@ impl Validator for NoPrefix {
     }
 }
 
-pub struct IntOneOf(pub &'static [i64]);
-
-pub fn int_one_of(values: &'static [i64]) -> IntOneOf {
-    IntOneOf(values)
+pub fn int_one_of(values: &'static [i64]) -> impl Validator {
+    rule(format!("one of {}", quoted(values, ", ")), move |v| {
+        let Value::Number(n) = v else { return None };
+        let listed = n.as_i64().is_some_and(|i| values.contains(&i));
+        (!listed).then(|| n.display_short())
+    })
 }
-
-impl Validator for IntOneOf {
-    fn description(&self) -> String {
-        format!("one of {}", quoted(self.0, ", "))
-    }
-    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Value::Number(n) = value {
-            if !n.as_i64().is_some_and(|i| self.0.contains(&i)) {
-                refuse(diags, path, &self.description(), n.display_short());
-            }
-        }
-    }
-}
-
-pub struct ListLengthIn(pub &'static [usize]);
 
 /// The list must have exactly one of these lengths.
-pub fn list_length_in(lengths: &'static [usize]) -> ListLengthIn {
-    ListLengthIn(lengths)
+pub fn list_length_in(lengths: &'static [usize]) -> impl Validator {
+    let l: Vec<String> = lengths.iter().map(ToString::to_string).collect();
+    let text = match l.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => l.join(""),
+    };
+    rule(format!("a list of {text} elements"), move |v| {
+        let n = v.as_list()?.len();
+        (!lengths.contains(&n)).then(|| n.to_string())
+    })
 }
 
-impl Validator for ListLengthIn {
-    fn description(&self) -> String {
-        let l: Vec<String> = self.0.iter().map(ToString::to_string).collect();
-        let text = match l.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-            _ => l.join(""),
-        };
-        format!("a list of {text} elements")
-    }
-    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Some(items) = value.as_list() {
-            if !self.0.contains(&items.len()) {
-                refuse(diags, path, &self.description(), items.len());
+/// The list has no element equal to an earlier one.
+pub fn distinct() -> impl Validator {
+    check("with no duplicates", |value, path, diags| {
+        let Some(items) = value.as_list() else { return };
+        for (i, item) in items.iter().enumerate() {
+            if item.is_known() && items[..i].iter().any(|x| x.equals(item)) {
+                diags.add_attr_error(
+                    &path.index(i),
+                    INVALID,
+                    format!(
+                        "{path} must not contain duplicates; {} repeats an earlier element.",
+                        path.index(i)
+                    ),
+                );
             }
         }
-    }
-}
-
-pub struct Distinct;
-
-pub fn distinct() -> Distinct {
-    Distinct
-}
-
-impl Validator for Distinct {
-    fn description(&self) -> String {
-        "with no duplicates".to_string()
-    }
-    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Some(items) = value.as_list() {
-            for (i, item) in items.iter().enumerate() {
-                if item.is_known() && items[..i].iter().any(|x| x.equals(item)) {
-                    diags.add_attr_error(
-                        &path.index(i),
-                        INVALID,
-                        format!(
-                            "{path} must not contain duplicates; {} repeats an earlier element.",
-                            path.index(i)
-                        ),
-                    );
-                }
-            }
-        }
-    }
+    })
 }
 
 /// Several validators as one, e.g. to share a set of rules between resources.
@@ -523,23 +499,13 @@ pub fn parse_cidr(s: &str) -> Result<Ipv4Net, String> {
     Ok(net)
 }
 
-pub struct Cidr;
-
-pub fn cidr() -> Cidr {
-    Cidr
-}
-
-impl Validator for Cidr {
-    fn description(&self) -> String {
-        "an IPv4 CIDR block".to_string()
-    }
-    fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str() {
-            if let Err(e) = parse_cidr(s) {
-                diags.add_attr_error(path, INVALID, format!("{path}: {e}."));
-            }
+pub fn cidr() -> impl Validator {
+    check("an IPv4 CIDR block", |value, path, diags| {
+        let Some(s) = value.as_str() else { return };
+        if let Err(e) = parse_cidr(s) {
+            diags.add_attr_error(path, INVALID, format!("{path}: {e}."));
         }
-    }
+    })
 }
 
 #[cfg(test)]

@@ -74,38 +74,43 @@ const fn create(name: &'static str, product: &'static Product) -> Action {
     }
 }
 
-pub const CREATE_CUSTOMER_GATEWAY: Action = create("CreateCustomerGateway", &VPC);
-pub const DESCRIBE_CUSTOMER_GATEWAY: Action = read("DescribeCustomerGateway", &VPC);
-pub const DESCRIBE_CUSTOMER_GATEWAYS: Action = read("DescribeCustomerGateways", &VPC);
-pub const MODIFY_CUSTOMER_GATEWAY_ATTRIBUTE: Action = read("ModifyCustomerGatewayAttribute", &VPC);
-pub const DELETE_CUSTOMER_GATEWAY: Action = read("DeleteCustomerGateway", &VPC);
+/// Declares each row `kind NAME = "Action" in PRODUCT;` as a `pub const`
+/// (`kind` is `create` or `read`), so the table keeps one line a row.
+macro_rules! actions {
+    ($($(#[$doc:meta])* $kind:ident $name:ident = $api:literal in $product:ident;)*) => {
+        $($(#[$doc])* pub const $name: Action = $kind($api, &$product);)*
+    };
+}
 
-pub const CREATE_VPN_ATTACHMENT: Action = create("CreateVpnAttachment", &VPC);
-pub const DESCRIBE_VPN_CONNECTION: Action = read("DescribeVpnConnection", &VPC);
-pub const DESCRIBE_VPN_CONNECTIONS: Action = read("DescribeVpnConnections", &VPC);
-pub const MODIFY_VPN_ATTACHMENT_ATTRIBUTE: Action = read("ModifyVpnAttachmentAttribute", &VPC);
-pub const DELETE_VPN_ATTACHMENT: Action = read("DeleteVpnAttachment", &VPC);
+actions! {
+    create CREATE_CUSTOMER_GATEWAY = "CreateCustomerGateway" in VPC;
+    read DESCRIBE_CUSTOMER_GATEWAY = "DescribeCustomerGateway" in VPC;
+    read DESCRIBE_CUSTOMER_GATEWAYS = "DescribeCustomerGateways" in VPC;
+    read MODIFY_CUSTOMER_GATEWAY_ATTRIBUTE = "ModifyCustomerGatewayAttribute" in VPC;
+    read DELETE_CUSTOMER_GATEWAY = "DeleteCustomerGateway" in VPC;
 
-/// Destination routes of a connection bound to a transit router (docs/design/alicloud-vco-routes.md).
-/// The API has no publish action for them: they are published to the transit router by itself.
-pub const CREATE_VCO_ROUTE_ENTRY: Action = create("CreateVcoRouteEntry", &VPC);
-pub const DESCRIBE_VCO_ROUTE_ENTRIES: Action = read("DescribeVcoRouteEntries", &VPC);
-pub const MODIFY_VCO_ROUTE_ENTRY_WEIGHT: Action = read("ModifyVcoRouteEntryWeight", &VPC);
-pub const DELETE_VCO_ROUTE_ENTRY: Action = read("DeleteVcoRouteEntry", &VPC);
+    create CREATE_VPN_ATTACHMENT = "CreateVpnAttachment" in VPC;
+    read DESCRIBE_VPN_CONNECTION = "DescribeVpnConnection" in VPC;
+    read DESCRIBE_VPN_CONNECTIONS = "DescribeVpnConnections" in VPC;
+    read MODIFY_VPN_ATTACHMENT_ATTRIBUTE = "ModifyVpnAttachmentAttribute" in VPC;
+    read DELETE_VPN_ATTACHMENT = "DeleteVpnAttachment" in VPC;
 
-pub const CREATE_TR_VPN_ATTACHMENT: Action = create("CreateTransitRouterVpnAttachment", &CBN);
-pub const LIST_TR_VPN_ATTACHMENTS: Action = read("ListTransitRouterVpnAttachments", &CBN);
-pub const UPDATE_TR_VPN_ATTACHMENT: Action =
-    read("UpdateTransitRouterVpnAttachmentAttribute", &CBN);
-pub const DELETE_TR_VPN_ATTACHMENT: Action = read("DeleteTransitRouterVpnAttachment", &CBN);
-pub const LIST_TR_ROUTE_TABLES: Action = read("ListTransitRouterRouteTables", &CBN);
-pub const ASSOCIATE_ROUTE_TABLE: Action =
-    read("AssociateTransitRouterAttachmentWithRouteTable", &CBN);
-pub const DISSOCIATE_ROUTE_TABLE: Action =
-    read("DissociateTransitRouterAttachmentFromRouteTable", &CBN);
-pub const LIST_ROUTE_TABLE_ASSOCIATIONS: Action =
-    read("ListTransitRouterRouteTableAssociations", &CBN);
-pub const ENABLE_PROPAGATION: Action = read("EnableTransitRouterRouteTablePropagation", &CBN);
-pub const DISABLE_PROPAGATION: Action = read("DisableTransitRouterRouteTablePropagation", &CBN);
-pub const LIST_ROUTE_TABLE_PROPAGATIONS: Action =
-    read("ListTransitRouterRouteTablePropagations", &CBN);
+    /// Destination routes of a connection bound to a transit router (docs/design/alicloud-vco-routes.md).
+    /// The API has no publish action for them: they are published to the transit router by itself.
+    create CREATE_VCO_ROUTE_ENTRY = "CreateVcoRouteEntry" in VPC;
+    read DESCRIBE_VCO_ROUTE_ENTRIES = "DescribeVcoRouteEntries" in VPC;
+    read MODIFY_VCO_ROUTE_ENTRY_WEIGHT = "ModifyVcoRouteEntryWeight" in VPC;
+    read DELETE_VCO_ROUTE_ENTRY = "DeleteVcoRouteEntry" in VPC;
+
+    create CREATE_TR_VPN_ATTACHMENT = "CreateTransitRouterVpnAttachment" in CBN;
+    read LIST_TR_VPN_ATTACHMENTS = "ListTransitRouterVpnAttachments" in CBN;
+    read UPDATE_TR_VPN_ATTACHMENT = "UpdateTransitRouterVpnAttachmentAttribute" in CBN;
+    read DELETE_TR_VPN_ATTACHMENT = "DeleteTransitRouterVpnAttachment" in CBN;
+    read LIST_TR_ROUTE_TABLES = "ListTransitRouterRouteTables" in CBN;
+    read ASSOCIATE_ROUTE_TABLE = "AssociateTransitRouterAttachmentWithRouteTable" in CBN;
+    read DISSOCIATE_ROUTE_TABLE = "DissociateTransitRouterAttachmentFromRouteTable" in CBN;
+    read LIST_ROUTE_TABLE_ASSOCIATIONS = "ListTransitRouterRouteTableAssociations" in CBN;
+    read ENABLE_PROPAGATION = "EnableTransitRouterRouteTablePropagation" in CBN;
+    read DISABLE_PROPAGATION = "DisableTransitRouterRouteTablePropagation" in CBN;
+    read LIST_ROUTE_TABLE_PROPAGATIONS = "ListTransitRouterRouteTablePropagations" in CBN;
+}

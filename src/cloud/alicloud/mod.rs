@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::signer::{acs3, Credentials, SignableRequest};
 
-use super::coalesce::{self, Coalescer};
+use super::coalesce::Coalescer;
 use super::transport::{self, with_retry, Idempotency, Session};
 use super::ApiError;
 use actions::{Action, Product};
@@ -281,50 +281,21 @@ impl Client {
         let quiet = &quiet;
         let found = self
             .reads
-            .read(&kind, id, |ids| {
-                coalesce::by_pages(
-                    ids,
-                    VPC_PAGE_SIZE,
-                    |page| async move {
-                        let v: serde_json::Value = quiet
-                            .call(
-                                list,
-                                region,
-                                Params::new()
-                                    .set("PageNumber", page)
-                                    .set("PageSize", VPC_PAGE_SIZE),
-                            )
-                            .await?;
-                        let items = v[outer][inner].as_array().cloned().unwrap_or_default();
-                        let keyed = items
-                            .into_iter()
-                            .filter_map(|o| Some((o.get(id_field)?.as_str()?.to_owned(), o)))
-                            .collect();
-                        Ok((keyed, v["TotalCount"].as_u64().unwrap_or(0)))
-                    },
-                    |id| async move {
-                        let got = quiet
-                            .call::<serde_json::Value>(
-                                single,
-                                region,
-                                Params::new().set(id_field, &id),
-                            )
-                            .await;
-                        match got {
-                            // An answer about another object counts as not found.
-                            Ok(v)
-                                if v.get(id_field).and_then(|g| g.as_str())
-                                    == Some(id.as_str()) =>
-                            {
-                                Ok(Some(v))
-                            }
-                            Ok(_) => Ok(None),
-                            Err(e) if e.is_not_found() => Ok(None),
-                            Err(e) => Err(e),
-                        }
-                    },
-                )
-            })
+            .read_object(
+                &kind,
+                id,
+                (VPC_PAGE_SIZE, id_field),
+                |page| async move {
+                    quiet
+                        .page(list, region, &Params::new(), &[outer, inner], page)
+                        .await
+                },
+                |one| async move {
+                    quiet
+                        .call(single, region, Params::new().set(id_field, one))
+                        .await
+                },
+            )
             .await?
             .ok_or_else(|| ApiError::not_found(format!("{}: no {id} in {region}", single.name)))?;
         serde_json::from_value(found).map_err(|e| ApiError::Decode(format!("{}: {e}", single.name)))
@@ -369,29 +340,51 @@ impl Client {
     ) -> Result<Vec<serde_json::Value>, ApiError> {
         let mut items = Vec::new();
         for page in 1.. {
-            let v: serde_json::Value = self
-                .call(
-                    action,
-                    region,
-                    params
-                        .clone()
-                        .set("PageNumber", page)
-                        .set("PageSize", VPC_PAGE_SIZE),
-                )
-                .await?;
-            let batch = path
-                .iter()
-                .fold(&v, |v, k| &v[*k])
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
+            let (batch, total) = self.page(action, region, params, path, page).await?;
             let last = (batch.len() as u64) < VPC_PAGE_SIZE;
             items.extend(batch);
-            if last || items.len() as u64 >= v["TotalCount"].as_u64().unwrap_or(0) {
+            if last || items.len() as u64 >= total {
                 return Ok(items);
             }
         }
         Ok(items)
+    }
+
+    /// Page `page` (from 1) of a Vpc describe: the items at `path` of keys
+    /// and the `TotalCount`.
+    async fn page(
+        &self,
+        action: &Action,
+        region: &str,
+        params: &Params,
+        path: &[&str],
+        page: u64,
+    ) -> Result<(Vec<serde_json::Value>, u64), ApiError> {
+        let paged = params
+            .clone()
+            .set("PageNumber", page)
+            .set("PageSize", VPC_PAGE_SIZE);
+        let (items, v) = self.items(action, region, paged, path).await?;
+        Ok((items, v["TotalCount"].as_u64().unwrap_or(0)))
+    }
+
+    /// One call of a list: the items at `path` of keys, and the whole answer
+    /// (for its paging fields).
+    async fn items(
+        &self,
+        action: &Action,
+        region: &str,
+        params: Params,
+        path: &[&str],
+    ) -> Result<(Vec<serde_json::Value>, serde_json::Value), ApiError> {
+        let v: serde_json::Value = self.call(action, region, params).await?;
+        let items = path
+            .iter()
+            .fold(&v, |v, k| &v[*k])
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        Ok((items, v))
     }
 
     async fn tokens(
@@ -404,17 +397,12 @@ impl Client {
         let mut items = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let v: serde_json::Value = self
-                .call(
-                    action,
-                    region,
-                    params
-                        .clone()
-                        .set("MaxResults", CBN_MAX_RESULTS)
-                        .opt("NextToken", token.as_ref()),
-                )
-                .await?;
-            items.extend(v[key].as_array().cloned().unwrap_or_default());
+            let paged = params
+                .clone()
+                .set("MaxResults", CBN_MAX_RESULTS)
+                .opt("NextToken", token.as_ref());
+            let (batch, v) = self.items(action, region, paged, &[key]).await?;
+            items.extend(batch);
             match v["NextToken"].as_str().filter(|t| !t.is_empty()) {
                 Some(t) if Some(t) != token.as_deref() => token = Some(t.to_owned()),
                 _ => return Ok(items),
@@ -431,33 +419,14 @@ impl Client {
         params: Params,
         (outer, inner): (&str, &str),
     ) -> Result<Vec<T>, ApiError> {
-        const PAGE_SIZE: usize = 50;
-        let mut items = Vec::new();
-        for page in 1.. {
-            let v: serde_json::Value = self
-                .call(
-                    action,
-                    region,
-                    params
-                        .clone()
-                        .set("PageNumber", page)
-                        .set("PageSize", PAGE_SIZE),
-                )
-                .await?;
-            let batch = v[outer][inner].as_array().cloned().unwrap_or_default();
-            let total = v["TotalCount"].as_u64().unwrap_or(0);
-            let last = batch.len() < PAGE_SIZE;
-            for item in batch {
-                items.push(
-                    serde_json::from_value(item)
-                        .map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))?,
-                );
-            }
-            if last || items.len() as u64 >= total {
-                break;
-            }
-        }
-        Ok(items)
+        let items = self.pages(action, region, &params, &[outer, inner]).await?;
+        items
+            .into_iter()
+            .map(|item| {
+                serde_json::from_value(item)
+                    .map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
+            })
+            .collect()
     }
 }
 

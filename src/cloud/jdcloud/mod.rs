@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::signer::{jdcloud as sig, Credentials, SignableRequest};
 
-use super::coalesce::{self, Coalescer};
+use super::coalesce::Coalescer;
 use super::transport::{self, with_retry, Idempotency, Session};
 use super::ApiError;
 use ops::{Kind, Operation};
@@ -263,39 +263,17 @@ impl Client {
         let quiet = &quiet;
         let found = self
             .reads
-            .read(&batch, id, |wanted| {
-                coalesce::by_pages(
-                    wanted,
-                    LIST_PAGE_SIZE,
-                    |page| async move {
-                        let (items, total) =
-                            quiet.list_page(kind, region, parents, &[], page).await?;
-                        let keyed = items
-                            .into_iter()
-                            .filter_map(|o| Some((o.get(kind.id_field)?.as_str()?.to_owned(), o)))
-                            .collect();
-                        Ok((keyed, total))
-                    },
-                    |one| async move {
-                        let mut ids = parents.to_vec();
-                        ids.push(&one);
-                        match quiet
-                            .describe::<serde_json::Value>(kind, region, &ids)
-                            .await
-                        {
-                            Ok(v)
-                                if v.get(kind.id_field).and_then(|g| g.as_str())
-                                    == Some(one.as_str()) =>
-                            {
-                                Ok(Some(v))
-                            }
-                            Ok(_) => Ok(None),
-                            Err(e) if e.is_not_found() => Ok(None),
-                            Err(e) => Err(e),
-                        }
-                    },
-                )
-            })
+            .read_object(
+                &batch,
+                id,
+                (LIST_PAGE_SIZE, kind.id_field),
+                |page| async move { quiet.list_page(kind, region, parents, &[], page).await },
+                |one| async move {
+                    let mut ids = parents.to_vec();
+                    ids.push(&one);
+                    quiet.describe(kind, region, &ids).await
+                },
+            )
             .await?;
         found.ok_or_else(|| {
             ApiError::not_found(format!("{}: no {id} in {region}", kind.describe.name))

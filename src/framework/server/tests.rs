@@ -29,12 +29,7 @@ impl Resource<Cloud> for ThingResource {
     fn schema(&self) -> Schema {
         Schema::new("t")
             .version(1)
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("i"),
-            )
+            .attribute(Attribute::id("i"))
             .attribute(Attribute::string("name").required().description("n"))
             .timeouts(Timeouts::all(crate::framework::timeouts::mins(1)))
     }
@@ -142,12 +137,7 @@ impl Resource<Cloud> for VaultResource {
     }
     fn schema(&self) -> Schema {
         Schema::new("v")
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("i"),
-            )
+            .attribute(Attribute::id("i"))
             .attribute(
                 Attribute::string("key_wo")
                     .optional()
