@@ -41,26 +41,21 @@ const SECOND_ERROR_AFTER: u64 = 4;
 struct Served {
     url: String,
     http: reqwest::Client,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _sandbox: sandbox::Running,
 }
 
 impl Served {
     async fn start() -> Served {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
         let state = SandboxState::open(SandboxConfig {
             rate_limit_per_minute: 0,
             ..SandboxConfig::default()
         })
         .unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(sandbox::serve_with_shutdown(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let running = sandbox::Running::start(state).await.unwrap();
         Served {
-            url,
+            url: running.url.clone(),
             http: reqwest::Client::new(),
-            _stop: stop,
+            _sandbox: running,
         }
     }
 

@@ -21,24 +21,22 @@ const BUDGET: Duration = Duration::from_secs(20);
 /// An in-process sandbox on a free port; stopped when dropped.
 struct Served {
     url: String,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _sandbox: sandbox::Running,
 }
 
 impl Served {
     async fn start() -> Served {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
         let state = SandboxState::open(SandboxConfig {
             rate_limit_per_minute: 0,
             quotas: false,
             ..SandboxConfig::default()
         })
         .unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(sandbox::serve_with_shutdown(listener, state, async {
-            let _ = stopped.await;
-        }));
-        Served { url, _stop: stop }
+        let running = sandbox::Running::start(state).await.unwrap();
+        Served {
+            url: running.url.clone(),
+            _sandbox: running,
+        }
     }
 
     async fn requests(&self) -> Value {

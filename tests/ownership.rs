@@ -16,26 +16,15 @@ use serde_json::{json, Value};
 
 const REGION: &str = "cn-north-1";
 
-/// A sandbox on a free port; stopped when dropped.
-struct Served {
-    url: String,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-async fn serve(faults: Value) -> Served {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+/// A sandbox on a free port, meeting `faults`; stopped when dropped.
+async fn serve(faults: Value) -> sandbox::Running {
     let state = SandboxState::open(SandboxConfig {
         faults: Some(FaultPlan::from_json(faults).unwrap()),
         rate_limit_per_minute: 0,
         ..SandboxConfig::default()
     })
     .unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(sandbox::serve_with_shutdown(listener, state, async {
-        let _ = stopped.await;
-    }));
-    Served { url, _stop: stop }
+    sandbox::Running::start(state).await.unwrap()
 }
 
 fn client(url: &str, budget: Duration) -> Client {

@@ -179,5 +179,26 @@ pub async fn serve_with_shutdown(
     Ok(())
 }
 
+/// A sandbox served in this process on a free port of 127.0.0.1, stopped when dropped: what
+/// the middle-layer tests and tools that call the clients without Terraform need.
+pub struct Running {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Running {
+    /// Serves `state` on a free port from a task of the current tokio runtime.
+    pub async fn start(state: SandboxState) -> Result<Running, SandboxError> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(serve_with_shutdown(listener, state, async {
+            let _ = stopped.await;
+        }));
+        Ok(Running { url, _stop: stop })
+    }
+}
+
 #[cfg(test)]
 mod tests;
