@@ -15,6 +15,25 @@ pub fn api_error_id(action: &str, what: &str, id: &str, err: &ApiError) -> Diagn
     crate::framework::lifecycle::failed(action, what, id, err)
 }
 
+/// A describe's answer, if it is about the object asked for (its `id_field`
+/// is `want`); an answer about another object counts as not found.
+fn the_one_asked_for(
+    v: serde_json::Value,
+    id_field: &str,
+    want: &str,
+) -> Result<serde_json::Value, ApiError> {
+    let got = v
+        .get(id_field)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    if got != want {
+        return Err(ApiError::not_found(format!(
+            "asked for {want}, got {got:?}"
+        )));
+    }
+    Ok(v)
+}
+
 /// How a read of one JD Cloud object asks the cloud.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ask {
@@ -37,18 +56,8 @@ pub async fn jd_find<T: serde::de::DeserializeOwned>(
     let v: serde_json::Value = match ask {
         Ask::Shared => client.read_one(kind, region, ids).await?,
         Ask::Alone => {
-            let v: serde_json::Value = client.describe(kind, region, ids).await?;
-            let want = ids.last().copied().unwrap_or_default();
-            let got = v
-                .get(kind.id_field)
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or_default();
-            if got != want {
-                return Err(ApiError::not_found(format!(
-                    "asked for {want}, got {got:?}"
-                )));
-            }
-            v
+            let v = client.describe(kind, region, ids).await?;
+            the_one_asked_for(v, kind.id_field, ids.last().copied().unwrap_or_default())?
         }
     };
     serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", kind.describe.name)))
@@ -63,16 +72,10 @@ pub async fn ali_find<T: serde::de::DeserializeOwned>(
     id_field: &str,
     id: &str,
 ) -> Result<T, ApiError> {
-    let v: serde_json::Value = client
+    let v = client
         .call(action, region, alicloud::Params::new().set(id_field, id))
         .await?;
-    let got = v
-        .get(id_field)
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default();
-    if got != id {
-        return Err(ApiError::not_found(format!("asked for {id}, got {got:?}")));
-    }
+    let v = the_one_asked_for(v, id_field, id)?;
     serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", action.name)))
 }
 
@@ -164,3 +167,26 @@ macro_rules! managed_resource {
     };
 }
 pub(crate) use managed_resource;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_answer_about_another_object_is_not_found() {
+        let asked = json!({"VpnConnectionId": "vco-1", "Name": "a"});
+        assert_eq!(
+            the_one_asked_for(asked.clone(), "VpnConnectionId", "vco-1").unwrap(),
+            asked
+        );
+        let other = the_one_asked_for(
+            json!({"VpnConnectionId": "vco-2"}),
+            "VpnConnectionId",
+            "vco-1",
+        );
+        assert!(other.unwrap_err().is_not_found());
+        let empty = the_one_asked_for(json!({}), "VpnConnectionId", "vco-1");
+        assert!(empty.unwrap_err().is_not_found());
+    }
+}
