@@ -334,8 +334,9 @@ fn eight_terragrunt_style_roots_converge_concurrently() {
     });
     let filler = (limit - HEADROOM) / 4 * 4;
     let started = Instant::now();
-    // Once the stack has been refused and is backing off, the minute passes at once (the
-    // sandbox's clock, which its window follows, moves on) instead of the test sleeping it out.
+    // Once the stack has been refused twice (so it retried after a refusal rather than
+    // failing), the minute passes at once (the sandbox's clock, which its window follows, moves
+    // on) instead of the test sleeping it out.
     let window_slides = || {
         while !*board.failed.lock().unwrap_or_else(|e| e.into_inner())
             && board
@@ -345,12 +346,11 @@ fn eight_terragrunt_style_roots_converge_concurrently() {
                 .len()
                 < units.len()
         {
-            if sb.requests()["rate_limit.rejected"].as_u64().unwrap_or(0) > 0 {
-                thread::sleep(Duration::from_secs(2));
+            if sb.requests()["rate_limit.rejected"].as_u64().unwrap_or(0) >= 2 {
                 sb.advance_clock(60_000);
                 return;
             }
-            thread::sleep(Duration::from_millis(250));
+            thread::sleep(Duration::from_millis(100));
         }
     };
 
