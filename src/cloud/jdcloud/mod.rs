@@ -251,7 +251,11 @@ impl Client {
         ids: &[&str],
     ) -> Result<serde_json::Value, ApiError> {
         let (id, parents) = ids.split_last().unwrap_or((&"", &[]));
-        let found = self.coalesced(kind, region, parents, id).await?;
+        // No id is no object (and not the whole list, which `EVERY` would read).
+        let found = match *id {
+            EVERY => None,
+            id => self.coalesced(kind, region, parents, id).await?,
+        };
         found.ok_or_else(|| {
             ApiError::not_found(format!("{}: no {id} in {region}", kind.describe.name))
         })
