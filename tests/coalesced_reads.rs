@@ -1,8 +1,9 @@
 //! The clients' coalesced reads (`cloud::coalesce`) against an in-process sandbox, counted with
 //! its request counters (`/_sandbox/requests`): concurrent reads of one kind become pages of
 //! the kind's list, a lone read is the one describe it always was, a read later in the same
-//! burst costs nothing, a write through any copy of the client drops what was read, and an
-//! object no listing shows is asked for by itself before it counts as gone.
+//! burst costs nothing (so does the whole list, once pages covered it), a write through any copy
+//! of the client drops what was read, and an object no listing shows is asked for by itself
+//! before it counts as gone.
 
 use std::time::{Duration, Instant};
 
@@ -250,4 +251,49 @@ async fn jd_concurrent_reads_share_a_page_and_a_missing_gateway_is_asked_for_its
         .unwrap();
     assert_eq!(served.since(&before, JD_ONE).await, 1);
     assert_eq!(served.since(&before, JD_LIST).await, 0);
+}
+
+#[tokio::test]
+async fn jd_whole_list_is_free_after_reads_that_listed_it_and_dropped_by_a_write() {
+    let served = Served::start().await;
+    let client = served.jd();
+    let mut ids = Vec::new();
+    for name in ["a", "b", "c"] {
+        ids.push(
+            client
+                .create(&ops::CUSTOMER_GATEWAY, JD_REGION, &[], &jd_spec(name))
+                .await
+                .unwrap(),
+        );
+    }
+    // Three reads at once list the one page, which is the whole list: a data source's
+    // `list_every` right after costs nothing.
+    let client = served.jd();
+    let before = served.requests().await;
+    join_all(ids.iter().map(|id| async {
+        client
+            .read_one(&ops::CUSTOMER_GATEWAY, JD_REGION, &[id.as_str()])
+            .await
+    }))
+    .await;
+    let all: Vec<jd::CustomerGateway> = client
+        .list_every(&ops::CUSTOMER_GATEWAY, JD_REGION, &[])
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(served.since(&before, JD_LIST).await, 1);
+    assert_eq!(served.since(&before, JD_ONE).await, 0);
+
+    // A write drops it: the next whole list is listed again and shows the change.
+    client
+        .delete(&ops::CUSTOMER_GATEWAY, JD_REGION, &[&ids[0]])
+        .await
+        .unwrap();
+    let before = served.requests().await;
+    let all: Vec<jd::CustomerGateway> = client
+        .list_every(&ops::CUSTOMER_GATEWAY, JD_REGION, &[])
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(served.since(&before, JD_LIST).await, 1);
 }

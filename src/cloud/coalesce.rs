@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -108,7 +108,7 @@ impl<V> Drop for SlotGuard<'_, V> {
 
 fn lock<V>(m: &Mutex<Inner<V>>) -> MutexGuard<'_, Inner<V>> {
     // A panic while holding the lock leaves plain maps behind: still usable.
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn take_slot<V>(inner: &mut Inner<V>, kind: &str, id: u64) -> Option<Slot<V>> {
@@ -335,12 +335,18 @@ where
     Ok(found)
 }
 
+/// The id under which [`Coalescer::read_object`] keeps a kind's whole list
+/// (a JSON array of every object it listed): a read of it lists every page,
+/// and a batch whose pages happened to cover the whole list keeps it too, so
+/// that the list costs nothing more in the rest of the burst.
+pub const EVERY: &str = "";
+
 impl Coalescer<serde_json::Value> {
     /// One JSON object of `kind` by `id`, coalesced through [`by_pages`]:
     /// `list_page(n)` answers page `n`'s objects and the total count, keyed
     /// here by their `id_field`; `describe(id)` answers the object, and an
     /// answer about another object (or the cloud's not found) counts as not
-    /// found (`Ok(None)`).
+    /// found (`Ok(None)`). With `id` [`EVERY`], the array of every object.
     pub async fn read_object<L, LF, D, DF>(
         &self,
         kind: &str,
@@ -357,10 +363,19 @@ impl Coalescer<serde_json::Value> {
     {
         let id_of = move |o: &serde_json::Value| o.get(id_field)?.as_str().map(str::to_owned);
         self.read(kind, id, |ids| async move {
+            let (every, ids): (Vec<String>, Vec<String>) =
+                ids.into_iter().partition(|i| i == EVERY);
+            // What the pages showed, in order, and whether that was the whole
+            // list: a short page, or as many objects as the total.
+            let listed = Mutex::new((Vec::new(), false));
             let list_page = |page| {
-                let listed = list_page(page);
+                let got = list_page(page);
+                let listed = &listed;
                 async move {
-                    let (items, total) = listed.await?;
+                    let (items, total) = got.await?;
+                    let mut seen = listed.lock().unwrap_or_else(PoisonError::into_inner);
+                    seen.0.extend(items.iter().cloned());
+                    seen.1 = (items.len() as u64) < page_size || seen.0.len() as u64 >= total;
                     let keyed = items
                         .into_iter()
                         .filter_map(|o| Some((id_of(&o)?, o)))
@@ -379,7 +394,31 @@ impl Coalescer<serde_json::Value> {
                     }
                 }
             };
-            by_pages(ids, page_size, list_page, describe).await
+            let mut found = if every.is_empty() {
+                by_pages(ids, page_size, list_page, describe).await?
+            } else {
+                let mut found = HashMap::new();
+                for page in 1.. {
+                    found.extend(list_page(page).await?.0);
+                    if listed.lock().unwrap_or_else(PoisonError::into_inner).1 {
+                        break;
+                    }
+                }
+                // As in `by_pages`: not found only on the cloud's own word.
+                let missing: Vec<String> =
+                    ids.into_iter().filter(|i| !found.contains_key(i)).collect();
+                for one in missing {
+                    if let Some(v) = describe(one.clone()).await? {
+                        found.insert(one, v);
+                    }
+                }
+                found
+            };
+            let (items, whole) = listed.into_inner().unwrap_or_else(PoisonError::into_inner);
+            if whole {
+                found.insert(EVERY.to_owned(), serde_json::Value::Array(items));
+            }
+            Ok(found)
         })
         .await
     }
@@ -627,5 +666,88 @@ mod tests {
         .unwrap();
         assert!(found.contains_key("o1") && !found.contains_key("o99"));
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    /// A JSON list of `n` objects `{"Id": "o<i>"}`, `page` a page, counting calls.
+    struct JsonCloud {
+        n: u64,
+        page: u64,
+        calls: Arc<AtomicUsize>,
+    }
+
+    impl JsonCloud {
+        async fn list(&self, p: u64) -> Result<(Vec<serde_json::Value>, u64), ApiError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let items = ((p - 1) * self.page..(p * self.page).min(self.n))
+                .map(|i| serde_json::json!({ "Id": format!("o{i}") }))
+                .collect();
+            Ok((items, self.n))
+        }
+
+        async fn describe(&self, id: String) -> Result<serde_json::Value, ApiError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            Ok(serde_json::json!({ "Id": id }))
+        }
+
+        async fn read(&self, c: &Coalescer<serde_json::Value>, id: &str) -> serde_json::Value {
+            c.read_object(
+                "k",
+                id,
+                (self.page, "Id"),
+                |p| self.list(p),
+                |i| self.describe(i),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+        }
+
+        fn calls(&self) -> usize {
+            self.calls.load(Ordering::SeqCst)
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_whole_list_is_kept_when_a_batch_listed_all_of_it_and_listed_when_asked() {
+        // Two reads at once, one page holds all 30: that page is the whole list, and a
+        // whole-list read later in the burst costs nothing.
+        let cloud = JsonCloud {
+            n: 30,
+            page: 50,
+            calls: counter(),
+        };
+        let c = Coalescer::default();
+        tokio::join!(cloud.read(&c, "o1"), cloud.read(&c, "o2"));
+        assert_eq!(cloud.calls(), 1);
+        let all = cloud.read(&c, EVERY).await;
+        assert_eq!(all.as_array().map(Vec::len), Some(30));
+        assert_eq!(cloud.calls(), 1);
+
+        // 120 objects: two reads on the first page list only that page, which is not the
+        // whole list; asked for, the whole list is every page, then kept like the objects.
+        let cloud = JsonCloud {
+            n: 120,
+            page: 50,
+            calls: counter(),
+        };
+        let c = Coalescer::default();
+        tokio::join!(cloud.read(&c, "o1"), cloud.read(&c, "o2"));
+        assert_eq!(cloud.calls(), 1);
+        let all = cloud.read(&c, EVERY).await;
+        assert_eq!(all.as_array().map(Vec::len), Some(120));
+        assert_eq!(cloud.calls(), 1 + 3);
+        assert_eq!(cloud.read(&c, "o110").await["Id"], "o110");
+        assert_eq!(cloud.read(&c, EVERY).await, all);
+        assert_eq!(cloud.calls(), 4);
+
+        // A lone read is described, which says nothing about the list; a write drops it.
+        let c = Coalescer::default();
+        cloud.read(&c, "o7").await;
+        assert_eq!(cloud.calls(), 5);
+        cloud.read(&c, EVERY).await;
+        assert_eq!(cloud.calls(), 8);
+        c.invalidate();
+        cloud.read(&c, EVERY).await;
+        assert_eq!(cloud.calls(), 11);
     }
 }

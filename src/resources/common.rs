@@ -37,10 +37,13 @@ fn the_one_asked_for(
 /// How a read of one JD Cloud object asks the cloud.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ask {
-    /// A refresh's read: coalesced with the concurrent reads of its kind
-    /// (`cloud::coalesce`), which may answer it from a page of the list.
+    /// A refresh's or a data source's read: coalesced with the concurrent
+    /// reads of its kind (`cloud::coalesce`), which may answer it from a
+    /// page of the list or from the same burst (≤ 1 s, no write since:
+    /// docs/design/refresh.md).
     Shared,
-    /// Its own describe, always (polls and data sources must see the cloud now).
+    /// Its own describe, always: a poll must see the cloud after its last
+    /// look, not an answer from the burst.
     Alone,
 }
 

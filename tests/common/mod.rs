@@ -20,7 +20,7 @@ pub mod cloud_end;
 pub mod ike;
 pub mod ledger;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
@@ -319,6 +319,23 @@ impl Sandbox {
     /// `GET /_sandbox/requests`: request counts per operation.
     pub fn requests(&self) -> Value {
         self.admin("GET", "/_sandbox/requests")
+    }
+
+    /// Calls to either cloud's API since `before` (a [`requests`](Self::requests) answer), per
+    /// operation, as `scripts/bench` counts them: the sandbox's own endpoints and throttled
+    /// calls (`rate_limit.rejected`) are not counted.
+    pub fn api_calls_since(&self, before: &Value) -> BTreeMap<String, i64> {
+        let now = self.requests();
+        now.as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| k.starts_with("jdcloud.") || k.starts_with("alicloud."))
+            .map(|(k, n)| {
+                let was = before[k.as_str()].as_i64().unwrap_or(0);
+                (k.clone(), n.as_i64().unwrap_or(0) - was)
+            })
+            .filter(|(_, n)| *n != 0)
+            .collect()
     }
 
     /// `POST /_sandbox/reset`: empties all state.
@@ -779,6 +796,16 @@ impl TfWorkdir {
     /// `terraform import -input=false -no-color <addr> <id>`; must succeed.
     pub fn import(&self, addr: &str, id: &str) -> TfOutput {
         self.run_ok(&["import", "-input=false", "-no-color", addr, id])
+    }
+
+    /// How many managed resources the state holds (`terraform state list` without the data
+    /// sources: `data.…` at the root, `module.….data.…` in modules).
+    pub fn managed_resources(&self) -> usize {
+        let out = self.run_ok(&["state", "list"]);
+        out.stdout
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with("data.") && !l.contains(".data."))
+            .count()
     }
 
     /// `terraform show -json`: state as Terraform presents it (`values.root_module.resources`).

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::signer::{acs3, Credentials, SignableRequest};
 
-use super::coalesce::Coalescer;
+use super::coalesce::{Coalescer, EVERY};
 use super::transport::{self, with_retry, Idempotency, Session};
 use super::ApiError;
 use actions::{Action, Product};
@@ -276,6 +276,10 @@ impl Client {
         region: &str,
         id: &str,
     ) -> Result<T, ApiError> {
+        if id == EVERY {
+            // No id is no object (and not the whole list, which `EVERY` would read).
+            return Err(ApiError::not_found(format!("{}: no id", single.name)));
+        }
         let kind = format!("{}\n{region}", list.name);
         let quiet = self.coalescing();
         let quiet = &quiet;

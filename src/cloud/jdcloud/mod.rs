@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::signer::{jdcloud as sig, Credentials, SignableRequest};
 
-use super::coalesce::Coalescer;
+use super::coalesce::{Coalescer, EVERY};
 use super::transport::{self, with_retry, Idempotency, Session};
 use super::ApiError;
 use ops::{Kind, Operation};
@@ -239,11 +239,11 @@ impl Client {
         serde_json::from_value(result?).map_err(|e| ApiError::Decode(format!("{}: {e}", op.name)))
     }
 
-    /// One object for a refresh (`ids`: its parents', then its own),
-    /// coalesced with the reads of its kind under the same parents that come
-    /// at the same time (`coalesce`): alone, `describe` as always; with
-    /// others, pages of the unfiltered list. Not found (or an answer about
-    /// another object) is `ApiError::not_found`.
+    /// One object for a refresh or a data source (`ids`: its parents', then
+    /// its own), coalesced with the reads of its kind under the same parents
+    /// that come at the same time (`coalesce`): alone, `describe` as always;
+    /// with others, pages of the unfiltered list. Not found (or an answer
+    /// about another object) is `ApiError::not_found`.
     pub async fn read_one(
         &self,
         kind: &Kind,
@@ -251,6 +251,44 @@ impl Client {
         ids: &[&str],
     ) -> Result<serde_json::Value, ApiError> {
         let (id, parents) = ids.split_last().unwrap_or((&"", &[]));
+        // No id is no object (and not the whole list, which `EVERY` would read).
+        let found = match *id {
+            EVERY => None,
+            id => self.coalesced(kind, region, parents, id).await?,
+        };
+        found.ok_or_else(|| {
+            ApiError::not_found(format!("{}: no {id} in {region}", kind.describe.name))
+        })
+    }
+
+    /// Every object of `kind` under `parents` (the unfiltered list), for a
+    /// refresh or a data source: what the reads of its kind listed in this
+    /// burst when their pages were the whole list, else every page now, kept
+    /// for the rest of the burst (`coalesce::EVERY`).
+    pub async fn list_every<T: DeserializeOwned>(
+        &self,
+        kind: &Kind,
+        region: &str,
+        parents: &[&str],
+    ) -> Result<Vec<T>, ApiError> {
+        let all = self
+            .coalesced(kind, region, parents, EVERY)
+            .await?
+            .ok_or_else(|| {
+                ApiError::State(format!("{}: the whole list was not kept", kind.list.name))
+            })?;
+        serde_json::from_value(all)
+            .map_err(|e| ApiError::Decode(format!("{}: {e}", kind.list.name)))
+    }
+
+    /// A coalesced read of `id` (or [`EVERY`]) of `kind` under `parents`.
+    async fn coalesced(
+        &self,
+        kind: &Kind,
+        region: &str,
+        parents: &[&str],
+        id: &str,
+    ) -> Result<Option<serde_json::Value>, ApiError> {
         let batch = std::iter::once(kind.list.name)
             .chain(std::iter::once(region))
             .chain(parents.iter().copied())
@@ -261,8 +299,7 @@ impl Client {
             ..self.clone()
         };
         let quiet = &quiet;
-        let found = self
-            .reads
+        self.reads
             .read_object(
                 &batch,
                 id,
@@ -274,10 +311,7 @@ impl Client {
                     quiet.describe(kind, region, &ids).await
                 },
             )
-            .await?;
-        found.ok_or_else(|| {
-            ApiError::not_found(format!("{}: no {id} in {region}", kind.describe.name))
-        })
+            .await
     }
 
     /// Creates an object of `kind` (under `parent_ids`, for nested kinds)

@@ -138,19 +138,7 @@ crate::resources::common::managed_resource! {
     }
 
     async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
-        // Coalesced with the other gateways read at the same time (cloud::coalesce).
-        client
-            .read_one(
-                (
-                    &actions::DESCRIBE_CUSTOMER_GATEWAY,
-                    &actions::DESCRIBE_CUSTOMER_GATEWAYS,
-                ),
-                ("CustomerGateways", "CustomerGateway"),
-                "CustomerGatewayId",
-                &at.region,
-                at.id(),
-            )
-            .await
+        read_gateway(client, &at.region, at.id()).await
     }
 
     fn flatten(&self, gw: &api::CustomerGateway, at: &Locator, _known: &State) -> State {
@@ -200,6 +188,27 @@ fn flatten(gw: &api::CustomerGateway, at: &Locator) -> State {
         description: non_empty(gw.description.clone()),
         create_time: gw.create_time,
     }
+}
+
+/// A gateway for a refresh or a data source, coalesced with the other
+/// gateways read at the same time (`cloud::coalesce`).
+pub async fn read_gateway(
+    client: &Client,
+    region: &str,
+    id: &str,
+) -> Result<api::CustomerGateway, ApiError> {
+    client
+        .read_one(
+            (
+                &actions::DESCRIBE_CUSTOMER_GATEWAY,
+                &actions::DESCRIBE_CUSTOMER_GATEWAYS,
+            ),
+            ("CustomerGateways", "CustomerGateway"),
+            "CustomerGatewayId",
+            region,
+            id,
+        )
+        .await
 }
 
 /// A gateway that already stands for the planned peer, if any.

@@ -27,18 +27,7 @@ pub struct Full {
 /// its System table, that table's links) listed once for all of them
 /// (`cloud::coalesce`). Waits poll with the functions below, which always ask.
 pub async fn find_full(client: &Client, region: &str, id: &str) -> Result<Full, ApiError> {
-    let conn: api::VpnConnection = client
-        .read_one(
-            (
-                &actions::DESCRIBE_VPN_CONNECTION,
-                &actions::DESCRIBE_VPN_CONNECTIONS,
-            ),
-            ("VpnConnections", "VpnConnection"),
-            "VpnConnectionId",
-            region,
-            id,
-        )
-        .await?;
+    let conn = read_connection(client, region, id).await?;
     let binding = match non_empty(conn.transit_router_id.clone()) {
         None => None,
         Some(tr) => client
@@ -99,7 +88,29 @@ pub async fn find_full(client: &Client, region: &str, id: &str) -> Result<Full, 
     })
 }
 
-/// The connection alone; an answer about another one counts as not found.
+/// The connection for a refresh or a data source, coalesced with the other
+/// connections read at the same time (`cloud::coalesce`).
+pub async fn read_connection(
+    client: &Client,
+    region: &str,
+    id: &str,
+) -> Result<api::VpnConnection, ApiError> {
+    client
+        .read_one(
+            (
+                &actions::DESCRIBE_VPN_CONNECTION,
+                &actions::DESCRIBE_VPN_CONNECTIONS,
+            ),
+            ("VpnConnections", "VpnConnection"),
+            "VpnConnectionId",
+            region,
+            id,
+        )
+        .await
+}
+
+/// The connection alone, for a poll; an answer about another one counts as
+/// not found.
 pub async fn find_connection(
     client: &Client,
     region: &str,

@@ -27,6 +27,7 @@ use crate::resources::ownership::{ali_create, AliTwin, Target};
 use super::{In, On};
 
 use expand::{expand_tunnels, find_twin, flatten_full, settings_differ, subnets, tunnel_params};
+pub use find::read_connection;
 use find::{
     default_route_table, find_binding, find_connection, find_full, wait_binding, wait_connection,
     Full, Link, Switch,

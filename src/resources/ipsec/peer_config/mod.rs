@@ -19,14 +19,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value as Json};
 
 use crate::clients::ProviderData;
-use crate::cloud::alicloud::{self as ali, actions};
+use crate::cloud::alicloud as ali;
 use crate::cloud::jdcloud::{self as jd, ops};
 use crate::cloud::{regions, ApiError};
 use crate::framework::lifecycle::Connect;
 use crate::framework::timeouts::{mins, BLOCK as TIMEOUTS_BLOCK};
 use crate::framework::validate::{int_between, one_of, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Ctx, Diagnostics, Schema, Timeouts, Type, Value};
-use crate::resources::common::{ali_find, api_error, jd_find, Ask};
+use crate::resources::alicloud::customer_gateway::read_gateway;
+use crate::resources::alicloud::ipsec_connection_cen::read_connection;
+use crate::resources::common::{api_error, jd_find, Ask};
 use crate::signer::Sensitive;
 
 use model::{Knobs, PeerConfig, TunnelEnd};
@@ -277,52 +279,44 @@ impl Read<'_> {
     }
 }
 
-/// Reads a JD Cloud VPN connection, its customer gateway and tunnels.
+/// Reads a JD Cloud VPN connection, its customer gateway and tunnels, as the
+/// resources refresh: through the coalesced reads, so that in a plan what
+/// the resources just read costs nothing more (docs/design/refresh.md).
 async fn read_jdcloud(r: &Read<'_>, id: &str) -> Result<(String, PeerConfig), Diagnostics> {
     let (client, region) = r.connect::<jd::Client>()?;
     const WHAT: &str = "JD Cloud VPN connection";
     let conn: jd::types::VpnConnection =
-        jd_find(&client, &ops::VPN_CONNECTION, &region, &[id], Ask::Alone)
+        jd_find(&client, &ops::VPN_CONNECTION, &region, &[id], Ask::Shared)
             .await
             .map_err(|e| not_found(WHAT, id, &region, &e))?;
     let cgw: Option<jd::types::CustomerGateway> =
         if conn.bgp_enabled && r.knobs.device_asn.is_none() {
+            let gw = &conn.cgw_id;
             Some(
-                jd_find(
-                    &client,
-                    &ops::CUSTOMER_GATEWAY,
-                    &region,
-                    &[&conn.cgw_id],
-                    Ask::Alone,
-                )
-                .await
-                .map_err(|e| not_found("JD Cloud customer gateway", &conn.cgw_id, &region, &e))?,
+                jd_find(&client, &ops::CUSTOMER_GATEWAY, &region, &[gw], Ask::Shared)
+                    .await
+                    .map_err(|e| not_found("JD Cloud customer gateway", gw, &region, &e))?,
             )
         } else {
             None
         };
-    // The client lists without filters (docs/design/jdcloud.md §2.2); the
-    // model keeps this connection's tunnels.
+    // The whole list (the client lists without filters, docs/design/jdcloud.md
+    // §2.2); the model keeps this connection's tunnels.
     let tunnels: Vec<jd::types::VpnTunnel> = client
-        .list(&ops::VPN_TUNNEL, &region, &[], &[])
+        .list_every(&ops::VPN_TUNNEL, &region, &[])
         .await
         .map_err(|e| api_error("listing", "JD Cloud VPN tunnels", &e))?;
     let cfg = model::from_jdcloud(&conn, cgw.as_ref(), &tunnels, r.knobs).map_err(model_error)?;
     Ok((region, cfg))
 }
 
-/// Reads an Alibaba Cloud IPsec connection and its tunnels' customer gateways.
+/// Reads an Alibaba Cloud IPsec connection and its tunnels' customer
+/// gateways, through the coalesced reads as [`read_jdcloud`] does.
 async fn read_alicloud(r: &Read<'_>, id: &str) -> Result<(String, PeerConfig), Diagnostics> {
     let (client, region) = r.connect::<ali::Client>()?;
-    let conn: ali::types::VpnConnection = ali_find(
-        &client,
-        &actions::DESCRIBE_VPN_CONNECTION,
-        &region,
-        "VpnConnectionId",
-        id,
-    )
-    .await
-    .map_err(|e| not_found("Alibaba Cloud IPsec connection", id, &region, &e))?;
+    let conn = read_connection(&client, &region, id)
+        .await
+        .map_err(|e| not_found("Alibaba Cloud IPsec connection", id, &region, &e))?;
     let mut gateway_ids: Vec<String> = conn
         .tunnels()
         .iter()
@@ -333,15 +327,9 @@ async fn read_alicloud(r: &Read<'_>, id: &str) -> Result<(String, PeerConfig), D
     gateway_ids.dedup();
     let mut gateways = Vec::with_capacity(gateway_ids.len());
     for g in &gateway_ids {
-        let gw: ali::types::CustomerGateway = ali_find(
-            &client,
-            &actions::DESCRIBE_CUSTOMER_GATEWAY,
-            &region,
-            "CustomerGatewayId",
-            g,
-        )
-        .await
-        .map_err(|e| not_found("Alibaba Cloud customer gateway", g, &region, &e))?;
+        let gw = read_gateway(&client, &region, g)
+            .await
+            .map_err(|e| not_found("Alibaba Cloud customer gateway", g, &region, &e))?;
         gateways.push(gw);
     }
     let cfg = model::from_alicloud(&conn, &gateways, r.knobs).map_err(model_error)?;
