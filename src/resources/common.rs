@@ -34,35 +34,18 @@ fn the_one_asked_for(
     Ok(v)
 }
 
-/// How a read of one JD Cloud object asks the cloud.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ask {
-    /// A refresh's or a data source's read: coalesced with the concurrent
-    /// reads of its kind (`cloud::coalesce`), which may answer it from a
-    /// page of the list or from the same burst (≤ 1 s, no write since:
-    /// docs/design/refresh.md).
-    Shared,
-    /// Its own describe, always: a poll must see the cloud after its last
-    /// look, not an answer from the burst.
-    Alone,
-}
-
-/// Reads one JD Cloud object; an answer about another object (a different
-/// id) counts as not found.
+/// Reads one JD Cloud object through the client's coalesced reads
+/// (`cloud::coalesce`), which may answer it from a page of the list or from
+/// the same burst (≤ 1 s, no write since: docs/design/refresh.md). Refreshes
+/// and data sources read this way; polls read alone (`resources::wait`).
+/// An answer about another object (a different id) counts as not found.
 pub async fn jd_find<T: serde::de::DeserializeOwned>(
     client: &jdcloud::Client,
     kind: &jdcloud::ops::Kind,
     region: &str,
     ids: &[&str],
-    ask: Ask,
 ) -> Result<T, ApiError> {
-    let v: serde_json::Value = match ask {
-        Ask::Shared => client.read_one(kind, region, ids).await?,
-        Ask::Alone => {
-            let v = client.describe(kind, region, ids).await?;
-            the_one_asked_for(v, kind.id_field, ids.last().copied().unwrap_or_default())?
-        }
-    };
+    let v: serde_json::Value = client.read_one(kind, region, ids).await?;
     serde_json::from_value(v).map_err(|e| ApiError::Decode(format!("{}: {e}", kind.describe.name)))
 }
 

@@ -18,7 +18,7 @@ use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
 use crate::framework::timeouts::mins;
 use crate::framework::{Attribute, Diagnostics, Failed, Locator, NotCreated, Schema, Timeouts};
-use crate::resources::common::{api_error_id, jd_find, Ask};
+use crate::resources::common::{api_error_id, jd_find};
 use crate::resources::schema_parts;
 
 use super::customer_gateway::ips_rule;
@@ -73,7 +73,7 @@ crate::resources::common::managed_resource! {
     }
 
     async fn find(&self, client: &Client, at: &Locator) -> Result<api::CustomerGateway, ApiError> {
-        jd_find(client, &KIND, &at.region, &at.ids(), Ask::Shared).await
+        jd_find(client, &KIND, &at.region, &at.ids()).await
     }
 
     fn flatten(&self, gw: &api::CustomerGateway, at: &Locator, _known: &State) -> State {

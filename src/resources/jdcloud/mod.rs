@@ -77,7 +77,7 @@ use crate::cloud::jdcloud::Client;
 use crate::cloud::ApiError;
 use crate::framework::lifecycle::{self, Declaration};
 use crate::framework::{Diagnostics, Failed, Located, Locator, Managed, NotCreated};
-use crate::resources::common::{jd_find, jd_modify, Ask};
+use crate::resources::common::{jd_find, jd_modify};
 use crate::resources::ownership::{jd_create, Identity, Target};
 
 /// A JD Cloud create's means: see [`lifecycle::In`].
@@ -246,7 +246,7 @@ impl<R: JdResource> Managed<ProviderData> for R {
     }
 
     async fn find(&self, client: &Client, at: &Locator) -> Result<R::Object, ApiError> {
-        jd_find(client, &R::Object::KIND, &at.region, &at.ids(), Ask::Shared).await
+        jd_find(client, &R::Object::KIND, &at.region, &at.ids()).await
     }
 
     fn flatten(&self, object: &R::Object, at: &Locator, known: &R::State) -> R::State {

@@ -28,7 +28,7 @@ use crate::framework::validate::{int_between, one_of, ObjectRule};
 use crate::framework::{AttrPath, Attribute, Ctx, Diagnostics, Schema, Timeouts, Type, Value};
 use crate::resources::alicloud::customer_gateway::read_gateway;
 use crate::resources::alicloud::ipsec_connection_cen::read_connection;
-use crate::resources::common::{api_error, jd_find, Ask};
+use crate::resources::common::{api_error, jd_find};
 use crate::signer::Sensitive;
 
 use model::{Knobs, PeerConfig, TunnelEnd};
@@ -285,15 +285,14 @@ impl Read<'_> {
 async fn read_jdcloud(r: &Read<'_>, id: &str) -> Result<(String, PeerConfig), Diagnostics> {
     let (client, region) = r.connect::<jd::Client>()?;
     const WHAT: &str = "JD Cloud VPN connection";
-    let conn: jd::types::VpnConnection =
-        jd_find(&client, &ops::VPN_CONNECTION, &region, &[id], Ask::Shared)
-            .await
-            .map_err(|e| not_found(WHAT, id, &region, &e))?;
+    let conn: jd::types::VpnConnection = jd_find(&client, &ops::VPN_CONNECTION, &region, &[id])
+        .await
+        .map_err(|e| not_found(WHAT, id, &region, &e))?;
     let cgw: Option<jd::types::CustomerGateway> =
         if conn.bgp_enabled && r.knobs.device_asn.is_none() {
             let gw = &conn.cgw_id;
             Some(
-                jd_find(&client, &ops::CUSTOMER_GATEWAY, &region, &[gw], Ask::Shared)
+                jd_find(&client, &ops::CUSTOMER_GATEWAY, &region, &[gw])
                     .await
                     .map_err(|e| not_found("JD Cloud customer gateway", gw, &region, &e))?,
             )
