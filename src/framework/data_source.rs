@@ -5,22 +5,16 @@
 //! serde field names are the schema's attribute names.
 
 use async_trait::async_trait;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use super::diag::Diagnostics;
-use super::resource::{from_typed, to_typed, Ctx};
-use super::schema::Schema;
+use super::resource::Ctx;
+use super::typed::{to_typed, Declared, Described, Typed};
 use super::value::Value;
 
+/// Its [`Declared::State`] is the configuration in, with the computed
+/// attributes filled in by `read`.
 #[async_trait]
-pub trait DataSource<D: Send + Sync + 'static>: Send + Sync + 'static {
-    /// Typed state: the configuration in, with the computed attributes filled
-    /// in by `read`.
-    type State: Serialize + DeserializeOwned + Send + Sync;
-
-    fn type_name(&self) -> &'static str;
-    fn schema(&self) -> Schema;
+pub trait DataSource<D: Send + Sync + 'static>: Declared<D> {
     /// Fills in the computed attributes. Configured ones must come back as
     /// they went in: Terraform checks.
     async fn read(&self, ctx: &Ctx<D>, config: Self::State) -> Result<Self::State, Diagnostics>;
@@ -28,64 +22,30 @@ pub trait DataSource<D: Send + Sync + 'static>: Send + Sync + 'static {
 
 /// Object-safe view of a data source, working on framework values.
 #[async_trait]
-pub trait DynDataSource<D>: Send + Sync {
-    fn type_name(&self) -> &'static str;
-    fn schema(&self) -> &Schema;
-    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> (Value, Diagnostics);
-}
-
-/// Adapts a typed [`DataSource`]; computes its schema once.
-pub struct TypedSource<R> {
-    source: R,
-    schema: Schema,
-}
-
-impl<R> TypedSource<R> {
-    pub fn new<D>(source: R) -> TypedSource<R>
-    where
-        R: DataSource<D>,
-        D: Send + Sync + 'static,
-    {
-        let schema = source.schema();
-        TypedSource { source, schema }
-    }
+pub trait DynDataSource<D>: Described {
+    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> Result<Value, Diagnostics>;
 }
 
 #[async_trait]
-impl<D, R> DynDataSource<D> for TypedSource<R>
+impl<D, R> DynDataSource<D> for Typed<R>
 where
     D: Send + Sync + 'static,
     R: DataSource<D>,
 {
-    fn type_name(&self) -> &'static str {
-        self.source.type_name()
-    }
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> (Value, Diagnostics) {
-        let typed = match to_typed(config) {
-            Ok(c) => c,
-            Err(d) => return (Value::Null, d),
-        };
-        match self.source.read(ctx, typed).await {
-            Ok(s) => match from_typed(&self.schema, &s, config) {
-                Ok(v) => (v, Diagnostics::new()),
-                Err(d) => (Value::Null, d),
-            },
-            Err(d) => (Value::Null, d),
-        }
+    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> Result<Value, Diagnostics> {
+        let state = self.inner.read(ctx, to_typed(config)?).await?;
+        self.encode(&state, config)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::schema::Attribute;
+    use crate::framework::schema::{Attribute, Schema};
     use crate::framework::server::{Provider, ProviderServer};
     use crate::framework::validate::one_of;
     use crate::framework::DynResource;
-    use serde::Deserialize;
+    use serde::{Deserialize, Serialize};
 
     #[derive(Default, Serialize, Deserialize)]
     struct Greeting {
@@ -97,8 +57,7 @@ mod tests {
     /// A data source that needs no cloud: it greets in a language.
     struct Greeter;
 
-    #[async_trait]
-    impl DataSource<()> for Greeter {
+    impl Declared<()> for Greeter {
         type State = Greeting;
         fn type_name(&self) -> &'static str {
             "test_greeting"
@@ -114,6 +73,10 @@ mod tests {
                 )
                 .attribute(Attribute::string("text").computed().description("t"))
         }
+    }
+
+    #[async_trait]
+    impl DataSource<()> for Greeter {
         async fn read(&self, _ctx: &Ctx<()>, c: Greeting) -> Result<Greeting, Diagnostics> {
             let name = c.name.clone().unwrap_or_default();
             if name.is_empty() {
@@ -143,7 +106,7 @@ mod tests {
             Vec::new()
         }
         fn data_sources(&self) -> Vec<Box<dyn DynDataSource<()>>> {
-            vec![Box::new(TypedSource::new(Greeter))]
+            vec![Box::new(Typed::new(Greeter))]
         }
     }
 

@@ -1,9 +1,10 @@
 //! Unit tests of `framework::server`: dispatch, import, state upgrade and write-only values.
 
 use super::*;
-use crate::framework::resource::{Failure, Resource, Typed};
+use crate::framework::resource::{Failure, Resource};
 use crate::framework::schema::Attribute;
 use crate::framework::timeouts::Timeouts;
+use crate::framework::typed::{Declared, Typed};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
@@ -20,8 +21,7 @@ struct Thing {
 
 struct ThingResource;
 
-#[async_trait]
-impl Resource<Cloud> for ThingResource {
+impl Declared<Cloud> for ThingResource {
     type State = Thing;
     fn type_name(&self) -> &'static str {
         "test_thing"
@@ -33,6 +33,10 @@ impl Resource<Cloud> for ThingResource {
             .attribute(Attribute::string("name").required().description("n"))
             .timeouts(Timeouts::all(crate::framework::timeouts::mins(1)))
     }
+}
+
+#[async_trait]
+impl Resource<Cloud> for ThingResource {
     async fn create(&self, ctx: &Ctx<Cloud>, plan: Thing) -> Result<Thing, Failure<Thing>> {
         let name = plan.name.clone().unwrap_or_default();
         if name == "panic" {
@@ -129,8 +133,7 @@ struct Vault {
 /// Keeps a key it is given write-only; the cloud records what it got.
 struct VaultResource;
 
-#[async_trait]
-impl Resource<Cloud> for VaultResource {
+impl Declared<Cloud> for VaultResource {
     type State = Vault;
     fn type_name(&self) -> &'static str {
         "test_vault"
@@ -147,6 +150,10 @@ impl Resource<Cloud> for VaultResource {
             )
             .attribute(Attribute::int("key_version").optional().description("kv"))
     }
+}
+
+#[async_trait]
+impl Resource<Cloud> for VaultResource {
     async fn create(&self, ctx: &Ctx<Cloud>, plan: Vault) -> Result<Vault, Failure<Vault>> {
         let key = plan.key_wo.clone().unwrap_or_default();
         ctx.data.0.lock().unwrap().insert("v1".into(), key);
