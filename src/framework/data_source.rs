@@ -42,9 +42,9 @@ where
 mod tests {
     use super::*;
     use crate::framework::schema::{Attribute, Schema};
-    use crate::framework::server::{Provider, ProviderServer};
+    use crate::framework::server::ProviderServer;
+    use crate::framework::testing::TestProvider;
     use crate::framework::validate::one_of;
-    use crate::framework::DynResource;
     use serde::{Deserialize, Serialize};
 
     #[derive(Default, Serialize, Deserialize)]
@@ -93,20 +93,10 @@ mod tests {
         }
     }
 
-    struct P;
-    impl Provider for P {
-        type Data = ();
-        fn schema(&self) -> Schema {
-            Schema::new("p")
-        }
-        fn configure(&self, _: &Value, _: &str) -> Result<(), Diagnostics> {
-            Ok(())
-        }
-        fn resources(&self) -> Vec<Box<dyn DynResource<()>>> {
-            Vec::new()
-        }
-        fn data_sources(&self) -> Vec<Box<dyn DynDataSource<()>>> {
-            vec![Box::new(Typed::new(Greeter))]
+    fn provider() -> TestProvider<()> {
+        TestProvider {
+            data_sources: || vec![Box::new(Typed::new(Greeter))],
+            ..TestProvider::default()
         }
     }
 
@@ -123,10 +113,7 @@ mod tests {
 
     #[tokio::test]
     async fn read_fills_computed_attributes_and_keeps_the_configured_ones() {
-        let server = ProviderServer::new(P);
-        assert!(server
-            .configure("1.0.3", &Value::Object(Default::default()))
-            .is_empty());
+        let server = provider().configured("1.0.3");
         let (v, d) = server
             .read_data_source("test_greeting", &config("Ada", Value::string("fr")))
             .await;
@@ -141,7 +128,7 @@ mod tests {
 
     #[tokio::test]
     async fn validation_names_the_attribute_and_unknown_types_are_refused() {
-        let server = ProviderServer::new(P);
+        let server = provider().configured("1.0.3");
         let d =
             server.validate_data_source_config("test_greeting", &config("A", Value::string("de")));
         assert_eq!(
@@ -162,7 +149,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_read_before_configure_is_an_error_not_a_panic() {
-        let server = ProviderServer::new(P);
+        let server = ProviderServer::new(provider());
         let (v, d) = server
             .read_data_source("test_greeting", &config("Ada", Value::Null))
             .await;

@@ -108,9 +108,9 @@ where
 mod tests {
     use super::*;
     use crate::framework::schema::{Attribute, Schema};
-    use crate::framework::server::{Provider, ProviderServer};
+    use crate::framework::server::ProviderServer;
+    use crate::framework::testing::TestProvider;
     use crate::framework::validate::int_between;
-    use crate::framework::DynResource;
     use serde::{Deserialize, Serialize};
     use std::sync::Mutex;
     use std::time::Duration;
@@ -179,20 +179,10 @@ mod tests {
         }
     }
 
-    struct P;
-    impl Provider for P {
-        type Data = Leases;
-        fn schema(&self) -> Schema {
-            Schema::new("p")
-        }
-        fn configure(&self, _: &Value, _: &str) -> Result<Leases, Diagnostics> {
-            Ok(Leases::default())
-        }
-        fn resources(&self) -> Vec<Box<dyn DynResource<Leases>>> {
-            Vec::new()
-        }
-        fn ephemeral_resources(&self) -> Vec<Box<dyn DynEphemeralResource<Leases>>> {
-            vec![Box::new(Typed::new(LeaseResource))]
+    fn provider() -> TestProvider<Leases> {
+        TestProvider {
+            ephemeral: || vec![Box::new(Typed::new(LeaseResource))],
+            ..TestProvider::default()
         }
     }
 
@@ -206,12 +196,8 @@ mod tests {
         )
     }
 
-    fn configured() -> ProviderServer<P> {
-        let server = ProviderServer::new(P);
-        assert!(server
-            .configure("1.11.4", &Value::Object(Default::default()))
-            .is_empty());
-        server
+    fn configured() -> ProviderServer<TestProvider<Leases>> {
+        provider().configured("1.11.4")
     }
 
     #[tokio::test]
@@ -267,7 +253,7 @@ mod tests {
             .open_ephemeral_resource("test_nothing", &config(Value::Null))
             .await;
         assert!(o.is_none() && d.0[0].summary.contains("Unknown ephemeral"));
-        let unconfigured = ProviderServer::new(P);
+        let unconfigured = ProviderServer::new(provider());
         let (o, d) = unconfigured
             .open_ephemeral_resource("test_lease", &config(Value::Null))
             .await;

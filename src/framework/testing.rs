@@ -1,6 +1,10 @@
-//! Helpers for the resources' schema unit tests.
+//! Helpers for the unit tests: the resources' schema checks and a provider
+//! for the framework's own tests.
 
-use super::{AttrPath, Block, Diagnostics, Schema, Value};
+use super::{
+    AttrPath, Block, Diagnostics, DynDataSource, DynEphemeralResource, DynResource, Provider,
+    ProviderServer, Schema, Value,
+};
 
 /// Validates a config with `pairs` set and returns the attribute paths of the
 /// errors. Required attributes not in `pairs` are unknown (as with variables
@@ -54,4 +58,53 @@ pub fn errors(block: &Block, v: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// A provider for the framework's own tests: no arguments, `D::default()`
+/// as its data, and the types it is given, e.g.
+/// `TestProvider { resources: || vec![…], ..TestProvider::default() }`.
+pub struct TestProvider<D> {
+    pub resources: fn() -> Vec<Box<dyn DynResource<D>>>,
+    pub data_sources: fn() -> Vec<Box<dyn DynDataSource<D>>>,
+    pub ephemeral: fn() -> Vec<Box<dyn DynEphemeralResource<D>>>,
+}
+
+impl<D> Default for TestProvider<D> {
+    fn default() -> Self {
+        TestProvider {
+            resources: Vec::new,
+            data_sources: Vec::new,
+            ephemeral: Vec::new,
+        }
+    }
+}
+
+impl<D: Default + Send + Sync + 'static> TestProvider<D> {
+    /// Its server, configured as Terraform `version` configures it.
+    pub fn configured(self, version: &str) -> ProviderServer<Self> {
+        let server = ProviderServer::new(self);
+        assert!(server
+            .configure(version, &Value::Object(Default::default()))
+            .is_empty());
+        server
+    }
+}
+
+impl<D: Default + Send + Sync + 'static> Provider for TestProvider<D> {
+    type Data = D;
+    fn schema(&self) -> Schema {
+        Schema::new("p")
+    }
+    fn configure(&self, _: &Value, _: &str) -> Result<D, Diagnostics> {
+        Ok(D::default())
+    }
+    fn resources(&self) -> Vec<Box<dyn DynResource<D>>> {
+        (self.resources)()
+    }
+    fn data_sources(&self) -> Vec<Box<dyn DynDataSource<D>>> {
+        (self.data_sources)()
+    }
+    fn ephemeral_resources(&self) -> Vec<Box<dyn DynEphemeralResource<D>>> {
+        (self.ephemeral)()
+    }
 }

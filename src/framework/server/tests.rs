@@ -3,6 +3,7 @@
 use super::*;
 use crate::framework::resource::{Failure, Resource};
 use crate::framework::schema::Attribute;
+use crate::framework::testing::TestProvider;
 use crate::framework::timeouts::Timeouts;
 use crate::framework::typed::{Declared, Typed};
 use async_trait::async_trait;
@@ -105,21 +106,15 @@ impl Resource<Cloud> for ThingResource {
     }
 }
 
-struct TestProvider;
-
-impl Provider for TestProvider {
-    type Data = Cloud;
-    fn schema(&self) -> Schema {
-        Schema::new("p")
-    }
-    fn configure(&self, _c: &Value, _v: &str) -> Result<Cloud, Diagnostics> {
-        Ok(Cloud::default())
-    }
-    fn resources(&self) -> Vec<Box<dyn DynResource<Cloud>>> {
-        vec![
-            Box::new(Typed::new(ThingResource)),
-            Box::new(Typed::new(VaultResource)),
-        ]
+fn provider() -> TestProvider<Cloud> {
+    TestProvider {
+        resources: || {
+            vec![
+                Box::new(Typed::new(ThingResource)),
+                Box::new(Typed::new(VaultResource)),
+            ]
+        },
+        ..TestProvider::default()
     }
 }
 
@@ -287,12 +282,8 @@ async fn write_only_values_reach_the_resource_from_the_config_and_never_come_bac
     assert!(gone.is_null() && d.is_empty());
 }
 
-fn server() -> ProviderServer<TestProvider> {
-    let s = ProviderServer::new(TestProvider);
-    assert!(s
-        .configure("1.0.3", &Value::Object(BTreeMap::new()))
-        .is_empty());
-    s
+fn server() -> ProviderServer<TestProvider<Cloud>> {
+    provider().configured("1.0.3")
 }
 
 fn config(name: &str) -> Value {
