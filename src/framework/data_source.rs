@@ -43,7 +43,7 @@ mod tests {
     use super::*;
     use crate::framework::schema::{Attribute, Schema};
     use crate::framework::server::ProviderServer;
-    use crate::framework::testing::TestProvider;
+    use crate::framework::testing::{names, TestProvider};
     use crate::framework::validate::one_of;
     use serde::{Deserialize, Serialize};
 
@@ -138,13 +138,7 @@ mod tests {
         assert!(server
             .validate_data_source_config("test_nothing", &config("A", Value::Null))
             .has_errors());
-        assert_eq!(
-            server
-                .data_source_schemas()
-                .map(|(k, _)| k)
-                .collect::<Vec<_>>(),
-            ["test_greeting"]
-        );
+        assert_eq!(names(server.data_source_schemas()), ["test_greeting"]);
     }
 
     #[tokio::test]

@@ -109,7 +109,7 @@ mod tests {
     use super::*;
     use crate::framework::schema::{Attribute, Schema};
     use crate::framework::server::ProviderServer;
-    use crate::framework::testing::TestProvider;
+    use crate::framework::testing::{names, TestProvider};
     use crate::framework::validate::int_between;
     use serde::{Deserialize, Serialize};
     use std::sync::Mutex;
@@ -258,12 +258,6 @@ mod tests {
             .open_ephemeral_resource("test_lease", &config(Value::Null))
             .await;
         assert!(o.is_none() && d.has_errors());
-        assert_eq!(
-            server
-                .ephemeral_resource_schemas()
-                .map(|(k, _)| k)
-                .collect::<Vec<_>>(),
-            ["test_lease"]
-        );
+        assert_eq!(names(server.ephemeral_resource_schemas()), ["test_lease"]);
     }
 }

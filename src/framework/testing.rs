@@ -108,3 +108,8 @@ impl<D: Default + Send + Sync + 'static> Provider for TestProvider<D> {
         (self.ephemeral)()
     }
 }
+
+/// The type names a server's schemas are listed under.
+pub fn names<'a>(schemas: impl Iterator<Item = (&'static str, &'a Schema)>) -> Vec<&'static str> {
+    schemas.map(|(name, _)| name).collect()
+}
