@@ -127,10 +127,7 @@ async fn border_gateway_az_and_validation() {
 #[tokio::test]
 async fn border_gateway_quota_and_filters() {
     let app = new_app();
-    let mut ids = Vec::new();
-    for i in 0..5 {
-        ids.push(create_bgw(&app, &format!("bgw{i}")).await);
-    }
+    let ids = create_each(5, "bgw", async |name| create_bgw(&app, name).await).await;
     fails(
         &app,
         "POST",
@@ -369,8 +366,6 @@ async fn no_quotas_lets_a_kind_grow_past_its_quota() {
         ..SandboxConfig::default()
     })
     .unwrap());
-    for i in 0..6 {
-        create_bgw(&app, &format!("bgw{i}")).await;
-    }
+    create_each(6, "bgw", async |name| create_bgw(&app, name).await).await;
     assert_eq!(ok(&app, "GET", BGWS, None).await["totalCount"], 6);
 }

@@ -136,6 +136,19 @@ pub(super) async fn create_bgw(app: &Router, name: &str) -> String {
     s(&ok(app, "POST", BGWS, Some(bgw_spec(name))).await["bgwId"])
 }
 
+/// The ids of `n` objects made one after another by `create`, named `{prefix}0`, `{prefix}1`, ….
+pub(super) async fn create_each(
+    n: usize,
+    prefix: &str,
+    create: impl AsyncFn(&str) -> String,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(create(&format!("{prefix}{i}")).await);
+    }
+    ids
+}
+
 pub(super) async fn describe_bgw(app: &Router, id: &str) -> Value {
     ok(app, "GET", &format!("{BGWS}{id}"), None).await["bgw"].clone()
 }
