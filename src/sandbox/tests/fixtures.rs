@@ -316,3 +316,12 @@ pub(super) async fn tunnel_fixture(app: &Router) -> (String, String, Value) {
     let connection = create_connection(app, &bgw, &cgw).await;
     (bgw, cgw, connection)
 }
+
+/// [`tunnel_fixture`] and a VPC attachment of its border gateway, so that routes have a next hop
+/// of each kind: border gateway, customer gateway, connection, connection id, attachment id.
+pub(super) async fn next_hops(app: &Router) -> (String, String, Value, String, String) {
+    let (bgw, cgw, connection) = tunnel_fixture(app).await;
+    let connection_id = s(&connection["vpnConnectionId"]);
+    let attachment = create_attachment(app, &bgw, "vpc-abcd").await;
+    (bgw, cgw, connection, connection_id, attachment)
+}
