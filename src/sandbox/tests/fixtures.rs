@@ -54,6 +54,26 @@ pub(super) async fn delete_gone(app: &Router, item: &str, id: &str) {
     fails(app, "GET", item, None, not_found(id)).await;
 }
 
+/// How a kind lists: at `items`, in the answer's array `list`, each object known by its `id`.
+pub(super) struct Listing<'a> {
+    pub items: &'a str,
+    pub list: &'a str,
+    pub id: &'a str,
+}
+
+impl Listing<'_> {
+    /// The ids listed with the one filter `name` = `value`, in order (one page: `totalCount`
+    /// must count them all).
+    pub(super) async fn filtered(&self, app: &Router, name: &str, value: &str) -> Vec<String> {
+        let items = self.items;
+        let q = format!("{items}?filters.1.name={name}&filters.1.values.1={value}");
+        let result = ok(app, "GET", &q, None).await;
+        let objects = result[self.list].as_array().unwrap();
+        assert_eq!(result["totalCount"], objects.len(), "{q}");
+        objects.iter().map(|o| s(&o[self.id])).collect()
+    }
+}
+
 /// A create at `items` from `base` without each of the `required` fields of its `wrapper` must
 /// fail naming the field.
 pub(super) async fn fails_without_each(

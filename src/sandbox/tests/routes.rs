@@ -50,15 +50,21 @@ async fn bgw_route_round_trip() {
     let listed = ok(&app, "GET", &routes, None).await;
     assert_eq!(listed["totalCount"], 2);
     assert_eq!(listed["bgwRoutes"][0], object);
+    let listing = Listing {
+        items: &routes,
+        list: "bgwRoutes",
+        id: "bgwRouteId",
+    };
     for (filter, value, expected) in [
-        ("bgwRouteIds", to_vpc_id.as_str(), &to_vpc_id),
-        ("bgwRouteDestination", "192.168.0.0/16", &id),
-        ("bgwRouteNexthop", attachment.as_str(), &to_vpc_id),
+        ("bgwRouteIds", to_vpc_id.as_str(), to_vpc_id.as_str()),
+        ("bgwRouteDestination", "192.168.0.0/16", id.as_str()),
+        ("bgwRouteNexthop", attachment.as_str(), to_vpc_id.as_str()),
     ] {
-        let q = format!("{routes}?filters.1.name={filter}&filters.1.values.1={value}");
-        let result = ok(&app, "GET", &q, None).await;
-        assert_eq!(result["totalCount"], 1, "{filter}");
-        assert_eq!(result["bgwRoutes"][0]["bgwRouteId"], expected.as_str());
+        assert_eq!(
+            listing.filtered(&app, filter, value).await,
+            [expected],
+            "{filter}"
+        );
     }
     // Another gateway's list is its own.
     let other_bgw = create_bgw(&app, "other").await;
