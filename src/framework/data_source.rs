@@ -5,22 +5,16 @@
 //! serde field names are the schema's attribute names.
 
 use async_trait::async_trait;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use super::diag::Diagnostics;
-use super::resource::{from_typed, to_typed, Ctx};
-use super::schema::Schema;
+use super::resource::Ctx;
+use super::typed::{to_typed, Declared, Described, Typed};
 use super::value::Value;
 
+/// Its [`Declared::State`] is the configuration in, with the computed
+/// attributes filled in by `read`.
 #[async_trait]
-pub trait DataSource<D: Send + Sync + 'static>: Send + Sync + 'static {
-    /// Typed state: the configuration in, with the computed attributes filled
-    /// in by `read`.
-    type State: Serialize + DeserializeOwned + Send + Sync;
-
-    fn type_name(&self) -> &'static str;
-    fn schema(&self) -> Schema;
+pub trait DataSource<D: Send + Sync + 'static>: Declared<D> {
     /// Fills in the computed attributes. Configured ones must come back as
     /// they went in: Terraform checks.
     async fn read(&self, ctx: &Ctx<D>, config: Self::State) -> Result<Self::State, Diagnostics>;
@@ -28,64 +22,30 @@ pub trait DataSource<D: Send + Sync + 'static>: Send + Sync + 'static {
 
 /// Object-safe view of a data source, working on framework values.
 #[async_trait]
-pub trait DynDataSource<D>: Send + Sync {
-    fn type_name(&self) -> &'static str;
-    fn schema(&self) -> &Schema;
-    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> (Value, Diagnostics);
-}
-
-/// Adapts a typed [`DataSource`]; computes its schema once.
-pub struct TypedSource<R> {
-    source: R,
-    schema: Schema,
-}
-
-impl<R> TypedSource<R> {
-    pub fn new<D>(source: R) -> TypedSource<R>
-    where
-        R: DataSource<D>,
-        D: Send + Sync + 'static,
-    {
-        let schema = source.schema();
-        TypedSource { source, schema }
-    }
+pub trait DynDataSource<D>: Described {
+    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> Result<Value, Diagnostics>;
 }
 
 #[async_trait]
-impl<D, R> DynDataSource<D> for TypedSource<R>
+impl<D, R> DynDataSource<D> for Typed<R>
 where
     D: Send + Sync + 'static,
     R: DataSource<D>,
 {
-    fn type_name(&self) -> &'static str {
-        self.source.type_name()
-    }
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> (Value, Diagnostics) {
-        let typed = match to_typed(config) {
-            Ok(c) => c,
-            Err(d) => return (Value::Null, d),
-        };
-        match self.source.read(ctx, typed).await {
-            Ok(s) => match from_typed(&self.schema, &s, config) {
-                Ok(v) => (v, Diagnostics::new()),
-                Err(d) => (Value::Null, d),
-            },
-            Err(d) => (Value::Null, d),
-        }
+    async fn read(&self, ctx: &Ctx<D>, config: &Value) -> Result<Value, Diagnostics> {
+        let state = self.inner.read(ctx, to_typed(config)?).await?;
+        self.encode(&state, config)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::schema::Attribute;
-    use crate::framework::server::{Provider, ProviderServer};
+    use crate::framework::schema::{Attribute, Schema};
+    use crate::framework::server::ProviderServer;
+    use crate::framework::testing::{names, TestProvider};
     use crate::framework::validate::one_of;
-    use crate::framework::DynResource;
-    use serde::Deserialize;
+    use serde::{Deserialize, Serialize};
 
     #[derive(Default, Serialize, Deserialize)]
     struct Greeting {
@@ -97,8 +57,7 @@ mod tests {
     /// A data source that needs no cloud: it greets in a language.
     struct Greeter;
 
-    #[async_trait]
-    impl DataSource<()> for Greeter {
+    impl Declared<()> for Greeter {
         type State = Greeting;
         fn type_name(&self) -> &'static str {
             "test_greeting"
@@ -114,6 +73,10 @@ mod tests {
                 )
                 .attribute(Attribute::string("text").computed().description("t"))
         }
+    }
+
+    #[async_trait]
+    impl DataSource<()> for Greeter {
         async fn read(&self, _ctx: &Ctx<()>, c: Greeting) -> Result<Greeting, Diagnostics> {
             let name = c.name.clone().unwrap_or_default();
             if name.is_empty() {
@@ -130,20 +93,10 @@ mod tests {
         }
     }
 
-    struct P;
-    impl Provider for P {
-        type Data = ();
-        fn schema(&self) -> Schema {
-            Schema::new("p")
-        }
-        fn configure(&self, _: &Value, _: &str) -> Result<(), Diagnostics> {
-            Ok(())
-        }
-        fn resources(&self) -> Vec<Box<dyn DynResource<()>>> {
-            Vec::new()
-        }
-        fn data_sources(&self) -> Vec<Box<dyn DynDataSource<()>>> {
-            vec![Box::new(TypedSource::new(Greeter))]
+    fn provider() -> TestProvider<()> {
+        TestProvider {
+            data_sources: || vec![Box::new(Typed::new(Greeter))],
+            ..TestProvider::default()
         }
     }
 
@@ -160,10 +113,7 @@ mod tests {
 
     #[tokio::test]
     async fn read_fills_computed_attributes_and_keeps_the_configured_ones() {
-        let server = ProviderServer::new(P);
-        assert!(server
-            .configure("1.0.3", &Value::Object(Default::default()))
-            .is_empty());
+        let server = provider().configured("1.0.3");
         let (v, d) = server
             .read_data_source("test_greeting", &config("Ada", Value::string("fr")))
             .await;
@@ -178,7 +128,7 @@ mod tests {
 
     #[tokio::test]
     async fn validation_names_the_attribute_and_unknown_types_are_refused() {
-        let server = ProviderServer::new(P);
+        let server = provider().configured("1.0.3");
         let d =
             server.validate_data_source_config("test_greeting", &config("A", Value::string("de")));
         assert_eq!(
@@ -188,18 +138,12 @@ mod tests {
         assert!(server
             .validate_data_source_config("test_nothing", &config("A", Value::Null))
             .has_errors());
-        assert_eq!(
-            server
-                .data_source_schemas()
-                .map(|(k, _)| k)
-                .collect::<Vec<_>>(),
-            ["test_greeting"]
-        );
+        assert_eq!(names(server.data_source_schemas()), ["test_greeting"]);
     }
 
     #[tokio::test]
     async fn a_read_before_configure_is_an_error_not_a_panic() {
-        let server = ProviderServer::new(P);
+        let server = ProviderServer::new(provider());
         let (v, d) = server
             .read_data_source("test_greeting", &config("Ada", Value::Null))
             .await;

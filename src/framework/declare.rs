@@ -154,7 +154,7 @@ mod tests {
         assert_eq!(json["b"], 3);
         assert!(json["items"][0]["x"].is_null());
         let value = Value::from_json(&json, &s.ty()).unwrap();
-        let back: Outer = crate::framework::resource::to_typed(&value).unwrap();
+        let back: Outer = crate::framework::typed::to_typed(&value).unwrap();
         assert_eq!(back.items, typed.items);
     }
 

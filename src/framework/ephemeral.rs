@@ -12,12 +12,10 @@
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use super::diag::Diagnostics;
-use super::resource::{from_typed, to_typed, Ctx};
-use super::schema::Schema;
+use super::resource::Ctx;
+use super::typed::{to_typed, Declared, Described, Typed};
 use super::value::Value;
 
 /// What an open produces.
@@ -49,14 +47,10 @@ pub struct Renewed {
     pub private: Option<Vec<u8>>,
 }
 
+/// Its [`Declared::State`] is the configuration in, with the computed
+/// attributes filled in by `open`.
 #[async_trait]
-pub trait EphemeralResource<D: Send + Sync + 'static>: Send + Sync + 'static {
-    /// Typed state: the configuration in, with the computed attributes filled
-    /// in by `open`.
-    type State: Serialize + DeserializeOwned + Send + Sync;
-
-    fn type_name(&self) -> &'static str;
-    fn schema(&self) -> Schema;
+pub trait EphemeralResource<D: Send + Sync + 'static>: Declared<D> {
     /// Produces the result. Configured attributes must come back as they went in.
     async fn open(
         &self,
@@ -78,57 +72,31 @@ pub trait EphemeralResource<D: Send + Sync + 'static>: Send + Sync + 'static {
 
 /// Object-safe view of an ephemeral resource, working on framework values.
 #[async_trait]
-pub trait DynEphemeralResource<D>: Send + Sync {
-    fn type_name(&self) -> &'static str;
-    fn schema(&self) -> &Schema;
+pub trait DynEphemeralResource<D>: Described {
     async fn open(&self, ctx: &Ctx<D>, config: &Value) -> Result<Opened<Value>, Diagnostics>;
     async fn renew(&self, ctx: &Ctx<D>, private: Option<Vec<u8>>) -> Result<Renewed, Diagnostics>;
     async fn close(&self, ctx: &Ctx<D>, private: Option<Vec<u8>>) -> Diagnostics;
 }
 
-/// Adapts a typed [`EphemeralResource`]; computes its schema once.
-pub struct TypedEphemeral<R> {
-    resource: R,
-    schema: Schema,
-}
-
-impl<R> TypedEphemeral<R> {
-    pub fn new<D>(resource: R) -> TypedEphemeral<R>
-    where
-        R: EphemeralResource<D>,
-        D: Send + Sync + 'static,
-    {
-        let schema = resource.schema();
-        TypedEphemeral { resource, schema }
-    }
-}
-
 #[async_trait]
-impl<D, R> DynEphemeralResource<D> for TypedEphemeral<R>
+impl<D, R> DynEphemeralResource<D> for Typed<R>
 where
     D: Send + Sync + 'static,
     R: EphemeralResource<D>,
 {
-    fn type_name(&self) -> &'static str {
-        self.resource.type_name()
-    }
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
     async fn open(&self, ctx: &Ctx<D>, config: &Value) -> Result<Opened<Value>, Diagnostics> {
-        let typed = to_typed(config)?;
-        let opened = self.resource.open(ctx, typed).await?;
+        let opened = self.inner.open(ctx, to_typed(config)?).await?;
         Ok(Opened {
-            result: from_typed(&self.schema, &opened.result, config)?,
+            result: self.encode(&opened.result, config)?,
             renew_at: opened.renew_at,
             private: opened.private,
         })
     }
     async fn renew(&self, ctx: &Ctx<D>, private: Option<Vec<u8>>) -> Result<Renewed, Diagnostics> {
-        self.resource.renew(ctx, private).await
+        self.inner.renew(ctx, private).await
     }
     async fn close(&self, ctx: &Ctx<D>, private: Option<Vec<u8>>) -> Diagnostics {
-        self.resource
+        self.inner
             .close(ctx, private)
             .await
             .err()
@@ -139,11 +107,11 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::schema::Attribute;
-    use crate::framework::server::{Provider, ProviderServer};
+    use crate::framework::schema::{Attribute, Schema};
+    use crate::framework::server::ProviderServer;
+    use crate::framework::testing::{names, TestProvider};
     use crate::framework::validate::int_between;
-    use crate::framework::DynResource;
-    use serde::Deserialize;
+    use serde::{Deserialize, Serialize};
     use std::sync::Mutex;
     use std::time::Duration;
 
@@ -162,8 +130,7 @@ mod tests {
 
     struct LeaseResource;
 
-    #[async_trait]
-    impl EphemeralResource<Leases> for LeaseResource {
+    impl Declared<Leases> for LeaseResource {
         type State = Lease;
         fn type_name(&self) -> &'static str {
             "test_lease"
@@ -178,6 +145,10 @@ mod tests {
                 )
                 .attribute(Attribute::string("token").computed().description("t"))
         }
+    }
+
+    #[async_trait]
+    impl EphemeralResource<Leases> for LeaseResource {
         async fn open(&self, ctx: &Ctx<Leases>, c: Lease) -> Result<Opened<Lease>, Diagnostics> {
             let n = {
                 let mut next = ctx.data.next.lock().unwrap();
@@ -208,20 +179,10 @@ mod tests {
         }
     }
 
-    struct P;
-    impl Provider for P {
-        type Data = Leases;
-        fn schema(&self) -> Schema {
-            Schema::new("p")
-        }
-        fn configure(&self, _: &Value, _: &str) -> Result<Leases, Diagnostics> {
-            Ok(Leases::default())
-        }
-        fn resources(&self) -> Vec<Box<dyn DynResource<Leases>>> {
-            Vec::new()
-        }
-        fn ephemeral_resources(&self) -> Vec<Box<dyn DynEphemeralResource<Leases>>> {
-            vec![Box::new(TypedEphemeral::new(LeaseResource))]
+    fn provider() -> TestProvider<Leases> {
+        TestProvider {
+            ephemeral: || vec![Box::new(Typed::new(LeaseResource))],
+            ..TestProvider::default()
         }
     }
 
@@ -235,12 +196,8 @@ mod tests {
         )
     }
 
-    fn configured() -> ProviderServer<P> {
-        let server = ProviderServer::new(P);
-        assert!(server
-            .configure("1.11.4", &Value::Object(Default::default()))
-            .is_empty());
-        server
+    fn configured() -> ProviderServer<TestProvider<Leases>> {
+        provider().configured("1.11.4")
     }
 
     #[tokio::test]
@@ -296,17 +253,11 @@ mod tests {
             .open_ephemeral_resource("test_nothing", &config(Value::Null))
             .await;
         assert!(o.is_none() && d.0[0].summary.contains("Unknown ephemeral"));
-        let unconfigured = ProviderServer::new(P);
+        let unconfigured = ProviderServer::new(provider());
         let (o, d) = unconfigured
             .open_ephemeral_resource("test_lease", &config(Value::Null))
             .await;
         assert!(o.is_none() && d.has_errors());
-        assert_eq!(
-            server
-                .ephemeral_resource_schemas()
-                .map(|(k, _)| k)
-                .collect::<Vec<_>>(),
-            ["test_lease"]
-        );
+        assert_eq!(names(server.ephemeral_resource_schemas()), ["test_lease"]);
     }
 }

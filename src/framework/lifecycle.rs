@@ -18,6 +18,7 @@ use super::diag::Diagnostics;
 pub use super::resource::PlanModifier;
 use super::resource::{Ctx, Failure, Resource};
 use super::schema::Schema;
+use super::typed::Declared;
 
 /// Where an object lives: its region and its id path (parents first, its
 /// own id last), e.g. `cn-north-1` and `[bgw-1, route-2]`.
@@ -300,8 +301,7 @@ fn stub<S: Located>(at: &Locator, mut base: S) -> S {
     base
 }
 
-#[async_trait]
-impl<D, M> Resource<D> for Lifecycle<M>
+impl<D, M> Declared<D> for Lifecycle<M>
 where
     D: Send + Sync + 'static,
     M: Managed<D>,
@@ -315,7 +315,14 @@ where
     fn schema(&self) -> Schema {
         (M::DECLARATION.schema)()
     }
+}
 
+#[async_trait]
+impl<D, M> Resource<D> for Lifecycle<M>
+where
+    D: Send + Sync + 'static,
+    M: Managed<D>,
+{
     async fn create(&self, ctx: &Ctx<D>, plan: M::State) -> Result<M::State, Failure<M::State>> {
         let (type_name, what) = (M::DECLARATION.type_name, M::DECLARATION.what);
         let client = M::Client::connect(&ctx.data, ctx.deadline)?;

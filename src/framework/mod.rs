@@ -15,17 +15,18 @@ pub mod stop;
 #[cfg(test)]
 pub mod testing;
 pub mod timeouts;
+pub mod typed;
 pub mod validate;
 pub mod value;
 
-pub use data_source::{DataSource, DynDataSource, TypedSource};
+pub use data_source::{DataSource, DynDataSource};
 pub use diag::{Diagnostic, Diagnostics, Severity};
-pub use ephemeral::{DynEphemeralResource, EphemeralResource, Opened, Renewed, TypedEphemeral};
+pub use ephemeral::{DynEphemeralResource, EphemeralResource, Opened, Renewed};
 pub use lifecycle::{
     CloudError, Connect, Declaration, Failed, Lifecycle, Located, Locator, Managed, NotCreated,
 };
 pub use path::{AttrPath, Step};
-pub use resource::{Ctx, DynResource, Failure, Resource, Typed};
+pub use resource::{Ctx, DynResource, Failure, Resource};
 pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 pub use server::{
     ClientCapabilities, Provider, ProviderServer, ServerCapabilities, SERVER_CAPABILITIES,
@@ -33,4 +34,5 @@ pub use server::{
 };
 pub use stop::StopToken;
 pub use timeouts::{Op, Timeouts};
+pub use typed::{Declared, Described, Typed};
 pub use value::{Number, Type, Value};

@@ -14,6 +14,7 @@ use super::resource::{Ctx, DynResource};
 use super::schema::{conform, Schema};
 use super::stop::StopToken;
 use super::timeouts::{deadline_after, Op};
+use super::typed::Described;
 use super::value::Value;
 
 /// A provider: its configuration schema, how configuration becomes the data
@@ -108,9 +109,9 @@ struct Registry<T: ?Sized> {
     types: BTreeMap<&'static str, Box<T>>,
 }
 
-impl<T: ?Sized> Registry<T> {
-    fn new(what: &'static str, types: Vec<Box<T>>, name: impl Fn(&T) -> &'static str) -> Self {
-        let types = types.into_iter().map(|t| (name(&t), t)).collect();
+impl<T: ?Sized + Described> Registry<T> {
+    fn new(what: &'static str, types: Vec<Box<T>>) -> Self {
+        let types = types.into_iter().map(|t| (t.type_name(), t)).collect();
         Registry { what, types }
     }
 
@@ -126,24 +127,17 @@ impl<T: ?Sized> Registry<T> {
             })
     }
 
-    fn schemas<'a>(
-        &'a self,
-        schema: impl Fn(&'a T) -> &'a Schema + 'a,
-    ) -> impl Iterator<Item = (&'static str, &'a Schema)> + 'a {
-        self.types.iter().map(move |(k, t)| (*k, schema(t)))
+    fn schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.types.iter().map(|(k, t)| (*k, t.schema()))
     }
 }
 
 impl<P: Provider> ProviderServer<P> {
     pub fn new(provider: P) -> ProviderServer<P> {
         let schema = provider.schema();
-        let resources = Registry::new("resource type", provider.resources(), |r| r.type_name());
-        let data_sources = Registry::new("data source", provider.data_sources(), |r| r.type_name());
-        let ephemeral = Registry::new(
-            "ephemeral resource type",
-            provider.ephemeral_resources(),
-            |r| r.type_name(),
-        );
+        let resources = Registry::new("resource type", provider.resources());
+        let data_sources = Registry::new("data source", provider.data_sources());
+        let ephemeral = Registry::new("ephemeral resource type", provider.ephemeral_resources());
         ProviderServer {
             provider,
             schema,
@@ -160,7 +154,7 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     pub fn resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
-        self.resources.schemas(|r| r.schema())
+        self.resources.schemas()
     }
 
     pub fn resource(&self, type_name: &str) -> Result<&dyn DynResource<P::Data>, Diagnostics> {
@@ -168,7 +162,7 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     pub fn data_source_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
-        self.data_sources.schemas(|r| r.schema())
+        self.data_sources.schemas()
     }
 
     pub fn data_source(&self, type_name: &str) -> Result<&dyn DynDataSource<P::Data>, Diagnostics> {
@@ -176,7 +170,7 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     pub fn ephemeral_resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
-        self.ephemeral.schemas(|r| r.schema())
+        self.ephemeral.schemas()
     }
 
     pub fn ephemeral_resource(
@@ -269,12 +263,7 @@ impl<P: Provider> ProviderServer<P> {
         // Nothing plans an ephemeral resource, so its defaults are filled in here.
         let config = &defaults_applied(&r.schema().block, config);
         let result = guarded(
-            async {
-                match r.open(&ctx, config).await {
-                    Ok(o) => (Some(o), Diagnostics::new()),
-                    Err(d) => (None, d),
-                }
-            },
+            async { paired(r.open(&ctx, config).await.map(Some), None) },
             None,
         )
         .await;
@@ -298,12 +287,7 @@ impl<P: Provider> ProviderServer<P> {
             Err(d) => return (None, d),
         };
         guarded(
-            async {
-                match r.renew(&ctx, private).await {
-                    Ok(x) => (Some(x), Diagnostics::new()),
-                    Err(d) => (None, d),
-                }
-            },
+            async { paired(r.renew(&ctx, private).await.map(Some), None) },
             None,
         )
         .await
@@ -347,7 +331,10 @@ impl<P: Provider> ProviderServer<P> {
             return (Value::Null, d);
         }
         match self.ctx(r.schema(), config, Op::Read) {
-            Ok(ctx) => checked(guarded(r.read(&ctx, config), Value::Null).await),
+            Ok(ctx) => {
+                let read = async { paired(r.read(&ctx, config).await, Value::Null) };
+                checked(guarded(read, Value::Null).await)
+            }
             Err(d) => (Value::Null, d),
         }
     }
@@ -574,6 +561,15 @@ where
                 Diagnostics::error("Provider bug: the operation panicked", msg),
             )
         }
+    }
+}
+
+/// An operation's result as the server answers: its value, or `fallback`
+/// with the diagnostics saying why there is none.
+fn paired<T>(result: Result<T, Diagnostics>, fallback: T) -> (T, Diagnostics) {
+    match result {
+        Ok(v) => (v, Diagnostics::new()),
+        Err(d) => (fallback, d),
     }
 }
 

@@ -82,23 +82,9 @@ fn trim_quotes(s: &str) -> &str {
         .unwrap_or(s)
 }
 
-/// An object rule from a closure, for cross-field checks a resource needs.
-pub struct ObjectRule<F> {
-    pub description: &'static str,
-    pub check: F,
-}
-
-impl<F> ObjectValidator for ObjectRule<F>
-where
-    F: Fn(&Value, &AttrPath, &mut Diagnostics) + Send + Sync,
-{
-    fn description(&self) -> String {
-        self.description.to_string()
-    }
-    fn validate(&self, object: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        (self.check)(object, path, diags)
-    }
-}
+/// An object rule from a closure, for cross-field checks a resource needs:
+/// a [`Check`] of the whole object.
+pub type ObjectRule<F> = Check<F>;
 
 pub fn one_of(values: &'static [&'static str]) -> impl Validator {
     rule(format!("one of {}", quoted(values, ", ")), move |v| {
@@ -139,11 +125,13 @@ where
     }
 }
 
-/// A value rule whose check writes its own messages; `description` is the
+/// A rule whose check writes its own messages, on one value (a
+/// [`Validator`], made by [`check`]) or across an object's attributes (an
+/// [`ObjectValidator`], written as an [`ObjectRule`]); `description` is the
 /// rule as the docs say it.
 pub struct Check<F> {
-    description: &'static str,
-    check: F,
+    pub description: &'static str,
+    pub check: F,
 }
 
 pub fn check<F>(description: &'static str, check: F) -> Check<F>
@@ -162,6 +150,19 @@ where
     }
     fn validate(&self, value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
         (self.check)(value, path, diags)
+    }
+}
+
+/// The same check, given the whole object.
+impl<F> ObjectValidator for Check<F>
+where
+    F: Fn(&Value, &AttrPath, &mut Diagnostics) + Send + Sync,
+{
+    fn description(&self) -> String {
+        Validator::description(self)
+    }
+    fn validate(&self, object: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        Validator::validate(self, object, path, diags)
     }
 }
 

@@ -18,7 +18,7 @@ use crate::clients::ProviderData;
 use crate::cloud::{alicloud as ali, jdcloud as jd, ApiError};
 use crate::framework::{
     CloudError, Connect, Diagnostics, DynDataSource, DynEphemeralResource, DynResource, Lifecycle,
-    Managed, Typed, TypedEphemeral, TypedSource,
+    Managed, Typed,
 };
 
 /// A managed resource, ready for the registry.
@@ -75,14 +75,14 @@ pub fn registry() -> Vec<Box<dyn DynResource<ProviderData>>> {
 /// Every data source of the provider.
 pub fn data_sources() -> Vec<Box<dyn DynDataSource<ProviderData>>> {
     vec![
-        Box::new(TypedSource::new(ipsec::profile::IpsecProfile)),
-        Box::new(TypedSource::new(ipsec::peer_config::PeerConfigSource)),
+        Box::new(Typed::new(ipsec::profile::IpsecProfile)),
+        Box::new(Typed::new(ipsec::peer_config::PeerConfigSource)),
     ]
 }
 
 /// Every ephemeral resource of the provider.
 pub fn ephemeral_resources() -> Vec<Box<dyn DynEphemeralResource<ProviderData>>> {
-    vec![Box::new(TypedEphemeral::new(ipsec::psk::Psk))]
+    vec![Box::new(Typed::new(ipsec::psk::Psk))]
 }
 
 /// A section a data source adds to its generated page, written from code so

@@ -1,10 +1,11 @@
 //! Unit tests of `framework::server`: dispatch, import, state upgrade and write-only values.
 
 use super::*;
-use crate::framework::resource::{Failure, Resource, Typed};
+use crate::framework::resource::Failure;
 use crate::framework::schema::Attribute;
+use crate::framework::testing::{TestProvider, TestResource};
 use crate::framework::timeouts::Timeouts;
-use async_trait::async_trait;
+use crate::framework::typed::Typed;
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 
@@ -18,104 +19,72 @@ struct Thing {
     name: Option<String>,
 }
 
-struct ThingResource;
-
-#[async_trait]
-impl Resource<Cloud> for ThingResource {
-    type State = Thing;
-    fn type_name(&self) -> &'static str {
-        "test_thing"
-    }
-    fn schema(&self) -> Schema {
-        Schema::new("t")
-            .version(1)
-            .attribute(Attribute::id("i"))
-            .attribute(Attribute::string("name").required().description("n"))
-            .timeouts(Timeouts::all(crate::framework::timeouts::mins(1)))
-    }
-    async fn create(&self, ctx: &Ctx<Cloud>, plan: Thing) -> Result<Thing, Failure<Thing>> {
-        let name = plan.name.clone().unwrap_or_default();
-        if name == "panic" {
-            panic!("boom");
-        }
-        if name == "fail-after-create" {
-            ctx.data.0.lock().unwrap().insert("x1".into(), name.clone());
-            return Err(Failure::partial(
-                Thing {
-                    id: Some("x1".into()),
-                    name: Some(name),
-                },
-                Diagnostics::error("waiting", "timed out"),
-            ));
-        }
-        let id = format!("x{}", ctx.data.0.lock().unwrap().len() + 1);
-        ctx.data.0.lock().unwrap().insert(id.clone(), name.clone());
-        Ok(Thing {
-            id: Some(id),
-            name: Some(name),
-        })
-    }
-    async fn read(&self, ctx: &Ctx<Cloud>, s: Thing) -> Result<Option<Thing>, Diagnostics> {
-        let id = s.id.unwrap_or_default();
-        Ok(ctx.data.0.lock().unwrap().get(&id).map(|n| Thing {
-            id: Some(id.clone()),
-            name: Some(n.clone()),
-        }))
-    }
-    async fn update(
-        &self,
-        ctx: &Ctx<Cloud>,
-        _p: Thing,
-        plan: Thing,
-    ) -> Result<Thing, Failure<Thing>> {
-        let id = plan.id.clone().unwrap_or_default();
-        ctx.data
-            .0
-            .lock()
-            .unwrap()
-            .insert(id, plan.name.clone().unwrap_or_default());
-        Ok(plan)
-    }
-    async fn delete(&self, ctx: &Ctx<Cloud>, s: Thing) -> Result<(), Diagnostics> {
-        ctx.data.0.lock().unwrap().remove(&s.id.unwrap_or_default());
-        Ok(())
-    }
-    async fn import(&self, _ctx: &Ctx<Cloud>, id: &str) -> Result<Thing, Diagnostics> {
-        Ok(Thing {
-            id: Some(id.to_string()),
-            name: None,
-        })
-    }
-    fn upgrade_state(
-        &self,
-        version: i64,
-        mut s: serde_json::Value,
-    ) -> Result<serde_json::Value, Diagnostics> {
-        // Version 0 called the attribute "label".
-        assert_eq!(version, 0);
-        if let Some(o) = s.as_object_mut() {
-            let label = o.remove("label").unwrap_or_default();
-            o.insert("name".into(), label);
-        }
-        Ok(s)
-    }
-}
-
-struct TestProvider;
-
-impl Provider for TestProvider {
-    type Data = Cloud;
-    fn schema(&self) -> Schema {
-        Schema::new("p")
-    }
-    fn configure(&self, _c: &Value, _v: &str) -> Result<Cloud, Diagnostics> {
-        Ok(Cloud::default())
-    }
-    fn resources(&self) -> Vec<Box<dyn DynResource<Cloud>>> {
-        vec![
-            Box::new(Typed::new(ThingResource)),
-            Box::new(Typed::new(VaultResource)),
-        ]
+/// Things in the cloud, by id. A thing named "panic" panics on create; one
+/// named "fail-after-create" is made, then its create fails.
+fn things() -> TestResource<Cloud, Thing> {
+    TestResource {
+        type_name: "test_thing",
+        schema: || {
+            Schema::new("t")
+                .version(1)
+                .attribute(Attribute::id("i"))
+                .attribute(Attribute::string("name").required().description("n"))
+                .timeouts(Timeouts::all(crate::framework::timeouts::mins(1)))
+        },
+        create: |ctx, plan| {
+            let name = plan.name.clone().unwrap_or_default();
+            if name == "panic" {
+                panic!("boom");
+            }
+            if name == "fail-after-create" {
+                ctx.data.0.lock().unwrap().insert("x1".into(), name.clone());
+                return Err(Failure::partial(
+                    Thing {
+                        id: Some("x1".into()),
+                        name: Some(name),
+                    },
+                    Diagnostics::error("waiting", "timed out"),
+                ));
+            }
+            let id = format!("x{}", ctx.data.0.lock().unwrap().len() + 1);
+            ctx.data.0.lock().unwrap().insert(id.clone(), name.clone());
+            Ok(Thing {
+                id: Some(id),
+                name: Some(name),
+            })
+        },
+        read: |ctx, s| {
+            let id = s.id.unwrap_or_default();
+            Ok(ctx.data.0.lock().unwrap().get(&id).map(|n| Thing {
+                id: Some(id.clone()),
+                name: Some(n.clone()),
+            }))
+        },
+        update: |ctx, _, plan| {
+            let id = plan.id.clone().unwrap_or_default();
+            let name = plan.name.clone().unwrap_or_default();
+            ctx.data.0.lock().unwrap().insert(id, name);
+            Ok(plan)
+        },
+        delete: |ctx, s| {
+            ctx.data.0.lock().unwrap().remove(&s.id.unwrap_or_default());
+            Ok(())
+        },
+        import: |id| {
+            Ok(Thing {
+                id: Some(id.to_string()),
+                name: None,
+            })
+        },
+        upgrade: Some(|version, mut s| {
+            // Version 0 called the attribute "label".
+            assert_eq!(version, 0);
+            if let Some(o) = s.as_object_mut() {
+                let label = o.remove("label").unwrap_or_default();
+                o.insert("name".into(), label);
+            }
+            Ok(s)
+        }),
     }
 }
 
@@ -127,60 +96,64 @@ struct Vault {
 }
 
 /// Keeps a key it is given write-only; the cloud records what it got.
-struct VaultResource;
+fn vaults() -> TestResource<Cloud, Vault> {
+    TestResource {
+        type_name: "test_vault",
+        schema: || {
+            Schema::new("v")
+                .attribute(Attribute::id("i"))
+                .attribute(
+                    Attribute::string("key_wo")
+                        .optional()
+                        .sensitive()
+                        .write_only()
+                        .description("k"),
+                )
+                .attribute(Attribute::int("key_version").optional().description("kv"))
+        },
+        create: |ctx, plan| {
+            let key = plan.key_wo.clone().unwrap_or_default();
+            ctx.data.0.lock().unwrap().insert("v1".into(), key);
+            // Hands the key back: the framework must drop it.
+            Ok(Vault {
+                id: Some("v1".into()),
+                ..plan
+            })
+        },
+        read: |ctx, s| {
+            let key = ctx.data.0.lock().unwrap().get("v1").cloned();
+            Ok(Some(Vault { key_wo: key, ..s }))
+        },
+        update: |ctx, _, plan| {
+            if let Some(k) = &plan.key_wo {
+                ctx.data.0.lock().unwrap().insert("v1".into(), k.clone());
+            }
+            Ok(plan)
+        },
+        delete: |ctx, _| {
+            ctx.data.0.lock().unwrap().remove("v1");
+            Ok(())
+        },
+        import: |id| {
+            Ok(Vault {
+                id: Some(id.to_string()),
+                key_wo: Some("imported".into()),
+                key_version: None,
+            })
+        },
+        upgrade: None,
+    }
+}
 
-#[async_trait]
-impl Resource<Cloud> for VaultResource {
-    type State = Vault;
-    fn type_name(&self) -> &'static str {
-        "test_vault"
-    }
-    fn schema(&self) -> Schema {
-        Schema::new("v")
-            .attribute(Attribute::id("i"))
-            .attribute(
-                Attribute::string("key_wo")
-                    .optional()
-                    .sensitive()
-                    .write_only()
-                    .description("k"),
-            )
-            .attribute(Attribute::int("key_version").optional().description("kv"))
-    }
-    async fn create(&self, ctx: &Ctx<Cloud>, plan: Vault) -> Result<Vault, Failure<Vault>> {
-        let key = plan.key_wo.clone().unwrap_or_default();
-        ctx.data.0.lock().unwrap().insert("v1".into(), key);
-        // Hands the key back: the framework must drop it.
-        Ok(Vault {
-            id: Some("v1".into()),
-            ..plan
-        })
-    }
-    async fn read(&self, ctx: &Ctx<Cloud>, s: Vault) -> Result<Option<Vault>, Diagnostics> {
-        let key = ctx.data.0.lock().unwrap().get("v1").cloned();
-        Ok(Some(Vault { key_wo: key, ..s }))
-    }
-    async fn update(
-        &self,
-        ctx: &Ctx<Cloud>,
-        _p: Vault,
-        plan: Vault,
-    ) -> Result<Vault, Failure<Vault>> {
-        if let Some(k) = &plan.key_wo {
-            ctx.data.0.lock().unwrap().insert("v1".into(), k.clone());
-        }
-        Ok(plan)
-    }
-    async fn delete(&self, ctx: &Ctx<Cloud>, _s: Vault) -> Result<(), Diagnostics> {
-        ctx.data.0.lock().unwrap().remove("v1");
-        Ok(())
-    }
-    async fn import(&self, _ctx: &Ctx<Cloud>, id: &str) -> Result<Vault, Diagnostics> {
-        Ok(Vault {
-            id: Some(id.to_string()),
-            key_wo: Some("imported".into()),
-            key_version: None,
-        })
+fn provider() -> TestProvider<Cloud> {
+    TestProvider {
+        resources: || {
+            vec![
+                Box::new(Typed::new(things())),
+                Box::new(Typed::new(vaults())),
+            ]
+        },
+        ..TestProvider::default()
     }
 }
 
@@ -280,12 +253,8 @@ async fn write_only_values_reach_the_resource_from_the_config_and_never_come_bac
     assert!(gone.is_null() && d.is_empty());
 }
 
-fn server() -> ProviderServer<TestProvider> {
-    let s = ProviderServer::new(TestProvider);
-    assert!(s
-        .configure("1.0.3", &Value::Object(BTreeMap::new()))
-        .is_empty());
-    s
+fn server() -> ProviderServer<TestProvider<Cloud>> {
+    provider().configured("1.0.3")
 }
 
 fn config(name: &str) -> Value {
@@ -299,13 +268,39 @@ fn config(name: &str) -> Value {
     )
 }
 
+/// A thing's configuration with a `timeouts` block setting only `create`.
+fn config_with_create_timeout(name: &str, create: &str) -> Value {
+    let mut c = config(name);
+    *c.get_mut("timeouts").unwrap() = Value::Object(
+        [
+            ("create".to_string(), Value::string(create)),
+            ("read".to_string(), Value::Null),
+            ("update".to_string(), Value::Null),
+            ("delete".to_string(), Value::Null),
+        ]
+        .into(),
+    );
+    c
+}
+
+/// The planned state of a new thing configured by `c`.
+fn plan_create(s: &ProviderServer<TestProvider<Cloud>>, c: &Value) -> Value {
+    s.plan_resource_change("test_thing", &Value::Null, c, c)
+        .0
+        .state
+}
+
+/// Plans and applies the create of a thing configured by `c`.
+async fn create(s: &ProviderServer<TestProvider<Cloud>>, c: &Value) -> (Value, Diagnostics) {
+    let planned = plan_create(s, c);
+    s.apply_resource_change("test_thing", &Value::Null, &planned, c)
+        .await
+}
+
 #[tokio::test]
 async fn create_update_read_delete_dispatch_on_null_states() {
     let s = server();
-    let planned = s
-        .plan_resource_change("test_thing", &Value::Null, &config("a"), &config("a"))
-        .0
-        .state;
+    let planned = plan_create(&s, &config("a"));
     assert!(planned.get("id").is_unknown());
     let (created, d) = s
         .apply_resource_change("test_thing", &Value::Null, &planned, &config("a"))
@@ -339,23 +334,7 @@ async fn create_update_read_delete_dispatch_on_null_states() {
 #[tokio::test]
 async fn failed_create_keeps_what_exists_in_state() {
     let s = server();
-    let planned = s
-        .plan_resource_change(
-            "test_thing",
-            &Value::Null,
-            &config("fail-after-create"),
-            &config("fail-after-create"),
-        )
-        .0
-        .state;
-    let (state, d) = s
-        .apply_resource_change(
-            "test_thing",
-            &Value::Null,
-            &planned,
-            &config("fail-after-create"),
-        )
-        .await;
+    let (state, d) = create(&s, &config("fail-after-create")).await;
     assert!(d.has_errors());
     assert_eq!(state.get("id"), &Value::string("x1"));
 }
@@ -363,18 +342,7 @@ async fn failed_create_keeps_what_exists_in_state() {
 #[tokio::test]
 async fn a_panicking_operation_becomes_an_error_diagnostic() {
     let s = server();
-    let planned = s
-        .plan_resource_change(
-            "test_thing",
-            &Value::Null,
-            &config("panic"),
-            &config("panic"),
-        )
-        .0
-        .state;
-    let (state, d) = s
-        .apply_resource_change("test_thing", &Value::Null, &planned, &config("panic"))
-        .await;
+    let (state, d) = create(&s, &config("panic")).await;
     assert!(state.is_null());
     assert!(
         d.0[0].summary.contains("panicked") && d.0[0].detail.contains("boom"),
@@ -387,27 +355,12 @@ async fn a_panicking_operation_becomes_an_error_diagnostic() {
 #[tokio::test]
 async fn an_enormous_timeout_in_the_plan_cannot_panic_the_apply() {
     let s = server();
-    let mut c = config("a");
-    *c.get_mut("timeouts").unwrap() = Value::Object(
-        [
-            ("create".to_string(), Value::string("9999999999999999999s")),
-            ("read".to_string(), Value::Null),
-            ("update".to_string(), Value::Null),
-            ("delete".to_string(), Value::Null),
-        ]
-        .into(),
-    );
+    let c = config_with_create_timeout("a", "9999999999999999999s");
     let d = s.validate_resource_config("test_thing", &c, &ClientCapabilities::default());
     assert_eq!(d.0.len(), 1, "{d}");
     assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "timeouts.create");
     // Were it to get past validation anyway, apply saturates instead of panicking.
-    let planned = s
-        .plan_resource_change("test_thing", &Value::Null, &c, &c)
-        .0
-        .state;
-    let (created, d) = s
-        .apply_resource_change("test_thing", &Value::Null, &planned, &c)
-        .await;
+    let (created, d) = create(&s, &c).await;
     assert!(d.is_empty(), "{d}");
     assert_eq!(created.get("id"), &Value::string("x1"));
 }
@@ -415,12 +368,7 @@ async fn an_enormous_timeout_in_the_plan_cannot_panic_the_apply() {
 #[tokio::test]
 async fn import_then_read_fills_the_state() {
     let s = server();
-    let planned = s
-        .plan_resource_change("test_thing", &Value::Null, &config("a"), &config("a"))
-        .0
-        .state;
-    s.apply_resource_change("test_thing", &Value::Null, &planned, &config("a"))
-        .await;
+    create(&s, &config("a")).await;
     let (imported, d) = s.import_resource_state("test_thing", "x1").await;
     assert!(d.is_empty());
     assert!(imported.get("name").is_null());
@@ -454,16 +402,7 @@ fn state_upgrades_by_schema_version() {
 #[test]
 fn validation_reports_paths_and_unknown_types() {
     let s = server();
-    let mut c = config("a");
-    *c.get_mut("timeouts").unwrap() = Value::Object(
-        [
-            ("create".to_string(), Value::string("ten minutes")),
-            ("read".to_string(), Value::Null),
-            ("update".to_string(), Value::Null),
-            ("delete".to_string(), Value::Null),
-        ]
-        .into(),
-    );
+    let c = config_with_create_timeout("a", "ten minutes");
     let d = s.validate_resource_config("test_thing", &c, &ClientCapabilities::default());
     assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "timeouts.create");
     assert!(s

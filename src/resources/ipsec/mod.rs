@@ -12,8 +12,7 @@ macro_rules! declare {
     ($name:ident: $kind:ident { $($operation:item)+ }) => {
         pub struct $name;
 
-        #[async_trait::async_trait]
-        impl crate::framework::$kind<crate::clients::ProviderData> for $name {
+        impl crate::framework::Declared<crate::clients::ProviderData> for $name {
             type State = State;
             fn type_name(&self) -> &'static str {
                 TYPE_NAME
@@ -21,6 +20,10 @@ macro_rules! declare {
             fn schema(&self) -> Schema {
                 schema()
             }
+        }
+
+        #[async_trait::async_trait]
+        impl crate::framework::$kind<crate::clients::ProviderData> for $name {
             $($operation)+
         }
     };
@@ -54,8 +57,8 @@ fn clouds_of(clouds: &Value) -> Option<Vec<Cloud>> {
 mod test_support {
     use serde::de::DeserializeOwned;
 
-    use crate::framework::resource::to_typed;
     use crate::framework::schema::conform;
+    use crate::framework::typed::to_typed;
     use crate::framework::{Provider, ProviderServer, Schema, Value};
     use crate::provider::{provider, HybridnetProvider};
     use crate::signer::Sensitive;

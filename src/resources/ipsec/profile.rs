@@ -432,8 +432,8 @@ pub fn values_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::resource::to_typed;
     use crate::framework::schema::conform;
+    use crate::framework::typed::to_typed;
 
     /// A configuration as the plan gives it: defaults filled in.
     fn planned(pairs: &[(&str, Value)]) -> Value {
@@ -582,7 +582,7 @@ mod tests {
                         continue;
                     }
                     let s = render(to_typed::<State>(&v).unwrap()).unwrap();
-                    let state = crate::framework::resource::from_typed(&schema(), &s, &v).unwrap();
+                    let state = crate::framework::typed::from_typed(&schema(), &s, &v).unwrap();
                     match cloud {
                         Cloud::JdCloud => check(&jd_schema.block, state.get("jdcloud")),
                         Cloud::AliCloud => check(&ali_block, state.get("alicloud")),

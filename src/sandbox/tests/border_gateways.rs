@@ -127,10 +127,7 @@ async fn border_gateway_az_and_validation() {
 #[tokio::test]
 async fn border_gateway_quota_and_filters() {
     let app = new_app();
-    let mut ids = Vec::new();
-    for i in 0..5 {
-        ids.push(create_bgw(&app, &format!("bgw{i}")).await);
-    }
+    let ids = create_each(5, "bgw", async |name| create_bgw(&app, name).await).await;
     fails(
         &app,
         "POST",
@@ -233,17 +230,20 @@ async fn vpc_attachment_round_trip() {
     assert_ne!(all_infos[0]["subnetId"], all_infos[1]["subnetId"]);
     let all_id = s(&all["vpcAttachmentId"]);
     assert_children(&app, &bgw, "vpcAttachmentIds", &[&id, &all_id]).await;
+    let listing = Listing {
+        items: VPCAS,
+        list: "vpcAttachments",
+        id: "vpcAttachmentId",
+    };
     for (filter, value, expected) in [
-        ("vpcId", "vpc-other01", &all_id),
-        ("bgwId", bgw.as_str(), &id),
-        ("vpcAttachmentIds", id.as_str(), &id),
-        ("vpcAttachmentNames", "att-2", &all_id),
+        ("vpcId", "vpc-other01", vec![all_id.as_str()]),
+        ("bgwId", bgw.as_str(), vec![id.as_str(), all_id.as_str()]),
+        ("vpcAttachmentIds", id.as_str(), vec![id.as_str()]),
+        ("vpcAttachmentNames", "att-2", vec![all_id.as_str()]),
     ] {
-        let q = format!("{VPCAS}?filters.1.name={filter}&filters.1.values.1={value}");
-        let result = ok(&app, "GET", &q, None).await;
         assert_eq!(
-            result["vpcAttachments"][0]["vpcAttachmentId"],
-            expected.as_str(),
+            listing.filtered(&app, filter, value).await,
+            expected,
             "{filter}"
         );
     }
@@ -369,8 +369,6 @@ async fn no_quotas_lets_a_kind_grow_past_its_quota() {
         ..SandboxConfig::default()
     })
     .unwrap());
-    for i in 0..6 {
-        create_bgw(&app, &format!("bgw{i}")).await;
-    }
+    create_each(6, "bgw", async |name| create_bgw(&app, name).await).await;
     assert_eq!(ok(&app, "GET", BGWS, None).await["totalCount"], 6);
 }

@@ -94,17 +94,25 @@ async fn vpn_connection_round_trip() {
     assert_eq!(other["bgpEnabled"], false);
     assert_eq!(other["localAsn"], 64512);
     let other_id = s(&other["vpnConnectionId"]);
+    let listing = Listing {
+        items: VPNCS,
+        list: "vpnConnections",
+        id: "vpnConnectionId",
+    };
+    let both = vec![id.as_str(), other_id.as_str()];
     for (filter, value, expected) in [
-        ("vpnConnectionIds", other_id.as_str(), &other_id),
-        ("vpnConnectionNames", "conn", &id),
-        ("bgwId", bgw.as_str(), &id),
-        ("cgwId", cgw.as_str(), &id),
+        (
+            "vpnConnectionIds",
+            other_id.as_str(),
+            vec![other_id.as_str()],
+        ),
+        ("vpnConnectionNames", "conn", vec![id.as_str()]),
+        ("bgwId", bgw.as_str(), both.clone()),
+        ("cgwId", cgw.as_str(), both),
     ] {
-        let q = format!("{VPNCS}?filters.1.name={filter}&filters.1.values.1={value}");
-        let result = ok(&app, "GET", &q, None).await;
         assert_eq!(
-            result["vpnConnections"][0]["vpnConnectionId"],
-            expected.as_str(),
+            listing.filtered(&app, filter, value).await,
+            expected,
             "{filter}"
         );
     }

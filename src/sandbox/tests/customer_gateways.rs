@@ -1,6 +1,7 @@
 //! JD Cloud customer gateways through the router: round trip, bodies, validation, regions,
 //! quota, lists, not-found answers.
 
+use super::fixtures::create_each;
 use super::*;
 
 #[tokio::test]
@@ -252,9 +253,7 @@ async fn unknown_regions_are_refused_with_jd_s_envelope() {
 #[tokio::test]
 async fn quota_per_region() {
     let app = new_app();
-    for i in 0..10 {
-        create(&app, &format!("gw{i}")).await;
-    }
+    create_each(10, "gw", async |name| create(&app, name).await).await;
     let (status, body) = call(
         &app,
         "POST",
@@ -282,10 +281,7 @@ async fn list_cgws(app: &Router, query: &str) -> (StatusCode, Value) {
 #[tokio::test]
 async fn list_filters_and_pages() {
     let app = new_app();
-    let mut ids = Vec::new();
-    for i in 0..10 {
-        ids.push(create(&app, &format!("gw{i}")).await);
-    }
+    let ids = create_each(10, "gw", async |name| create(&app, name).await).await;
     let (status, body) = list_cgws(&app, "pageNumber=7&pageSize=10").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let listed: Vec<&str> = body["result"]["customerGateways"]

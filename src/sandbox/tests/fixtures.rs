@@ -54,6 +54,26 @@ pub(super) async fn delete_gone(app: &Router, item: &str, id: &str) {
     fails(app, "GET", item, None, not_found(id)).await;
 }
 
+/// How a kind lists: at `items`, in the answer's array `list`, each object known by its `id`.
+pub(super) struct Listing<'a> {
+    pub items: &'a str,
+    pub list: &'a str,
+    pub id: &'a str,
+}
+
+impl Listing<'_> {
+    /// The ids listed with the one filter `name` = `value`, in order (one page: `totalCount`
+    /// must count them all).
+    pub(super) async fn filtered(&self, app: &Router, name: &str, value: &str) -> Vec<String> {
+        let items = self.items;
+        let q = format!("{items}?filters.1.name={name}&filters.1.values.1={value}");
+        let result = ok(app, "GET", &q, None).await;
+        let objects = result[self.list].as_array().unwrap();
+        assert_eq!(result["totalCount"], objects.len(), "{q}");
+        objects.iter().map(|o| s(&o[self.id])).collect()
+    }
+}
+
 /// A create at `items` from `base` without each of the `required` fields of its `wrapper` must
 /// fail naming the field.
 pub(super) async fn fails_without_each(
@@ -134,6 +154,19 @@ pub(super) fn bgw_spec(name: &str) -> Value {
 
 pub(super) async fn create_bgw(app: &Router, name: &str) -> String {
     s(&ok(app, "POST", BGWS, Some(bgw_spec(name))).await["bgwId"])
+}
+
+/// The ids of `n` objects made one after another by `create`, named `{prefix}0`, `{prefix}1`, ….
+pub(super) async fn create_each(
+    n: usize,
+    prefix: &str,
+    create: impl AsyncFn(&str) -> String,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(create(&format!("{prefix}{i}")).await);
+    }
+    ids
 }
 
 pub(super) async fn describe_bgw(app: &Router, id: &str) -> Value {
@@ -302,4 +335,13 @@ pub(super) async fn tunnel_fixture(app: &Router) -> (String, String, Value) {
     let cgw = create_cgw(app, &["203.0.113.1", "203.0.113.2"], 65010).await;
     let connection = create_connection(app, &bgw, &cgw).await;
     (bgw, cgw, connection)
+}
+
+/// [`tunnel_fixture`] and a VPC attachment of its border gateway, so that routes have a next hop
+/// of each kind: border gateway, customer gateway, connection, connection id, attachment id.
+pub(super) async fn next_hops(app: &Router) -> (String, String, Value, String, String) {
+    let (bgw, cgw, connection) = tunnel_fixture(app).await;
+    let connection_id = s(&connection["vpnConnectionId"]);
+    let attachment = create_attachment(app, &bgw, "vpc-abcd").await;
+    (bgw, cgw, connection, connection_id, attachment)
 }

@@ -11,9 +11,7 @@ use super::*;
 #[tokio::test]
 async fn bgw_route_round_trip() {
     let app = new_app();
-    let (bgw, _, connection) = tunnel_fixture(&app).await;
-    let connection_id = s(&connection["vpnConnectionId"]);
-    let attachment = create_attachment(&app, &bgw, "vpc-abcd").await;
+    let (bgw, _, _, connection_id, attachment) = next_hops(&app).await;
     let routes = routes_of(&bgw);
 
     let result = ok(
@@ -52,15 +50,21 @@ async fn bgw_route_round_trip() {
     let listed = ok(&app, "GET", &routes, None).await;
     assert_eq!(listed["totalCount"], 2);
     assert_eq!(listed["bgwRoutes"][0], object);
+    let listing = Listing {
+        items: &routes,
+        list: "bgwRoutes",
+        id: "bgwRouteId",
+    };
     for (filter, value, expected) in [
-        ("bgwRouteIds", to_vpc_id.as_str(), &to_vpc_id),
-        ("bgwRouteDestination", "192.168.0.0/16", &id),
-        ("bgwRouteNexthop", attachment.as_str(), &to_vpc_id),
+        ("bgwRouteIds", to_vpc_id.as_str(), to_vpc_id.as_str()),
+        ("bgwRouteDestination", "192.168.0.0/16", id.as_str()),
+        ("bgwRouteNexthop", attachment.as_str(), to_vpc_id.as_str()),
     ] {
-        let q = format!("{routes}?filters.1.name={filter}&filters.1.values.1={value}");
-        let result = ok(&app, "GET", &q, None).await;
-        assert_eq!(result["totalCount"], 1, "{filter}");
-        assert_eq!(result["bgwRoutes"][0]["bgwRouteId"], expected.as_str());
+        assert_eq!(
+            listing.filtered(&app, filter, value).await,
+            [expected],
+            "{filter}"
+        );
     }
     // Another gateway's list is its own.
     let other_bgw = create_bgw(&app, "other").await;
@@ -106,9 +110,7 @@ async fn bgw_route_round_trip() {
 #[tokio::test]
 async fn bgw_route_validation() {
     let app = new_app();
-    let (bgw, cgw, connection) = tunnel_fixture(&app).await;
-    let connection_id = s(&connection["vpnConnectionId"]);
-    let attachment = create_attachment(&app, &bgw, "vpc-abcd").await;
+    let (bgw, cgw, _, connection_id, attachment) = next_hops(&app).await;
     let other_bgw = create_bgw(&app, "other").await;
     let foreign = s(&create_connection(&app, &other_bgw, &cgw).await["vpnConnectionId"]);
     let routes = routes_of(&bgw);
@@ -216,9 +218,7 @@ async fn bgw_route_quota_per_bgw() {
 #[tokio::test]
 async fn delete_order_is_enforced() {
     let app = new_app();
-    let (bgw, cgw, connection) = tunnel_fixture(&app).await;
-    let connection_id = s(&connection["vpnConnectionId"]);
-    let attachment = create_attachment(&app, &bgw, "vpc-abcd").await;
+    let (bgw, cgw, connection, connection_id, attachment) = next_hops(&app).await;
     let tunnel = create_tunnel(&app, &connection, 0, "203.0.113.1").await;
     let tunnel_id = s(&tunnel["vpnTunnelId"]);
     let vpn_route = create_route(&app, &bgw, "192.168.0.0/16", &connection_id).await;
@@ -311,9 +311,7 @@ async fn delete_order_is_enforced() {
 #[tokio::test]
 async fn state_lists_every_kind() {
     let app = new_app();
-    let (bgw, cgw, connection) = tunnel_fixture(&app).await;
-    let connection_id = s(&connection["vpnConnectionId"]);
-    create_attachment(&app, &bgw, "vpc-abcd").await;
+    let (bgw, cgw, connection, connection_id, _) = next_hops(&app).await;
     let tunnel = create_tunnel(&app, &connection, 0, "203.0.113.1").await;
     create_route(&app, &bgw, "192.168.0.0/16", &connection_id).await;
     let (_, state) = send_admin(&app, "GET", "/_sandbox/state").await;

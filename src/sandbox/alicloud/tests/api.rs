@@ -91,46 +91,30 @@ async fn authentication_failures() {
                 .starts_with("Specified signature is not matched with our calculation. server string to sign is:"),
             "{body}"
         );
-        let unknown = Signing {
-            v1,
-            ak: "someone",
-            ..Signing::default()
-        };
-        let (status, body) = describe_cgws_with(&app, &unknown).await;
-        expect(status, &body, 404, "InvalidAccessKeyId.NotFound");
-
-        for minutes in [-20, 20] {
-            let skewed = Signing {
-                v1,
-                date: acs_date(OffsetDateTime::now_utc() + time::Duration::minutes(minutes)),
-                ..Signing::default()
-            };
-            let (status, body) = describe_cgws_with(&app, &skewed).await;
-            expect(status, &body, 400, "InvalidTimeStamp.Expired");
-        }
+        let at = |minutes| acs_date(OffsetDateTime::now_utc() + time::Duration::minutes(minutes));
         let near = Signing {
             v1,
-            date: acs_date(OffsetDateTime::now_utc() - time::Duration::minutes(10)),
+            date: at(-10),
             ..Signing::default()
         };
         let (status, body) = describe_cgws_with(&app, &near).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let garbled = Signing {
-            v1,
-            date: "2026-11-25 19:55:30".to_owned(),
-            ..Signing::default()
+        // An unknown key, a clock 20 minutes off either way, a garbled date, and a security token
+        // the sandbox was not configured with.
+        let refused: Vec<(Signing, (u16, &str))> = cases! {
+            Signing { v1, ak: "someone", ..Signing::default() }
+                => (404, "InvalidAccessKeyId.NotFound"),
+            Signing { v1, date: at(-20), ..Signing::default() } => (400, "InvalidTimeStamp.Expired"),
+            Signing { v1, date: at(20), ..Signing::default() } => (400, "InvalidTimeStamp.Expired"),
+            Signing { v1, date: "2026-11-25 19:55:30".to_owned(), ..Signing::default() }
+                => (400, "InvalidTimeStamp.Format"),
+            Signing { v1, security_token: Some("sts-token"), ..Signing::default() }
+                => (400, "InvalidSecurityToken.Malformed"),
         };
-        let (status, body) = describe_cgws_with(&app, &garbled).await;
-        expect(status, &body, 400, "InvalidTimeStamp.Format");
-
-        // A security token the sandbox was not configured with.
-        let sts = Signing {
-            v1,
-            security_token: Some("sts-token"),
-            ..Signing::default()
-        };
-        let (status, body) = describe_cgws_with(&app, &sts).await;
-        expect(status, &body, 400, "InvalidSecurityToken.Malformed");
+        for (signing, (http, code)) in refused {
+            let (status, body) = describe_cgws_with(&app, &signing).await;
+            expect(status, &body, http, code);
+        }
     }
 
     // Tampering after signing: query, body, an unsigned-for header.
