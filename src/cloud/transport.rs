@@ -3,6 +3,8 @@
 //! described, and the retry policy, which is bounded by the operation's
 //! deadline and nothing else (docs/design/reliability.md).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -46,6 +48,8 @@ pub struct Session {
     /// When every call must have ended: the operation's deadline, or `None`
     /// for a default budget per call.
     deadline: Option<Instant>,
+    /// The throttle gates of the hosts this client calls, shared by every copy.
+    gates: Gates,
 }
 
 impl Session {
@@ -55,6 +59,7 @@ impl Session {
             region: region.to_string(),
             credentials,
             deadline: None,
+            gates: Gates::default(),
         })
     }
 
@@ -86,10 +91,16 @@ impl Session {
         &self.credentials
     }
 
+    /// The throttle gate of `host`, shared by every copy of this session.
+    pub fn gate(&self, host: &str) -> Arc<ThrottleGate> {
+        self.gates.of(host)
+    }
+
     /// Sends one signed request to `url` within `timeout`: the signed
     /// headers (Host aside, which reqwest sets from the URL, identical to
     /// what was signed), the authorization marked sensitive, then `body`.
-    /// Answers the status and the whole body.
+    /// Answers the status, the whole body and how long a throttled answer
+    /// asked us to wait.
     pub async fn send(
         &self,
         operation: &str,
@@ -98,7 +109,7 @@ impl Session {
         authorization: &str,
         body: Option<Vec<u8>>,
         timeout: Duration,
-    ) -> Result<(u16, Bytes), ApiError> {
+    ) -> Result<Answer, ApiError> {
         let host = host_of(&url);
         let mut rb = self.http.request(method, url).timeout(timeout);
         for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
@@ -114,9 +125,45 @@ impl Session {
         let failed = |e: reqwest::Error| transport_error(operation, &host, timeout, &e);
         let resp = rb.send().await.map_err(failed)?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(failed)?;
-        Ok((status, bytes))
+        let retry_after = retry_after(resp.headers());
+        let body = resp.bytes().await.map_err(failed)?;
+        Ok(Answer {
+            status,
+            body,
+            retry_after,
+        })
     }
+}
+
+/// What came back from one request.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Bytes,
+    /// How long the answer asked us to wait before calling again, when it said.
+    pub retry_after: Option<Duration>,
+}
+
+/// The longest wait a `Retry-After` is taken at (a minute's window, with room): a larger value
+/// is more likely a mistake than a plan, and the deadline bounds every wait anyway.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// How long an answer asks us to wait: Alibaba's `x-acs-retry-after` in milliseconds (what its
+/// SDK reads), else the standard `Retry-After` in whole seconds (docs/design/reliability.md;
+/// whether either cloud sends one is INFERRED, and the client works without). A date, zero, or
+/// anything unparsable is no advice; advice past [`MAX_RETRY_AFTER`] is capped.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let number = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|n| *n > 0)
+    };
+    number("x-acs-retry-after")
+        .map(Duration::from_millis)
+        .or_else(|| number("retry-after").map(Duration::from_secs))
+        .map(|d| d.min(MAX_RETRY_AFTER))
 }
 
 impl std::fmt::Debug for Session {
@@ -325,23 +372,27 @@ pub fn deadline_or_default(deadline: Option<Instant>) -> Instant {
 /// Calls `call` until it succeeds, fails for good, or `deadline` passes.
 /// `call` gets the time its request may take: [`REQUEST_TIMEOUT`] or what
 /// is left, whichever is less. Retryable failures are retried with
-/// jittered exponential backoff for as long as the deadline allows; the
-/// error after the deadline says how long it tried and what failed last.
+/// jittered exponential backoff for as long as the deadline allows, and a
+/// throttled one through `gate`, which every call to the same host waits
+/// at; the error after the deadline says how long it tried and what failed
+/// last.
 pub async fn with_retry<T, F, Fut>(
     idempotency: Idempotency,
     deadline: Instant,
+    gate: &ThrottleGate,
     call: F,
 ) -> Result<T, ApiError>
 where
     F: FnMut(Duration) -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
-    retry_with_pauses(idempotency, deadline, backoff(), call).await
+    retry_with_pauses(idempotency, deadline, gate, backoff(), call).await
 }
 
 async fn retry_with_pauses<T, F, Fut>(
     idempotency: Idempotency,
     deadline: Instant,
+    gate: &ThrottleGate,
     mut delays: impl Iterator<Item = Duration>,
     mut call: F,
 ) -> Result<T, ApiError>
@@ -350,20 +401,41 @@ where
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
     let started = Instant::now();
+    let mut last: Option<ApiError> = None;
+    let timed_out = |last: Option<ApiError>| ApiError::Timeout {
+        after: started.elapsed(),
+        last: Box::new(last.unwrap_or_else(|| {
+            ApiError::Config("the operation's time was up before the request was sent".into())
+        })),
+    };
     loop {
+        if deadline <= Instant::now() {
+            return Err(timed_out(last));
+        }
+        let pass = match gate.enter(deadline).await {
+            Ok(pass) => pass,
+            // Throttled by others all along: their refusal is why nothing was sent.
+            Err(refused) => return Err(timed_out(last.or(refused))),
+        };
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(ApiError::Timeout {
-                after: started.elapsed(),
-                last: Box::new(ApiError::Config(
-                    "the operation's time was up before the request was sent".into(),
-                )),
-            });
+            return Err(timed_out(last));
         }
-        let err = match call(left.min(REQUEST_TIMEOUT)).await {
-            Ok(v) => return Ok(v),
+        let outcome = call(left.min(REQUEST_TIMEOUT)).await;
+        let err = match outcome {
+            Ok(v) => {
+                gate.answered(pass);
+                return Ok(v);
+            }
             Err(e) => e,
         };
+        let throttled = err.is_throttling();
+        if throttled {
+            gate.throttled(&err);
+            drop(pass);
+        } else {
+            gate.answered(pass);
+        }
         let again = match idempotency {
             Idempotency::Safe => err.is_retryable(),
             Idempotency::Unsafe => err.certainly_not_applied(),
@@ -373,15 +445,148 @@ where
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left < Duration::from_millis(100) {
-            return Err(ApiError::Timeout {
-                after: started.elapsed(),
-                last: Box::new(err),
-            });
+            return Err(timed_out(Some(err)));
+        }
+        if throttled {
+            // The gate says when to call again, for every call to this host.
+            tracing::debug!(error = %err, "throttled; waiting at the gate");
+            last = Some(err);
+            continue;
         }
         // Keep half of what is left for one more attempt.
         let delay = delays.next().unwrap_or(MAX_DELAY).min(left / 2);
         tracing::debug!(error = %err, delay_ms = delay.as_millis() as u64, "retrying cloud API call");
+        last = Some(err);
         tokio::time::sleep(delay).await;
+    }
+}
+
+/// The throttle gates of one client, one per host, shared by every copy of it (and so by all
+/// the concurrent calls of a provider process to one cloud API).
+#[derive(Clone, Default)]
+struct Gates(Arc<Mutex<HashMap<String, Arc<ThrottleGate>>>>);
+
+impl Gates {
+    fn of(&self, host: &str) -> Arc<ThrottleGate> {
+        let mut gates = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        gates.entry(host.to_string()).or_default().clone()
+    }
+}
+
+/// Where the calls to one host wait once it throttles (docs/design/reliability.md). Open, calls
+/// go as they come. A throttled answer closes it until its `Retry-After` (or, without one, the
+/// next pause of a jittered exponential backoff of its own); then calls go ONE AT A TIME (a
+/// probe) until one is not throttled, which opens it again. So while a rate limit's window is
+/// full, the calls waiting for it cost one refusal per probe instead of one per call per pause.
+/// Every wait ends at the waiting call's deadline.
+pub struct ThrottleGate {
+    state: Mutex<Closed>,
+    /// The one probe allowed while the gate is closed.
+    probe: tokio::sync::Semaphore,
+}
+
+/// Why and until when the gate is closed.
+#[derive(Default)]
+struct Closed {
+    /// `None`: open.
+    until: Option<Instant>,
+    /// The pauses after throttled answers that did not say how long to wait, from the first
+    /// refusal until the gate opens again.
+    pauses: Option<Box<dyn Iterator<Item = Duration> + Send>>,
+    /// The last refusal, for a call whose deadline passes while it waits.
+    refusal: Option<ApiError>,
+}
+
+impl Default for ThrottleGate {
+    fn default() -> Self {
+        ThrottleGate {
+            state: Mutex::default(),
+            probe: tokio::sync::Semaphore::new(1),
+        }
+    }
+}
+
+/// Leave to send one call, from [`ThrottleGate::enter`]: held by the probe while the gate is
+/// closed (dropping it lets the next probe go).
+pub struct Pass<'a> {
+    probe: Option<tokio::sync::SemaphorePermit<'a>>,
+}
+
+impl Pass<'_> {
+    /// Whether this call is the closed gate's probe.
+    pub fn is_probe(&self) -> bool {
+        self.probe.is_some()
+    }
+}
+
+impl ThrottleGate {
+    fn lock(&self) -> MutexGuard<'_, Closed> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Until when the gate is closed; `None` when it is open.
+    pub fn closed_until(&self) -> Option<Instant> {
+        self.lock().until
+    }
+
+    /// Waits until a call may be sent: at once while the gate is open; once it is closed, until
+    /// its time is up and this call is the one probe. Gives up at `deadline` with the last
+    /// refusal that closed the gate.
+    pub async fn enter(&self, deadline: Instant) -> Result<Pass<'_>, Option<ApiError>> {
+        let gave_up = || Err(self.lock().refusal.clone());
+        loop {
+            let Some(until) = self.closed_until() else {
+                return Ok(Pass { probe: None });
+            };
+            if until > Instant::now() {
+                if until >= deadline {
+                    tokio::time::sleep_until(deadline.into()).await;
+                    return gave_up();
+                }
+                tokio::time::sleep_until(until.into()).await;
+                continue;
+            }
+            let probe = match tokio::time::timeout_at(deadline.into(), self.probe.acquire()).await {
+                Ok(Ok(permit)) => permit,
+                // Timed out, or closed (never: the semaphore lives as long as the gate).
+                _ => return gave_up(),
+            };
+            // While this call waited its turn, an earlier probe may have opened the gate, or
+            // been refused and closed it for longer.
+            match self.closed_until() {
+                None => return Ok(Pass { probe: None }),
+                Some(until) if until > Instant::now() => continue,
+                Some(_) => return Ok(Pass { probe: Some(probe) }),
+            }
+        }
+    }
+
+    /// A call was throttled: closes the gate for what `refusal` asked (at most as long as
+    /// [`MAX_RETRY_AFTER`]), or the next pause of the gate's backoff.
+    pub fn throttled(&self, refusal: &ApiError) {
+        let mut closed = self.lock();
+        let wait = refusal.retry_after().unwrap_or_else(|| {
+            closed
+                .pauses
+                .get_or_insert_with(|| Box::new(backoff()))
+                .next()
+                .unwrap_or(MAX_DELAY)
+        });
+        let until = Instant::now() + wait.min(MAX_RETRY_AFTER);
+        closed.until = Some(closed.until.map_or(until, |u| u.max(until)));
+        closed.refusal = Some(refusal.clone());
+        tracing::debug!(
+            wait_ms = wait.as_millis() as u64,
+            error = %refusal,
+            "cloud API throttled: calls to it wait"
+        );
+    }
+
+    /// A call got an answer other than a throttle: if it was the probe, the gate opens.
+    pub fn answered(&self, pass: Pass<'_>) {
+        if pass.is_probe() {
+            *self.lock() = Closed::default();
+        }
     }
 }
 
@@ -396,7 +601,13 @@ mod tests {
             code: "ServiceUnavailable".into(),
             message: String::new(),
             request_id: String::new(),
+            retry_after: None,
         }
+    }
+
+    /// A gate of its own: nothing else throttles it.
+    fn open() -> ThrottleGate {
+        ThrottleGate::default()
     }
 
     /// Short pauses, so that a deadline of seconds allows many attempts.
@@ -409,12 +620,13 @@ mod tests {
         let n = AtomicU32::new(0);
         let start = Instant::now();
         let deadline = start + Duration::from_secs(2);
-        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, quick(), |_| {
-            n.fetch_add(1, Ordering::SeqCst);
-            async { Err(unavailable()) }
-        })
-        .await
-        .unwrap_err();
+        let err =
+            retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, &open(), quick(), |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Err(unavailable()) }
+            })
+            .await
+            .unwrap_err();
         let took = start.elapsed();
         assert!(took <= Duration::from_millis(2100), "{took:?}");
         assert!(took >= Duration::from_millis(1800), "{took:?}");
@@ -430,20 +642,26 @@ mod tests {
         let start = Instant::now();
         let budget = Duration::from_secs(2);
         let mut seen = Vec::new();
-        let _ = retry_with_pauses::<(), _, _>(Idempotency::Safe, start + budget, quick(), |t| {
-            seen.push(t);
-            async move {
-                tokio::time::sleep(t).await;
-                Err(ApiError::Transport {
-                    operation: "op".into(),
-                    failure: Transport::TimedOut {
-                        host: "h".into(),
-                        after: t,
-                        sent: true,
-                    },
-                })
-            }
-        })
+        let _ = retry_with_pauses::<(), _, _>(
+            Idempotency::Safe,
+            start + budget,
+            &open(),
+            quick(),
+            |t| {
+                seen.push(t);
+                async move {
+                    tokio::time::sleep(t).await;
+                    Err(ApiError::Transport {
+                        operation: "op".into(),
+                        failure: Transport::TimedOut {
+                            host: "h".into(),
+                            after: t,
+                            sent: true,
+                        },
+                    })
+                }
+            },
+        )
         .await;
         assert!(seen[0] <= budget && seen[0] > budget - Duration::from_millis(100));
         assert!(seen.iter().all(|t| *t <= budget));
@@ -455,8 +673,11 @@ mod tests {
     async fn permanent_errors_fail_at_once() {
         let n = AtomicU32::new(0);
         let start = Instant::now();
-        let err =
-            with_retry::<(), _, _>(Idempotency::Safe, start + Duration::from_secs(300), |_| {
+        let err = with_retry::<(), _, _>(
+            Idempotency::Safe,
+            start + Duration::from_secs(300),
+            &open(),
+            |_| {
                 n.fetch_add(1, Ordering::SeqCst);
                 async {
                     Err(ApiError::Transport {
@@ -467,9 +688,10 @@ mod tests {
                         },
                     })
                 }
-            })
-            .await
-            .unwrap_err();
+            },
+        )
+        .await
+        .unwrap_err();
         assert_eq!(n.load(Ordering::SeqCst), 1);
         assert!(err.to_string().contains("UnknownIssuer"), "{err}");
     }
@@ -479,7 +701,7 @@ mod tests {
         let n = AtomicU32::new(0);
         let deadline = Instant::now() + Duration::from_secs(60);
         // Refused: never reached the server, so a create may be resent.
-        let r = retry_with_pauses(Idempotency::Unsafe, deadline, quick(), |_| {
+        let r = retry_with_pauses(Idempotency::Unsafe, deadline, &open(), quick(), |_| {
             let k = n.fetch_add(1, Ordering::SeqCst);
             async move {
                 if k < 3 {
@@ -496,7 +718,7 @@ mod tests {
         assert_eq!(r.unwrap(), 3);
         // A 503 may have been applied: handed back to the caller at once.
         let n = AtomicU32::new(0);
-        let err = with_retry::<(), _, _>(Idempotency::Unsafe, deadline, |_| {
+        let err = with_retry::<(), _, _>(Idempotency::Unsafe, deadline, &open(), |_| {
             n.fetch_add(1, Ordering::SeqCst);
             async { Err(unavailable()) }
         })
@@ -522,12 +744,14 @@ mod tests {
             code: "RATE_LIMIT".into(),
             message: String::new(),
             request_id: String::new(),
+            retry_after: None,
         };
         let invalid = ApiError::Api {
             http_status: 400,
             code: "INVALID_ARGUMENT".into(),
             message: "bgpAsn out of range".into(),
             request_id: String::new(),
+            retry_after: None,
         };
         let not_found = ApiError::not_found("gone".into());
         let garbled = ApiError::Garbled("cut short".into());
@@ -546,7 +770,7 @@ mod tests {
                 [(Idempotency::Safe, safe), (Idempotency::Unsafe, unsafe_)]
             {
                 let n = AtomicU32::new(0);
-                let r = retry_with_pauses(idempotency, deadline, quick(), |_| {
+                let r = retry_with_pauses(idempotency, deadline, &open(), quick(), |_| {
                     let first = n.fetch_add(1, Ordering::SeqCst) == 0;
                     let err = err.clone();
                     async move {
@@ -574,28 +798,256 @@ mod tests {
     #[tokio::test]
     async fn no_request_is_sent_past_the_deadline() {
         let n = AtomicU32::new(0);
-        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, Instant::now(), quick(), |_| {
-            n.fetch_add(1, Ordering::SeqCst);
-            async { Ok(()) }
-        })
+        let err = retry_with_pauses::<(), _, _>(
+            Idempotency::Safe,
+            Instant::now(),
+            &open(),
+            quick(),
+            |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Ok(()) }
+            },
+        )
         .await
         .unwrap_err();
         assert_eq!(n.load(Ordering::SeqCst), 0);
         assert!(matches!(err, ApiError::Timeout { .. }), "{err}");
 
         let deadline = Instant::now() + Duration::from_millis(50);
-        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, quick(), |t| {
-            assert!(t <= Duration::from_millis(50), "{t:?}");
-            n.fetch_add(1, Ordering::SeqCst);
-            async { Err(unavailable()) }
-        })
-        .await
-        .unwrap_err();
+        let err =
+            retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, &open(), quick(), |t| {
+                assert!(t <= Duration::from_millis(50), "{t:?}");
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Err(unavailable()) }
+            })
+            .await
+            .unwrap_err();
         assert_eq!(n.load(Ordering::SeqCst), 1);
         let ApiError::Timeout { last, .. } = err else {
             panic!("{err}")
         };
         assert_eq!(*last, unavailable());
+    }
+
+    fn throttled(retry_after: Option<Duration>) -> ApiError {
+        ApiError::Api {
+            http_status: 429,
+            code: "RATE_LIMIT".into(),
+            message: String::new(),
+            request_id: String::new(),
+            retry_after,
+        }
+    }
+
+    /// Eight calls waiting at a closed gate, against a cloud that refuses until `open_at`: one
+    /// probe at a time is refused, not all eight each pause, and once one is admitted the rest go.
+    #[tokio::test]
+    async fn a_closed_gate_sends_one_probe_at_a_time() {
+        let gate = ThrottleGate::default();
+        let start = Instant::now();
+        gate.throttled(&throttled(Some(Duration::from_millis(300))));
+        let open_at = start + Duration::from_millis(500);
+        let refused = AtomicU32::new(0);
+        let admitted = AtomicU32::new(0);
+        let sent_early = AtomicU32::new(0);
+        let deadline = start + Duration::from_secs(10);
+        let calls = (0..8).map(|_| {
+            retry_with_pauses(Idempotency::Safe, deadline, &gate, quick(), |_| async {
+                if Instant::now() < start + Duration::from_millis(300) {
+                    sent_early.fetch_add(1, Ordering::SeqCst);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if Instant::now() < open_at {
+                    refused.fetch_add(1, Ordering::SeqCst);
+                    Err(throttled(Some(Duration::from_millis(200))))
+                } else {
+                    admitted.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                }
+            })
+        });
+        let results = futures_util::future::join_all(calls).await;
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        assert_eq!(sent_early.load(Ordering::SeqCst), 0, "sent while closed");
+        // At 300 ms one probe (refused: 200 ms more), at 520 ms one probe (admitted).
+        assert_eq!(refused.load(Ordering::SeqCst), 1);
+        assert_eq!(admitted.load(Ordering::SeqCst), 8);
+        assert_eq!(gate.closed_until(), None, "open again");
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(500), "{took:?}");
+        assert!(took < Duration::from_secs(2), "{took:?}");
+    }
+
+    /// One gate per host, shared by every copy of a session (the copies each operation's
+    /// deadline makes), none between clients.
+    #[tokio::test]
+    async fn the_gate_is_shared_by_the_calls_of_one_host() {
+        let session = Session::new("r", Credentials::new("ak", "sk")).unwrap();
+        let copy = session.until(Instant::now() + Duration::from_secs(1));
+        let a = session.gate("vpc.aliyuncs.com");
+        assert!(Arc::ptr_eq(&a, &copy.gate("vpc.aliyuncs.com")));
+        assert!(!Arc::ptr_eq(&a, &session.gate("cbn.aliyuncs.com")));
+        a.throttled(&throttled(Some(Duration::from_secs(5))));
+        assert!(copy.gate("vpc.aliyuncs.com").closed_until().is_some());
+        assert!(session.gate("cbn.aliyuncs.com").closed_until().is_none());
+        // A new provider process (a new client) starts open.
+        let other = Session::new("r", Credentials::new("ak", "sk")).unwrap();
+        assert!(other.gate("vpc.aliyuncs.com").closed_until().is_none());
+    }
+
+    /// A throttled call waits what the answer asked; without advice, the gate's own backoff
+    /// (200 ms, jittered, doubling).
+    #[tokio::test]
+    async fn retry_after_is_honoured_and_without_it_the_gate_backs_off() {
+        for (advice, at_least, below) in [
+            (Some(Duration::from_millis(700)), 700, 1_000),
+            (None, 200, 600),
+        ] {
+            let gate = ThrottleGate::default();
+            let sent = Mutex::new(Vec::new());
+            let r = retry_with_pauses(
+                Idempotency::Unsafe,
+                Instant::now() + Duration::from_secs(10),
+                &gate,
+                quick(),
+                |_| {
+                    let mut sent = sent.lock().unwrap();
+                    sent.push(Instant::now());
+                    let first = sent.len() == 1;
+                    async move {
+                        if first {
+                            Err(throttled(advice))
+                        } else {
+                            Ok(())
+                        }
+                    }
+                },
+            )
+            .await;
+            assert!(r.is_ok(), "{r:?}");
+            let sent = sent.into_inner().unwrap();
+            assert_eq!(sent.len(), 2);
+            let gap = sent[1] - sent[0];
+            assert!(
+                gap >= Duration::from_millis(at_least) && gap < Duration::from_millis(below),
+                "{advice:?}: {gap:?}"
+            );
+        }
+    }
+
+    /// A wait at the gate ends at the caller's deadline, with the refusal that closed it; a
+    /// call that is itself told to wait past its deadline ends there too, with its own.
+    #[tokio::test]
+    async fn the_deadline_ends_a_wait_at_a_closed_gate() {
+        let gate = ThrottleGate::default();
+        let mut refusal = throttled(Some(Duration::from_secs(30)));
+        if let ApiError::Api { message, .. } = &mut refusal {
+            *message = "at most 10 calls per minute".into();
+        }
+        gate.throttled(&refusal);
+        let start = Instant::now();
+        let n = AtomicU32::new(0);
+        let err = retry_with_pauses::<(), _, _>(
+            Idempotency::Safe,
+            start + Duration::from_millis(300),
+            &gate,
+            quick(),
+            |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Ok(()) }
+            },
+        )
+        .await
+        .unwrap_err();
+        let took = start.elapsed();
+        assert_eq!(
+            n.load(Ordering::SeqCst),
+            0,
+            "nothing is sent past a closed gate"
+        );
+        assert!(
+            took >= Duration::from_millis(290) && took < Duration::from_millis(800),
+            "{took:?}"
+        );
+        let ApiError::Timeout { last, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(**last, refusal);
+        assert!(
+            err.to_string().contains("at most 10 calls per minute"),
+            "{err}"
+        );
+
+        let gate = ThrottleGate::default();
+        let start = Instant::now();
+        let err = retry_with_pauses::<(), _, _>(
+            Idempotency::Safe,
+            start + Duration::from_millis(500),
+            &gate,
+            quick(),
+            |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Err(throttled(Some(Duration::from_secs(30)))) }
+            },
+        )
+        .await
+        .unwrap_err();
+        let took = start.elapsed();
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        assert!(
+            took >= Duration::from_millis(490) && took < Duration::from_secs(1),
+            "{took:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("timed out after 500ms; last attempt: RATE_LIMIT"),
+            "{err}"
+        );
+    }
+
+    /// A probe given up (its operation cancelled) lets the next waiting call probe.
+    #[tokio::test]
+    async fn a_dropped_probe_lets_another_go() {
+        let gate = ThrottleGate::default();
+        gate.throttled(&throttled(Some(Duration::from_millis(50))));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        let first = gate.enter(deadline).await.unwrap();
+        assert!(first.is_probe());
+        let second = gate
+            .enter(Instant::now() + Duration::from_millis(100))
+            .await;
+        assert!(second.is_err(), "one probe at a time");
+        drop(first);
+        let second = gate.enter(deadline).await.unwrap();
+        assert!(second.is_probe());
+        gate.answered(second);
+        assert!(!gate.enter(deadline).await.unwrap().is_probe(), "open");
+    }
+
+    #[test]
+    fn retry_after_headers() {
+        use reqwest::header::{HeaderMap, HeaderValue};
+        let of = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            retry_after(&h)
+        };
+        assert_eq!(of(&[]), None);
+        assert_eq!(of(&[("retry-after", "7")]), Some(Duration::from_secs(7)));
+        // Alibaba's own header is in milliseconds, and more precise.
+        assert_eq!(
+            of(&[("retry-after", "2"), ("x-acs-retry-after", "1500")]),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(of(&[("retry-after", "0")]), None);
+        assert_eq!(
+            of(&[("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT")]),
+            None
+        );
+        assert_eq!(of(&[("retry-after", "86400")]), Some(MAX_RETRY_AFTER));
     }
 
     #[test]
