@@ -424,7 +424,7 @@ where
         let outcome = call(left.min(REQUEST_TIMEOUT)).await;
         let err = match outcome {
             Ok(v) => {
-                gate.answered(pass);
+                pass.answered();
                 return Ok(v);
             }
             Err(e) => e,
@@ -434,7 +434,7 @@ where
             gate.throttled(&err);
             drop(pass);
         } else {
-            gate.answered(pass);
+            pass.answered();
         }
         let again = match idempotency {
             Idempotency::Safe => err.is_retryable(),
@@ -476,117 +476,209 @@ impl Gates {
 /// Where the calls to one host wait once it throttles (docs/design/reliability.md). Open, calls
 /// go as they come. A throttled answer closes it until its `Retry-After` (or, without one, the
 /// next pause of a jittered exponential backoff of its own); then calls go ONE AT A TIME (a
-/// probe) until one is not throttled, which opens it again. So while a rate limit's window is
-/// full, the calls waiting for it cost one refusal per probe instead of one per call per pause.
-/// Every wait ends at the waiting call's deadline.
+/// probe) until one is not throttled, and from then on one more at a time for every call that
+/// is not ([`OPEN_AFTER`] at a time: open again). So while a rate limit's window is full, the
+/// calls waiting for it cost one refusal per probe instead of one per call per pause, and a
+/// sliding window, which frees its places one by one as its oldest calls age out, is not met
+/// by every waiting call at once. Every wait ends at the waiting call's deadline.
 pub struct ThrottleGate {
-    state: Mutex<Closed>,
-    /// The one probe allowed while the gate is closed.
-    probe: tokio::sync::Semaphore,
+    state: Mutex<GateState>,
+    /// Wakes the calls waiting for a place: a call ended, or the gate closed or opened.
+    changed: tokio::sync::Notify,
 }
 
-/// Why and until when the gate is closed.
+/// How many calls at a time open the gate again: more than Terraform's default parallelism
+/// (10), so a recovering gate paces everything one Terraform run sends until then.
+const OPEN_AFTER: usize = 12;
+
+/// A wait asked for, rounded up to whole seconds as `Retry-After` has it. A sliding window
+/// frees its places at the pace they were taken, and the advice (Alibaba's is in milliseconds)
+/// is when the first frees: calling right then would chase the window's places one refusal
+/// each, while a second later those its calls of that second held are free too.
+fn whole_seconds(asked: Duration) -> Duration {
+    Duration::from_secs(
+        asked
+            .as_millis()
+            .div_ceil(1000)
+            .try_into()
+            .unwrap_or(u64::MAX),
+    )
+}
+
 #[derive(Default)]
-struct Closed {
+struct GateState {
     /// `None`: open.
-    until: Option<Instant>,
+    closed: Option<Closed>,
+    /// Counts the refusals: a place given before the last one is not counted after it.
+    epoch: u64,
     /// The pauses after throttled answers that did not say how long to wait, from the first
     /// refusal until the gate opens again.
     pauses: Option<Box<dyn Iterator<Item = Duration> + Send>>,
+}
+
+struct Closed {
+    /// No call before this.
+    until: Instant,
+    /// Calls allowed at a time after `until`.
+    allowed: usize,
+    /// Calls sent since the last refusal and not yet answered.
+    in_flight: usize,
     /// The last refusal, for a call whose deadline passes while it waits.
-    refusal: Option<ApiError>,
+    refusal: ApiError,
 }
 
 impl Default for ThrottleGate {
     fn default() -> Self {
         ThrottleGate {
             state: Mutex::default(),
-            probe: tokio::sync::Semaphore::new(1),
+            changed: tokio::sync::Notify::new(),
         }
     }
 }
 
-/// Leave to send one call, from [`ThrottleGate::enter`]: held by the probe while the gate is
-/// closed (dropping it lets the next probe go).
+/// Leave to send one call, from [`ThrottleGate::enter`]. Through a closed gate it holds a place
+/// until it is dropped (so an operation cancelled mid-call gives its place back).
 pub struct Pass<'a> {
-    probe: Option<tokio::sync::SemaphorePermit<'a>>,
+    gate: &'a ThrottleGate,
+    /// The refusal count when the place was given; `None`: the gate was open.
+    epoch: Option<u64>,
 }
 
 impl Pass<'_> {
-    /// Whether this call is the closed gate's probe.
-    pub fn is_probe(&self) -> bool {
-        self.probe.is_some()
+    /// Whether this call went through a closed gate (holds one of its places).
+    pub fn gated(&self) -> bool {
+        self.epoch.is_some()
+    }
+
+    /// The call got an answer other than a throttle: a call sent through the closed gate since
+    /// its last refusal lets one more go at a time, up to opening it.
+    pub fn answered(self) {
+        let Some(epoch) = self.epoch else { return };
+        let mut state = self.gate.lock();
+        if state.epoch != epoch {
+            return;
+        }
+        if let Some(closed) = &mut state.closed {
+            closed.allowed += 1;
+            if closed.allowed >= OPEN_AFTER {
+                state.closed = None;
+                state.pauses = None;
+                tracing::debug!("cloud API no longer throttled: calls go as they come");
+            }
+        }
+        drop(state);
+        self.gate.changed.notify_waiters();
+    }
+}
+
+impl Drop for Pass<'_> {
+    fn drop(&mut self) {
+        let Some(epoch) = self.epoch else { return };
+        let mut state = self.gate.lock();
+        if state.epoch != epoch {
+            return;
+        }
+        if let Some(closed) = &mut state.closed {
+            closed.in_flight = closed.in_flight.saturating_sub(1);
+        }
+        drop(state);
+        self.gate.changed.notify_waiters();
     }
 }
 
 impl ThrottleGate {
-    fn lock(&self) -> MutexGuard<'_, Closed> {
+    fn lock(&self) -> MutexGuard<'_, GateState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Until when the gate is closed; `None` when it is open.
+    /// Whether calls go as they come.
+    pub fn is_open(&self) -> bool {
+        self.lock().closed.is_none()
+    }
+
+    /// Until when no call is sent; `None` when the gate is open.
     pub fn closed_until(&self) -> Option<Instant> {
-        self.lock().until
+        self.lock().closed.as_ref().map(|c| c.until)
     }
 
     /// Waits until a call may be sent: at once while the gate is open; once it is closed, until
-    /// its time is up and this call is the one probe. Gives up at `deadline` with the last
-    /// refusal that closed the gate.
+    /// its time is up and a place is free. Gives up at `deadline` with the last refusal that
+    /// closed the gate.
     pub async fn enter(&self, deadline: Instant) -> Result<Pass<'_>, Option<ApiError>> {
-        let gave_up = || Err(self.lock().refusal.clone());
+        let gave_up = || Err(self.lock().closed.as_ref().map(|c| c.refusal.clone()));
         loop {
-            let Some(until) = self.closed_until() else {
-                return Ok(Pass { probe: None });
+            // Listening before looking, so that a change in between is not missed.
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let until = {
+                let mut state = self.lock();
+                let epoch = state.epoch;
+                match &mut state.closed {
+                    None => {
+                        return Ok(Pass {
+                            gate: self,
+                            epoch: None,
+                        })
+                    }
+                    Some(c) if c.until > Instant::now() => Some(c.until),
+                    Some(c) if c.in_flight < c.allowed => {
+                        c.in_flight += 1;
+                        return Ok(Pass {
+                            gate: self,
+                            epoch: Some(epoch),
+                        });
+                    }
+                    Some(_) => None,
+                }
             };
-            if until > Instant::now() {
-                if until >= deadline {
+            match until {
+                Some(until) if until >= deadline => {
                     tokio::time::sleep_until(deadline.into()).await;
                     return gave_up();
                 }
-                tokio::time::sleep_until(until.into()).await;
-                continue;
-            }
-            let probe = match tokio::time::timeout_at(deadline.into(), self.probe.acquire()).await {
-                Ok(Ok(permit)) => permit,
-                // Timed out, or closed (never: the semaphore lives as long as the gate).
-                _ => return gave_up(),
-            };
-            // While this call waited its turn, an earlier probe may have opened the gate, or
-            // been refused and closed it for longer.
-            match self.closed_until() {
-                None => return Ok(Pass { probe: None }),
-                Some(until) if until > Instant::now() => continue,
-                Some(_) => return Ok(Pass { probe: Some(probe) }),
+                Some(until) => tokio::time::sleep_until(until.into()).await,
+                None => {
+                    if tokio::time::timeout_at(deadline.into(), changed)
+                        .await
+                        .is_err()
+                    {
+                        return gave_up();
+                    }
+                }
             }
         }
     }
 
-    /// A call was throttled: closes the gate for what `refusal` asked (at most as long as
-    /// [`MAX_RETRY_AFTER`]), or the next pause of the gate's backoff.
+    /// A call was throttled: closes the gate for what `refusal` asked, rounded up to whole
+    /// seconds (at most [`MAX_RETRY_AFTER`]), or the next pause of the gate's backoff; after
+    /// that, one call at a time again.
     pub fn throttled(&self, refusal: &ApiError) {
-        let mut closed = self.lock();
-        let wait = refusal.retry_after().unwrap_or_else(|| {
-            closed
+        let mut state = self.lock();
+        let wait = match refusal.retry_after() {
+            Some(asked) => whole_seconds(asked),
+            None => state
                 .pauses
                 .get_or_insert_with(|| Box::new(backoff()))
                 .next()
-                .unwrap_or(MAX_DELAY)
-        });
+                .unwrap_or(MAX_DELAY),
+        };
         let until = Instant::now() + wait.min(MAX_RETRY_AFTER);
-        closed.until = Some(closed.until.map_or(until, |u| u.max(until)));
-        closed.refusal = Some(refusal.clone());
+        let until = state.closed.as_ref().map_or(until, |c| c.until.max(until));
+        state.epoch += 1;
+        state.closed = Some(Closed {
+            until,
+            allowed: 1,
+            in_flight: 0,
+            refusal: refusal.clone(),
+        });
+        drop(state);
+        self.changed.notify_waiters();
         tracing::debug!(
             wait_ms = wait.as_millis() as u64,
             error = %refusal,
             "cloud API throttled: calls to it wait"
         );
-    }
-
-    /// A call got an answer other than a throttle: if it was the probe, the gate opens.
-    pub fn answered(&self, pass: Pass<'_>) {
-        if pass.is_probe() {
-            *self.lock() = Closed::default();
-        }
     }
 }
 
@@ -839,27 +931,33 @@ mod tests {
         }
     }
 
-    /// Eight calls waiting at a closed gate, against a cloud that refuses until `open_at`: one
-    /// probe at a time is refused, not all eight each pause, and once one is admitted the rest go.
+    /// Twelve calls waiting at a closed gate, against a cloud that refuses until `open_at`: one
+    /// probe at a time is refused, not all twelve each pause; once one is admitted the others
+    /// follow, one more at a time for each admitted, and the gate opens.
     #[tokio::test]
     async fn a_closed_gate_sends_one_probe_at_a_time() {
         let gate = ThrottleGate::default();
         let start = Instant::now();
-        gate.throttled(&throttled(Some(Duration::from_millis(300))));
-        let open_at = start + Duration::from_millis(500);
+        let second = Duration::from_secs(1);
+        gate.throttled(&throttled(Some(second)));
+        let open_at = start + Duration::from_millis(1_500);
         let refused = AtomicU32::new(0);
         let admitted = AtomicU32::new(0);
         let sent_early = AtomicU32::new(0);
+        let (in_flight, most_in_flight) = (AtomicU32::new(0), AtomicU32::new(0));
         let deadline = start + Duration::from_secs(10);
-        let calls = (0..8).map(|_| {
+        let calls = (0..12).map(|_| {
             retry_with_pauses(Idempotency::Safe, deadline, &gate, quick(), |_| async {
-                if Instant::now() < start + Duration::from_millis(300) {
+                if Instant::now() < start + second {
                     sent_early.fetch_add(1, Ordering::SeqCst);
                 }
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most_in_flight.fetch_max(now, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(20)).await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
                 if Instant::now() < open_at {
                     refused.fetch_add(1, Ordering::SeqCst);
-                    Err(throttled(Some(Duration::from_millis(200))))
+                    Err(throttled(Some(Duration::from_millis(480))))
                 } else {
                     admitted.fetch_add(1, Ordering::SeqCst);
                     Ok(())
@@ -869,13 +967,16 @@ mod tests {
         let results = futures_util::future::join_all(calls).await;
         assert!(results.iter().all(Result::is_ok), "{results:?}");
         assert_eq!(sent_early.load(Ordering::SeqCst), 0, "sent while closed");
-        // At 300 ms one probe (refused: 200 ms more), at 520 ms one probe (admitted).
+        // At 1 s one probe (refused: 480 ms more, taken as a second), at 2.02 s one probe
+        // (admitted), then two at a time, three, …
         assert_eq!(refused.load(Ordering::SeqCst), 1);
-        assert_eq!(admitted.load(Ordering::SeqCst), 8);
-        assert_eq!(gate.closed_until(), None, "open again");
+        assert_eq!(admitted.load(Ordering::SeqCst), 12);
+        let most = most_in_flight.load(Ordering::SeqCst);
+        assert!((2..12).contains(&most), "{most} at once");
+        assert!(gate.is_open(), "open again");
         let took = start.elapsed();
-        assert!(took >= Duration::from_millis(500), "{took:?}");
-        assert!(took < Duration::from_secs(2), "{took:?}");
+        assert!(took >= Duration::from_millis(2_020), "{took:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
     }
 
     /// One gate per host, shared by every copy of a session (the copies each operation's
@@ -895,12 +996,14 @@ mod tests {
         assert!(other.gate("vpc.aliyuncs.com").closed_until().is_none());
     }
 
-    /// A throttled call waits what the answer asked; without advice, the gate's own backoff
-    /// (200 ms, jittered, doubling).
+    /// A throttled call waits what the answer asked, in whole seconds; without advice, the
+    /// gate's own backoff (200 ms, jittered, doubling).
     #[tokio::test]
     async fn retry_after_is_honoured_and_without_it_the_gate_backs_off() {
         for (advice, at_least, below) in [
-            (Some(Duration::from_millis(700)), 700, 1_000),
+            (Some(Duration::from_secs(1)), 1_000, 1_300),
+            // Alibaba's advice in milliseconds, taken in whole seconds.
+            (Some(Duration::from_millis(1_200)), 2_000, 2_300),
             (None, 200, 600),
         ] {
             let gate = ThrottleGate::default();
@@ -1005,24 +1108,40 @@ mod tests {
         );
     }
 
-    /// A probe given up (its operation cancelled) lets the next waiting call probe.
+    /// A place given up (its operation cancelled) goes to the next waiting call; each admitted
+    /// call lets one more go at a time.
     #[tokio::test]
-    async fn a_dropped_probe_lets_another_go() {
+    async fn places_at_a_closed_gate() {
         let gate = ThrottleGate::default();
         gate.throttled(&throttled(Some(Duration::from_millis(50))));
         let deadline = Instant::now() + Duration::from_secs(5);
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        let soon = || Instant::now() + Duration::from_millis(100);
+        let briefly = Instant::now() + Duration::from_millis(20);
+        assert!(gate.enter(briefly).await.is_err(), "closed for a second");
         let first = gate.enter(deadline).await.unwrap();
-        assert!(first.is_probe());
-        let second = gate
-            .enter(Instant::now() + Duration::from_millis(100))
-            .await;
-        assert!(second.is_err(), "one probe at a time");
+        assert!(first.gated());
+        assert!(gate.enter(soon()).await.is_err(), "one probe at a time");
         drop(first);
         let second = gate.enter(deadline).await.unwrap();
-        assert!(second.is_probe());
-        gate.answered(second);
-        assert!(!gate.enter(deadline).await.unwrap().is_probe(), "open");
+        second.answered();
+        let (a, b) = (gate.enter(deadline).await, gate.enter(deadline).await);
+        assert!(a.is_ok() && b.is_ok(), "two at a time after one admitted");
+        assert!(gate.enter(soon()).await.is_err(), "not three");
+        a.unwrap().answered();
+        // A refusal: one at a time again, after the wait it asked.
+        gate.throttled(&throttled(Some(Duration::from_millis(50))));
+        let late = b.unwrap();
+        late.answered();
+        let briefly = Instant::now() + Duration::from_millis(20);
+        assert!(gate.enter(briefly).await.is_err(), "closed for a second");
+        let probe = gate.enter(deadline).await.unwrap();
+        assert!(gate.enter(soon()).await.is_err(), "one probe at a time");
+        probe.answered();
+        for _ in 0..OPEN_AFTER {
+            gate.enter(deadline).await.unwrap().answered();
+        }
+        assert!(gate.is_open());
+        assert!(!gate.enter(soon()).await.unwrap().gated());
     }
 
     #[test]
