@@ -149,9 +149,10 @@ pub struct Answer {
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 /// How long an answer asks us to wait: Alibaba's `x-acs-retry-after` in milliseconds (what its
-/// SDK reads), else the standard `Retry-After` in whole seconds (docs/design/reliability.md;
-/// whether either cloud sends one is INFERRED, and the client works without). A date, zero, or
-/// anything unparsable is no advice; advice past [`MAX_RETRY_AFTER`] is capped.
+/// SDK reads), else the standard `Retry-After` in whole seconds (docs/design/reliability.md).
+/// Whether either cloud sends one is INFERRED (docs/design/jdcloud.md §8.19, alicloud.md
+/// §10.16); the client works without. A date, zero, or anything unparsable is no advice;
+/// advice past [`MAX_RETRY_AFTER`] is capped.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let number = |name: &str| {
         headers

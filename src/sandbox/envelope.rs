@@ -55,7 +55,7 @@ impl Envelope {
 
     /// Says on a throttled answer when to call again: `Retry-After` in whole seconds, rounded
     /// up (RFC 9110 §10.2.3), and the cloud's own header in milliseconds if it has one.
-    /// INFERRED: whether the real clouds send either (docs/design/jdcloud.md §8.13,
+    /// INFERRED: whether the real clouds send either (docs/design/jdcloud.md §8.19,
     /// alicloud.md §10.16); the provider works without them.
     pub(crate) fn retry_after(&self, mut response: Response, wait: time::Duration) -> Response {
         let headers = response.headers_mut();

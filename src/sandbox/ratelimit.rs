@@ -3,7 +3,7 @@
 //! the sandbox's emulated time (advancing the clock slides the window); the limiter is in
 //! memory, so a restart (or `/_sandbox/reset`) forgets it. A refusal says when the window
 //! admits a call again (the `Retry-After` of the throttled answers; that the real clouds send
-//! one is INFERRED: docs/design/jdcloud.md §8.13, alicloud.md §10.16).
+//! one is INFERRED: docs/design/jdcloud.md §8.19, alicloud.md §10.16).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;

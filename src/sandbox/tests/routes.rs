@@ -364,7 +364,7 @@ fn limited_app(limit: u32) -> Router {
 }
 
 /// A refusal says when the window admits a call again, in whole seconds rounded up, from the
-/// oldest admission in the sandbox's clock (docs/design/jdcloud.md §8.13).
+/// oldest admission in the sandbox's clock (docs/design/jdcloud.md §8.19).
 #[tokio::test]
 async fn throttled_answers_say_when_to_call_again() {
     let app = limited_app(2);
