@@ -513,7 +513,7 @@ struct GateState {
     /// Counts the refusals: a place given before the last one is not counted after it.
     epoch: u64,
     /// The pauses after throttled answers that did not say how long to wait, from the first
-    /// refusal until the gate opens again.
+    /// refusal until a call through the closed gate is not refused.
     pauses: Option<Box<dyn Iterator<Item = Duration> + Send>>,
 }
 
@@ -559,11 +559,12 @@ impl Pass<'_> {
         if state.epoch != epoch {
             return;
         }
+        // The backoff grows only while the probes keep being refused.
+        state.pauses = None;
         if let Some(closed) = &mut state.closed {
             closed.allowed += 1;
             if closed.allowed >= OPEN_AFTER {
                 state.closed = None;
-                state.pauses = None;
                 tracing::debug!("cloud API no longer throttled: calls go as they come");
             }
         }
@@ -1143,6 +1144,31 @@ mod tests {
         }
         assert!(gate.is_open());
         assert!(!gate.enter(soon()).await.unwrap().gated());
+    }
+
+    /// Without advice, the gate's pauses double while the probes are refused, and start again
+    /// from 200 ms once one is not.
+    #[tokio::test]
+    async fn the_gates_own_backoff_restarts_after_an_admitted_call() {
+        let gate = ThrottleGate::default();
+        let closed_for = || gate.closed_until().unwrap() - Instant::now();
+        gate.throttled(&throttled(None));
+        let first = closed_for();
+        assert!(first <= Duration::from_millis(400), "{first:?}");
+        gate.throttled(&throttled(None));
+        let second = closed_for();
+        assert!(second >= Duration::from_millis(390), "{second:?}");
+        let pass = gate
+            .enter(Instant::now() + Duration::from_secs(5))
+            .await
+            .unwrap();
+        pass.answered();
+        gate.throttled(&throttled(None));
+        let again = closed_for();
+        assert!(
+            again >= Duration::from_millis(150) && again <= Duration::from_millis(400),
+            "{again:?}"
+        );
     }
 
     #[test]
