@@ -182,6 +182,7 @@ async fn main() -> anyhow::Result<()> {
         credentials: Credentials::new(args.access_key, args.secret_key),
         faults: args.faults,
         rate_limit_per_minute: args.rate_limit,
+        rate_limit_window: sandbox::DEFAULT_RATE_LIMIT_WINDOW,
         provisioning_ms: args.provisioning_ms,
         quotas: args.quotas,
         alicloud_security_token: args.security_token.clone().map(Into::into),

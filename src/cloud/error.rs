@@ -18,6 +18,9 @@ pub enum ApiError {
         code: String,
         message: String,
         request_id: String,
+        /// How long the cloud asked us to wait before calling again (a throttled answer's
+        /// `x-acs-retry-after` or `Retry-After`), when it said.
+        retry_after: Option<Duration>,
     },
     /// No usable answer: see [`Transport`].
     #[error("{operation}: {failure}")]
@@ -144,6 +147,7 @@ impl ApiError {
             code: "NOT_FOUND".into(),
             message,
             request_id: String::new(),
+            retry_after: None,
         }
     }
     pub fn code(&self) -> Option<&str> {
@@ -205,6 +209,13 @@ impl ApiError {
             _ => self.is_throttling(),
         }
     }
+    /// How long a throttled answer asked us to wait, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
     /// Throttled: the cloud did not act and asks to slow down.
     pub fn is_throttling(&self) -> bool {
         matches!(self, ApiError::Api { code, .. } if code == "RATE_LIMIT" || code.starts_with("Throttling"))
@@ -221,6 +232,7 @@ mod tests {
             code: code.into(),
             message: String::new(),
             request_id: String::new(),
+            retry_after: None,
         }
     }
 

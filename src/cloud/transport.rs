@@ -3,6 +3,8 @@
 //! described, and the retry policy, which is bounded by the operation's
 //! deadline and nothing else (docs/design/reliability.md).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -46,6 +48,8 @@ pub struct Session {
     /// When every call must have ended: the operation's deadline, or `None`
     /// for a default budget per call.
     deadline: Option<Instant>,
+    /// The throttle gates of the hosts this client calls, shared by every copy.
+    gates: Gates,
 }
 
 impl Session {
@@ -55,6 +59,7 @@ impl Session {
             region: region.to_string(),
             credentials,
             deadline: None,
+            gates: Gates::default(),
         })
     }
 
@@ -86,10 +91,16 @@ impl Session {
         &self.credentials
     }
 
+    /// The throttle gate of `host`, shared by every copy of this session.
+    pub fn gate(&self, host: &str) -> Arc<ThrottleGate> {
+        self.gates.of(host)
+    }
+
     /// Sends one signed request to `url` within `timeout`: the signed
     /// headers (Host aside, which reqwest sets from the URL, identical to
     /// what was signed), the authorization marked sensitive, then `body`.
-    /// Answers the status and the whole body.
+    /// Answers the status, the whole body and how long a throttled answer
+    /// asked us to wait.
     pub async fn send(
         &self,
         operation: &str,
@@ -98,7 +109,7 @@ impl Session {
         authorization: &str,
         body: Option<Vec<u8>>,
         timeout: Duration,
-    ) -> Result<(u16, Bytes), ApiError> {
+    ) -> Result<Answer, ApiError> {
         let host = host_of(&url);
         let mut rb = self.http.request(method, url).timeout(timeout);
         for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
@@ -114,9 +125,46 @@ impl Session {
         let failed = |e: reqwest::Error| transport_error(operation, &host, timeout, &e);
         let resp = rb.send().await.map_err(failed)?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(failed)?;
-        Ok((status, bytes))
+        let retry_after = retry_after(resp.headers());
+        let body = resp.bytes().await.map_err(failed)?;
+        Ok(Answer {
+            status,
+            body,
+            retry_after,
+        })
     }
+}
+
+/// What came back from one request.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Bytes,
+    /// How long the answer asked us to wait before calling again, when it said.
+    pub retry_after: Option<Duration>,
+}
+
+/// The longest wait a `Retry-After` is taken at (a minute's window, with room): a larger value
+/// is more likely a mistake than a plan, and the deadline bounds every wait anyway.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// How long an answer asks us to wait: Alibaba's `x-acs-retry-after` in milliseconds (what its
+/// SDK reads), else the standard `Retry-After` in whole seconds (docs/design/reliability.md).
+/// Whether either cloud sends one is INFERRED (docs/design/jdcloud.md §8.19, alicloud.md
+/// §10.16); the client works without. A date, zero, or anything unparsable is no advice;
+/// advice past [`MAX_RETRY_AFTER`] is capped.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let number = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|n| *n > 0)
+    };
+    number("x-acs-retry-after")
+        .map(Duration::from_millis)
+        .or_else(|| number("retry-after").map(Duration::from_secs))
+        .map(|d| d.min(MAX_RETRY_AFTER))
 }
 
 impl std::fmt::Debug for Session {
@@ -325,23 +373,27 @@ pub fn deadline_or_default(deadline: Option<Instant>) -> Instant {
 /// Calls `call` until it succeeds, fails for good, or `deadline` passes.
 /// `call` gets the time its request may take: [`REQUEST_TIMEOUT`] or what
 /// is left, whichever is less. Retryable failures are retried with
-/// jittered exponential backoff for as long as the deadline allows; the
-/// error after the deadline says how long it tried and what failed last.
+/// jittered exponential backoff for as long as the deadline allows, and a
+/// throttled one through `gate`, which every call to the same host waits
+/// at; the error after the deadline says how long it tried and what failed
+/// last.
 pub async fn with_retry<T, F, Fut>(
     idempotency: Idempotency,
     deadline: Instant,
+    gate: &ThrottleGate,
     call: F,
 ) -> Result<T, ApiError>
 where
     F: FnMut(Duration) -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
-    retry_with_pauses(idempotency, deadline, backoff(), call).await
+    retry_with_pauses(idempotency, deadline, gate, backoff(), call).await
 }
 
 async fn retry_with_pauses<T, F, Fut>(
     idempotency: Idempotency,
     deadline: Instant,
+    gate: &ThrottleGate,
     mut delays: impl Iterator<Item = Duration>,
     mut call: F,
 ) -> Result<T, ApiError>
@@ -350,20 +402,41 @@ where
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
     let started = Instant::now();
+    let mut last: Option<ApiError> = None;
+    let timed_out = |last: Option<ApiError>| ApiError::Timeout {
+        after: started.elapsed(),
+        last: Box::new(last.unwrap_or_else(|| {
+            ApiError::Config("the operation's time was up before the request was sent".into())
+        })),
+    };
     loop {
+        if deadline <= Instant::now() {
+            return Err(timed_out(last));
+        }
+        let pass = match gate.enter(deadline).await {
+            Ok(pass) => pass,
+            // Throttled by others all along: their refusal is why nothing was sent.
+            Err(refused) => return Err(timed_out(last.or(refused))),
+        };
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(ApiError::Timeout {
-                after: started.elapsed(),
-                last: Box::new(ApiError::Config(
-                    "the operation's time was up before the request was sent".into(),
-                )),
-            });
+            return Err(timed_out(last));
         }
-        let err = match call(left.min(REQUEST_TIMEOUT)).await {
-            Ok(v) => return Ok(v),
+        let outcome = call(left.min(REQUEST_TIMEOUT)).await;
+        let err = match outcome {
+            Ok(v) => {
+                pass.answered();
+                return Ok(v);
+            }
             Err(e) => e,
         };
+        let throttled = err.is_throttling();
+        if throttled {
+            gate.throttled(&err);
+            drop(pass);
+        } else {
+            pass.answered();
+        }
         let again = match idempotency {
             Idempotency::Safe => err.is_retryable(),
             Idempotency::Unsafe => err.certainly_not_applied(),
@@ -373,15 +446,241 @@ where
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left < Duration::from_millis(100) {
-            return Err(ApiError::Timeout {
-                after: started.elapsed(),
-                last: Box::new(err),
-            });
+            return Err(timed_out(Some(err)));
+        }
+        if throttled {
+            // The gate says when to call again, for every call to this host.
+            tracing::debug!(error = %err, "throttled; waiting at the gate");
+            last = Some(err);
+            continue;
         }
         // Keep half of what is left for one more attempt.
         let delay = delays.next().unwrap_or(MAX_DELAY).min(left / 2);
         tracing::debug!(error = %err, delay_ms = delay.as_millis() as u64, "retrying cloud API call");
+        last = Some(err);
         tokio::time::sleep(delay).await;
+    }
+}
+
+/// The throttle gates of one client, one per host, shared by every copy of it (and so by all
+/// the concurrent calls of a provider process to one cloud API).
+#[derive(Clone, Default)]
+struct Gates(Arc<Mutex<HashMap<String, Arc<ThrottleGate>>>>);
+
+impl Gates {
+    fn of(&self, host: &str) -> Arc<ThrottleGate> {
+        let mut gates = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        gates.entry(host.to_string()).or_default().clone()
+    }
+}
+
+/// Where the calls to one host wait once it throttles (docs/design/reliability.md). Open, calls
+/// go as they come. A throttled answer closes it until its `Retry-After` (or, without one, the
+/// next pause of a jittered exponential backoff of its own); then calls go ONE AT A TIME (a
+/// probe) until one is not throttled, and from then on one more at a time for every call that
+/// is not ([`OPEN_AFTER`] at a time: open again). So while a rate limit's window is full, the
+/// calls waiting for it cost one refusal per probe instead of one per call per pause, and a
+/// sliding window, which frees its places one by one as its oldest calls age out, is not met
+/// by every waiting call at once. Every wait ends at the waiting call's deadline.
+pub struct ThrottleGate {
+    state: Mutex<GateState>,
+    /// Wakes the calls waiting for a place: a call ended, or the gate closed or opened.
+    changed: tokio::sync::Notify,
+}
+
+/// How many calls at a time open the gate again: more than Terraform's default parallelism
+/// (10), so a recovering gate paces everything one Terraform run sends until then.
+const OPEN_AFTER: usize = 12;
+
+/// A wait asked for, rounded up to whole seconds as `Retry-After` has it. A sliding window
+/// frees its places at the pace they were taken, and the advice (Alibaba's is in milliseconds)
+/// is when the first frees: calling right then would chase the window's places one refusal
+/// each, while a second later those its calls of that second held are free too.
+fn whole_seconds(asked: Duration) -> Duration {
+    Duration::from_secs(
+        asked
+            .as_millis()
+            .div_ceil(1000)
+            .try_into()
+            .unwrap_or(u64::MAX),
+    )
+}
+
+#[derive(Default)]
+struct GateState {
+    /// `None`: open.
+    closed: Option<Closed>,
+    /// Counts the refusals: a place given before the last one is not counted after it.
+    epoch: u64,
+    /// The pauses after throttled answers that did not say how long to wait, from the first
+    /// refusal until a call through the closed gate is not refused.
+    pauses: Option<Box<dyn Iterator<Item = Duration> + Send>>,
+}
+
+struct Closed {
+    /// No call before this.
+    until: Instant,
+    /// Calls allowed at a time after `until`.
+    allowed: usize,
+    /// Calls sent since the last refusal and not yet answered.
+    in_flight: usize,
+    /// The last refusal, for a call whose deadline passes while it waits.
+    refusal: ApiError,
+}
+
+impl Default for ThrottleGate {
+    fn default() -> Self {
+        ThrottleGate {
+            state: Mutex::default(),
+            changed: tokio::sync::Notify::new(),
+        }
+    }
+}
+
+/// Leave to send one call, from [`ThrottleGate::enter`]. Through a closed gate it holds a place
+/// until it is dropped (so an operation cancelled mid-call gives its place back).
+pub struct Pass<'a> {
+    gate: &'a ThrottleGate,
+    /// The refusal count when the place was given; `None`: the gate was open.
+    epoch: Option<u64>,
+}
+
+impl Pass<'_> {
+    /// Whether this call went through a closed gate (holds one of its places).
+    pub fn gated(&self) -> bool {
+        self.epoch.is_some()
+    }
+
+    /// The call got an answer other than a throttle: a call sent through the closed gate since
+    /// its last refusal lets one more go at a time, up to opening it.
+    pub fn answered(self) {
+        let Some(epoch) = self.epoch else { return };
+        let mut state = self.gate.lock();
+        if state.epoch != epoch {
+            return;
+        }
+        // The backoff grows only while the probes keep being refused.
+        state.pauses = None;
+        if let Some(closed) = &mut state.closed {
+            closed.allowed += 1;
+            if closed.allowed >= OPEN_AFTER {
+                state.closed = None;
+                tracing::debug!("cloud API no longer throttled: calls go as they come");
+            }
+        }
+        drop(state);
+        self.gate.changed.notify_waiters();
+    }
+}
+
+impl Drop for Pass<'_> {
+    fn drop(&mut self) {
+        let Some(epoch) = self.epoch else { return };
+        let mut state = self.gate.lock();
+        if state.epoch != epoch {
+            return;
+        }
+        if let Some(closed) = &mut state.closed {
+            closed.in_flight = closed.in_flight.saturating_sub(1);
+        }
+        drop(state);
+        self.gate.changed.notify_waiters();
+    }
+}
+
+impl ThrottleGate {
+    fn lock(&self) -> MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether calls go as they come.
+    pub fn is_open(&self) -> bool {
+        self.lock().closed.is_none()
+    }
+
+    /// Until when no call is sent; `None` when the gate is open.
+    pub fn closed_until(&self) -> Option<Instant> {
+        self.lock().closed.as_ref().map(|c| c.until)
+    }
+
+    /// Waits until a call may be sent: at once while the gate is open; once it is closed, until
+    /// its time is up and a place is free. Gives up at `deadline` with the last refusal that
+    /// closed the gate.
+    pub async fn enter(&self, deadline: Instant) -> Result<Pass<'_>, Option<ApiError>> {
+        let gave_up = || Err(self.lock().closed.as_ref().map(|c| c.refusal.clone()));
+        loop {
+            // Listening before looking, so that a change in between is not missed.
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let until = {
+                let mut state = self.lock();
+                let epoch = state.epoch;
+                match &mut state.closed {
+                    None => {
+                        return Ok(Pass {
+                            gate: self,
+                            epoch: None,
+                        })
+                    }
+                    Some(c) if c.until > Instant::now() => Some(c.until),
+                    Some(c) if c.in_flight < c.allowed => {
+                        c.in_flight += 1;
+                        return Ok(Pass {
+                            gate: self,
+                            epoch: Some(epoch),
+                        });
+                    }
+                    Some(_) => None,
+                }
+            };
+            match until {
+                Some(until) if until >= deadline => {
+                    tokio::time::sleep_until(deadline.into()).await;
+                    return gave_up();
+                }
+                Some(until) => tokio::time::sleep_until(until.into()).await,
+                None => {
+                    if tokio::time::timeout_at(deadline.into(), changed)
+                        .await
+                        .is_err()
+                    {
+                        return gave_up();
+                    }
+                }
+            }
+        }
+    }
+
+    /// A call was throttled: closes the gate for what `refusal` asked, rounded up to whole
+    /// seconds (at most [`MAX_RETRY_AFTER`]), or the next pause of the gate's backoff; after
+    /// that, one call at a time again.
+    pub fn throttled(&self, refusal: &ApiError) {
+        let mut state = self.lock();
+        let wait = match refusal.retry_after() {
+            Some(asked) => whole_seconds(asked),
+            None => state
+                .pauses
+                .get_or_insert_with(|| Box::new(backoff()))
+                .next()
+                .unwrap_or(MAX_DELAY),
+        };
+        let until = Instant::now() + wait.min(MAX_RETRY_AFTER);
+        let until = state.closed.as_ref().map_or(until, |c| c.until.max(until));
+        state.epoch += 1;
+        state.closed = Some(Closed {
+            until,
+            allowed: 1,
+            in_flight: 0,
+            refusal: refusal.clone(),
+        });
+        drop(state);
+        self.changed.notify_waiters();
+        tracing::debug!(
+            wait_ms = wait.as_millis() as u64,
+            error = %refusal,
+            "cloud API throttled: calls to it wait"
+        );
     }
 }
 
@@ -396,7 +695,13 @@ mod tests {
             code: "ServiceUnavailable".into(),
             message: String::new(),
             request_id: String::new(),
+            retry_after: None,
         }
+    }
+
+    /// A gate of its own: nothing else throttles it.
+    fn open() -> ThrottleGate {
+        ThrottleGate::default()
     }
 
     /// Short pauses, so that a deadline of seconds allows many attempts.
@@ -409,12 +714,13 @@ mod tests {
         let n = AtomicU32::new(0);
         let start = Instant::now();
         let deadline = start + Duration::from_secs(2);
-        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, quick(), |_| {
-            n.fetch_add(1, Ordering::SeqCst);
-            async { Err(unavailable()) }
-        })
-        .await
-        .unwrap_err();
+        let err =
+            retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, &open(), quick(), |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Err(unavailable()) }
+            })
+            .await
+            .unwrap_err();
         let took = start.elapsed();
         assert!(took <= Duration::from_millis(2100), "{took:?}");
         assert!(took >= Duration::from_millis(1800), "{took:?}");
@@ -430,20 +736,26 @@ mod tests {
         let start = Instant::now();
         let budget = Duration::from_secs(2);
         let mut seen = Vec::new();
-        let _ = retry_with_pauses::<(), _, _>(Idempotency::Safe, start + budget, quick(), |t| {
-            seen.push(t);
-            async move {
-                tokio::time::sleep(t).await;
-                Err(ApiError::Transport {
-                    operation: "op".into(),
-                    failure: Transport::TimedOut {
-                        host: "h".into(),
-                        after: t,
-                        sent: true,
-                    },
-                })
-            }
-        })
+        let _ = retry_with_pauses::<(), _, _>(
+            Idempotency::Safe,
+            start + budget,
+            &open(),
+            quick(),
+            |t| {
+                seen.push(t);
+                async move {
+                    tokio::time::sleep(t).await;
+                    Err(ApiError::Transport {
+                        operation: "op".into(),
+                        failure: Transport::TimedOut {
+                            host: "h".into(),
+                            after: t,
+                            sent: true,
+                        },
+                    })
+                }
+            },
+        )
         .await;
         assert!(seen[0] <= budget && seen[0] > budget - Duration::from_millis(100));
         assert!(seen.iter().all(|t| *t <= budget));
@@ -455,8 +767,11 @@ mod tests {
     async fn permanent_errors_fail_at_once() {
         let n = AtomicU32::new(0);
         let start = Instant::now();
-        let err =
-            with_retry::<(), _, _>(Idempotency::Safe, start + Duration::from_secs(300), |_| {
+        let err = with_retry::<(), _, _>(
+            Idempotency::Safe,
+            start + Duration::from_secs(300),
+            &open(),
+            |_| {
                 n.fetch_add(1, Ordering::SeqCst);
                 async {
                     Err(ApiError::Transport {
@@ -467,9 +782,10 @@ mod tests {
                         },
                     })
                 }
-            })
-            .await
-            .unwrap_err();
+            },
+        )
+        .await
+        .unwrap_err();
         assert_eq!(n.load(Ordering::SeqCst), 1);
         assert!(err.to_string().contains("UnknownIssuer"), "{err}");
     }
@@ -479,7 +795,7 @@ mod tests {
         let n = AtomicU32::new(0);
         let deadline = Instant::now() + Duration::from_secs(60);
         // Refused: never reached the server, so a create may be resent.
-        let r = retry_with_pauses(Idempotency::Unsafe, deadline, quick(), |_| {
+        let r = retry_with_pauses(Idempotency::Unsafe, deadline, &open(), quick(), |_| {
             let k = n.fetch_add(1, Ordering::SeqCst);
             async move {
                 if k < 3 {
@@ -496,7 +812,7 @@ mod tests {
         assert_eq!(r.unwrap(), 3);
         // A 503 may have been applied: handed back to the caller at once.
         let n = AtomicU32::new(0);
-        let err = with_retry::<(), _, _>(Idempotency::Unsafe, deadline, |_| {
+        let err = with_retry::<(), _, _>(Idempotency::Unsafe, deadline, &open(), |_| {
             n.fetch_add(1, Ordering::SeqCst);
             async { Err(unavailable()) }
         })
@@ -522,12 +838,14 @@ mod tests {
             code: "RATE_LIMIT".into(),
             message: String::new(),
             request_id: String::new(),
+            retry_after: None,
         };
         let invalid = ApiError::Api {
             http_status: 400,
             code: "INVALID_ARGUMENT".into(),
             message: "bgpAsn out of range".into(),
             request_id: String::new(),
+            retry_after: None,
         };
         let not_found = ApiError::not_found("gone".into());
         let garbled = ApiError::Garbled("cut short".into());
@@ -546,7 +864,7 @@ mod tests {
                 [(Idempotency::Safe, safe), (Idempotency::Unsafe, unsafe_)]
             {
                 let n = AtomicU32::new(0);
-                let r = retry_with_pauses(idempotency, deadline, quick(), |_| {
+                let r = retry_with_pauses(idempotency, deadline, &open(), quick(), |_| {
                     let first = n.fetch_add(1, Ordering::SeqCst) == 0;
                     let err = err.clone();
                     async move {
@@ -574,28 +892,308 @@ mod tests {
     #[tokio::test]
     async fn no_request_is_sent_past_the_deadline() {
         let n = AtomicU32::new(0);
-        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, Instant::now(), quick(), |_| {
-            n.fetch_add(1, Ordering::SeqCst);
-            async { Ok(()) }
-        })
+        let err = retry_with_pauses::<(), _, _>(
+            Idempotency::Safe,
+            Instant::now(),
+            &open(),
+            quick(),
+            |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Ok(()) }
+            },
+        )
         .await
         .unwrap_err();
         assert_eq!(n.load(Ordering::SeqCst), 0);
         assert!(matches!(err, ApiError::Timeout { .. }), "{err}");
 
         let deadline = Instant::now() + Duration::from_millis(50);
-        let err = retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, quick(), |t| {
-            assert!(t <= Duration::from_millis(50), "{t:?}");
-            n.fetch_add(1, Ordering::SeqCst);
-            async { Err(unavailable()) }
-        })
-        .await
-        .unwrap_err();
+        let err =
+            retry_with_pauses::<(), _, _>(Idempotency::Safe, deadline, &open(), quick(), |t| {
+                assert!(t <= Duration::from_millis(50), "{t:?}");
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Err(unavailable()) }
+            })
+            .await
+            .unwrap_err();
         assert_eq!(n.load(Ordering::SeqCst), 1);
         let ApiError::Timeout { last, .. } = err else {
             panic!("{err}")
         };
         assert_eq!(*last, unavailable());
+    }
+
+    fn throttled(retry_after: Option<Duration>) -> ApiError {
+        ApiError::Api {
+            http_status: 429,
+            code: "RATE_LIMIT".into(),
+            message: String::new(),
+            request_id: String::new(),
+            retry_after,
+        }
+    }
+
+    /// Twelve calls waiting at a closed gate, against a cloud that refuses until `open_at`: one
+    /// probe at a time is refused, not all twelve each pause; once one is admitted the others
+    /// follow, one more at a time for each admitted, and the gate opens.
+    #[tokio::test]
+    async fn a_closed_gate_sends_one_probe_at_a_time() {
+        let gate = ThrottleGate::default();
+        let start = Instant::now();
+        let second = Duration::from_secs(1);
+        gate.throttled(&throttled(Some(second)));
+        let open_at = start + Duration::from_millis(1_500);
+        let refused = AtomicU32::new(0);
+        let admitted = AtomicU32::new(0);
+        let sent_early = AtomicU32::new(0);
+        let (in_flight, most_in_flight) = (AtomicU32::new(0), AtomicU32::new(0));
+        let deadline = start + Duration::from_secs(10);
+        let calls = (0..12).map(|_| {
+            retry_with_pauses(Idempotency::Safe, deadline, &gate, quick(), |_| async {
+                if Instant::now() < start + second {
+                    sent_early.fetch_add(1, Ordering::SeqCst);
+                }
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most_in_flight.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                if Instant::now() < open_at {
+                    refused.fetch_add(1, Ordering::SeqCst);
+                    Err(throttled(Some(Duration::from_millis(480))))
+                } else {
+                    admitted.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                }
+            })
+        });
+        let results = futures_util::future::join_all(calls).await;
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        assert_eq!(sent_early.load(Ordering::SeqCst), 0, "sent while closed");
+        // At 1 s one probe (refused: 480 ms more, taken as a second), at 2.02 s one probe
+        // (admitted), then two at a time, three, …
+        assert_eq!(refused.load(Ordering::SeqCst), 1);
+        assert_eq!(admitted.load(Ordering::SeqCst), 12);
+        let most = most_in_flight.load(Ordering::SeqCst);
+        assert!((2..12).contains(&most), "{most} at once");
+        assert!(gate.is_open(), "open again");
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(2_020), "{took:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+    }
+
+    /// One gate per host, shared by every copy of a session (the copies each operation's
+    /// deadline makes), none between clients.
+    #[tokio::test]
+    async fn the_gate_is_shared_by_the_calls_of_one_host() {
+        let session = Session::new("r", Credentials::new("ak", "sk")).unwrap();
+        let copy = session.until(Instant::now() + Duration::from_secs(1));
+        let a = session.gate("vpc.aliyuncs.com");
+        assert!(Arc::ptr_eq(&a, &copy.gate("vpc.aliyuncs.com")));
+        assert!(!Arc::ptr_eq(&a, &session.gate("cbn.aliyuncs.com")));
+        a.throttled(&throttled(Some(Duration::from_secs(5))));
+        assert!(copy.gate("vpc.aliyuncs.com").closed_until().is_some());
+        assert!(session.gate("cbn.aliyuncs.com").closed_until().is_none());
+        // A new provider process (a new client) starts open.
+        let other = Session::new("r", Credentials::new("ak", "sk")).unwrap();
+        assert!(other.gate("vpc.aliyuncs.com").closed_until().is_none());
+    }
+
+    /// A throttled call waits what the answer asked, in whole seconds; without advice, the
+    /// gate's own backoff (200 ms, jittered, doubling).
+    #[tokio::test]
+    async fn retry_after_is_honoured_and_without_it_the_gate_backs_off() {
+        for (advice, at_least, below) in [
+            (Some(Duration::from_secs(1)), 1_000, 1_300),
+            // Alibaba's advice in milliseconds, taken in whole seconds.
+            (Some(Duration::from_millis(1_200)), 2_000, 2_300),
+            (None, 200, 600),
+        ] {
+            let gate = ThrottleGate::default();
+            let sent = Mutex::new(Vec::new());
+            let r = retry_with_pauses(
+                Idempotency::Unsafe,
+                Instant::now() + Duration::from_secs(10),
+                &gate,
+                quick(),
+                |_| {
+                    let mut sent = sent.lock().unwrap();
+                    sent.push(Instant::now());
+                    let first = sent.len() == 1;
+                    async move {
+                        if first {
+                            Err(throttled(advice))
+                        } else {
+                            Ok(())
+                        }
+                    }
+                },
+            )
+            .await;
+            assert!(r.is_ok(), "{r:?}");
+            let sent = sent.into_inner().unwrap();
+            assert_eq!(sent.len(), 2);
+            let gap = sent[1] - sent[0];
+            assert!(
+                gap >= Duration::from_millis(at_least) && gap < Duration::from_millis(below),
+                "{advice:?}: {gap:?}"
+            );
+        }
+    }
+
+    /// A wait at the gate ends at the caller's deadline, with the refusal that closed it; a
+    /// call that is itself told to wait past its deadline ends there too, with its own.
+    #[tokio::test]
+    async fn the_deadline_ends_a_wait_at_a_closed_gate() {
+        let gate = ThrottleGate::default();
+        let mut refusal = throttled(Some(Duration::from_secs(30)));
+        if let ApiError::Api { message, .. } = &mut refusal {
+            *message = "at most 10 calls per minute".into();
+        }
+        gate.throttled(&refusal);
+        let start = Instant::now();
+        let n = AtomicU32::new(0);
+        let err = retry_with_pauses::<(), _, _>(
+            Idempotency::Safe,
+            start + Duration::from_millis(300),
+            &gate,
+            quick(),
+            |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Ok(()) }
+            },
+        )
+        .await
+        .unwrap_err();
+        let took = start.elapsed();
+        assert_eq!(
+            n.load(Ordering::SeqCst),
+            0,
+            "nothing is sent past a closed gate"
+        );
+        assert!(
+            took >= Duration::from_millis(290) && took < Duration::from_millis(800),
+            "{took:?}"
+        );
+        let ApiError::Timeout { last, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(**last, refusal);
+        assert!(
+            err.to_string().contains("at most 10 calls per minute"),
+            "{err}"
+        );
+
+        let gate = ThrottleGate::default();
+        let start = Instant::now();
+        let err = retry_with_pauses::<(), _, _>(
+            Idempotency::Safe,
+            start + Duration::from_millis(500),
+            &gate,
+            quick(),
+            |_| {
+                n.fetch_add(1, Ordering::SeqCst);
+                async { Err(throttled(Some(Duration::from_secs(30)))) }
+            },
+        )
+        .await
+        .unwrap_err();
+        let took = start.elapsed();
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        assert!(
+            took >= Duration::from_millis(490) && took < Duration::from_secs(1),
+            "{took:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("timed out after 500ms; last attempt: RATE_LIMIT"),
+            "{err}"
+        );
+    }
+
+    /// A place given up (its operation cancelled) goes to the next waiting call; each admitted
+    /// call lets one more go at a time.
+    #[tokio::test]
+    async fn places_at_a_closed_gate() {
+        let gate = ThrottleGate::default();
+        gate.throttled(&throttled(Some(Duration::from_millis(50))));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let soon = || Instant::now() + Duration::from_millis(100);
+        let briefly = Instant::now() + Duration::from_millis(20);
+        assert!(gate.enter(briefly).await.is_err(), "closed for a second");
+        let first = gate.enter(deadline).await.unwrap();
+        assert!(first.gated());
+        assert!(gate.enter(soon()).await.is_err(), "one probe at a time");
+        drop(first);
+        let second = gate.enter(deadline).await.unwrap();
+        second.answered();
+        let (a, b) = (gate.enter(deadline).await, gate.enter(deadline).await);
+        assert!(a.is_ok() && b.is_ok(), "two at a time after one admitted");
+        assert!(gate.enter(soon()).await.is_err(), "not three");
+        a.unwrap().answered();
+        // A refusal: one at a time again, after the wait it asked.
+        gate.throttled(&throttled(Some(Duration::from_millis(50))));
+        let late = b.unwrap();
+        late.answered();
+        let briefly = Instant::now() + Duration::from_millis(20);
+        assert!(gate.enter(briefly).await.is_err(), "closed for a second");
+        let probe = gate.enter(deadline).await.unwrap();
+        assert!(gate.enter(soon()).await.is_err(), "one probe at a time");
+        probe.answered();
+        for _ in 0..OPEN_AFTER {
+            gate.enter(deadline).await.unwrap().answered();
+        }
+        assert!(gate.is_open());
+        assert!(!gate.enter(soon()).await.unwrap().gated());
+    }
+
+    /// Without advice, the gate's pauses double while the probes are refused, and start again
+    /// from 200 ms once one is not.
+    #[tokio::test]
+    async fn the_gates_own_backoff_restarts_after_an_admitted_call() {
+        let gate = ThrottleGate::default();
+        let closed_for = || gate.closed_until().unwrap() - Instant::now();
+        gate.throttled(&throttled(None));
+        let first = closed_for();
+        assert!(first <= Duration::from_millis(400), "{first:?}");
+        gate.throttled(&throttled(None));
+        let second = closed_for();
+        assert!(second >= Duration::from_millis(390), "{second:?}");
+        let pass = gate
+            .enter(Instant::now() + Duration::from_secs(5))
+            .await
+            .unwrap();
+        pass.answered();
+        gate.throttled(&throttled(None));
+        let again = closed_for();
+        assert!(
+            again >= Duration::from_millis(150) && again <= Duration::from_millis(400),
+            "{again:?}"
+        );
+    }
+
+    #[test]
+    fn retry_after_headers() {
+        use reqwest::header::{HeaderMap, HeaderValue};
+        let of = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            retry_after(&h)
+        };
+        assert_eq!(of(&[]), None);
+        assert_eq!(of(&[("retry-after", "7")]), Some(Duration::from_secs(7)));
+        // Alibaba's own header is in milliseconds, and more precise.
+        assert_eq!(
+            of(&[("retry-after", "2"), ("x-acs-retry-after", "1500")]),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(of(&[("retry-after", "0")]), None);
+        assert_eq!(
+            of(&[("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT")]),
+            None
+        );
+        assert_eq!(of(&[("retry-after", "86400")]), Some(MAX_RETRY_AFTER));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! a [`Fault`] into their own envelopes:
 //!
 //! * throttle — refused before the operation (JD Cloud 429 `RATE_LIMIT`, Alibaba 400
-//!   `Throttling.User`); nothing is applied;
+//!   `Throttling.User`), asking for a 1 s wait (`Retry-After`); nothing is applied;
 //! * error — a transient server error (JD Cloud 500 `INTERNAL`, Alibaba 503
 //!   `ServiceUnavailable`), half of them raised *after* the operation was applied, the
 //!   "answered 500 but had succeeded" case of terraform-provider-alicloud#4808;

@@ -62,7 +62,7 @@ use tokio::net::TcpListener;
 pub use self::clock::Clock;
 pub use self::config::{
     SandboxConfig, DEFAULT_ACCESS_KEY, DEFAULT_PROVISIONING_MS, DEFAULT_RATE_LIMIT_PER_MINUTE,
-    DEFAULT_SECRET_KEY,
+    DEFAULT_RATE_LIMIT_WINDOW, DEFAULT_SECRET_KEY,
 };
 pub use self::faults::{FaultPlan, FaultPlanError};
 pub use self::state::{SandboxError, SandboxState};

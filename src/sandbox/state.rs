@@ -8,7 +8,7 @@ use super::clock::Clock;
 use super::config::SandboxConfig;
 use super::faults::{FaultPlanError, Faults};
 use super::nonces::NonceCache;
-use super::ratelimit::RateLimiter;
+use super::ratelimit::{RateLimiter, WINDOW};
 use super::store::{Store, StoreError};
 
 /// Why the sandbox could not start or stopped.
@@ -49,7 +49,8 @@ impl SandboxState {
         let plan = config.faults.clone().unwrap_or_default();
         plan.validate()?;
         let store = Store::open(config.state_path.as_deref())?;
-        let rate_limiter = RateLimiter::new(config.rate_limit_per_minute);
+        let window = time::Duration::try_from(config.rate_limit_window).unwrap_or(WINDOW);
+        let rate_limiter = RateLimiter::new(config.rate_limit_per_minute, window);
         let faults = Faults::new(plan);
         Ok(Self {
             inner: Arc::new(Inner {

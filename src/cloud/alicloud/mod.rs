@@ -188,7 +188,7 @@ impl Client {
         u.set_path("/");
         u.set_query((!query.is_empty()).then_some(query.as_str()));
         headers.push(("accept".into(), "application/json".into()));
-        let (status, bytes) = self
+        let answer = self
             .session
             .send(
                 action.name,
@@ -199,6 +199,7 @@ impl Client {
                 timeout,
             )
             .await?;
+        let (status, bytes) = (answer.status, answer.body);
         if (200..300).contains(&status) {
             // A success cut short may still have been carried out.
             let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
@@ -225,6 +226,7 @@ impl Client {
             code: err.code,
             message: err.message,
             request_id: err.request_id,
+            retry_after: answer.retry_after,
         })
     }
 
@@ -246,6 +248,9 @@ impl Client {
         } else {
             Idempotency::Safe
         };
+        let gate = self
+            .session
+            .gate(&transport::host_of(&self.endpoint(action.product, region)?));
         // Any call but the coalesced reads' own drops what they read, before it
         // is sent and once it is done: a write changes it, and a read outside
         // them polls a wait, whose next read must not be older than the poll.
@@ -253,7 +258,7 @@ impl Client {
         if drops {
             self.reads.invalidate();
         }
-        let v = with_retry(idem, self.session.deadline(), |timeout| {
+        let v = with_retry(idem, self.session.deadline(), &gate, |timeout| {
             self.send_once(action, region, &params, timeout)
         })
         .await;

@@ -158,7 +158,7 @@ impl Client {
         url.set_path(&path);
         url.set_query((!query_string.is_empty()).then_some(query_string.as_str()));
         let has_body = op.method != Method::GET && op.method != Method::DELETE;
-        let (status, bytes) = self
+        let answer = self
             .session
             .send(
                 op.name,
@@ -169,6 +169,7 @@ impl Client {
                 timeout,
             )
             .await?;
+        let (status, bytes, retry_after) = (answer.status, answer.body, answer.retry_after);
         let env: Envelope = serde_json::from_slice(&bytes).map_err(|e| {
             let detail = format!(
                 "{}: HTTP {status} with a body that is not JD Cloud's envelope: {e}",
@@ -189,6 +190,7 @@ impl Client {
                     .into(),
                     message: detail,
                     request_id: String::new(),
+                    retry_after,
                 }
             }
         })?;
@@ -199,6 +201,7 @@ impl Client {
                 code: err.status,
                 message: err.message,
                 request_id: env.request_id,
+                retry_after,
             }),
             None if (200..300).contains(&status) => {
                 Ok(env.result.unwrap_or(serde_json::Value::Null))
@@ -208,6 +211,7 @@ impl Client {
                 code: "UNKNOWN".into(),
                 message: format!("HTTP {status} without an error body"),
                 request_id: env.request_id,
+                retry_after,
             }),
         }
     }
@@ -229,7 +233,8 @@ impl Client {
         if drops {
             self.reads.invalidate();
         }
-        let result = with_retry(idem, self.session.deadline(), |timeout| {
+        let gate = self.session.gate(&self.host());
+        let result = with_retry(idem, self.session.deadline(), &gate, |timeout| {
             self.send_once(&call, timeout)
         })
         .await;

@@ -42,7 +42,9 @@ use self::backend::lifecycle;
 use self::error::AliError;
 use self::handlers::{state_view, Product, CBN, PRODUCTS, VPC};
 use self::params::Params;
-use super::envelope::{Envelope, AUTH_REJECTED_COUNTER, MAX_BODY_BYTES, RATE_LIMITED_COUNTER};
+use super::envelope::{
+    Envelope, AUTH_REJECTED_COUNTER, INJECTED_THROTTLE_WAIT, MAX_BODY_BYTES, RATE_LIMITED_COUNTER,
+};
 use super::faults::{self, Fault};
 use super::ids;
 use super::state::SandboxState;
@@ -58,6 +60,8 @@ const ENVELOPE: Envelope = Envelope {
     cloud: CLOUD,
     content_type: "application/json;charset=utf-8",
     request_id_header: "x-acs-request-id",
+    // What Alibaba's SDK reads (docs/design/alicloud.md §10.16).
+    retry_after_ms_header: Some("x-acs-retry-after"),
 };
 /// The transient server error of fault injection (docs/design/alicloud.md §6.2: 503, retried by
 /// terraform-provider-alicloud's `NeedRetry`). Not in [`error::codes`] only because fault
@@ -186,9 +190,9 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     }
     // After authentication: the limit is per caller, and unsigned noise should not lock out
     // the real client.
-    if !state.rate_limiter().admit(now) {
+    if let Err(wait) = state.rate_limiter().admit(now) {
         state.count(RATE_LIMITED_COUNTER);
-        return reply(product, Err(AliError::throttled()));
+        return ENVELOPE.retry_after(reply(product, Err(AliError::throttled())), wait);
     }
 
     let found = match (version.as_deref(), product, action.as_deref()) {
@@ -218,7 +222,10 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     };
     let fault = state.faults().inject(state.store(), action.name).await;
     match fault {
-        Some(Fault::Throttle) => return reply(Some(action.product), Err(AliError::throttled())),
+        Some(Fault::Throttle) => {
+            let refused = reply(Some(action.product), Err(AliError::throttled()));
+            return ENVELOPE.retry_after(refused, INJECTED_THROTTLE_WAIT);
+        }
         Some(Fault::ErrorBefore) => return reply(Some(action.product), Err(injected_error())),
         _ => {}
     }

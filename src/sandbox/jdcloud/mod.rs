@@ -31,7 +31,9 @@ use self::backend::db::Db;
 use self::error::JdError;
 use self::routes::Op;
 use self::wire::{ErrorBody, ErrorEnvelope, OpRequest, Query, Reply, SuccessEnvelope};
-use super::envelope::{Envelope, AUTH_REJECTED_COUNTER, MAX_BODY_BYTES, RATE_LIMITED_COUNTER};
+use super::envelope::{
+    Envelope, AUTH_REJECTED_COUNTER, INJECTED_THROTTLE_WAIT, MAX_BODY_BYTES, RATE_LIMITED_COUNTER,
+};
 use super::faults::{self, Fault};
 use super::ids;
 use super::state::SandboxState;
@@ -42,6 +44,7 @@ const ENVELOPE: Envelope = Envelope {
     cloud: CLOUD,
     content_type: "application/json; charset=utf-8",
     request_id_header: "x-jdcloud-request-id",
+    retry_after_ms_header: None,
 };
 const OPERATION_ID_HEADER: &str = "x-jdcloud-operationid";
 
@@ -71,13 +74,13 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
 
     // After authentication: the gateway limits per caller, and unsigned noise should not lock
     // out the real client.
-    if !state.rate_limiter().admit(now) {
+    if let Err(wait) = state.rate_limiter().admit(now) {
         state.count(RATE_LIMITED_COUNTER);
         let err = JdError::rate_limit(format!(
             "call frequency exceeded: at most {} calls per minute",
             state.rate_limiter().limit()
         ));
-        return respond(&request_id, None, Err(err));
+        return ENVELOPE.retry_after(respond(&request_id, None, Err(err)), wait);
     }
 
     let Some((op, params)) = routes::find(parts.method.as_str(), parts.uri.path()) else {
@@ -101,7 +104,8 @@ pub(super) async fn handle(state: SandboxState, request: Request) -> Response {
     match fault {
         Some(Fault::Throttle) => {
             let err = JdError::rate_limit("call frequency exceeded (sandbox fault injection)");
-            return respond(&request_id, Some(op), Err(err));
+            let refused = respond(&request_id, Some(op), Err(err));
+            return ENVELOPE.retry_after(refused, INJECTED_THROTTLE_WAIT);
         }
         Some(Fault::ErrorBefore) => {
             return respond(&request_id, Some(op), Err(injected_error()));

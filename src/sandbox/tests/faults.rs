@@ -252,6 +252,17 @@ async fn admin_route_sets_and_shows_the_plan() {
 #[tokio::test]
 async fn envelopes_per_cloud() {
     let app = app(new_state(json!({"throttle_rate": 1.0, "seed": 1})));
+    // An injected throttle asks for a short wait: it stands for a burst, not a full window.
+    let headers = |req: Request<Body>| async {
+        let resp = app.clone().oneshot(req).await.unwrap();
+        resp.headers().clone()
+    };
+    let jd = headers(jd_create("t")).await;
+    assert_eq!(jd["retry-after"], "1");
+    let describe = ali_request("DescribeCustomerGateways", &[("RegionId", "cn-hangzhou")]);
+    let ali = headers(describe).await;
+    assert_eq!(ali["retry-after"], "1");
+    assert_eq!(ali["x-acs-retry-after"], "1000");
     let (status, body) = send(&app, jd_create("t")).await.unwrap();
     assert_eq!(status, 429);
     assert_eq!(body["error"]["code"], 429);

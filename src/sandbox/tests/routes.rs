@@ -361,6 +361,33 @@ fn limited_app(limit: u32) -> Router {
     .unwrap())
 }
 
+/// A refusal says when the window admits a call again, in whole seconds rounded up, from the
+/// oldest admission in the sandbox's clock (docs/design/jdcloud.md §8.19).
+#[tokio::test]
+async fn throttled_answers_say_when_to_call_again() {
+    let app = limited_app(2);
+    ok(&app, "GET", BGWS, None).await;
+    admin_with_body(&app, "POST", "/_sandbox/clock", r#"{"advance_ms": 10000}"#).await;
+    ok(&app, "GET", BGWS, None).await;
+    let retry_after = |headers: &axum::http::HeaderMap| {
+        assert!(headers.get("x-acs-retry-after").is_none(), "{headers:?}");
+        headers["retry-after"].to_str().unwrap().to_owned()
+    };
+    admin_with_body(&app, "POST", "/_sandbox/clock", r#"{"advance_ms": 10500}"#).await;
+    let (status, headers, _) = send(&app, signed("GET", BGWS, None)).await;
+    assert_eq!((status.as_u16(), retry_after(&headers)), (429, "40".into()));
+    admin_with_body(&app, "POST", "/_sandbox/clock", r#"{"advance_ms": 39000}"#).await;
+    let (status, headers, _) = send(&app, signed("GET", BGWS, None)).await;
+    assert_eq!((status.as_u16(), retry_after(&headers)), (429, "1".into()));
+    admin_with_body(&app, "POST", "/_sandbox/clock", r#"{"advance_ms": 500}"#).await;
+    let (status, headers, _) = send(&app, signed("GET", BGWS, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("retry-after").is_none());
+    // The second call (at 10 s) is now the oldest: 10 s more.
+    let (status, headers, _) = send(&app, signed("GET", BGWS, None)).await;
+    assert_eq!((status.as_u16(), retry_after(&headers)), (429, "10".into()));
+}
+
 /// The refusal of a call over the per-minute limit.
 const LIMITED: Expected<'static> = (429, "RATE_LIMIT", "calls per minute");
 

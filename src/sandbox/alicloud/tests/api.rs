@@ -364,6 +364,33 @@ async fn throttling_shares_the_rate_limiter() {
     .await;
 }
 
+/// A refusal says when to call again: `Retry-After` in whole seconds and Alibaba's own
+/// `x-acs-retry-after` in milliseconds (docs/design/alicloud.md §10.16).
+#[tokio::test]
+async fn throttled_answers_say_when_to_call_again() {
+    let clock = Clock::manual();
+    let app = app_with(SandboxConfig {
+        rate_limit_per_minute: 1,
+        clock: clock.clone(),
+        ..SandboxConfig::default()
+    });
+    ok(&app, DESCRIBE_CGWS, &[("RegionId", REGION)]).await;
+    clock.advance(1_500);
+    let describe =
+        |s: &Signing| signed_request(DESCRIBE_CGWS.0, VPC, &[("RegionId", REGION)], &[], s);
+    let (status, headers, body) = send(&app, describe(&Signing::default())).await;
+    assert_eq!(
+        (status.as_u16(), &body["Code"]),
+        (400, &json!("Throttling.User"))
+    );
+    assert_eq!(headers["retry-after"], "59");
+    assert_eq!(headers["x-acs-retry-after"], "58500");
+    clock.advance(58_500);
+    let (status, headers, _) = send(&app, describe(&Signing::default())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("retry-after").is_none());
+}
+
 #[tokio::test]
 async fn state_lists_user_kinds_and_the_seed() {
     let app = new_app(0);
