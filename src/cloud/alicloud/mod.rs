@@ -95,7 +95,7 @@ impl Client {
             })
             .transpose()?;
         Ok(Client {
-            session: Session::new(region, credentials)?,
+            session: Session::new(region, credentials),
             endpoint_override,
             reads: Coalescer::default(),
             coalescing: false,

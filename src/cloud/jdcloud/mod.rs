@@ -71,7 +71,7 @@ impl Client {
             ApiError::Config(format!("JD Cloud endpoint {endpoint:?} is not a URL: {e}"))
         })?;
         Ok(Client {
-            session: Session::new(region, credentials)?,
+            session: Session::new(region, credentials),
             endpoint,
             reads: Coalescer::default(),
             coalescing: false,

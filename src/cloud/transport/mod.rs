@@ -3,7 +3,7 @@
 //! described, and the retry policy, which is bounded by the operation's
 //! deadline and nothing else (docs/design/reliability.md).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -45,7 +45,10 @@ pub fn http_client() -> Result<reqwest::Client, ApiError> {
 /// must keep.
 #[derive(Clone)]
 pub struct Session {
-    http: reqwest::Client,
+    /// Built on the first request, shared by every copy: building it reads
+    /// the system's certificate store, which a provider process that makes
+    /// no call (most plans and validates) need not pay for.
+    http: Arc<OnceLock<reqwest::Client>>,
     region: String,
     credentials: Credentials,
     /// When every call must have ended: the operation's deadline, or `None`
@@ -56,14 +59,23 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(region: &str, credentials: Credentials) -> Result<Session, ApiError> {
-        Ok(Session {
-            http: http_client()?,
+    pub fn new(region: &str, credentials: Credentials) -> Session {
+        Session {
+            http: Arc::default(),
             region: region.to_string(),
             credentials,
             deadline: None,
             gates: Gates::default(),
-        })
+        }
+    }
+
+    /// The HTTP client, built on first use.
+    fn http(&self) -> Result<&reqwest::Client, ApiError> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
+        let built = http_client()?;
+        Ok(self.http.get_or_init(|| built))
     }
 
     /// A copy whose calls, retries included, end by `deadline` (the
@@ -114,7 +126,7 @@ impl Session {
         timeout: Duration,
     ) -> Result<Answer, ApiError> {
         let host = host_of(&url);
-        let mut rb = self.http.request(method, url).timeout(timeout);
+        let mut rb = self.http()?.request(method, url).timeout(timeout);
         for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
             rb = rb.header(k.as_str(), v.as_str());
         }

@@ -281,11 +281,22 @@ async fn a_closed_gate_sends_one_probe_at_a_time() {
     assert!(took < Duration::from_secs(3), "{took:?}");
 }
 
+/// The HTTP client (and the certificate store it reads) is built on the first request, once
+/// for every copy of a session.
+#[test]
+fn the_http_client_is_built_on_first_use_and_shared() {
+    let session = Session::new("r", Credentials::new("ak", "sk"));
+    let copy = session.until(Instant::now() + Duration::from_secs(1));
+    assert!(session.http.get().is_none(), "built before any request");
+    let built = copy.http().unwrap() as *const reqwest::Client;
+    assert!(std::ptr::eq(built, session.http().unwrap()));
+}
+
 /// One gate per host, shared by every copy of a session (the copies each operation's
 /// deadline makes), none between clients.
 #[tokio::test]
 async fn the_gate_is_shared_by_the_calls_of_one_host() {
-    let session = Session::new("r", Credentials::new("ak", "sk")).unwrap();
+    let session = Session::new("r", Credentials::new("ak", "sk"));
     let copy = session.until(Instant::now() + Duration::from_secs(1));
     let a = session.gate("vpc.aliyuncs.com");
     assert!(Arc::ptr_eq(&a, &copy.gate("vpc.aliyuncs.com")));
@@ -294,7 +305,7 @@ async fn the_gate_is_shared_by_the_calls_of_one_host() {
     assert!(copy.gate("vpc.aliyuncs.com").closed_until().is_some());
     assert!(session.gate("cbn.aliyuncs.com").closed_until().is_none());
     // A new provider process (a new client) starts open.
-    let other = Session::new("r", Credentials::new("ak", "sk")).unwrap();
+    let other = Session::new("r", Credentials::new("ak", "sk"));
     assert!(other.gate("vpc.aliyuncs.com").closed_until().is_none());
 }
 
