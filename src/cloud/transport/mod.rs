@@ -6,7 +6,6 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use backon::{BackoffBuilder, ExponentialBuilder};
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::OffsetDateTime;
@@ -18,7 +17,10 @@ use crate::signer::Credentials;
 use super::error::Transport;
 use super::ApiError;
 
+mod pauses;
 mod throttle;
+pub use pauses::backoff;
+use pauses::MAX_DELAY;
 use throttle::Gates;
 pub use throttle::{retry_after, Pass, ThrottleGate};
 
@@ -329,20 +331,6 @@ fn now_utc(format: &[BorrowedFormatItem<'_>]) -> String {
 
 pub fn nonce() -> String {
     uuid::Uuid::new_v4().to_string()
-}
-
-pub(super) const MAX_DELAY: Duration = Duration::from_secs(5);
-
-/// The pauses between attempts: exponential from 200 ms to 5 s, jittered
-/// so that parallel resources do not retry in step. Endless: the deadline
-/// ends retries, not a count.
-pub fn backoff() -> impl Iterator<Item = Duration> {
-    ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(200))
-        .with_max_delay(MAX_DELAY)
-        .with_jitter()
-        .without_max_times()
-        .build()
 }
 
 /// Whether a failed call may be sent again.

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{backoff, ApiError, MAX_DELAY};
+use super::pauses::{backoff, MAX_DELAY};
+use crate::cloud::ApiError;
 
 /// The longest wait a `Retry-After` is taken at (a minute's window, with room): a larger value
 /// is more likely a mistake than a plan, and the deadline bounds every wait anyway.
