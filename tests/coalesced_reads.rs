@@ -297,3 +297,45 @@ async fn jd_whole_list_is_free_after_reads_that_listed_it_and_dropped_by_a_write
     assert_eq!(all.len(), 2);
     assert_eq!(served.since(&before, JD_LIST).await, 1);
 }
+
+#[tokio::test]
+async fn jd_whole_list_lists_only_the_pages_the_burst_has_not_seen() {
+    let served = Served::start().await;
+    let client = served.jd();
+    // 150 gateways: two pages of 100. Two reads at once on the first page list only that
+    // page (their objects are there); the whole list right after lists only the second.
+    let mut ids = Vec::new();
+    for i in 0..150 {
+        ids.push(
+            client
+                .create(
+                    &ops::CUSTOMER_GATEWAY,
+                    JD_REGION,
+                    &[],
+                    &jd_spec(&format!("g{i}")),
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let client = served.jd();
+    let before = served.requests().await;
+    join_all(ids[..2].iter().map(|id| async {
+        client
+            .read_one(&ops::CUSTOMER_GATEWAY, JD_REGION, &[id.as_str()])
+            .await
+    }))
+    .await;
+    assert_eq!(served.since(&before, JD_LIST).await, 1);
+    let all: Vec<jd::CustomerGateway> = client
+        .list_every(&ops::CUSTOMER_GATEWAY, JD_REGION, &[])
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 150);
+    let mut listed: Vec<&str> = all.iter().map(|g| g.customer_gateway_id.as_str()).collect();
+    listed.sort_unstable();
+    listed.dedup();
+    assert_eq!(listed.len(), 150, "every gateway once");
+    assert_eq!(served.since(&before, JD_LIST).await, 2);
+    assert_eq!(served.since(&before, JD_ONE).await, 0);
+}

@@ -143,6 +143,13 @@ impl<V: Clone + Send + 'static> Coalescer<V> {
         inner.done.clear();
     }
 
+    /// An answer of this burst for `kind` and `id`, without reading.
+    fn peek(&self, kind: &str, id: &str) -> Option<V> {
+        let inner = lock(&self.inner);
+        let (at, v) = inner.done.get(&cache_key(kind, id))?;
+        (at.elapsed() < self.linger).then(|| v.clone())
+    }
+
     /// One object of `kind` by `id`: from an answer of this burst, from a
     /// batch in flight that asked for it, or from a new batch. `fetch` gets
     /// the ids of the batch and answers what it found, by id (it may answer
@@ -341,6 +348,14 @@ where
 /// that the list costs nothing more in the rest of the burst.
 pub const EVERY: &str = "";
 
+/// The id under which [`Coalescer::read_object`] keeps page `n` of a kind's
+/// list (`{"items": [...], "total": N}`), so that a later read of the whole
+/// list in the burst lists only the pages not yet seen. No object id holds
+/// a NUL.
+fn page_key(n: u64) -> String {
+    format!("\u{0}page {n}")
+}
+
 impl Coalescer<serde_json::Value> {
     /// One JSON object of `kind` by `id`, coalesced through [`by_pages`]:
     /// `list_page(n)` answers page `n`'s objects and the total count, keyed
@@ -368,11 +383,31 @@ impl Coalescer<serde_json::Value> {
             // What the pages showed, in order, and whether that was the whole
             // list: a short page, or as many objects as the total.
             let listed = Mutex::new((Vec::new(), false));
+            // The pages listed now, kept with the objects (see `page_key`).
+            let fresh = Mutex::new(Vec::new());
             let list_page = |page| {
-                let got = list_page(page);
-                let listed = &listed;
+                // Ok: this burst's copy of the page; Err: the call that lists it.
+                let got = match self.peek(kind, &page_key(page)) {
+                    Some(kept) => Ok(kept),
+                    None => Err(list_page(page)),
+                };
+                let (listed, fresh) = (&listed, &fresh);
                 async move {
-                    let (items, total) = got.await?;
+                    let (items, total) = match got {
+                        Ok(kept) => (
+                            kept["items"].as_array().cloned().unwrap_or_default(),
+                            kept["total"].as_u64().unwrap_or_default(),
+                        ),
+                        Err(call) => {
+                            let (items, total) = call.await?;
+                            let page_json = serde_json::json!({ "items": items, "total": total });
+                            fresh
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .push((page, page_json));
+                            (items, total)
+                        }
+                    };
                     let mut seen = listed.lock().unwrap_or_else(PoisonError::into_inner);
                     seen.0.extend(items.iter().cloned());
                     seen.1 = (items.len() as u64) < page_size || seen.0.len() as u64 >= total;
@@ -414,6 +449,9 @@ impl Coalescer<serde_json::Value> {
                 }
                 found
             };
+            for (page, page_json) in fresh.into_inner().unwrap_or_else(PoisonError::into_inner) {
+                found.insert(page_key(page), page_json);
+            }
             let (items, whole) = listed.into_inner().unwrap_or_else(PoisonError::into_inner);
             if whole {
                 found.insert(EVERY.to_owned(), serde_json::Value::Array(items));
@@ -724,7 +762,8 @@ mod tests {
         assert_eq!(cloud.calls(), 1);
 
         // 120 objects: two reads on the first page list only that page, which is not the
-        // whole list; asked for, the whole list is every page, then kept like the objects.
+        // whole list; asked for, the whole list is the pages not yet listed in the burst,
+        // then kept like the objects.
         let cloud = JsonCloud {
             n: 120,
             page: 50,
@@ -735,19 +774,25 @@ mod tests {
         assert_eq!(cloud.calls(), 1);
         let all = cloud.read(&c, EVERY).await;
         assert_eq!(all.as_array().map(Vec::len), Some(120));
-        assert_eq!(cloud.calls(), 1 + 3);
+        assert_eq!(cloud.calls(), 1 + 2);
         assert_eq!(cloud.read(&c, "o110").await["Id"], "o110");
         assert_eq!(cloud.read(&c, EVERY).await, all);
-        assert_eq!(cloud.calls(), 4);
+        assert_eq!(cloud.calls(), 3);
 
-        // A lone read is described, which says nothing about the list; a write drops it.
+        // A lone read is described, which says nothing about the list; a write drops it,
+        // pages included.
         let c = Coalescer::default();
         cloud.read(&c, "o7").await;
-        assert_eq!(cloud.calls(), 5);
+        assert_eq!(cloud.calls(), 4);
         cloud.read(&c, EVERY).await;
-        assert_eq!(cloud.calls(), 8);
+        assert_eq!(cloud.calls(), 7);
         c.invalidate();
         cloud.read(&c, EVERY).await;
-        assert_eq!(cloud.calls(), 11);
+        assert_eq!(cloud.calls(), 10);
+
+        // Kept pages last the burst, no longer.
+        tokio::time::advance(LINGER).await;
+        cloud.read(&c, EVERY).await;
+        assert_eq!(cloud.calls(), 13);
     }
 }
