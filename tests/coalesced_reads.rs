@@ -211,29 +211,44 @@ fn jd_spec(name: &str) -> jd::CustomerGatewaySpec {
 const JD_ONE: &str = "jdcloud.describeCustomerGateway";
 const JD_LIST: &str = "jdcloud.describeCustomerGateways";
 
-#[tokio::test]
-async fn jd_concurrent_reads_share_a_page_and_a_missing_gateway_is_asked_for_itself() {
-    let served = Served::start().await;
+/// Creates one JD customer gateway per name; their ids, in order.
+async fn jd_gateways(served: &Served, names: impl IntoIterator<Item = String>) -> Vec<String> {
     let client = served.jd();
     let mut ids = Vec::new();
-    for name in ["a", "b", "c"] {
+    for name in names {
         ids.push(
             client
-                .create(&ops::CUSTOMER_GATEWAY, JD_REGION, &[], &jd_spec(name))
+                .create(&ops::CUSTOMER_GATEWAY, JD_REGION, &[], &jd_spec(&name))
                 .await
                 .unwrap(),
         );
     }
-    let client = served.jd();
-    let before = served.requests().await;
-    let mut wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
-    wanted.push("cgw-missing0");
-    let got = join_all(wanted.iter().map(|id| async {
+    ids
+}
+
+/// Reads the gateways `ids` at once through one client (one provider process's refresh).
+async fn jd_read_all(client: &jdcloud::Client, ids: &[&str]) -> Vec<Result<Value, ApiError>> {
+    join_all(ids.iter().map(|id| async move {
         client
             .read_one(&ops::CUSTOMER_GATEWAY, JD_REGION, &[*id])
             .await
     }))
-    .await;
+    .await
+}
+
+fn abc() -> impl Iterator<Item = String> {
+    ["a", "b", "c"].into_iter().map(String::from)
+}
+
+#[tokio::test]
+async fn jd_concurrent_reads_share_a_page_and_a_missing_gateway_is_asked_for_itself() {
+    let served = Served::start().await;
+    let ids = jd_gateways(&served, abc()).await;
+    let client = served.jd();
+    let before = served.requests().await;
+    let mut wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
+    wanted.push("cgw-missing0");
+    let got = jd_read_all(&client, &wanted).await;
     for (id, v) in ids.iter().zip(&got) {
         assert_eq!(v.as_ref().unwrap()["customerGatewayId"], id.as_str());
     }
@@ -256,26 +271,13 @@ async fn jd_concurrent_reads_share_a_page_and_a_missing_gateway_is_asked_for_its
 #[tokio::test]
 async fn jd_whole_list_is_free_after_reads_that_listed_it_and_dropped_by_a_write() {
     let served = Served::start().await;
-    let client = served.jd();
-    let mut ids = Vec::new();
-    for name in ["a", "b", "c"] {
-        ids.push(
-            client
-                .create(&ops::CUSTOMER_GATEWAY, JD_REGION, &[], &jd_spec(name))
-                .await
-                .unwrap(),
-        );
-    }
+    let ids = jd_gateways(&served, abc()).await;
     // Three reads at once list the one page, which is the whole list: a data source's
     // `list_every` right after costs nothing.
     let client = served.jd();
     let before = served.requests().await;
-    join_all(ids.iter().map(|id| async {
-        client
-            .read_one(&ops::CUSTOMER_GATEWAY, JD_REGION, &[id.as_str()])
-            .await
-    }))
-    .await;
+    let wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
+    jd_read_all(&client, &wanted).await;
     let all: Vec<jd::CustomerGateway> = client
         .list_every(&ops::CUSTOMER_GATEWAY, JD_REGION, &[])
         .await
@@ -301,31 +303,12 @@ async fn jd_whole_list_is_free_after_reads_that_listed_it_and_dropped_by_a_write
 #[tokio::test]
 async fn jd_whole_list_lists_only_the_pages_the_burst_has_not_seen() {
     let served = Served::start().await;
-    let client = served.jd();
     // 150 gateways: two pages of 100. Two reads at once on the first page list only that
     // page (their objects are there); the whole list right after lists only the second.
-    let mut ids = Vec::new();
-    for i in 0..150 {
-        ids.push(
-            client
-                .create(
-                    &ops::CUSTOMER_GATEWAY,
-                    JD_REGION,
-                    &[],
-                    &jd_spec(&format!("g{i}")),
-                )
-                .await
-                .unwrap(),
-        );
-    }
+    let ids = jd_gateways(&served, (0..150).map(|i| format!("g{i}"))).await;
     let client = served.jd();
     let before = served.requests().await;
-    join_all(ids[..2].iter().map(|id| async {
-        client
-            .read_one(&ops::CUSTOMER_GATEWAY, JD_REGION, &[id.as_str()])
-            .await
-    }))
-    .await;
+    jd_read_all(&client, &[&ids[0], &ids[1]]).await;
     assert_eq!(served.since(&before, JD_LIST).await, 1);
     let all: Vec<jd::CustomerGateway> = client
         .list_every(&ops::CUSTOMER_GATEWAY, JD_REGION, &[])

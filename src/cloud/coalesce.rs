@@ -714,6 +714,20 @@ mod tests {
     }
 
     impl JsonCloud {
+        /// A list of `n` in pages of 50, and a reader through which two reads at once
+        /// listed the first page (one call).
+        async fn two_reads_on_page_one(n: u64) -> (JsonCloud, Coalescer<serde_json::Value>) {
+            let cloud = JsonCloud {
+                n,
+                page: 50,
+                calls: counter(),
+            };
+            let c = Coalescer::default();
+            tokio::join!(cloud.read(&c, "o1"), cloud.read(&c, "o2"));
+            assert_eq!(cloud.calls(), 1);
+            (cloud, c)
+        }
+
         async fn list(&self, p: u64) -> Result<(Vec<serde_json::Value>, u64), ApiError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
             let items = ((p - 1) * self.page..(p * self.page).min(self.n))
@@ -749,14 +763,7 @@ mod tests {
     async fn the_whole_list_is_kept_when_a_batch_listed_all_of_it_and_listed_when_asked() {
         // Two reads at once, one page holds all 30: that page is the whole list, and a
         // whole-list read later in the burst costs nothing.
-        let cloud = JsonCloud {
-            n: 30,
-            page: 50,
-            calls: counter(),
-        };
-        let c = Coalescer::default();
-        tokio::join!(cloud.read(&c, "o1"), cloud.read(&c, "o2"));
-        assert_eq!(cloud.calls(), 1);
+        let (cloud, c) = JsonCloud::two_reads_on_page_one(30).await;
         let all = cloud.read(&c, EVERY).await;
         assert_eq!(all.as_array().map(Vec::len), Some(30));
         assert_eq!(cloud.calls(), 1);
@@ -764,14 +771,7 @@ mod tests {
         // 120 objects: two reads on the first page list only that page, which is not the
         // whole list; asked for, the whole list is the pages not yet listed in the burst,
         // then kept like the objects.
-        let cloud = JsonCloud {
-            n: 120,
-            page: 50,
-            calls: counter(),
-        };
-        let c = Coalescer::default();
-        tokio::join!(cloud.read(&c, "o1"), cloud.read(&c, "o2"));
-        assert_eq!(cloud.calls(), 1);
+        let (cloud, c) = JsonCloud::two_reads_on_page_one(120).await;
         let all = cloud.read(&c, EVERY).await;
         assert_eq!(all.as_array().map(Vec::len), Some(120));
         assert_eq!(cloud.calls(), 1 + 2);
