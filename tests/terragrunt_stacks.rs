@@ -335,8 +335,10 @@ fn eight_terragrunt_style_roots_converge_concurrently() {
     let filler = (limit - HEADROOM) / 4 * 4;
     let started = Instant::now();
     // Once the stack has been refused twice (so it retried after a refusal rather than
-    // failing), the minute passes at once (the sandbox's clock, which its window follows, moves
-    // on) instead of the test sleeping it out.
+    // failing), the sandbox's clock, which its window follows, moves on a minute so that the
+    // window is clear. The provider still waits what the refusals' `Retry-After` asked (its
+    // throttle gate cannot know the clock jumped): the stack resumes about a minute after the
+    // filler filled the window, with a refusal or two, not one per call.
     let window_slides = || {
         while !*board.failed.lock().unwrap_or_else(|e| e.into_inner())
             && board
