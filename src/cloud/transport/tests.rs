@@ -414,9 +414,10 @@ async fn the_deadline_ends_a_wait_at_a_closed_gate() {
         took >= Duration::from_millis(490) && took < Duration::from_secs(1),
         "{took:?}"
     );
+    // How long it says it tried is the elapsed time, a few ms past the deadline under load.
+    let said = err.to_string();
     assert!(
-        err.to_string()
-            .starts_with("timed out after 500ms; last attempt: RATE_LIMIT"),
+        said.starts_with("timed out after 5") && said.contains("ms; last attempt: RATE_LIMIT"),
         "{err}"
     );
 }
