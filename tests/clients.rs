@@ -18,15 +18,14 @@ use std::time::{Duration, Instant};
 
 use hybridnet::clients::Claims;
 use hybridnet::cloud::alicloud::{self, actions, types as ali};
-use hybridnet::cloud::jdcloud::{self, ops, types as jd};
+use hybridnet::cloud::jdcloud::{ops, types as jd};
 use hybridnet::cloud::ApiError;
 use hybridnet::resources::ownership::{jd_create, Identity, Target};
-use hybridnet::sandbox::{self, FaultPlan, SandboxConfig, SandboxState};
-use hybridnet::signer::Credentials;
+use hybridnet::sandbox::{FaultPlan, SandboxConfig};
 use serde_json::{json, Value};
 
-const JD_REGION: &str = "cn-north-1";
-const ALI_REGION: &str = "cn-hangzhou";
+mod inproc;
+use inproc::{InProc, ALI_REGION, JD_REGION};
 
 /// With `error_rate: 1.0`, the seed whose first draw is an error *before* the operation.
 const FIRST_ERROR_BEFORE: u64 = 4;
@@ -37,28 +36,16 @@ const SECOND_ERROR_BEFORE: u64 = 0;
 /// … whose second draw is an error *after* the operation.
 const SECOND_ERROR_AFTER: u64 = 4;
 
-/// An in-process sandbox on a free port; stopped when dropped.
-struct Served {
-    url: String,
-    http: reqwest::Client,
-    _sandbox: sandbox::Running,
+/// A sandbox without rate limit; each test aims its faults.
+async fn unlimited() -> InProc {
+    InProc::start(SandboxConfig {
+        rate_limit_per_minute: 0,
+        ..SandboxConfig::default()
+    })
+    .await
 }
 
-impl Served {
-    async fn start() -> Served {
-        let state = SandboxState::open(SandboxConfig {
-            rate_limit_per_minute: 0,
-            ..SandboxConfig::default()
-        })
-        .unwrap();
-        let running = sandbox::Running::start(state).await.unwrap();
-        Served {
-            url: running.url.clone(),
-            http: reqwest::Client::new(),
-            _sandbox: running,
-        }
-    }
-
+impl InProc {
     /// Aims one fault (`throttle`, `error`, `reset`, `garble`) at the next call to `operation`.
     async fn fault_once(&self, fault: &str, operation: &str, seed: u64) {
         let plan = json!({
@@ -72,32 +59,9 @@ impl Served {
         self.post("faults", plan).await;
     }
 
-    async fn post(&self, route: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .post(format!("{}/_sandbox/{route}", self.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "POST /_sandbox/{route}");
-        r.json().await.unwrap()
-    }
-
-    async fn get(&self, route: &str) -> Value {
-        self.http
-            .get(format!("{}/_sandbox/{route}", self.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
     /// How many times `counter` was counted (0 when never).
     async fn count(&self, counter: &str) -> i64 {
-        self.get("requests").await[counter].as_i64().unwrap_or(0)
+        self.requests().await[counter].as_i64().unwrap_or(0)
     }
 
     /// The objects of `kind` in `cloud`.
@@ -107,22 +71,6 @@ impl Served {
             .cloned()
             .unwrap_or_default()
     }
-
-    fn jd(&self, budget: Duration) -> jdcloud::Client {
-        jdcloud::Client::new(&self.url, JD_REGION, credentials())
-            .unwrap()
-            .until(Instant::now() + budget)
-    }
-
-    fn ali(&self, budget: Duration) -> alicloud::Client {
-        alicloud::Client::new(Some(&self.url), ALI_REGION, credentials())
-            .unwrap()
-            .until(Instant::now() + budget)
-    }
-}
-
-fn credentials() -> Credentials {
-    Credentials::new(sandbox::DEFAULT_ACCESS_KEY, sandbox::DEFAULT_SECRET_KEY)
 }
 
 const BUDGET: Duration = Duration::from_secs(20);
@@ -145,7 +93,7 @@ fn jd_spec(description: Option<&str>) -> jd::CustomerGatewaySpec {
 }
 
 /// A customer gateway through `ownership::jd_create`, as the resource makes one.
-async fn jd_create_gateway(served: &Served) -> Result<String, String> {
+async fn jd_create_gateway(served: &InProc) -> Result<String, String> {
     let spec = jd_spec(Some("Beijing data centre"));
     let identity = Identity::named("name \"idc\"".into(), |o: &jd::CustomerGateway| {
         o.customer_gateway_name == "idc"
@@ -172,7 +120,7 @@ async fn jd_create_gateway(served: &Served) -> Result<String, String> {
 
 /// Exactly one gateway exists, it is `id`, and its description is the user's (the create
 /// marker was replaced).
-async fn jd_one_gateway(served: &Served, id: &str) {
+async fn jd_one_gateway(served: &InProc, id: &str) {
     let all = served.objects("jdcloud", "customer_gateways").await;
     assert_eq!(all.len(), 1, "{all:#?}");
     assert_eq!(all[0]["customerGatewayId"], id);
@@ -188,7 +136,7 @@ async fn jd_lost_create_answers_are_adopted_not_resent() {
         ("garble", 0, "faults.garble"),
         ("error", SECOND_ERROR_AFTER, "faults.error_after"),
     ] {
-        let served = Served::start().await;
+        let served = unlimited().await;
         served.fault_once(fault, JD_CREATE, seed).await;
         let id = jd_create_gateway(&served).await.unwrap();
         assert_eq!(served.count(counter).await, 1, "{fault}");
@@ -207,7 +155,7 @@ async fn jd_lost_create_answers_are_adopted_not_resent() {
 /// sent again, once.
 #[tokio::test]
 async fn jd_create_failing_before_apply_is_sent_again() {
-    let served = Served::start().await;
+    let served = unlimited().await;
     served
         .fault_once("error", JD_CREATE, SECOND_ERROR_BEFORE)
         .await;
@@ -227,7 +175,7 @@ async fn jd_client_hands_back_a_create_that_may_have_applied() {
         (FIRST_ERROR_BEFORE, "faults.error_before", 0),
         (FIRST_ERROR_AFTER, "faults.error_after", 1),
     ] {
-        let served = Served::start().await;
+        let served = unlimited().await;
         served.fault_once("error", JD_CREATE, seed).await;
         let err = served
             .jd(BUDGET)
@@ -246,7 +194,7 @@ async fn jd_client_hands_back_a_create_that_may_have_applied() {
 /// (b) A throttled create was certainly not applied: the client sends it again by itself.
 #[tokio::test]
 async fn jd_throttled_create_is_retried_once() {
-    let served = Served::start().await;
+    let served = unlimited().await;
     served.fault_once("throttle", JD_CREATE, 0).await;
     let id = served
         .jd(BUDGET)
@@ -264,7 +212,7 @@ async fn jd_throttled_create_is_retried_once() {
 /// code and message kept.
 #[tokio::test]
 async fn jd_validation_error_fails_without_retry() {
-    let served = Served::start().await;
+    let served = unlimited().await;
     let mut spec = jd_spec(None);
     spec.bgp_asn = 1;
     let started = Instant::now();
@@ -291,7 +239,7 @@ async fn jd_validation_error_fails_without_retry() {
 /// (f) A read whose connection was reset is simply sent again.
 #[tokio::test]
 async fn jd_read_reset_is_retried() {
-    let served = Served::start().await;
+    let served = unlimited().await;
     let client = served.jd(BUDGET);
     let id = client
         .create(&ops::CUSTOMER_GATEWAY, JD_REGION, &[], &jd_spec(None))
@@ -314,7 +262,7 @@ async fn jd_read_reset_is_retried() {
 /// throttle gate waits before the next attempt.)
 #[tokio::test]
 async fn jd_deadline_bounds_the_retries() {
-    let served = Served::start().await;
+    let served = unlimited().await;
     served
         .post(
             "faults",
@@ -356,7 +304,7 @@ fn ali_params_with(token: Option<&str>, ip: &str, name: Option<&str>) -> aliclou
 }
 
 async fn ali_create(
-    served: &Served,
+    served: &InProc,
     params: alicloud::Params,
 ) -> Result<ali::CreateCustomerGatewayResponse, ApiError> {
     served
@@ -377,7 +325,7 @@ async fn ali_create_with_client_token_is_resent_and_deduplicated() {
         ("error", FIRST_ERROR_BEFORE, "faults.error_before", 1),
         ("throttle", 0, "faults.throttle", 1),
     ] {
-        let served = Served::start().await;
+        let served = unlimited().await;
         served.fault_once(fault, ALI_CREATE, seed).await;
         let made = ali_create(&served, ali_params(Some("token-1")))
             .await
@@ -398,7 +346,7 @@ async fn ali_create_with_client_token_is_resent_and_deduplicated() {
 /// it is sent again.
 #[tokio::test]
 async fn ali_create_without_token_is_resent_only_when_not_applied() {
-    let served = Served::start().await;
+    let served = unlimited().await;
     served.fault_once("reset", ALI_CREATE, 0).await;
     let err = ali_create(&served, ali_params(None)).await.unwrap_err();
     assert!(err.may_have_applied(), "{err}");
@@ -409,7 +357,7 @@ async fn ali_create_without_token_is_resent_only_when_not_applied() {
         1
     );
 
-    let served = Served::start().await;
+    let served = unlimited().await;
     served.fault_once("throttle", ALI_CREATE, 0).await;
     ali_create(&served, ali_params(None)).await.unwrap();
     assert_eq!(served.count("faults.throttle").await, 1);
@@ -423,7 +371,7 @@ async fn ali_create_without_token_is_resent_only_when_not_applied() {
 /// (d) Refusals fail at once: an invalid parameter, and a token reused with other parameters.
 #[tokio::test]
 async fn ali_refusals_fail_without_retry() {
-    let served = Served::start().await;
+    let served = unlimited().await;
     let bad = ali_params_with(Some("token-1"), "203.0.113.300", None);
     let err = ali_create(&served, bad).await.unwrap_err();
     assert!(err.is_refusal(), "{err}");
@@ -447,7 +395,7 @@ async fn ali_refusals_fail_without_retry() {
 /// a new gateway. The sandbox clock is moved instead of waiting.
 #[tokio::test]
 async fn ali_client_token_is_forgotten_after_a_day() {
-    let served = Served::start().await;
+    let served = unlimited().await;
     let first = ali_create(&served, ali_params(Some("token-1")))
         .await
         .unwrap();
@@ -471,7 +419,7 @@ async fn ali_client_token_is_forgotten_after_a_day() {
 /// (f) A Describe whose connection was reset is simply sent again.
 #[tokio::test]
 async fn ali_read_reset_is_retried() {
-    let served = Served::start().await;
+    let served = unlimited().await;
     let made = ali_create(&served, ali_params(Some("token-1")))
         .await
         .unwrap();

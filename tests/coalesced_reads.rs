@@ -11,66 +11,22 @@ use futures_util::future::join_all;
 use hybridnet::cloud::alicloud::{self, actions, types as ali};
 use hybridnet::cloud::jdcloud::{self, ops, types as jd};
 use hybridnet::cloud::ApiError;
-use hybridnet::sandbox::{self, SandboxConfig, SandboxState};
-use hybridnet::signer::Credentials;
+use hybridnet::sandbox::SandboxConfig;
 use serde_json::Value;
 
-const JD_REGION: &str = "cn-north-1";
-const ALI_REGION: &str = "cn-hangzhou";
+mod inproc;
+use inproc::{InProc, ALI_REGION, JD_REGION};
+
 const BUDGET: Duration = Duration::from_secs(20);
 
-/// An in-process sandbox on a free port; stopped when dropped.
-struct Served {
-    url: String,
-    _sandbox: sandbox::Running,
-}
-
-impl Served {
-    async fn start() -> Served {
-        let state = SandboxState::open(SandboxConfig {
-            rate_limit_per_minute: 0,
-            quotas: false,
-            ..SandboxConfig::default()
-        })
-        .unwrap();
-        let running = sandbox::Running::start(state).await.unwrap();
-        Served {
-            url: running.url.clone(),
-            _sandbox: running,
-        }
-    }
-
-    async fn requests(&self) -> Value {
-        reqwest::get(format!("{}/_sandbox/requests", self.url))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    /// Calls per operation since `before` (a `requests()` answer).
-    async fn since(&self, before: &Value, operation: &str) -> i64 {
-        let now = self.requests().await;
-        now[operation].as_i64().unwrap_or(0) - before[operation].as_i64().unwrap_or(0)
-    }
-
-    fn credentials() -> Credentials {
-        Credentials::new(sandbox::DEFAULT_ACCESS_KEY, sandbox::DEFAULT_SECRET_KEY)
-    }
-
-    /// A fresh client: what a new provider process has.
-    fn ali(&self) -> alicloud::Client {
-        alicloud::Client::new(Some(&self.url), ALI_REGION, Self::credentials())
-            .unwrap()
-            .until(Instant::now() + BUDGET)
-    }
-
-    fn jd(&self) -> jdcloud::Client {
-        jdcloud::Client::new(&self.url, JD_REGION, Self::credentials())
-            .unwrap()
-            .until(Instant::now() + BUDGET)
-    }
+/// A sandbox without rate limit or quotas (some tests make 150 of a kind).
+async fn served() -> InProc {
+    InProc::start(SandboxConfig {
+        rate_limit_per_minute: 0,
+        quotas: false,
+        ..SandboxConfig::default()
+    })
+    .await
 }
 
 async fn ali_read(client: &alicloud::Client, id: &str) -> Result<ali::CustomerGateway, ApiError> {
@@ -93,8 +49,8 @@ const ALI_LIST: &str = "alicloud.DescribeCustomerGateways";
 
 #[tokio::test]
 async fn ali_concurrent_reads_are_pages_of_the_list_until_a_write() {
-    let served = Served::start().await;
-    let client = served.ali();
+    let served = served().await;
+    let client = served.ali(BUDGET);
     let mut ids = Vec::new();
     for i in 1..=60 {
         let made: ali::CreateCustomerGatewayResponse = client
@@ -166,9 +122,9 @@ async fn ali_concurrent_reads_are_pages_of_the_list_until_a_write() {
 
 #[tokio::test]
 async fn ali_lone_read_is_one_describe_and_a_missing_gateway_is_not_found() {
-    let served = Served::start().await;
+    let served = served().await;
     let made: ali::CreateCustomerGatewayResponse = served
-        .ali()
+        .ali(BUDGET)
         .call(
             &actions::CREATE_CUSTOMER_GATEWAY,
             ALI_REGION,
@@ -177,7 +133,7 @@ async fn ali_lone_read_is_one_describe_and_a_missing_gateway_is_not_found() {
         .await
         .unwrap();
     let before = served.requests().await;
-    let gw = ali_read(&served.ali(), &made.customer_gateway_id)
+    let gw = ali_read(&served.ali(BUDGET), &made.customer_gateway_id)
         .await
         .unwrap();
     assert_eq!(gw.ip_address, "198.51.100.200");
@@ -186,7 +142,7 @@ async fn ali_lone_read_is_one_describe_and_a_missing_gateway_is_not_found() {
 
     // Read together with a gateway that does not exist: one page lists the one that does,
     // and the other is asked for by itself before it counts as gone.
-    let client = served.ali();
+    let client = served.ali(BUDGET);
     let before = served.requests().await;
     let (there, gone) = tokio::join!(
         ali_read(&client, &made.customer_gateway_id),
@@ -212,8 +168,8 @@ const JD_ONE: &str = "jdcloud.describeCustomerGateway";
 const JD_LIST: &str = "jdcloud.describeCustomerGateways";
 
 /// Creates one JD customer gateway per name; their ids, in order.
-async fn jd_gateways(served: &Served, names: impl IntoIterator<Item = String>) -> Vec<String> {
-    let client = served.jd();
+async fn jd_gateways(served: &InProc, names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let client = served.jd(BUDGET);
     let mut ids = Vec::new();
     for name in names {
         ids.push(
@@ -242,9 +198,9 @@ fn abc() -> impl Iterator<Item = String> {
 
 #[tokio::test]
 async fn jd_concurrent_reads_share_a_page_and_a_missing_gateway_is_asked_for_itself() {
-    let served = Served::start().await;
+    let served = served().await;
     let ids = jd_gateways(&served, abc()).await;
-    let client = served.jd();
+    let client = served.jd(BUDGET);
     let before = served.requests().await;
     let mut wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
     wanted.push("cgw-missing0");
@@ -260,7 +216,7 @@ async fn jd_concurrent_reads_share_a_page_and_a_missing_gateway_is_asked_for_its
     // Alone, in a new process: the describe it always was.
     let before = served.requests().await;
     served
-        .jd()
+        .jd(BUDGET)
         .read_one(&ops::CUSTOMER_GATEWAY, JD_REGION, &[&ids[0]])
         .await
         .unwrap();
@@ -270,11 +226,11 @@ async fn jd_concurrent_reads_share_a_page_and_a_missing_gateway_is_asked_for_its
 
 #[tokio::test]
 async fn jd_whole_list_is_free_after_reads_that_listed_it_and_dropped_by_a_write() {
-    let served = Served::start().await;
+    let served = served().await;
     let ids = jd_gateways(&served, abc()).await;
     // Three reads at once list the one page, which is the whole list: a data source's
     // `list_every` right after costs nothing.
-    let client = served.jd();
+    let client = served.jd(BUDGET);
     let before = served.requests().await;
     let wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
     jd_read_all(&client, &wanted).await;
@@ -302,11 +258,11 @@ async fn jd_whole_list_is_free_after_reads_that_listed_it_and_dropped_by_a_write
 
 #[tokio::test]
 async fn jd_whole_list_lists_only_the_pages_the_burst_has_not_seen() {
-    let served = Served::start().await;
+    let served = served().await;
     // 150 gateways: two pages of 100. Two reads at once on the first page list only that
     // page (their objects are there); the whole list right after lists only the second.
     let ids = jd_gateways(&served, (0..150).map(|i| format!("g{i}"))).await;
-    let client = served.jd();
+    let client = served.jd(BUDGET);
     let before = served.requests().await;
     jd_read_all(&client, &[&ids[0], &ids[1]]).await;
     assert_eq!(served.since(&before, JD_LIST).await, 1);

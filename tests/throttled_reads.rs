@@ -15,12 +15,12 @@ use std::time::{Duration, Instant};
 use futures_util::future::join_all;
 use hybridnet::cloud::alicloud::{self, actions, types as ali};
 use hybridnet::cloud::jdcloud::{self, ops, types as jd};
-use hybridnet::sandbox::{self, SandboxConfig, SandboxState};
-use hybridnet::signer::Credentials;
+use hybridnet::sandbox::SandboxConfig;
 use serde_json::Value;
 
-const JD_REGION: &str = "cn-north-1";
-const ALI_REGION: &str = "cn-hangzhou";
+mod inproc;
+use inproc::{credentials, InProc, ALI_REGION, JD_REGION};
+
 /// Calls admitted per window.
 const LIMIT: u32 = 12;
 const WINDOW: Duration = Duration::from_secs(5);
@@ -29,54 +29,30 @@ const WORKERS: usize = 4;
 /// Three windows' worth.
 const READS: usize = 3 * LIMIT as usize;
 
-struct Limited {
-    url: String,
-    state: SandboxState,
-    _sandbox: sandbox::Running,
+/// A sandbox admitting `LIMIT` calls per `WINDOW`.
+async fn limited() -> InProc {
+    InProc::start(SandboxConfig {
+        rate_limit_per_minute: LIMIT,
+        rate_limit_window: WINDOW,
+        ..SandboxConfig::default()
+    })
+    .await
 }
 
-impl Limited {
-    async fn start() -> Limited {
-        let state = SandboxState::open(SandboxConfig {
-            rate_limit_per_minute: LIMIT,
-            rate_limit_window: WINDOW,
-            ..SandboxConfig::default()
-        })
-        .unwrap();
-        let running = sandbox::Running::start(state.clone()).await.unwrap();
-        Limited {
-            url: running.url.clone(),
-            state,
-            _sandbox: running,
-        }
-    }
+/// Empties the window: what setting up cost is not measured.
+fn slide_window(sb: &InProc) {
+    sb.state
+        .clock()
+        .advance(i64::try_from(WINDOW.as_millis()).unwrap());
+}
 
-    fn credentials() -> Credentials {
-        Credentials::new(sandbox::DEFAULT_ACCESS_KEY, sandbox::DEFAULT_SECRET_KEY)
-    }
-
-    /// Empties the window: what setting up cost is not measured.
-    fn slide_window(&self) {
-        self.state
-            .clock()
-            .advance(i64::try_from(WINDOW.as_millis()).unwrap());
-    }
-
-    async fn requests(&self) -> Value {
-        reqwest::get(format!("{}/_sandbox/requests", self.url))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    /// `(admitted reads, refused calls)` since `before`.
-    async fn counted(&self, before: &Value, operation: &str) -> (i64, i64) {
-        let now = self.requests().await;
-        let since = |k: &str| now[k].as_i64().unwrap_or(0) - before[k].as_i64().unwrap_or(0);
-        (since(operation), since("rate_limit.rejected"))
-    }
+/// `(admitted reads, refused calls)` since `before`.
+async fn counted(sb: &InProc, before: &Value, operation: &str) -> (i64, i64) {
+    let now = sb.requests().await;
+    (
+        inproc::delta(before, &now, operation),
+        inproc::delta(before, &now, "rate_limit.rejected"),
+    )
 }
 
 /// Runs `READS` reads from `WORKERS` workers, each read a fresh `read()`; answers how long it
@@ -130,8 +106,8 @@ fn assert_no_retry_storm(cloud: &str, (admitted, refused): (i64, i64), took: Dur
 
 #[tokio::test]
 async fn jd_reads_wait_for_a_full_window_without_a_retry_storm() {
-    let sb = Limited::start().await;
-    let client = jdcloud::Client::new(&sb.url, JD_REGION, Limited::credentials()).unwrap();
+    let sb = limited().await;
+    let client = jdcloud::Client::new(&sb.url, JD_REGION, credentials()).unwrap();
     let spec = jd::CustomerGatewaySpec {
         customer_gateway_name: "idc".into(),
         customer_ips: vec!["203.0.113.10".into()],
@@ -143,7 +119,7 @@ async fn jd_reads_wait_for_a_full_window_without_a_retry_storm() {
         .create(&ops::CUSTOMER_GATEWAY, JD_REGION, &[], &spec)
         .await
         .unwrap();
-    sb.slide_window();
+    slide_window(&sb);
     let before = sb.requests().await;
     let took = workers(|| async {
         // Each operation's copy of the one client, as each resource gets.
@@ -155,14 +131,14 @@ async fn jd_reads_wait_for_a_full_window_without_a_retry_storm() {
         assert_eq!(gw.customer_gateway_id, id);
     })
     .await;
-    let counts = sb.counted(&before, "jdcloud.describeCustomerGateway").await;
+    let counts = counted(&sb, &before, "jdcloud.describeCustomerGateway").await;
     assert_no_retry_storm("JD Cloud", counts, took);
 }
 
 #[tokio::test]
 async fn alicloud_reads_wait_for_a_full_window_without_a_retry_storm() {
-    let sb = Limited::start().await;
-    let client = alicloud::Client::new(Some(&sb.url), ALI_REGION, Limited::credentials()).unwrap();
+    let sb = limited().await;
+    let client = alicloud::Client::new(Some(&sb.url), ALI_REGION, credentials()).unwrap();
     let made: ali::CreateCustomerGatewayResponse = client
         .until(Instant::now() + Duration::from_secs(10))
         .call(
@@ -173,7 +149,7 @@ async fn alicloud_reads_wait_for_a_full_window_without_a_retry_storm() {
         .await
         .unwrap();
     let id = made.customer_gateway_id;
-    sb.slide_window();
+    slide_window(&sb);
     let before = sb.requests().await;
     let took = workers(|| async {
         let gw: Value = client
@@ -188,8 +164,6 @@ async fn alicloud_reads_wait_for_a_full_window_without_a_retry_storm() {
         assert_eq!(gw["CustomerGatewayId"], id.as_str());
     })
     .await;
-    let counts = sb
-        .counted(&before, "alicloud.DescribeCustomerGateway")
-        .await;
+    let counts = counted(&sb, &before, "alicloud.DescribeCustomerGateway").await;
     assert_no_retry_storm("Alibaba Cloud", counts, took);
 }
