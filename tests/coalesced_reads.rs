@@ -11,6 +11,7 @@ use futures_util::future::join_all;
 use hybridnet::cloud::alicloud::{self, actions, types as ali};
 use hybridnet::cloud::jdcloud::{self, ops, types as jd};
 use hybridnet::cloud::ApiError;
+use hybridnet::resources::alicloud::customer_gateway;
 use hybridnet::sandbox::SandboxConfig;
 use serde_json::Value;
 
@@ -29,19 +30,9 @@ async fn served() -> InProc {
     .await
 }
 
+/// One gateway read as the resource's refresh reads it.
 async fn ali_read(client: &alicloud::Client, id: &str) -> Result<ali::CustomerGateway, ApiError> {
-    client
-        .read_one(
-            (
-                &actions::DESCRIBE_CUSTOMER_GATEWAY,
-                &actions::DESCRIBE_CUSTOMER_GATEWAYS,
-            ),
-            ("CustomerGateways", "CustomerGateway"),
-            "CustomerGatewayId",
-            ALI_REGION,
-            id,
-        )
-        .await
+    customer_gateway::read_gateway(client, ALI_REGION, id).await
 }
 
 const ALI_ONE: &str = "alicloud.DescribeCustomerGateway";
